@@ -1,0 +1,345 @@
+//! The Customer aggregate: identity, addresses, spending limit and blocking.
+
+use serde::{Deserialize, Serialize};
+
+use crate::command::Command;
+use crate::error::{DomainError, RecordKind};
+use crate::event::*;
+use crate::facts::{FactNeeds, Facts};
+use crate::ids::{AddressId, CustomerId};
+use crate::money::{Currency, Money};
+use crate::validate::{optional, required};
+
+/// Organisation or natural person.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CustomerKind {
+    /// A company or other organisation.
+    #[default]
+    Organisation,
+    /// A natural person.
+    Person,
+}
+
+impl CustomerKind {
+    /// Stable text form (as in JSON).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CustomerKind::Organisation => "organisation",
+            CustomerKind::Person => "person",
+        }
+    }
+}
+
+/// A postal address.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Address {
+    /// What the user calls it ("Head office", "Warehouse").
+    #[serde(default)]
+    pub label: String,
+    /// Street and number.
+    pub street: String,
+    /// Postal code.
+    #[serde(default)]
+    pub postal_code: String,
+    /// City.
+    pub city: String,
+    /// Country (ISO code or name).
+    pub country: String,
+}
+
+impl Address {
+    /// Trims every field and checks the required ones.
+    pub fn validated(&self) -> Result<Address, DomainError> {
+        Ok(Address {
+            label: optional("address.label", Some(&self.label), 100)?.unwrap_or_default(),
+            street: required("address.street", &self.street, 200)?,
+            postal_code: optional("address.postal_code", Some(&self.postal_code), 20)?
+                .unwrap_or_default(),
+            city: required("address.city", &self.city, 100)?,
+            country: required("address.country", &self.country, 60)?,
+        })
+    }
+}
+
+/// One of a customer's addresses.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerAddress {
+    /// Its id.
+    pub id: AddressId,
+    /// The address.
+    #[serde(flatten)]
+    pub address: Address,
+}
+
+/// A customer's state, folded from its events.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Customer {
+    /// Unique customer number.
+    pub number: String,
+    /// Organisation or person.
+    pub kind: CustomerKind,
+    /// Display name.
+    pub name: String,
+    /// VAT number.
+    pub vat_number: Option<String>,
+    /// Contact e-mail.
+    pub email: Option<String>,
+    /// Currency of the customer's orders.
+    pub currency: Currency,
+    /// `None` is unlimited.
+    pub spending_limit: Option<Money>,
+    /// Blocked customers cannot place orders.
+    pub blocked: bool,
+    /// Why the customer was blocked.
+    pub block_reason: Option<String>,
+    /// Current addresses, in the order they were added.
+    pub addresses: Vec<CustomerAddress>,
+}
+
+/// Folds one event into the state. Total and logic-free.
+pub fn apply(state: &mut Option<Customer>, event: &Event) {
+    if let Event::CustomerRegistered(e) = event {
+        *state = Some(Customer {
+            number: e.number.clone(),
+            kind: e.kind,
+            name: e.name.clone(),
+            vat_number: e.vat_number.clone(),
+            email: e.email.clone(),
+            currency: e.currency,
+            spending_limit: e.spending_limit,
+            blocked: false,
+            block_reason: None,
+            addresses: Vec::new(),
+        });
+        return;
+    }
+    let Some(c) = state.as_mut() else { return };
+    match event {
+        Event::CustomerDetailsChanged(e) => {
+            c.kind = e.kind;
+            c.name = e.name.clone();
+            c.vat_number = e.vat_number.clone();
+            c.email = e.email.clone();
+        }
+        Event::CustomerAddressAdded(e) => c.addresses.push(CustomerAddress {
+            id: e.address_id,
+            address: e.address.clone(),
+        }),
+        Event::CustomerAddressChanged(e) => {
+            if let Some(a) = c.addresses.iter_mut().find(|a| a.id == e.address_id) {
+                a.address = e.address.clone();
+            }
+        }
+        Event::CustomerAddressRemoved(e) => c.addresses.retain(|a| a.id != e.address_id),
+        Event::SpendingLimitChanged(e) => c.spending_limit = e.limit,
+        Event::CustomerBlocked(e) => {
+            c.blocked = true;
+            c.block_reason = Some(e.reason.clone());
+        }
+        Event::CustomerUnblocked(_) => {
+            c.blocked = false;
+            c.block_reason = None;
+        }
+        _ => {}
+    }
+}
+
+/// The facts a customer command needs.
+pub fn needs(cmd: &Command) -> FactNeeds {
+    match cmd {
+        Command::RegisterCustomer { number, .. } => FactNeeds {
+            customer_number: Some(number.trim().to_string()),
+            ..FactNeeds::default()
+        },
+        _ => FactNeeds::default(),
+    }
+}
+
+fn email(value: Option<&str>) -> Result<Option<String>, DomainError> {
+    let e = optional("email", value, 254)?;
+    if let Some(e) = &e
+        && (!e.contains('@') || e.contains(char::is_whitespace))
+    {
+        return Err(DomainError::InvalidEmail { email: e.clone() });
+    }
+    Ok(e)
+}
+
+fn limit(l: Option<Money>) -> Result<Option<Money>, DomainError> {
+    match l {
+        Some(m) if m.0 < 0 => Err(DomainError::NegativeSpendingLimit { limit: m }),
+        other => Ok(other),
+    }
+}
+
+fn existing(state: Option<&Customer>, id: CustomerId) -> Result<&Customer, DomainError> {
+    state.ok_or(DomainError::NotFound {
+        kind: RecordKind::Customer,
+        id: id.0,
+    })
+}
+
+/// All customer rules. Pure: the same state, command and facts give the same events.
+pub fn decide(
+    state: Option<&Customer>,
+    cmd: &Command,
+    facts: &Facts,
+) -> Result<Vec<Event>, DomainError> {
+    match cmd {
+        Command::RegisterCustomer {
+            customer_id,
+            number,
+            kind,
+            name,
+            vat_number,
+            email: mail,
+            currency,
+            spending_limit,
+        } => {
+            if state.is_some() {
+                return Err(DomainError::AlreadyExists {
+                    kind: RecordKind::Customer,
+                    id: customer_id.0,
+                });
+            }
+            let number = required("number", number, 32)?;
+            let name = required("name", name, 200)?;
+            let vat_number = optional("vat_number", vat_number.as_deref(), 32)?;
+            let email = email(mail.as_deref())?;
+            let spending_limit = limit(*spending_limit)?;
+            if matches!(facts.number_owner, Some(owner) if owner != *customer_id) {
+                return Err(DomainError::DuplicateCustomerNumber { number });
+            }
+            Ok(vec![
+                CustomerRegistered {
+                    number,
+                    kind: *kind,
+                    name,
+                    vat_number,
+                    email,
+                    currency: *currency,
+                    spending_limit,
+                }
+                .into(),
+            ])
+        }
+        Command::UpdateCustomer {
+            customer_id,
+            kind,
+            name,
+            vat_number,
+            email: mail,
+        } => {
+            let c = existing(state, *customer_id)?;
+            let e = CustomerDetailsChanged {
+                kind: *kind,
+                name: required("name", name, 200)?,
+                vat_number: optional("vat_number", vat_number.as_deref(), 32)?,
+                email: email(mail.as_deref())?,
+            };
+            let unchanged = e.kind == c.kind
+                && e.name == c.name
+                && e.vat_number == c.vat_number
+                && e.email == c.email;
+            Ok(if unchanged { vec![] } else { vec![e.into()] })
+        }
+        Command::AddCustomerAddress {
+            customer_id,
+            address_id,
+            address,
+        } => {
+            let c = existing(state, *customer_id)?;
+            if c.addresses.iter().any(|a| a.id == *address_id) {
+                return Err(DomainError::AlreadyExists {
+                    kind: RecordKind::Address,
+                    id: address_id.0,
+                });
+            }
+            Ok(vec![
+                CustomerAddressAdded {
+                    address_id: *address_id,
+                    address: address.validated()?,
+                }
+                .into(),
+            ])
+        }
+        Command::ChangeCustomerAddress {
+            customer_id,
+            address_id,
+            address,
+        } => {
+            let c = existing(state, *customer_id)?;
+            let current =
+                c.addresses
+                    .iter()
+                    .find(|a| a.id == *address_id)
+                    .ok_or(DomainError::NotFound {
+                        kind: RecordKind::Address,
+                        id: address_id.0,
+                    })?;
+            let address = address.validated()?;
+            if current.address == address {
+                return Ok(vec![]);
+            }
+            Ok(vec![
+                CustomerAddressChanged {
+                    address_id: *address_id,
+                    address,
+                }
+                .into(),
+            ])
+        }
+        Command::RemoveCustomerAddress {
+            customer_id,
+            address_id,
+        } => {
+            let c = existing(state, *customer_id)?;
+            if !c.addresses.iter().any(|a| a.id == *address_id) {
+                return Err(DomainError::NotFound {
+                    kind: RecordKind::Address,
+                    id: address_id.0,
+                });
+            }
+            Ok(vec![
+                CustomerAddressRemoved {
+                    address_id: *address_id,
+                }
+                .into(),
+            ])
+        }
+        Command::SetSpendingLimit {
+            customer_id,
+            limit: l,
+        } => {
+            let c = existing(state, *customer_id)?;
+            let l = limit(*l)?;
+            if c.spending_limit == l {
+                return Ok(vec![]);
+            }
+            Ok(vec![SpendingLimitChanged { limit: l }.into()])
+        }
+        Command::BlockCustomer {
+            customer_id,
+            reason,
+        } => {
+            let c = existing(state, *customer_id)?;
+            if c.blocked {
+                return Ok(vec![]);
+            }
+            let reason = optional("reason", Some(reason), 500)?.unwrap_or_default();
+            Ok(vec![CustomerBlocked { reason }.into()])
+        }
+        Command::UnblockCustomer { customer_id } => {
+            let c = existing(state, *customer_id)?;
+            if !c.blocked {
+                return Ok(vec![]);
+            }
+            Ok(vec![CustomerUnblocked {}.into()])
+        }
+        _ => Err(DomainError::Invalid(
+            "the command does not apply to a customer",
+        )),
+    }
+}

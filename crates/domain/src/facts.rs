@@ -1,0 +1,67 @@
+//! Facts from outside an aggregate that a decision needs: read-model answers such as a
+//! customer's open order total or whether a product code is taken. The application
+//! fetches exactly what [`FactNeeds`] asks for and passes it in, so `decide` stays pure
+//! and the same facts always give the same decision.
+
+use crate::ids::{AddressId, CustomerId, ProductId};
+use crate::money::{Currency, Money, VatClass};
+
+/// What a command needs to know beyond its own stream.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FactNeeds {
+    /// Facts about this customer.
+    pub customer: Option<CustomerId>,
+    /// Facts about this product.
+    pub product: Option<ProductId>,
+    /// Who owns this product code, if anyone.
+    pub product_code: Option<String>,
+    /// Who owns this customer number, if anyone.
+    pub customer_number: Option<String>,
+}
+
+/// The answers to [`FactNeeds`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Facts {
+    /// The customer asked for, if it exists.
+    pub customer: Option<CustomerFacts>,
+    /// The product asked for, if it exists.
+    pub product: Option<ProductFacts>,
+    /// The product that already has the code asked for.
+    pub code_owner: Option<ProductId>,
+    /// The customer that already has the number asked for.
+    pub number_owner: Option<CustomerId>,
+}
+
+/// What an order needs to know about its customer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomerFacts {
+    /// The customer.
+    pub id: CustomerId,
+    /// Blocked customers cannot place orders.
+    pub blocked: bool,
+    /// The customer's currency.
+    pub currency: Currency,
+    /// `None` is unlimited.
+    pub spending_limit: Option<Money>,
+    /// Gross total of the customer's placed, not yet invoiced (and not cancelled) orders.
+    pub open_total: Money,
+    /// Current addresses.
+    pub address_ids: Vec<AddressId>,
+}
+
+/// What an order line needs to know about its product.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProductFacts {
+    /// The product.
+    pub id: ProductId,
+    /// Its code.
+    pub code: String,
+    /// Its description.
+    pub description: String,
+    /// Catalogue price.
+    pub unit_price: Money,
+    /// Catalogue VAT class.
+    pub vat_class: VatClass,
+    /// Discontinued products cannot be added to orders.
+    pub discontinued: bool,
+}

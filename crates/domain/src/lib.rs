@@ -1,0 +1,29 @@
+//! Daybook's domain: customers, products and sales orders as event-sourced aggregates.
+//!
+//! **Invariant:** this crate does no IO, has no async, and knows nothing of SQLite,
+//! HTTP or Tauri. Every rule is `decide(state, command, facts, time) -> events | error`;
+//! time, ids and read-model facts come in as arguments.
+
+pub mod aggregate;
+pub mod command;
+pub mod customer;
+pub mod error;
+pub mod event;
+pub mod facts;
+pub mod ids;
+pub mod money;
+pub mod order;
+pub mod product;
+pub mod upcast;
+mod validate;
+
+pub use aggregate::{Aggregate, STATE_VERSION};
+pub use command::{Command, CommandEnvelope};
+pub use customer::{Address, Customer, CustomerAddress, CustomerKind};
+pub use error::{DomainError, RecordKind};
+pub use event::{Event, EventDecodeError, StreamType};
+pub use facts::{CustomerFacts, FactNeeds, Facts, ProductFacts};
+pub use ids::*;
+pub use money::{Currency, Money, RateTotal, Totals, VatClass};
+pub use order::{OrderLine, OrderStatus, SalesOrder};
+pub use product::Product;

@@ -1,0 +1,507 @@
+//! The SalesOrder aggregate: draft -> placed -> delivered -> invoiced, or cancelled.
+//! Delivery and invoicing are steps of the order's life, recorded on its stream.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::command::Command;
+use crate::error::{DomainError, RecordKind};
+use crate::event::*;
+use crate::facts::{FactNeeds, Facts};
+use crate::ids::{AddressId, CustomerId, DeliveryId, InvoiceId, LineId, ProductId};
+use crate::money::{Currency, Money, Totals, VatClass, line_net};
+use crate::validate::{discount, optional, price, quantity, required};
+
+/// Where an order is in its life.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderStatus {
+    /// Being entered; lines can change.
+    #[default]
+    Draft,
+    /// Confirmed; counts towards the customer's open total.
+    Placed,
+    /// Goods delivered; still open until invoiced.
+    Delivered,
+    /// Invoiced; final.
+    Invoiced,
+    /// Cancelled; final.
+    Cancelled,
+}
+
+impl OrderStatus {
+    /// Every status.
+    pub const ALL: [OrderStatus; 5] = [
+        OrderStatus::Draft,
+        OrderStatus::Placed,
+        OrderStatus::Delivered,
+        OrderStatus::Invoiced,
+        OrderStatus::Cancelled,
+    ];
+
+    /// Stable text form (as in JSON and the read model).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderStatus::Draft => "draft",
+            OrderStatus::Placed => "placed",
+            OrderStatus::Delivered => "delivered",
+            OrderStatus::Invoiced => "invoiced",
+            OrderStatus::Cancelled => "cancelled",
+        }
+    }
+
+    /// Inverse of [`OrderStatus::as_str`].
+    pub fn parse(s: &str) -> Option<OrderStatus> {
+        OrderStatus::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
+    /// Placed or delivered: counts against the spending limit.
+    pub fn is_open(self) -> bool {
+        matches!(self, OrderStatus::Placed | OrderStatus::Delivered)
+    }
+}
+
+impl std::fmt::Display for OrderStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One line of an order, with the catalogue values copied at the time it was added.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderLine {
+    /// Line id.
+    pub id: LineId,
+    /// The product.
+    pub product_id: ProductId,
+    /// Product code when added.
+    pub code: String,
+    /// Description.
+    pub description: String,
+    /// Units.
+    pub quantity: i64,
+    /// Price per unit.
+    pub unit_price: Money,
+    /// Discount in basis points.
+    pub discount_bp: i64,
+    /// VAT class when added.
+    pub vat_class: VatClass,
+    /// VAT rate when added.
+    pub vat_rate_bp: i64,
+}
+
+impl OrderLine {
+    /// The line's net amount (rounded per line).
+    pub fn net(&self) -> Money {
+        // Validated on the way in, so this cannot overflow; saturate rather than panic
+        // on a corrupt log.
+        line_net(self.quantity, self.unit_price, self.discount_bp).unwrap_or(Money(i64::MAX))
+    }
+}
+
+/// A sales order's state, folded from its events.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SalesOrder {
+    /// Order number.
+    pub number: String,
+    /// The customer.
+    pub customer_id: CustomerId,
+    /// The order's currency.
+    pub currency: Currency,
+    /// Life-cycle status.
+    pub status: OrderStatus,
+    /// When it was opened.
+    pub created_at: DateTime<Utc>,
+    /// Lines in entry order.
+    pub lines: Vec<OrderLine>,
+    /// Chosen delivery address.
+    pub delivery_address_id: Option<AddressId>,
+    /// The customer's reference.
+    pub customer_reference: Option<String>,
+    /// Notes.
+    pub notes: Option<String>,
+    /// When it was placed.
+    pub placed_at: Option<DateTime<Utc>>,
+    /// When it was delivered, and the delivery document.
+    pub delivered_at: Option<DateTime<Utc>>,
+    /// The delivery document.
+    pub delivery_id: Option<DeliveryId>,
+    /// When it was invoiced.
+    pub invoiced_at: Option<DateTime<Utc>>,
+    /// The invoice document.
+    pub invoice_id: Option<InvoiceId>,
+    /// Server-assigned invoice number.
+    pub invoice_number: Option<u64>,
+    /// When it was cancelled.
+    pub cancelled_at: Option<DateTime<Utc>>,
+    /// Why it was cancelled.
+    pub cancel_reason: Option<String>,
+}
+
+impl SalesOrder {
+    /// Net, VAT and gross by the documented rounding rule.
+    pub fn totals(&self) -> Totals {
+        Totals::from_line_nets(self.lines.iter().map(|l| (l.vat_rate_bp, l.net())))
+    }
+}
+
+/// Folds one event into the state. Total and logic-free.
+pub fn apply(state: &mut Option<SalesOrder>, event: &Event) {
+    if let Event::OrderCreated(e) = event {
+        *state = Some(SalesOrder {
+            number: e.number.clone(),
+            customer_id: e.customer_id,
+            currency: e.currency,
+            status: OrderStatus::Draft,
+            created_at: e.created_at,
+            lines: Vec::new(),
+            delivery_address_id: None,
+            customer_reference: None,
+            notes: None,
+            placed_at: None,
+            delivered_at: None,
+            delivery_id: None,
+            invoiced_at: None,
+            invoice_id: None,
+            invoice_number: None,
+            cancelled_at: None,
+            cancel_reason: None,
+        });
+        return;
+    }
+    let Some(o) = state.as_mut() else { return };
+    match event {
+        Event::OrderLineAdded(e) => o.lines.push(OrderLine {
+            id: e.line_id,
+            product_id: e.product_id,
+            code: e.code.clone(),
+            description: e.description.clone(),
+            quantity: e.quantity,
+            unit_price: e.unit_price,
+            discount_bp: e.discount_bp,
+            vat_class: e.vat_class,
+            vat_rate_bp: e.vat_rate_bp,
+        }),
+        Event::OrderLineChanged(e) => {
+            if let Some(l) = o.lines.iter_mut().find(|l| l.id == e.line_id) {
+                l.quantity = e.quantity;
+                l.unit_price = e.unit_price;
+                l.discount_bp = e.discount_bp;
+            }
+        }
+        Event::OrderLineRemoved(e) => o.lines.retain(|l| l.id != e.line_id),
+        Event::DeliveryAddressSet(e) => o.delivery_address_id = Some(e.address_id),
+        Event::OrderDetailsChanged(e) => {
+            o.customer_reference = e.customer_reference.clone();
+            o.notes = e.notes.clone();
+        }
+        Event::OrderPlaced(e) => {
+            o.status = OrderStatus::Placed;
+            o.placed_at = Some(e.placed_at);
+        }
+        Event::OrderCancelled(e) => {
+            o.status = OrderStatus::Cancelled;
+            o.cancelled_at = Some(e.cancelled_at);
+            o.cancel_reason = Some(e.reason.clone());
+        }
+        Event::OrderDelivered(e) => {
+            o.status = OrderStatus::Delivered;
+            o.delivered_at = Some(e.delivered_at);
+            o.delivery_id = Some(e.delivery_id);
+        }
+        Event::OrderInvoiced(e) => {
+            o.status = OrderStatus::Invoiced;
+            o.invoiced_at = Some(e.invoiced_at);
+            o.invoice_id = Some(e.invoice_id);
+            o.invoice_number = e.invoice_number;
+        }
+        _ => {}
+    }
+}
+
+/// The facts an order command needs, given the order's current state.
+pub fn needs(state: Option<&SalesOrder>, cmd: &Command) -> FactNeeds {
+    let own_customer = state.map(|o| o.customer_id);
+    match cmd {
+        Command::CreateOrder { customer_id, .. } => FactNeeds {
+            customer: Some(*customer_id),
+            ..FactNeeds::default()
+        },
+        Command::AddOrderLine { product_id, .. } => FactNeeds {
+            product: Some(*product_id),
+            ..FactNeeds::default()
+        },
+        Command::SetDeliveryAddress { .. } | Command::PlaceOrder { .. } => FactNeeds {
+            customer: own_customer,
+            ..FactNeeds::default()
+        },
+        _ => FactNeeds::default(),
+    }
+}
+
+fn draft(o: &SalesOrder) -> Result<(), DomainError> {
+    if o.status == OrderStatus::Draft {
+        Ok(())
+    } else {
+        Err(DomainError::OrderNotDraft { status: o.status })
+    }
+}
+
+fn line(o: &SalesOrder, id: LineId) -> Result<&OrderLine, DomainError> {
+    o.lines
+        .iter()
+        .find(|l| l.id == id)
+        .ok_or(DomainError::NotFound {
+            kind: RecordKind::Line,
+            id: id.0,
+        })
+}
+
+/// All order rules. `at` is the command's time (from its envelope).
+pub fn decide(
+    state: Option<&SalesOrder>,
+    cmd: &Command,
+    facts: &Facts,
+    at: DateTime<Utc>,
+) -> Result<Vec<Event>, DomainError> {
+    if let Command::CreateOrder {
+        order_id,
+        number,
+        customer_id,
+    } = cmd
+    {
+        if state.is_some() {
+            return Err(DomainError::AlreadyExists {
+                kind: RecordKind::Order,
+                id: order_id.0,
+            });
+        }
+        let number = required("number", number, 32)?;
+        let customer = facts
+            .customer
+            .as_ref()
+            .filter(|c| c.id == *customer_id)
+            .ok_or(DomainError::NotFound {
+                kind: RecordKind::Customer,
+                id: customer_id.0,
+            })?;
+        return Ok(vec![
+            OrderCreated {
+                number,
+                customer_id: *customer_id,
+                currency: customer.currency,
+                created_at: at,
+            }
+            .into(),
+        ]);
+    }
+
+    let order_id = cmd.target().1;
+    let o = state.ok_or(DomainError::NotFound {
+        kind: RecordKind::Order,
+        id: order_id,
+    })?;
+
+    match cmd {
+        Command::AddOrderLine {
+            line_id,
+            product_id,
+            quantity: q,
+            unit_price,
+            discount_bp,
+            description,
+            ..
+        } => {
+            draft(o)?;
+            if o.lines.iter().any(|l| l.id == *line_id) {
+                return Err(DomainError::AlreadyExists {
+                    kind: RecordKind::Line,
+                    id: line_id.0,
+                });
+            }
+            let product = facts
+                .product
+                .as_ref()
+                .filter(|p| p.id == *product_id)
+                .ok_or(DomainError::NotFound {
+                    kind: RecordKind::Product,
+                    id: product_id.0,
+                })?;
+            if product.discontinued {
+                return Err(DomainError::ProductDiscontinued {
+                    code: product.code.clone(),
+                });
+            }
+            let quantity = quantity(*q)?;
+            let unit_price = price(unit_price.unwrap_or(product.unit_price))?;
+            let discount_bp = discount(*discount_bp)?;
+            let description = optional("description", description.as_deref(), 500)?
+                .unwrap_or_else(|| product.description.clone());
+            line_net(quantity, unit_price, discount_bp)?;
+            Ok(vec![
+                OrderLineAdded {
+                    line_id: *line_id,
+                    product_id: *product_id,
+                    code: product.code.clone(),
+                    description,
+                    quantity,
+                    unit_price,
+                    discount_bp,
+                    vat_class: product.vat_class,
+                    vat_rate_bp: product.vat_class.rate_bp(),
+                }
+                .into(),
+            ])
+        }
+        Command::ChangeOrderLine {
+            line_id,
+            quantity: q,
+            unit_price,
+            discount_bp,
+            ..
+        } => {
+            draft(o)?;
+            let current = line(o, *line_id)?;
+            let e = OrderLineChanged {
+                line_id: *line_id,
+                quantity: quantity(*q)?,
+                unit_price: price(*unit_price)?,
+                discount_bp: discount(*discount_bp)?,
+            };
+            if e.quantity == current.quantity
+                && e.unit_price == current.unit_price
+                && e.discount_bp == current.discount_bp
+            {
+                return Ok(vec![]);
+            }
+            Ok(vec![e.into()])
+        }
+        Command::RemoveOrderLine { line_id, .. } => {
+            draft(o)?;
+            line(o, *line_id)?;
+            Ok(vec![OrderLineRemoved { line_id: *line_id }.into()])
+        }
+        Command::SetDeliveryAddress { address_id, .. } => {
+            if !matches!(o.status, OrderStatus::Draft | OrderStatus::Placed) {
+                return Err(DomainError::OrderNotDraft { status: o.status });
+            }
+            let owns = facts
+                .customer
+                .as_ref()
+                .filter(|c| c.id == o.customer_id)
+                .is_some_and(|c| c.address_ids.contains(address_id));
+            if !owns {
+                return Err(DomainError::AddressNotOfCustomer {
+                    address_id: address_id.0,
+                });
+            }
+            if o.delivery_address_id == Some(*address_id) {
+                return Ok(vec![]);
+            }
+            Ok(vec![
+                DeliveryAddressSet {
+                    address_id: *address_id,
+                }
+                .into(),
+            ])
+        }
+        Command::SetOrderDetails {
+            customer_reference,
+            notes,
+            ..
+        } => {
+            if matches!(o.status, OrderStatus::Invoiced | OrderStatus::Cancelled) {
+                return Err(DomainError::OrderNotDraft { status: o.status });
+            }
+            let e = OrderDetailsChanged {
+                customer_reference: optional(
+                    "customer_reference",
+                    customer_reference.as_deref(),
+                    100,
+                )?,
+                notes: optional("notes", notes.as_deref(), 4000)?,
+            };
+            if e.customer_reference == o.customer_reference && e.notes == o.notes {
+                return Ok(vec![]);
+            }
+            Ok(vec![e.into()])
+        }
+        Command::PlaceOrder { .. } => {
+            draft(o)?;
+            if o.lines.is_empty() {
+                return Err(DomainError::EmptyOrder);
+            }
+            let customer = facts
+                .customer
+                .as_ref()
+                .filter(|c| c.id == o.customer_id)
+                .ok_or(DomainError::NotFound {
+                    kind: RecordKind::Customer,
+                    id: o.customer_id.0,
+                })?;
+            if customer.blocked {
+                return Err(DomainError::CustomerBlocked);
+            }
+            if customer.currency != o.currency {
+                return Err(DomainError::CurrencyMismatch {
+                    order: o.currency.to_string(),
+                    customer: customer.currency.to_string(),
+                });
+            }
+            if let Some(limit) = customer.spending_limit {
+                let order_total = o.totals().gross;
+                let after = customer
+                    .open_total
+                    .checked_add(order_total)
+                    .ok_or(DomainError::AmountTooLarge)?;
+                if after > limit {
+                    return Err(DomainError::SpendingLimitExceeded {
+                        limit,
+                        open_total: customer.open_total,
+                        order_total,
+                    });
+                }
+            }
+            Ok(vec![OrderPlaced { placed_at: at }.into()])
+        }
+        Command::CancelOrder { reason, .. } => match o.status {
+            OrderStatus::Invoiced => Err(DomainError::CannotCancelInvoiced),
+            OrderStatus::Cancelled => Err(DomainError::AlreadyCancelled),
+            _ => Ok(vec![
+                OrderCancelled {
+                    reason: optional("reason", Some(reason), 500)?.unwrap_or_default(),
+                    cancelled_at: at,
+                }
+                .into(),
+            ]),
+        },
+        Command::DeliverOrder { delivery_id, .. } => {
+            if o.status != OrderStatus::Placed {
+                return Err(DomainError::NotPlaced { status: o.status });
+            }
+            Ok(vec![
+                OrderDelivered {
+                    delivery_id: *delivery_id,
+                    delivered_at: at,
+                }
+                .into(),
+            ])
+        }
+        Command::InvoiceOrder { invoice_id, .. } => {
+            if o.status != OrderStatus::Delivered {
+                return Err(DomainError::NotDelivered { status: o.status });
+            }
+            Ok(vec![
+                OrderInvoiced {
+                    invoice_id: *invoice_id,
+                    invoice_number: None,
+                    invoiced_at: at,
+                }
+                .into(),
+            ])
+        }
+        _ => Err(DomainError::Invalid(
+            "the command does not apply to an order",
+        )),
+    }
+}
