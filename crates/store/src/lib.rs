@@ -1,1 +1,30 @@
-//! placeholder
+//! Daybook's event store on SQLite: one row per event, append with an expected
+//! revision, read a stream or the whole log in order, snapshots, an outbox of commands,
+//! and upcasting of old payloads on read.
+//!
+//! **Invariant:** stored event rows are never rewritten; old schema versions are
+//! upgraded on read (`daybook_domain::upcast`). Appending an event id that is already
+//! stored is a no-op, never a duplicate.
+
+mod error;
+mod schema;
+mod sqlite;
+mod types;
+
+pub use error::StoreError;
+pub use schema::{SCHEMA_VERSION, STORE_MIGRATIONS};
+pub use sqlite::{
+    Durability, EventStore, StoreOptions, StoreTx, for_each_event, load_snapshot, outbox, outbox_count,
+    read_all, read_stream, stream_head,
+};
+pub use types::{Appended, ExpectedRevision, Metadata, NewEvent, OutboxEntry, OutboxStatus, RecordedEvent, Snapshot};
+
+/// Milliseconds since the Unix epoch, the store's time unit.
+pub fn to_millis(t: chrono::DateTime<chrono::Utc>) -> i64 {
+    t.timestamp_millis()
+}
+
+/// Inverse of [`to_millis`]; out-of-range values clamp to the epoch instead of panicking.
+pub fn from_millis(ms: i64) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default()
+}

@@ -1,0 +1,105 @@
+//! The application's error type and its one structured form for IPC, HTTP and the CLI.
+
+use daybook_domain::{DomainError, RecordKind};
+use daybook_store::StoreError;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Why an application call failed. A failed command changed nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// A business rule said no.
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    /// A query named a record that does not exist.
+    #[error("unknown {kind} {id}")]
+    NotFound {
+        /// What was looked for.
+        kind: RecordKind,
+        /// The id given.
+        id: Uuid,
+    },
+    /// Input that could not even be read as a command or query (malformed JSON,
+    /// a bad filter value).
+    #[error("{message}")]
+    InvalidInput {
+        /// The offending field, if known.
+        field: Option<String>,
+        /// What is wrong, for a person.
+        message: String,
+    },
+    /// The store failed (IO, corruption, concurrency conflict).
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<rusqlite::Error> for AppError {
+    fn from(e: rusqlite::Error) -> Self {
+        AppError::Store(StoreError::Sqlite(e))
+    }
+}
+
+impl From<serde_json::Error> for AppError {
+    fn from(e: serde_json::Error) -> Self {
+        AppError::Store(StoreError::Json(e))
+    }
+}
+
+/// The one error shape that crosses IPC and HTTP: `{code, message, field?}`.
+/// Internal details (SQL errors, paths) are not put in `message`; they are logged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// Stable machine-readable code, e.g. `invalid_quantity`.
+    pub code: String,
+    /// A sentence for a person.
+    pub message: String,
+    /// The input field to mark, if one caused it.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub field: Option<String>,
+}
+
+impl AppError {
+    /// Shorthand for [`AppError::InvalidInput`].
+    pub fn invalid(field: Option<&str>, message: impl Into<String>) -> Self {
+        AppError::InvalidInput {
+            field: field.map(str::to_string),
+            message: message.into(),
+        }
+    }
+
+    /// The structured form.
+    pub fn body(&self) -> ErrorBody {
+        match self {
+            AppError::Domain(e) => ErrorBody {
+                code: e.code().to_string(),
+                message: e.to_string(),
+                field: e.field().map(str::to_string),
+            },
+            AppError::NotFound { kind, .. } => ErrorBody {
+                code: "not_found".into(),
+                message: self.to_string(),
+                field: Some(format!("{kind}_id").replace(' ', "_")),
+            },
+            AppError::InvalidInput { field, message } => ErrorBody {
+                code: "invalid_input".into(),
+                message: message.clone(),
+                field: field.clone(),
+            },
+            AppError::Store(StoreError::Conflict { .. }) => ErrorBody {
+                code: "conflict".into(),
+                message: "the record was changed meanwhile; try again".into(),
+                field: None,
+            },
+            AppError::Store(StoreError::TooNew { .. }) => ErrorBody {
+                code: "store_too_new".into(),
+                message: self.to_string(),
+                field: None,
+            },
+            AppError::Store(_) => ErrorBody {
+                code: "internal".into(),
+                message: "an internal error occurred; the change was not saved".into(),
+                field: None,
+            },
+        }
+    }
+}

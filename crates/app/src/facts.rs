@@ -1,0 +1,91 @@
+//! Answers the domain's [`FactNeeds`] from the read models (set-based rules: unique
+//! codes, a customer's open total).
+
+use daybook_domain::{
+    AddressId, Currency, CustomerFacts, CustomerId, FactNeeds, Facts, Money, ProductFacts,
+    ProductId, VatClass,
+};
+use daybook_store::StoreError;
+use rusqlite::{Connection, OptionalExtension};
+use uuid::Uuid;
+
+use crate::error::AppError;
+
+/// Fetches exactly the facts asked for.
+pub fn fetch(conn: &Connection, needs: &FactNeeds) -> Result<Facts, AppError> {
+    let mut facts = Facts::default();
+    if let Some(id) = needs.customer {
+        facts.customer = customer(conn, id)?;
+    }
+    if let Some(id) = needs.product {
+        facts.product = product(conn, id)?;
+    }
+    if let Some(code) = &needs.product_code {
+        facts.code_owner = conn
+            .prepare_cached("SELECT id FROM p_products WHERE code = ?1 LIMIT 1")?
+            .query_row([code], |r| r.get::<_, Uuid>(0))
+            .optional()?
+            .map(ProductId);
+    }
+    if let Some(number) = &needs.customer_number {
+        facts.number_owner = conn
+            .prepare_cached("SELECT id FROM p_customers WHERE number = ?1 LIMIT 1")?
+            .query_row([number], |r| r.get::<_, Uuid>(0))
+            .optional()?
+            .map(CustomerId);
+    }
+    Ok(facts)
+}
+
+fn corrupt(what: String) -> AppError {
+    AppError::Store(StoreError::Corrupt(what))
+}
+
+fn customer(conn: &Connection, id: CustomerId) -> Result<Option<CustomerFacts>, AppError> {
+    let row: Option<(bool, String, Option<i64>, i64)> = conn
+        .prepare_cached(
+            "SELECT blocked, currency, spending_limit, open_total FROM p_customers WHERE id = ?1",
+        )?
+        .query_row([id.0], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .optional()?;
+    let Some((blocked, currency, limit, open_total)) = row else {
+        return Ok(None);
+    };
+    let address_ids = conn
+        .prepare_cached("SELECT id FROM p_addresses WHERE customer_id = ?1 ORDER BY position")?
+        .query_map([id.0], |r| r.get::<_, Uuid>(0).map(AddressId))?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Some(CustomerFacts {
+        id,
+        blocked,
+        currency: Currency::parse(&currency)
+            .map_err(|_| corrupt(format!("customer {id}: currency {currency}")))?,
+        spending_limit: limit.map(Money),
+        open_total: Money(open_total),
+        address_ids,
+    }))
+}
+
+fn product(conn: &Connection, id: ProductId) -> Result<Option<ProductFacts>, AppError> {
+    let row: Option<(String, String, i64, String, bool)> = conn
+        .prepare_cached(
+            "SELECT code, description, unit_price, vat_class, discontinued
+             FROM p_products WHERE id = ?1",
+        )?
+        .query_row([id.0], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })
+        .optional()?;
+    row.map(|(code, description, price, vat, discontinued)| {
+        Ok(ProductFacts {
+            id,
+            code,
+            description,
+            unit_price: Money(price),
+            vat_class: VatClass::parse(&vat)
+                .ok_or_else(|| corrupt(format!("product {id}: VAT class {vat}")))?,
+            discontinued,
+        })
+    })
+    .transpose()
+}

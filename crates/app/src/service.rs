@@ -1,0 +1,473 @@
+//! The application service: opens the store, handles commands (load -> decide ->
+//! append -> project, one transaction) and hosts the queries.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use chrono::{DateTime, Utc};
+use daybook_domain::{Aggregate, Command, CommandEnvelope, RecordKind, STATE_VERSION, ids};
+use daybook_store::{
+    Appended, EventStore, ExpectedRevision, Metadata, NewEvent, RecordedEvent, Snapshot,
+    StoreError, StoreOptions, StoreTx, for_each_event, load_snapshot, read_stream, stream_head,
+};
+use rusqlite::Connection;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::AppError;
+use crate::{facts, projection};
+
+pub use daybook_store::Durability;
+
+/// A snapshot is written each time a stream's revision crosses a multiple of this, so
+/// loading reads at most this many events after the snapshot.
+pub const SNAPSHOT_EVERY: u64 = 100;
+
+/// Who is working, and on which device: recorded on every event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Identity {
+    /// The user's name.
+    pub user: String,
+    /// The device's name.
+    pub device: String,
+}
+
+/// How to open a Daybook.
+#[derive(Debug, Clone, Default)]
+pub struct OpenOptions {
+    /// Commit durability (Full unless a test says otherwise).
+    pub durability: Durability,
+    /// The user; defaults to "local".
+    pub user: Option<String>,
+    /// The device name; defaults to one generated on first open and kept.
+    pub device: Option<String>,
+}
+
+/// What a successful command did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommandOutcome {
+    /// The command's id.
+    pub command_id: Uuid,
+    /// The record it changed.
+    pub stream_id: Uuid,
+    /// The record's revision afterwards.
+    pub revision: u64,
+    /// Event types written (empty if the command changed nothing).
+    pub events: Vec<String>,
+    /// True when this command id had already been applied: nothing was written again.
+    pub duplicate: bool,
+}
+
+/// Figures of a rebuild.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RebuildReport {
+    /// Events replayed.
+    pub events: u64,
+    /// Wall time in milliseconds.
+    pub millis: u128,
+}
+
+/// An open Daybook: the local store with its read models.
+pub struct Daybook {
+    store: EventStore,
+    identity: Identity,
+    path: Option<PathBuf>,
+}
+
+/// Name of the database file inside a data directory.
+pub const DB_FILE: &str = "daybook.sqlite3";
+
+impl Daybook {
+    /// Opens (creating if needed) the Daybook in `dir`.
+    pub fn open_dir(dir: &Path, options: OpenOptions) -> Result<Self, AppError> {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            AppError::invalid(
+                Some("data"),
+                format!("cannot create data directory {}: {e}", dir.display()),
+            )
+        })?;
+        Self::open(&dir.join(DB_FILE), options)
+    }
+
+    /// Opens (creating if needed) the Daybook database file at `path`.
+    pub fn open(path: &Path, options: OpenOptions) -> Result<Self, AppError> {
+        let store = EventStore::open(
+            path,
+            &StoreOptions {
+                durability: options.durability,
+            },
+        )?;
+        Self::init(store, options, Some(path.to_path_buf()))
+    }
+
+    /// A throw-away in-memory Daybook (tests).
+    pub fn open_in_memory(options: OpenOptions) -> Result<Self, AppError> {
+        Self::init(EventStore::open_in_memory()?, options, None)
+    }
+
+    fn init(store: EventStore, options: OpenOptions, path: Option<PathBuf>) -> Result<Self, AppError> {
+        let device = match options.device {
+            Some(d) => d,
+            None => match store.meta_get("device")? {
+                Some(d) => d,
+                None => {
+                    let short = Uuid::now_v7().simple().to_string();
+                    let d = format!("device-{}", &short[short.len() - 6..]);
+                    store.meta_set("device", &d)?;
+                    d
+                }
+            },
+        };
+        let identity = Identity {
+            user: options.user.unwrap_or_else(|| "local".to_string()),
+            device,
+        };
+        let mut db = Daybook {
+            store,
+            identity,
+            path,
+        };
+        let fresh = projection::ensure_schema(db.store.conn())?;
+        if fresh {
+            db.rebuild()?;
+        } else {
+            db.catch_up()?;
+        }
+        Ok(db)
+    }
+
+    /// The database file, if on disk.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// Who is recorded on new events.
+    pub fn identity(&self) -> &Identity {
+        &self.identity
+    }
+
+    /// The tenant.
+    pub fn account_id(&self) -> Uuid {
+        self.store.account_id()
+    }
+
+    /// Read access for queries.
+    pub fn conn(&self) -> &Connection {
+        self.store.conn()
+    }
+
+    /// The underlying store (sync, tools).
+    pub fn store(&mut self) -> &mut EventStore {
+        &mut self.store
+    }
+
+    /// Runs a command given now by the user of this device.
+    pub fn execute(&mut self, command: Command) -> Result<CommandOutcome, AppError> {
+        self.execute_envelope(CommandEnvelope::new(command))
+    }
+
+    /// Runs one command in its own durable transaction.
+    pub fn execute_envelope(&mut self, env: CommandEnvelope) -> Result<CommandOutcome, AppError> {
+        let identity = self.identity.clone();
+        let tx = self.store.begin()?;
+        let outcome = handle(&tx, &env, &identity)?;
+        tx.commit()?;
+        Ok(outcome)
+    }
+
+    /// Runs many commands in one transaction (bulk work: demo data, imports). Each
+    /// command is atomic on its own (a savepoint); a refused one does not undo the
+    /// others. Results are in input order.
+    pub fn execute_batch(
+        &mut self,
+        envs: impl IntoIterator<Item = CommandEnvelope>,
+    ) -> Result<Vec<Result<CommandOutcome, AppError>>, AppError> {
+        let identity = self.identity.clone();
+        let mut tx = self.store.begin()?;
+        let mut out = Vec::new();
+        for env in envs {
+            match tx.savepoint(|tx| handle(tx, &env, &identity)) {
+                // IO or corruption: the batch cannot go on.
+                Err(AppError::Store(e)) if !matches!(e, StoreError::Conflict { .. }) => {
+                    return Err(AppError::Store(e));
+                }
+                r => out.push(r),
+            }
+        }
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// Loads a record's current state (snapshot + newer events).
+    pub fn load(&self, stream_id: Uuid) -> Result<Option<(Aggregate, u64)>, AppError> {
+        let Some((stream_type, _)) = stream_head(self.conn(), stream_id)? else {
+            return Ok(None);
+        };
+        Ok(Some(load_aggregate(self.conn(), stream_id, stream_type)?))
+    }
+
+    /// Drops every read model and replays the whole log into them, in one transaction.
+    pub fn rebuild(&mut self) -> Result<RebuildReport, AppError> {
+        let start = Instant::now();
+        let tx = self.store.begin()?;
+        projection::clear(tx.conn())?;
+        let events = replay(&tx, 0)?;
+        tx.commit()?;
+        Ok(RebuildReport {
+            events,
+            millis: start.elapsed().as_millis(),
+        })
+    }
+
+    /// Projects events the read models do not include yet (e.g. written by an older
+    /// build that had fewer projections).
+    fn catch_up(&mut self) -> Result<(), AppError> {
+        let tx = self.store.begin()?;
+        let from = projection::checkpoint(tx.conn())?;
+        if replay(&tx, from)? > 0 {
+            tx.commit()?;
+        }
+        Ok(())
+    }
+
+    /// Next free number in a series (`order` -> `SO-00042`), kept per store.
+    pub fn next_number(&mut self, series: NumberSeries) -> Result<String, AppError> {
+        let key = format!("counter.{}", series.key());
+        let tx = self.store.begin()?;
+        let current: i64 = tx
+            .conn()
+            .query_row("SELECT value FROM meta WHERE key = ?1", [&key], |r| {
+                r.get::<_, String>(0)
+            })
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        let (table, prefix) = series.table_and_prefix();
+        // Never hand out a number the read model already has (e.g. typed by hand).
+        let mut n = current + 1;
+        loop {
+            let candidate = format!("{prefix}{n:05}");
+            let taken: bool = tx.conn().query_row(
+                &format!("SELECT EXISTS (SELECT 1 FROM {table} WHERE number = ?1)"),
+                [&candidate],
+                |r| r.get(0),
+            )?;
+            if !taken {
+                tx.conn().execute(
+                    "INSERT INTO meta (key, value) VALUES (?1, ?2)
+                     ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    [&key, &n.to_string()],
+                )?;
+                tx.commit()?;
+                return Ok(candidate);
+            }
+            n += 1;
+        }
+    }
+}
+
+/// Numbered series handed out by [`Daybook::next_number`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NumberSeries {
+    /// Sales orders: `SO-00001`.
+    Order,
+    /// Customers: `C-00001`.
+    Customer,
+}
+
+impl NumberSeries {
+    fn key(self) -> &'static str {
+        match self {
+            NumberSeries::Order => "order",
+            NumberSeries::Customer => "customer",
+        }
+    }
+
+    fn table_and_prefix(self) -> (&'static str, &'static str) {
+        match self {
+            NumberSeries::Order => ("p_orders", "SO-"),
+            NumberSeries::Customer => ("p_customers", "C-"),
+        }
+    }
+}
+
+/// Projects every event after `from` and moves the checkpoint; returns the count.
+fn replay(tx: &StoreTx<'_>, from: i64) -> Result<u64, AppError> {
+    let (mut n, mut last) = (0u64, from);
+    for_each_event(tx.conn(), from, |e| {
+        projection::project(tx.conn(), &e)?;
+        n += 1;
+        last = e.seq;
+        Ok::<(), AppError>(())
+    })?;
+    if last != from {
+        projection::set_checkpoint(tx.conn(), last)?;
+    }
+    Ok(n)
+}
+
+/// Loads a stream's state: the snapshot if it is current, then the newer events.
+pub fn load_aggregate(
+    conn: &Connection,
+    stream_id: Uuid,
+    stream_type: daybook_domain::StreamType,
+) -> Result<(Aggregate, u64), AppError> {
+    let mut revision = 0;
+    let mut agg = Aggregate::new(stream_type);
+    if let Some(s) = load_snapshot(conn, stream_id)?
+        && s.state_version == STATE_VERSION
+        && s.stream_type == stream_type
+        && let Ok(state) = serde_json::from_str::<Aggregate>(&s.state)
+    {
+        agg = state;
+        revision = s.revision;
+    }
+    for e in read_stream(conn, stream_id, revision)? {
+        agg.apply(&e.event);
+        revision = e.revision;
+    }
+    Ok((agg, revision))
+}
+
+fn millis(t: DateTime<Utc>) -> u64 {
+    u64::try_from(t.timestamp_millis()).unwrap_or(0)
+}
+
+/// The command path, inside the caller's transaction.
+fn handle(
+    tx: &StoreTx<'_>,
+    env: &CommandEnvelope,
+    identity: &Identity,
+) -> Result<CommandOutcome, AppError> {
+    let conn = tx.conn();
+    let (target_type, stream_id) = env.command.target();
+
+    // A command id that was applied before is answered, not applied again.
+    if let Some(revision) = applied_revision(conn, env.command_id)? {
+        return Ok(CommandOutcome {
+            command_id: env.command_id,
+            stream_id,
+            revision,
+            events: Vec::new(),
+            duplicate: true,
+        });
+    }
+
+    let head = stream_head(conn, stream_id)?;
+    let (agg, revision) = match head {
+        Some((t, _)) if t != target_type => {
+            return Err(AppError::Domain(daybook_domain::DomainError::NotFound {
+                kind: match target_type {
+                    daybook_domain::StreamType::Customer => RecordKind::Customer,
+                    daybook_domain::StreamType::Product => RecordKind::Product,
+                    daybook_domain::StreamType::SalesOrder => RecordKind::Order,
+                },
+                id: stream_id,
+            }));
+        }
+        Some(_) => load_aggregate(conn, stream_id, target_type)?,
+        None => (Aggregate::new(target_type), 0),
+    };
+    let needs = agg.needs(&env.command);
+    let facts = facts::fetch(conn, &needs)?;
+    let events = agg.decide(&env.command, &facts, env.issued_at)?;
+    if events.is_empty() {
+        return Ok(CommandOutcome {
+            command_id: env.command_id,
+            stream_id,
+            revision,
+            events: Vec::new(),
+            duplicate: false,
+        });
+    }
+
+    let at_ms = millis(env.issued_at);
+    let new_events: Vec<NewEvent> = events
+        .into_iter()
+        .enumerate()
+        .map(|(i, event)| NewEvent {
+            event_id: ids::event_id(env.command_id, at_ms, i as u16),
+            event,
+        })
+        .collect();
+    let metadata = Metadata {
+        user: identity.user.clone(),
+        device: identity.device.clone(),
+        command_id: env.command_id,
+        causation_id: Some(env.command_id),
+        correlation_id: None,
+    };
+    let recorded = match tx.append(
+        stream_id,
+        target_type,
+        ExpectedRevision::from_loaded(revision),
+        new_events,
+        &metadata,
+        Utc::now(),
+    )? {
+        Appended::Written(r) => r,
+        Appended::AlreadyStored => Vec::new(),
+    };
+    let new_revision = recorded.last().map_or(revision, |e| e.revision);
+    for e in &recorded {
+        projection::project(conn, e)?;
+    }
+    if let Some(last) = recorded.last() {
+        projection::set_checkpoint(conn, last.seq)?;
+    }
+    maybe_snapshot(tx, stream_id, agg, revision, &recorded)?;
+    tx.record_outbox(
+        env.command_id,
+        stream_id,
+        &serde_json::to_string(env)?,
+        env.issued_at,
+    )?;
+    Ok(CommandOutcome {
+        command_id: env.command_id,
+        stream_id,
+        revision: new_revision,
+        events: recorded
+            .iter()
+            .map(|e| e.event.event_type().to_string())
+            .collect(),
+        duplicate: false,
+    })
+}
+
+fn applied_revision(conn: &Connection, command_id: Uuid) -> Result<Option<u64>, AppError> {
+    use rusqlite::OptionalExtension;
+    let r: Option<Option<i64>> = conn
+        .prepare_cached(
+            "SELECT (SELECT max(revision) FROM events WHERE command_id = ?1)
+             FROM outbox WHERE command_id = ?1",
+        )?
+        .query_row([command_id], |r| r.get(0))
+        .optional()?;
+    Ok(r.map(|rev| rev.unwrap_or(0) as u64))
+}
+
+fn maybe_snapshot(
+    tx: &StoreTx<'_>,
+    stream_id: Uuid,
+    mut agg: Aggregate,
+    before: u64,
+    recorded: &[RecordedEvent],
+) -> Result<(), AppError> {
+    let Some(last) = recorded.last() else {
+        return Ok(());
+    };
+    if last.revision / SNAPSHOT_EVERY == before / SNAPSHOT_EVERY {
+        return Ok(());
+    }
+    for e in recorded {
+        agg.apply(&e.event);
+    }
+    tx.save_snapshot(&Snapshot {
+        stream_id,
+        stream_type: agg.stream_type(),
+        revision: last.revision,
+        state_version: STATE_VERSION,
+        state: serde_json::to_string(&agg)?,
+    })?;
+    Ok(())
+}

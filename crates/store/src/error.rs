@@ -1,0 +1,63 @@
+//! The store's error type.
+
+use daybook_domain::{EventDecodeError, StreamType};
+use uuid::Uuid;
+
+use crate::types::ExpectedRevision;
+
+/// Why a store operation failed. Nothing was written when one is returned from a
+/// transaction that is then dropped.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// SQLite said no (IO, corruption, constraint).
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// Someone else appended to the stream first.
+    #[error("stream {stream_id} is at revision {actual}, expected {expected}")]
+    Conflict {
+        /// The stream.
+        stream_id: Uuid,
+        /// What the writer expected.
+        expected: ExpectedRevision,
+        /// What the store has.
+        actual: u64,
+    },
+    /// The stream exists with another type.
+    #[error("stream {stream_id} is a {actual} stream, not a {expected} stream")]
+    StreamTypeMismatch {
+        /// The stream.
+        stream_id: Uuid,
+        /// The type the writer gave.
+        expected: StreamType,
+        /// The type in the store.
+        actual: StreamType,
+    },
+    /// Only some events of a batch are already stored: not a retry, a bug or tampering.
+    #[error("event {event_id} is already stored but the rest of its batch is not")]
+    PartialDuplicate {
+        /// The first already-stored event.
+        event_id: Uuid,
+    },
+    /// A stored event could not be decoded.
+    #[error("event #{seq} cannot be read: {source}")]
+    Decode {
+        /// Its local sequence number.
+        seq: i64,
+        /// Why.
+        source: EventDecodeError,
+    },
+    /// JSON (de)serialisation of a payload, snapshot or envelope failed.
+    #[error("JSON error: {0}")]
+    Json(#[from] serde_json::Error),
+    /// The database holds something this build cannot understand.
+    #[error("corrupt store: {0}")]
+    Corrupt(String),
+    /// The database was written by a newer build.
+    #[error("the database schema is version {found}, newer than this build ({supported}); update Daybook")]
+    TooNew {
+        /// Version found.
+        found: i64,
+        /// Newest this build knows.
+        supported: i64,
+    },
+}

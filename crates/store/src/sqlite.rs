@@ -1,0 +1,515 @@
+//! The SQLite adapter: connection set-up (WAL, synchronous=FULL), appends, reads,
+//! snapshots and the outbox.
+
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use daybook_domain::{StreamType, upcast};
+use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params};
+use uuid::Uuid;
+
+use crate::error::StoreError;
+use crate::schema::migrate;
+use crate::types::*;
+use crate::{from_millis, to_millis};
+
+/// How hard a commit waits for the disk.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Durability {
+    /// `synchronous=FULL`: a commit is on disk when it returns (one fsync per commit).
+    /// The default: a command is acknowledged only once durable.
+    #[default]
+    Full,
+    /// `synchronous=NORMAL`: in WAL mode a power cut may lose the last commits but
+    /// never corrupts. Only for throw-away stores (tests, benchmarks of other costs).
+    Normal,
+}
+
+/// How to open a store.
+#[derive(Debug, Clone, Default)]
+pub struct StoreOptions {
+    /// Commit durability.
+    pub durability: Durability,
+}
+
+/// An open event store. One writer connection; see `open_reader` for more readers.
+pub struct EventStore {
+    conn: Connection,
+    account_id: Uuid,
+}
+
+const EVENT_COLUMNS: &str = "seq, event_id, account_id, stream_id, stream_type, revision, \
+     event_type, schema_version, payload, user_id, device_id, command_id, causation_id, \
+     correlation_id, committed_at, server_seq";
+
+fn configure(conn: &Connection, durability: Durability) -> Result<(), StoreError> {
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(
+        None,
+        "synchronous",
+        match durability {
+            Durability::Full => "FULL",
+            Durability::Normal => "NORMAL",
+        },
+    )?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
+    conn.pragma_update(None, "cache_size", -64_000)?; // 64 MB
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.set_prepared_statement_cache_capacity(256);
+    Ok(())
+}
+
+impl EventStore {
+    /// Opens (creating if needed) the store at `path` and applies migrations.
+    pub fn open(path: &Path, options: &StoreOptions) -> Result<Self, StoreError> {
+        let conn = Connection::open(path)?;
+        Self::init(conn, options)
+    }
+
+    /// A private in-memory store (tests).
+    pub fn open_in_memory() -> Result<Self, StoreError> {
+        Self::init(Connection::open_in_memory()?, &StoreOptions::default())
+    }
+
+    /// A second, read-only connection to the same file, for queries off the writer.
+    pub fn open_reader(path: &Path) -> Result<Connection, StoreError> {
+        let conn = Connection::open_with_flags(
+            path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.set_prepared_statement_cache_capacity(256);
+        Ok(conn)
+    }
+
+    fn init(mut conn: Connection, options: &StoreOptions) -> Result<Self, StoreError> {
+        configure(&conn, options.durability)?;
+        migrate(&mut conn)?;
+        let account_id = match meta_get(&conn, "account_id")? {
+            Some(s) => Uuid::parse_str(&s)
+                .map_err(|e| StoreError::Corrupt(format!("account_id in meta: {e}")))?,
+            None => {
+                let id = Uuid::now_v7();
+                meta_set(&conn, "account_id", &id.to_string())?;
+                id
+            }
+        };
+        Ok(EventStore { conn, account_id })
+    }
+
+    /// The tenant this local store belongs to.
+    pub fn account_id(&self) -> Uuid {
+        self.account_id
+    }
+
+    /// Binds the store to another account (a device joining an existing account).
+    pub fn set_account_id(&mut self, id: Uuid) -> Result<(), StoreError> {
+        meta_set(&self.conn, "account_id", &id.to_string())?;
+        self.account_id = id;
+        Ok(())
+    }
+
+    /// The connection, for reads (queries, projections' read side).
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Starts a write transaction (`BEGIN IMMEDIATE`: the write lock is taken up front,
+    /// so two writers never deadlock on lock upgrade). Dropping it rolls back.
+    pub fn begin(&mut self) -> Result<StoreTx<'_>, StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        Ok(StoreTx {
+            tx,
+            account_id: self.account_id,
+        })
+    }
+
+    /// Reads a key from the store's `meta` table.
+    pub fn meta_get(&self, key: &str) -> Result<Option<String>, StoreError> {
+        meta_get(&self.conn, key)
+    }
+
+    /// Writes a key to the store's `meta` table.
+    pub fn meta_set(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        meta_set(&self.conn, key, value)
+    }
+}
+
+fn meta_get(conn: &Connection, key: &str) -> Result<Option<String>, StoreError> {
+    Ok(conn
+        .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+        .optional()?)
+}
+
+fn meta_set(conn: &Connection, key: &str, value: &str) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        params![key, value],
+    )?;
+    Ok(())
+}
+
+/// One write transaction: appends, snapshots, outbox entries, and (through
+/// [`StoreTx::conn`]) the projection updates of the same command all commit together.
+pub struct StoreTx<'a> {
+    tx: Transaction<'a>,
+    account_id: Uuid,
+}
+
+impl StoreTx<'_> {
+    /// The transaction's connection, for projection writes in the same transaction.
+    pub fn conn(&self) -> &Connection {
+        &self.tx
+    }
+
+    /// The tenant.
+    pub fn account_id(&self) -> Uuid {
+        self.account_id
+    }
+
+    /// Commits everything written through this transaction.
+    pub fn commit(self) -> Result<(), StoreError> {
+        Ok(self.tx.commit()?)
+    }
+
+    /// Runs `f` inside a savepoint: if it fails, only its writes are undone and the
+    /// transaction goes on (bulk work: one bad command must not lose the batch).
+    pub fn savepoint<T, E: From<StoreError>>(
+        &mut self,
+        f: impl FnOnce(&StoreTx<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
+        self.tx
+            .execute_batch("SAVEPOINT cmd")
+            .map_err(StoreError::from)?;
+        match f(self) {
+            Ok(v) => {
+                self.tx
+                    .execute_batch("RELEASE cmd")
+                    .map_err(StoreError::from)?;
+                Ok(v)
+            }
+            Err(e) => {
+                self.tx
+                    .execute_batch("ROLLBACK TO cmd; RELEASE cmd")
+                    .map_err(StoreError::from)?;
+                Err(e)
+            }
+        }
+    }
+
+    /// Appends `events` to a stream if its revision is as expected.
+    ///
+    /// If the batch's event ids are all stored already, nothing is written and
+    /// [`Appended::AlreadyStored`] is returned: a retried append is a no-op.
+    pub fn append(
+        &self,
+        stream_id: Uuid,
+        stream_type: StreamType,
+        expected: ExpectedRevision,
+        events: Vec<NewEvent>,
+        metadata: &Metadata,
+        committed_at: DateTime<Utc>,
+    ) -> Result<Appended, StoreError> {
+        let Some(first) = events.first() else {
+            return Ok(Appended::Written(Vec::new()));
+        };
+        if self.is_stored(first.event_id)? {
+            for e in &events[1..] {
+                if !self.is_stored(e.event_id)? {
+                    return Err(StoreError::PartialDuplicate {
+                        event_id: first.event_id,
+                    });
+                }
+            }
+            return Ok(Appended::AlreadyStored);
+        }
+        let head = stream_head(&self.tx, stream_id)?;
+        let actual = head.map_or(0, |(_, r)| r);
+        if let Some((t, _)) = head
+            && t != stream_type
+        {
+            return Err(StoreError::StreamTypeMismatch {
+                stream_id,
+                expected: stream_type,
+                actual: t,
+            });
+        }
+        let ok = match expected {
+            ExpectedRevision::Any => true,
+            ExpectedRevision::NoStream => actual == 0,
+            ExpectedRevision::Exact(r) => actual == r,
+        };
+        if !ok {
+            return Err(StoreError::Conflict {
+                stream_id,
+                expected,
+                actual,
+            });
+        }
+        let mut stmt = self.tx.prepare_cached(
+            "INSERT INTO events (event_id, account_id, stream_id, stream_type, revision,
+                event_type, schema_version, payload, user_id, device_id, command_id,
+                causation_id, correlation_id, committed_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+        )?;
+        let at = to_millis(committed_at);
+        let mut out = Vec::with_capacity(events.len());
+        for (i, ne) in events.into_iter().enumerate() {
+            let revision = actual + 1 + i as u64;
+            let payload = ne.event.payload_json()?;
+            stmt.execute(params![
+                ne.event_id,
+                self.account_id,
+                stream_id,
+                stream_type.as_str(),
+                revision as i64,
+                ne.event.event_type(),
+                ne.event.schema_version(),
+                payload,
+                metadata.user,
+                metadata.device,
+                metadata.command_id,
+                metadata.causation_id,
+                metadata.correlation_id,
+                at,
+            ])?;
+            out.push(RecordedEvent {
+                seq: self.tx.last_insert_rowid(),
+                event_id: ne.event_id,
+                account_id: self.account_id,
+                stream_id,
+                stream_type,
+                revision,
+                stored_version: ne.event.schema_version(),
+                event: ne.event,
+                metadata: metadata.clone(),
+                committed_at: from_millis(at),
+                server_seq: None,
+            });
+        }
+        Ok(Appended::Written(out))
+    }
+
+    fn is_stored(&self, event_id: Uuid) -> Result<bool, StoreError> {
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT 1 FROM events WHERE event_id = ?1")?;
+        Ok(stmt.exists([event_id])?)
+    }
+
+    /// Stores (replacing) a stream's snapshot.
+    pub fn save_snapshot(&self, s: &Snapshot) -> Result<(), StoreError> {
+        let mut stmt = self.tx.prepare_cached(
+            "INSERT INTO snapshots (stream_id, stream_type, revision, state_version, state)
+             VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (stream_id) DO UPDATE SET stream_type = excluded.stream_type,
+                revision = excluded.revision, state_version = excluded.state_version,
+                state = excluded.state",
+        )?;
+        stmt.execute(params![
+            s.stream_id,
+            s.stream_type.as_str(),
+            s.revision as i64,
+            s.state_version,
+            s.state
+        ])?;
+        Ok(())
+    }
+
+    /// Records a command in the outbox (status pending) with its envelope JSON.
+    pub fn record_outbox(
+        &self,
+        command_id: Uuid,
+        stream_id: Uuid,
+        envelope_json: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut stmt = self.tx.prepare_cached(
+            "INSERT INTO outbox (command_id, stream_id, envelope, status, recorded_at)
+             VALUES (?1, ?2, ?3, 'pending', ?4)",
+        )?;
+        stmt.execute(params![command_id, stream_id, envelope_json, to_millis(at)])?;
+        Ok(())
+    }
+}
+
+fn decode_row(row: &Row<'_>) -> Result<RecordedEvent, StoreError> {
+    let seq: i64 = row.get(0)?;
+    let stream_type_s = row.get_ref(4)?.as_str().map_err(rusqlite::Error::from)?;
+    let stream_type = StreamType::parse(stream_type_s)
+        .ok_or_else(|| StoreError::Corrupt(format!("event #{seq}: stream type {stream_type_s}")))?;
+    let event_type = row.get_ref(6)?.as_str().map_err(rusqlite::Error::from)?;
+    let version: u32 = row.get(7)?;
+    let payload = row.get_ref(8)?.as_str().map_err(rusqlite::Error::from)?;
+    let event = upcast::decode(event_type, version, payload)
+        .map_err(|source| StoreError::Decode { seq, source })?;
+    let revision: i64 = row.get(5)?;
+    Ok(RecordedEvent {
+        seq,
+        event_id: row.get(1)?,
+        account_id: row.get(2)?,
+        stream_id: row.get(3)?,
+        stream_type,
+        revision: revision as u64,
+        stored_version: version,
+        event,
+        metadata: Metadata {
+            user: row.get(9)?,
+            device: row.get(10)?,
+            command_id: row.get(11)?,
+            causation_id: row.get(12)?,
+            correlation_id: row.get(13)?,
+        },
+        committed_at: from_millis(row.get(14)?),
+        server_seq: row.get(15)?,
+    })
+}
+
+/// The events of one stream with revision > `after_revision`, in order.
+pub fn read_stream(
+    conn: &Connection,
+    stream_id: Uuid,
+    after_revision: u64,
+) -> Result<Vec<RecordedEvent>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {EVENT_COLUMNS} FROM events WHERE stream_id = ?1 AND revision > ?2 ORDER BY revision"
+    ))?;
+    let mut rows = stmt.query(params![stream_id, after_revision as i64])?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        out.push(decode_row(row)?);
+    }
+    Ok(out)
+}
+
+/// Up to `limit` events with local sequence > `after_seq`, in order.
+pub fn read_all(
+    conn: &Connection,
+    after_seq: i64,
+    limit: usize,
+) -> Result<Vec<RecordedEvent>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {EVENT_COLUMNS} FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2"
+    ))?;
+    let mut rows = stmt.query(params![after_seq, limit.min(i64::MAX as usize) as i64])?;
+    let mut out = Vec::with_capacity(limit.min(10_000));
+    while let Some(row) = rows.next()? {
+        out.push(decode_row(row)?);
+    }
+    Ok(out)
+}
+
+/// Calls `f` for every event with sequence > `after_seq`, in order, without holding
+/// the whole log in memory (rebuilds).
+pub fn for_each_event<E: From<StoreError>>(
+    conn: &Connection,
+    after_seq: i64,
+    mut f: impl FnMut(RecordedEvent) -> Result<(), E>,
+) -> Result<(), E> {
+    let mut stmt = conn
+        .prepare_cached(&format!(
+            "SELECT {EVENT_COLUMNS} FROM events WHERE seq > ?1 ORDER BY seq"
+        ))
+        .map_err(StoreError::from)?;
+    let mut rows = stmt.query([after_seq]).map_err(StoreError::from)?;
+    while let Some(row) = rows.next().map_err(StoreError::from)? {
+        f(decode_row(row)?)?;
+    }
+    Ok(())
+}
+
+/// A stream's type and last revision, or `None` if it has no events.
+pub fn stream_head(
+    conn: &Connection,
+    stream_id: Uuid,
+) -> Result<Option<(StreamType, u64)>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT stream_type, revision FROM events WHERE stream_id = ?1
+         ORDER BY revision DESC LIMIT 1",
+    )?;
+    let row: Option<(String, i64)> = stmt
+        .query_row([stream_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    match row {
+        None => Ok(None),
+        Some((t, r)) => {
+            let t = StreamType::parse(&t)
+                .ok_or_else(|| StoreError::Corrupt(format!("stream {stream_id}: type {t}")))?;
+            Ok(Some((t, r as u64)))
+        }
+    }
+}
+
+/// The stream's snapshot, if one was taken.
+pub fn load_snapshot(conn: &Connection, stream_id: Uuid) -> Result<Option<Snapshot>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT stream_type, revision, state_version, state FROM snapshots WHERE stream_id = ?1",
+    )?;
+    let row: Option<(String, i64, u32, String)> = stmt
+        .query_row([stream_id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
+        .optional()?;
+    row.map(|(t, revision, state_version, state)| {
+        Ok(Snapshot {
+            stream_id,
+            stream_type: StreamType::parse(&t)
+                .ok_or_else(|| StoreError::Corrupt(format!("snapshot {stream_id}: type {t}")))?,
+            revision: revision as u64,
+            state_version,
+            state,
+        })
+    })
+    .transpose()
+}
+
+/// Outbox entries with `status`, oldest first.
+pub fn outbox(
+    conn: &Connection,
+    status: OutboxStatus,
+    limit: usize,
+) -> Result<Vec<OutboxEntry>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT position, command_id, stream_id, envelope, status, error FROM outbox
+         WHERE status = ?1 ORDER BY position LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(params![status.as_str(), limit as i64], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, Uuid>(1)?,
+            r.get::<_, Uuid>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, String>(4)?,
+            r.get::<_, Option<String>>(5)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (position, command_id, stream_id, envelope, status_s, error) = row?;
+        let status = OutboxStatus::parse(&status_s)
+            .ok_or_else(|| StoreError::Corrupt(format!("outbox status {status_s}")))?;
+        out.push(OutboxEntry {
+            position,
+            command_id,
+            stream_id,
+            envelope,
+            status,
+            error,
+        });
+    }
+    Ok(out)
+}
+
+/// Number of outbox entries with `status`.
+pub fn outbox_count(conn: &Connection, status: OutboxStatus) -> Result<u64, StoreError> {
+    let n: i64 = conn.query_row(
+        "SELECT count(*) FROM outbox WHERE status = ?1",
+        [status.as_str()],
+        |r| r.get(0),
+    )?;
+    Ok(n as u64)
+}
