@@ -19,6 +19,9 @@ pub enum AppError {
         /// The id given.
         id: Uuid,
     },
+    /// No record (of any kind) has this id.
+    #[error("no record has id {0}")]
+    UnknownRecord(Uuid),
     /// Input that could not even be read as a command or query (malformed JSON,
     /// a bad filter value).
     #[error("{message}")]
@@ -79,6 +82,11 @@ impl AppError {
                 code: "not_found".into(),
                 message: self.to_string(),
                 field: Some(format!("{kind}_id").replace(' ', "_")),
+            },
+            AppError::UnknownRecord(_) => ErrorBody {
+                code: "not_found".into(),
+                message: self.to_string(),
+                field: None,
             },
             AppError::InvalidInput { field, message } => ErrorBody {
                 code: "invalid_input".into(),

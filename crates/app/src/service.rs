@@ -105,7 +105,11 @@ impl Daybook {
         Self::init(EventStore::open_in_memory()?, options, None)
     }
 
-    fn init(store: EventStore, options: OpenOptions, path: Option<PathBuf>) -> Result<Self, AppError> {
+    fn init(
+        store: EventStore,
+        options: OpenOptions,
+        path: Option<PathBuf>,
+    ) -> Result<Self, AppError> {
         let device = match options.device {
             Some(d) => d,
             None => match store.meta_get("device")? {

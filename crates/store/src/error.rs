@@ -53,7 +53,9 @@ pub enum StoreError {
     #[error("corrupt store: {0}")]
     Corrupt(String),
     /// The database was written by a newer build.
-    #[error("the database schema is version {found}, newer than this build ({supported}); update Daybook")]
+    #[error(
+        "the database schema is version {found}, newer than this build ({supported}); update Daybook"
+    )]
     TooNew {
         /// Version found.
         found: i64,

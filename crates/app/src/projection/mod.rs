@@ -53,7 +53,10 @@ pub fn clear(conn: &Connection) -> Result<(), AppError> {
     for t in schema::TABLES {
         conn.execute_batch(&format!("DELETE FROM {t}"))?;
     }
-    conn.execute("INSERT INTO p_checkpoint (name, seq) VALUES ('read_models', 0)", [])?;
+    conn.execute(
+        "INSERT INTO p_checkpoint (name, seq) VALUES ('read_models', 0)",
+        [],
+    )?;
     Ok(())
 }
 
@@ -324,7 +327,11 @@ pub fn project(conn: &Connection, r: &RecordedEvent) -> Result<(), AppError> {
                     "UPDATE p_daily SET orders = orders - 1, net = net - ?2, gross = gross - ?3
                      WHERE day = ?1",
                 )?
-                .execute(params![day(daybook_store::from_millis(placed)), o.net, o.gross])?;
+                .execute(params![
+                    day(daybook_store::from_millis(placed)),
+                    o.net,
+                    o.gross
+                ])?;
             }
         }
         Event::OrderDelivered(e) => {
@@ -396,9 +403,9 @@ fn order_money(conn: &Connection, id: Uuid) -> Result<OrderMoney, AppError> {
         })
     })
     .map_err(|e| match e {
-        rusqlite::Error::QueryReturnedNoRows => {
-            AppError::Store(StoreError::Corrupt(format!("order {id} missing in read model")))
-        }
+        rusqlite::Error::QueryReturnedNoRows => AppError::Store(StoreError::Corrupt(format!(
+            "order {id} missing in read model"
+        ))),
         e => e.into(),
     })
 }
@@ -408,7 +415,9 @@ fn update_order_totals(conn: &Connection, id: Uuid, at: i64, rev: i64) -> Result
     let mut stmt =
         conn.prepare_cached("SELECT vat_rate_bp, net FROM p_order_lines WHERE order_id = ?1")?;
     let lines = stmt
-        .query_map([id], |r| Ok((r.get::<_, i64>(0)?, Money(r.get::<_, i64>(1)?))))?
+        .query_map([id], |r| {
+            Ok((r.get::<_, i64>(0)?, Money(r.get::<_, i64>(1)?)))
+        })?
         .collect::<Result<Vec<_>, _>>()?;
     let t = Totals::from_line_nets(lines.iter().copied());
     conn.prepare_cached(

@@ -1,0 +1,73 @@
+//! The command path end to end: decide, append, project, query.
+
+use daybook_app::AppError;
+use daybook_app::query::{self, OrderQuery};
+use daybook_domain::*;
+
+use crate::fixtures::*;
+
+#[test]
+fn order_flow_updates_read_models() {
+    let mut db = db();
+    let c = customer(&mut db, "C-1", Some(100_000));
+    let p1 = product(&mut db, "BOLT", 250, VatClass::Standard);
+    let p2 = product(&mut db, "BOOK", 1000, VatClass::Reduced);
+    let o = order(&mut db, c, &[(p1, 4), (p2, 1)]);
+    let detail = query::order(db.conn(), o.0).unwrap();
+    assert_eq!(detail.lines.len(), 2);
+    assert_eq!(detail.order.net, Money(2000));
+    assert_eq!(detail.order.vat, Money(210 + 90));
+    assert_eq!(detail.order.gross, Money(2300));
+    assert_eq!(detail.order.customer_name, "Customer C-1");
+
+    db.execute(Command::PlaceOrder { order_id: o }).unwrap();
+    let cust = query::customer(db.conn(), c.0).unwrap();
+    assert_eq!(cust.customer.open_total, Money(2300));
+
+    let page = query::orders(db.conn(), &OrderQuery::default()).unwrap();
+    assert_eq!(page.total, 1);
+    assert_eq!(page.rows[0].status, OrderStatus::Placed);
+}
+
+#[test]
+fn refused_command_changes_nothing() {
+    let mut db = db();
+    let c = customer(&mut db, "C-1", None);
+    let p = product(&mut db, "BOLT", 250, VatClass::Standard);
+    let o = order(&mut db, c, &[(p, 1)]);
+    let before = query::stats(db.conn()).unwrap();
+    let err = db
+        .execute(Command::AddOrderLine {
+            order_id: o,
+            line_id: LineId::new(),
+            product_id: p,
+            quantity: 0,
+            unit_price: None,
+            discount_bp: 0,
+            description: None,
+        })
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        AppError::Domain(DomainError::InvalidQuantity { quantity: 0 })
+    ));
+    assert_eq!(err.body().field.as_deref(), Some("quantity"));
+    assert_eq!(query::stats(db.conn()).unwrap(), before);
+}
+
+#[test]
+fn products_search_with_fts() {
+    let mut db = db();
+    product(&mut db, "BOLT-M8", 25, VatClass::Standard);
+    product(&mut db, "NUT-M8", 10, VatClass::Standard);
+    let page = query::products(
+        db.conn(),
+        &query::ProductQuery {
+            search: Some("bol".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(page.rows.len(), 1);
+    assert_eq!(page.rows[0].code, "BOLT-M8");
+}

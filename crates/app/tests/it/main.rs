@@ -1,0 +1,4 @@
+//! Integration tests of the application service over a real SQLite store.
+
+mod fixtures;
+mod flow;
