@@ -1,4 +1,7 @@
 //! Integration tests of the application service over a real SQLite store.
 
+mod engine;
 mod fixtures;
 mod flow;
+mod history;
+mod rebuild;

@@ -52,7 +52,14 @@ fn append(
     events: Vec<NewEvent>,
 ) -> Result<Appended, StoreError> {
     let tx = store.begin()?;
-    let r = tx.append(stream, StreamType::Product, expected, events, &meta(), Utc::now())?;
+    let r = tx.append(
+        stream,
+        StreamType::Product,
+        expected,
+        events,
+        &meta(),
+        Utc::now(),
+    )?;
     tx.commit()?;
     Ok(r)
 }
@@ -69,7 +76,13 @@ fn appends_and_reads_a_stream_in_order() {
         vec![new(product_registered("A")), new(price_changed(200))],
     )
     .unwrap();
-    append(&mut s, id, ExpectedRevision::Exact(2), vec![new(price_changed(300))]).unwrap();
+    append(
+        &mut s,
+        id,
+        ExpectedRevision::Exact(2),
+        vec![new(price_changed(300))],
+    )
+    .unwrap();
     let events = read_stream(s.conn(), id, 0).unwrap();
     assert_eq!(
         events.iter().map(|e| e.revision).collect::<Vec<_>>(),
@@ -78,7 +91,10 @@ fn appends_and_reads_a_stream_in_order() {
     assert_eq!(events[2].event, price_changed(300));
     assert_eq!(events[0].metadata.user, "alice");
     assert_eq!(read_stream(s.conn(), id, 2).unwrap().len(), 1);
-    assert_eq!(stream_head(s.conn(), id).unwrap(), Some((StreamType::Product, 3)));
+    assert_eq!(
+        stream_head(s.conn(), id).unwrap(),
+        Some((StreamType::Product, 3))
+    );
 }
 
 #[test]
@@ -86,9 +102,20 @@ fn stale_writer_gets_a_typed_conflict_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = open(&dir);
     let id = Uuid::now_v7();
-    append(&mut s, id, ExpectedRevision::NoStream, vec![new(product_registered("A"))]).unwrap();
-    let err = append(&mut s, id, ExpectedRevision::NoStream, vec![new(price_changed(1))])
-        .unwrap_err();
+    append(
+        &mut s,
+        id,
+        ExpectedRevision::NoStream,
+        vec![new(product_registered("A"))],
+    )
+    .unwrap();
+    let err = append(
+        &mut s,
+        id,
+        ExpectedRevision::NoStream,
+        vec![new(price_changed(1))],
+    )
+    .unwrap_err();
     assert!(matches!(
         err,
         StoreError::Conflict {
@@ -97,8 +124,13 @@ fn stale_writer_gets_a_typed_conflict_and_writes_nothing() {
             ..
         }
     ));
-    let err = append(&mut s, id, ExpectedRevision::Exact(5), vec![new(price_changed(1))])
-        .unwrap_err();
+    let err = append(
+        &mut s,
+        id,
+        ExpectedRevision::Exact(5),
+        vec![new(price_changed(1))],
+    )
+    .unwrap_err();
     assert!(matches!(err, StoreError::Conflict { actual: 1, .. }));
     assert_eq!(read_stream(s.conn(), id, 0).unwrap().len(), 1);
 }
@@ -126,7 +158,13 @@ fn a_stream_keeps_its_type() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = open(&dir);
     let id = Uuid::now_v7();
-    append(&mut s, id, ExpectedRevision::NoStream, vec![new(product_registered("A"))]).unwrap();
+    append(
+        &mut s,
+        id,
+        ExpectedRevision::NoStream,
+        vec![new(product_registered("A"))],
+    )
+    .unwrap();
     let tx = s.begin().unwrap();
     let err = tx
         .append(
@@ -157,7 +195,8 @@ fn dropped_transaction_writes_nothing() {
             Utc::now(),
         )
         .unwrap();
-        tx.record_outbox(Uuid::now_v7(), id, "{}", Utc::now()).unwrap();
+        tx.record_outbox(Uuid::now_v7(), id, "{}", Utc::now())
+            .unwrap();
         // dropped without commit
     }
     assert!(read_all(s.conn(), 0, 10).unwrap().is_empty());
@@ -169,9 +208,27 @@ fn read_all_pages_by_sequence_across_streams() {
     let dir = tempfile::tempdir().unwrap();
     let mut s = open(&dir);
     let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
-    append(&mut s, a, ExpectedRevision::NoStream, vec![new(product_registered("A"))]).unwrap();
-    append(&mut s, b, ExpectedRevision::NoStream, vec![new(product_registered("B"))]).unwrap();
-    append(&mut s, a, ExpectedRevision::Exact(1), vec![new(price_changed(9))]).unwrap();
+    append(
+        &mut s,
+        a,
+        ExpectedRevision::NoStream,
+        vec![new(product_registered("A"))],
+    )
+    .unwrap();
+    append(
+        &mut s,
+        b,
+        ExpectedRevision::NoStream,
+        vec![new(product_registered("B"))],
+    )
+    .unwrap();
+    append(
+        &mut s,
+        a,
+        ExpectedRevision::Exact(1),
+        vec![new(price_changed(9))],
+    )
+    .unwrap();
     let all = read_all(s.conn(), 0, 100).unwrap();
     assert_eq!(
         all.iter().map(|e| e.stream_id).collect::<Vec<_>>(),
@@ -249,7 +306,9 @@ fn old_schema_versions_are_upcast_on_read_and_never_rewritten() {
                 id,
                 v1,
                 Uuid::now_v7(),
-                Utc.with_ymd_and_hms(2020, 1, 1, 0, 0, 0).unwrap().timestamp_millis()
+                Utc.with_ymd_and_hms(2020, 1, 1, 0, 0, 0)
+                    .unwrap()
+                    .timestamp_millis()
             ],
         )
         .unwrap();
@@ -266,7 +325,11 @@ fn old_schema_versions_are_upcast_on_read_and_never_rewritten() {
     );
     let stored: String = s
         .conn()
-        .query_row("SELECT payload FROM events WHERE stream_id = ?1", [id], |r| r.get(0))
+        .query_row(
+            "SELECT payload FROM events WHERE stream_id = ?1",
+            [id],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(stored, v1);
 }
@@ -295,9 +358,12 @@ fn a_database_from_a_newer_build_is_refused() {
     let path = dir.path().join("store.db");
     drop(open(&dir));
     let c = rusqlite::Connection::open(&path).unwrap();
-    c.pragma_update(None, "user_version", SCHEMA_VERSION + 1).unwrap();
+    c.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+        .unwrap();
     drop(c);
-    let err = EventStore::open(&path, &StoreOptions::default()).err().unwrap();
+    let err = EventStore::open(&path, &StoreOptions::default())
+        .err()
+        .unwrap();
     assert!(matches!(err, StoreError::TooNew { .. }));
 }
 
@@ -308,9 +374,13 @@ fn outbox_keeps_commands_in_order() {
     let tx = s.begin().unwrap();
     let ids: Vec<Uuid> = (0..3).map(|_| Uuid::now_v7()).collect();
     for id in &ids {
-        tx.record_outbox(*id, Uuid::now_v7(), "{}", Utc::now()).unwrap();
+        tx.record_outbox(*id, Uuid::now_v7(), "{}", Utc::now())
+            .unwrap();
     }
     tx.commit().unwrap();
     let pending = outbox(s.conn(), OutboxStatus::Pending, 10).unwrap();
-    assert_eq!(pending.iter().map(|e| e.command_id).collect::<Vec<_>>(), ids);
+    assert_eq!(
+        pending.iter().map(|e| e.command_id).collect::<Vec<_>>(),
+        ids
+    );
 }
