@@ -1,5 +1,6 @@
 //! Integration tests of the application service over a real SQLite store.
 
+mod architecture;
 mod engine;
 mod fixtures;
 mod flow;

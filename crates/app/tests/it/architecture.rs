@@ -1,0 +1,70 @@
+//! The dependency direction of ARCHITECTURE.md, checked from the Cargo.toml files:
+//! domain <- store <- app <- (cli, bench, src-tauri, server). The domain does no IO.
+
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Names under `[dependencies]` (not dev- or build-dependencies).
+fn deps(krate: &str) -> Vec<String> {
+    let text = std::fs::read_to_string(root().join("crates").join(krate).join("Cargo.toml"))
+        .unwrap_or_else(|e| panic!("crates/{krate}/Cargo.toml: {e}"));
+    let mut in_deps = false;
+    let mut out = Vec::new();
+    for line in text.lines().map(str::trim) {
+        if line.starts_with('[') {
+            in_deps = line == "[dependencies]";
+            continue;
+        }
+        if in_deps && let Some((name, _)) = line.split_once(['=', '.']) {
+            let name = name.trim();
+            if !name.is_empty() && !name.starts_with('#') {
+                out.push(name.to_string());
+            }
+        }
+    }
+    out
+}
+
+fn internal(krate: &str) -> Vec<String> {
+    let mut d: Vec<String> = deps(krate)
+        .into_iter()
+        .filter(|d| d.starts_with("daybook-"))
+        .collect();
+    d.sort();
+    d
+}
+
+#[test]
+fn layers_depend_only_inwards() {
+    assert!(internal("domain").is_empty());
+    assert_eq!(internal("store"), ["daybook-domain"]);
+    assert_eq!(internal("app"), ["daybook-domain", "daybook-store"]);
+    for k in ["domain", "store", "app"] {
+        for d in deps(k) {
+            assert!(
+                !["tauri", "tokio", "axum", "anyhow", "reqwest", "hyper"].contains(&d.as_str()),
+                "crates/{k} must not depend on {d}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_domain_does_no_io() {
+    assert!(!deps("domain").iter().any(|d| d == "rusqlite"));
+    let src = root().join("crates/domain/src");
+    for entry in std::fs::read_dir(&src).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        for banned in ["std::fs", "std::net", "std::process", "std::thread", "rusqlite", "async fn"] {
+            assert!(
+                !text.contains(banned),
+                "{} uses {banned}: the domain crate does no IO",
+                path.display()
+            );
+        }
+    }
+}
