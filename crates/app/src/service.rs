@@ -1,11 +1,15 @@
 //! The application service: opens the store, handles commands (load -> decide ->
 //! append -> project, one transaction) and hosts the queries.
 
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
-use daybook_domain::{Aggregate, Command, CommandEnvelope, RecordKind, STATE_VERSION, ids};
+use daybook_domain::{
+    Aggregate, Command, CommandEnvelope, OrderStatus, RecordKind, STATE_VERSION, ids,
+};
 use daybook_store::{
     Appended, EventStore, ExpectedRevision, Metadata, NewEvent, RecordedEvent, Snapshot,
     StoreError, StoreOptions, StoreTx, for_each_event, load_snapshot, read_stream, stream_head,
@@ -296,10 +300,25 @@ impl NumberSeries {
 }
 
 /// Projects every event after `from` and moves the checkpoint; returns the count.
+///
+/// Streams' states are folded alongside, in memory. An order's state is dropped once
+/// it is invoiced or cancelled (no event can follow); a stream not in memory is
+/// loaded from the log up to the event's predecessor.
 fn replay(tx: &StoreTx<'_>, from: i64) -> Result<u64, AppError> {
     let (mut n, mut last) = (0u64, from);
+    let mut states: HashMap<Uuid, Aggregate> = HashMap::new();
     for_each_event(tx.conn(), from, |e| {
-        projection::project(tx.conn(), &e)?;
+        let state = match states.entry(e.stream_id) {
+            Entry::Occupied(o) => o.into_mut(),
+            Entry::Vacant(v) => v.insert(state_before(tx.conn(), &e)?),
+        };
+        state.apply(&e.event);
+        projection::project(tx.conn(), &e, state)?;
+        if let Aggregate::SalesOrder(Some(o)) = state
+            && matches!(o.status, OrderStatus::Invoiced | OrderStatus::Cancelled)
+        {
+            states.remove(&e.stream_id);
+        }
         n += 1;
         last = e.seq;
         Ok::<(), AppError>(())
@@ -331,6 +350,20 @@ pub fn load_aggregate(
         revision = e.revision;
     }
     Ok((agg, revision))
+}
+
+/// The state of `e`'s stream just before `e`.
+fn state_before(conn: &Connection, e: &RecordedEvent) -> Result<Aggregate, AppError> {
+    let mut agg = Aggregate::new(e.stream_type);
+    if e.revision > 1 {
+        for prior in read_stream(conn, e.stream_id, 0)? {
+            if prior.revision >= e.revision {
+                break;
+            }
+            agg.apply(&prior.event);
+        }
+    }
+    Ok(agg)
 }
 
 fn millis(t: DateTime<Utc>) -> u64 {
@@ -413,13 +446,15 @@ fn handle(
         Appended::AlreadyStored => Vec::new(),
     };
     let new_revision = recorded.last().map_or(revision, |e| e.revision);
+    let mut state = agg;
     for e in &recorded {
-        projection::project(conn, e)?;
+        state.apply(&e.event);
+        projection::project(conn, e, &state)?;
     }
     if let Some(last) = recorded.last() {
         projection::set_checkpoint(conn, last.seq)?;
+        maybe_snapshot(tx, stream_id, &state, revision, last.revision)?;
     }
-    maybe_snapshot(tx, stream_id, agg, revision, &recorded)?;
     tx.record_outbox(
         env.command_id,
         stream_id,
@@ -453,25 +488,19 @@ fn applied_revision(conn: &Connection, command_id: Uuid) -> Result<Option<u64>, 
 fn maybe_snapshot(
     tx: &StoreTx<'_>,
     stream_id: Uuid,
-    mut agg: Aggregate,
+    state: &Aggregate,
     before: u64,
-    recorded: &[RecordedEvent],
+    after: u64,
 ) -> Result<(), AppError> {
-    let Some(last) = recorded.last() else {
+    if after / SNAPSHOT_EVERY == before / SNAPSHOT_EVERY {
         return Ok(());
-    };
-    if last.revision / SNAPSHOT_EVERY == before / SNAPSHOT_EVERY {
-        return Ok(());
-    }
-    for e in recorded {
-        agg.apply(&e.event);
     }
     tx.save_snapshot(&Snapshot {
         stream_id,
-        stream_type: agg.stream_type(),
-        revision: last.revision,
+        stream_type: state.stream_type(),
+        revision: after,
         state_version: STATE_VERSION,
-        state: serde_json::to_string(&agg)?,
+        state: serde_json::to_string(state)?,
     })?;
     Ok(())
 }

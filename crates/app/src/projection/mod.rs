@@ -9,7 +9,8 @@ pub mod schema;
 
 use chrono::{DateTime, Utc};
 use daybook_domain::event::*;
-use daybook_domain::money::{Money, Totals, line_net};
+use daybook_domain::money::{Money, line_net};
+use daybook_domain::{Aggregate, SalesOrder};
 use daybook_store::{RecordedEvent, StoreError, to_millis};
 use rusqlite::{Connection, OptionalExtension, params};
 use uuid::Uuid;
@@ -80,8 +81,10 @@ fn day(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%d").to_string()
 }
 
-/// Applies one event to every read model.
-pub fn project(conn: &Connection, r: &RecordedEvent) -> Result<(), AppError> {
+/// Applies one event to every read model. `state` is the stream's state right after
+/// this event (the command path has it in hand; replays fold it), so order totals
+/// come from the domain's own `totals()` instead of being re-read from the lines.
+pub fn project(conn: &Connection, r: &RecordedEvent, state: &Aggregate) -> Result<(), AppError> {
     let id = r.stream_id;
     let at = to_millis(r.committed_at);
     let rev = r.revision as i64;
@@ -260,7 +263,7 @@ pub fn project(conn: &Connection, r: &RecordedEvent) -> Result<(), AppError> {
                 e.vat_rate_bp,
                 net.cents()
             ])?;
-            update_order_totals(conn, id, at, rev)?;
+            update_order_totals(conn, id, order_state(state, id)?, at, rev)?;
         }
         Event::OrderLineChanged(e) => {
             let net = line_net(e.quantity, e.unit_price, e.discount_bp)?;
@@ -276,12 +279,12 @@ pub fn project(conn: &Connection, r: &RecordedEvent) -> Result<(), AppError> {
                 e.discount_bp,
                 net.cents()
             ])?;
-            update_order_totals(conn, id, at, rev)?;
+            update_order_totals(conn, id, order_state(state, id)?, at, rev)?;
         }
         Event::OrderLineRemoved(e) => {
             conn.prepare_cached("DELETE FROM p_order_lines WHERE order_id = ?1 AND line_id = ?2")?
                 .execute(params![id, e.line_id.0])?;
-            update_order_totals(conn, id, at, rev)?;
+            update_order_totals(conn, id, order_state(state, id)?, at, rev)?;
         }
         Event::DeliveryAddressSet(e) => {
             conn.prepare_cached(
@@ -298,7 +301,7 @@ pub fn project(conn: &Connection, r: &RecordedEvent) -> Result<(), AppError> {
             .execute(params![id, e.customer_reference, e.notes, at, rev])?;
         }
         Event::OrderPlaced(e) => {
-            let o = order_money(conn, id)?;
+            let o = order_money(order_state(state, id)?);
             conn.prepare_cached(
                 "UPDATE p_orders SET status = 'placed', placed_at = ?2, updated_at = ?3,
                     revision = ?4 WHERE id = ?1",
@@ -313,13 +316,13 @@ pub fn project(conn: &Connection, r: &RecordedEvent) -> Result<(), AppError> {
             .execute(params![day(e.placed_at), o.net, o.gross])?;
         }
         Event::OrderCancelled(e) => {
-            let o = order_money(conn, id)?;
+            let o = order_money(order_state(state, id)?);
             conn.prepare_cached(
                 "UPDATE p_orders SET status = 'cancelled', cancelled_at = ?2, updated_at = ?3,
                     revision = ?4 WHERE id = ?1",
             )?
             .execute(params![id, to_millis(e.cancelled_at), at, rev])?;
-            if o.open {
+            if o.was_open {
                 add_open_total(conn, o.customer_id, -o.gross)?;
             }
             if let Some(placed) = o.placed_at {
@@ -327,11 +330,7 @@ pub fn project(conn: &Connection, r: &RecordedEvent) -> Result<(), AppError> {
                     "UPDATE p_daily SET orders = orders - 1, net = net - ?2, gross = gross - ?3
                      WHERE day = ?1",
                 )?
-                .execute(params![
-                    day(daybook_store::from_millis(placed)),
-                    o.net,
-                    o.gross
-                ])?;
+                .execute(params![day(placed), o.net, o.gross])?;
             }
         }
         Event::OrderDelivered(e) => {
@@ -342,7 +341,7 @@ pub fn project(conn: &Connection, r: &RecordedEvent) -> Result<(), AppError> {
             .execute(params![id, to_millis(e.delivered_at), at, rev])?;
         }
         Event::OrderInvoiced(e) => {
-            let o = order_money(conn, id)?;
+            let o = order_money(order_state(state, id)?);
             conn.prepare_cached(
                 "UPDATE p_orders SET status = 'invoiced', invoiced_at = ?2, invoice_number = ?3,
                     updated_at = ?4, revision = ?5 WHERE id = ?1",
@@ -354,7 +353,7 @@ pub fn project(conn: &Connection, r: &RecordedEvent) -> Result<(), AppError> {
                 at,
                 rev
             ])?;
-            if o.open {
+            if o.was_open {
                 add_open_total(conn, o.customer_id, -o.gross)?;
             }
         }
@@ -380,53 +379,56 @@ fn add_open_total(conn: &Connection, customer: Uuid, delta: i64) -> Result<(), A
     Ok(())
 }
 
+/// The order's state after the event; the caller guarantees it matches the stream.
+fn order_state(state: &Aggregate, id: Uuid) -> Result<&SalesOrder, AppError> {
+    match state {
+        Aggregate::SalesOrder(Some(o)) => Ok(o),
+        _ => Err(AppError::Store(StoreError::Corrupt(format!(
+            "order {id}: event applied to a state that is not an existing order"
+        )))),
+    }
+}
+
 struct OrderMoney {
     customer_id: Uuid,
     net: i64,
     gross: i64,
-    open: bool,
-    placed_at: Option<i64>,
+    /// Counted in the customer's open total just before this event.
+    was_open: bool,
+    placed_at: Option<DateTime<Utc>>,
 }
 
-fn order_money(conn: &Connection, id: Uuid) -> Result<OrderMoney, AppError> {
-    conn.prepare_cached(
-        "SELECT customer_id, net, gross, status IN ('placed', 'delivered'), placed_at
-         FROM p_orders WHERE id = ?1",
-    )?
-    .query_row([id], |r| {
-        Ok(OrderMoney {
-            customer_id: r.get(0)?,
-            net: r.get(1)?,
-            gross: r.get(2)?,
-            open: r.get(3)?,
-            placed_at: r.get(4)?,
-        })
-    })
-    .map_err(|e| match e {
-        rusqlite::Error::QueryReturnedNoRows => AppError::Store(StoreError::Corrupt(format!(
-            "order {id} missing in read model"
-        ))),
-        e => e.into(),
-    })
+/// Money facts of an order whose state already includes a place, cancel or invoice
+/// event. Lines are fixed once placed, so the totals are those it was placed with.
+fn order_money(o: &SalesOrder) -> OrderMoney {
+    let t = o.totals();
+    OrderMoney {
+        customer_id: o.customer_id.0,
+        net: t.net.cents(),
+        gross: t.gross.cents(),
+        // Cancel and invoice only follow placing, and an invoiced order cannot be
+        // cancelled, so "placed" means it was open until this event.
+        was_open: o.placed_at.is_some(),
+        placed_at: o.placed_at,
+    }
 }
 
-/// Recomputes an order's totals from its lines with the domain's rounding rule.
-fn update_order_totals(conn: &Connection, id: Uuid, at: i64, rev: i64) -> Result<(), AppError> {
-    let mut stmt =
-        conn.prepare_cached("SELECT vat_rate_bp, net FROM p_order_lines WHERE order_id = ?1")?;
-    let lines = stmt
-        .query_map([id], |r| {
-            Ok((r.get::<_, i64>(0)?, Money(r.get::<_, i64>(1)?)))
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-    let t = Totals::from_line_nets(lines.iter().copied());
+/// Writes an order's totals, computed by the domain's rounding rule.
+fn update_order_totals(
+    conn: &Connection,
+    id: Uuid,
+    o: &SalesOrder,
+    at: i64,
+    rev: i64,
+) -> Result<(), AppError> {
+    let t = o.totals();
     conn.prepare_cached(
         "UPDATE p_orders SET line_count = ?2, net = ?3, vat = ?4, gross = ?5, updated_at = ?6,
             revision = ?7 WHERE id = ?1",
     )?
     .execute(params![
         id,
-        lines.len() as i64,
+        o.lines.len() as i64,
         t.net.cents(),
         t.vat.cents(),
         t.gross.cents(),
