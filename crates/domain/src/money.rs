@@ -188,8 +188,31 @@ pub struct RateTotal {
 }
 
 impl Totals {
-    /// Applies steps 2-4 of the rounding rule to `(rate_bp, line_net)` pairs.
+    /// Applies steps 2-4 of the rounding rule to `(rate_bp, line_net)` pairs. Amounts
+    /// out of range saturate; see [`Totals::try_from_line_nets`].
     pub fn from_line_nets(lines: impl IntoIterator<Item = (i64, Money)>) -> Totals {
+        Totals::compute(lines).0
+    }
+
+    /// As [`Totals::from_line_nets`], but refuses totals that do not fit in an amount:
+    /// lines that each fit can still overflow together, or once VAT is added.
+    pub fn try_from_line_nets(
+        lines: impl IntoIterator<Item = (i64, Money)>,
+    ) -> Result<Totals, DomainError> {
+        match Totals::compute(lines) {
+            (t, true) => Ok(t),
+            (_, false) => Err(DomainError::AmountTooLarge),
+        }
+    }
+
+    /// The totals, and whether every amount fitted without saturating.
+    fn compute(lines: impl IntoIterator<Item = (i64, Money)>) -> (Totals, bool) {
+        let mut exact = true;
+        let mut fit = |v: i128| {
+            let m = saturate(v);
+            exact &= i128::from(m) == v;
+            Money(m)
+        };
         let mut by_rate: BTreeMap<i64, i128> = BTreeMap::new();
         for (rate, net) in lines {
             *by_rate.entry(rate).or_default() += i128::from(net.0);
@@ -202,19 +225,19 @@ impl Totals {
             vat += v;
             t.per_rate.push(RateTotal {
                 rate_bp,
-                net: Money(saturate(sum)),
-                vat: Money(saturate(v)),
+                net: fit(sum),
+                vat: fit(v),
             });
         }
-        t.net = Money(saturate(net));
-        t.vat = Money(saturate(vat));
-        t.gross = Money(saturate(net + vat));
-        t
+        t.net = fit(net);
+        t.vat = fit(vat);
+        t.gross = fit(net + vat);
+        (t, exact)
     }
 }
 
-/// Line amounts are bounded by validation, so this never saturates in practice; it
-/// only keeps a corrupt log from panicking a reader.
+/// Orders are checked with [`Totals::try_from_line_nets`] as lines change, so this never
+/// saturates in practice; it only keeps a corrupt log from panicking a reader.
 fn saturate(v: i128) -> i64 {
     i64::try_from(v).unwrap_or(if v < 0 { i64::MIN } else { i64::MAX })
 }
@@ -270,6 +293,28 @@ mod tests {
         // whereas per-line rounding would give 0.02 + 0.02 = 0.04.
         let t = Totals::from_line_nets([(900, Money(25)), (900, Money(25))]);
         assert_eq!(t.vat, Money(5));
+    }
+
+    #[test]
+    fn checked_totals_refuse_what_saturating_totals_would_clip() {
+        let fits = [(2100, Money(1000)), (0, Money(i64::MAX - 1210))];
+        assert_eq!(
+            Totals::try_from_line_nets(fits),
+            Ok(Totals::from_line_nets(fits))
+        );
+        // The net fits, the gross does not.
+        let vat = [(2100, Money(i64::MAX / 10 * 9))];
+        assert_eq!(
+            Totals::try_from_line_nets(vat),
+            Err(DomainError::AmountTooLarge)
+        );
+        assert_eq!(Totals::from_line_nets(vat).gross, Money(i64::MAX));
+        // Each line fits, their sum does not.
+        let sum = [(0, Money(i64::MAX)), (0, Money(1))];
+        assert_eq!(
+            Totals::try_from_line_nets(sum),
+            Err(DomainError::AmountTooLarge)
+        );
     }
 
     #[test]

@@ -247,6 +247,11 @@ fn draft(o: &SalesOrder) -> Result<(), DomainError> {
     }
 }
 
+/// Each line's VAT rate and net, for the order's totals.
+fn nets(o: &SalesOrder) -> impl Iterator<Item = (i64, Money)> + '_ {
+    o.lines.iter().map(|l| (l.vat_rate_bp, l.net()))
+}
+
 fn line(o: &SalesOrder, id: LineId) -> Result<&OrderLine, DomainError> {
     o.lines
         .iter()
@@ -337,7 +342,9 @@ pub fn decide(
             let discount_bp = discount(*discount_bp)?;
             let description = optional("description", description.as_deref(), 500)?
                 .unwrap_or_else(|| product.description.clone());
-            line_net(quantity, unit_price, discount_bp)?;
+            let net = line_net(quantity, unit_price, discount_bp)?;
+            let rate = product.vat_class.rate_bp();
+            Totals::try_from_line_nets(nets(o).chain([(rate, net)]))?;
             Ok(vec![
                 OrderLineAdded {
                     line_id: *line_id,
@@ -368,6 +375,13 @@ pub fn decide(
                 unit_price: price(*unit_price)?,
                 discount_bp: discount(*discount_bp)?,
             };
+            // Each value is within its bound, but the line and the order must fit too.
+            let net = line_net(e.quantity, e.unit_price, e.discount_bp)?;
+            Totals::try_from_line_nets(
+                o.lines
+                    .iter()
+                    .map(|l| (l.vat_rate_bp, if l.id == *line_id { net } else { l.net() })),
+            )?;
             if e.quantity == current.quantity
                 && e.unit_price == current.unit_price
                 && e.discount_bp == current.discount_bp
@@ -449,7 +463,7 @@ pub fn decide(
                 });
             }
             if let Some(limit) = customer.spending_limit {
-                let order_total = o.totals().gross;
+                let order_total = Totals::try_from_line_nets(nets(o))?.gross;
                 let after = customer
                     .open_total
                     .checked_add(order_total)

@@ -102,7 +102,10 @@ fn order_line_added_v1_to_v2(mut m: Map<String, Value>) -> Result<Map<String, Va
         .remove("discount_percent")
         .and_then(|v| v.as_i64())
         .ok_or("field 'discount_percent' missing or not an integer")?;
-    m.insert("discount_bp".into(), (pct * 100).into());
+    let bp = pct
+        .checked_mul(100)
+        .ok_or("field 'discount_percent' is out of range")?;
+    m.insert("discount_bp".into(), bp.into());
     let class = m
         .get("vat_class")
         .and_then(|v| v.as_str())
