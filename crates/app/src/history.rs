@@ -36,6 +36,8 @@ pub struct HistoryEntry {
     pub event_type: String,
     /// When it was committed.
     pub at: DateTime<Utc>,
+    /// When the user gave the command (differs from `at` for work done offline).
+    pub issued_at: DateTime<Utc>,
     /// Who.
     pub user: String,
     /// From which device.
@@ -112,6 +114,7 @@ pub fn history(conn: &Connection, id: Uuid) -> Result<RecordHistory, AppError> {
             event_id: e.event_id,
             event_type: e.event.event_type().to_string(),
             at: e.committed_at,
+            issued_at: e.metadata.issued_at,
             user: e.metadata.user,
             device: e.metadata.device,
             command_id: e.metadata.command_id,

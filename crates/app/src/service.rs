@@ -428,6 +428,7 @@ fn handle(
         })
         .collect();
     let metadata = Metadata {
+        issued_at: env.issued_at,
         user: identity.user.clone(),
         device: identity.device.clone(),
         command_id: env.command_id,

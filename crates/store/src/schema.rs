@@ -24,6 +24,7 @@ pub const STORE_MIGRATIONS: &[&str] = &[
         command_id     BLOB    NOT NULL,
         causation_id   BLOB,
         correlation_id BLOB,
+        issued_at      INTEGER NOT NULL,
         committed_at   INTEGER NOT NULL,
         server_seq     INTEGER,
         UNIQUE (stream_id, revision)
@@ -48,6 +49,8 @@ pub const STORE_MIGRATIONS: &[&str] = &[
         envelope    TEXT    NOT NULL,
         status      TEXT    NOT NULL DEFAULT 'pending',
         error       TEXT,
+        device_seq  INTEGER,
+        attempts    INTEGER NOT NULL DEFAULT 0,
         recorded_at INTEGER NOT NULL
     );
     CREATE INDEX outbox_status ON outbox (status, position);

@@ -40,7 +40,7 @@ pub struct EventStore {
 
 const EVENT_COLUMNS: &str = "seq, event_id, account_id, stream_id, stream_type, revision, \
      event_type, schema_version, payload, user_id, device_id, command_id, causation_id, \
-     correlation_id, committed_at, server_seq";
+     correlation_id, issued_at, committed_at, server_seq";
 
 fn configure(conn: &Connection, durability: Durability) -> Result<(), StoreError> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -253,8 +253,8 @@ impl StoreTx<'_> {
         let mut stmt = self.tx.prepare_cached(
             "INSERT INTO events (event_id, account_id, stream_id, stream_type, revision,
                 event_type, schema_version, payload, user_id, device_id, command_id,
-                causation_id, correlation_id, committed_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                causation_id, correlation_id, issued_at, committed_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
         )?;
         let at = to_millis(committed_at);
         let mut out = Vec::with_capacity(events.len());
@@ -275,6 +275,7 @@ impl StoreTx<'_> {
                 metadata.command_id,
                 metadata.causation_id,
                 metadata.correlation_id,
+                to_millis(metadata.issued_at),
                 at,
             ])?;
             out.push(RecordedEvent {
@@ -363,9 +364,10 @@ fn decode_row(row: &Row<'_>) -> Result<RecordedEvent, StoreError> {
             command_id: row.get(11)?,
             causation_id: row.get(12)?,
             correlation_id: row.get(13)?,
+            issued_at: from_millis(row.get(14)?),
         },
-        committed_at: from_millis(row.get(14)?),
-        server_seq: row.get(15)?,
+        committed_at: from_millis(row.get(15)?),
+        server_seq: row.get(16)?,
     })
 }
 

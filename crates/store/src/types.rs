@@ -37,9 +37,12 @@ impl ExpectedRevision {
     }
 }
 
-/// Who caused an event, from where, and why.
+/// Who caused an event, from where, when, and why.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Metadata {
+    /// When the user gave the command (its envelope's time): the same on every
+    /// replica, unlike the commit time.
+    pub issued_at: DateTime<Utc>,
     /// The user's name.
     pub user: String,
     /// The device the command was given on.

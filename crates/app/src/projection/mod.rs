@@ -86,7 +86,9 @@ fn day(t: DateTime<Utc>) -> String {
 /// come from the domain's own `totals()` instead of being re-read from the lines.
 pub fn project(conn: &Connection, r: &RecordedEvent, state: &Aggregate) -> Result<(), AppError> {
     let id = r.stream_id;
-    let at = to_millis(r.committed_at);
+    // The command's time, not the commit time: identical on every replica, so a
+    // client's read models converge with one rebuilt from the server's log.
+    let at = to_millis(r.metadata.issued_at);
     let rev = r.revision as i64;
     match &r.event {
         Event::CustomerRegistered(e) => {

@@ -59,7 +59,14 @@ fn the_domain_does_no_io() {
     for entry in std::fs::read_dir(&src).unwrap() {
         let path = entry.unwrap().path();
         let text = std::fs::read_to_string(&path).unwrap();
-        for banned in ["std::fs", "std::net", "std::process", "std::thread", "rusqlite", "async fn"] {
+        for banned in [
+            "std::fs",
+            "std::net",
+            "std::process",
+            "std::thread",
+            "rusqlite",
+            "async fn",
+        ] {
             assert!(
                 !text.contains(banned),
                 "{} uses {banned}: the domain crate does no IO",

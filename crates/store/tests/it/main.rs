@@ -37,6 +37,7 @@ fn new(event: Event) -> NewEvent {
 
 fn meta() -> Metadata {
     Metadata {
+        issued_at: Utc::now(),
         user: "alice".into(),
         device: "laptop".into(),
         command_id: Uuid::now_v7(),
@@ -297,9 +298,9 @@ fn old_schema_versions_are_upcast_on_read_and_never_rewritten() {
         .execute(
             "INSERT INTO events (event_id, account_id, stream_id, stream_type, revision,
                 event_type, schema_version, payload, user_id, device_id, command_id,
-                committed_at)
+                issued_at, committed_at)
              VALUES (?1, ?2, ?3, 'Product', 1, 'ProductRegistered', 1, ?4, 'bob', 'old-pc',
-                ?5, ?6)",
+                ?5, ?6, ?6)",
             params![
                 Uuid::now_v7(),
                 s.account_id(),
@@ -343,8 +344,9 @@ fn an_unreadable_row_is_a_typed_error_not_a_panic() {
         .execute(
             "INSERT INTO events (event_id, account_id, stream_id, stream_type, revision,
                 event_type, schema_version, payload, user_id, device_id, command_id,
-                committed_at)
-             VALUES (?1, ?2, ?3, 'Product', 1, 'ProductRegistered', 2, '{\"code\":', 'x', 'y', ?4, 0)",
+                issued_at, committed_at)
+             VALUES (?1, ?2, ?3, 'Product', 1, 'ProductRegistered', 2, '{\"code\":', 'x', 'y', ?4,
+                0, 0)",
             params![Uuid::now_v7(), s.account_id(), id, Uuid::now_v7()],
         )
         .unwrap();
