@@ -362,8 +362,17 @@ pub fn timeline(conn: &Connection, f: &TimelineFilter) -> Result<TimelinePage, A
     })
 }
 
+/// Events on one day, for the activity chart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DayCount {
+    /// The day (UTC).
+    pub day: NaiveDate,
+    /// Events committed that day.
+    pub events: i64,
+}
+
 /// Events per day (UTC) matching the filter (cursor and limit ignored), for the chart.
-pub fn activity(conn: &Connection, f: &TimelineFilter) -> Result<Vec<(NaiveDate, i64)>, AppError> {
+pub fn activity(conn: &Connection, f: &TimelineFilter) -> Result<Vec<DayCount>, AppError> {
     let (filter, args) = timeline_filter(f, false);
     let sql = format!(
         "SELECT e.committed_at / 86400000 AS d, count(*) FROM events e {filter}
@@ -377,7 +386,12 @@ pub fn activity(conn: &Connection, f: &TimelineFilter) -> Result<Vec<(NaiveDate,
         .collect::<Result<Vec<_>, _>>()?;
     Ok(rows
         .into_iter()
-        .filter_map(|(d, n)| DateTime::from_timestamp(d * 86_400, 0).map(|t| (t.date_naive(), n)))
+        .filter_map(|(d, n)| {
+            DateTime::from_timestamp(d * 86_400, 0).map(|t| DayCount {
+                day: t.date_naive(),
+                events: n,
+            })
+        })
         .collect())
 }
 

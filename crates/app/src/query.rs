@@ -642,6 +642,20 @@ pub fn products(conn: &Connection, q: &ProductQuery) -> Result<ProductPage, AppE
     })
 }
 
+/// One product.
+pub fn product(conn: &Connection, id: Uuid) -> Result<ProductRow, AppError> {
+    conn.prepare_cached(
+        "SELECT id, code, description, unit_price, vat_class, discontinued, revision
+         FROM p_products WHERE id = ?1",
+    )?
+    .query_row([id], product_row)
+    .optional()?
+    .ok_or(AppError::NotFound {
+        kind: RecordKind::Product,
+        id,
+    })
+}
+
 /// Orders placed and revenue on one day (UTC), net of later cancellations.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DayFigure {

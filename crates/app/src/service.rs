@@ -206,6 +206,21 @@ impl Daybook {
         Ok(out)
     }
 
+    /// Runs commands in one transaction that commits only if every one succeeds.
+    pub fn execute_atomic(
+        &mut self,
+        envs: impl IntoIterator<Item = CommandEnvelope>,
+    ) -> Result<Vec<CommandOutcome>, AppError> {
+        let identity = self.identity.clone();
+        let tx = self.store.begin()?;
+        let outcomes = envs
+            .into_iter()
+            .map(|env| handle(&tx, &env, &identity))
+            .collect::<Result<Vec<_>, _>>()?;
+        tx.commit()?;
+        Ok(outcomes)
+    }
+
     /// Loads a record's current state (snapshot + newer events).
     pub fn load(&self, stream_id: Uuid) -> Result<Option<(Aggregate, u64)>, AppError> {
         let Some((stream_type, _)) = stream_head(self.conn(), stream_id)? else {
@@ -504,4 +519,35 @@ fn maybe_snapshot(
         state: serde_json::to_string(state)?,
     })?;
     Ok(())
+}
+
+impl Daybook {
+    /// Opens a new draft order for the same customer with the same lines (prices and
+    /// VAT copied from the source order, not the catalogue), in one transaction.
+    /// Returns the new order's id.
+    pub fn duplicate_order(
+        &mut self,
+        source: daybook_domain::OrderId,
+    ) -> Result<daybook_domain::OrderId, AppError> {
+        let detail = crate::query::order(self.conn(), source.0)?;
+        let number = self.next_number(NumberSeries::Order)?;
+        let new_id = daybook_domain::OrderId::new();
+        let mut commands = vec![Command::CreateOrder {
+            order_id: new_id,
+            number,
+            customer_id: daybook_domain::CustomerId(detail.order.customer_id),
+        }];
+        commands.extend(detail.lines.iter().map(|l| Command::AddOrderLine {
+            order_id: new_id,
+            line_id: daybook_domain::LineId::new(),
+            product_id: daybook_domain::ProductId(l.product_id),
+            quantity: l.quantity,
+            unit_price: Some(l.unit_price),
+            discount_bp: l.discount_bp,
+            description: Some(l.description.clone()),
+        }));
+        // All or nothing: a half-copied order is worse than none.
+        self.execute_atomic(commands.into_iter().map(CommandEnvelope::new))?;
+        Ok(new_id)
+    }
 }

@@ -234,3 +234,35 @@ fn next_number_skips_numbers_in_use() {
     let n = db.next_number(daybook_app::NumberSeries::Customer).unwrap();
     assert_eq!(n, "C-00003");
 }
+
+#[test]
+fn duplicating_an_order_copies_lines_with_their_prices_in_one_go() {
+    let mut db = db();
+    let c = customer(&mut db, "C-1", None);
+    let p = product(&mut db, "P", 100, VatClass::Standard);
+    let src = order(&mut db, c, &[(p, 3)]);
+    db.execute(Command::UpdateProduct {
+        product_id: p,
+        description: "P".into(),
+        unit_price: Money(999),
+        vat_class: VatClass::Standard,
+    })
+    .unwrap();
+    let copy = db.duplicate_order(src).unwrap();
+    let a = query::order(db.conn(), src.0).unwrap();
+    let b = query::order(db.conn(), copy.0).unwrap();
+    assert_ne!(a.order.number, b.order.number);
+    assert_eq!(b.order.status, OrderStatus::Draft);
+    assert_eq!(a.totals, b.totals);
+    assert_eq!(b.lines[0].unit_price, Money(100));
+
+    // A product discontinued meanwhile makes the whole copy fail, leaving nothing.
+    db.execute(Command::DiscontinueProduct { product_id: p })
+        .unwrap();
+    let before = query::orders(db.conn(), &Default::default()).unwrap().total;
+    assert!(db.duplicate_order(src).is_err());
+    assert_eq!(
+        query::orders(db.conn(), &Default::default()).unwrap().total,
+        before
+    );
+}

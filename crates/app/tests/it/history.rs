@@ -163,5 +163,5 @@ fn timeline_filters_and_pages_newest_first() {
     .unwrap();
     assert_eq!(by_type.entries.len(), 3);
     let activity = history::activity(db.conn(), &TimelineFilter::default()).unwrap();
-    assert_eq!(activity.iter().map(|(_, n)| n).sum::<i64>(), 6);
+    assert_eq!(activity.iter().map(|d| d.events).sum::<i64>(), 6);
 }
