@@ -2,7 +2,7 @@
 
 use daybook_domain::{DomainError, RecordKind};
 use daybook_store::StoreError;
-use serde::{Deserialize, Serialize};
+pub use daybook_domain::ErrorBody;
 use uuid::Uuid;
 
 /// Why an application call failed. A failed command changed nothing.
@@ -48,19 +48,6 @@ impl From<serde_json::Error> for AppError {
     }
 }
 
-/// The one error shape that crosses IPC and HTTP: `{code, message, field?}`.
-/// Internal details (SQL errors, paths) are not put in `message`; they are logged.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ErrorBody {
-    /// Stable machine-readable code, e.g. `invalid_quantity`.
-    pub code: String,
-    /// A sentence for a person.
-    pub message: String,
-    /// The input field to mark, if one caused it.
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub field: Option<String>,
-}
-
 impl AppError {
     /// Shorthand for [`AppError::InvalidInput`].
     pub fn invalid(field: Option<&str>, message: impl Into<String>) -> Self {
@@ -73,11 +60,7 @@ impl AppError {
     /// The structured form.
     pub fn body(&self) -> ErrorBody {
         match self {
-            AppError::Domain(e) => ErrorBody {
-                code: e.code().to_string(),
-                message: e.to_string(),
-                field: e.field().map(str::to_string),
-            },
+            AppError::Domain(e) => ErrorBody::from(e),
             AppError::NotFound { kind, .. } => ErrorBody {
                 code: "not_found".into(),
                 message: self.to_string(),

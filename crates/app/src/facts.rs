@@ -11,9 +11,17 @@ use uuid::Uuid;
 
 use crate::error::AppError;
 
-/// Fetches exactly the facts asked for.
-pub fn fetch(conn: &Connection, needs: &FactNeeds) -> Result<Facts, AppError> {
+/// Fetches exactly the facts asked for. Only the `authority` (the server) answers the
+/// next invoice number: the largest assigned plus one, gap-free because the server
+/// has one writer per account and the number commits with the invoice.
+pub fn fetch(conn: &Connection, needs: &FactNeeds, authority: bool) -> Result<Facts, AppError> {
     let mut facts = Facts::default();
+    if needs.invoice_number && authority {
+        let max: i64 = conn
+            .prepare_cached("SELECT coalesce(max(invoice_number), 0) FROM p_orders")?
+            .query_row([], |r| r.get(0))?;
+        facts.invoice_number = Some(max as u64 + 1);
+    }
     if let Some(id) = needs.customer {
         facts.customer = customer(conn, id)?;
     }

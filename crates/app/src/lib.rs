@@ -14,5 +14,5 @@ pub mod service;
 pub use error::{AppError, ErrorBody};
 pub use service::{
     CommandOutcome, DB_FILE, Daybook, Durability, Identity, NumberSeries, OpenOptions,
-    RebuildReport, SNAPSHOT_EVERY,
+    RebuildReport, SNAPSHOT_EVERY, Writer,
 };

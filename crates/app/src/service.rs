@@ -45,6 +45,9 @@ pub struct OpenOptions {
     pub user: Option<String>,
     /// The device name; defaults to one generated on first open and kept.
     pub device: Option<String>,
+    /// The server's own store: decisions are authoritative (it assigns invoice
+    /// numbers) and commands are not queued in an outbox for sync.
+    pub authority: bool,
 }
 
 /// What a successful command did.
@@ -75,6 +78,7 @@ pub struct RebuildReport {
 pub struct Daybook {
     store: EventStore,
     identity: Identity,
+    authority: bool,
     path: Option<PathBuf>,
 }
 
@@ -133,6 +137,7 @@ impl Daybook {
         let mut db = Daybook {
             store,
             identity,
+            authority: options.authority,
             path,
         };
         let fresh = projection::ensure_schema(db.store.conn())?;
@@ -176,11 +181,33 @@ impl Daybook {
 
     /// Runs one command in its own durable transaction.
     pub fn execute_envelope(&mut self, env: CommandEnvelope) -> Result<CommandOutcome, AppError> {
-        let identity = self.identity.clone();
+        let ctx = self.ctx();
         let tx = self.store.begin()?;
-        let outcome = handle(&tx, &env, &identity)?;
+        let outcome = handle(&tx, &env, &ctx.with(&self.identity))?;
         tx.commit()?;
         Ok(outcome)
+    }
+
+    fn ctx(&self) -> HandleMode {
+        HandleMode {
+            authority: self.authority,
+        }
+    }
+
+    /// Runs `f` in one write transaction that commits if `f` returns `Ok`. Through the
+    /// [`Writer`], `f` can run commands (each atomic on its own) on behalf of any
+    /// identity and write its own rows in the same transaction: the server records
+    /// each pushed command's result with its events, so a retry never re-applies it.
+    pub fn write<T>(
+        &mut self,
+        f: impl FnOnce(&mut Writer<'_>) -> Result<T, AppError>,
+    ) -> Result<T, AppError> {
+        let mode = self.ctx();
+        let tx = self.store.begin()?;
+        let mut w = Writer { tx, mode };
+        let out = f(&mut w)?;
+        w.tx.commit()?;
+        Ok(out)
     }
 
     /// Runs many commands in one transaction (bulk work: demo data, imports). Each
@@ -191,10 +218,11 @@ impl Daybook {
         envs: impl IntoIterator<Item = CommandEnvelope>,
     ) -> Result<Vec<Result<CommandOutcome, AppError>>, AppError> {
         let identity = self.identity.clone();
+        let ctx = self.ctx();
         let mut tx = self.store.begin()?;
         let mut out = Vec::new();
         for env in envs {
-            match tx.savepoint(|tx| handle(tx, &env, &identity)) {
+            match tx.savepoint(|tx| handle(tx, &env, &ctx.with(&identity))) {
                 // IO or corruption: the batch cannot go on.
                 Err(AppError::Store(e)) if !matches!(e, StoreError::Conflict { .. }) => {
                     return Err(AppError::Store(e));
@@ -211,11 +239,11 @@ impl Daybook {
         &mut self,
         envs: impl IntoIterator<Item = CommandEnvelope>,
     ) -> Result<Vec<CommandOutcome>, AppError> {
-        let identity = self.identity.clone();
+        let ctx = self.ctx();
         let tx = self.store.begin()?;
         let outcomes = envs
             .into_iter()
-            .map(|env| handle(&tx, &env, &identity))
+            .map(|env| handle(&tx, &env, &ctx.with(&self.identity)))
             .collect::<Result<Vec<_>, _>>()?;
         tx.commit()?;
         Ok(outcomes)
@@ -385,17 +413,72 @@ fn millis(t: DateTime<Utc>) -> u64 {
     u64::try_from(t.timestamp_millis()).unwrap_or(0)
 }
 
+/// How commands are handled by this store.
+#[derive(Debug, Clone, Copy)]
+struct HandleMode {
+    authority: bool,
+}
+
+impl HandleMode {
+    fn with<'a>(&self, identity: &'a Identity) -> Handle<'a> {
+        Handle {
+            identity,
+            authority: self.authority,
+            record_outbox: !self.authority,
+            check_duplicate: true,
+        }
+    }
+}
+
+/// One command's handling options.
+pub(crate) struct Handle<'a> {
+    pub(crate) identity: &'a Identity,
+    /// Decide as the server (assigns invoice numbers).
+    pub(crate) authority: bool,
+    /// Keep the command in the outbox for sync (clients).
+    pub(crate) record_outbox: bool,
+    /// Answer a command id seen before instead of applying it again. Off only when
+    /// a replica re-runs its own pending commands after a rebase.
+    pub(crate) check_duplicate: bool,
+}
+
+/// A write transaction handed out by [`Daybook::write`].
+pub struct Writer<'a> {
+    tx: StoreTx<'a>,
+    mode: HandleMode,
+}
+
+impl Writer<'_> {
+    /// The transaction's connection (for the caller's own rows).
+    pub fn conn(&self) -> &Connection {
+        self.tx.conn()
+    }
+
+    /// Runs one command as `identity`, atomically (a savepoint): a refused command
+    /// leaves nothing behind, and the transaction goes on.
+    pub fn execute(
+        &mut self,
+        env: &CommandEnvelope,
+        identity: &Identity,
+    ) -> Result<CommandOutcome, AppError> {
+        let h = self.mode.with(identity);
+        self.tx.savepoint(|tx| handle(tx, env, &h))
+    }
+}
+
 /// The command path, inside the caller's transaction.
-fn handle(
+pub(crate) fn handle(
     tx: &StoreTx<'_>,
     env: &CommandEnvelope,
-    identity: &Identity,
+    h: &Handle<'_>,
 ) -> Result<CommandOutcome, AppError> {
     let conn = tx.conn();
     let (target_type, stream_id) = env.command.target();
 
     // A command id that was applied before is answered, not applied again.
-    if let Some(revision) = applied_revision(conn, env.command_id)? {
+    if h.check_duplicate
+        && let Some(revision) = applied_revision(conn, env.command_id)?
+    {
         return Ok(CommandOutcome {
             command_id: env.command_id,
             stream_id,
@@ -421,7 +504,7 @@ fn handle(
         None => (Aggregate::new(target_type), 0),
     };
     let needs = agg.needs(&env.command);
-    let facts = facts::fetch(conn, &needs)?;
+    let facts = facts::fetch(conn, &needs, h.authority)?;
     let events = agg.decide(&env.command, &facts, env.issued_at)?;
     if events.is_empty() {
         return Ok(CommandOutcome {
@@ -444,8 +527,8 @@ fn handle(
         .collect();
     let metadata = Metadata {
         issued_at: env.issued_at,
-        user: identity.user.clone(),
-        device: identity.device.clone(),
+        user: h.identity.user.clone(),
+        device: h.identity.device.clone(),
         command_id: env.command_id,
         causation_id: Some(env.command_id),
         correlation_id: None,
@@ -471,12 +554,14 @@ fn handle(
         projection::set_checkpoint(conn, last.seq)?;
         maybe_snapshot(tx, stream_id, &state, revision, last.revision)?;
     }
-    tx.record_outbox(
-        env.command_id,
-        stream_id,
-        &serde_json::to_string(env)?,
-        env.issued_at,
-    )?;
+    if h.record_outbox {
+        tx.record_outbox(
+            env.command_id,
+            stream_id,
+            &serde_json::to_string(env)?,
+            env.issued_at,
+        )?;
+    }
     Ok(CommandOutcome {
         command_id: env.command_id,
         stream_id,
@@ -489,16 +574,20 @@ fn handle(
     })
 }
 
+/// The revision a command left its stream at, if the command was applied here
+/// before (it is in the outbox, or its events are stored).
 fn applied_revision(conn: &Connection, command_id: Uuid) -> Result<Option<u64>, AppError> {
-    use rusqlite::OptionalExtension;
-    let r: Option<Option<i64>> = conn
+    let r: (bool, Option<i64>) = conn
         .prepare_cached(
-            "SELECT (SELECT max(revision) FROM events WHERE command_id = ?1)
-             FROM outbox WHERE command_id = ?1",
+            "SELECT EXISTS (SELECT 1 FROM outbox WHERE command_id = ?1),
+                (SELECT max(revision) FROM events WHERE command_id = ?1)",
         )?
-        .query_row([command_id], |r| r.get(0))
-        .optional()?;
-    Ok(r.map(|rev| rev.unwrap_or(0) as u64))
+        .query_row([command_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(match r {
+        (_, Some(rev)) => Some(rev as u64),
+        (true, None) => Some(0),
+        (false, None) => None,
+    })
 }
 
 fn maybe_snapshot(

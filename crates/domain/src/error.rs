@@ -261,3 +261,26 @@ impl DomainError {
         }
     }
 }
+
+/// The one error shape that crosses IPC, HTTP and the CLI's `--json`:
+/// `{code, message, field?}`. Internal details never go in `message`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// Stable machine-readable code, e.g. `invalid_quantity`.
+    pub code: String,
+    /// A sentence for a person.
+    pub message: String,
+    /// The input field to mark, if one caused it.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub field: Option<String>,
+}
+
+impl From<&DomainError> for ErrorBody {
+    fn from(e: &DomainError) -> Self {
+        ErrorBody {
+            code: e.code().to_string(),
+            message: e.to_string(),
+            field: e.field().map(str::to_string),
+        }
+    }
+}

@@ -17,6 +17,8 @@ pub struct FactNeeds {
     pub product_code: Option<String>,
     /// Who owns this customer number, if anyone.
     pub customer_number: Option<String>,
+    /// The next invoice number (only the server, the authority, can answer).
+    pub invoice_number: bool,
 }
 
 /// The answers to [`FactNeeds`].
@@ -30,6 +32,10 @@ pub struct Facts {
     pub code_owner: Option<ProductId>,
     /// The customer that already has the number asked for.
     pub number_owner: Option<CustomerId>,
+    /// The next gap-free invoice number of the account. Only the server assigns
+    /// invoice numbers; on a client this is `None` and the invoice stays unnumbered
+    /// until the server's canonical event arrives.
+    pub invoice_number: Option<u64>,
 }
 
 /// What an order needs to know about its customer.

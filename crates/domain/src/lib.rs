@@ -20,7 +20,7 @@ mod validate;
 pub use aggregate::{Aggregate, STATE_VERSION};
 pub use command::{Command, CommandEnvelope};
 pub use customer::{Address, Customer, CustomerAddress, CustomerKind};
-pub use error::{DomainError, RecordKind};
+pub use error::{DomainError, ErrorBody, RecordKind};
 pub use event::{Event, EventDecodeError, StreamType};
 pub use facts::{CustomerFacts, FactNeeds, Facts, ProductFacts};
 pub use ids::*;

@@ -235,6 +235,10 @@ pub fn needs(state: Option<&SalesOrder>, cmd: &Command) -> FactNeeds {
             customer: own_customer,
             ..FactNeeds::default()
         },
+        Command::InvoiceOrder { .. } => FactNeeds {
+            invoice_number: true,
+            ..FactNeeds::default()
+        },
         _ => FactNeeds::default(),
     }
 }
@@ -508,7 +512,7 @@ pub fn decide(
             Ok(vec![
                 OrderInvoiced {
                     invoice_id: *invoice_id,
-                    invoice_number: None,
+                    invoice_number: facts.invoice_number,
                     invoiced_at: at,
                 }
                 .into(),

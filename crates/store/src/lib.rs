@@ -14,12 +14,12 @@ mod types;
 pub use error::StoreError;
 pub use schema::{SCHEMA_VERSION, STORE_MIGRATIONS};
 pub use sqlite::{
-    Durability, EventStore, StoreOptions, StoreTx, for_each_event, load_snapshot, outbox,
-    outbox_count, read_all, read_stream, stream_head,
+    Durability, EventStore, StoreOptions, StoreTx, for_each_event, head, load_snapshot, outbox,
+    outbox_count, raw_event, read_all, read_raw, read_stream, stream_head,
 };
 pub use types::{
-    Appended, ExpectedRevision, Metadata, NewEvent, OutboxEntry, OutboxStatus, RecordedEvent,
-    Snapshot,
+    Appended, ExpectedRevision, Metadata, NewEvent, OutboxEntry, OutboxStatus, RawEvent,
+    RecordedEvent, Snapshot,
 };
 
 /// Milliseconds since the Unix epoch, the store's time unit.

@@ -302,6 +302,68 @@ impl StoreTx<'_> {
         Ok(stmt.exists([event_id])?)
     }
 
+    /// Stores a replica's copy of a canonical event (a client applying what it pulled),
+    /// exactly as the server has it, with the server's sequence. Returns its local
+    /// sequence. The caller keeps stream revisions in order.
+    pub fn insert_canonical(&self, e: &RawEvent, server_seq: i64) -> Result<i64, StoreError> {
+        let mut stmt = self.tx.prepare_cached(
+            "INSERT INTO events (event_id, account_id, stream_id, stream_type, revision,
+                event_type, schema_version, payload, user_id, device_id, command_id,
+                causation_id, correlation_id, issued_at, committed_at, server_seq)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+        )?;
+        stmt.execute(params![
+            e.event_id,
+            self.account_id,
+            e.stream_id,
+            e.stream_type.as_str(),
+            e.revision as i64,
+            e.event_type,
+            e.schema_version,
+            e.payload,
+            e.metadata.user,
+            e.metadata.device,
+            e.metadata.command_id,
+            e.metadata.causation_id,
+            e.metadata.correlation_id,
+            to_millis(e.metadata.issued_at),
+            to_millis(e.committed_at),
+            server_seq,
+        ])?;
+        Ok(self.tx.last_insert_rowid())
+    }
+
+    /// Marks a local (speculative) event as the server's: its sequence, commit time
+    /// and the metadata the server recorded. The payload is already identical.
+    pub fn confirm(&self, e: &RawEvent, server_seq: i64) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached(
+                "UPDATE events SET server_seq = ?2, committed_at = ?3, user_id = ?4,
+                    device_id = ?5, account_id = ?6 WHERE event_id = ?1",
+            )?
+            .execute(params![
+                e.event_id,
+                server_seq,
+                to_millis(e.committed_at),
+                e.metadata.user,
+                e.metadata.device,
+                self.account_id
+            ])?;
+        Ok(())
+    }
+
+    /// Removes the speculative (not yet server-accepted) events of `stream_id` and its
+    /// snapshot: a replica does this before laying the server's version underneath.
+    pub fn delete_speculative(&self, stream_id: Uuid) -> Result<usize, StoreError> {
+        self.tx
+            .prepare_cached("DELETE FROM snapshots WHERE stream_id = ?1")?
+            .execute([stream_id])?;
+        Ok(self
+            .tx
+            .prepare_cached("DELETE FROM events WHERE stream_id = ?1 AND server_seq IS NULL")?
+            .execute([stream_id])?)
+    }
+
     /// Stores (replacing) a stream's snapshot.
     pub fn save_snapshot(&self, s: &Snapshot) -> Result<(), StoreError> {
         let mut stmt = self.tx.prepare_cached(
@@ -369,6 +431,69 @@ fn decode_row(row: &Row<'_>) -> Result<RecordedEvent, StoreError> {
         committed_at: from_millis(row.get(15)?),
         server_seq: row.get(16)?,
     })
+}
+
+fn raw_row(row: &Row<'_>) -> Result<RawEvent, StoreError> {
+    let seq: i64 = row.get(0)?;
+    let t: String = row.get(4)?;
+    let revision: i64 = row.get(5)?;
+    Ok(RawEvent {
+        seq,
+        event_id: row.get(1)?,
+        stream_id: row.get(3)?,
+        stream_type: StreamType::parse(&t)
+            .ok_or_else(|| StoreError::Corrupt(format!("event #{seq}: stream type {t}")))?,
+        revision: revision as u64,
+        event_type: row.get(6)?,
+        schema_version: row.get(7)?,
+        payload: row.get(8)?,
+        metadata: Metadata {
+            user: row.get(9)?,
+            device: row.get(10)?,
+            command_id: row.get(11)?,
+            causation_id: row.get(12)?,
+            correlation_id: row.get(13)?,
+            issued_at: from_millis(row.get(14)?),
+        },
+        committed_at: from_millis(row.get(15)?),
+        server_seq: row.get(16)?,
+    })
+}
+
+/// Up to `limit` rows with sequence > `after_seq`, payloads undecoded (sync).
+pub fn read_raw(
+    conn: &Connection,
+    after_seq: i64,
+    limit: usize,
+) -> Result<Vec<RawEvent>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {EVENT_COLUMNS} FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2"
+    ))?;
+    let mut rows = stmt.query(params![after_seq, limit.min(i64::MAX as usize) as i64])?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        out.push(raw_row(row)?);
+    }
+    Ok(out)
+}
+
+/// One row by event id, payload undecoded.
+pub fn raw_event(conn: &Connection, event_id: Uuid) -> Result<Option<RawEvent>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {EVENT_COLUMNS} FROM events WHERE event_id = ?1"
+    ))?;
+    let mut rows = stmt.query([event_id])?;
+    match rows.next()? {
+        Some(row) => Ok(Some(raw_row(row)?)),
+        None => Ok(None),
+    }
+}
+
+/// The highest local sequence (0 for an empty store).
+pub fn head(conn: &Connection) -> Result<i64, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT coalesce(max(seq), 0) FROM events")?
+        .query_row([], |r| r.get(0))?)
 }
 
 /// The events of one stream with revision > `after_revision`, in order.

@@ -161,3 +161,31 @@ pub struct OutboxEntry {
     /// Server's reason for a rejection.
     pub error: Option<String>,
 }
+
+/// An event row as stored, payload undecoded: what sync moves between replicas
+/// (payload and schema version travel unchanged; each reader upcasts).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawEvent {
+    /// Local sequence (on the server: the account's global sequence).
+    pub seq: i64,
+    /// Event id.
+    pub event_id: Uuid,
+    /// Stream.
+    pub stream_id: Uuid,
+    /// Stream type.
+    pub stream_type: StreamType,
+    /// Revision in the stream.
+    pub revision: u64,
+    /// Event type.
+    pub event_type: String,
+    /// Schema version of `payload`.
+    pub schema_version: u32,
+    /// Payload JSON as stored.
+    pub payload: String,
+    /// Who, where, when, why.
+    pub metadata: Metadata,
+    /// Commit time where it was stored.
+    pub committed_at: DateTime<Utc>,
+    /// The server's sequence, once accepted (clients).
+    pub server_seq: Option<i64>,
+}

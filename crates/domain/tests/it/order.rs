@@ -1124,7 +1124,13 @@ fn needs_asks_for_exactly_the_facts_each_order_command_uses() {
         (place(), customer.clone()),
         (cancel(""), none.clone()),
         (deliver(), none.clone()),
-        (invoice(), none),
+        (
+            invoice(),
+            FactNeeds {
+                invoice_number: true,
+                ..FactNeeds::default()
+            },
+        ),
     ];
     for (cmd, expected) in cases {
         assert_eq!(g.state().needs(&cmd), expected, "{}", cmd.name());
@@ -1209,4 +1215,20 @@ fn the_whole_life_of_an_order() {
     // State survives its snapshot JSON.
     let json = serde_json::to_string(&state).unwrap();
     assert_eq!(serde_json::from_str::<Aggregate>(&json).unwrap(), state);
+}
+
+#[test]
+fn the_authority_numbers_the_invoice_from_its_facts() {
+    let state = given(O, history(OrderStatus::Delivered))
+        .facts(Facts {
+            invoice_number: Some(17),
+            ..Facts::default()
+        })
+        .when(invoice())
+        .then([Event::OrderInvoiced(OrderInvoiced {
+            invoice_id: invoice_id(),
+            invoice_number: Some(17),
+            invoiced_at: at(),
+        })]);
+    assert_eq!(order(&state).invoice_number, Some(17));
 }

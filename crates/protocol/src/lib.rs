@@ -1,0 +1,200 @@
+//! The sync protocol (v1): JSON over HTTP, shared by `daybook-server` and the client
+//! sync engine so the two can never disagree on a field.
+//!
+//! Endpoints (all but health need `Authorization: Bearer <device token>`; a token
+//! belongs to one account, and a path naming any other account is answered 404):
+//! - `GET  /healthz`, `GET /readyz` -> [`Health`]
+//! - `GET  /v1/me` -> [`DeviceInfo`]
+//! - `POST /v1/accounts/{account}/commands` [`PushRequest`] -> [`PushResponse`]
+//! - `GET  /v1/accounts/{account}/events?after=SEQ&limit=N` -> [`PullResponse`]
+//! - `GET  /v1/accounts/{account}/live` -> server-sent events `head` with [`LiveHead`]
+//!
+//! Errors are `4xx`/`5xx` with an [`ErrorBody`] `{code, message, field?}`.
+
+use chrono::{DateTime, Utc};
+use daybook_domain::{CommandEnvelope, StreamType};
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+use uuid::Uuid;
+
+pub use daybook_domain::ErrorBody;
+
+/// Protocol version in the paths.
+pub const VERSION: &str = "v1";
+/// Most commands in one push.
+pub const MAX_PUSH_COMMANDS: usize = 1000;
+/// Most events in one pull page.
+pub const MAX_PULL_LIMIT: usize = 5000;
+/// Default pull page.
+pub const DEFAULT_PULL_LIMIT: usize = 1000;
+/// Largest request body the server reads.
+pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
+
+/// Liveness/readiness.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Health {
+    /// `ok`.
+    pub status: String,
+    /// Server version.
+    pub version: String,
+}
+
+/// Who the token belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceInfo {
+    /// The account (tenant).
+    pub account_id: Uuid,
+    /// The account's name.
+    pub account_name: String,
+    /// The device.
+    pub device_id: Uuid,
+    /// The device's name, recorded on its events.
+    pub device_name: String,
+    /// Short code unique within the account, used in numbers given offline
+    /// (`SO-<code>-00042`), so two devices never hand out the same number.
+    pub device_code: String,
+}
+
+/// Commands to apply, in order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PushRequest {
+    /// At most [`MAX_PUSH_COMMANDS`].
+    pub commands: Vec<PushCommand>,
+}
+
+/// One command from a device's outbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PushCommand {
+    /// Per-device, strictly increasing: the server records the last one applied in the
+    /// same transaction as the events, so a retry is recognised.
+    pub device_seq: u64,
+    /// The user who gave the command on the device.
+    pub user: String,
+    /// The command with its id and time.
+    pub envelope: CommandEnvelope,
+}
+
+/// Results, one per pushed command, in the same order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushResponse {
+    /// Results.
+    pub results: Vec<PushResult>,
+}
+
+/// What the server did with one command.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushResult {
+    /// The command.
+    pub command_id: Uuid,
+    /// Its device sequence.
+    pub device_seq: u64,
+    /// True when the server had already processed this command: the recorded result
+    /// is returned again and nothing was applied twice.
+    pub duplicate: bool,
+    /// Accepted or rejected.
+    pub outcome: PushOutcome,
+}
+
+/// Accepted (events appended) or rejected (a domain error; permanent).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum PushOutcome {
+    /// Applied; its events have these account sequence numbers (none if the command
+    /// changed nothing).
+    Accepted {
+        /// First event's sequence.
+        first_seq: Option<i64>,
+        /// Last event's sequence.
+        last_seq: Option<i64>,
+    },
+    /// Refused by the domain on the server's state.
+    Rejected {
+        /// Why.
+        error: ErrorBody,
+    },
+}
+
+/// A page of the account's events.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PullResponse {
+    /// Events with sequence > `after`, ascending, gap-free.
+    pub events: Vec<WireEvent>,
+    /// The account's last committed sequence when the page was read.
+    pub head: i64,
+}
+
+/// One stored event, exactly as the server stores it (payload not re-encoded, schema
+/// version as written: the client upcasts on read like the server does).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct WireEvent {
+    /// The account's gap-free sequence.
+    pub seq: i64,
+    /// Event id.
+    pub event_id: Uuid,
+    /// Stream (record).
+    pub stream_id: Uuid,
+    /// Stream type.
+    pub stream_type: StreamType,
+    /// 1-based revision in its stream.
+    pub revision: u64,
+    /// Event type.
+    pub event_type: String,
+    /// Schema version of `payload`.
+    pub schema_version: u32,
+    /// The payload JSON.
+    pub payload: Box<RawValue>,
+    /// Who.
+    pub user: String,
+    /// Which device.
+    pub device: String,
+    /// The command.
+    pub command_id: Uuid,
+    /// Causation.
+    pub causation_id: Option<Uuid>,
+    /// Correlation.
+    pub correlation_id: Option<Uuid>,
+    /// When the command was given.
+    pub issued_at: DateTime<Utc>,
+    /// When the server committed it.
+    pub committed_at: DateTime<Utc>,
+}
+
+/// Data of the live channel's `head` messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveHead {
+    /// The account's last committed sequence.
+    pub head: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn push_outcome_json_shape() {
+        let r = PushResult {
+            command_id: Uuid::nil(),
+            device_seq: 7,
+            duplicate: false,
+            outcome: PushOutcome::Rejected {
+                error: ErrorBody {
+                    code: "customer_blocked".into(),
+                    message: "blocked".into(),
+                    field: None,
+                },
+            },
+        };
+        let v = serde_json::to_value(&r).unwrap();
+        assert_eq!(v["outcome"]["status"], "rejected");
+        assert_eq!(v["outcome"]["error"]["code"], "customer_blocked");
+        assert!(v["outcome"]["error"].get("field").is_none());
+    }
+
+    #[test]
+    fn push_request_rejects_unknown_fields() {
+        let bad = r#"{"commands": [], "account_id": "x"}"#;
+        assert!(serde_json::from_str::<PushRequest>(bad).is_err());
+    }
+}
