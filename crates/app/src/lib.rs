@@ -4,6 +4,7 @@
 //! **Invariant:** screens read projections (`p_*` tables), never the event log;
 //! history and the timeline are the exception, as the log is what they show.
 
+pub mod demo;
 pub mod error;
 pub mod facts;
 pub mod history;
