@@ -1,0 +1,197 @@
+//! The shell of the front end: navigation, the screen for the current route, global
+//! keyboard shortcuts, theme, and the refresh-on-change subscription.
+
+import { QueryClientProvider, useQuery, type QueryClient } from "@tanstack/react-query";
+import { useEffect, useRef, useState } from "react";
+import { onChanged } from "./api";
+import { api } from "./api";
+import { HelpOverlay } from "./components/HelpOverlay";
+import { Kbd } from "./components/ui";
+import { inTextField } from "./lib/hooks";
+import { href, navigate, useRoute, type Route } from "./lib/router";
+import { useTheme } from "./lib/theme";
+import { CustomerEdit, CustomerForm, CustomerScreen, CustomersList } from "./screens/Customers";
+import { DashboardScreen } from "./screens/Dashboard";
+import { RecordHistoryScreen, TimelineScreen } from "./screens/History";
+import { NewOrder, OrderScreen } from "./screens/OrderEntry";
+import { OrdersList } from "./screens/OrdersList";
+import { ProductScreen, ProductsList } from "./screens/Products";
+import { SyncBadge, SyncScreen } from "./screens/Sync";
+
+const NAV = [
+  { to: "orders", label: "Orders", keys: "g o", testId: "nav-orders" },
+  { to: "orders/new", label: "New order", keys: "n", testId: "nav-new-order" },
+  { to: "customers", label: "Customers", keys: "g c", testId: "nav-customers" },
+  { to: "products", label: "Products", keys: "g p", testId: "nav-products" },
+  { to: "timeline", label: "Timeline", keys: "g t", testId: "nav-timeline" },
+  { to: "dashboard", label: "Dashboard", keys: "g d", testId: "nav-dashboard" },
+  { to: "sync", label: "Sync", keys: "g s", testId: "nav-sync" },
+];
+
+const GO: Record<string, string> = { o: "orders", c: "customers", p: "products", t: "timeline", d: "dashboard", s: "sync" };
+
+function CustomerFilterOrders({ id }: { id: string }) {
+  const c = useQuery({ queryKey: ["customer", id], queryFn: () => api.getCustomer(id) });
+  if (!c.data) return null;
+  return <OrdersList key={id} initialCustomer={{ id, name: c.data.customer.name }} />;
+}
+
+export function Screen({ route }: { route: Route }) {
+  const [a = "orders", b, c] = route.path;
+  switch (a) {
+    case "orders":
+      if (b === "new") return <NewOrder />;
+      if (b) return <OrderScreen key={b} id={b} focusLine={route.params.get("focus") === "line"} />;
+      {
+        const customer = route.params.get("customer");
+        return customer ? <CustomerFilterOrders id={customer} /> : <OrdersList />;
+      }
+    case "customers":
+      if (b === "new") return <CustomerForm key="new" />;
+      if (b && c === "edit") return <CustomerEdit key={`${b}-edit`} id={b} />;
+      if (b) return <CustomerScreen key={b} id={b} />;
+      return <CustomersList />;
+    case "products":
+      if (b === "new") return <ProductScreen key="new" id={null} />;
+      if (b) return <ProductScreen key={b} id={b} />;
+      return <ProductsList />;
+    case "history":
+      return b ? <RecordHistoryScreen key={b} id={b} /> : <TimelineScreen />;
+    case "timeline":
+      return <TimelineScreen />;
+    case "dashboard":
+      return <DashboardScreen />;
+    case "sync":
+      return <SyncScreen />;
+    default:
+      return <OrdersList />;
+  }
+}
+
+function Shell() {
+  const route = useRoute();
+  const theme = useTheme();
+  const [help, setHelp] = useState(false);
+  const pendingG = useRef<number>(0);
+  const mainRef = useRef<HTMLElement>(null);
+  const current = route.path[0] ?? "orders";
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey) return;
+      if (e.key === "Escape" && !help && !inTextField(e)) {
+        if (route.path.length > 1) window.history.back();
+        return;
+      }
+      if (inTextField(e)) return;
+      const now = Date.now();
+      if (now - pendingG.current < 1200 && GO[e.key]) {
+        e.preventDefault();
+        pendingG.current = 0;
+        navigate(GO[e.key] ?? "orders");
+        return;
+      }
+      pendingG.current = 0;
+      switch (e.key) {
+        case "?":
+          e.preventDefault();
+          setHelp((h) => !h);
+          break;
+        case "g":
+          pendingG.current = now;
+          break;
+        case "n":
+          e.preventDefault();
+          navigate("orders/new");
+          break;
+        case "T":
+          e.preventDefault();
+          theme.toggle();
+          break;
+        case "h": {
+          const [a, id] = route.path;
+          if (id && id !== "new" && (a === "orders" || a === "customers" || a === "products")) {
+            e.preventDefault();
+            navigate(`history/${id}`);
+          }
+          break;
+        }
+        case "/": {
+          const el = document.querySelector<HTMLInputElement>("[data-search]");
+          if (el) {
+            e.preventDefault();
+            el.focus();
+            el.select();
+          }
+          break;
+        }
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [help, route.path, theme]);
+
+  return (
+    <div className="app">
+      <nav className="sidebar" aria-label="Main">
+        <div className="brand">
+          <span className="brand-mark" aria-hidden="true">▦</span> Daybook
+        </div>
+        <ul>
+          {NAV.map((n) => {
+            const active = n.to === "orders/new" ? route.path.join("/") === "orders/new"
+              : current === n.to && route.path.join("/") !== "orders/new" || (n.to === "timeline" && current === "history");
+            return (
+              <li key={n.to}>
+                <a href={href(n.to)} className={active ? "active" : ""} aria-current={active ? "page" : undefined} data-testid={n.testId}>
+                  <span>{n.label}</span>
+                  <span className="nav-keys">{n.keys}</span>
+                </a>
+              </li>
+            );
+          })}
+        </ul>
+        <div className="sidebar-foot">
+          <SyncBadge />
+          <div className="foot-buttons">
+            <button type="button" className="btn ghost small" onClick={theme.toggle} data-testid="theme-toggle"
+              aria-label={`Switch to ${theme.effective === "dark" ? "light" : "dark"} theme`}>
+              {theme.effective === "dark" ? "☀ Light" : "☾ Dark"}
+            </button>
+            <button type="button" className="btn ghost small" onClick={() => setHelp(true)} data-testid="help-open">
+              Shortcuts <Kbd>?</Kbd>
+            </button>
+          </div>
+        </div>
+      </nav>
+      <main ref={mainRef} className="main">
+        <Screen route={route} />
+      </main>
+      {help && <HelpOverlay onClose={() => setHelp(false)} />}
+    </div>
+  );
+}
+
+export function App({ client }: { client: QueryClient }) {
+  useEffect(() => {
+    let unlisten: (() => void) | undefined;
+    let cancelled = false;
+    onChanged(() => void client.invalidateQueries())
+      .then((u) => {
+        if (cancelled) u();
+        else unlisten = u;
+      })
+      .catch(() => {
+        /* outside Tauri (a plain browser): no change events */
+      });
+    return () => {
+      cancelled = true;
+      unlisten?.();
+    };
+  }, [client]);
+  return (
+    <QueryClientProvider client={client}>
+      <Shell />
+    </QueryClientProvider>
+  );
+}

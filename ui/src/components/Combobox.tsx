@@ -1,0 +1,158 @@
+//! Pick a record by typing: a text input with a listbox of matches from a server-side
+//! search. Arrow keys move, Enter picks (the highlighted match, else the first; if the
+//! results for what was typed are not in yet, Enter waits for them), Escape closes.
+
+import { useQuery } from "@tanstack/react-query";
+import { useId, useState, type KeyboardEvent, type ReactNode, type Ref } from "react";
+import { useDebounced } from "../lib/hooks";
+
+export interface ComboboxProps<T> {
+  /** Cache key prefix for the search results. */
+  queryKey: string;
+  search: (text: string) => Promise<T[]>;
+  text: string;
+  onTextChange: (text: string) => void;
+  onSelect: (item: T) => void;
+  itemKey: (item: T) => string;
+  renderItem: (item: T) => ReactNode;
+  placeholder?: string;
+  id?: string;
+  name?: string;
+  inputRef?: Ref<HTMLInputElement>;
+  testId?: string;
+  optionTestId?: string;
+  disabled?: boolean;
+  invalid?: boolean;
+  describedBy?: string | undefined;
+  autoFocus?: boolean;
+  /** Called for keys the combobox does not handle itself. */
+  onKeyDown?: (e: KeyboardEvent<HTMLInputElement>) => void;
+  /** Search even when nothing is typed (shows the first entries). */
+  searchEmpty?: boolean;
+  className?: string;
+  ariaLabel?: string;
+}
+
+export function Combobox<T>(props: ComboboxProps<T>) {
+  const { queryKey, search, text, onTextChange, onSelect, itemKey, renderItem } = props;
+  const listId = useId();
+  const [open, setOpen] = useState(false);
+  const [active, setActive] = useState(0);
+  const [waiting, setWaiting] = useState(false);
+  const debounced = useDebounced(text.trim(), 120);
+  const enabled = open && (props.searchEmpty === true || debounced !== "");
+  const results = useQuery({
+    queryKey: ["combobox", queryKey, debounced],
+    queryFn: () => search(debounced),
+    enabled,
+    placeholderData: (prev) => prev,
+  });
+  const items = enabled ? (results.data ?? []) : [];
+
+  const pick = (item: T) => {
+    setOpen(false);
+    setActive(0);
+    onSelect(item);
+  };
+
+  const onKeyDown = async (e: KeyboardEvent<HTMLInputElement>) => {
+    if (e.key === "ArrowDown") {
+      e.preventDefault();
+      setOpen(true);
+      setActive((a) => Math.min(a + 1, Math.max(items.length - 1, 0)));
+      return;
+    }
+    if (e.key === "ArrowUp") {
+      e.preventDefault();
+      setActive((a) => Math.max(a - 1, 0));
+      return;
+    }
+    if (e.key === "Escape" && open) {
+      e.preventDefault();
+      e.stopPropagation();
+      setOpen(false);
+      return;
+    }
+    if (e.key === "Enter" && text.trim() !== "") {
+      e.preventDefault();
+      const fresh = debounced === text.trim() && !results.isFetching && results.data !== undefined;
+      if (fresh && open && items.length > 0) {
+        const chosen = items[Math.min(active, items.length - 1)];
+        if (chosen !== undefined) pick(chosen);
+        return;
+      }
+      // Typed faster than the debounce: search for exactly what is typed, then pick.
+      setWaiting(true);
+      try {
+        const found = await search(text.trim());
+        const first = found[0];
+        if (first !== undefined) pick(first);
+        else setOpen(true);
+      } finally {
+        setWaiting(false);
+      }
+      return;
+    }
+    props.onKeyDown?.(e);
+  };
+
+  const activeItem = items[active];
+  return (
+    <div className={`combobox ${props.className ?? ""}`}>
+      <input
+        ref={props.inputRef}
+        id={props.id}
+        name={props.name}
+        type="text"
+        role="combobox"
+        autoComplete="off"
+        spellCheck={false}
+        aria-label={props.ariaLabel}
+        aria-expanded={open && items.length > 0}
+        aria-controls={listId}
+        aria-autocomplete="list"
+        aria-activedescendant={open && activeItem !== undefined ? `${listId}-${itemKey(activeItem)}` : undefined}
+        aria-invalid={props.invalid || undefined}
+        aria-describedby={props.describedBy}
+        aria-busy={waiting || undefined}
+        data-testid={props.testId}
+        placeholder={props.placeholder}
+        disabled={props.disabled}
+        autoFocus={props.autoFocus}
+        value={text}
+        onChange={(e) => {
+          onTextChange(e.target.value);
+          setOpen(true);
+          setActive(0);
+        }}
+        onFocus={() => props.searchEmpty && setOpen(true)}
+        onBlur={() => setTimeout(() => setOpen(false), 150)}
+        onKeyDown={(e) => void onKeyDown(e)}
+      />
+      {open && items.length > 0 && (
+        <ul className="combobox-list" role="listbox" id={listId}>
+          {items.map((item, i) => (
+            <li
+              key={itemKey(item)}
+              id={`${listId}-${itemKey(item)}`}
+              role="option"
+              aria-selected={i === active}
+              className={i === active ? "active" : ""}
+              data-testid={props.optionTestId}
+              onMouseDown={(e) => {
+                e.preventDefault();
+                pick(item);
+              }}
+              onMouseEnter={() => setActive(i)}
+            >
+              {renderItem(item)}
+            </li>
+          ))}
+        </ul>
+      )}
+      {open && enabled && results.data !== undefined && items.length === 0 && !results.isFetching && (
+        <div className="combobox-list combobox-none">No matches</div>
+      )}
+    </div>
+  );
+}

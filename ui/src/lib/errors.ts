@@ -1,0 +1,59 @@
+//! The one error shape that crosses IPC, `ErrorBody {code, message, field?}`, and how a
+//! screen finds the message for one of its fields.
+
+import type { ErrorBody } from "../types";
+
+/** A rejected IPC call: an `Error` that carries the ErrorBody's fields. */
+export class IpcError extends Error implements ErrorBody {
+  readonly code: string;
+  readonly field?: string | null;
+  constructor(body: ErrorBody) {
+    super(body.message);
+    this.name = "IpcError";
+    this.code = body.code;
+    this.field = body.field ?? null;
+  }
+}
+
+export function isErrorBody(e: unknown): e is ErrorBody {
+  return (
+    typeof e === "object" &&
+    e !== null &&
+    typeof (e as { code?: unknown }).code === "string" &&
+    typeof (e as { message?: unknown }).message === "string"
+  );
+}
+
+/** Whatever a rejected IPC call or a thrown value carried, as an ErrorBody. */
+export function toErrorBody(e: unknown): ErrorBody {
+  if (isErrorBody(e)) return e;
+  if (e instanceof Error) return { code: "client", message: e.message };
+  if (typeof e === "string") return { code: "client", message: e };
+  return { code: "client", message: "Something went wrong." };
+}
+
+/** Capitalises the first letter: the back end's messages are sentence fragments. */
+export function sentence(message: string): string {
+  if (!message) return message;
+  const s = message.charAt(0).toUpperCase() + message.slice(1);
+  return /[.!?]$/.test(s) ? s : `${s}.`;
+}
+
+/**
+ * Errors by field. `aliases` maps a back-end field name onto the screen's own field key,
+ * e.g. `{ limit: "spending_limit" }`. An error with no field (or a field the screen does
+ * not show) lands under `_form`, so it is never lost.
+ */
+export type FieldErrors = Record<string, string>;
+
+export function fieldErrorsOf(
+  e: unknown,
+  shownFields: readonly string[],
+  aliases: Record<string, string> = {},
+): FieldErrors {
+  const body = toErrorBody(e);
+  const raw = body.field ?? "";
+  const field = aliases[raw] ?? raw;
+  const key = field && shownFields.includes(field) ? field : "_form";
+  return { [key]: sentence(body.message) };
+}

@@ -1,0 +1,27 @@
+//! Each record's sync state, derived from `sync_status` until the sync engine reports
+//! it per record: refused by the server -> needs attention; still in the outbox (or
+//! never synced at all) -> waiting; otherwise synced.
+
+import { useQuery } from "@tanstack/react-query";
+import { api } from "../api";
+import type { SyncStatus } from "../types";
+
+export type RecordSyncState = "waiting" | "synced" | "attention";
+
+export function syncStateOf(id: string, status: SyncStatus | undefined): RecordSyncState | undefined {
+  if (!status) return undefined;
+  if (status.needs_attention.some((n) => n.stream_id === id)) return "attention";
+  if (status.pending_streams) return status.pending_streams.includes(id) ? "waiting" : "synced";
+  if (status.last_sync === null) return "waiting";
+  return status.pending === 0 ? "synced" : "waiting";
+}
+
+export function useSyncStatus() {
+  return useQuery({ queryKey: ["sync"], queryFn: api.syncStatus, refetchInterval: 10_000, staleTime: 5_000 });
+}
+
+export const SYNC_LABEL: Record<RecordSyncState, string> = {
+  waiting: "Waiting",
+  synced: "Synced",
+  attention: "Needs attention",
+};

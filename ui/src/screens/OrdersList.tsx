@@ -1,0 +1,295 @@
+//! The order list: search as you type, filters, server-side sort, totals of everything
+//! that matches, and a virtualized grid that pages through any number of orders.
+
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import type { ColumnDef, SortingState } from "@tanstack/react-table";
+import { useCallback, useMemo, useRef, useState } from "react";
+import { api } from "../api";
+import { Combobox } from "../components/Combobox";
+import { DataGrid, useWindowedPages } from "../components/DataGrid";
+import { DemoOffer } from "../components/DemoOffer";
+import { Empty, ErrorBanner, MoneyText, PageHeader, StatusBadge } from "../components/ui";
+import { formatCount, formatDateTime } from "../lib/format";
+import { useDebounced } from "../lib/hooks";
+import { href, navigate } from "../lib/router";
+import { SYNC_LABEL, syncStateOf, useSyncStatus } from "../lib/sync";
+import type { CustomerRow, OrderQuery, OrderRow, OrderSort, OrderStatus } from "../types";
+
+export const STATUSES: OrderStatus[] = ["draft", "placed", "delivered", "invoiced", "cancelled"];
+
+interface Filters {
+  search: string;
+  status: OrderStatus[];
+  customer: { id: string; name: string } | null;
+  from: string;
+  to: string;
+  sorting: SortingState;
+}
+
+const INITIAL: Filters = { search: "", status: [], customer: null, from: "", to: "", sorting: [{ id: "created", desc: true }] };
+// Filters survive a trip to an order and back.
+let remembered: Filters = INITIAL;
+
+const SORT_KEYS: Record<string, OrderSort> = {
+  number: "number",
+  customer: "customer",
+  status: "status",
+  created: "created",
+  gross: "gross",
+};
+
+export function OrdersList({ initialCustomer }: { initialCustomer?: { id: string; name: string } | null }) {
+  const [f, setF] = useState<Filters>(() =>
+    initialCustomer !== undefined ? { ...remembered, customer: initialCustomer } : remembered,
+  );
+  const update = (patch: Partial<Filters>) =>
+    setF((old) => {
+      const next = { ...old, ...patch };
+      remembered = next;
+      return next;
+    });
+  const [customerText, setCustomerText] = useState(f.customer?.name ?? "");
+  const [focusGrid, setFocusGrid] = useState(0);
+  const searchRef = useRef<HTMLInputElement>(null);
+  const search = useDebounced(f.search.trim(), 150);
+  const sync = useSyncStatus();
+
+  const query: OrderQuery = useMemo(() => {
+    const s = f.sorting[0];
+    return {
+      status: f.status,
+      customer_id: f.customer?.id ?? null,
+      from: f.from || null,
+      to: f.to || null,
+      search: search || null,
+      sort: SORT_KEYS[s?.id ?? "created"] ?? "created",
+      descending: s?.desc ?? true,
+    };
+  }, [f.status, f.customer, f.from, f.to, f.sorting, search]);
+
+  const fetchPage = useCallback(
+    (offset: number, limit: number) => api.listOrders({ ...query, offset, limit }),
+    [query],
+  );
+  const pages = useWindowedPages<OrderRow>({ key: ["orders", query], fetchPage });
+  const summary = useQuery({
+    queryKey: ["orderSummary", query],
+    queryFn: () => api.orderSummary(query),
+    placeholderData: keepPreviousData,
+  });
+  const filtered =
+    f.status.length > 0 || f.customer !== null || f.from !== "" || f.to !== "" || search !== "";
+
+  const columns = useMemo<ColumnDef<OrderRow>[]>(
+    () => [
+      {
+        id: "number",
+        header: "Number",
+        cell: ({ row }) => (
+          <a href={href(`orders/${row.original.id}`)} className="mono" data-testid="order-row-number">
+            {row.original.number}
+          </a>
+        ),
+      },
+      {
+        id: "customer",
+        header: "Customer",
+        cell: ({ row }) => <span className="ellipsis" data-testid="order-row-customer">{row.original.customer_name}</span>,
+      },
+      {
+        id: "status",
+        header: "Status",
+        cell: ({ row }) => <StatusBadge status={row.original.status} testId="order-row-status" />,
+      },
+      {
+        id: "created",
+        header: "Created",
+        cell: ({ row }) => <span className="num muted">{formatDateTime(row.original.created_at)}</span>,
+      },
+      {
+        id: "lines",
+        header: "Lines",
+        enableSorting: false,
+        meta: { align: "right" },
+        cell: ({ row }) => formatCount(row.original.line_count),
+      },
+      {
+        id: "net",
+        header: "Net",
+        enableSorting: false,
+        meta: { align: "right" },
+        cell: ({ row }) => <MoneyText cents={row.original.net} currency={row.original.currency} testId="order-row-net" />,
+      },
+      {
+        id: "vat",
+        header: "VAT",
+        enableSorting: false,
+        meta: { align: "right" },
+        cell: ({ row }) => <MoneyText cents={row.original.vat} currency={row.original.currency} testId="order-row-vat" />,
+      },
+      {
+        id: "gross",
+        header: "Gross",
+        meta: { align: "right" },
+        cell: ({ row }) => (
+          <MoneyText cents={row.original.gross} currency={row.original.currency} testId="order-row-gross" className="strong" />
+        ),
+      },
+      {
+        id: "sync",
+        header: "Sync",
+        enableSorting: false,
+        cell: ({ row }) => {
+          const s = syncStateOf(row.original.id, sync.data);
+          return s ? (
+            <span className={`sync-dot sync-${s}`} data-testid="order-row-sync" data-sync={s} title={SYNC_LABEL[s]}>
+              {SYNC_LABEL[s]}
+            </span>
+          ) : null;
+        },
+      },
+    ],
+    [sync.data],
+  );
+
+  const toggleStatus = (s: OrderStatus) =>
+    update({ status: f.status.includes(s) ? f.status.filter((x) => x !== s) : [...f.status, s] });
+
+  const storeEmpty = !pages.isLoading && pages.total === 0 && !filtered && !pages.error;
+
+  return (
+    <section className="screen orders">
+      <PageHeader title="Orders" sub={summary.data ? `${formatCount(summary.data.count)} orders` : undefined}>
+        <button type="button" className="btn primary" onClick={() => navigate("orders/new")} data-testid="order-new">
+          New order <kbd className="kbd">N</kbd>
+        </button>
+      </PageHeader>
+
+      <div className="toolbar" role="search">
+        <input
+          ref={searchRef}
+          className="search"
+          type="search"
+          placeholder="Search number, customer or reference…"
+          aria-label="Search orders"
+          data-search="true"
+          data-testid="orders-search"
+          value={f.search}
+          onChange={(e) => update({ search: e.target.value })}
+          onKeyDown={(e) => {
+            if (e.key === "Enter" || e.key === "ArrowDown") {
+              e.preventDefault();
+              setFocusGrid((n) => n + 1);
+            }
+            if (e.key === "Escape" && f.search) {
+              e.stopPropagation();
+              update({ search: "" });
+            }
+          }}
+        />
+        <div className="chips" role="group" aria-label="Status">
+          {STATUSES.map((s) => (
+            <button
+              key={s}
+              type="button"
+              className={`chip status-${s} ${f.status.includes(s) ? "on" : ""}`}
+              aria-pressed={f.status.includes(s)}
+              onClick={() => toggleStatus(s)}
+              data-testid={`filter-status-${s}`}
+            >
+              {s.charAt(0).toUpperCase() + s.slice(1)}
+            </button>
+          ))}
+        </div>
+        <Combobox<CustomerRow>
+          queryKey="orders-customer-filter"
+          className="filter-customer"
+          ariaLabel="Filter by customer"
+          placeholder="Any customer"
+          testId="filter-customer"
+          text={customerText}
+          onTextChange={(t) => {
+            setCustomerText(t);
+            if (t === "") update({ customer: null });
+          }}
+          search={(s) => api.listCustomers({ search: s, limit: 8 }).then((p) => p.rows)}
+          itemKey={(c) => c.id}
+          renderItem={(c) => (
+            <>
+              <span>{c.name}</span> <span className="muted mono">{c.number}</span>
+            </>
+          )}
+          onSelect={(c) => {
+            setCustomerText(c.name);
+            update({ customer: { id: c.id, name: c.name } });
+          }}
+        />
+        <label className="date-filter">
+          <span>From</span>
+          <input type="date" value={f.from} onChange={(e) => update({ from: e.target.value })} data-testid="filter-from" />
+        </label>
+        <label className="date-filter">
+          <span>To</span>
+          <input type="date" value={f.to} onChange={(e) => update({ to: e.target.value })} data-testid="filter-to" />
+        </label>
+        {filtered && (
+          <button
+            type="button"
+            className="btn ghost"
+            onClick={() => {
+              setCustomerText("");
+              update({ ...INITIAL, sorting: f.sorting });
+            }}
+          >
+            Clear
+          </button>
+        )}
+      </div>
+
+      <ErrorBanner message={pages.error ? (pages.error as { message?: string }).message : undefined} />
+
+      {storeEmpty ? (
+        <DemoOffer />
+      ) : (
+        <DataGrid<OrderRow>
+          label="Orders"
+          testId="orders-grid"
+          rowTestId="order-row"
+          rowAttrs={(r) => ({ "data-number": r.number, "data-id": r.id })}
+          columns={columns}
+          template="minmax(110px,1fr) minmax(160px,2.2fr) 110px minmax(150px,1.2fr) 60px minmax(100px,1fr) minmax(90px,1fr) minmax(110px,1fr) 130px"
+          total={pages.total}
+          rowAt={pages.rowAt}
+          rowKey={(r) => r.id}
+          onRangeChange={pages.setRange}
+          onOpen={(r) => navigate(`orders/${r.id}`)}
+          sorting={f.sorting}
+          onSortingChange={(u) => update({ sorting: typeof u === "function" ? u(f.sorting) : u })}
+          loading={pages.isLoading}
+          focusSignal={focusGrid}
+          empty={<Empty title="No orders match" testId="orders-empty">Try fewer filters or another search.</Empty>}
+        />
+      )}
+
+      {summary.data && (
+        <footer className="totals-bar" data-testid="orders-totals" aria-live="polite">
+          <span>
+            <span className="muted">Orders</span>{" "}
+            <span className="num" data-testid="orders-total-count">{formatCount(summary.data.count)}</span>
+          </span>
+          <span>
+            <span className="muted">Net</span> <MoneyText cents={summary.data.net} testId="orders-total-net" />
+          </span>
+          <span>
+            <span className="muted">VAT</span> <MoneyText cents={summary.data.vat} testId="orders-total-vat" />
+          </span>
+          <span>
+            <span className="muted">Gross</span>{" "}
+            <MoneyText cents={summary.data.gross} testId="orders-total-gross" className="strong" />
+          </span>
+          {pages.isFetching && <span className="muted small">Updating…</span>}
+        </footer>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,115 @@
+//! Sync status: online or not, changes waiting, last sync, progress, and the commands
+//! the server refused, with retry and discard. Wired to `sync_status`; the actions call
+//! IPC commands that arrive with the sync engine.
+
+import { useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { api } from "../api";
+import { Empty, ErrorBanner, PageHeader, Spinner } from "../components/ui";
+import { sentence, toErrorBody } from "../lib/errors";
+import { formatCount, formatDateTime, formatRelative, humanize } from "../lib/format";
+import { href } from "../lib/router";
+import { useSyncStatus } from "../lib/sync";
+import type { SyncStatus } from "../types";
+
+export function syncBadgeText(s: SyncStatus): string {
+  const waiting = s.pending === 1 ? "1 change waiting" : `${formatCount(s.pending)} changes waiting`;
+  if (!s.online) return s.pending > 0 ? `Offline, ${waiting}` : "Offline";
+  if (s.progress && s.progress.total > 0 && s.progress.done < s.progress.total) return `Syncing ${s.progress.done}/${s.progress.total}`;
+  if (s.pending > 0) return `Online, ${waiting}`;
+  return "Synced";
+}
+
+export function SyncBadge() {
+  const s = useSyncStatus();
+  if (!s.data) return null;
+  const attention = s.data.needs_attention.length;
+  return (
+    <a href={href("sync")} className={`sync-badge ${s.data.online ? "online" : "offline"}`} data-testid="sync-badge"
+      title={s.data.last_sync ? `Last sync ${formatDateTime(s.data.last_sync)}` : "Never synced"}>
+      <span className="dot" aria-hidden="true" />
+      {syncBadgeText(s.data)}
+      {attention > 0 && <span className="badge status-cancelled">{attention} need attention</span>}
+    </a>
+  );
+}
+
+export function SyncScreen() {
+  const s = useSyncStatus();
+  const qc = useQueryClient();
+  const [error, setError] = useState<string>();
+  if (s.isLoading) return <Spinner />;
+  if (!s.data) return <ErrorBanner message={s.error ? toErrorBody(s.error).message : "Sync status unavailable."} />;
+  const d = s.data;
+  const pct = d.progress && d.progress.total > 0 ? Math.round((d.progress.done / d.progress.total) * 100) : null;
+  const act = async (f: () => Promise<unknown>) => {
+    setError(undefined);
+    try {
+      await f();
+      await qc.invalidateQueries();
+    } catch (e) {
+      setError(sentence(toErrorBody(e).message));
+    }
+  };
+  return (
+    <section className="screen">
+      <PageHeader title="Sync" sub={syncBadgeText(d)} />
+      <div className="kpis">
+        <div className="card kpi">
+          <div className="kpi-label">Connection</div>
+          <div className="kpi-value" data-testid="sync-online">{d.online ? "Online" : "Offline"}</div>
+        </div>
+        <div className="card kpi">
+          <div className="kpi-label">Changes waiting</div>
+          <div className="kpi-value num" data-testid="sync-pending">{formatCount(d.pending)}</div>
+        </div>
+        <div className="card kpi">
+          <div className="kpi-label">Last sync</div>
+          <div className="kpi-value small-value" data-testid="sync-last">
+            {d.last_sync ? formatRelative(d.last_sync) : "Never"}
+          </div>
+          {d.last_sync && <div className="kpi-sub">{formatDateTime(d.last_sync)}</div>}
+        </div>
+      </div>
+      <div className="card">
+        <div className="card-title">Progress</div>
+        <div className="bar" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct ?? 0} data-testid="sync-progress">
+          <div className="bar-fill" style={{ width: `${pct ?? (d.pending === 0 ? 100 : 0)}%` }} />
+        </div>
+        <div className="muted small">
+          {d.progress && d.progress.total > 0 ? `${d.progress.done} of ${d.progress.total} sent` : d.pending === 0 ? "Nothing to send." : "Waiting to connect."}
+        </div>
+      </div>
+      <ErrorBanner message={error} />
+      <div className="card">
+        <div className="card-title">Needs attention</div>
+        {d.needs_attention.length === 0 ? (
+          <Empty title="Nothing needs attention" testId="attention-empty">Changes the server refuses appear here, with the reason.</Empty>
+        ) : (
+          <ul className="attention" data-testid="attention-list">
+            {d.needs_attention.map((n) => (
+              <li key={n.command_id} data-testid="attention-item">
+                <div>
+                  <div className="strong">{humanize(n.command_type)}</div>
+                  <div>{sentence(n.message)}</div>
+                  <div className="muted small">
+                    <a href={href(`history/${n.stream_id}`)}>Record history</a>
+                    {n.at && <> · {formatDateTime(n.at)}</>}
+                  </div>
+                </div>
+                <div className="address-actions">
+                  <button type="button" className="btn small" onClick={() => void act(() => api.retryCommand(n.command_id))} data-testid="attention-retry">
+                    Retry
+                  </button>
+                  <button type="button" className="btn small danger" onClick={() => void act(() => api.discardCommand(n.command_id))} data-testid="attention-discard">
+                    Discard
+                  </button>
+                </div>
+              </li>
+            ))}
+          </ul>
+        )}
+      </div>
+    </section>
+  );
+}
