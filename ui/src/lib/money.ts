@@ -9,7 +9,7 @@ export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** Characters people paste around amounts: currency signs and codes, spaces, apostrophes. */
-const NOISE = /[\s\u00a0\u202f'’€$£¥%]|[A-Za-z]{3}$|^[A-Za-z]{3}/g;
+const NOISE = /^[A-Z]{3}(?=[\s\d.,-])|(?<=[\s\d.,])[A-Z]{3}$|[\s\u00a0\u202f'’€$£¥%]/g;
 
 /**
  * Splits a digit string with `.`/`,` separators into integer and fraction digits.

@@ -1,0 +1,162 @@
+import { screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { beforeEach, describe, expect, it } from "vitest";
+import { moneyToInput } from "../lib/money";
+import { FakeBackend } from "../test/fakeBackend";
+import { renderWithClient } from "../test/render";
+import type { Command } from "../types";
+import { NewOrder, OrderScreen } from "./OrderEntry";
+
+const CUSTOMER = "01900000-0000-7000-8000-0000000000c1";
+const ORDER = "01900000-0000-7000-8000-0000000000a1";
+
+let be: FakeBackend;
+beforeEach(() => {
+  be = new FakeBackend().install();
+  be.addCustomer({ id: CUSTOMER, name: "Acme Trading", number: "C-00001" });
+  be.addProduct({ id: "p1", code: "P-100", description: "Widget", unit_price: 1250, vat_class: "standard" });
+  be.addProduct({ id: "p2", code: "P-200", description: "Gadget", unit_price: 999, vat_class: "reduced" });
+  be.addOrder(ORDER, CUSTOMER, "SO-00001");
+});
+
+const lastCommand = () => be.commands[be.commands.length - 1] as Command;
+
+describe("order entry", () => {
+  it("moves on with Enter: product -> quantity -> price -> discount -> next line", async () => {
+    const user = userEvent.setup();
+    renderWithClient(<OrderScreen id={ORDER} focusLine />);
+    const product = await screen.findByTestId("line-product-input");
+    await waitFor(() => expect(product).toHaveFocus());
+
+    await user.type(product, "P-100{Enter}");
+    const qty = screen.getByTestId("line-quantity-input");
+    await waitFor(() => expect(qty).toHaveFocus());
+    // The catalogue price, written as the user's locale writes it.
+    expect(screen.getByTestId("line-price-input")).toHaveValue(moneyToInput(1250));
+
+    await user.keyboard("3{Enter}");
+    const price = screen.getByTestId("line-price-input");
+    expect(price).toHaveFocus();
+    await user.keyboard("{Enter}");
+    const discount = screen.getByTestId("line-discount-input");
+    expect(discount).toHaveFocus();
+    await user.keyboard("10{Enter}");
+
+    await waitFor(() => expect(screen.getAllByTestId("order-line")).toHaveLength(1));
+    expect(lastCommand()).toMatchObject({
+      type: "AddOrderLine",
+      order_id: ORDER,
+      product_id: "p1",
+      quantity: 3,
+      unit_price: 1250,
+      discount_bp: 1000,
+    });
+    // Back to a fresh product field for the next line.
+    await waitFor(() => expect(screen.getByTestId("line-product-input")).toHaveFocus());
+    expect(screen.getByTestId("line-product-input")).toHaveValue("");
+
+    // Totals come from the back end: 3 x 12.50 - 10% = 33.75 net, 21% VAT = 7.09 (7.0875 rounded half up).
+    await waitFor(() => expect(screen.getByTestId("order-total-net")).toHaveAttribute("data-cents", "3375"));
+    expect(screen.getByTestId("order-total-vat")).toHaveAttribute("data-cents", "709");
+    expect(screen.getByTestId("order-total-gross")).toHaveAttribute("data-cents", "4084");
+
+    // A second line, by name this time, then its totals join the first's.
+    await user.keyboard("Gadget{Enter}");
+    await waitFor(() => expect(screen.getByTestId("line-quantity-input")).toHaveFocus());
+    await user.keyboard("{Enter}{Enter}{Enter}");
+    await waitFor(() => expect(screen.getAllByTestId("order-line")).toHaveLength(2));
+    expect(lastCommand()).toMatchObject({ type: "AddOrderLine", product_id: "p2", quantity: 1, unit_price: 999, discount_bp: 0 });
+    await waitFor(() => expect(screen.getByTestId("order-total-gross")).toHaveAttribute("data-cents", String(4084 + 999 + 90)));
+  });
+
+  it("shows the domain's error next to the quantity and adds nothing", async () => {
+    const user = userEvent.setup();
+    renderWithClient(<OrderScreen id={ORDER} focusLine />);
+    const product = await screen.findByTestId("line-product-input");
+    await user.type(product, "P-100{Enter}");
+    await waitFor(() => expect(screen.getByTestId("line-quantity-input")).toHaveFocus());
+    await user.clear(screen.getByTestId("line-quantity-input"));
+    await user.keyboard("0{Enter}{Enter}{Enter}");
+
+    const error = await screen.findByTestId("error-quantity");
+    expect(error).toHaveTextContent("Quantity must be greater than 0 (got 0).");
+    expect(screen.getByTestId("line-quantity-input")).toHaveAttribute("aria-invalid", "true");
+    expect(screen.getByTestId("line-quantity-input")).toHaveFocus();
+    expect(screen.queryAllByTestId("order-line")).toHaveLength(0);
+    expect(be.commands.filter((c) => c.type === "AddOrderLine")).toHaveLength(0);
+    expect(be.orders.get(ORDER)?.lines).toHaveLength(0);
+
+    // Fixing it and pressing Enter adds the line and clears the error.
+    await user.clear(screen.getByTestId("line-quantity-input"));
+    await user.keyboard("2{Enter}{Enter}{Enter}");
+    await waitFor(() => expect(screen.getAllByTestId("order-line")).toHaveLength(1));
+    expect(screen.queryByTestId("error-quantity")).not.toBeInTheDocument();
+  });
+
+  it("catches a malformed price before sending anything", async () => {
+    const user = userEvent.setup();
+    renderWithClient(<OrderScreen id={ORDER} focusLine />);
+    await user.type(await screen.findByTestId("line-product-input"), "P-100{Enter}");
+    await waitFor(() => expect(screen.getByTestId("line-quantity-input")).toHaveFocus());
+    await user.keyboard("{Enter}");
+    await user.clear(screen.getByTestId("line-price-input"));
+    await user.keyboard("12.345{Enter}{Enter}");
+    expect(await screen.findByTestId("error-unit_price")).toHaveTextContent("At most 2 decimals");
+    expect(be.callsTo("execute_command")).toHaveLength(0);
+  });
+
+  it("warns before placing when the spending limit would be exceeded", async () => {
+    const c = be.customers.get(CUSTOMER)!;
+    c.customer = { ...c.customer, spending_limit: 5000, open_total: 3000 };
+    const user = userEvent.setup();
+    renderWithClient(<OrderScreen id={ORDER} focusLine />);
+    await user.type(await screen.findByTestId("line-product-input"), "P-100{Enter}");
+    await waitFor(() => expect(screen.getByTestId("line-quantity-input")).toHaveFocus());
+    await user.keyboard("{Enter}{Enter}{Enter}");
+    // 12.50 + 21% = 15.13 gross; 30.00 open + 15.13 > 50.00? No: 45.13. No warning yet.
+    await waitFor(() => expect(screen.getAllByTestId("order-line")).toHaveLength(1));
+    expect(screen.queryByTestId("spending-warning")).not.toBeInTheDocument();
+
+    await user.keyboard("P-100{Enter}");
+    await waitFor(() => expect(screen.getByTestId("line-quantity-input")).toHaveFocus());
+    await user.keyboard("{Enter}{Enter}{Enter}");
+    const warning = await screen.findByTestId("spending-warning");
+    expect(warning).toHaveTextContent("over the spending limit");
+
+    // Placing anyway: the server refuses, and the reason is shown at the actions.
+    await user.click(screen.getByTestId("order-place"));
+    expect(await screen.findByTestId("order-action-error")).toHaveTextContent(/spending limit/);
+    expect(be.orders.get(ORDER)?.order.status).toBe("draft");
+  });
+
+  it("places, and then offers delivery instead of line editing", async () => {
+    const user = userEvent.setup();
+    renderWithClient(<OrderScreen id={ORDER} focusLine />);
+    await user.type(await screen.findByTestId("line-product-input"), "P-200{Enter}");
+    await waitFor(() => expect(screen.getByTestId("line-quantity-input")).toHaveFocus());
+    await user.keyboard("{Enter}{Enter}{Enter}");
+    await waitFor(() => expect(screen.getAllByTestId("order-line")).toHaveLength(1));
+    await user.keyboard("{Control>}{Enter}{/Control}");
+    await waitFor(() => expect(screen.getByTestId("order-status")).toHaveAttribute("data-status", "placed"));
+    expect(screen.getByTestId("order-deliver")).toBeInTheDocument();
+    expect(screen.queryByTestId("line-product-input")).not.toBeInTheDocument();
+  });
+});
+
+describe("new order", () => {
+  it("creates the draft for the customer picked by typing", async () => {
+    const user = userEvent.setup();
+    renderWithClient(<NewOrder />);
+    const input = screen.getByTestId("order-customer-input");
+    expect(input).toHaveFocus();
+    await user.type(input, "acme");
+    const option = await screen.findByTestId("customer-option");
+    expect(within(option).getByText("Acme Trading")).toBeInTheDocument();
+    await user.keyboard("{Enter}");
+    await waitFor(() => expect(be.commands.some((c) => c.type === "CreateOrder")).toBe(true));
+    const cmd = be.commands.find((c) => c.type === "CreateOrder");
+    expect(cmd).toMatchObject({ type: "CreateOrder", customer_id: CUSTOMER, number: "SO-00001" });
+    expect(cmd && "order_id" in cmd && cmd.order_id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7/);
+    await waitFor(() => expect(window.location.hash).toMatch(/^#\/orders\/[0-9a-f-]{36}\?focus=line$/));
+  });
+});
