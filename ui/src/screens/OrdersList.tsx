@@ -30,6 +30,11 @@ const INITIAL: Filters = { search: "", status: [], customer: null, from: "", to:
 // Filters survive a trip to an order and back.
 let remembered: Filters = INITIAL;
 
+/** Forgets the remembered filters (tests; a fresh window). */
+export function resetOrderFilters(): void {
+  remembered = INITIAL;
+}
+
 const SORT_KEYS: Record<string, OrderSort> = {
   number: "number",
   customer: "customer",
@@ -84,6 +89,7 @@ export function OrdersList({ initialCustomer }: { initialCustomer?: { id: string
     () => [
       {
         id: "number",
+        accessorFn: (r) => r.number,
         header: "Number",
         cell: ({ row }) => (
           <a href={href(`orders/${row.original.id}`)} className="mono" data-testid="order-row-number">
@@ -93,16 +99,19 @@ export function OrdersList({ initialCustomer }: { initialCustomer?: { id: string
       },
       {
         id: "customer",
+        accessorFn: (r) => r.customer_name,
         header: "Customer",
         cell: ({ row }) => <span className="ellipsis" data-testid="order-row-customer">{row.original.customer_name}</span>,
       },
       {
         id: "status",
+        accessorFn: (r) => r.status,
         header: "Status",
         cell: ({ row }) => <StatusBadge status={row.original.status} testId="order-row-status" />,
       },
       {
         id: "created",
+        accessorFn: (r) => r.created_at,
         header: "Created",
         cell: ({ row }) => <span className="num muted">{formatDateTime(row.original.created_at)}</span>,
       },
@@ -129,6 +138,7 @@ export function OrdersList({ initialCustomer }: { initialCustomer?: { id: string
       },
       {
         id: "gross",
+        accessorFn: (r) => r.gross,
         header: "Gross",
         meta: { align: "right" },
         cell: ({ row }) => (

@@ -16,8 +16,12 @@ class NoopResizeObserver {
   disconnect() {}
 }
 globalThis.ResizeObserver ??= NoopResizeObserver as unknown as typeof ResizeObserver;
-HTMLElement.prototype.scrollTo ??= function scrollTo() {};
-Element.prototype.scrollIntoView ??= function scrollIntoView() {};
+for (const [proto, name] of [
+  [HTMLElement.prototype, "scrollTo"],
+  [Element.prototype, "scrollIntoView"],
+] as const) {
+  if (!(name in proto)) Object.defineProperty(proto, name, { configurable: true, value: () => undefined });
+}
 
 afterEach(() => {
   cleanup();

@@ -1,0 +1,71 @@
+import { act, render, screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { emit } from "@tauri-apps/api/event";
+import { beforeEach, describe, expect, it } from "vitest";
+import { CHANGED_EVENT } from "./api";
+import { App } from "./App";
+import { createQueryClient } from "./queryClient";
+import { FakeBackend } from "./test/fakeBackend";
+import { resetOrderFilters } from "./screens/OrdersList";
+
+let be: FakeBackend;
+beforeEach(() => {
+  resetOrderFilters();
+  localStorage.clear();
+  be = new FakeBackend().install();
+  be.addCustomer({ id: "c1", name: "Acme Trading" });
+  be.addOrder("o1", "c1", "SO-00001");
+});
+
+describe("app shell", () => {
+  it("refreshes open screens when the back end emits daybook://changed", async () => {
+    render(<App client={createQueryClient()} />);
+    await screen.findByTestId("order-row");
+    const before = be.callsTo("list_orders").length;
+    // Another window (or sync) changed data behind this screen's back.
+    be.addOrder("o2", "c1", "SO-00002");
+    await act(() => emit(CHANGED_EVENT, null));
+    await waitFor(() => expect(screen.getAllByTestId("order-row")).toHaveLength(2));
+    expect(be.callsTo("list_orders").length).toBeGreaterThan(before);
+  });
+
+  it("documents its shortcuts in a help overlay opened with ?", async () => {
+    const user = userEvent.setup();
+    render(<App client={createQueryClient()} />);
+    await screen.findByTestId("order-row");
+    await user.keyboard("?");
+    const help = await screen.findByTestId("help-overlay");
+    expect(help).toHaveTextContent("Place the order");
+    expect(help).toHaveTextContent("Go to customers");
+    await user.keyboard("{Escape}");
+    await waitFor(() => expect(screen.queryByTestId("help-overlay")).not.toBeInTheDocument());
+  });
+
+  it("navigates with g-prefixed keys and opens a new order with n", async () => {
+    const user = userEvent.setup();
+    render(<App client={createQueryClient()} />);
+    await screen.findByTestId("order-row");
+    await user.keyboard("gc");
+    await waitFor(() => expect(window.location.hash).toBe("#/customers"));
+    expect(await screen.findByTestId("customers-grid")).toBeInTheDocument();
+    await user.keyboard("n");
+    await waitFor(() => expect(window.location.hash).toBe("#/orders/new"));
+    expect(await screen.findByTestId("order-customer-input")).toHaveFocus();
+  });
+
+  it("switches theme with the toggle and remembers it", async () => {
+    const user = userEvent.setup();
+    render(<App client={createQueryClient()} />);
+    const before = document.documentElement.dataset.theme;
+    await user.click(screen.getByTestId("theme-toggle"));
+    const after = document.documentElement.dataset.theme;
+    expect(after).not.toBe(before);
+    expect(localStorage.getItem("daybook.theme")).toBe(after);
+  });
+
+  it("shows the sync badge from sync_status", async () => {
+    be.sync = { ...be.sync, online: false, pending: 37 };
+    render(<App client={createQueryClient()} />);
+    expect(await screen.findByTestId("sync-badge")).toHaveTextContent("Offline, 37 changes waiting");
+  });
+});

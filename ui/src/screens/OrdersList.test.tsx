@@ -1,0 +1,121 @@
+import { fireEvent, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { beforeEach, describe, expect, it } from "vitest";
+import { formatMoney } from "../lib/money";
+import { FakeBackend } from "../test/fakeBackend";
+import { renderWithClient } from "../test/render";
+import type { OrderQuery, OrderRow } from "../types";
+import { OrdersList, resetOrderFilters } from "./OrdersList";
+
+const TOTAL = 100_000;
+
+function row(i: number): OrderRow {
+  return {
+    id: `00000000-0000-7000-8000-${String(i).padStart(12, "0")}`,
+    number: `SO-${String(i + 1).padStart(6, "0")}`,
+    customer_id: "c1",
+    customer_name: i % 2 ? "Acme Trading" : "Bakker BV",
+    status: i % 3 ? "placed" : "draft",
+    currency: "EUR",
+    created_at: "2026-11-20T09:30:00Z",
+    placed_at: null,
+    delivered_at: null,
+    invoiced_at: null,
+    cancelled_at: null,
+    line_count: 3,
+    net: 10000 + i,
+    vat: 2100,
+    gross: 12100 + i,
+    customer_reference: null,
+    revision: 2,
+  };
+}
+
+let be: FakeBackend;
+let queries: OrderQuery[];
+beforeEach(() => {
+  resetOrderFilters();
+  be = new FakeBackend().install();
+  queries = [];
+  be.listOrders = (q) => {
+    queries.push(q);
+    const total = q.search ? 1 : TOTAL;
+    const offset = q.offset ?? 0;
+    const n = Math.max(0, Math.min(q.limit ?? 50, total - offset));
+    return { rows: Array.from({ length: n }, (_, k) => row(offset + k)), total };
+  };
+  be.extra.order_summary = () => ({ count: TOTAL, net: 123456789, vat: 25925925, gross: 149382714 });
+  be.sync = {
+    online: false,
+    pending: 37,
+    last_sync: "2026-11-23T08:00:00Z",
+    progress: null,
+    needs_attention: [{ command_id: "x", stream_id: row(1).id, command_type: "PlaceOrder", code: "spending_limit_exceeded", message: "over limit" }],
+    pending_streams: [row(0).id],
+  };
+});
+
+describe("orders list", () => {
+  it("renders only a window of 100,000 orders, fetched as pages of the server query", async () => {
+    renderWithClient(<OrdersList />);
+    const rows = await screen.findAllByTestId("order-row");
+    expect(rows.length).toBeGreaterThan(10);
+    expect(rows.length).toBeLessThan(100);
+    expect(screen.getByTestId("orders-grid")).toHaveAttribute("aria-rowcount", String(TOTAL + 1));
+    // The first page was asked for with the default sort, newest first.
+    expect(queries[0]).toMatchObject({ offset: 0, limit: 200, sort: "created", descending: true });
+    const first = rows[0]!;
+    expect(first).toHaveAttribute("data-number", "SO-000001");
+    expect(within(first).getByTestId("order-row-gross")).toHaveTextContent(formatMoney(12100));
+    expect(within(first).getByTestId("order-row-status")).toHaveTextContent("Draft");
+  });
+
+  it("shows the totals of everything that matches and each order's sync state", async () => {
+    renderWithClient(<OrdersList />);
+    expect(await screen.findByTestId("orders-total-gross")).toHaveTextContent(formatMoney(149382714));
+    expect(screen.getByTestId("orders-total-count")).toHaveTextContent(new Intl.NumberFormat().format(TOTAL));
+    const rows = await screen.findAllByTestId("order-row");
+    await waitFor(() => expect(within(rows[0]!).getByTestId("order-row-sync")).toHaveAttribute("data-sync", "waiting"));
+    expect(within(rows[1]!).getByTestId("order-row-sync")).toHaveAttribute("data-sync", "attention");
+    expect(within(rows[2]!).getByTestId("order-row-sync")).toHaveAttribute("data-sync", "synced");
+  });
+
+  it("searches as you type, debounced into one server query", async () => {
+    const user = userEvent.setup();
+    renderWithClient(<OrdersList />);
+    await screen.findAllByTestId("order-row");
+    await user.type(screen.getByTestId("orders-search"), "SO-0000");
+    await waitFor(() => expect(screen.getAllByTestId("order-row")).toHaveLength(1));
+    const searches = queries.filter((q) => q.search).map((q) => q.search);
+    expect(searches).toContain("SO-0000");
+    // Debounced: not one query per keystroke.
+    expect(new Set(searches).size).toBeLessThan(4);
+  });
+
+  it("sorts on the server when a column header is clicked", async () => {
+    renderWithClient(<OrdersList />);
+    await screen.findAllByTestId("order-row");
+    fireEvent.click(screen.getByTestId("sort-gross"));
+    await waitFor(() => expect(queries.some((q) => q.sort === "gross")).toBe(true));
+    const header = screen.getByTestId("sort-gross").closest("[role=columnheader]");
+    expect(header).toHaveAttribute("aria-sort");
+  });
+
+  it("filters by status with the chips", async () => {
+    const user = userEvent.setup();
+    renderWithClient(<OrdersList />);
+    await screen.findAllByTestId("order-row");
+    await user.click(screen.getByTestId("filter-status-placed"));
+    await waitFor(() => expect(queries.some((q) => q.status?.join() === "placed")).toBe(true));
+    expect(screen.getByTestId("filter-status-placed")).toHaveAttribute("aria-pressed", "true");
+  });
+
+  it("offers demo data when the store is empty", async () => {
+    be.listOrders = () => ({ rows: [], total: 0 });
+    be.extra.load_demo = () => null;
+    const user = userEvent.setup();
+    renderWithClient(<OrdersList />);
+    await user.click(await screen.findByTestId("demo-load"));
+    await waitFor(() => expect(be.callsTo("load_demo")).toHaveLength(1));
+  });
+});
