@@ -15,6 +15,8 @@ import type {
   CustomerPage,
   CustomerQuery,
   Dashboard,
+  DemoLoaded,
+  Progress,
   DayCount,
   NaiveDate,
   NumberSeries,
@@ -61,7 +63,8 @@ export const api = {
   activity: (filter: TimelineFilter) => call<DayCount[]>("activity", { filter }),
   timelineUsers: () => call<string[]>("timeline_users"),
   dashboard: (from: NaiveDate, to: NaiveDate) => call<Dashboard>("dashboard", { from, to }),
-  loadDemo: (orders: number) => call<unknown>("load_demo", { orders }),
+  isEmpty: () => call<boolean>("is_empty"),
+  loadDemo: (orders: number) => call<DemoLoaded>("load_demo", { orders }),
   syncStatus: () => call<SyncStatus>("sync_status"),
   /** Arrives with the sync engine: send a refused command again. */
   retryCommand: (commandId: Uuid) => call<null>("retry_command", { commandId }),
@@ -72,7 +75,15 @@ export const api = {
 
 export type Api = typeof api;
 
+/** The Tauri event with the progress of a long write (demo data). */
+export const PROGRESS_EVENT = "daybook://progress";
+
 /** Calls `onChange` whenever the back end says data changed. Returns the unsubscribe. */
 export function onChanged(onChange: () => void): Promise<UnlistenFn> {
   return listen(CHANGED_EVENT, () => onChange());
+}
+
+/** Calls `onProgress` with each progress report of a long write. */
+export function onProgress(onProgress: (p: Progress) => void): Promise<UnlistenFn> {
+  return listen<Progress>(PROGRESS_EVENT, (e) => onProgress(e.payload));
 }

@@ -353,10 +353,10 @@ export interface Dashboard {
 export interface NeedsAttention {
   command_id: Uuid;
   stream_id: Uuid;
-  command_type: string;
-  code: string;
-  message: string;
-  at?: DateTimeUtc | null;
+  /** The command's type name, e.g. `PlaceOrder`. */
+  command: string;
+  /** Why the server refused it. */
+  reason: string;
 }
 
 export interface SyncProgress {
@@ -370,14 +370,32 @@ export interface SyncStatus {
   needs_attention: NeedsAttention[];
   last_sync: DateTimeUtc | null;
   progress: SyncProgress | null;
-  /** Streams with commands still waiting in the outbox (asked of the Rust side). */
-  pending_streams?: Uuid[];
 }
 
 export interface AppInfo {
-  version?: string;
-  data_dir?: string;
-  user?: string;
-  device?: string;
-  account_id?: string;
+  version: string;
+  data_dir: string;
+  user: string;
+  device: string;
+  account_id: Uuid;
+}
+
+export interface DemoLoaded {
+  customers: number;
+  products: number;
+  orders: number;
+  events: number;
+  refused: number;
+}
+
+/** Payload of `daybook://changed`. */
+export interface Changed {
+  stream_id: Uuid | null;
+  events: string[];
+}
+
+/** Payload of `daybook://progress` (demo data). */
+export interface Progress {
+  done: number;
+  total: number;
 }

@@ -1,6 +1,7 @@
 //! Each record's sync state, derived from `sync_status` until the sync engine reports
-//! it per record: refused by the server -> needs attention; still in the outbox (or
-//! never synced at all) -> waiting; otherwise synced.
+//! it per record: refused by the server -> needs attention; never synced, or changes
+//! waiting while offline -> waiting; otherwise synced. (A per-record list of waiting
+//! streams from the back end would make "waiting" exact.)
 
 import { useQuery } from "@tanstack/react-query";
 import { api } from "../api";
@@ -11,7 +12,6 @@ export type RecordSyncState = "waiting" | "synced" | "attention";
 export function syncStateOf(id: string, status: SyncStatus | undefined): RecordSyncState | undefined {
   if (!status) return undefined;
   if (status.needs_attention.some((n) => n.stream_id === id)) return "attention";
-  if (status.pending_streams) return status.pending_streams.includes(id) ? "waiting" : "synced";
   if (status.last_sync === null) return "waiting";
   return status.pending === 0 ? "synced" : "waiting";
 }

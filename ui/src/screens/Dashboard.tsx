@@ -4,7 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { Area, AreaChart, Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { api } from "../api";
-import { DemoOffer } from "../components/DemoOffer";
+import { DemoOffer, useStoreEmpty } from "../components/DemoOffer";
 import { ErrorBanner, MoneyText, PageHeader, Spinner } from "../components/ui";
 import { toErrorBody } from "../lib/errors";
 import { formatCount, formatDay, utcDay } from "../lib/format";
@@ -30,7 +30,7 @@ export function DashboardScreen() {
   const to = utcDay(0);
   const from = utcDay(-(period - 1));
   const q = useQuery({ queryKey: ["dashboard", from, to], queryFn: () => api.dashboard(from, to) });
-  const anyOrders = useQuery({ queryKey: ["orders", "any"], queryFn: () => api.listOrders({ limit: 1 }) });
+  const storeEmpty = useStoreEmpty();
   if (q.isLoading) return <Spinner label="Loading dashboard…" />;
   if (!q.data) return <ErrorBanner message={q.error ? toErrorBody(q.error).message : "No data."} />;
   const d = q.data;
@@ -53,7 +53,7 @@ export function DashboardScreen() {
           ))}
         </div>
       </PageHeader>
-      {anyOrders.data?.total === 0 && <DemoOffer />}
+      {storeEmpty && <DemoOffer />}
       <div className="kpis">
         <Kpi label={`Orders, last ${period} days`} value={formatCount(periodOrders)} testId="kpi-orders" />
         <Kpi label={`Revenue, last ${period} days`} value={<MoneyText cents={periodGross} />} testId="kpi-revenue" />

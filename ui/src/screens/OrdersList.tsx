@@ -7,7 +7,7 @@ import { useCallback, useMemo, useRef, useState } from "react";
 import { api } from "../api";
 import { Combobox } from "../components/Combobox";
 import { DataGrid, useWindowedPages } from "../components/DataGrid";
-import { DemoOffer } from "../components/DemoOffer";
+import { DemoOffer, useStoreEmpty } from "../components/DemoOffer";
 import { Empty, ErrorBanner, MoneyText, PageHeader, StatusBadge } from "../components/ui";
 import { formatCount, formatDateTime } from "../lib/format";
 import { useDebounced } from "../lib/hooks";
@@ -165,7 +165,8 @@ export function OrdersList({ initialCustomer }: { initialCustomer?: { id: string
   const toggleStatus = (s: OrderStatus) =>
     update({ status: f.status.includes(s) ? f.status.filter((x) => x !== s) : [...f.status, s] });
 
-  const storeEmpty = !pages.isLoading && pages.total === 0 && !filtered && !pages.error;
+  const empty = useStoreEmpty();
+  const storeEmpty = empty === true && !pages.isLoading && pages.total === 0 && !filtered;
 
   return (
     <section className="screen orders">
@@ -277,7 +278,15 @@ export function OrdersList({ initialCustomer }: { initialCustomer?: { id: string
           onSortingChange={(u) => update({ sorting: typeof u === "function" ? u(f.sorting) : u })}
           loading={pages.isLoading}
           focusSignal={focusGrid}
-          empty={<Empty title="No orders match" testId="orders-empty">Try fewer filters or another search.</Empty>}
+          empty={
+            filtered ? (
+              <Empty title="No orders match" testId="orders-empty">Try fewer filters or another search.</Empty>
+            ) : (
+              <Empty title="No orders yet" testId="orders-empty">
+                Press <kbd className="kbd">N</kbd> to enter the first one.
+              </Empty>
+            )
+          }
         />
       )}
 

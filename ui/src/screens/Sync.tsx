@@ -90,11 +90,10 @@ export function SyncScreen() {
             {d.needs_attention.map((n) => (
               <li key={n.command_id} data-testid="attention-item">
                 <div>
-                  <div className="strong">{humanize(n.command_type)}</div>
-                  <div>{sentence(n.message)}</div>
+                  <div className="strong">{humanize(n.command)}</div>
+                  <div>{sentence(n.reason)}</div>
                   <div className="muted small">
                     <a href={href(`history/${n.stream_id}`)}>Record history</a>
-                    {n.at && <> · {formatDateTime(n.at)}</>}
                   </div>
                 </div>
                 <div className="address-actions">

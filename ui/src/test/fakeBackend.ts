@@ -273,7 +273,9 @@ export class FakeBackend {
       case "sync_status":
         return this.sync;
       case "app_info":
-        return { version: "0.1.0", user: "tester", device: "jsdom" };
+        return { version: "0.1.0", user: "tester", device: "jsdom", data_dir: "/tmp/daybook", account_id: "00000000-0000-7000-8000-000000000000" };
+      case "is_empty":
+        return this.orders.size === 0 && this.customers.size === 0 && this.products.size === 0;
       case "timeline_users":
         return ["tester"];
       default:
