@@ -25,6 +25,11 @@ export interface ComboboxProps<T> {
   invalid?: boolean;
   describedBy?: string | undefined;
   autoFocus?: boolean;
+  /** Enter was pressed before the matches for the typed text arrived: the pick follows
+   *  once they do. Lets the caller move focus on at once, so typing ahead is not lost. */
+  onResolving?: () => void;
+  /** Enter found no match for the typed text. */
+  onNoMatch?: (text: string) => void;
   /** Called for keys the combobox does not handle itself. */
   onKeyDown?: (e: KeyboardEvent<HTMLInputElement>) => void;
   /** Search even when nothing is typed (shows the first entries). */
@@ -83,10 +88,13 @@ export function Combobox<T>(props: ComboboxProps<T>) {
       }
       // Typed faster than the debounce: search for exactly what is typed, then pick.
       setWaiting(true);
+      const typed = text.trim();
+      props.onResolving?.();
       try {
-        const found = await search(text.trim());
+        const found = await search(typed);
         const first = found[0];
         if (first !== undefined) pick(first);
+        else if (props.onNoMatch) props.onNoMatch(typed);
         else setOpen(true);
       } finally {
         setWaiting(false);

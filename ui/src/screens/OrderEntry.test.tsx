@@ -69,6 +69,29 @@ describe("order entry", () => {
     await waitFor(() => expect(screen.getByTestId("order-total-gross")).toHaveAttribute("data-cents", String(4084 + 999 + 90)));
   });
 
+  it("keeps keys typed ahead of the product search and of the save", async () => {
+    const user = userEvent.setup();
+    renderWithClient(<OrderScreen id={ORDER} focusLine />);
+    const product = await screen.findByTestId("line-product-input");
+    await waitFor(() => expect(product).toHaveFocus());
+    // No waiting between keys: Enter hands focus on before the matches arrive.
+    await user.keyboard("P-100{Enter}7{Enter}{Enter}{Enter}P-200{Enter}2{Enter}{Enter}{Enter}");
+    await waitFor(() => expect(screen.getAllByTestId("order-line")).toHaveLength(2));
+    const adds = be.commands.filter((c) => c.type === "AddOrderLine");
+    expect(adds).toMatchObject([
+      { product_id: "p1", quantity: 7 },
+      { product_id: "p2", quantity: 2 },
+    ]);
+  });
+
+  it("says so when no product matches what was typed", async () => {
+    const user = userEvent.setup();
+    renderWithClient(<OrderScreen id={ORDER} focusLine />);
+    await user.type(await screen.findByTestId("line-product-input"), "nothing-like-it{Enter}");
+    expect(await screen.findByTestId("error-product_id")).toHaveTextContent("No product matches “nothing-like-it”.");
+    expect(screen.getByTestId("line-product-input")).toHaveFocus();
+  });
+
   it("shows the domain's error next to the quantity and adds nothing", async () => {
     const user = userEvent.setup();
     renderWithClient(<OrderScreen id={ORDER} focusLine />);

@@ -544,6 +544,10 @@ function NewLine({
       focusFirstError(errs);
       return;
     }
+    // Clear the row and move on at once, so the next line can be typed while this one
+    // is saved; put it back with the error if the back end refuses it.
+    const saved = { product, text, v };
+    reset();
     try {
       await run({
         type: "AddOrderLine",
@@ -554,11 +558,14 @@ function NewLine({
         unit_price: parsed.unit_price,
         discount_bp: parsed.discount_bp,
       });
-      reset();
     } catch (e) {
+      setProduct(saved.product);
+      setText(saved.text);
+      setV(saved.v);
       const errs2 = fieldErrorsOf(e, LINE_FIELDS);
       setErrors(errs2);
-      focusFirstError(errs2);
+      // After the restored values are rendered.
+      setTimeout(() => focusFirstError(errs2), 0);
     }
   };
 
@@ -588,7 +595,13 @@ function NewLine({
               setText(`${p.code} · ${p.description}`);
               setV((old) => ({ ...old, unit_price: moneyToInput(p.unit_price) }));
               setErrors({});
-              setTimeout(() => focusSelect(qtyRef.current), 0);
+              // Focus may already be there (Enter before the matches arrived): keep what was typed.
+              if (document.activeElement !== qtyRef.current) setTimeout(() => focusSelect(qtyRef.current), 0);
+            }}
+            onResolving={() => focusSelect(qtyRef.current)}
+            onNoMatch={(typed) => {
+              setErrors({ product_id: `No product matches “${typed}”.` });
+              focusSelect(productRef.current);
             }}
             onKeyDown={(e) => {
               if (e.key === "Enter" && product) {
