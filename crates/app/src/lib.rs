@@ -10,6 +10,7 @@ pub mod facts;
 pub mod history;
 pub mod projection;
 pub mod query;
+pub mod replica;
 pub mod service;
 
 pub use error::{AppError, ErrorBody};

@@ -52,6 +52,7 @@ pub struct OpenOptions {
 
 /// What a successful command did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct CommandOutcome {
     /// The command's id.
     pub command_id: Uuid,
@@ -194,6 +195,22 @@ impl Daybook {
         }
     }
 
+    /// Runs `f` in one write transaction of the store, committed if it returns `Ok`.
+    pub(crate) fn with_tx(
+        &mut self,
+        f: impl FnOnce(&StoreTx<'_>) -> Result<(), AppError>,
+    ) -> Result<(), AppError> {
+        let tx = self.store.begin()?;
+        f(&tx)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Records new events under this device name from now on.
+    pub(crate) fn set_device(&mut self, device: String) {
+        self.identity.device = device;
+    }
+
     /// Runs `f` in one write transaction that commits if `f` returns `Ok`. Through the
     /// [`Writer`], `f` can run commands (each atomic on its own) on behalf of any
     /// identity and write its own rows in the same transaction: the server records
@@ -281,7 +298,8 @@ impl Daybook {
         Ok(())
     }
 
-    /// Next free number in a series (`order` -> `SO-00042`), kept per store.
+    /// Next free number in a series (`order` -> `SO-00042`, or `SO-D2-00042` on a
+    /// synced device with code `D2`), kept per store.
     pub fn next_number(&mut self, series: NumberSeries) -> Result<String, AppError> {
         let key = format!("counter.{}", series.key());
         let tx = self.store.begin()?;
@@ -294,6 +312,20 @@ impl Daybook {
             .and_then(|s| s.parse().ok())
             .unwrap_or(0);
         let (table, prefix) = series.table_and_prefix();
+        // A device that syncs has a code from the server; putting it in the number
+        // keeps numbers given offline on different devices apart.
+        let code: Option<String> = tx
+            .conn()
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'device_code'",
+                [],
+                |r| r.get(0),
+            )
+            .ok();
+        let prefix = match code {
+            Some(c) => format!("{prefix}{c}-"),
+            None => prefix.to_string(),
+        };
         // Never hand out a number the read model already has (e.g. typed by hand).
         let mut n = current + 1;
         loop {
@@ -343,25 +375,11 @@ impl NumberSeries {
 }
 
 /// Projects every event after `from` and moves the checkpoint; returns the count.
-///
-/// Streams' states are folded alongside, in memory. An order's state is dropped once
-/// it is invoiced or cancelled (no event can follow); a stream not in memory is
-/// loaded from the log up to the event's predecessor.
 fn replay(tx: &StoreTx<'_>, from: i64) -> Result<u64, AppError> {
     let (mut n, mut last) = (0u64, from);
-    let mut states: HashMap<Uuid, Aggregate> = HashMap::new();
+    let mut projector = Projector::default();
     for_each_event(tx.conn(), from, |e| {
-        let state = match states.entry(e.stream_id) {
-            Entry::Occupied(o) => o.into_mut(),
-            Entry::Vacant(v) => v.insert(state_before(tx.conn(), &e)?),
-        };
-        state.apply(&e.event);
-        projection::project(tx.conn(), &e, state)?;
-        if let Aggregate::SalesOrder(Some(o)) = state
-            && matches!(o.status, OrderStatus::Invoiced | OrderStatus::Cancelled)
-        {
-            states.remove(&e.stream_id);
-        }
+        projector.project(tx.conn(), &e)?;
         n += 1;
         last = e.seq;
         Ok::<(), AppError>(())
@@ -370,6 +388,39 @@ fn replay(tx: &StoreTx<'_>, from: i64) -> Result<u64, AppError> {
         projection::set_checkpoint(tx.conn(), last)?;
     }
     Ok(n)
+}
+
+/// Projects events that were stored without going through a command (replays,
+/// events pulled from the server), folding each stream's state alongside in memory.
+/// An order's state is dropped once it is invoiced or cancelled (no event can
+/// follow); a stream not in memory is loaded from the log up to the event's
+/// predecessor.
+#[derive(Default)]
+pub(crate) struct Projector {
+    states: HashMap<Uuid, Aggregate>,
+}
+
+impl Projector {
+    /// Projects `e`, which must be the next event of its stream.
+    pub(crate) fn project(&mut self, conn: &Connection, e: &RecordedEvent) -> Result<(), AppError> {
+        let state = match self.states.entry(e.stream_id) {
+            Entry::Occupied(o) => o.into_mut(),
+            Entry::Vacant(v) => v.insert(state_before(conn, e)?),
+        };
+        state.apply(&e.event);
+        projection::project(conn, e, state)?;
+        if let Aggregate::SalesOrder(Some(o)) = state
+            && matches!(o.status, OrderStatus::Invoiced | OrderStatus::Cancelled)
+        {
+            self.states.remove(&e.stream_id);
+        }
+        Ok(())
+    }
+
+    /// The folded state of a stream, if it is in memory.
+    pub(crate) fn state(&self, stream_id: Uuid) -> Option<&Aggregate> {
+        self.states.get(&stream_id)
+    }
 }
 
 /// Loads a stream's state: the snapshot if it is current, then the newer events.
@@ -559,6 +610,7 @@ pub(crate) fn handle(
             env.command_id,
             stream_id,
             &serde_json::to_string(env)?,
+            &h.identity.user,
             env.issued_at,
         )?;
     }

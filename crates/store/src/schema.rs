@@ -47,6 +47,7 @@ pub const STORE_MIGRATIONS: &[&str] = &[
         command_id  BLOB    NOT NULL UNIQUE,
         stream_id   BLOB    NOT NULL,
         envelope    TEXT    NOT NULL,
+        user_id     TEXT    NOT NULL,
         status      TEXT    NOT NULL DEFAULT 'pending',
         error       TEXT,
         device_seq  INTEGER,

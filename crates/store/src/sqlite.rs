@@ -383,19 +383,27 @@ impl StoreTx<'_> {
         Ok(())
     }
 
-    /// Records a command in the outbox (status pending) with its envelope JSON.
+    /// Records a command in the outbox (status pending) with its envelope JSON and
+    /// the user who gave it.
     pub fn record_outbox(
         &self,
         command_id: Uuid,
         stream_id: Uuid,
         envelope_json: &str,
+        user: &str,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let mut stmt = self.tx.prepare_cached(
-            "INSERT INTO outbox (command_id, stream_id, envelope, status, recorded_at)
-             VALUES (?1, ?2, ?3, 'pending', ?4)",
+            "INSERT INTO outbox (command_id, stream_id, envelope, user_id, status, recorded_at)
+             VALUES (?1, ?2, ?3, ?4, 'pending', ?5)",
         )?;
-        stmt.execute(params![command_id, stream_id, envelope_json, to_millis(at)])?;
+        stmt.execute(params![
+            command_id,
+            stream_id,
+            envelope_json,
+            user,
+            to_millis(at)
+        ])?;
         Ok(())
     }
 }

@@ -333,6 +333,7 @@ pub fn project(conn: &Connection, r: &RecordedEvent, state: &Aggregate) -> Resul
                      WHERE day = ?1",
                 )?
                 .execute(params![day(placed), o.net, o.gross])?;
+                drop_empty_day(conn, placed)?;
             }
         }
         Event::OrderDelivered(e) => {
@@ -359,6 +360,81 @@ pub fn project(conn: &Connection, r: &RecordedEvent, state: &Aggregate) -> Resul
                 add_open_total(conn, o.customer_id, -o.gross)?;
             }
         }
+    }
+    Ok(())
+}
+
+/// A day row exists only while it counts some order, so a rebuild (which never
+/// sees the cancelled order's contribution as a separate row) ends with the same rows.
+fn drop_empty_day(conn: &Connection, placed: DateTime<Utc>) -> Result<(), AppError> {
+    conn.prepare_cached("DELETE FROM p_daily WHERE day = ?1 AND orders = 0")?
+        .execute([day(placed)])?;
+    Ok(())
+}
+
+/// Removes every read-model row of these records and their contributions to other
+/// rows (a customer's open total and order count, the day figures), before a replica
+/// replays their events anew (see `replica`). Returns the customers whose totals must
+/// be recomputed once the replay is done.
+pub fn remove_records(conn: &Connection, ids: &[Uuid]) -> Result<Vec<Uuid>, AppError> {
+    let mut customers = Vec::new();
+    for id in ids {
+        let order: Option<(Uuid, Option<i64>, String, i64, i64)> = conn
+            .prepare_cached(
+                "SELECT customer_id, placed_at, status, net, gross FROM p_orders WHERE id = ?1",
+            )?
+            .query_row([id], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
+            .optional()?;
+        if let Some((customer, placed_at, status, net, gross)) = order {
+            if let (Some(placed), false) = (placed_at, status == "cancelled") {
+                let placed = daybook_store::from_millis(placed);
+                conn.prepare_cached(
+                    "UPDATE p_daily SET orders = orders - 1, net = net - ?2, gross = gross - ?3
+                     WHERE day = ?1",
+                )?
+                .execute(params![day(placed), net, gross])?;
+                drop_empty_day(conn, placed)?;
+            }
+            conn.prepare_cached("DELETE FROM p_order_lines WHERE order_id = ?1")?
+                .execute([id])?;
+            conn.prepare_cached("DELETE FROM p_orders WHERE id = ?1")?
+                .execute([id])?;
+            customers.push(customer);
+        }
+        let is_customer = conn
+            .prepare_cached("DELETE FROM p_customers_fts WHERE rowid = (SELECT rowid FROM p_customers WHERE id = ?1)")?
+            .execute([id])?
+            > 0;
+        if is_customer {
+            conn.prepare_cached("DELETE FROM p_addresses WHERE customer_id = ?1")?
+                .execute([id])?;
+            conn.prepare_cached("DELETE FROM p_customers WHERE id = ?1")?
+                .execute([id])?;
+            customers.push(*id);
+        }
+        conn.prepare_cached(
+            "DELETE FROM p_products_fts WHERE rowid = (SELECT rowid FROM p_products WHERE id = ?1)",
+        )?
+        .execute([id])?;
+        conn.prepare_cached("DELETE FROM p_products WHERE id = ?1")?
+            .execute([id])?;
+    }
+    Ok(customers)
+}
+
+/// Sets customers' open totals and order counts from their orders' rows.
+pub fn recompute_customers(conn: &Connection, ids: &[Uuid]) -> Result<(), AppError> {
+    for id in ids {
+        conn.prepare_cached(
+            "UPDATE p_customers SET
+                open_total = (SELECT coalesce(sum(gross), 0) FROM p_orders
+                              WHERE customer_id = ?1 AND status IN ('placed', 'delivered')),
+                order_count = (SELECT count(*) FROM p_orders WHERE customer_id = ?1)
+             WHERE id = ?1",
+        )?
+        .execute([id])?;
     }
     Ok(())
 }

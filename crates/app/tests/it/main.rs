@@ -6,3 +6,4 @@ mod fixtures;
 mod flow;
 mod history;
 mod rebuild;
+mod replica;

@@ -196,7 +196,7 @@ fn dropped_transaction_writes_nothing() {
             Utc::now(),
         )
         .unwrap();
-        tx.record_outbox(Uuid::now_v7(), id, "{}", Utc::now())
+        tx.record_outbox(Uuid::now_v7(), id, "{}", "alice", Utc::now())
             .unwrap();
         // dropped without commit
     }
@@ -376,7 +376,7 @@ fn outbox_keeps_commands_in_order() {
     let tx = s.begin().unwrap();
     let ids: Vec<Uuid> = (0..3).map(|_| Uuid::now_v7()).collect();
     for id in &ids {
-        tx.record_outbox(*id, Uuid::now_v7(), "{}", Utc::now())
+        tx.record_outbox(*id, Uuid::now_v7(), "{}", "alice", Utc::now())
             .unwrap();
     }
     tx.commit().unwrap();

@@ -1,0 +1,465 @@
+//! The client side of sync against an in-process authority (a server-mode Daybook):
+//! convergence, conflicts, rejections, retries. The real server over HTTP is tested in
+//! the top-level system tests.
+
+use std::collections::HashSet;
+
+use daybook_app::query;
+use daybook_app::replica::{Binding, PushAnswer};
+use daybook_app::{AppError, Daybook, Identity, OpenOptions};
+use daybook_domain::*;
+use daybook_store::read_raw;
+use uuid::Uuid;
+
+use crate::fixtures::{customer, order, product};
+
+/// A minimal stand-in for the server: same domain, authority mode, results recorded
+/// per command id.
+pub struct Authority {
+    db: Daybook,
+    seen: std::collections::HashMap<Uuid, PushAnswer>,
+}
+
+impl Authority {
+    pub fn new() -> Self {
+        Authority {
+            db: Daybook::open_in_memory(OpenOptions {
+                authority: true,
+                device: Some("server".into()),
+                ..OpenOptions::default()
+            })
+            .unwrap(),
+            seen: Default::default(),
+        }
+    }
+
+    pub fn account(&self) -> Uuid {
+        self.db.account_id()
+    }
+
+    fn push(&mut self, device: &str, client: &mut Daybook) -> usize {
+        let out = client.outgoing(1000).unwrap();
+        let mut answers = Vec::new();
+        for c in &out {
+            let answer = match self.seen.get(&c.envelope.command_id) {
+                Some(a) => a.clone(),
+                None => {
+                    let id = Identity {
+                        user: c.user.clone(),
+                        device: device.into(),
+                    };
+                    let r = self.db.write(|w| Ok(w.execute(&c.envelope, &id)));
+                    let a = match r.unwrap() {
+                        Ok(_) => PushAnswer::Accepted,
+                        Err(e) => PushAnswer::Rejected(e.body()),
+                    };
+                    self.seen.insert(c.envelope.command_id, a.clone());
+                    a
+                }
+            };
+            answers.push((c.envelope.command_id, answer));
+        }
+        client.record_push(&answers).unwrap();
+        out.len()
+    }
+
+    fn pull(&self, client: &mut Daybook, page: usize) {
+        loop {
+            let events = read_raw(self.db.conn(), client.sync_cursor().unwrap(), page).unwrap();
+            if events.is_empty() {
+                break;
+            }
+            client.apply_pulled(&events).unwrap();
+        }
+    }
+
+    /// Push everything, then pull everything, as the engine does.
+    pub fn sync(&mut self, device: &str, client: &mut Daybook) {
+        while self.push(device, client) > 0 {}
+        self.pull(client, 7);
+    }
+}
+
+pub fn client(authority: &Authority, name: &str, code: &str) -> Daybook {
+    let mut db = Daybook::open_in_memory(OpenOptions {
+        user: Some(format!("{name}-user")),
+        device: Some(name.into()),
+        ..OpenOptions::default()
+    })
+    .unwrap();
+    db.bind(&Binding {
+        account_id: authority.account(),
+        device_name: name.into(),
+        device_code: code.into(),
+    })
+    .unwrap();
+    db
+}
+
+/// Read models as content (FTS tables by their record's id, not by rowid).
+pub fn logical_dump(db: &Daybook) -> Vec<(String, Vec<String>)> {
+    let queries = [
+        ("customers", "SELECT * FROM p_customers"),
+        (
+            "customers_fts",
+            "SELECT c.id, f.number, f.name FROM p_customers_fts f JOIN p_customers c ON c.rowid = f.rowid",
+        ),
+        ("addresses", "SELECT * FROM p_addresses"),
+        ("products", "SELECT * FROM p_products"),
+        (
+            "products_fts",
+            "SELECT p.id, f.code, f.description FROM p_products_fts f JOIN p_products p ON p.rowid = f.rowid",
+        ),
+        ("orders", "SELECT * FROM p_orders"),
+        ("lines", "SELECT * FROM p_order_lines"),
+        ("daily", "SELECT * FROM p_daily"),
+        (
+            "fts_count",
+            "SELECT (SELECT count(*) FROM p_customers_fts), (SELECT count(*) FROM p_products_fts)",
+        ),
+    ];
+    queries
+        .iter()
+        .map(|(name, sql)| {
+            let mut stmt = db.conn().prepare(sql).unwrap();
+            let n = stmt.column_count();
+            let mut rows: Vec<String> = stmt
+                .query_map([], |r| {
+                    let v: Vec<rusqlite::types::Value> =
+                        (0..n).map(|i| r.get(i)).collect::<Result<_, _>>()?;
+                    Ok(format!("{v:?}"))
+                })
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            rows.sort();
+            (name.to_string(), rows)
+        })
+        .collect()
+}
+
+/// Every client must equal a fresh replica built from the server's log alone.
+fn assert_converged(authority: &Authority, clients: &[&Daybook]) {
+    let mut fresh = client(authority, "fresh", "DX");
+    authority.pull(&mut fresh, 1000);
+    let expected = logical_dump(&fresh);
+    assert_eq!(logical_dump(&authority.db), expected, "server read models");
+    for c in clients {
+        assert_eq!(logical_dump(c), expected);
+        let speculative: i64 = c
+            .conn()
+            .query_row(
+                "SELECT count(*) FROM events WHERE server_seq IS NULL",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(speculative, 0, "every event confirmed");
+        let ids = |db: &Daybook| -> HashSet<Uuid> {
+            db.conn()
+                .prepare("SELECT event_id FROM events")
+                .unwrap()
+                .query_map([], |r| r.get(0))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap()
+        };
+        assert_eq!(ids(c), ids(&authority.db), "same log");
+    }
+}
+
+#[test]
+fn two_offline_clients_converge() {
+    let mut server = Authority::new();
+    let mut a = client(&server, "a", "D1");
+    let mut b = client(&server, "b", "D2");
+    let ca = customer(&mut a, "C-A", None);
+    let pa = product(&mut a, "PA", 100, VatClass::Standard);
+    order(&mut a, ca, &[(pa, 2)]);
+    let cb = customer(&mut b, "C-B", Some(10_000));
+    let pb = product(&mut b, "PB", 250, VatClass::Reduced);
+    let ob = order(&mut b, cb, &[(pb, 3)]);
+    b.execute(Command::PlaceOrder { order_id: ob }).unwrap();
+
+    server.sync("a", &mut a);
+    server.sync("b", &mut b);
+    server.sync("a", &mut a);
+    assert_converged(&server, &[&a, &b]);
+    assert_eq!(
+        query::orders(a.conn(), &Default::default()).unwrap().total,
+        2
+    );
+    assert_eq!(a.outbox_counts().unwrap().pending, 0);
+}
+
+fn shared_draft(server: &mut Authority) -> (Daybook, Daybook, OrderId, ProductId) {
+    let mut a = client(server, "a", "D1");
+    let mut b = client(server, "b", "D2");
+    let c = customer(&mut a, "C-1", None);
+    let p = product(&mut a, "P", 100, VatClass::Standard);
+    let o = order(&mut a, c, &[(p, 1)]);
+    server.sync("a", &mut a);
+    server.sync("b", &mut b);
+    (a, b, o, p)
+}
+
+fn add_line(o: OrderId, p: ProductId, qty: i64) -> Command {
+    Command::AddOrderLine {
+        order_id: o,
+        line_id: LineId::new(),
+        product_id: p,
+        quantity: qty,
+        unit_price: None,
+        discount_bp: 0,
+        description: None,
+    }
+}
+
+#[test]
+fn a_line_added_after_a_colleague_placed_the_order_needs_attention() {
+    let mut server = Authority::new();
+    let (mut a, mut b, o, p) = shared_draft(&mut server);
+    // Both offline: b places, a adds a line.
+    b.execute(Command::PlaceOrder { order_id: o }).unwrap();
+    a.execute(add_line(o, p, 5)).unwrap();
+    let other = customer(&mut a, "C-2", None); // unrelated work must not be lost
+    server.sync("b", &mut b);
+    server.sync("a", &mut a);
+    server.sync("b", &mut b);
+
+    let attention = a.needs_attention().unwrap();
+    assert_eq!(attention.len(), 1);
+    assert_eq!(attention[0].status, "rejected");
+    assert_eq!(attention[0].error.as_ref().unwrap().code, "order_not_draft");
+    assert!(matches!(
+        attention[0].command,
+        Command::AddOrderLine { quantity: 5, .. }
+    ));
+    let detail = query::order(a.conn(), o.0).unwrap();
+    assert_eq!(detail.order.status, OrderStatus::Placed);
+    assert_eq!(
+        detail.lines.len(),
+        1,
+        "the refused line is gone locally too"
+    );
+    assert!(query::customer(b.conn(), other.0).is_ok());
+    assert_converged(&server, &[&a, &b]);
+}
+
+#[test]
+fn a_pending_command_that_no_longer_applies_after_a_pull_is_set_aside() {
+    let mut server = Authority::new();
+    let (mut a, mut b, o, p) = shared_draft(&mut server);
+    b.execute(Command::PlaceOrder { order_id: o }).unwrap();
+    server.sync("b", &mut b);
+    a.execute(add_line(o, p, 5)).unwrap();
+    // Pull before push: the rebase finds the order placed.
+    server.pull(&mut a, 100);
+    let attention = a.needs_attention().unwrap();
+    assert_eq!(attention.len(), 1);
+    assert_eq!(attention[0].status, "conflict");
+    assert_eq!(
+        a.outbox_counts().unwrap().pending,
+        0,
+        "nothing left to push"
+    );
+    server.sync("a", &mut a);
+    assert_converged(&server, &[&a, &b]);
+
+    // The user discards it: nothing changes but the list empties.
+    a.discard(attention[0].command_id).unwrap();
+    assert!(a.needs_attention().unwrap().is_empty());
+}
+
+#[test]
+fn interleaved_lines_from_two_devices_are_rebased_not_lost() {
+    let mut server = Authority::new();
+    let (mut a, mut b, o, p) = shared_draft(&mut server);
+    a.execute(add_line(o, p, 2)).unwrap();
+    b.execute(add_line(o, p, 3)).unwrap();
+    server.sync("b", &mut b);
+    server.sync("a", &mut a); // a's line lands at revision 4 on the server, after b's
+    server.sync("b", &mut b);
+    let lines = query::order(a.conn(), o.0).unwrap().lines;
+    assert_eq!(
+        lines.iter().map(|l| l.quantity).collect::<Vec<_>>(),
+        [1, 3, 2],
+        "server order"
+    );
+    assert!(a.needs_attention().unwrap().is_empty());
+    assert_converged(&server, &[&a, &b]);
+}
+
+#[test]
+fn spending_limit_used_up_by_a_colleague_is_refused_on_sync_and_can_be_retried() {
+    let mut server = Authority::new();
+    let mut a = client(&server, "a", "D1");
+    let c = customer(&mut a, "C-1", Some(20_000));
+    let p = product(&mut a, "P", 10_000, VatClass::Zero);
+    server.sync("a", &mut a);
+    let mut b = client(&server, "b", "D2");
+    server.sync("b", &mut b);
+
+    let oa = order(&mut a, c, &[(p, 1)]);
+    a.execute(Command::PlaceOrder { order_id: oa }).unwrap();
+    let ob = order(&mut b, c, &[(p, 2)]);
+    b.execute(Command::PlaceOrder { order_id: ob }).unwrap(); // fine offline: 20,000 of 20,000
+    server.sync("a", &mut a);
+    server.sync("b", &mut b);
+
+    let attention = b.needs_attention().unwrap();
+    assert_eq!(attention.len(), 1);
+    assert_eq!(
+        attention[0].error.as_ref().unwrap().code,
+        "spending_limit_exceeded"
+    );
+    assert_eq!(
+        query::order(b.conn(), ob.0).unwrap().order.status,
+        OrderStatus::Draft
+    );
+
+    // Retrying unchanged is refused at once, locally, and changes nothing.
+    let err = b.retry(attention[0].command_id, None).unwrap_err();
+    assert!(matches!(
+        err,
+        AppError::Domain(DomainError::SpendingLimitExceeded { .. })
+    ));
+    assert_eq!(b.needs_attention().unwrap().len(), 1);
+
+    // The colleague's order is cancelled; now the retry goes through.
+    a.execute(Command::CancelOrder {
+        order_id: oa,
+        reason: "dup".into(),
+    })
+    .unwrap();
+    server.sync("a", &mut a);
+    server.sync("b", &mut b);
+    b.retry(attention[0].command_id, None).unwrap();
+    server.sync("b", &mut b);
+    server.sync("a", &mut a);
+    assert!(b.needs_attention().unwrap().is_empty());
+    assert_eq!(
+        query::order(a.conn(), ob.0).unwrap().order.status,
+        OrderStatus::Placed
+    );
+    assert_converged(&server, &[&a, &b]);
+}
+
+#[test]
+fn invoice_numbers_come_from_the_server() {
+    let mut server = Authority::new();
+    let mut a = client(&server, "a", "D1");
+    let c = customer(&mut a, "C-1", None);
+    let p = product(&mut a, "P", 100, VatClass::Standard);
+    let mut orders = Vec::new();
+    for _ in 0..3 {
+        let o = order(&mut a, c, &[(p, 1)]);
+        for cmd in [
+            Command::PlaceOrder { order_id: o },
+            Command::DeliverOrder {
+                order_id: o,
+                delivery_id: DeliveryId::new(),
+            },
+            Command::InvoiceOrder {
+                order_id: o,
+                invoice_id: InvoiceId::new(),
+            },
+        ] {
+            a.execute(cmd).unwrap();
+        }
+        orders.push(o);
+    }
+    assert_eq!(
+        query::order(a.conn(), orders[0].0).unwrap().invoice_number,
+        None
+    );
+    server.sync("a", &mut a);
+    let numbers: Vec<Option<i64>> = orders
+        .iter()
+        .map(|o| query::order(a.conn(), o.0).unwrap().invoice_number)
+        .collect();
+    assert_eq!(numbers, [Some(1), Some(2), Some(3)]);
+    assert_converged(&server, &[&a]);
+}
+
+#[test]
+fn a_rejected_command_does_not_wedge_the_queue() {
+    let mut server = Authority::new();
+    let mut a = client(&server, "a", "D1");
+    let mut b = client(&server, "b", "D2");
+    customer(&mut b, "C-SAME", None);
+    server.sync("b", &mut b);
+    // a registers the same number offline, orders for that customer, and more.
+    let dup = customer(&mut a, "C-SAME", None);
+    let p = product(&mut a, "P", 100, VatClass::Standard);
+    order(&mut a, dup, &[(p, 1)]);
+    let fine = customer(&mut a, "C-OTHER", None);
+    server.sync("a", &mut a);
+
+    let codes: Vec<String> = a
+        .needs_attention()
+        .unwrap()
+        .iter()
+        .map(|i| i.error.as_ref().unwrap().code.clone())
+        .collect();
+    assert!(
+        codes.contains(&"duplicate_customer_number".to_string()),
+        "{codes:?}"
+    );
+    assert!(
+        codes
+            .iter()
+            .all(|c| c == "duplicate_customer_number" || c == "not_found"),
+        "{codes:?}"
+    );
+    assert!(query::customer(a.conn(), fine.0).is_ok());
+    assert!(
+        query::products(server.db.conn(), &Default::default())
+            .unwrap()
+            .total
+            == 1
+    );
+    assert_eq!(a.outbox_counts().unwrap().pending, 0);
+    server.sync("b", &mut b);
+    assert_converged(&server, &[&a, &b]);
+}
+
+#[test]
+fn pushing_again_after_a_lost_answer_duplicates_nothing() {
+    let mut server = Authority::new();
+    let mut a = client(&server, "a", "D1");
+    customer(&mut a, "C-1", None);
+    let out = a.outgoing(10).unwrap();
+    // The server applied it, but the answer never reached the client.
+    for c in &out {
+        let id = Identity {
+            user: c.user.clone(),
+            device: "a".into(),
+        };
+        server.db.write(|w| w.execute(&c.envelope, &id)).unwrap();
+        server
+            .seen
+            .insert(c.envelope.command_id, PushAnswer::Accepted);
+    }
+    let again = a.outgoing(10).unwrap();
+    assert_eq!(
+        again[0].device_seq, out[0].device_seq,
+        "same sequence on retry"
+    );
+    server.sync("a", &mut a);
+    let events: i64 = server
+        .db
+        .conn()
+        .query_row("SELECT count(*) FROM events", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(events, 1);
+    assert_converged(&server, &[&a]);
+}
+
+#[test]
+fn offline_numbers_carry_the_device_code() {
+    let server = Authority::new();
+    let mut a = client(&server, "a", "D7");
+    let n = a.next_number(daybook_app::NumberSeries::Order).unwrap();
+    assert_eq!(n, "SO-D7-00001");
+}

@@ -1,0 +1,239 @@
+//! The HTTP client of the sync protocol (`daybook_protocol`).
+
+use std::time::Duration;
+
+use daybook_protocol::{
+    DeviceInfo, ErrorBody, LiveHead, PullResponse, PushRequest, PushResponse, VERSION,
+};
+use futures_util::{Stream, StreamExt};
+use reqwest::StatusCode;
+use uuid::Uuid;
+
+/// Where the server is and who we are to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerConfig {
+    /// Base URL, e.g. `http://127.0.0.1:8080`.
+    pub url: String,
+    /// The device token.
+    pub token: String,
+}
+
+/// Why a sync step failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// No connection, a timeout, or the connection was cut: try again later.
+    #[error("server unreachable: {0}")]
+    Unreachable(String),
+    /// The token was refused: syncing cannot work until it is replaced.
+    #[error("the server refused the device token ({0})")]
+    Unauthorized(String),
+    /// The server answered with an error.
+    #[error("server error {status}: {}", body.message)]
+    Server {
+        /// HTTP status.
+        status: u16,
+        /// The server's error.
+        body: ErrorBody,
+    },
+    /// The server's answer made no sense.
+    #[error("protocol error: {0}")]
+    Protocol(String),
+    /// The local store failed.
+    #[error(transparent)]
+    App(#[from] daybook_app::AppError),
+    /// A configuration problem (bad URL).
+    #[error("{0}")]
+    Config(String),
+}
+
+impl SyncError {
+    /// Worth retrying with backoff (as opposed to needing the user).
+    pub fn is_transient(&self) -> bool {
+        match self {
+            SyncError::Unreachable(_) => true,
+            SyncError::Server { status, .. } => *status == 429 || *status >= 500,
+            _ => false,
+        }
+    }
+}
+
+/// A thin, typed client of the server's endpoints.
+#[derive(Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    base: String,
+    token: String,
+}
+
+fn unreachable(e: reqwest::Error) -> SyncError {
+    SyncError::Unreachable(e.to_string())
+}
+
+impl Client {
+    /// A client for `config`. Requests time out after 60 s (a page of events is
+    /// small; anything slower is a dead connection).
+    pub fn new(config: &ServerConfig) -> Result<Self, SyncError> {
+        let base = config.url.trim_end_matches('/').to_string();
+        if !(base.starts_with("http://") || base.starts_with("https://")) {
+            return Err(SyncError::Config(format!(
+                "server URL must start with http:// or https:// (got '{}')",
+                config.url
+            )));
+        }
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .build()
+            .map_err(|e| SyncError::Config(e.to_string()))?;
+        Ok(Client {
+            http,
+            base,
+            token: config.token.clone(),
+        })
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}/{VERSION}/{path}", self.base)
+    }
+
+    async fn check(resp: reqwest::Response) -> Result<reqwest::Response, SyncError> {
+        let status = resp.status();
+        if status.is_success() {
+            return Ok(resp);
+        }
+        let body = resp
+            .json::<ErrorBody>()
+            .await
+            .unwrap_or_else(|_| ErrorBody {
+                code: "http".into(),
+                message: status.canonical_reason().unwrap_or("error").to_string(),
+                field: None,
+            });
+        if status == StatusCode::UNAUTHORIZED {
+            return Err(SyncError::Unauthorized(body.message));
+        }
+        Err(SyncError::Server {
+            status: status.as_u16(),
+            body,
+        })
+    }
+
+    /// Who the token belongs to.
+    pub async fn me(&self) -> Result<DeviceInfo, SyncError> {
+        let resp = self
+            .http
+            .get(self.url("me"))
+            .bearer_auth(&self.token)
+            .timeout(Duration::from_secs(30))
+            .send()
+            .await
+            .map_err(unreachable)?;
+        Self::check(resp)
+            .await?
+            .json()
+            .await
+            .map_err(|e| SyncError::Protocol(e.to_string()))
+    }
+
+    /// Pushes commands; the answers come back in the same order.
+    pub async fn push(&self, account: Uuid, req: &PushRequest) -> Result<PushResponse, SyncError> {
+        let resp = self
+            .http
+            .post(self.url(&format!("accounts/{account}/commands")))
+            .bearer_auth(&self.token)
+            .timeout(Duration::from_secs(120))
+            .json(req)
+            .send()
+            .await
+            .map_err(unreachable)?;
+        let out: PushResponse = Self::check(resp)
+            .await?
+            .json()
+            .await
+            .map_err(|e| SyncError::Unreachable(format!("answer cut: {e}")))?;
+        if out.results.len() != req.commands.len() {
+            return Err(SyncError::Protocol(format!(
+                "{} results for {} commands",
+                out.results.len(),
+                req.commands.len()
+            )));
+        }
+        Ok(out)
+    }
+
+    /// A page of events after `after`.
+    pub async fn pull(
+        &self,
+        account: Uuid,
+        after: i64,
+        limit: usize,
+    ) -> Result<PullResponse, SyncError> {
+        let resp = self
+            .http
+            .get(self.url(&format!(
+                "accounts/{account}/events?after={after}&limit={limit}"
+            )))
+            .bearer_auth(&self.token)
+            .timeout(Duration::from_secs(120))
+            .send()
+            .await
+            .map_err(unreachable)?;
+        Self::check(resp)
+            .await?
+            .json()
+            .await
+            .map_err(|e| SyncError::Unreachable(format!("page cut: {e}")))
+    }
+
+    /// The live channel: the account's head each time it moves.
+    pub async fn live(
+        &self,
+        account: Uuid,
+    ) -> Result<impl Stream<Item = Result<i64, SyncError>> + Unpin + use<>, SyncError> {
+        let resp = self
+            .http
+            .get(self.url(&format!("accounts/{account}/live")))
+            .bearer_auth(&self.token)
+            .header("accept", "text/event-stream")
+            .send()
+            .await
+            .map_err(unreachable)?;
+        let bytes = Self::check(resp).await?.bytes_stream();
+        Ok(Box::pin(sse_heads(bytes)))
+    }
+}
+
+/// Parses server-sent events into heads; other events and comments are skipped.
+fn sse_heads(
+    bytes: impl Stream<Item = Result<bytes::Bytes, reqwest::Error>> + Unpin,
+) -> impl Stream<Item = Result<i64, SyncError>> {
+    futures_util::stream::unfold((bytes, String::new()), |(mut bytes, mut buf)| async move {
+        loop {
+            if let Some(end) = buf.find("\n\n") {
+                let frame: String = buf.drain(..end + 2).collect();
+                let mut event = "message";
+                let mut data = String::new();
+                for line in frame.lines() {
+                    if let Some(v) = line.strip_prefix("event:") {
+                        event = if v.trim() == "head" { "head" } else { "other" };
+                    } else if let Some(v) = line.strip_prefix("data:") {
+                        data.push_str(v.trim());
+                    }
+                }
+                if event == "head" {
+                    let item = serde_json::from_str::<LiveHead>(&data)
+                        .map(|h| h.head)
+                        .map_err(|e| SyncError::Protocol(format!("live channel: {e}")));
+                    return Some((item, (bytes, buf)));
+                }
+                continue;
+            }
+            match bytes.next().await {
+                Some(Ok(chunk)) => {
+                    buf.push_str(&String::from_utf8_lossy(&chunk).replace("\r\n", "\n"))
+                }
+                Some(Err(e)) => return Some((Err(unreachable(e)), (bytes, buf))),
+                None => return None,
+            }
+        }
+    })
+}

@@ -1,0 +1,421 @@
+//! The background loop: sync now, then wait for a reason to sync again (a local
+//! command, the live channel, a timer), backing off while the server is away.
+
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use chrono::{DateTime, Utc};
+use daybook_app::replica::{Binding, PushAnswer};
+use daybook_app::{AppError, Daybook};
+use daybook_protocol::{
+    DEFAULT_PULL_LIMIT, PullResponse, PushCommand, PushOutcome, PushRequest, WireEvent,
+};
+use daybook_store::{Metadata, RawEvent};
+use futures_util::StreamExt;
+use serde::{Deserialize, Serialize};
+use tokio::sync::{Notify, watch};
+use uuid::Uuid;
+
+use crate::client::{Client, ServerConfig, SyncError};
+
+/// The local store, shared with the UI or CLI.
+pub type SharedDb = Arc<Mutex<Daybook>>;
+
+/// Which way data is moving.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    /// Sending local commands.
+    Push,
+    /// Receiving the server's events.
+    Pull,
+}
+
+/// "x of y" for a push or pull under way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Progress {
+    /// Direction.
+    pub phase: Phase,
+    /// Done so far.
+    pub done: u64,
+    /// Total known now.
+    pub total: u64,
+}
+
+/// What the badge and the sync screen show.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncStatus {
+    /// The last attempt reached the server.
+    pub online: bool,
+    /// Commands waiting to be pushed.
+    pub pending: u64,
+    /// Commands needing the user.
+    pub needs_attention: u64,
+    /// End of the last complete sync.
+    pub last_sync: Option<DateTime<Utc>>,
+    /// A push or pull under way.
+    pub progress: Option<Progress>,
+    /// Why the last attempt failed, if it did.
+    pub last_error: Option<String>,
+}
+
+/// Figures of one sync.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncReport {
+    /// Commands pushed.
+    pub pushed: u64,
+    /// Of which the server rejected.
+    pub rejected: u64,
+    /// Events pulled.
+    pub pulled: u64,
+    /// Local commands set aside after rebasing.
+    pub conflicts: u64,
+}
+
+/// Commands per push request.
+const PUSH_BATCH: usize = 500;
+
+/// The sync engine of one local store.
+#[derive(Clone)]
+pub struct Engine {
+    db: SharedDb,
+    client: Client,
+    status: Arc<watch::Sender<SyncStatus>>,
+    wake: Arc<Notify>,
+}
+
+/// What the rest of the app keeps: status updates and a way to ask for a sync now.
+#[derive(Clone)]
+pub struct EngineHandle {
+    status: watch::Receiver<SyncStatus>,
+    wake: Arc<Notify>,
+}
+
+impl EngineHandle {
+    /// The latest status.
+    pub fn status(&self) -> SyncStatus {
+        self.status.borrow().clone()
+    }
+
+    /// A receiver that sees every status change.
+    pub fn watch(&self) -> watch::Receiver<SyncStatus> {
+        self.status.clone()
+    }
+
+    /// Asks for a sync as soon as possible (after a local command).
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+}
+
+fn to_raw(e: WireEvent) -> RawEvent {
+    RawEvent {
+        seq: e.seq,
+        event_id: e.event_id,
+        stream_id: e.stream_id,
+        stream_type: e.stream_type,
+        revision: e.revision,
+        event_type: e.event_type,
+        schema_version: e.schema_version,
+        payload: e.payload.get().to_string(),
+        metadata: Metadata {
+            issued_at: e.issued_at,
+            user: e.user,
+            device: e.device,
+            command_id: e.command_id,
+            causation_id: e.causation_id,
+            correlation_id: e.correlation_id,
+        },
+        committed_at: e.committed_at,
+        server_seq: Some(e.seq),
+    }
+}
+
+/// Exponential backoff with full jitter, from `base` up to `cap`.
+struct Backoff {
+    base: Duration,
+    cap: Duration,
+    attempt: u32,
+    seed: u64,
+}
+
+impl Backoff {
+    fn new(base: Duration, cap: Duration) -> Self {
+        let seed = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0x9E37_79B9, |d| d.as_nanos() as u64)
+            | 1;
+        Backoff {
+            base,
+            cap,
+            attempt: 0,
+            seed,
+        }
+    }
+
+    fn reset(&mut self) {
+        self.attempt = 0;
+    }
+
+    fn next(&mut self) -> Duration {
+        let exp = self
+            .base
+            .saturating_mul(1u32 << self.attempt.min(16))
+            .min(self.cap);
+        self.attempt = self.attempt.saturating_add(1);
+        // xorshift64: enough randomness to spread clients apart.
+        self.seed ^= self.seed << 13;
+        self.seed ^= self.seed >> 7;
+        self.seed ^= self.seed << 17;
+        let frac = (self.seed % 1000) as f64 / 1000.0;
+        exp.mul_f64(0.5 + frac / 2.0)
+    }
+}
+
+impl Engine {
+    /// An engine for `db` syncing with the server in `config`.
+    pub fn new(db: SharedDb, config: &ServerConfig) -> Result<(Engine, EngineHandle), SyncError> {
+        let (tx, rx) = watch::channel(SyncStatus::default());
+        let wake = Arc::new(Notify::new());
+        let engine = Engine {
+            db,
+            client: Client::new(config)?,
+            status: Arc::new(tx),
+            wake: wake.clone(),
+        };
+        Ok((engine, EngineHandle { status: rx, wake }))
+    }
+
+    async fn with_db<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Daybook) -> Result<T, AppError> + Send + 'static,
+    ) -> Result<T, SyncError> {
+        let db = self.db.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut guard = db
+                .lock()
+                .map_err(|_| SyncError::Config("the local store lock is poisoned".into()))?;
+            f(&mut guard).map_err(SyncError::from)
+        })
+        .await
+        .map_err(|e| SyncError::Config(format!("sync task failed: {e}")))?
+    }
+
+    fn set_progress(&self, progress: Option<Progress>) {
+        self.status.send_modify(|s| s.progress = progress);
+    }
+
+    async fn refresh_counts(&self) -> Result<(), SyncError> {
+        let counts = self.with_db(|d| d.outbox_counts()).await?;
+        self.status.send_modify(|s| {
+            s.pending = counts.pending;
+            s.needs_attention = counts.needs_attention;
+        });
+        Ok(())
+    }
+
+    /// The account this store syncs with, binding it on the first sync.
+    async fn account(&self) -> Result<Uuid, SyncError> {
+        if let Some(b) = self.with_db(|d| d.binding()).await? {
+            return Ok(b.account_id);
+        }
+        let me = self.client.me().await?;
+        let binding = Binding {
+            account_id: me.account_id,
+            device_name: me.device_name,
+            device_code: me.device_code,
+        };
+        self.with_db(move |d| d.bind(&binding)).await?;
+        Ok(me.account_id)
+    }
+
+    /// One full sync: push everything, then pull everything, reporting progress.
+    pub async fn sync_once(&self) -> Result<SyncReport, SyncError> {
+        let result = self.sync_inner().await;
+        self.set_progress(None);
+        match &result {
+            Ok(_) => self.status.send_modify(|s| {
+                s.online = true;
+                s.last_sync = Some(Utc::now());
+                s.last_error = None;
+            }),
+            Err(e) => self.status.send_modify(|s| {
+                s.online = !matches!(e, SyncError::Unreachable(_));
+                s.last_error = Some(e.to_string());
+            }),
+        }
+        let _ = self.refresh_counts().await;
+        result
+    }
+
+    async fn sync_inner(&self) -> Result<SyncReport, SyncError> {
+        let account = self.account().await?;
+        let mut report = SyncReport::default();
+        // A rebase during the pull can requeue commands: go round a few times.
+        for _ in 0..3 {
+            self.push_all(account, &mut report).await?;
+            self.pull_all(account, &mut report).await?;
+            if self.with_db(|d| d.outbox_counts()).await?.pending == 0 {
+                break;
+            }
+        }
+        Ok(report)
+    }
+
+    async fn push_all(&self, account: Uuid, report: &mut SyncReport) -> Result<(), SyncError> {
+        let total = self.with_db(|d| d.outbox_counts()).await?.pending;
+        let mut done = 0;
+        loop {
+            let out = self.with_db(|d| d.outgoing(PUSH_BATCH)).await?;
+            if out.is_empty() {
+                return Ok(());
+            }
+            self.set_progress(Some(Progress {
+                phase: Phase::Push,
+                done,
+                total: total.max(done + out.len() as u64),
+            }));
+            let req = PushRequest {
+                commands: out
+                    .into_iter()
+                    .map(|c| PushCommand {
+                        device_seq: c.device_seq,
+                        user: c.user,
+                        envelope: c.envelope,
+                    })
+                    .collect(),
+            };
+            let resp = self.client.push(account, &req).await?;
+            let answers: Vec<(Uuid, PushAnswer)> = resp
+                .results
+                .into_iter()
+                .map(|r| {
+                    let a = match r.outcome {
+                        PushOutcome::Accepted { .. } => PushAnswer::Accepted,
+                        PushOutcome::Rejected { error } => {
+                            report.rejected += 1;
+                            PushAnswer::Rejected(error)
+                        }
+                    };
+                    (r.command_id, a)
+                })
+                .collect();
+            done += answers.len() as u64;
+            report.pushed += answers.len() as u64;
+            let applied = self.with_db(move |d| d.record_push(&answers)).await?;
+            report.conflicts += applied.conflicts;
+        }
+    }
+
+    async fn pull_all(&self, account: Uuid, report: &mut SyncReport) -> Result<(), SyncError> {
+        let start = self.with_db(|d| d.sync_cursor()).await?;
+        let mut cursor = start;
+        let mut next = Some(self.fetch(account, cursor));
+        while let Some(fetch) = next.take() {
+            let page = fetch
+                .await
+                .map_err(|e| SyncError::Config(format!("pull task failed: {e}")))??;
+            let Some(last) = page.events.last().map(|e| e.seq) else {
+                break;
+            };
+            let head = page.head;
+            // Fetch the next page while this one is applied.
+            if last < head {
+                next = Some(self.fetch(account, last));
+            }
+            let events: Vec<RawEvent> = page.events.into_iter().map(to_raw).collect();
+            let n = events.len() as u64;
+            let applied = self.with_db(move |d| d.apply_pulled(&events)).await?;
+            report.pulled += n;
+            report.conflicts += applied.conflicts;
+            cursor = last;
+            self.set_progress(Some(Progress {
+                phase: Phase::Pull,
+                done: (cursor - start) as u64,
+                total: (head - start).max(0) as u64,
+            }));
+        }
+        Ok(())
+    }
+
+    fn fetch(
+        &self,
+        account: Uuid,
+        after: i64,
+    ) -> tokio::task::JoinHandle<Result<PullResponse, SyncError>> {
+        let client = self.client.clone();
+        tokio::spawn(async move { client.pull(account, after, DEFAULT_PULL_LIMIT).await })
+    }
+
+    /// Syncs until `shutdown` completes: at start, after every local command
+    /// ([`EngineHandle::wake`]), whenever the live channel announces new events, and
+    /// every 30 s; with exponential backoff and jitter while the server is away.
+    pub async fn run(self, shutdown: impl Future<Output = ()>) {
+        tokio::pin!(shutdown);
+        let live = tokio::spawn(self.clone().listen());
+        let mut backoff = Backoff::new(Duration::from_millis(250), Duration::from_secs(60));
+        let _ = self.refresh_counts().await;
+        loop {
+            let wait = match self.sync_once().await {
+                Ok(_) => {
+                    backoff.reset();
+                    Duration::from_secs(30)
+                }
+                Err(e) if e.is_transient() => {
+                    tracing::debug!("sync failed, backing off: {e}");
+                    backoff.next()
+                }
+                Err(e) => {
+                    tracing::warn!("sync failed: {e}");
+                    Duration::from_secs(300)
+                }
+            };
+            tokio::select! {
+                _ = &mut shutdown => break,
+                _ = self.wake.notified() => {}
+                _ = tokio::time::sleep(wait) => {}
+            }
+        }
+        live.abort();
+    }
+
+    /// Follows the live channel and wakes the loop when the server's head moves
+    /// past what we have. Reconnects with its own backoff.
+    async fn listen(self) {
+        let mut backoff = Backoff::new(Duration::from_millis(500), Duration::from_secs(60));
+        loop {
+            if let Ok(account) = self.account().await
+                && let Ok(mut heads) = self.client.live(account).await
+            {
+                backoff.reset();
+                while let Some(Ok(head)) = heads.next().await {
+                    let cursor = self.with_db(|d| d.sync_cursor()).await.unwrap_or(0);
+                    if head > cursor {
+                        self.wake.notify_one();
+                    }
+                }
+            }
+            tokio::time::sleep(backoff.next()).await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_to_the_cap_with_jitter_and_resets() {
+        let mut b = Backoff::new(Duration::from_millis(100), Duration::from_secs(2));
+        let first = b.next();
+        assert!(first >= Duration::from_millis(50) && first <= Duration::from_millis(100));
+        let mut last = first;
+        for _ in 0..10 {
+            last = b.next();
+        }
+        assert!(last >= Duration::from_secs(1) && last <= Duration::from_secs(2));
+        b.reset();
+        assert!(b.next() <= Duration::from_millis(100));
+    }
+}
