@@ -1,0 +1,234 @@
+//! The workload: customers, products and orders as real domain commands.
+
+use daybook_domain::{
+    Command, CommandEnvelope, Currency, CustomerId, CustomerKind, DeliveryId, InvoiceId, LineId,
+    Money, OrderId, ProductId, VatClass,
+};
+
+/// A small deterministic generator (SplitMix64), so every run draws the same workload.
+#[derive(Debug, Clone)]
+pub struct Rng(u64);
+
+impl Rng {
+    /// Seeded.
+    pub fn new(seed: u64) -> Self {
+        Rng(seed)
+    }
+
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in `0..n` (n > 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next_u64() % n as u64) as usize
+    }
+}
+
+const NAMES: &[&str] = &[
+    "Acme",
+    "Globex",
+    "Initech",
+    "Umbrella",
+    "Hooli",
+    "Stark",
+    "Wayne",
+    "Wonka",
+    "Tyrell",
+    "Cyberdyne",
+    "Soylent",
+    "Vandelay",
+    "Massive",
+    "Dynamic",
+    "Oceanic",
+    "Gringotts",
+];
+const SUFFIXES: &[&str] = &[
+    "B.V.", "GmbH", "Ltd", "S.A.", "& Zonen", "Trading", "Holding",
+];
+const GOODS: &[&str] = &[
+    "bolt", "nut", "washer", "bracket", "hinge", "spring", "gasket", "bearing", "valve", "flange",
+    "coupling", "sprocket",
+];
+
+/// What an order ends as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fate {
+    /// Left as a draft.
+    Draft,
+    /// Placed.
+    Placed,
+    /// Placed, then cancelled.
+    Cancelled,
+    /// Placed, then delivered.
+    Delivered,
+    /// Placed, delivered and invoiced.
+    Invoiced,
+}
+
+/// The generator of commands, with the records created so far.
+pub struct Workload {
+    rng: Rng,
+    /// Customers registered.
+    pub customers: Vec<CustomerId>,
+    /// Products registered.
+    pub products: Vec<ProductId>,
+    /// Orders created.
+    pub orders: Vec<OrderId>,
+}
+
+impl Workload {
+    /// An empty workload.
+    pub fn new(seed: u64) -> Self {
+        Workload {
+            rng: Rng::new(seed),
+            customers: Vec::new(),
+            products: Vec::new(),
+            orders: Vec::new(),
+        }
+    }
+
+    /// `n` RegisterCustomer commands (unlimited spending, so placing never fails).
+    pub fn customers(&mut self, n: usize) -> Vec<Command> {
+        (0..n)
+            .map(|_| {
+                let i = self.customers.len() + 1;
+                let id = CustomerId::new();
+                self.customers.push(id);
+                let name = format!(
+                    "{} {} {i}",
+                    NAMES[self.rng.below(NAMES.len())],
+                    SUFFIXES[self.rng.below(SUFFIXES.len())]
+                );
+                Command::RegisterCustomer {
+                    customer_id: id,
+                    number: format!("C-{i:06}"),
+                    kind: CustomerKind::Organisation,
+                    name,
+                    vat_number: Some(format!("NL{:09}B01", self.rng.below(1_000_000_000))),
+                    email: Some(format!("orders{i}@example.com")),
+                    currency: Currency::EUR,
+                    spending_limit: None,
+                }
+            })
+            .collect()
+    }
+
+    /// `n` RegisterProduct commands.
+    pub fn products(&mut self, n: usize) -> Vec<Command> {
+        (0..n)
+            .map(|_| {
+                let i = self.products.len() + 1;
+                let id = ProductId::new();
+                self.products.push(id);
+                let good = GOODS[self.rng.below(GOODS.len())];
+                Command::RegisterProduct {
+                    product_id: id,
+                    code: format!("P-{i:06}"),
+                    description: format!("Stainless {good}, size {}", 1 + self.rng.below(40)),
+                    unit_price: Money(50 + self.rng.below(50_000) as i64),
+                    vat_class: VatClass::ALL[self.rng.below(3)],
+                }
+            })
+            .collect()
+    }
+
+    /// One order's commands: CreateOrder, `lines` AddOrderLine, then what `fate` needs.
+    pub fn order(&mut self, lines: usize, fate: Fate) -> Vec<Command> {
+        let id = OrderId::new();
+        self.orders.push(id);
+        let n = self.orders.len();
+        let customer = self.customers[self.rng.below(self.customers.len())];
+        let mut cmds = Vec::with_capacity(lines + 4);
+        cmds.push(Command::CreateOrder {
+            order_id: id,
+            number: format!("SO-{n:07}"),
+            customer_id: customer,
+        });
+        for _ in 0..lines {
+            let product = self.products[self.rng.below(self.products.len())];
+            cmds.push(Command::AddOrderLine {
+                order_id: id,
+                line_id: LineId::new(),
+                product_id: product,
+                quantity: 1 + self.rng.below(20) as i64,
+                unit_price: None,
+                discount_bp: [0, 0, 0, 500, 1000][self.rng.below(5)],
+                description: None,
+            });
+        }
+        if fate != Fate::Draft {
+            cmds.push(Command::PlaceOrder { order_id: id });
+        }
+        match fate {
+            Fate::Draft | Fate::Placed => {}
+            Fate::Cancelled => cmds.push(Command::CancelOrder {
+                order_id: id,
+                reason: "customer changed their mind".into(),
+            }),
+            Fate::Delivered | Fate::Invoiced => {
+                cmds.push(Command::DeliverOrder {
+                    order_id: id,
+                    delivery_id: DeliveryId::new(),
+                });
+                if fate == Fate::Invoiced {
+                    cmds.push(Command::InvoiceOrder {
+                        order_id: id,
+                        invoice_id: InvoiceId::new(),
+                    });
+                }
+            }
+        }
+        cmds
+    }
+
+    /// The standard order of the benchmark: created, 8 lines, placed (10 events).
+    pub fn standard_orders(&mut self, n: usize) -> Vec<Command> {
+        (0..n).flat_map(|_| self.order(8, Fate::Placed)).collect()
+    }
+
+    /// Orders of mixed fates with 3 lines each (filling the order list quickly).
+    pub fn mixed_orders(&mut self, n: usize) -> Vec<Command> {
+        (0..n)
+            .flat_map(|_| {
+                let fate = match self.rng.below(20) {
+                    0..=7 => Fate::Placed,
+                    8..=11 => Fate::Draft,
+                    12..=13 => Fate::Cancelled,
+                    14..=16 => Fate::Delivered,
+                    _ => Fate::Invoiced,
+                };
+                self.order(3, fate)
+            })
+            .collect()
+    }
+}
+
+/// Wraps commands in envelopes (fresh id, now).
+pub fn envelopes(cmds: Vec<Command>) -> Vec<CommandEnvelope> {
+    cmds.into_iter().map(CommandEnvelope::new).collect()
+}
+
+/// The `i`-th change of the long customer stream: alternately a new name and a new
+/// spending limit, so every command records exactly one event.
+pub fn long_stream_change(customer_id: CustomerId, i: usize) -> Command {
+    if i.is_multiple_of(2) {
+        Command::UpdateCustomer {
+            customer_id,
+            kind: CustomerKind::Organisation,
+            name: format!("Long Stream Holding, revision {i}"),
+            vat_number: Some("NL000099999B01".into()),
+            email: Some("history@example.com".into()),
+        }
+    } else {
+        Command::SetSpendingLimit {
+            customer_id,
+            limit: Some(Money(1_000_000 + i as i64)),
+        }
+    }
+}
