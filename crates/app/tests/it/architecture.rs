@@ -42,7 +42,12 @@ fn layers_depend_only_inwards() {
     assert!(internal("domain").is_empty());
     assert_eq!(internal("store"), ["daybook-domain"]);
     assert_eq!(internal("app"), ["daybook-domain", "daybook-store"]);
-    for k in ["domain", "store", "app"] {
+    assert_eq!(internal("protocol"), ["daybook-domain"]);
+    assert_eq!(
+        internal("sync"),
+        ["daybook-app", "daybook-domain", "daybook-protocol", "daybook-store"]
+    );
+    for k in ["domain", "store", "app", "protocol"] {
         for d in deps(k) {
             assert!(
                 !["tauri", "tokio", "axum", "anyhow", "reqwest", "hyper"].contains(&d.as_str()),
