@@ -14,6 +14,7 @@ use crate::error::AppError;
 
 /// One field that changed: `path` like `lines[<line id>].quantity`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct FieldChange {
     /// Where in the record.
     pub path: String,
@@ -25,6 +26,7 @@ pub struct FieldChange {
 
 /// One event in a record's history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct HistoryEntry {
     /// Local sequence.
     pub seq: i64,
@@ -52,6 +54,7 @@ pub struct HistoryEntry {
 
 /// A record's whole history, oldest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct RecordHistory {
     /// The record.
     pub stream_id: Uuid,
@@ -63,6 +66,7 @@ pub struct RecordHistory {
 
 /// Which moment of a record to show.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum AsOf {
     /// After this revision.
@@ -73,6 +77,7 @@ pub enum AsOf {
 
 /// A record as it was at some moment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct StateAt {
     /// The record.
     pub stream_id: Uuid,
@@ -210,6 +215,7 @@ fn flatten(prefix: &str, v: &Value, out: &mut Vec<(String, Value)>) {
 
 /// Filters of the account timeline.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
 pub struct TimelineFilter {
     /// Only this record type.
@@ -230,6 +236,7 @@ pub struct TimelineFilter {
 
 /// One line of the timeline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct TimelineEntry {
     /// Local sequence.
     pub seq: i64,
@@ -253,6 +260,7 @@ pub struct TimelineEntry {
 
 /// A page of the timeline, newest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct TimelinePage {
     /// Entries.
     pub entries: Vec<TimelineEntry>,
@@ -364,6 +372,7 @@ pub fn timeline(conn: &Connection, f: &TimelineFilter) -> Result<TimelinePage, A
 
 /// Events on one day, for the activity chart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct DayCount {
     /// The day (UTC).
     pub day: NaiveDate,

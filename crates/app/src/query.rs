@@ -16,6 +16,7 @@ pub const MAX_PAGE: u64 = 1000;
 
 /// How to sort the order list.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum OrderSort {
     /// By creation time.
@@ -33,6 +34,7 @@ pub enum OrderSort {
 
 /// Filters, sort and page of the order list.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
 pub struct OrderQuery {
     /// Only these statuses (all when empty).
@@ -57,6 +59,7 @@ pub struct OrderQuery {
 
 /// One row of the order list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct OrderRow {
     /// Order id.
     pub id: Uuid,
@@ -96,6 +99,7 @@ pub struct OrderRow {
 
 /// A page of the order list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct OrderPage {
     /// The rows.
     pub rows: Vec<OrderRow>,
@@ -105,6 +109,7 @@ pub struct OrderPage {
 
 /// Sums over every order matching a filter.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct OrderSummary {
     /// Orders.
     pub count: u64,
@@ -274,6 +279,7 @@ pub fn order_summary(conn: &Connection, q: &OrderQuery) -> Result<OrderSummary, 
 
 /// A line on the order screen.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct LineRow {
     /// Line id.
     pub line_id: Uuid,
@@ -299,6 +305,7 @@ pub struct LineRow {
 
 /// An address as shown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct AddressRow {
     /// Address id.
     pub id: Uuid,
@@ -316,6 +323,7 @@ pub struct AddressRow {
 
 /// Everything the order screen shows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct OrderDetail {
     /// The list row (header fields and totals).
     pub order: OrderRow,
@@ -409,6 +417,7 @@ pub fn order(conn: &Connection, id: Uuid) -> Result<OrderDetail, AppError> {
 
 /// Filters and page of the customer list.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
 pub struct CustomerQuery {
     /// Words matching the start of name or number words.
@@ -423,6 +432,7 @@ pub struct CustomerQuery {
 
 /// One row of the customer list, with the open total against the limit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct CustomerRow {
     /// Customer id.
     pub id: Uuid,
@@ -452,6 +462,7 @@ pub struct CustomerRow {
 
 /// A page of customers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct CustomerPage {
     /// Rows.
     pub rows: Vec<CustomerRow>,
@@ -517,6 +528,7 @@ pub fn customers(conn: &Connection, q: &CustomerQuery) -> Result<CustomerPage, A
 
 /// A customer with addresses.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct CustomerDetail {
     /// The list row.
     pub customer: CustomerRow,
@@ -551,6 +563,7 @@ pub fn customer(conn: &Connection, id: Uuid) -> Result<CustomerDetail, AppError>
 
 /// Filters and page of the catalogue.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
 pub struct ProductQuery {
     /// Words matching the start of code or description words.
@@ -565,6 +578,7 @@ pub struct ProductQuery {
 
 /// One catalogue entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ProductRow {
     /// Product id.
     pub id: Uuid,
@@ -584,6 +598,7 @@ pub struct ProductRow {
 
 /// A page of products.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ProductPage {
     /// Rows.
     pub rows: Vec<ProductRow>,
@@ -658,6 +673,7 @@ pub fn product(conn: &Connection, id: Uuid) -> Result<ProductRow, AppError> {
 
 /// Orders placed and revenue on one day (UTC), net of later cancellations.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct DayFigure {
     /// The day.
     pub day: NaiveDate,
@@ -671,6 +687,7 @@ pub struct DayFigure {
 
 /// A customer ranked by revenue.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct TopCustomer {
     /// Customer id.
     pub id: Uuid,
@@ -684,6 +701,7 @@ pub struct TopCustomer {
 
 /// The dashboard's figures for a period.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Dashboard {
     /// One entry per day with activity, ascending.
     pub days: Vec<DayFigure>,

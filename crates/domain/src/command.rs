@@ -13,6 +13,7 @@ use crate::money::{Currency, Money, VatClass};
 
 /// Every command. JSON: `{"type": "AddOrderLine", "order_id": "...", ...}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(tag = "type", deny_unknown_fields)]
 pub enum Command {
     /// Create a customer.

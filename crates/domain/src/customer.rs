@@ -12,6 +12,7 @@ use crate::validate::{optional, required};
 
 /// Organisation or natural person.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum CustomerKind {
     /// A company or other organisation.
@@ -33,6 +34,7 @@ impl CustomerKind {
 
 /// A postal address.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(deny_unknown_fields)]
 pub struct Address {
     /// What the user calls it ("Head office", "Warehouse").

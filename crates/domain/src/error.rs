@@ -9,6 +9,7 @@ use crate::order::OrderStatus;
 
 /// Kinds of record a command can name; used in "unknown id" errors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum RecordKind {
     /// A customer.
@@ -265,6 +266,7 @@ impl DomainError {
 /// The one error shape that crosses IPC, HTTP and the CLI's `--json`:
 /// `{code, message, field?}`. Internal details never go in `message`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ErrorBody {
     /// Stable machine-readable code, e.g. `invalid_quantity`.
     pub code: String,

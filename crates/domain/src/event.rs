@@ -355,6 +355,7 @@ impl Event {
 
 /// The kinds of stream (aggregate types) in the store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum StreamType {
     /// Customer streams.
     Customer,

@@ -19,6 +19,7 @@ use crate::error::DomainError;
 #[derive(
     Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
 )]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(transparent)]
 pub struct Money(pub i64);
 
@@ -94,6 +95,14 @@ impl Serialize for Currency {
     }
 }
 
+/// Crosses IPC as its code, a string (as its serde form).
+#[cfg(feature = "specta")]
+impl specta::Type for Currency {
+    fn definition(types: &mut specta::Types) -> specta::datatype::DataType {
+        <String as specta::Type>::definition(types)
+    }
+}
+
 impl<'de> Deserialize<'de> for Currency {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
@@ -104,6 +113,7 @@ impl<'de> Deserialize<'de> for Currency {
 /// VAT classes of the catalogue. The rate is copied onto each order line when it is
 /// added, so a later change of the legal rate never changes an existing order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum VatClass {
     /// 21%.
@@ -165,6 +175,7 @@ pub fn line_net(quantity: i64, unit_price: Money, discount_bp: i64) -> Result<Mo
 
 /// Net, VAT and gross of a document, with the per-rate breakdown.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Totals {
     /// Sum of line nets.
     pub net: Money,
@@ -178,6 +189,7 @@ pub struct Totals {
 
 /// One VAT rate's share of a document.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct RateTotal {
     /// Rate in basis points.
     pub rate_bp: i64,

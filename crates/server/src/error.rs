@@ -1,0 +1,248 @@
+//! The server's errors: [`ServerError`] for everything that can fail inside the lib
+//! (registry, account databases, IO), and [`ApiError`], the one HTTP answer
+//! (status + [`ErrorBody`] JSON) every handler and extractor returns.
+//!
+//! **Invariant:** an `ApiError`'s message is for the client and never carries SQL,
+//! paths or other internals; those are logged where the error is turned into a 5xx.
+
+use axum::Json;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use daybook_app::AppError;
+use daybook_protocol::ErrorBody;
+use daybook_store::StoreError;
+
+/// Stable error codes of the HTTP API (beside the domain's own codes, which pass
+/// through in rejected push results).
+pub mod codes {
+    /// No, an unknown, or a revoked token.
+    pub const UNAUTHORIZED: &str = "unauthorized";
+    /// No such route or account (also: an account the token does not belong to).
+    pub const NOT_FOUND: &str = "not_found";
+    /// The route exists but not with this method.
+    pub const METHOD_NOT_ALLOWED: &str = "method_not_allowed";
+    /// The body is not JSON.
+    pub const MALFORMED_JSON: &str = "malformed_json";
+    /// The body is JSON of the wrong shape (unknown field, wrong type, missing field).
+    pub const INVALID_BODY: &str = "invalid_body";
+    /// The content type is not `application/json`.
+    pub const UNSUPPORTED_MEDIA_TYPE: &str = "unsupported_media_type";
+    /// The body is larger than `MAX_BODY_BYTES`.
+    pub const PAYLOAD_TOO_LARGE: &str = "payload_too_large";
+    /// A query string parameter is missing, unknown or out of range.
+    pub const INVALID_QUERY: &str = "invalid_query";
+    /// A well-formed request breaks a rule of the protocol (batch size, user name,
+    /// device sequence order).
+    pub const INVALID_INPUT: &str = "invalid_input";
+    /// A pushed command's device sequence is not after the last one recorded for the
+    /// device (and its command id is unknown): not applied, not recorded.
+    pub const STALE_DEVICE_SEQ: &str = "stale_device_seq";
+    /// Too many requests for this token; see `Retry-After`.
+    pub const RATE_LIMITED: &str = "rate_limited";
+    /// Temporarily unable (database busy, shutting down); retry.
+    pub const UNAVAILABLE: &str = "unavailable";
+    /// A bug or a broken disk; logged on the server.
+    pub const INTERNAL: &str = "internal";
+}
+
+/// Why a server operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    /// The registry database (`server.sqlite3`) failed.
+    #[error("registry database: {0}")]
+    Registry(#[from] rusqlite::Error),
+    /// An account database failed.
+    #[error(transparent)]
+    App(#[from] AppError),
+    /// An account database's event store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// File system.
+    #[error("{what}: {source}")]
+    Io {
+        /// What was being done.
+        what: String,
+        /// Why it failed.
+        source: std::io::Error,
+    },
+    /// Bad input to an admin operation (account or device name, unknown account).
+    #[error("{0}")]
+    Invalid(String),
+    /// The system's random source failed.
+    #[error("no random bytes for a token: {0}")]
+    Random(String),
+    /// A worker thread died (a panic, logged) or was cancelled.
+    #[error("worker thread failed: {0}")]
+    Task(String),
+    /// Something stored cannot be understood.
+    #[error("corrupt data: {0}")]
+    Corrupt(String),
+}
+
+/// An HTTP error answer: a status and an [`ErrorBody`], plus `Retry-After` when the
+/// client should come back later.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// The JSON body.
+    pub body: ErrorBody,
+    /// Seconds for `Retry-After` (429, 503).
+    pub retry_after: Option<u64>,
+}
+
+impl ApiError {
+    /// An error with this status, code and message.
+    pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            body: ErrorBody {
+                code: code.to_string(),
+                message: message.into(),
+                field: None,
+            },
+            retry_after: None,
+        }
+    }
+
+    /// The same error, naming the offending input field.
+    pub fn with_field(mut self, field: impl Into<String>) -> Self {
+        self.body.field = Some(field.into());
+        self
+    }
+
+    /// 401: the same answer for a missing, unknown or revoked token.
+    pub fn unauthorized() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            codes::UNAUTHORIZED,
+            "a valid device token is required (Authorization: Bearer <token>)",
+        )
+    }
+
+    /// 404: the same answer for an unknown route, an unknown account and another
+    /// tenant's account, so a client learns nothing about accounts not its own.
+    pub fn not_found() -> Self {
+        Self::new(StatusCode::NOT_FOUND, codes::NOT_FOUND, "not found")
+    }
+
+    /// 422 for a well-formed request that breaks a protocol rule.
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            codes::INVALID_INPUT,
+            message,
+        )
+        .with_field(field)
+    }
+
+    /// 400 for a bad query string.
+    pub fn bad_query(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, codes::INVALID_QUERY, message)
+    }
+
+    /// 429 with `Retry-After`.
+    pub fn rate_limited(retry_after_secs: u64) -> Self {
+        let mut e = Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            codes::RATE_LIMITED,
+            "too many requests for this token; slow down",
+        );
+        e.retry_after = Some(retry_after_secs.max(1));
+        e
+    }
+
+    /// 500; the cause must have been logged by the caller.
+    pub fn internal() -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            codes::INTERNAL,
+            "an internal error occurred; nothing was saved",
+        )
+    }
+
+    /// 503 with `Retry-After`.
+    pub fn unavailable(message: impl Into<String>) -> Self {
+        let mut e = Self::new(StatusCode::SERVICE_UNAVAILABLE, codes::UNAVAILABLE, message);
+        e.retry_after = Some(1);
+        e
+    }
+
+    /// Maps an internal failure to 503 (busy, a concurrent writer: retry) or 500,
+    /// logging the details, which never reach the client.
+    pub fn from_server(e: &ServerError) -> Self {
+        if is_transient(e) {
+            tracing::warn!(error = %e, "transient failure");
+            Self::unavailable("the server is busy; try again")
+        } else {
+            tracing::error!(error = %e, "internal failure");
+            Self::internal()
+        }
+    }
+
+    /// The answer to a JSON body axum could not read.
+    pub fn from_json_rejection(r: &JsonRejection) -> Self {
+        let code = match r {
+            JsonRejection::JsonDataError(_) => codes::INVALID_BODY,
+            JsonRejection::JsonSyntaxError(_) => codes::MALFORMED_JSON,
+            JsonRejection::MissingJsonContentType(_) => codes::UNSUPPORTED_MEDIA_TYPE,
+            _ if r.status() == StatusCode::PAYLOAD_TOO_LARGE => codes::PAYLOAD_TOO_LARGE,
+            _ => codes::MALFORMED_JSON,
+        };
+        let message = if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            format!(
+                "the request body is larger than {} bytes",
+                daybook_protocol::MAX_BODY_BYTES
+            )
+        } else {
+            r.body_text()
+        };
+        Self::new(r.status(), code, message)
+    }
+
+    /// The answer to a query string axum could not read.
+    pub fn from_query_rejection(r: &QueryRejection) -> Self {
+        Self::bad_query(r.body_text())
+    }
+}
+
+/// Errors worth a retry: SQLite busy/locked (another process holds the file) and
+/// a stream conflict (impossible with one writer per account, so a retry settles it).
+fn is_transient(e: &ServerError) -> bool {
+    fn sqlite_busy(e: &rusqlite::Error) -> bool {
+        matches!(
+            e.sqlite_error_code(),
+            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+        )
+    }
+    match e {
+        ServerError::Registry(e) => sqlite_busy(e),
+        ServerError::App(AppError::Store(StoreError::Sqlite(e)))
+        | ServerError::Store(StoreError::Sqlite(e)) => sqlite_busy(e),
+        ServerError::App(AppError::Store(StoreError::Conflict { .. }))
+        | ServerError::Store(StoreError::Conflict { .. }) => true,
+        _ => false,
+    }
+}
+
+impl From<ServerError> for ApiError {
+    fn from(e: ServerError) -> Self {
+        ApiError::from_server(&e)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut res = (self.status, Json(self.body)).into_response();
+        if let Some(secs) = self.retry_after {
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        if self.status == StatusCode::UNAUTHORIZED {
+            res.headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        res
+    }
+}

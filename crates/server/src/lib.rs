@@ -1,0 +1,235 @@
+//! The Daybook sync server: accounts (tenants) with device tokens, and per account an
+//! authoritative event store that devices push commands to and pull events from.
+//!
+//! - `registry`: `server.sqlite3`, accounts and devices (tokens stored hashed).
+//! - `accounts`: one SQLite database per account, one writer each, read-only readers.
+//! - `sync`: push (one transaction per batch, idempotent) and pull (gap-free pages).
+//! - `routes`: the HTTP edge (axum), `error`: the one error answer, `rate`: limits.
+//!
+//! [`app`] builds the router (tests drive it with `tower::ServiceExt::oneshot`);
+//! [`serve`] runs it on a listener with graceful shutdown.
+
+pub mod accounts;
+pub mod error;
+mod pool;
+pub mod rate;
+pub mod registry;
+pub mod routes;
+pub mod sync;
+
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::DefaultBodyLimit;
+use axum::http::Request;
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+use uuid::Uuid;
+
+pub use accounts::AccountDb;
+pub use error::{ApiError, ServerError};
+pub use rate::RateLimit;
+pub use registry::{Device, NewToken, Registry};
+
+use accounts::Accounts;
+use rate::RateLimiter;
+
+/// Server settings.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Per-token request rate.
+    pub rate_limit: RateLimit,
+    /// How often the live channel sends a keep-alive comment.
+    pub keep_alive: Duration,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            rate_limit: RateLimit::default(),
+            keep_alive: routes::KEEP_ALIVE,
+        }
+    }
+}
+
+struct Inner {
+    data_dir: PathBuf,
+    registry: Registry,
+    accounts: Accounts,
+    limiter: RateLimiter,
+    config: Config,
+    shutdown: watch::Sender<bool>,
+}
+
+/// Everything a request needs; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+impl AppState {
+    /// Opens (creating if needed) the data directory `data_dir`: the registry now,
+    /// account databases on first use.
+    pub fn open(data_dir: &Path, config: Config) -> Result<Self, ServerError> {
+        let registry = Registry::open(data_dir)?;
+        let (shutdown, _) = watch::channel(false);
+        Ok(AppState {
+            inner: Arc::new(Inner {
+                data_dir: data_dir.to_path_buf(),
+                registry,
+                accounts: Accounts::new(data_dir),
+                limiter: RateLimiter::new(config.rate_limit),
+                config,
+                shutdown,
+            }),
+        })
+    }
+
+    /// The registry of accounts and devices.
+    pub fn registry(&self) -> &Registry {
+        &self.inner.registry
+    }
+
+    /// The data directory.
+    pub fn data_dir(&self) -> &Path {
+        &self.inner.data_dir
+    }
+
+    /// Creates an account (its database first, then its registry row); returns its id.
+    /// Blocking.
+    pub fn create_account(&self, name: &str) -> Result<Uuid, ServerError> {
+        registry::check_name("account name", name).map_err(ServerError::Invalid)?;
+        let id = Uuid::now_v7();
+        accounts::create_account_db(&self.inner.data_dir, id)?;
+        self.inner.registry.create_account(id, name)?;
+        Ok(id)
+    }
+
+    /// Creates a device of `account` and returns its token. Blocking.
+    pub fn create_token(&self, account: Uuid, device: &str) -> Result<NewToken, ServerError> {
+        self.inner.registry.create_device(account, device)
+    }
+
+    /// An account's open database.
+    pub async fn account(&self, id: Uuid) -> Result<Arc<AccountDb>, ServerError> {
+        self.inner.accounts.get(id).await
+    }
+
+    pub(crate) fn limiter(&self) -> &RateLimiter {
+        &self.inner.limiter
+    }
+
+    pub(crate) fn keep_alive(&self) -> Duration {
+        self.inner.config.keep_alive
+    }
+
+    pub(crate) fn shutdown_receiver(&self) -> watch::Receiver<bool> {
+        self.inner.shutdown.subscribe()
+    }
+
+    /// Ends the live streams so a graceful shutdown is not held up by them.
+    pub fn begin_shutdown(&self) {
+        self.inner.shutdown.send_replace(true);
+    }
+}
+
+/// The router with every endpoint of `daybook_protocol` and the cross-cutting layers:
+/// request ids (`x-request-id`, kept from the client or made), a tracing span per
+/// request (method, path, id, account, device), a body limit of `MAX_BODY_BYTES`,
+/// and panics turned into a 500 `ErrorBody` (the server keeps serving).
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(routes::healthz))
+        .route("/readyz", get(routes::readyz))
+        .route("/v1/me", get(routes::me))
+        .route("/v1/accounts/{account}/commands", post(routes::push))
+        .route("/v1/accounts/{account}/events", get(routes::pull))
+        .route("/v1/accounts/{account}/live", get(routes::live))
+        .fallback(routes::not_found)
+        .method_not_allowed_fallback(routes::method_not_allowed)
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(daybook_protocol::MAX_BODY_BYTES))
+        .layer(CatchPanicLayer::custom(
+            |panic: Box<dyn std::any::Any + Send>| {
+                let what = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_default();
+                tracing::error!(panic = %what, "handler panicked");
+                ApiError::internal().into_response()
+            },
+        ))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &Request<Body>| {
+                    let id = req
+                        .headers()
+                        .get("x-request-id")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("-");
+                    tracing::info_span!(
+                        "request",
+                        id,
+                        method = %req.method(),
+                        path = %req.uri().path(),
+                        account = tracing::field::Empty,
+                        device = tracing::field::Empty,
+                    )
+                })
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+}
+
+/// Serves `app(state)` on `listener` until `shutdown` completes; then stops accepting,
+/// ends the live streams and lets in-flight requests finish.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let st = state.clone();
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            tracing::info!("shutting down: finishing in-flight requests");
+            st.begin_shutdown();
+        })
+        .await
+}
+
+/// Completes on SIGINT (Ctrl-C) or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

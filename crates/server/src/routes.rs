@@ -1,0 +1,291 @@
+//! The HTTP edge: extractors (token, own account, JSON body, query) and the handlers
+//! of the protocol's endpoints. Each handler is a few lines: check, one blocking call
+//! into `sync`, map the answer.
+//!
+//! **Invariant:** every failure an extractor or handler can meet becomes an
+//! [`ApiError`] (status + `ErrorBody` JSON); request data is never unwrapped.
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use axum::Json;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use daybook_protocol::{
+    DEFAULT_PULL_LIMIT, DeviceInfo, Health, LiveHead, MAX_PULL_LIMIT, PullResponse, PushRequest,
+    PushResponse,
+};
+use futures_util::Stream;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use tokio::sync::broadcast::error::RecvError;
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::error::{ApiError, ServerError};
+use crate::registry::Device;
+use crate::sync;
+
+/// Runs blocking work (SQLite) off the async threads; its failure becomes a 5xx.
+pub(crate) async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ServerError> + Send + 'static,
+) -> Result<T, ApiError> {
+    match tokio::task::spawn_blocking(f).await {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => Err(ApiError::from_server(&e)),
+        Err(e) => Err(ApiError::from_server(&ServerError::Task(e.to_string()))),
+    }
+}
+
+fn bearer(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.trim().split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then(|| token.to_string())
+}
+
+/// The device whose valid, unrevoked token came with the request (else 401), within
+/// its rate limit (else 429).
+pub struct Authed(pub Device);
+
+impl FromRequestParts<AppState> for Authed {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = bearer(&parts.headers).ok_or_else(ApiError::unauthorized)?;
+        let st = state.clone();
+        let device = blocking(move || st.registry().authenticate(&token))
+            .await?
+            .ok_or_else(ApiError::unauthorized)?;
+        let span = tracing::Span::current();
+        span.record("account", tracing::field::display(device.account_id));
+        span.record("device", device.device_code.as_str());
+        if let Err(wait) = state.limiter().check(device.device_id) {
+            tracing::info!("rate limited");
+            return Err(ApiError::rate_limited(wait.as_secs_f64().ceil() as u64));
+        }
+        Ok(Authed(device))
+    }
+}
+
+/// An authenticated device and the account named in the path, which must be the
+/// device's own: any other value (another tenant's id, an unknown id, not a UUID) is
+/// the same 404, so the answer tells nothing about other accounts.
+pub struct OwnAccount {
+    /// The device.
+    pub device: Device,
+    /// Its account, as named in the path.
+    pub account_id: Uuid,
+}
+
+impl FromRequestParts<AppState> for OwnAccount {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let Authed(device) = Authed::from_request_parts(parts, state).await?;
+        let Ok(Path(raw)) = Path::<String>::from_request_parts(parts, state).await else {
+            return Err(ApiError::not_found());
+        };
+        match Uuid::parse_str(&raw) {
+            Ok(id) if id == device.account_id => Ok(OwnAccount {
+                device,
+                account_id: id,
+            }),
+            _ => {
+                tracing::info!("path names another account");
+                Err(ApiError::not_found())
+            }
+        }
+    }
+}
+
+/// A JSON body whose every failure (size, content type, syntax, shape) is an
+/// `ErrorBody` with the matching 4xx.
+pub struct ApiJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for ApiJson<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(ApiJson(v)),
+            Err(r) => Err(ApiError::from_json_rejection(&r)),
+        }
+    }
+}
+
+/// `GET /healthz`: the process answers.
+pub async fn healthz() -> Json<Health> {
+    Json(health("ok"))
+}
+
+fn health(status: &str) -> Health {
+    Health {
+        status: status.into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+    }
+}
+
+/// `GET /readyz`: the registry database answers (503 otherwise).
+pub async fn readyz(State(state): State<AppState>) -> Response {
+    let st = state.clone();
+    match blocking(move || st.registry().ping()).await {
+        Ok(()) => Json(health("ok")).into_response(),
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, Json(health("unavailable"))).into_response(),
+    }
+}
+
+/// `GET /v1/me`: who the token belongs to.
+pub async fn me(Authed(d): Authed) -> Json<DeviceInfo> {
+    Json(DeviceInfo {
+        account_id: d.account_id,
+        account_name: d.account_name,
+        device_id: d.device_id,
+        device_name: d.device_name,
+        device_code: d.device_code,
+    })
+}
+
+/// `POST /v1/accounts/{account}/commands`: applies a batch in one transaction.
+pub async fn push(
+    State(state): State<AppState>,
+    OwnAccount { device, account_id }: OwnAccount,
+    ApiJson(req): ApiJson<PushRequest>,
+) -> Result<Json<PushResponse>, ApiError> {
+    sync::validate_push(&req)?;
+    let db = state.account(account_id).await?;
+    let n = req.commands.len();
+    let (results, counts, head) = blocking(move || sync::push(&db, &device, &req)).await?;
+    tracing::info!(
+        commands = n,
+        accepted = counts.accepted,
+        rejected = counts.rejected,
+        duplicates = counts.duplicates,
+        stale = counts.stale,
+        head,
+        "push"
+    );
+    Ok(Json(PushResponse { results }))
+}
+
+/// The query of a pull.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PullQuery {
+    /// Sequence to read after (0: from the start).
+    #[serde(default)]
+    pub after: i64,
+    /// Page size (default `DEFAULT_PULL_LIMIT`, capped at `MAX_PULL_LIMIT`).
+    pub limit: Option<usize>,
+}
+
+/// `GET /v1/accounts/{account}/events?after=SEQ&limit=N`: a page of events.
+pub async fn pull(
+    State(state): State<AppState>,
+    OwnAccount { account_id, .. }: OwnAccount,
+    query: Result<Query<PullQuery>, QueryRejection>,
+) -> Result<Json<PullResponse>, ApiError> {
+    let Query(q) = query.map_err(|r| ApiError::from_query_rejection(&r))?;
+    if q.after < 0 {
+        return Err(ApiError::bad_query("`after` must be 0 or more").with_field("after"));
+    }
+    let limit = match q.limit {
+        None => DEFAULT_PULL_LIMIT,
+        Some(0) => {
+            return Err(ApiError::bad_query("`limit` must be 1 or more").with_field("limit"));
+        }
+        Some(n) => n.min(MAX_PULL_LIMIT),
+    };
+    let db = state.account(account_id).await?;
+    let page = blocking(move || sync::pull(&db, q.after, limit)).await?;
+    tracing::debug!(
+        after = q.after,
+        events = page.events.len(),
+        head = page.head,
+        "pull"
+    );
+    Ok(Json(page))
+}
+
+fn head_event(head: i64) -> Event {
+    let data = serde_json::to_string(&LiveHead { head })
+        .unwrap_or_else(|_| format!("{{\"head\":{head}}}"));
+    Event::default()
+        .event("head")
+        .id(head.to_string())
+        .data(data)
+}
+
+/// `GET /v1/accounts/{account}/live`: server-sent `head` events, one on connect and
+/// one whenever the account's head moves; keep-alive comments in between. The stream
+/// ends when the server shuts down.
+pub async fn live(
+    State(state): State<AppState>,
+    OwnAccount { account_id, .. }: OwnAccount,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    let db = state.account(account_id).await?;
+    // Subscribe before reading the head, so no move between the two is missed.
+    let rx = db.subscribe();
+    let head = db.head();
+    let shutdown = state.shutdown_receiver();
+    struct Live {
+        pending: Option<i64>,
+        last: i64,
+        rx: tokio::sync::broadcast::Receiver<i64>,
+        shutdown: tokio::sync::watch::Receiver<bool>,
+        db: std::sync::Arc<crate::accounts::AccountDb>,
+    }
+    let init = Live {
+        pending: Some(head),
+        last: head,
+        rx,
+        shutdown,
+        db,
+    };
+    let stream = futures_util::stream::unfold(init, |mut s| async move {
+        if let Some(h) = s.pending.take() {
+            return Some((Ok(head_event(h)), s));
+        }
+        loop {
+            let next = tokio::select! {
+                r = s.rx.recv() => match r {
+                    Ok(h) => h,
+                    // Missed some: the latest published head says it all.
+                    Err(RecvError::Lagged(_)) => s.db.head(),
+                    Err(RecvError::Closed) => return None,
+                },
+                _ = s.shutdown.wait_for(|stop| *stop) => return None,
+            };
+            if next > s.last {
+                s.last = next;
+                return Some((Ok(head_event(next)), s));
+            }
+        }
+    });
+    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(state.keep_alive())))
+}
+
+/// Unknown route: the same 404 as an unknown account.
+pub async fn not_found() -> ApiError {
+    ApiError::not_found()
+}
+
+/// Known route, wrong method.
+pub async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        crate::error::codes::METHOD_NOT_ALLOWED,
+        "this method is not allowed here",
+    )
+}
+
+/// Default keep-alive interval of the live channel.
+pub const KEEP_ALIVE: Duration = Duration::from_secs(15);

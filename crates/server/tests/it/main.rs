@@ -1,0 +1,14 @@
+//! The server's integration tests: the router driven with `oneshot` over real SQLite
+//! files in temp dirs, one run on a real socket (with the live channel), and one of
+//! the real `daybook-server` binary.
+
+// Helpers outside `#[test]` functions unwrap too: a failed fixture is a failed test.
+#![allow(clippy::unwrap_used)]
+
+mod bad_input;
+mod process;
+mod pull;
+mod push;
+mod socket;
+mod support;
+mod tenancy;

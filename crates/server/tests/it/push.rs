@@ -1,0 +1,262 @@
+//! Push: results in order, rejections that do not block, idempotent retries, stale
+//! device sequences, validation, and server-assigned invoice numbers.
+
+use axum::http::StatusCode;
+use daybook_domain::*;
+use daybook_protocol::{PushOutcome, PushRequest};
+
+use crate::support::*;
+
+#[tokio::test]
+async fn results_come_in_order_and_a_rejection_does_not_block_later_commands() {
+    let f = fixture();
+    let mut ob = Outbox::new();
+    let (c, reg_c) = register_customer("C-1", Some(1000));
+    let (p, reg_p) = register_product("BOLT", 600);
+    let (o1, create1) = create_order("SO-D1-00001", c);
+    let (o2, create2) = create_order("SO-D1-00002", c);
+    let commands = vec![
+        ob.cmd(reg_c),
+        ob.cmd(reg_p),
+        ob.cmd(create1),
+        ob.cmd(add_line(o1, p, 0)), // quantity 0: rejected
+        ob.cmd(add_line(o1, p, 1)),
+        ob.cmd(Command::PlaceOrder { order_id: o1 }), // 726 of 1000
+        ob.cmd(create2),
+        ob.cmd(add_line(o2, p, 1)),
+        ob.cmd(Command::PlaceOrder { order_id: o2 }), // 1452 > 1000: rejected
+        ob.cmd(Command::CancelOrder {
+            order_id: o2,
+            reason: "limit".into(),
+        }),
+    ];
+    let ids: Vec<_> = commands.iter().map(|c| c.envelope.command_id).collect();
+    let res = push(&f, commands).await;
+    assert_eq!(res.results.len(), 10);
+    let got_ids: Vec<_> = res.results.iter().map(|r| r.command_id).collect();
+    assert_eq!(got_ids, ids);
+    assert!(res.results.iter().all(|r| !r.duplicate));
+    assert_eq!(rejected(&res.results[3].outcome), "invalid_quantity");
+    assert_eq!(rejected(&res.results[8].outcome), "spending_limit_exceeded");
+    if let PushOutcome::Rejected { error } = &res.results[3].outcome {
+        assert_eq!(error.field.as_deref(), Some("quantity"));
+    }
+
+    // The accepted commands' event ranges tile 1..=head: gap-free, in push order.
+    let mut next = 1;
+    for (i, r) in res.results.iter().enumerate() {
+        if i == 3 || i == 8 {
+            continue;
+        }
+        let (first, last) = accepted(&r.outcome);
+        let (first, last) = (first.unwrap(), last.unwrap());
+        assert_eq!(first, next, "command {i}");
+        assert!(last >= first);
+        next = last + 1;
+    }
+    let log = pull_all(&f, 1000).await;
+    assert_eq!(log.head, next - 1);
+    assert_eq!(log.events.len() as i64, log.head);
+    // Later commands ran after the rejected one: the cancellation is there.
+    assert!(log.events.iter().any(|e| e.event_type == "OrderCancelled"));
+}
+
+#[tokio::test]
+async fn a_duplicate_push_answers_the_recorded_results_and_appends_nothing() {
+    let f = fixture();
+    let mut ob = Outbox::new();
+    let (c, reg_c) = register_customer("C-1", None);
+    let (_, create) = create_order("SO-1", c);
+    let (_, bad) = create_order("SO-2", CustomerId::new()); // unknown customer
+    let req = PushRequest {
+        commands: vec![ob.cmd(reg_c), ob.cmd(create), ob.cmd(bad)],
+    };
+    let first = push_raw(&f, &req).await;
+    assert_eq!(first.status, StatusCode::OK);
+    let first: daybook_protocol::PushResponse = first.json();
+    let head = pull_all(&f, 100).await.head;
+    assert!(head >= 2);
+
+    // The same body again, as after a response lost on a cut connection.
+    let again: daybook_protocol::PushResponse = push_raw(&f, &req).await.json();
+    assert_eq!(again.results.len(), 3);
+    for (a, b) in first.results.iter().zip(&again.results) {
+        assert!(!a.duplicate);
+        assert!(b.duplicate);
+        assert_eq!(a.command_id, b.command_id);
+        assert_eq!(a.device_seq, b.device_seq);
+        assert_eq!(a.outcome, b.outcome);
+    }
+    assert!(matches!(
+        again.results[2].outcome,
+        PushOutcome::Rejected { .. }
+    ));
+    let log = pull_all(&f, 100).await;
+    assert_eq!(log.head, head);
+    assert_eq!(log.events.len() as i64, head);
+}
+
+#[tokio::test]
+async fn a_retry_with_new_commands_appended_applies_only_the_new_ones() {
+    let f = fixture();
+    let mut ob = Outbox::new();
+    let (_, a) = register_product("A", 100);
+    let (_, b) = register_product("B", 100);
+    let first = vec![ob.cmd(a)];
+    push(&f, first.clone()).await;
+    let mut second = first;
+    second.push(ob.cmd(b));
+    let res = push(&f, second).await;
+    assert!(res.results[0].duplicate);
+    assert!(!res.results[1].duplicate);
+    assert_eq!(accepted(&res.results[1].outcome), (Some(2), Some(2)));
+}
+
+#[tokio::test]
+async fn a_stale_device_seq_is_refused_and_not_recorded() {
+    let f = fixture();
+    let mut ob = Outbox::new();
+    let (_, a) = register_product("A", 100);
+    let (_, b) = register_product("B", 100);
+    push(&f, vec![ob.cmd(a), ob.cmd(b)]).await; // seqs 1, 2
+
+    let (_, c) = register_product("C", 100);
+    let mut late = ob.cmd(c);
+    late.device_seq = 2;
+    let res = push(&f, vec![late.clone()]).await;
+    assert_eq!(rejected(&res.results[0].outcome), "stale_device_seq");
+    assert!(!res.results[0].duplicate);
+    assert_eq!(pull_all(&f, 100).await.head, 2);
+
+    // Not recorded: the same command with a fresh sequence is applied.
+    late.device_seq = 3;
+    let res = push(&f, vec![late]).await;
+    assert_eq!(accepted(&res.results[0].outcome), (Some(3), Some(3)));
+}
+
+#[tokio::test]
+async fn devices_have_their_own_sequences() {
+    let f = fixture();
+    let second = f.state.create_token(f.account, "desktop").unwrap().token;
+    let mut ob = Outbox::new();
+    let (_, a) = register_product("A", 100);
+    push(&f, vec![ob.cmd(a)]).await; // laptop: seq 1
+
+    let (_, b) = register_product("B", 100);
+    let mut ob2 = Outbox::new();
+    let req = PushRequest {
+        commands: vec![ob2.cmd(b)], // desktop: seq 1 too
+    };
+    let r = send(
+        &f.state,
+        post(
+            &commands_uri(f.account),
+            Some(&second),
+            Some("application/json"),
+            serde_json::to_vec(&req).unwrap(),
+        ),
+    )
+    .await;
+    let res: daybook_protocol::PushResponse = r.json();
+    assert_eq!(accepted(&res.results[0].outcome), (Some(2), Some(2)));
+    let log = pull_all(&f, 100).await;
+    assert_eq!(log.events[0].device, "laptop");
+    assert_eq!(log.events[1].device, "desktop");
+    assert_eq!(log.events[1].user, "ann");
+}
+
+#[tokio::test]
+async fn invalid_batches_are_refused_whole() {
+    let f = fixture();
+    let empty = push_raw(&f, &PushRequest { commands: vec![] }).await;
+    empty.assert_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input");
+    assert_eq!(empty.body["field"], "commands");
+
+    let mut ob = Outbox::new();
+    let too_many: Vec<_> = (0..daybook_protocol::MAX_PUSH_COMMANDS + 1)
+        .map(|i| ob.cmd(register_product(&format!("P{i}"), 1).1))
+        .collect();
+    push_raw(&f, &PushRequest { commands: too_many })
+        .await
+        .assert_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input");
+
+    let mut ob = Outbox::new();
+    let mut a = ob.cmd(register_product("A", 1).1);
+    let b = ob.cmd(register_product("B", 1).1);
+    a.device_seq = b.device_seq;
+    let r = push_raw(
+        &f,
+        &PushRequest {
+            commands: vec![a, b],
+        },
+    )
+    .await;
+    r.assert_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input");
+    assert_eq!(r.body["field"], "commands[1].device_seq");
+
+    for user in ["", "   ", &"x".repeat(101), "a\u{7}b"] {
+        let mut c = Outbox::new().cmd(register_product("A", 1).1);
+        c.user = user.to_string();
+        let r = push_raw(&f, &PushRequest { commands: vec![c] }).await;
+        r.assert_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input");
+        assert_eq!(r.body["field"], "commands[0].user");
+    }
+
+    let mut c = Outbox::new().cmd(register_product("A", 1).1);
+    c.device_seq = u64::MAX;
+    push_raw(&f, &PushRequest { commands: vec![c] })
+        .await
+        .assert_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input");
+
+    assert_eq!(pull_all(&f, 100).await.head, 0, "nothing was applied");
+}
+
+#[tokio::test]
+async fn invoice_numbers_are_assigned_by_the_server_without_gaps() {
+    let f = fixture();
+    let mut ob = Outbox::new();
+    let (c, reg_c) = register_customer("C-1", None);
+    let (p, reg_p) = register_product("BOLT", 100);
+    push(&f, vec![ob.cmd(reg_c), ob.cmd(reg_p)]).await;
+
+    let mut expected = Vec::new();
+    for i in 1..=3u64 {
+        let (o, create) = create_order(&format!("SO-{i}"), c);
+        let mut cmds = vec![
+            ob.cmd(create),
+            ob.cmd(add_line(o, p, 1)),
+            ob.cmd(Command::PlaceOrder { order_id: o }),
+        ];
+        // Invoicing before delivery is refused and must not use up a number.
+        cmds.push(ob.cmd(Command::InvoiceOrder {
+            order_id: o,
+            invoice_id: InvoiceId::new(),
+        }));
+        cmds.push(ob.cmd(Command::DeliverOrder {
+            order_id: o,
+            delivery_id: DeliveryId::new(),
+        }));
+        cmds.push(ob.cmd(Command::InvoiceOrder {
+            order_id: o,
+            invoice_id: InvoiceId::new(),
+        }));
+        let res = push(&f, cmds).await;
+        assert!(matches!(
+            res.results[3].outcome,
+            PushOutcome::Rejected { .. }
+        ));
+        accepted(&res.results[5].outcome);
+        expected.push(i);
+    }
+    let log = pull_all(&f, 1000).await;
+    let numbers: Vec<u64> = log
+        .events
+        .iter()
+        .filter(|e| e.event_type == "OrderInvoiced")
+        .map(|e| {
+            let v: serde_json::Value = serde_json::from_str(e.payload.get()).unwrap();
+            v["invoice_number"].as_u64().unwrap()
+        })
+        .collect();
+    assert_eq!(numbers, expected);
+}

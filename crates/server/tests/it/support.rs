@@ -1,0 +1,283 @@
+//! Fixtures: a data dir with two accounts and a token each, request helpers and
+//! command builders.
+
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode, header};
+use daybook_domain::*;
+use daybook_protocol::{PullResponse, PushCommand, PushOutcome, PushRequest, PushResponse};
+use daybook_server::{AppState, Config, RateLimit, app};
+use serde_json::Value;
+use tempfile::TempDir;
+use tower::ServiceExt;
+use uuid::Uuid;
+
+/// A data dir with accounts A (device "laptop") and B (device "other").
+pub struct Fixture {
+    pub _dir: TempDir,
+    pub state: AppState,
+    pub account: Uuid,
+    pub token: String,
+    pub other_account: Uuid,
+    pub other_token: String,
+}
+
+pub fn unlimited() -> Config {
+    Config {
+        rate_limit: RateLimit {
+            per_second: 0.0,
+            burst: 1,
+        },
+        ..Config::default()
+    }
+}
+
+pub fn fixture() -> Fixture {
+    fixture_with(unlimited())
+}
+
+pub fn fixture_with(config: Config) -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let state = AppState::open(dir.path(), config).unwrap();
+    let account = state.create_account("Acme").unwrap();
+    let token = state.create_token(account, "laptop").unwrap().token;
+    let other_account = state.create_account("Other Corp").unwrap();
+    let other_token = state.create_token(other_account, "other").unwrap().token;
+    Fixture {
+        _dir: dir,
+        state,
+        account,
+        token,
+        other_account,
+        other_token,
+    }
+}
+
+/// A response: status, headers, and the body as JSON (Null if empty or not JSON).
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Value,
+    pub raw: Vec<u8>,
+}
+
+impl Reply {
+    pub fn code(&self) -> &str {
+        self.body["code"].as_str().unwrap_or("")
+    }
+
+    pub fn json<T: serde::de::DeserializeOwned>(&self) -> T {
+        serde_json::from_slice(&self.raw).unwrap_or_else(|e| {
+            panic!(
+                "{}: {e}: {}",
+                self.status,
+                String::from_utf8_lossy(&self.raw)
+            )
+        })
+    }
+
+    /// Asserts a 4xx/5xx with an ErrorBody of this code.
+    pub fn assert_error(&self, status: StatusCode, code: &str) {
+        assert_eq!(
+            (self.status, self.code()),
+            (status, code),
+            "{}",
+            String::from_utf8_lossy(&self.raw)
+        );
+        assert!(self.body["message"].as_str().is_some_and(|m| !m.is_empty()));
+        assert_eq!(
+            self.headers
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok()),
+            Some("application/json")
+        );
+    }
+}
+
+pub async fn send(state: &AppState, req: Request<Body>) -> Reply {
+    let res = app(state.clone()).oneshot(req).await.unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let raw = axum::body::to_bytes(res.into_body(), usize::MAX)
+        .await
+        .unwrap()
+        .to_vec();
+    let body = serde_json::from_slice(&raw).unwrap_or(Value::Null);
+    Reply {
+        status,
+        headers,
+        body,
+        raw,
+    }
+}
+
+pub fn get(uri: &str, token: Option<&str>) -> Request<Body> {
+    let mut b = Request::get(uri);
+    if let Some(t) = token {
+        b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
+    }
+    b.body(Body::empty()).unwrap()
+}
+
+pub fn post(
+    uri: &str,
+    token: Option<&str>,
+    content_type: Option<&str>,
+    body: impl Into<Body>,
+) -> Request<Body> {
+    let mut b = Request::post(uri);
+    if let Some(t) = token {
+        b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
+    }
+    if let Some(ct) = content_type {
+        b = b.header(header::CONTENT_TYPE, ct);
+    }
+    b.body(body.into()).unwrap()
+}
+
+pub fn commands_uri(account: Uuid) -> String {
+    format!("/v1/accounts/{account}/commands")
+}
+
+pub fn events_uri(account: Uuid, after: i64, limit: usize) -> String {
+    format!("/v1/accounts/{account}/events?after={after}&limit={limit}")
+}
+
+/// Pushes `commands` to A with A's token; expects 200.
+pub async fn push(f: &Fixture, commands: Vec<PushCommand>) -> PushResponse {
+    let r = push_raw(f, &PushRequest { commands }).await;
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&r.raw)
+    );
+    r.json()
+}
+
+pub async fn push_raw(f: &Fixture, req: &PushRequest) -> Reply {
+    send(
+        &f.state,
+        post(
+            &commands_uri(f.account),
+            Some(&f.token),
+            Some("application/json"),
+            serde_json::to_vec(req).unwrap(),
+        ),
+    )
+    .await
+}
+
+/// Pulls A's whole log in pages of `page`.
+pub async fn pull_all(f: &Fixture, page: usize) -> PullResponse {
+    let mut after = 0;
+    let mut all = Vec::new();
+    loop {
+        let r = send(
+            &f.state,
+            get(&events_uri(f.account, after, page), Some(&f.token)),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK);
+        let p: PullResponse = r.json();
+        let Some(last) = p.events.last() else {
+            return PullResponse {
+                events: all,
+                head: p.head,
+            };
+        };
+        after = last.seq;
+        all.extend(p.events);
+    }
+}
+
+pub fn accepted(o: &PushOutcome) -> (Option<i64>, Option<i64>) {
+    match o {
+        PushOutcome::Accepted {
+            first_seq,
+            last_seq,
+        } => (*first_seq, *last_seq),
+        PushOutcome::Rejected { error } => panic!("rejected: {error:?}"),
+    }
+}
+
+pub fn rejected(o: &PushOutcome) -> &str {
+    match o {
+        PushOutcome::Rejected { error } => &error.code,
+        PushOutcome::Accepted { .. } => panic!("accepted, expected a rejection"),
+    }
+}
+
+/// Hands out device sequences, like a device's outbox.
+pub struct Outbox {
+    pub seq: u64,
+}
+
+impl Outbox {
+    pub fn new() -> Self {
+        Outbox { seq: 0 }
+    }
+
+    pub fn cmd(&mut self, command: Command) -> PushCommand {
+        self.seq += 1;
+        PushCommand {
+            device_seq: self.seq,
+            user: "ann".into(),
+            envelope: CommandEnvelope::new(command),
+        }
+    }
+}
+
+pub fn register_customer(number: &str, limit: Option<i64>) -> (CustomerId, Command) {
+    let id = CustomerId::new();
+    (
+        id,
+        Command::RegisterCustomer {
+            customer_id: id,
+            number: number.into(),
+            kind: CustomerKind::Organisation,
+            name: format!("Customer {number}"),
+            vat_number: None,
+            email: None,
+            currency: Currency::EUR,
+            spending_limit: limit.map(Money),
+        },
+    )
+}
+
+pub fn register_product(code: &str, price: i64) -> (ProductId, Command) {
+    let id = ProductId::new();
+    (
+        id,
+        Command::RegisterProduct {
+            product_id: id,
+            code: code.into(),
+            description: format!("Product {code}"),
+            unit_price: Money(price),
+            vat_class: VatClass::Standard,
+        },
+    )
+}
+
+pub fn create_order(number: &str, customer: CustomerId) -> (OrderId, Command) {
+    let id = OrderId::new();
+    (
+        id,
+        Command::CreateOrder {
+            order_id: id,
+            number: number.into(),
+            customer_id: customer,
+        },
+    )
+}
+
+pub fn add_line(order: OrderId, product: ProductId, quantity: i64) -> Command {
+    Command::AddOrderLine {
+        order_id: order,
+        line_id: LineId::new(),
+        product_id: product,
+        quantity,
+        unit_price: None,
+        discount_bp: 0,
+        description: None,
+    }
+}
