@@ -1,0 +1,58 @@
+//! Daybook's desktop shell and composition root: it opens the local store in the data
+//! directory, registers the IPC commands (`commands`) with their generated TypeScript
+//! bindings (`bindings`), and runs the Tauri window over the web UI in `ui/dist`.
+//!
+//! **Architecture Invariant:** the shell holds no business logic. Each command calls
+//! `daybook_app` once; errors cross IPC as `ErrorBody {code, message, field?}`.
+
+pub mod bindings;
+pub mod commands;
+pub mod config;
+pub mod demo;
+pub mod state;
+pub mod sync_status;
+
+use anyhow::{Context, anyhow};
+
+use crate::config::Config;
+use crate::state::AppState;
+
+/// Opens the store and runs the app until its window closes.
+pub fn run(config: Config) -> anyhow::Result<()> {
+    let state = AppState::open(&config).map_err(|e| {
+        anyhow!(
+            "cannot open the data in {}: {}",
+            config.data_dir.display(),
+            state::to_body(e).message
+        )
+    })?;
+    if let Some(orders) = config.demo_orders {
+        preload_demo(&state, orders)?;
+    }
+    let builder = bindings::builder();
+    tauri::Builder::default()
+        .manage(state)
+        .invoke_handler(builder.invoke_handler())
+        .setup(move |app| {
+            builder.mount_events(app);
+            Ok(())
+        })
+        .run(tauri::generate_context!())
+        .context("the window could not be opened")
+}
+
+/// `--demo N`: demo data before the window opens, only into an empty store.
+fn preload_demo(state: &AppState, orders: u32) -> anyhow::Result<()> {
+    if !state.is_empty().map_err(|e| anyhow!(e.message))? {
+        return Ok(());
+    }
+    eprintln!("daybook-desktop: loading {orders} demo orders...");
+    let loaded = state
+        .write(|db| demo::load(db, orders, |_, _| {}))
+        .map_err(|e| anyhow!("demo data: {}", e.message))?;
+    eprintln!(
+        "daybook-desktop: {} orders, {} events in {} ms",
+        loaded.orders, loaded.events, loaded.millis
+    );
+    Ok(())
+}
