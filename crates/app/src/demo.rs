@@ -15,7 +15,7 @@ use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet};
 use std::time::Instant;
 
-use chrono::{DateTime, Datelike, Duration, Utc, Weekday};
+use chrono::{DateTime, Datelike, Utc, Weekday};
 use daybook_domain::{
     Address, AddressId, Command, CommandEnvelope, Currency, CustomerId, CustomerKind, DeliveryId,
     InvoiceId, LineId, Money, OrderId, ProductId, VatClass,
@@ -443,8 +443,10 @@ const STREETS_GB: &[&str] = &[
     "Commercial Road",
 ];
 
-/// Code prefix, VAT class, items (description, price in cents).
-const CATALOGUE: &[(&str, VatClass, &[(&str, i64)])] = &[
+/// A catalogue section: code prefix, VAT class, items (description, price in cents).
+type Section = (&'static str, VatClass, &'static [(&'static str, i64)]);
+
+const CATALOGUE: &[Section] = &[
     (
         "KAN",
         VatClass::Standard,
@@ -704,7 +706,7 @@ impl Generator {
             };
             let n = codes.entry(prefix).or_insert(0);
             *n += 1;
-            let code = format!("{prefix}-{:04}", *n * 10 + self.rng.below(10) as u32);
+            let code = format!("{prefix}-{:04}", *n * 10);
             let price = (base_price * self.rng.range(80, 125) / 100 / 5 * 5).max(5);
             let at = self.start - 45 * DAY + self.rng.range(0, 14 * DAY);
             let id = ProductId(self.rng.uuid(at));
@@ -839,7 +841,7 @@ impl Generator {
             let spending_limit = self
                 .rng
                 .chance(15)
-                .then(|| Money(self.rng.range(5, 50) * 500_00));
+                .then(|| Money(self.rng.range(5, 50) * 50_000));
             let number = self.customer_numbers.take();
             self.at(
                 at,
@@ -924,7 +926,7 @@ impl Generator {
             }
             if spending_limit.is_some() && self.rng.chance(30) {
                 let when = self.office_time(from, self.end);
-                let limit = Money(self.rng.range(10, 80) * 500_00);
+                let limit = Money(self.rng.range(10, 80) * 50_000);
                 self.at(
                     when,
                     Command::SetSpendingLimit {
@@ -1004,9 +1006,13 @@ impl Generator {
             let Some(&p) = offered.first() else { continue };
             let product = &self.products[p];
             let (product_id, price) = (product.id, product.price);
-            let quantity = match self.rng.below(10) {
-                0..=5 => self.rng.range(1, 5),
-                6..=8 => self.rng.range(5, 25),
+            // Chairs by the few, pens by the box.
+            let quantity = match (price, self.rng.below(10)) {
+                (50_000.., _) => self.rng.range(1, 3),
+                (10_000.., 0..=7) => self.rng.range(1, 4),
+                (10_000.., _) => self.rng.range(5, 12),
+                (_, 0..=5) => self.rng.range(1, 5),
+                (_, 6..=8) => self.rng.range(5, 25),
                 _ => self.rng.range(25, 120),
             };
             let unit_price = self
@@ -1273,6 +1279,7 @@ mod tests {
     use super::*;
     use crate::OpenOptions;
     use crate::query;
+    use chrono::Duration;
     use daybook_store::read_all;
 
     fn db() -> Daybook {

@@ -1,1 +1,283 @@
-fn main() {}
+//! `daybook`: the command-line client over a local Daybook. Every domain command is
+//! reachable (friendly subcommands, or `exec` with the command's JSON), every read
+//! model can be listed or shown, as text or `--json`.
+//!
+//! **Invariant:** this is an edge: it parses and prints. Business rules live in the
+//! domain, reads in `daybook_app::query` and `history`; the only SQL here finds a
+//! record by its number or code.
+
+mod demo;
+mod input;
+mod output;
+mod read;
+mod resolve;
+mod write;
+
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use daybook_app::{AppError, Daybook, OpenOptions};
+
+use crate::output::Out;
+
+const AFTER_HELP: &str = "\
+Records are named by id or by what people call them: customer number (C-00001),
+product code (KAN-0010) or order number (SO-00001). Amounts are decimal text with
+at most two decimals (12.50 or 12,50), discounts percentages (10 or 12.5).
+
+Every read command takes --json for machine-readable output.
+
+Exit codes:
+  0  success
+  1  the domain refused the command (a business rule said no); nothing changed
+  2  bad input or usage: unknown record, malformed JSON, amount or date; nothing changed
+  3  the store failed (IO error, locked or damaged database)";
+
+/// Daybook: local-first orders, customers and products, with full history.
+#[derive(Debug, Parser)]
+#[command(name = "daybook", version, after_help = AFTER_HELP, max_term_width = 100)]
+struct Cli {
+    /// Data directory [default: the platform's, e.g. ~/.local/share/daybook]
+    #[arg(long, global = true, env = "DAYBOOK_DATA", value_name = "DIR")]
+    data: Option<PathBuf>,
+
+    /// Who is working, recorded on every event; give it before the subcommand
+    /// [default: $USER]
+    #[arg(long, env = "DAYBOOK_USER", value_name = "NAME")]
+    user: Option<String>,
+
+    /// This device's name (recorded on every event) [default: one generated and kept]
+    #[arg(long, global = true, env = "DAYBOOK_DEVICE", value_name = "NAME")]
+    device: Option<String>,
+
+    /// Print machine-readable JSON instead of text
+    #[arg(long, global = true)]
+    json: bool,
+
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Debug, Subcommand)]
+enum Cmd {
+    /// Generate a year of realistic demo data (through real commands) in an empty Daybook
+    Demo(demo::DemoArgs),
+    /// Run any domain command given as JSON: a command ({"type":"PlaceOrder",...}) or an
+    /// envelope ({"command_id","issued_at","command"}); `-` reads it from stdin
+    Exec {
+        /// The JSON, or `-` for stdin
+        #[arg(value_name = "JSON", allow_hyphen_values = true)]
+        command: String,
+    },
+    /// Customers: add, update, addresses, spending limit, block, list, show
+    #[command(subcommand)]
+    Customer(write::CustomerCmd),
+    /// Products: add, update, discontinue, reinstate, list, show
+    #[command(subcommand)]
+    Product(write::ProductCmd),
+    /// Sales orders: create, lines, address, details, place, cancel, deliver, invoice, show
+    #[command(subcommand)]
+    Order(write::OrderCmd),
+    /// The order list: filter, search, sort and page
+    Orders(read::OrdersArgs),
+    /// An order, customer or product in detail
+    Show {
+        /// Id, order number, customer number or product code
+        record: String,
+    },
+    /// A record's history: every change, who made it, from which device, field by field
+    History(read::HistoryArgs),
+    /// The account's events, newest first, filtered
+    Timeline(read::TimelineArgs),
+    /// Replay the event log into the read models
+    Rebuild,
+    /// Counts of events, records and pending commands
+    Stats,
+    /// Orders and revenue over a period, top customers, open work
+    Dashboard(read::DashboardArgs),
+}
+
+/// Input that cannot be used: exit code 2, nothing changed.
+#[derive(Debug)]
+pub struct InputError(String);
+
+impl InputError {
+    pub fn new(message: impl Into<String>) -> InputError {
+        InputError(message.into())
+    }
+}
+
+impl std::fmt::Display for InputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for InputError {}
+
+/// What a subcommand works with.
+pub struct Ctx {
+    pub db: Daybook,
+    pub json: bool,
+    pub out: Out,
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(&e),
+    };
+    match try_main(cli) {
+        Ok(text) => match std::io::stdout().lock().write_all(text.as_bytes()) {
+            // `daybook orders | head` is not an error.
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                eprintln!("error: cannot write the output: {e}");
+                ExitCode::from(3)
+            }
+            _ => ExitCode::SUCCESS,
+        },
+        Err(e) => {
+            let (code, message) = describe(&e);
+            eprintln!("error: {}", output::one_line(&message));
+            ExitCode::from(code)
+        }
+    }
+}
+
+/// Clap's errors, on one line; help and version are printed as usual.
+fn usage_error(e: &clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    match e.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            let _ = e.print();
+            ExitCode::SUCCESS
+        }
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = e.print();
+            ExitCode::from(2)
+        }
+        _ => {
+            let rendered = e.render().to_string();
+            let first = rendered.lines().next().unwrap_or("invalid usage");
+            let first = first.strip_prefix("error: ").unwrap_or(first);
+            eprintln!("error: {first} (see --help)");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Exit code and message for an error.
+fn describe(e: &anyhow::Error) -> (u8, String) {
+    if let Some(input) = e.downcast_ref::<InputError>() {
+        return (2, input.to_string());
+    }
+    if let Some(app) = e.downcast_ref::<AppError>() {
+        let body = app.body();
+        let message = match &body.field {
+            Some(field) => format!("{field}: {}", body.message),
+            _ => body.message.clone(),
+        };
+        return match app {
+            AppError::Domain(daybook_domain::DomainError::NotFound { .. }) => (2, message),
+            AppError::Domain(_) => (1, message),
+            AppError::NotFound { .. }
+            | AppError::UnknownRecord(_)
+            | AppError::InvalidInput { .. } => (2, message),
+            AppError::Store(_) if body.code == "conflict" => (1, message),
+            // Locally, the cause helps more than it could ever leak.
+            AppError::Store(inner) => (3, format!("{} ({inner})", body.message)),
+        };
+    }
+    let chain: Vec<String> = e.chain().map(|c| c.to_string()).collect();
+    (3, chain.join(": "))
+}
+
+fn data_dir(cli: &Cli) -> anyhow::Result<PathBuf> {
+    if let Some(d) = &cli.data {
+        return Ok(d.clone());
+    }
+    directories::ProjectDirs::from("app", "Daybook", "daybook")
+        .map(|p| p.data_dir().to_path_buf())
+        .ok_or_else(|| {
+            InputError::new("cannot find a data directory for this user; pass --data DIR").into()
+        })
+}
+
+fn try_main(cli: Cli) -> anyhow::Result<String> {
+    let dir = data_dir(&cli)?;
+    let user = cli
+        .user
+        .clone()
+        .or_else(|| std::env::var("USER").ok())
+        .or_else(|| std::env::var("USERNAME").ok())
+        .filter(|u| !u.trim().is_empty());
+    let db = Daybook::open_dir(
+        &dir,
+        OpenOptions {
+            user,
+            device: cli.device.clone(),
+            ..OpenOptions::default()
+        },
+    )
+    .map_err(|e| open_error(e, &dir))?;
+    let mut ctx = Ctx {
+        db,
+        json: cli.json,
+        out: Out::default(),
+    };
+    match cli.command {
+        Cmd::Demo(a) => demo::run(&mut ctx, &a)?,
+        Cmd::Exec { command } => write::exec(&mut ctx, &command)?,
+        Cmd::Customer(c) => write::customer(&mut ctx, c)?,
+        Cmd::Product(c) => write::product(&mut ctx, c)?,
+        Cmd::Order(c) => write::order(&mut ctx, c)?,
+        Cmd::Orders(a) => read::orders(&mut ctx, &a)?,
+        Cmd::Show { record } => read::show(&mut ctx, &record)?,
+        Cmd::History(a) => read::history(&mut ctx, &a)?,
+        Cmd::Timeline(a) => read::timeline(&mut ctx, &a)?,
+        Cmd::Rebuild => read::rebuild(&mut ctx)?,
+        Cmd::Stats => read::stats(&mut ctx)?,
+        Cmd::Dashboard(a) => read::dashboard(&mut ctx, &a)?,
+    }
+    Ok(ctx.out.into_string())
+}
+
+/// Opening failures keep their kind (a bad directory is input, a broken file is the
+/// store), with the directory named.
+fn open_error(e: AppError, dir: &std::path::Path) -> anyhow::Error {
+    match e {
+        AppError::InvalidInput { message, .. } => InputError::new(message).into(),
+        AppError::Store(inner) => {
+            anyhow::anyhow!("cannot open the Daybook in {}: {inner}", dir.display())
+        }
+        other => other.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_cli_definition_is_valid() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn errors_get_exit_codes_and_fields() {
+        let domain: anyhow::Error =
+            AppError::Domain(daybook_domain::DomainError::InvalidQuantity { quantity: 0 }).into();
+        assert_eq!(
+            describe(&domain),
+            (
+                1,
+                "quantity: quantity must be greater than 0 (got 0)".into()
+            )
+        );
+        let input: anyhow::Error = InputError::new("unknown order SO-1").into();
+        assert_eq!(describe(&input), (2, "unknown order SO-1".into()));
+    }
+}

@@ -1,0 +1,252 @@
+//! Finding records by what a person knows: an id, or a customer number, product code
+//! or order number. Small SQL lookups over the read models; an unknown or ambiguous
+//! name is an input error that says so.
+
+use daybook_app::Daybook;
+use daybook_app::query::{AddressRow, LineRow};
+use daybook_domain::StreamType;
+use rusqlite::OptionalExtension;
+use uuid::Uuid;
+
+use crate::InputError;
+
+/// The three kinds of record a person can name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Record {
+    Customer(Uuid),
+    Product(Uuid),
+    Order(Uuid),
+}
+
+impl Record {
+    pub fn id(self) -> Uuid {
+        match self {
+            Record::Customer(id) | Record::Product(id) | Record::Order(id) => id,
+        }
+    }
+}
+
+struct Kind {
+    table: &'static str,
+    /// The column people use to name it.
+    key: &'static str,
+    what: &'static str,
+}
+
+const CUSTOMER: Kind = Kind {
+    table: "p_customers",
+    key: "number",
+    what: "customer",
+};
+const PRODUCT: Kind = Kind {
+    table: "p_products",
+    key: "code",
+    what: "product",
+};
+const ORDER: Kind = Kind {
+    table: "p_orders",
+    key: "number",
+    what: "order",
+};
+
+fn by_id(db: &Daybook, kind: &Kind, id: Uuid) -> anyhow::Result<bool> {
+    Ok(db
+        .conn()
+        .query_row(
+            &format!("SELECT 1 FROM {} WHERE id = ?1", kind.table),
+            [id],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
+}
+
+/// Ids whose number/code is `key`: exact matches, else case-insensitive ones.
+fn by_key(db: &Daybook, kind: &Kind, key: &str) -> anyhow::Result<Vec<Uuid>> {
+    let key = key.trim();
+    for collate in ["BINARY", "NOCASE"] {
+        let ids = db
+            .conn()
+            .prepare(&format!(
+                "SELECT id FROM {} WHERE {} = ?1 COLLATE {collate} ORDER BY created_at LIMIT 10",
+                kind.table, kind.key
+            ))?
+            .query_map([key], |r| r.get::<_, Uuid>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        if !ids.is_empty() {
+            return Ok(ids);
+        }
+    }
+    Ok(Vec::new())
+}
+
+fn one(db: &Daybook, kind: &Kind, key: &str) -> anyhow::Result<Uuid> {
+    if let Ok(id) = Uuid::parse_str(key.trim()) {
+        if by_id(db, kind, id)? {
+            return Ok(id);
+        }
+        return Err(InputError::new(format!("unknown {} {id}", kind.what)).into());
+    }
+    match by_key(db, kind, key)?.as_slice() {
+        [id] => Ok(*id),
+        [] => Err(InputError::new(format!(
+            "unknown {}: no {} has id or {} '{}'",
+            kind.what,
+            kind.what,
+            kind.key,
+            key.trim()
+        ))
+        .into()),
+        many => Err(InputError::new(format!(
+            "{} {} '{}' is ambiguous ({} records have it); use the id",
+            kind.what,
+            kind.key,
+            key.trim(),
+            many.len()
+        ))
+        .into()),
+    }
+}
+
+/// A customer by id or customer number.
+pub fn customer(db: &Daybook, key: &str) -> anyhow::Result<Uuid> {
+    one(db, &CUSTOMER, key)
+}
+
+/// A product by id or code.
+pub fn product(db: &Daybook, key: &str) -> anyhow::Result<Uuid> {
+    one(db, &PRODUCT, key)
+}
+
+/// An order by id or order number.
+pub fn order(db: &Daybook, key: &str) -> anyhow::Result<Uuid> {
+    one(db, &ORDER, key)
+}
+
+/// Any record: by id (of whatever kind), else order number, customer number or product
+/// code.
+pub fn record(db: &Daybook, key: &str) -> anyhow::Result<Record> {
+    if let Ok(id) = Uuid::parse_str(key.trim()) {
+        return match stream_type_of(db, id)? {
+            Some(StreamType::Customer) => Ok(Record::Customer(id)),
+            Some(StreamType::Product) => Ok(Record::Product(id)),
+            Some(StreamType::SalesOrder) => Ok(Record::Order(id)),
+            None => Err(InputError::new(format!("no record has id {id}")).into()),
+        };
+    }
+    let mut found = Vec::new();
+    for (kind, make) in [
+        (&ORDER, Record::Order as fn(Uuid) -> Record),
+        (&CUSTOMER, Record::Customer),
+        (&PRODUCT, Record::Product),
+    ] {
+        let ids = by_key(db, kind, key)?;
+        if ids.len() > 1 {
+            return one(db, kind, key).map(make);
+        }
+        found.extend(ids.into_iter().map(make));
+    }
+    match found.as_slice() {
+        [r] => Ok(*r),
+        [] => Err(InputError::new(format!(
+            "unknown record: no order number, customer number, product code or id '{}'",
+            key.trim()
+        ))
+        .into()),
+        _ => Err(InputError::new(format!(
+            "'{}' names more than one record (an order, customer or product); use the id",
+            key.trim()
+        ))
+        .into()),
+    }
+}
+
+fn stream_type_of(db: &Daybook, id: Uuid) -> anyhow::Result<Option<StreamType>> {
+    let t: Option<String> = db
+        .conn()
+        .query_row(
+            "SELECT stream_type FROM events WHERE stream_id = ?1 LIMIT 1",
+            [id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(t.as_deref().and_then(StreamType::parse))
+}
+
+/// One of an order's lines: by line id, 1-based position, or product code (if only one
+/// line has it).
+pub fn line(lines: &[LineRow], key: &str) -> anyhow::Result<Uuid> {
+    let key = key.trim();
+    if let Ok(id) = Uuid::parse_str(key) {
+        return lines
+            .iter()
+            .find(|l| l.line_id == id)
+            .map(|l| l.line_id)
+            .ok_or_else(|| InputError::new(format!("the order has no line {id}")).into());
+    }
+    if let Ok(n) = key.parse::<usize>() {
+        return n
+            .checked_sub(1)
+            .and_then(|i| lines.get(i))
+            .map(|l| l.line_id)
+            .ok_or_else(|| {
+                InputError::new(format!(
+                    "the order has no line {n} (it has {} lines)",
+                    lines.len()
+                ))
+                .into()
+            });
+    }
+    let matching: Vec<&LineRow> = lines
+        .iter()
+        .filter(|l| l.code.eq_ignore_ascii_case(key))
+        .collect();
+    match matching.as_slice() {
+        [l] => Ok(l.line_id),
+        [] => Err(InputError::new(format!(
+            "the order has no line '{key}' (use a line number, product code or line id)"
+        ))
+        .into()),
+        _ => Err(InputError::new(format!(
+            "more than one line has product '{key}'; use the line number"
+        ))
+        .into()),
+    }
+}
+
+/// One of a customer's addresses: by id, 1-based position or label.
+pub fn address(addresses: &[AddressRow], key: &str) -> anyhow::Result<Uuid> {
+    let key = key.trim();
+    if let Ok(id) = Uuid::parse_str(key) {
+        // An id that is not the customer's is for the domain to refuse, with its reason.
+        return Ok(id);
+    }
+    if let Ok(n) = key.parse::<usize>() {
+        return n
+            .checked_sub(1)
+            .and_then(|i| addresses.get(i))
+            .map(|a| a.id)
+            .ok_or_else(|| {
+                InputError::new(format!(
+                    "the customer has no address {n} (it has {})",
+                    addresses.len()
+                ))
+                .into()
+            });
+    }
+    let matching: Vec<&AddressRow> = addresses
+        .iter()
+        .filter(|a| a.label.eq_ignore_ascii_case(key))
+        .collect();
+    match matching.as_slice() {
+        [a] => Ok(a.id),
+        [] => Err(InputError::new(format!(
+            "the customer has no address labelled '{key}' (use its number, label or id)"
+        ))
+        .into()),
+        _ => Err(InputError::new(format!(
+            "more than one address is labelled '{key}'; use its number"
+        ))
+        .into()),
+    }
+}
