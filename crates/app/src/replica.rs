@@ -58,8 +58,12 @@ pub struct OutgoingCommand {
 /// The server's answer for one pushed command.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PushAnswer {
-    /// Applied on the server.
-    Accepted,
+    /// Applied on the server; its events end at this sequence (`None`: the command
+    /// changed nothing there, e.g. the customer was already blocked).
+    Accepted {
+        /// The sequence of the command's last event on the server.
+        last_seq: Option<i64>,
+    },
     /// Refused on the server's state; permanent.
     Rejected(ErrorBody),
 }
@@ -249,13 +253,14 @@ impl Daybook {
             let mut diverged = BTreeSet::new();
             for (command_id, answer) in answers {
                 match answer {
-                    PushAnswer::Accepted => {
+                    PushAnswer::Accepted { last_seq } => {
                         tx.conn()
                             .prepare_cached(
-                                "UPDATE outbox SET status = 'acknowledged', error = NULL
+                                "UPDATE outbox SET status = 'acknowledged', error = NULL,
+                                    server_last_seq = ?2
                                  WHERE command_id = ?1 AND status = 'pending'",
                             )?
-                            .execute([command_id])?;
+                            .execute(params![command_id, last_seq.unwrap_or(0)])?;
                     }
                     PushAnswer::Rejected(error) => {
                         set_status(tx.conn(), *command_id, "rejected", Some(error))?;
@@ -271,6 +276,8 @@ impl Daybook {
                     }
                 }
             }
+            let cursor = meta_i64(tx.conn(), CURSOR)?;
+            diverged.extend(settled_but_speculative(tx.conn(), cursor)?);
             rebase(tx, &diverged, &[], &identity, &mut report)?;
             Ok(())
         })?;
@@ -343,8 +350,9 @@ impl Daybook {
                 }
                 report.applied += 1;
             }
-            rebase(tx, &diverged, &staged, &identity, &mut report)?;
             set_meta(conn, CURSOR, &cursor.to_string())?;
+            diverged.extend(settled_but_speculative(conn, cursor)?);
+            rebase(tx, &diverged, &staged, &identity, &mut report)?;
             let head = daybook_store::head(conn)?;
             projection::set_checkpoint(conn, head)?;
             Ok(())
@@ -516,6 +524,21 @@ fn savepoint<T>(conn: &Connection, f: impl FnOnce() -> Result<T, AppError>) -> R
     }
 }
 
+/// Streams with speculative events of commands the server has accepted and whose
+/// canonical events we have all pulled (or that changed nothing on the server): the
+/// server decided differently, so the local guess must go.
+fn settled_but_speculative(conn: &Connection, cursor: i64) -> Result<Vec<Uuid>, AppError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT DISTINCT o.stream_id FROM outbox o
+             WHERE o.status = 'acknowledged' AND coalesce(o.server_last_seq, 0) <= ?1
+               AND EXISTS (SELECT 1 FROM events e
+                           WHERE e.command_id = o.command_id AND e.server_seq IS NULL)",
+        )?
+        .query_map([cursor], |r| r.get(0))?
+        .collect::<Result<_, _>>()?)
+}
+
 fn same_event(local: &RawEvent, server: &RawEvent) -> bool {
     local.stream_id == server.stream_id
         && local.revision == server.revision
@@ -597,12 +620,17 @@ fn rebase(
     projection::recompute_customers(conn, &customers)?;
 
     // Re-run what is still waiting on these streams.
+    // Accepted commands whose canonical events are all here (or that made none)
+    // are settled: they are not re-run.
+    let cursor = meta_i64(conn, CURSOR)?;
     let waiting: Vec<(Uuid, String, String)> = conn
         .prepare(
             "SELECT command_id, envelope, status FROM outbox
-             WHERE status IN ('pending', 'acknowledged') ORDER BY position",
+             WHERE status = 'pending'
+                OR (status = 'acknowledged' AND coalesce(server_last_seq, 0) > ?1)
+             ORDER BY position",
         )?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .query_map([cursor], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<Result<_, _>>()?;
     for (command_id, envelope, status) in waiting {
         let env = envelope_of(&envelope)?;

@@ -51,6 +51,7 @@ pub const STORE_MIGRATIONS: &[&str] = &[
         status      TEXT    NOT NULL DEFAULT 'pending',
         error       TEXT,
         device_seq  INTEGER,
+        server_last_seq INTEGER,
         attempts    INTEGER NOT NULL DEFAULT 0,
         recorded_at INTEGER NOT NULL
     );

@@ -292,7 +292,7 @@ impl Engine {
                 .into_iter()
                 .map(|r| {
                     let a = match r.outcome {
-                        PushOutcome::Accepted { .. } => PushAnswer::Accepted,
+                        PushOutcome::Accepted { last_seq, .. } => PushAnswer::Accepted { last_seq },
                         PushOutcome::Rejected { error } => {
                             report.rejected += 1;
                             PushAnswer::Rejected(error)

@@ -38,7 +38,7 @@ fn dump(db: &Daybook) -> Vec<(String, Vec<String>)> {
 }
 
 #[derive(Debug, Clone)]
-enum Action {
+pub enum Action {
     Customer {
         limit: Option<i64>,
     },
@@ -105,7 +105,7 @@ enum Action {
     },
 }
 
-fn action() -> impl Strategy<Value = Action> {
+pub fn action() -> impl Strategy<Value = Action> {
     let i = 0usize..6;
     prop_oneof![
         prop::option::of(0i64..50_000).prop_map(|limit| Action::Customer { limit }),
@@ -138,7 +138,7 @@ fn action() -> impl Strategy<Value = Action> {
 }
 
 #[derive(Default)]
-struct World {
+pub struct World {
     customers: Vec<CustomerId>,
     products: Vec<ProductId>,
     orders: Vec<(OrderId, Vec<LineId>)>,
@@ -149,7 +149,7 @@ fn pick<T: Copy>(v: &[T], i: usize) -> Option<T> {
     (!v.is_empty()).then(|| v[i % v.len()])
 }
 
-fn command(w: &mut World, a: &Action, n: usize) -> Option<Command> {
+pub fn command(w: &mut World, a: &Action, n: usize) -> Option<Command> {
     Some(match a.clone() {
         Action::Customer { limit } => {
             let id = CustomerId::new();
