@@ -5,6 +5,7 @@ import { QueryClientProvider, useQuery, type QueryClient } from "@tanstack/react
 import { useEffect, useRef, useState } from "react";
 import { onChanged } from "./api";
 import { api } from "./api";
+import { ErrorBoundary } from "./components/ErrorBoundary";
 import { HelpOverlay } from "./components/HelpOverlay";
 import { Kbd } from "./components/ui";
 import { inTextField } from "./lib/hooks";
@@ -165,7 +166,9 @@ function Shell() {
         </div>
       </nav>
       <main ref={mainRef} className="main">
-        <Screen route={route} />
+        <ErrorBoundary key={route.path.join("/")}>
+          <Screen route={route} />
+        </ErrorBoundary>
       </main>
       {help && <HelpOverlay onClose={() => setHelp(false)} />}
     </div>
@@ -191,7 +194,9 @@ export function App({ client }: { client: QueryClient }) {
   }, [client]);
   return (
     <QueryClientProvider client={client}>
-      <Shell />
+      <ErrorBoundary>
+        <Shell />
+      </ErrorBoundary>
     </QueryClientProvider>
   );
 }

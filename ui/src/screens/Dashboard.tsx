@@ -70,7 +70,7 @@ export function DashboardScreen() {
               <YAxis tick={{ fontSize: 11, fill: "var(--muted)" }} tickLine={false} axisLine={false} width={36} allowDecimals={false} />
               <Tooltip cursor={{ fill: "var(--hover)" }} contentStyle={{ background: "var(--surface)", border: "1px solid var(--border)" }}
                 formatter={(v) => [formatCount(Number(v)), "Orders"]} />
-              <Bar dataKey="orders" fill="var(--accent)" radius={[2, 2, 0, 0]} isAnimationActive={false} />
+              <Bar dataKey="orders" fill="var(--accent)" radius={[2, 2, 0, 0]} maxBarSize={28} isAnimationActive={false} />
             </BarChart>
           </ResponsiveContainer>
         </div>

@@ -169,7 +169,7 @@ function EventItem({ e, selected, onSelect }: { e: HistoryEntry; selected: boole
           rev {e.revision} · {formatDateTime(e.at)} · <span data-testid="history-user">{e.user}</span> on {e.device}
         </span>
         {e.issued_at !== e.at && Math.abs(Date.parse(e.issued_at) - Date.parse(e.at)) > 60_000 && (
-          <span className="muted small">entered {formatDateTime(e.issued_at)} (offline)</span>
+          <span className="muted small">command given {formatDateTime(e.issued_at)}</span>
         )}
       </button>
       <DiffTable changes={e.changes} />
@@ -259,7 +259,7 @@ export function TimelineScreen() {
               <YAxis tick={{ fontSize: 11, fill: "var(--muted)" }} tickLine={false} axisLine={false} width={40} allowDecimals={false} />
               <Tooltip cursor={{ fill: "var(--hover)" }} contentStyle={{ background: "var(--surface)", border: "1px solid var(--border)" }}
                 formatter={(v) => [formatCount(Number(v)), "Events"]} />
-              <Bar dataKey="events" fill="var(--accent)" radius={[2, 2, 0, 0]} isAnimationActive={false} />
+              <Bar dataKey="events" fill="var(--accent)" radius={[2, 2, 0, 0]} maxBarSize={28} isAnimationActive={false} />
             </BarChart>
           </ResponsiveContainer>
         )}

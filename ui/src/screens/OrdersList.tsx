@@ -268,7 +268,7 @@ export function OrdersList({ initialCustomer }: { initialCustomer?: { id: string
           rowTestId="order-row"
           rowAttrs={(r) => ({ "data-number": r.number, "data-id": r.id })}
           columns={columns}
-          template="minmax(110px,1fr) minmax(160px,2.2fr) 110px minmax(150px,1.2fr) 60px minmax(100px,1fr) minmax(90px,1fr) minmax(110px,1fr) 130px"
+          template="minmax(100px,0.9fr) minmax(150px,2fr) 100px 180px 56px minmax(100px,1fr) minmax(90px,0.9fr) minmax(110px,1fr) 130px"
           total={pages.total}
           rowAt={pages.rowAt}
           rowKey={(r) => r.id}

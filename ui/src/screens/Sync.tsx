@@ -27,8 +27,10 @@ export function SyncBadge() {
   return (
     <a href={href("sync")} className={`sync-badge ${s.data.online ? "online" : "offline"}`} data-testid="sync-badge"
       title={s.data.last_sync ? `Last sync ${formatDateTime(s.data.last_sync)}` : "Never synced"}>
-      <span className="dot" aria-hidden="true" />
-      {syncBadgeText(s.data)}
+      <span className="sync-line">
+        <span className="dot" aria-hidden="true" />
+        {syncBadgeText(s.data)}
+      </span>
       {attention > 0 && <span className="badge status-cancelled">{attention} need attention</span>}
     </a>
   );
