@@ -119,8 +119,10 @@ pub fn push(
                     results.push(stale(c, l));
                     continue;
                 }
+                // Recorded as the device gave it (validated not blank), so the
+                // canonical events carry the same user as the device's own.
                 let identity = Identity {
-                    user: c.user.trim().to_string(),
+                    user: c.user.clone(),
                     device: device.device_name.clone(),
                 };
                 let outcome = match w.execute(&c.envelope, &identity) {

@@ -260,3 +260,108 @@ async fn invoice_numbers_are_assigned_by_the_server_without_gaps() {
         .collect();
     assert_eq!(numbers, expected);
 }
+
+#[tokio::test]
+async fn a_store_failure_mid_push_commits_nothing_and_answers_500() {
+    let f = fixture();
+    let mut ob = Outbox::new();
+    let (_, a) = register_product("A", 1);
+    let (_, b) = register_product("B", 1);
+    let req = PushRequest {
+        commands: vec![ob.cmd(a), ob.cmd(b)],
+    };
+    // Break the server's own table behind its back: recording the first result fails
+    // after the command's events were appended.
+    f.state.account(f.account).await.unwrap();
+    let path = daybook_server::accounts::account_db_path(f.state.data_dir(), f.account);
+    let side = rusqlite::Connection::open(&path).unwrap();
+    side.execute_batch("ALTER TABLE sync_devices RENAME TO broken")
+        .unwrap();
+    let r = push_raw(&f, &req).await;
+    r.assert_error(StatusCode::INTERNAL_SERVER_ERROR, "internal");
+    assert!(!r.body["message"].as_str().unwrap().contains("sync_devices"));
+    assert_eq!(
+        pull_all(&f, 100).await.head,
+        0,
+        "the events were rolled back"
+    );
+
+    // Repaired, the same push applies once, from sequence 1.
+    side.execute_batch("ALTER TABLE broken RENAME TO sync_devices")
+        .unwrap();
+    let res = push(&f, req.commands.clone()).await;
+    assert!(res.results.iter().all(|r| !r.duplicate));
+    assert_eq!(accepted(&res.results[0].outcome), (Some(1), Some(1)));
+    assert_eq!(accepted(&res.results[1].outcome), (Some(2), Some(2)));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_pushes_and_a_follower_never_see_a_gap() {
+    let f = std::sync::Arc::new(fixture());
+    let tokens: Vec<String> = (0..4)
+        .map(|i| {
+            f.state
+                .create_token(f.account, &format!("device-{i}"))
+                .unwrap()
+                .token
+        })
+        .collect();
+    let (batches, per_batch) = (15, 5);
+    let mut pushers = Vec::new();
+    for (d, token) in tokens.into_iter().enumerate() {
+        let f = f.clone();
+        pushers.push(tokio::spawn(async move {
+            let mut ob = Outbox::new();
+            for b in 0..batches {
+                let cmds = (0..per_batch)
+                    .map(|i| ob.cmd(register_product(&format!("D{d}-{b}-{i}"), 1).1))
+                    .collect();
+                let r = send(
+                    &f.state,
+                    post(
+                        &commands_uri(f.account),
+                        Some(&token),
+                        Some("application/json"),
+                        serde_json::to_vec(&PushRequest { commands: cmds }).unwrap(),
+                    ),
+                )
+                .await;
+                assert_eq!(r.status, StatusCode::OK);
+            }
+        }));
+    }
+    let total = (4 * batches * per_batch) as i64;
+    // A follower pulling small pages while the pushes commit: every page starts
+    // right after its cursor and has no holes.
+    let follower = {
+        let f = f.clone();
+        tokio::spawn(async move {
+            let mut after = 0;
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+            while after < total {
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "follower stuck at {after}"
+                );
+                let page: daybook_protocol::PullResponse = send(
+                    &f.state,
+                    get(&events_uri(f.account, after, 7), Some(&f.token)),
+                )
+                .await
+                .json();
+                for e in &page.events {
+                    assert_eq!(e.seq, after + 1, "gap after {after}");
+                    after = e.seq;
+                }
+                assert!(page.head >= after);
+                tokio::task::yield_now().await;
+            }
+            after
+        })
+    };
+    for p in pushers {
+        p.await.unwrap();
+    }
+    assert_eq!(follower.await.unwrap(), total);
+    assert_eq!(pull_all(&f, 1000).await.head, total);
+}
