@@ -159,12 +159,36 @@ fn usage_error(e: &clap::Error) -> ExitCode {
             ExitCode::from(2)
         }
         _ => {
-            let rendered = e.render().to_string();
-            let first = rendered.lines().next().unwrap_or("invalid usage");
-            let first = first.strip_prefix("error: ").unwrap_or(first);
-            eprintln!("error: {first} (see --help)");
+            eprintln!(
+                "error: {} (see --help)",
+                clap_message(&e.render().to_string())
+            );
             ExitCode::from(2)
         }
+    }
+}
+
+/// Clap's message without the usage block, on one line: "the following required
+/// arguments were not provided: --product <PRODUCT>".
+fn clap_message(rendered: &str) -> String {
+    let mut message = String::new();
+    for line in rendered.lines() {
+        let line = line.trim();
+        if line.starts_with("Usage:") || line.starts_with("For more information") {
+            break;
+        }
+        if line.is_empty() {
+            continue;
+        }
+        if !message.is_empty() {
+            message.push_str(if line.starts_with("tip:") { "; " } else { " " });
+        }
+        message.push_str(line.strip_prefix("error: ").unwrap_or(line));
+    }
+    if message.is_empty() {
+        "invalid usage".into()
+    } else {
+        message
     }
 }
 
@@ -264,6 +288,19 @@ mod tests {
     #[test]
     fn the_cli_definition_is_valid() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn usage_errors_fit_on_one_line() {
+        let e = Cli::try_parse_from(["daybook", "order", "add-line", "SO-1"]).unwrap_err();
+        assert_eq!(
+            clap_message(&e.render().to_string()),
+            "the following required arguments were not provided: --product <PRODUCT>"
+        );
+        let e = Cli::try_parse_from(["daybook", "oders"]).unwrap_err();
+        let m = clap_message(&e.render().to_string());
+        assert!(m.starts_with("unrecognized subcommand 'oders'"), "{m}");
+        assert!(!m.contains('\n'), "{m}");
     }
 
     #[test]

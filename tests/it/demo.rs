@@ -1,0 +1,99 @@
+//! `daybook demo`: a year of data through real commands, then the lists read it.
+
+use serde_json::Value;
+
+use crate::support::{Book, int};
+
+#[test]
+fn demo_data_fills_the_order_list() {
+    let b = Book::new();
+    let report = b.json(&["demo", "--orders", "60", "--seed", "5"]);
+    assert_eq!(int(&report, "/orders"), 60);
+    assert_eq!(int(&report, "/customers"), 5);
+    assert_eq!(int(&report, "/products"), 10);
+    assert_eq!(
+        int(&report, "/accepted") + int(&report, "/refused"),
+        int(&report, "/commands")
+    );
+
+    let page = b.json(&["orders", "--limit", "1000"]);
+    let rows = page["rows"].as_array().expect("rows");
+    assert_eq!(rows.len(), 60);
+    assert_eq!(int(&page, "/total"), 60);
+    for row in rows {
+        assert!(row["number"].as_str().is_some_and(|n| n.starts_with("SO-")));
+        assert!(row["customer_name"].as_str().is_some_and(|n| !n.is_empty()));
+        assert_eq!(
+            int(row, "/gross"),
+            int(row, "/net") + int(row, "/vat"),
+            "{row}"
+        );
+    }
+
+    let stats = b.json(&["stats"]);
+    assert_eq!(int(&stats, "/orders"), 60);
+    assert_eq!(int(&stats, "/events"), int(&report, "/events"));
+
+    // The text list is a table with a count.
+    let text = b.ok(&["orders", "--limit", "5", "--sort", "gross", "--desc"]);
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with("Number"), "{text}");
+    assert_eq!(lines.last(), Some(&"5 of 60 orders"), "{text}");
+
+    // A year of history for the dashboard.
+    let dash = b.json(&["dashboard"]);
+    assert!(
+        dash["days"].as_array().is_some_and(|d| d.len() > 10),
+        "{dash}"
+    );
+}
+
+#[test]
+fn demo_refuses_a_daybook_with_data_and_filters_work_on_it() {
+    let b = Book::new();
+    b.ok(&["demo", "--orders", "40", "--seed", "9"]);
+    let line = b.fails(&["demo", "--orders", "10"], 2);
+    assert!(line.contains("empty"), "{line}");
+
+    let placed = b.json(&["orders", "--status", "placed,delivered", "--limit", "1000"]);
+    for row in placed["rows"].as_array().expect("rows") {
+        let s = row["status"].as_str().unwrap_or_default();
+        assert!(s == "placed" || s == "delivered", "{row}");
+    }
+    // One customer's orders, by customer number.
+    let mine = b.json(&["orders", "--customer", "C-00001", "--limit", "1000"]);
+    let customer = b.json(&["show", "C-00001"]);
+    let id = customer["customer"]["id"].clone();
+    assert!(
+        mine["rows"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .all(|r| r["customer_id"] == id)
+    );
+    assert_eq!(
+        int(&mine, "/total"),
+        int(&customer, "/customer/order_count")
+    );
+    // Sorted by gross, descending.
+    let by_gross = b.json(&["orders", "--sort", "gross", "--desc", "--limit", "1000"]);
+    let grosses: Vec<i64> = by_gross["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| r["gross"].as_i64().unwrap_or_default())
+        .collect();
+    assert!(grosses.windows(2).all(|w| w[0] >= w[1]), "{grosses:?}");
+    // Paging.
+    let second = b.json(&[
+        "orders", "--sort", "number", "--offset", "10", "--limit", "5",
+    ]);
+    let numbers: Vec<&Value> = second["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| &r["number"])
+        .collect();
+    assert_eq!(numbers.len(), 5);
+    assert_eq!(numbers[0], "SO-00011");
+}

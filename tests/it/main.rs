@@ -1,0 +1,14 @@
+//! System tests: the real `daybook` binary, run as a process on temporary data
+//! directories, checked by its exit codes, its one-line errors and its `--json`.
+//!
+//! The binary is found next to this test executable (`target/<profile>/daybook`);
+//! `make test` builds it first. By hand: `cargo build -p daybook-cli`, then
+//! `cargo test -p daybook-system-tests`. `DAYBOOK_BIN` points at another build.
+
+mod bad_input;
+mod demo;
+mod exec;
+mod flow;
+mod history;
+mod rebuild;
+mod support;
