@@ -1,44 +1,45 @@
 //! The front end's one door to the back end. Each function is one IPC command of
-//! src-tauri (snake_case there, camelCase here as tauri-specta names them) and rejects
-//! with an `ErrorBody`. Screens call these, never `invoke` directly, so switching to the
-//! generated `bindings.ts` changes this file only.
+//! src-tauri, called through the bindings tauri-specta generates from the Rust types
+//! (`bindings.ts`), and rejects with an `IpcError` carrying the `ErrorBody`
+//! {code, message, field?}. Screens call these, never `invoke` or `commands` directly.
 
 import { invoke } from "@tauri-apps/api/core";
-import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import type { UnlistenFn } from "@tauri-apps/api/event";
+import { commands, events } from "./bindings";
 import { IpcError, toErrorBody } from "./lib/errors";
-import type {
-  AppInfo,
-  AsOf,
-  Command,
-  CommandOutcome,
-  CustomerDetail,
-  CustomerPage,
-  CustomerQuery,
-  Dashboard,
-  DemoLoaded,
-  Progress,
-  DayCount,
-  NaiveDate,
-  NumberSeries,
-  OrderDetail,
-  OrderPage,
-  OrderQuery,
-  OrderSummary,
-  ProductPage,
-  ProductQuery,
-  ProductRow,
-  RecordHistory,
-  StateAt,
-  SyncStatus,
-  TimelineFilter,
-  TimelinePage,
-  Uuid,
-} from "./types";
+import type { Progress, Uuid } from "./types";
 
 /** The Tauri event src-tauri emits after every command and sync step. */
 export const CHANGED_EVENT = "daybook://changed";
+/** The Tauri event with the progress of a long write (demo data). */
+export const PROGRESS_EVENT = "daybook://progress";
 
-async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+type Ok<T> = { status: "ok"; data: T };
+type Err = { status: "error"; error: unknown };
+/** What a bindings call resolves to: a tauri-specta Result, or (in throwing mode) the value. */
+type Data<R> = R extends Ok<infer T> ? T : R extends Err ? never : R;
+
+function isResult(r: unknown): r is Ok<unknown> | Err {
+  return typeof r === "object" && r !== null && "status" in r && (r.status === "ok" || r.status === "error");
+}
+
+/** Unwraps a bindings call: the data, or a rejection with the `ErrorBody` as `IpcError`. */
+async function call<R>(p: Promise<R>): Promise<Data<R>> {
+  let r: R;
+  try {
+    r = await p;
+  } catch (e) {
+    throw new IpcError(toErrorBody(e));
+  }
+  if (isResult(r)) {
+    if (r.status === "error") throw new IpcError(toErrorBody(r.error));
+    return r.data as Data<R>;
+  }
+  return r as Data<R>;
+}
+
+/** Commands that are not in the bindings yet: they arrive with the sync engine. */
+async function callPlanned<T>(cmd: string, args: Record<string, unknown>): Promise<T> {
   try {
     return await invoke<T>(cmd, args);
   } catch (e) {
@@ -46,44 +47,44 @@ async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> 
   }
 }
 
+type Params<F> = F extends (...args: infer A) => unknown ? A : never;
+type C = typeof commands;
+
 export const api = {
-  executeCommand: (command: Command) => call<CommandOutcome>("execute_command", { command }),
-  nextNumber: (series: NumberSeries) => call<string>("next_number", { series }),
-  listOrders: (query: OrderQuery) => call<OrderPage>("list_orders", { query }),
-  orderSummary: (query: OrderQuery) => call<OrderSummary>("order_summary", { query }),
-  getOrder: (id: Uuid) => call<OrderDetail>("get_order", { id }),
-  duplicateOrder: (id: Uuid) => call<Uuid>("duplicate_order", { id }),
-  listCustomers: (query: CustomerQuery) => call<CustomerPage>("list_customers", { query }),
-  getCustomer: (id: Uuid) => call<CustomerDetail>("get_customer", { id }),
-  listProducts: (query: ProductQuery) => call<ProductPage>("list_products", { query }),
-  getProduct: (id: Uuid) => call<ProductRow>("get_product", { id }),
-  recordHistory: (id: Uuid) => call<RecordHistory>("record_history", { id }),
-  recordStateAt: (id: Uuid, asOf: AsOf) => call<StateAt>("record_state_at", { id, asOf }),
-  timeline: (filter: TimelineFilter) => call<TimelinePage>("timeline", { filter }),
-  activity: (filter: TimelineFilter) => call<DayCount[]>("activity", { filter }),
-  timelineUsers: () => call<string[]>("timeline_users"),
-  dashboard: (from: NaiveDate, to: NaiveDate) => call<Dashboard>("dashboard", { from, to }),
-  isEmpty: () => call<boolean>("is_empty"),
-  loadDemo: (orders: number) => call<DemoLoaded>("load_demo", { orders }),
-  syncStatus: () => call<SyncStatus>("sync_status"),
-  /** Arrives with the sync engine: send a refused command again. */
-  retryCommand: (commandId: Uuid) => call<null>("retry_command", { commandId }),
-  /** Arrives with the sync engine: drop a refused command and its speculative events. */
-  discardCommand: (commandId: Uuid) => call<null>("discard_command", { commandId }),
-  appInfo: () => call<AppInfo>("app_info"),
+  executeCommand: (...a: Params<C["executeCommand"]>) => call(commands.executeCommand(...a)),
+  nextNumber: (...a: Params<C["nextNumber"]>) => call(commands.nextNumber(...a)),
+  listOrders: (...a: Params<C["listOrders"]>) => call(commands.listOrders(...a)),
+  orderSummary: (...a: Params<C["orderSummary"]>) => call(commands.orderSummary(...a)),
+  getOrder: (...a: Params<C["getOrder"]>) => call(commands.getOrder(...a)),
+  duplicateOrder: (...a: Params<C["duplicateOrder"]>) => call(commands.duplicateOrder(...a)),
+  listCustomers: (...a: Params<C["listCustomers"]>) => call(commands.listCustomers(...a)),
+  getCustomer: (...a: Params<C["getCustomer"]>) => call(commands.getCustomer(...a)),
+  listProducts: (...a: Params<C["listProducts"]>) => call(commands.listProducts(...a)),
+  getProduct: (...a: Params<C["getProduct"]>) => call(commands.getProduct(...a)),
+  recordHistory: (...a: Params<C["recordHistory"]>) => call(commands.recordHistory(...a)),
+  recordStateAt: (...a: Params<C["recordStateAt"]>) => call(commands.recordStateAt(...a)),
+  timeline: (...a: Params<C["timeline"]>) => call(commands.timeline(...a)),
+  activity: (...a: Params<C["activity"]>) => call(commands.activity(...a)),
+  timelineUsers: () => call(commands.timelineUsers()),
+  dashboard: (...a: Params<C["dashboard"]>) => call(commands.dashboard(...a)),
+  isEmpty: () => call(commands.isEmpty()),
+  loadDemo: (...a: Params<C["loadDemo"]>) => call(commands.loadDemo(...a)),
+  syncStatus: () => call(commands.syncStatus()),
+  appInfo: () => call(commands.appInfo()),
+  /** Planned with the sync engine: send a refused command again. */
+  retryCommand: (commandId: Uuid) => callPlanned<null>("retry_command", { commandId }),
+  /** Planned with the sync engine: drop a refused command and its speculative events. */
+  discardCommand: (commandId: Uuid) => callPlanned<null>("discard_command", { commandId }),
 };
 
 export type Api = typeof api;
 
-/** The Tauri event with the progress of a long write (demo data). */
-export const PROGRESS_EVENT = "daybook://progress";
-
 /** Calls `onChange` whenever the back end says data changed. Returns the unsubscribe. */
 export function onChanged(onChange: () => void): Promise<UnlistenFn> {
-  return listen(CHANGED_EVENT, () => onChange());
+  return events.daybookChanged.listen(() => onChange());
 }
 
 /** Calls `onProgress` with each progress report of a long write. */
 export function onProgress(onProgress: (p: Progress) => void): Promise<UnlistenFn> {
-  return listen<Progress>(PROGRESS_EVENT, (e) => onProgress(e.payload));
+  return events.daybookProgress.listen((e) => onProgress(e.payload));
 }
