@@ -1,0 +1,68 @@
+import { screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { beforeEach, describe, expect, it } from "vitest";
+import { syncStateOf } from "../lib/sync";
+import { FakeBackend } from "../test/fakeBackend";
+import { renderWithClient } from "../test/render";
+import type { SyncStatus } from "../types";
+import { SyncScreen, syncBadgeText } from "./Sync";
+
+const base: SyncStatus = { online: true, pending: 0, needs_attention: [], last_sync: "2026-11-23T10:00:00Z", progress: null };
+
+describe("sync status text and record states", () => {
+  it("says what a person needs to know in the badge", () => {
+    expect(syncBadgeText({ ...base, online: false, pending: 37 })).toBe("Offline, 37 changes waiting");
+    expect(syncBadgeText({ ...base, online: false, pending: 1 })).toBe("Offline, 1 change waiting");
+    expect(syncBadgeText({ ...base, online: true, pending: 5, progress: { done: 2, total: 5 } })).toBe("Syncing 2/5");
+    expect(syncBadgeText(base)).toBe("Synced");
+  });
+
+  it("derives each record's state from sync_status", () => {
+    const refused = { ...base, pending: 3, needs_attention: [{ command_id: "k", stream_id: "o1", command: "PlaceOrder", reason: "limit" }] };
+    expect(syncStateOf("o1", refused)).toBe("attention");
+    expect(syncStateOf("o2", refused)).toBe("waiting");
+    expect(syncStateOf("o2", base)).toBe("synced");
+    expect(syncStateOf("o2", { ...base, last_sync: null })).toBe("waiting");
+    expect(syncStateOf("o2", undefined)).toBeUndefined();
+  });
+});
+
+describe("sync screen", () => {
+  let be: FakeBackend;
+  beforeEach(() => {
+    be = new FakeBackend().install();
+    be.sync = {
+      online: false,
+      pending: 37,
+      last_sync: null,
+      progress: null,
+      needs_attention: [{ command_id: "cmd-1", stream_id: "o1", command: "PlaceOrder", reason: "the spending limit was used up by a colleague" }],
+    };
+  });
+
+  it("lists what the server refused, with the reason, and retries it", async () => {
+    be.extra.retry_command = (args) => {
+      be.sync = { ...be.sync, needs_attention: be.sync.needs_attention.filter((n) => n.command_id !== args.commandId) };
+      return null;
+    };
+    const user = userEvent.setup();
+    renderWithClient(<SyncScreen />);
+    expect(await screen.findByTestId("sync-pending")).toHaveTextContent("37");
+    expect(screen.getByTestId("sync-online")).toHaveTextContent("Offline");
+    expect(screen.getByTestId("sync-last")).toHaveTextContent("Never");
+    const item = screen.getByTestId("attention-item");
+    expect(item).toHaveTextContent("Place order");
+    expect(item).toHaveTextContent("The spending limit was used up by a colleague.");
+    await user.click(within(item).getByTestId("attention-retry"));
+    expect(be.callsTo("retry_command")[0]?.args).toEqual({ commandId: "cmd-1" });
+    await waitFor(() => expect(screen.getByTestId("attention-empty")).toBeInTheDocument());
+  });
+
+  it("shows the back end's refusal when an action is not available", async () => {
+    const user = userEvent.setup();
+    renderWithClient(<SyncScreen />);
+    await user.click(await screen.findByTestId("attention-discard"));
+    expect(await screen.findByTestId("form-error")).toHaveTextContent("Fake backend has no discard_command.");
+    expect(screen.getByTestId("attention-item")).toBeInTheDocument();
+  });
+});
