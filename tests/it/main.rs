@@ -12,3 +12,4 @@ mod flow;
 mod history;
 mod rebuild;
 mod support;
+mod sync;

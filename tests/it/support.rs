@@ -33,6 +33,24 @@ pub fn bin() -> &'static Path {
     })
 }
 
+/// Another binary of this workspace next to the test executable
+/// (`target/<profile>/NAME`), e.g. `daybook-server`.
+pub fn sibling_bin(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("the test executable's path");
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("the test executable lives in target/<profile>/deps");
+    let bin = profile_dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        bin.exists(),
+        "{} is missing: run `cargo build --workspace --bins` before these tests \
+         (`make test` does)",
+        bin.display()
+    );
+    bin
+}
+
 /// A binary older than the sources would test old code: say so (not fail: sources
 /// may be touched while the tests run).
 fn warn_if_stale(bin: &Path) {

@@ -45,6 +45,15 @@ fn layers_depend_only_inwards() {
     assert_eq!(internal("protocol"), ["daybook-domain"]);
     assert_eq!(
         internal("sync"),
+        [
+            "daybook-app",
+            "daybook-domain",
+            "daybook-protocol",
+            "daybook-store"
+        ]
+    );
+    assert_eq!(
+        internal("server"),
         ["daybook-app", "daybook-domain", "daybook-protocol", "daybook-store"]
     );
     for k in ["domain", "store", "app", "protocol"] {

@@ -1,0 +1,609 @@
+//! Sync end to end: the real `daybook-server` process on a free loopback port, and
+//! clients (the real sync engine over real HTTP, each on its own store file).
+
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::{Child, Command as Process, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use daybook_app::query;
+use daybook_app::{Daybook, OpenOptions};
+use daybook_domain::*;
+use daybook_sync::{Engine, EngineHandle, ServerConfig, SyncReport};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::support::sibling_bin;
+
+/// A running `daybook-server` with one account; killed on drop.
+pub struct Server {
+    child: Child,
+    pub addr: SocketAddr,
+    data: tempfile::TempDir,
+    pub account: String,
+}
+
+impl Server {
+    pub fn start() -> Server {
+        let data = tempfile::tempdir().expect("a temporary directory");
+        let account = admin(data.path(), &["account", "create", "Acme"]);
+        let mut child = Process::new(sibling_bin("daybook-server"))
+            .arg("--data")
+            .arg(data.path())
+            .args(["serve", "--listen", "127.0.0.1:0", "--rate", "0"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("daybook-server starts");
+        let stderr = child.stderr.take().expect("stderr is piped");
+        let mut lines = BufReader::new(stderr).lines();
+        let addr = loop {
+            let line = lines
+                .next()
+                .expect("daybook-server printed its address")
+                .expect("stderr is readable");
+            if let Some(rest) = line.split("listening on ").nth(1) {
+                break rest.trim().parse().expect("an address");
+            }
+        };
+        // Keep draining stderr so the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        Server {
+            child,
+            addr,
+            data,
+            account,
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// A new device token of the account.
+    pub fn token(&self, device: &str) -> String {
+        admin(
+            self.data.path(),
+            &[
+                "token",
+                "create",
+                "--account",
+                &self.account,
+                "--device",
+                device,
+            ],
+        )
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn admin(data: &Path, args: &[&str]) -> String {
+    let out = Process::new(sibling_bin("daybook-server"))
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .output()
+        .expect("daybook-server runs");
+    assert!(
+        out.status.success(),
+        "daybook-server {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// A client: its own store file and a sync engine for it.
+pub struct Client {
+    pub db: Arc<Mutex<Daybook>>,
+    engine: Engine,
+    pub handle: EngineHandle,
+    _dir: tempfile::TempDir,
+}
+
+impl Client {
+    pub fn new(url: &str, token: &str, user: &str) -> Client {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let path = dir.path().join("daybook.sqlite3");
+        let db = Daybook::open(
+            &path,
+            OpenOptions {
+                user: Some(user.into()),
+                ..OpenOptions::default()
+            },
+        )
+        .expect("the store opens");
+        let db = Arc::new(Mutex::new(db));
+        let (engine, handle) = Engine::new(
+            db.clone(),
+            &ServerConfig {
+                url: url.into(),
+                token: token.into(),
+            },
+        )
+        .expect("an engine");
+        Client {
+            db,
+            engine,
+            handle,
+            _dir: dir,
+        }
+    }
+
+    pub fn sync(&self) -> SyncReport {
+        rt().block_on(self.engine.sync_once())
+            .expect("sync succeeds")
+    }
+
+    pub fn exec(&self, cmd: Command) -> Result<(), daybook_app::AppError> {
+        self.db.lock().unwrap().execute(cmd).map(|_| ())
+    }
+
+    pub fn with<T>(&self, f: impl FnOnce(&mut Daybook) -> T) -> T {
+        f(&mut self.db.lock().unwrap())
+    }
+}
+
+fn rt() -> &'static tokio::runtime::Runtime {
+    static RT: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+    RT.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("a runtime")
+    })
+}
+
+/// Read models as content, FTS rows keyed by their record (not rowid).
+fn dump(db: &Daybook) -> Vec<Vec<String>> {
+    [
+        "SELECT * FROM p_customers",
+        "SELECT c.id, f.number, f.name FROM p_customers_fts f JOIN p_customers c ON c.rowid = f.rowid",
+        "SELECT * FROM p_addresses",
+        "SELECT * FROM p_products",
+        "SELECT p.id, f.code, f.description FROM p_products_fts f JOIN p_products p ON p.rowid = f.rowid",
+        "SELECT * FROM p_orders",
+        "SELECT * FROM p_order_lines",
+        "SELECT * FROM p_daily",
+    ]
+    .iter()
+    .map(|sql| {
+        let mut stmt = db.conn().prepare(sql).unwrap();
+        let n = stmt.column_count();
+        let mut rows: Vec<String> = stmt
+            .query_map([], |r| {
+                let v: Vec<rusqlite::types::Value> =
+                    (0..n).map(|i| r.get(i)).collect::<Result<_, _>>()?;
+                Ok(format!("{v:?}"))
+            })
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        rows.sort();
+        rows
+    })
+    .collect()
+}
+
+fn event_ids(db: &Daybook) -> Vec<String> {
+    let mut ids: Vec<String> = db
+        .conn()
+        .prepare(
+            "SELECT hex(event_id) FROM events WHERE server_seq IS NOT NULL ORDER BY server_seq",
+        )
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    ids.dedup();
+    ids
+}
+
+/// Every client holds the server's log and read models equal to those of a new
+/// device that pulled the whole history.
+fn assert_converged(server: &Server, clients: &[&Client]) {
+    let fresh = Client::new(&server.url(), &server.token("fresh"), "fresh");
+    fresh.sync();
+    let expected = fresh.with(|d| dump(d));
+    let log = fresh.with(|d| event_ids(d));
+    assert!(!log.is_empty());
+    for c in clients {
+        c.with(|d| {
+            assert_eq!(event_ids(d), log, "same log, same order");
+            assert_eq!(
+                dump(d),
+                expected,
+                "same read models as a rebuild from the server's log"
+            );
+            let speculative: i64 = d
+                .conn()
+                .query_row(
+                    "SELECT count(*) FROM events WHERE server_seq IS NULL",
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            assert_eq!(speculative, 0);
+        });
+    }
+}
+
+fn customer(c: &Client, number: &str, limit: Option<i64>) -> CustomerId {
+    let id = CustomerId::new();
+    c.exec(Command::RegisterCustomer {
+        customer_id: id,
+        number: number.into(),
+        kind: CustomerKind::Organisation,
+        name: format!("Customer {number}"),
+        vat_number: None,
+        email: None,
+        currency: Currency::EUR,
+        spending_limit: limit.map(Money),
+    })
+    .unwrap();
+    id
+}
+
+fn product(c: &Client, code: &str, price: i64) -> ProductId {
+    let id = ProductId::new();
+    c.exec(Command::RegisterProduct {
+        product_id: id,
+        code: code.into(),
+        description: format!("Product {code}"),
+        unit_price: Money(price),
+        vat_class: VatClass::Standard,
+    })
+    .unwrap();
+    id
+}
+
+fn order(c: &Client, customer: CustomerId, lines: &[(ProductId, i64)]) -> OrderId {
+    let id = OrderId::new();
+    let number = c
+        .with(|d| d.next_number(daybook_app::NumberSeries::Order))
+        .unwrap();
+    c.exec(Command::CreateOrder {
+        order_id: id,
+        number,
+        customer_id: customer,
+    })
+    .unwrap();
+    for (p, q) in lines {
+        c.exec(add_line(id, *p, *q)).unwrap();
+    }
+    id
+}
+
+fn add_line(order_id: OrderId, product_id: ProductId, quantity: i64) -> Command {
+    Command::AddOrderLine {
+        order_id,
+        line_id: LineId::new(),
+        product_id,
+        quantity,
+        unit_price: None,
+        discount_bp: 0,
+        description: None,
+    }
+}
+
+#[test]
+fn two_offline_clients_edit_then_sync_and_converge() {
+    let server = Server::start();
+    let a = Client::new(&server.url(), &server.token("laptop"), "alice");
+    let b = Client::new(&server.url(), &server.token("tablet"), "bob");
+    // Both offline (never synced): both edit.
+    let ca = customer(&a, "C-A", None);
+    let pa = product(&a, "PA", 150);
+    let oa = order(&a, ca, &[(pa, 2), (pa, 1)]);
+    a.exec(Command::PlaceOrder { order_id: oa }).unwrap();
+    let cb = customer(&b, "C-B", Some(100_000));
+    let pb = product(&b, "PB", 990);
+    order(&b, cb, &[(pb, 4)]);
+
+    let ra = a.sync();
+    let rb = b.sync();
+    a.sync();
+    assert_eq!(ra.rejected + rb.rejected, 0);
+    assert_eq!(
+        a.with(|d| query::orders(d.conn(), &Default::default()).unwrap().total),
+        2
+    );
+    // Numbers given offline carry the device's code, so they never collide.
+    let numbers: Vec<String> = a.with(|d| {
+        query::orders(d.conn(), &Default::default())
+            .unwrap()
+            .rows
+            .into_iter()
+            .map(|r| r.number)
+            .collect()
+    });
+    assert!(numbers.iter().any(|n| n.starts_with("SO-")), "{numbers:?}");
+    // Events carry who and from which device.
+    let devices: Vec<String> = a.with(|d| {
+        d.conn()
+            .prepare("SELECT DISTINCT device_id FROM events ORDER BY device_id")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    });
+    assert_eq!(devices, ["laptop", "tablet"]);
+    assert_converged(&server, &[&a, &b]);
+}
+
+#[test]
+fn a_line_added_to_an_order_a_colleague_placed_meanwhile_needs_attention() {
+    let server = Server::start();
+    let a = Client::new(&server.url(), &server.token("laptop"), "alice");
+    let b = Client::new(&server.url(), &server.token("tablet"), "bob");
+    let c = customer(&a, "C-1", None);
+    let p = product(&a, "P", 100);
+    let o = order(&a, c, &[(p, 1)]);
+    a.sync();
+    b.sync();
+    // Both add lines offline; b also places the order and syncs first.
+    b.exec(add_line(o, p, 3)).unwrap();
+    b.exec(Command::PlaceOrder { order_id: o }).unwrap();
+    a.exec(add_line(o, p, 7)).unwrap();
+    let other = customer(&a, "C-2", None);
+    b.sync();
+    let report = a.sync();
+    b.sync();
+
+    assert_eq!(report.rejected, 1);
+    let attention = a.with(|d| d.needs_attention().unwrap());
+    assert_eq!(attention.len(), 1);
+    assert_eq!(attention[0].error.as_ref().unwrap().code, "order_not_draft");
+    assert!(matches!(
+        attention[0].command,
+        Command::AddOrderLine { quantity: 7, .. }
+    ));
+    let detail = a.with(|d| query::order(d.conn(), o.0).unwrap());
+    assert_eq!(detail.order.status, OrderStatus::Placed);
+    assert_eq!(
+        detail.lines.iter().map(|l| l.quantity).collect::<Vec<_>>(),
+        [1, 3]
+    );
+    // Nothing else was lost.
+    assert!(b.with(|d| query::customer(d.conn(), other.0).is_ok()));
+    assert_converged(&server, &[&a, &b]);
+}
+
+#[test]
+fn spending_limit_used_up_by_a_colleague_is_refused_on_sync() {
+    let server = Server::start();
+    let a = Client::new(&server.url(), &server.token("laptop"), "alice");
+    let b = Client::new(&server.url(), &server.token("tablet"), "bob");
+    let c = customer(&a, "C-1", Some(30_000));
+    let p = product(&a, "P", 10_000);
+    a.sync();
+    b.sync();
+    let oa = order(&a, c, &[(p, 2)]); // 24,200 gross
+    a.exec(Command::PlaceOrder { order_id: oa }).unwrap();
+    let ob = order(&b, c, &[(p, 1)]); // 12,100 gross: fine alone, not after a's
+    b.exec(Command::PlaceOrder { order_id: ob }).unwrap();
+    a.sync();
+    let report = b.sync();
+    assert_eq!(report.rejected, 1);
+    let attention = b.with(|d| d.needs_attention().unwrap());
+    assert_eq!(
+        attention[0].error.as_ref().unwrap().code,
+        "spending_limit_exceeded"
+    );
+    assert_eq!(
+        b.with(|d| query::order(d.conn(), ob.0).unwrap().order.status),
+        OrderStatus::Draft
+    );
+    a.sync();
+    assert_converged(&server, &[&a, &b]);
+}
+
+/// A TCP proxy on loopback that forwards requests to the server but, for the next
+/// `cut` connections, drops the answer: the server has committed, the client never
+/// hears of it.
+fn cutting_proxy(upstream: SocketAddr, cut: usize) -> SocketAddr {
+    let listener = rt()
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .expect("the proxy binds");
+    let addr = listener.local_addr().expect("an address");
+    let remaining = Arc::new(std::sync::atomic::AtomicUsize::new(cut));
+    rt().spawn(async move {
+        let deadline = Instant::now() + Duration::from_secs(120);
+        while Instant::now() < deadline {
+            let Ok((mut inbound, _)) = listener.accept().await else {
+                break;
+            };
+            let remaining = remaining.clone();
+            tokio::spawn(async move {
+                let Ok(mut outbound) = tokio::net::TcpStream::connect(upstream).await else {
+                    return;
+                };
+                let cut_this = remaining
+                    .fetch_update(
+                        std::sync::atomic::Ordering::SeqCst,
+                        std::sync::atomic::Ordering::SeqCst,
+                        |n| n.checked_sub(1),
+                    )
+                    .is_ok();
+                if cut_this {
+                    // Forward the request, read the whole answer, throw it away.
+                    let mut buf = vec![0u8; 1 << 16];
+                    let mut request = Vec::new();
+                    loop {
+                        let n = inbound.read(&mut buf).await.unwrap_or(0);
+                        if n == 0 {
+                            break;
+                        }
+                        request.extend_from_slice(&buf[..n]);
+                        if complete_request(&request) {
+                            break;
+                        }
+                    }
+                    let _ = outbound.write_all(&request).await;
+                    let _ = outbound.shutdown().await;
+                    let mut answer = Vec::new();
+                    let _ = outbound.read_to_end(&mut answer).await;
+                    drop(inbound);
+                } else {
+                    let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                }
+            });
+        }
+    });
+    addr
+}
+
+/// Whether `buf` holds a whole HTTP/1.1 request (headers and Content-Length body).
+fn complete_request(buf: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(buf);
+    let Some(end) = text.find("\r\n\r\n") else {
+        return false;
+    };
+    let len = text[..end]
+        .lines()
+        .find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.eq_ignore_ascii_case("content-length")
+                .then(|| v.trim().parse::<usize>().ok())?
+        })
+        .unwrap_or(0);
+    buf.len() >= end + 4 + len
+}
+
+#[test]
+fn a_retry_after_the_answer_was_cut_duplicates_nothing() {
+    let server = Server::start();
+    let token = server.token("laptop");
+    // The first sync binds through a clean connection; then the push's answer is cut.
+    let direct = Client::new(&server.url(), &token, "alice");
+    direct.sync();
+    let proxy = cutting_proxy(server.addr, 1);
+    // Same store, two engines: one through the proxy, one direct.
+    let (engine, _) = Engine::new(
+        direct.db.clone(),
+        &ServerConfig {
+            url: format!("http://{proxy}"),
+            token: token.clone(),
+        },
+    )
+    .unwrap();
+    let c = customer(&direct, "C-1", None);
+    let p = product(&direct, "P", 100);
+    order(&direct, c, &[(p, 1), (p, 2)]);
+    let err = rt()
+        .block_on(engine.sync_once())
+        .expect_err("the answer was cut");
+    assert!(err.is_transient(), "{err}");
+    assert_eq!(
+        direct.with(|d| d.outbox_counts().unwrap().pending),
+        5,
+        "still waiting"
+    );
+    // Retry: the server recognises every command.
+    let report = direct.sync();
+    assert_eq!(report.rejected, 0);
+    assert_eq!(direct.with(|d| d.outbox_counts().unwrap().pending), 0);
+    let server_events = {
+        let fresh = Client::new(&server.url(), &server.token("fresh"), "fresh");
+        fresh.sync();
+        fresh.with(|d| event_ids(d).len())
+    };
+    assert_eq!(server_events, 5, "each command's events exactly once");
+    assert_converged(&server, &[&direct]);
+}
+
+#[test]
+fn a_new_device_pulls_the_whole_history() {
+    let server = Server::start();
+    let a = Client::new(&server.url(), &server.token("laptop"), "alice");
+    a.with(|d| daybook_app::demo::generate(d, 60, 7, |_, _| {}).map(|_| ()))
+        .unwrap();
+    a.sync();
+    let b = Client::new(&server.url(), &server.token("tablet"), "bob");
+    let report = b.sync();
+    assert!(report.pulled > 500, "pulled {}", report.pulled);
+    assert_converged(&server, &[&a, &b]);
+}
+
+#[test]
+fn a_running_engine_sees_a_colleagues_command_by_itself() {
+    let server = Server::start();
+    let a = Client::new(&server.url(), &server.token("laptop"), "alice");
+    let b = Client::new(&server.url(), &server.token("tablet"), "bob");
+    b.sync();
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let engine = b.engine.clone();
+    let running = rt().spawn(engine.run(async {
+        let _ = stop_rx.await;
+    }));
+    let c = customer(&a, "C-LIVE", None);
+    a.sync();
+    // The live channel tells b; no one calls sync on b.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while b.with(|d| query::customer(d.conn(), c.0).is_err()) {
+        assert!(Instant::now() < deadline, "b never saw the new customer");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(b.handle.status().online);
+    let _ = stop_tx.send(());
+    rt().block_on(running).expect("the engine stops");
+}
+
+#[test]
+fn tenants_are_isolated_and_bad_requests_get_4xx() {
+    let server = Server::start();
+    let other = admin(server.data.path(), &["account", "create", "Other Ltd"]);
+    let token = server.token("laptop");
+    let http = reqwest::Client::new();
+    let base = server.url();
+    for (method, path) in [
+        ("GET", format!("/v1/accounts/{other}/events?after=0")),
+        ("POST", format!("/v1/accounts/{other}/commands")),
+        ("GET", format!("/v1/accounts/{other}/live")),
+    ] {
+        let status = rt().block_on(async {
+            let req = match method {
+                "GET" => http.get(format!("{base}{path}")),
+                _ => http
+                    .post(format!("{base}{path}"))
+                    .header("content-type", "application/json")
+                    .body(r#"{"commands":[]}"#),
+            };
+            req.bearer_auth(&token)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        });
+        assert_eq!(status, 404, "{method} {path}");
+    }
+    let own = &server.account;
+    for body in ["{", r#"{"commands": 5}"#, &"x".repeat(9 * 1024 * 1024)] {
+        let status = rt().block_on(async {
+            http.post(format!("{base}/v1/accounts/{own}/commands"))
+                .bearer_auth(&token)
+                .header("content-type", "application/json")
+                .body(body.to_string())
+                .send()
+                .await
+                .map(|r| r.status().as_u16())
+                .unwrap_or(413)
+        });
+        assert!((400..500).contains(&status), "{status}");
+    }
+    // Still serving.
+    let a = Client::new(&base, &token, "alice");
+    customer(&a, "C-1", None);
+    assert_eq!(a.sync().pushed, 1);
+}
