@@ -14,11 +14,11 @@
 //!   is set aside as `conflict` ("needs attention"), never pushed, never lost.
 //!
 //! Outbox statuses: `pending` (to push), `acknowledged` (the server applied it),
-//! `rejected` (the server refused it), `conflict` (no longer applies locally after a
+//! `synced` (and its canonical events are here), `rejected` (the server refused it), `conflict` (no longer applies locally after a
 //! rebase), `discarded` (the user gave up on it). Rejected and conflict are the
 //! "needs attention" list.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use daybook_domain::{Command, CommandEnvelope, ErrorBody, STATE_VERSION, upcast};
@@ -279,6 +279,7 @@ impl Daybook {
             let cursor = meta_i64(tx.conn(), CURSOR)?;
             diverged.extend(settled_but_speculative(tx.conn(), cursor)?);
             rebase(tx, &diverged, &[], &identity, &mut report)?;
+            retire_settled(tx.conn(), cursor)?;
             Ok(())
         })?;
         Ok(report)
@@ -295,6 +296,10 @@ impl Daybook {
             let mut projector = Projector::default();
             let mut diverged: BTreeSet<Uuid> = BTreeSet::new();
             let mut staged: Vec<&RawEvent> = Vec::new();
+            // Without local work in flight (e.g. a new device's first sync) every event
+            // after the cursor is simply new: skip the per-event lookups.
+            let local_work = any_speculative(conn)?;
+            let mut heads: HashMap<Uuid, u64> = HashMap::new();
             for e in events {
                 if e.seq <= cursor {
                     continue; // an overlapping page
@@ -310,7 +315,7 @@ impl Daybook {
                     ));
                 }
                 cursor = e.seq;
-                if let Some(local) = raw_event(conn, e.event_id)? {
+                if local_work && let Some(local) = raw_event(conn, e.event_id)? {
                     if local.server_seq.is_some() {
                         continue;
                     }
@@ -320,12 +325,18 @@ impl Daybook {
                         continue;
                     }
                 }
-                if diverged.contains(&e.stream_id) || has_speculative(conn, e.stream_id)? {
+                if diverged.contains(&e.stream_id)
+                    || (local_work && has_speculative(conn, e.stream_id)?)
+                {
                     diverged.insert(e.stream_id);
                     staged.push(e);
                     continue;
                 }
-                let expected = stream_head(conn, e.stream_id)?.map_or(0, |(_, r)| r) + 1;
+                let head = match heads.get(&e.stream_id) {
+                    Some(r) => *r,
+                    None => stream_head(conn, e.stream_id)?.map_or(0, |(_, r)| r),
+                };
+                let expected = head + 1;
                 if e.revision != expected {
                     return Err(AppError::invalid(
                         None,
@@ -336,6 +347,7 @@ impl Daybook {
                     ));
                 }
                 let seq = tx.insert_canonical(e, e.seq)?;
+                heads.insert(e.stream_id, e.revision);
                 projector.project(conn, &recorded(e, seq)?)?;
                 if e.revision % SNAPSHOT_EVERY == 0
                     && let Some(state) = projector.state(e.stream_id)
@@ -353,6 +365,7 @@ impl Daybook {
             set_meta(conn, CURSOR, &cursor.to_string())?;
             diverged.extend(settled_but_speculative(conn, cursor)?);
             rebase(tx, &diverged, &staged, &identity, &mut report)?;
+            retire_settled(conn, cursor)?;
             let head = daybook_store::head(conn)?;
             projection::set_checkpoint(conn, head)?;
             Ok(())
@@ -530,13 +543,24 @@ fn savepoint<T>(conn: &Connection, f: impl FnOnce() -> Result<T, AppError>) -> R
 fn settled_but_speculative(conn: &Connection, cursor: i64) -> Result<Vec<Uuid>, AppError> {
     Ok(conn
         .prepare_cached(
-            "SELECT DISTINCT o.stream_id FROM outbox o
-             WHERE o.status = 'acknowledged' AND coalesce(o.server_last_seq, 0) <= ?1
-               AND EXISTS (SELECT 1 FROM events e
-                           WHERE e.command_id = o.command_id AND e.server_seq IS NULL)",
+            "SELECT DISTINCT e.stream_id FROM events e
+             JOIN outbox o ON o.command_id = e.command_id
+             WHERE e.server_seq IS NULL AND o.status = 'acknowledged'
+               AND coalesce(o.server_last_seq, 0) <= ?1",
         )?
         .query_map([cursor], |r| r.get(0))?
         .collect::<Result<_, _>>()?)
+}
+
+/// Accepted commands whose canonical events are all here leave the working set
+/// (`synced`), so the outbox queries stay small however long the history.
+fn retire_settled(conn: &Connection, cursor: i64) -> Result<(), AppError> {
+    conn.prepare_cached(
+        "UPDATE outbox SET status = 'synced'
+         WHERE status = 'acknowledged' AND coalesce(server_last_seq, 0) <= ?1",
+    )?
+    .execute([cursor])?;
+    Ok(())
 }
 
 fn same_event(local: &RawEvent, server: &RawEvent) -> bool {
@@ -545,6 +569,12 @@ fn same_event(local: &RawEvent, server: &RawEvent) -> bool {
         && local.event_type == server.event_type
         && local.schema_version == server.schema_version
         && local.payload == server.payload
+}
+
+fn any_speculative(conn: &Connection) -> Result<bool, AppError> {
+    Ok(conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM events WHERE server_seq IS NULL)")?
+        .query_row([], |r| r.get(0))?)
 }
 
 fn has_speculative(conn: &Connection, stream_id: Uuid) -> Result<bool, AppError> {

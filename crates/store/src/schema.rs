@@ -33,6 +33,9 @@ pub const STORE_MIGRATIONS: &[&str] = &[
     CREATE INDEX events_type_seq ON events (stream_type, seq);
     CREATE INDEX events_user_seq ON events (user_id, seq);
     CREATE INDEX events_time ON events (committed_at);
+    -- Speculative events (not yet confirmed by the server) are few: a partial index
+    -- finds them without scanning the log.
+    CREATE INDEX events_speculative ON events (stream_id) WHERE server_seq IS NULL;
 
     CREATE TABLE snapshots (
         stream_id     BLOB    PRIMARY KEY,

@@ -539,12 +539,12 @@ mod simulation {
                 prop_assert_eq!(counts.pending, 0);
                 // Everything the server accepted from this device is in its log.
                 let acked: i64 = d.conn().query_row(
-                    "SELECT count(*) FROM outbox o WHERE status = 'acknowledged'
+                    "SELECT count(*) FROM outbox o WHERE status IN ('acknowledged', 'synced')
                      AND EXISTS (SELECT 1 FROM events e WHERE e.command_id = o.command_id)
                      AND NOT EXISTS (SELECT 1 FROM events e WHERE e.command_id = o.command_id AND e.server_seq IS NULL)",
                     [], |r| r.get(0)).unwrap();
                 let with_events: i64 = d.conn().query_row(
-                    "SELECT count(*) FROM outbox o WHERE status = 'acknowledged'
+                    "SELECT count(*) FROM outbox o WHERE status IN ('acknowledged', 'synced')
                      AND EXISTS (SELECT 1 FROM events e WHERE e.command_id = o.command_id)",
                     [], |r| r.get(0)).unwrap();
                 prop_assert_eq!(acked, with_events);
