@@ -121,7 +121,7 @@ pub fn generate_until(
         g.plan_order(i, t);
     }
     g.drain_until(i64::MAX, db, &mut runner, &mut progress)?;
-    runner.flush(db, &mut progress, orders)?;
+    g.finish(db, &mut runner, &mut progress)?;
     progress(orders, orders);
 
     let statuses = db
@@ -609,6 +609,8 @@ struct Generator {
     tasks: HashMap<u64, Task>,
     next_task: u64,
     first_time: Option<i64>,
+    /// Commands whose order's `PlaceOrder` is in the unwritten batch.
+    waiting: Vec<(i64, Task)>,
 }
 
 impl Generator {
@@ -633,6 +635,7 @@ impl Generator {
             tasks: HashMap::new(),
             next_task: 0,
             first_time: None,
+            waiting: Vec::new(),
         }
     }
 
@@ -1169,13 +1172,63 @@ impl Generator {
             };
             self.first_time = Some(self.first_time.map_or(at, |f| f.min(at)));
             if let Some(order) = task.needs_placed {
-                // Its fate depends on a PlaceOrder not yet run: run it first.
+                // Its fate depends on a PlaceOrder not yet run: it waits for the batch
+                // to be written (flushing now would make small runs slow).
                 if runner.placing.contains(&order) {
-                    runner.flush(db, progress, self.orders)?;
+                    self.waiting.push((at, task));
+                    continue;
                 }
                 if runner.not_placed.contains(&order) {
                     continue;
                 }
+            }
+            self.give(at, task.command, db, runner, progress)?;
+        }
+        Ok(())
+    }
+
+    /// Adds a command to the batch; after the batch is written, the commands that
+    /// waited for it follow.
+    fn give(
+        &mut self,
+        at: i64,
+        command: Command,
+        db: &mut Daybook,
+        runner: &mut Runner,
+        progress: &mut impl FnMut(usize, usize),
+    ) -> Result<(), AppError> {
+        let flushes = runner.flushes;
+        let command_id = self.rng.uuid(at);
+        runner.push(
+            CommandEnvelope {
+                command_id,
+                issued_at: millis_to_time(at),
+                command,
+            },
+            db,
+            progress,
+            self.orders,
+        )?;
+        if runner.flushes != flushes {
+            self.give_waiting(db, runner, progress)?;
+        }
+        Ok(())
+    }
+
+    /// The commands that waited for their order's `PlaceOrder` to be written: given
+    /// if it was accepted, dropped if it was refused.
+    fn give_waiting(
+        &mut self,
+        db: &mut Daybook,
+        runner: &mut Runner,
+        progress: &mut impl FnMut(usize, usize),
+    ) -> Result<(), AppError> {
+        for (at, task) in std::mem::take(&mut self.waiting) {
+            if task
+                .needs_placed
+                .is_some_and(|o| runner.not_placed.contains(&o))
+            {
+                continue;
             }
             let command_id = self.rng.uuid(at);
             runner.push(
@@ -1188,6 +1241,20 @@ impl Generator {
                 progress,
                 self.orders,
             )?;
+        }
+        Ok(())
+    }
+
+    /// Writes what is left, including the commands waiting for it.
+    fn finish(
+        &mut self,
+        db: &mut Daybook,
+        runner: &mut Runner,
+        progress: &mut impl FnMut(usize, usize),
+    ) -> Result<(), AppError> {
+        while !runner.batch.is_empty() || !self.waiting.is_empty() {
+            runner.flush(db, progress, self.orders)?;
+            self.give_waiting(db, runner, progress)?;
         }
         Ok(())
     }
@@ -1210,6 +1277,8 @@ struct Runner {
     refusals: BTreeMap<String, usize>,
     events: usize,
     orders_created: usize,
+    /// Batches written so far.
+    flushes: u64,
 }
 
 impl Runner {
@@ -1269,6 +1338,7 @@ impl Runner {
             }
         }
         self.placing.clear();
+        self.flushes += 1;
         progress(self.orders_created.min(total), total);
         Ok(())
     }
