@@ -5,6 +5,10 @@
 //! `make test` builds it first. By hand: `cargo build -p daybook-cli`, then
 //! `cargo test -p daybook-system-tests`. `DAYBOOK_BIN` points at another build.
 
+// This crate is test code only: its helpers (not just `#[test]` functions, which
+// clippy.toml already covers) may unwrap.
+#![allow(clippy::unwrap_used)]
+
 mod bad_input;
 mod demo;
 mod exec;

@@ -40,20 +40,37 @@ Exit codes:
 #[command(name = "daybook", version, after_help = AFTER_HELP, max_term_width = 100)]
 struct Cli {
     /// Data directory [default: the platform's, e.g. ~/.local/share/daybook]
-    #[arg(long, global = true, env = "DAYBOOK_DATA", value_name = "DIR")]
+    #[arg(
+        long,
+        global = true,
+        env = "DAYBOOK_DATA",
+        value_name = "DIR",
+        help_heading = "Global options"
+    )]
     data: Option<PathBuf>,
 
     /// Who is working, recorded on every event; give it before the subcommand
     /// [default: $USER]
-    #[arg(long, env = "DAYBOOK_USER", value_name = "NAME")]
+    #[arg(
+        long,
+        env = "DAYBOOK_USER",
+        value_name = "NAME",
+        help_heading = "Global options"
+    )]
     user: Option<String>,
 
     /// This device's name (recorded on every event) [default: one generated and kept]
-    #[arg(long, global = true, env = "DAYBOOK_DEVICE", value_name = "NAME")]
+    #[arg(
+        long,
+        global = true,
+        env = "DAYBOOK_DEVICE",
+        value_name = "NAME",
+        help_heading = "Global options"
+    )]
     device: Option<String>,
 
     /// Print machine-readable JSON instead of text
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = "Global options")]
     json: bool,
 
     #[command(subcommand)]
@@ -64,8 +81,11 @@ struct Cli {
 enum Cmd {
     /// Generate a year of realistic demo data (through real commands) in an empty Daybook
     Demo(demo::DemoArgs),
-    /// Run any domain command given as JSON: a command ({"type":"PlaceOrder",...}) or an
-    /// envelope ({"command_id","issued_at","command"}); `-` reads it from stdin
+    /// Run any domain command given as JSON (`-` reads it from stdin)
+    ///
+    /// Either a command, {"type":"PlaceOrder","order_id":"..."}, or a full envelope,
+    /// {"command_id":"...","issued_at":"...","command":{...}}: an envelope that was
+    /// applied before is not applied again.
     Exec {
         /// The JSON, or `-` for stdin
         #[arg(value_name = "JSON", allow_hyphen_values = true)]

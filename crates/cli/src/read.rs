@@ -40,16 +40,16 @@ impl From<Sort> for OrderSort {
 pub struct OrdersArgs {
     /// Only these statuses (repeat, or separate with commas): draft, placed, delivered,
     /// invoiced, cancelled
-    #[arg(long, value_parser = input::status, value_delimiter = ',')]
+    #[arg(long, value_parser = input::status, value_delimiter = ',', value_name = "STATUS")]
     status: Vec<OrderStatus>,
     /// Only this customer's orders (id or customer number)
     #[arg(long)]
     customer: Option<String>,
     /// Created on or after this day (YYYY-MM-DD, UTC)
-    #[arg(long, value_parser = input::date)]
+    #[arg(long, value_parser = input::date, value_name = "DATE")]
     from: Option<NaiveDate>,
     /// Created on or before this day (YYYY-MM-DD, UTC)
-    #[arg(long, value_parser = input::date)]
+    #[arg(long, value_parser = input::date, value_name = "DATE")]
     to: Option<NaiveDate>,
     /// Order number prefix, customer name or number words, or customer reference
     #[arg(long)]
@@ -61,10 +61,10 @@ pub struct OrdersArgs {
     #[arg(long)]
     desc: bool,
     /// Rows to skip
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, value_name = "N")]
     offset: u64,
     /// Rows to show (1-1000) [default: 50]
-    #[arg(long, value_parser = input::page_size)]
+    #[arg(long, value_parser = input::page_size, value_name = "N")]
     limit: Option<u64>,
 }
 
@@ -84,32 +84,32 @@ pub struct TimelineArgs {
     #[arg(long = "type", value_parser = input::stream_type, value_name = "TYPE")]
     stream_type: Option<StreamType>,
     /// Only this event type, e.g. OrderPlaced
-    #[arg(long, value_parser = input::event_type)]
+    #[arg(long, value_parser = input::event_type, value_name = "TYPE")]
     event: Option<String>,
     /// Only this user's events
     #[arg(long, value_name = "NAME")]
     user: Option<String>,
     /// Committed on or after this day (YYYY-MM-DD, UTC)
-    #[arg(long, value_parser = input::date)]
+    #[arg(long, value_parser = input::date, value_name = "DATE")]
     from: Option<NaiveDate>,
     /// Committed on or before this day (YYYY-MM-DD, UTC)
-    #[arg(long, value_parser = input::date)]
+    #[arg(long, value_parser = input::date, value_name = "DATE")]
     to: Option<NaiveDate>,
     /// Only events older than this sequence number (the next page)
     #[arg(long, value_name = "SEQ")]
     before: Option<i64>,
     /// Events to show (1-1000) [default: 50]
-    #[arg(long, value_parser = input::page_size)]
+    #[arg(long, value_parser = input::page_size, value_name = "N")]
     limit: Option<u64>,
 }
 
 #[derive(Debug, Args)]
 pub struct DashboardArgs {
     /// First day (YYYY-MM-DD) [default: a year before --to]
-    #[arg(long, value_parser = input::date)]
+    #[arg(long, value_parser = input::date, value_name = "DATE")]
     from: Option<NaiveDate>,
     /// Last day (YYYY-MM-DD) [default: today]
-    #[arg(long, value_parser = input::date)]
+    #[arg(long, value_parser = input::date, value_name = "DATE")]
     to: Option<NaiveDate>,
 }
 

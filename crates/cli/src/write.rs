@@ -117,10 +117,10 @@ pub struct CustomerAdd {
     #[arg(long)]
     email: Option<String>,
     /// Currency of the customer's orders
-    #[arg(long, value_parser = input::currency, default_value = "EUR")]
+    #[arg(long, value_parser = input::currency, default_value = "EUR", value_name = "CODE")]
     currency: Currency,
     /// Spending limit on open orders, e.g. 5000.00 [default: unlimited]
-    #[arg(long, value_parser = input::money)]
+    #[arg(long, value_parser = input::money, value_name = "AMOUNT")]
     limit: Option<Money>,
 }
 
@@ -192,10 +192,10 @@ pub struct CustomerList {
     #[arg(long)]
     unblocked: bool,
     /// Rows to skip
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, value_name = "N")]
     offset: u64,
     /// Rows to show (1-1000)
-    #[arg(long, value_parser = input::page_size)]
+    #[arg(long, value_parser = input::page_size, value_name = "N")]
     limit: Option<u64>,
 }
 
@@ -210,10 +210,10 @@ pub enum ProductCmd {
         #[arg(long)]
         description: String,
         /// Price per unit excluding VAT, e.g. 12.50
-        #[arg(long, value_parser = input::money)]
+        #[arg(long, value_parser = input::money, value_name = "AMOUNT")]
         price: Money,
         /// VAT class: standard (21%), reduced (9%) or zero
-        #[arg(long, value_parser = input::vat_class, default_value = "standard")]
+        #[arg(long, value_parser = input::vat_class, value_name = "CLASS", default_value = "standard")]
         vat: VatClass,
     },
     /// Change description, price or VAT class (only what is given)
@@ -224,10 +224,10 @@ pub enum ProductCmd {
         #[arg(long)]
         description: Option<String>,
         /// New price per unit excluding VAT
-        #[arg(long, value_parser = input::money)]
+        #[arg(long, value_parser = input::money, value_name = "AMOUNT")]
         price: Option<Money>,
         /// New VAT class
-        #[arg(long, value_parser = input::vat_class)]
+        #[arg(long, value_parser = input::vat_class, value_name = "CLASS")]
         vat: Option<VatClass>,
     },
     /// Stop offering a product (old orders keep it)
@@ -249,10 +249,10 @@ pub enum ProductCmd {
         #[arg(long)]
         all: bool,
         /// Rows to skip
-        #[arg(long, default_value_t = 0)]
+        #[arg(long, default_value_t = 0, value_name = "N")]
         offset: u64,
         /// Rows to show (1-1000)
-        #[arg(long, value_parser = input::page_size)]
+        #[arg(long, value_parser = input::page_size, value_name = "N")]
         limit: Option<u64>,
     },
     /// One product
@@ -281,13 +281,19 @@ pub enum OrderCmd {
         #[arg(long)]
         product: String,
         /// Units
-        #[arg(long, short, default_value_t = 1, allow_negative_numbers = true)]
+        #[arg(
+            long,
+            short,
+            default_value_t = 1,
+            allow_negative_numbers = true,
+            value_name = "N"
+        )]
         quantity: i64,
         /// Price per unit excluding VAT [default: the catalogue price]
-        #[arg(long, value_parser = input::money, allow_negative_numbers = true)]
+        #[arg(long, value_parser = input::money, value_name = "AMOUNT", allow_negative_numbers = true)]
         price: Option<Money>,
         /// Discount in percent, e.g. 10 or 12.5
-        #[arg(long, value_parser = input::percent, default_value = "0", allow_negative_numbers = true)]
+        #[arg(long, value_parser = input::percent, value_name = "PERCENT", default_value = "0", allow_negative_numbers = true)]
         discount: i64,
         /// Description [default: the catalogue's]
         #[arg(long)]
@@ -300,13 +306,13 @@ pub enum OrderCmd {
         /// Line number (1 = first), product code or line id
         line: String,
         /// New quantity
-        #[arg(long, short, allow_negative_numbers = true)]
+        #[arg(long, short, allow_negative_numbers = true, value_name = "N")]
         quantity: Option<i64>,
         /// New price per unit
-        #[arg(long, value_parser = input::money, allow_negative_numbers = true)]
+        #[arg(long, value_parser = input::money, value_name = "AMOUNT", allow_negative_numbers = true)]
         price: Option<Money>,
         /// New discount in percent
-        #[arg(long, value_parser = input::percent, allow_negative_numbers = true)]
+        #[arg(long, value_parser = input::percent, value_name = "PERCENT", allow_negative_numbers = true)]
         discount: Option<i64>,
     },
     /// Remove a line
