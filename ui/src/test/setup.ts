@@ -2,9 +2,12 @@
 //! jsdom does not compute (the virtualized grid needs a viewport to render rows into).
 
 import "@testing-library/jest-dom/vitest";
-import { cleanup } from "@testing-library/react";
+import { cleanup, configure } from "@testing-library/react";
 import { clearMocks } from "@tauri-apps/api/mocks";
 import { afterEach } from "vitest";
+
+// CI machines are small and busy (Rust builds next door): give async UI time to settle.
+configure({ asyncUtilTimeout: 5000 });
 
 Object.defineProperty(HTMLElement.prototype, "offsetHeight", { configurable: true, get: () => 600 });
 Object.defineProperty(HTMLElement.prototype, "offsetWidth", { configurable: true, get: () => 1000 });
