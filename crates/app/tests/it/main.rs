@@ -1,4 +1,5 @@
 //! Integration tests of the application service over a real SQLite store.
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns unwrap freely
 
 mod architecture;
 mod engine;

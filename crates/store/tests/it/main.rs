@@ -1,4 +1,5 @@
 //! The event store's contract, against real SQLite files.
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns unwrap freely
 
 use chrono::{TimeZone, Utc};
 use daybook_domain::event::*;
