@@ -1,8 +1,8 @@
 //! The application's error type and its one structured form for IPC, HTTP and the CLI.
 
+pub use daybook_domain::ErrorBody;
 use daybook_domain::{DomainError, RecordKind};
 use daybook_store::StoreError;
-pub use daybook_domain::ErrorBody;
 use uuid::Uuid;
 
 /// Why an application call failed. A failed command changed nothing.

@@ -71,7 +71,9 @@ pub struct RecordHistory {
 pub enum AsOf {
     /// After this revision.
     Revision(u64),
-    /// As it was at this time (events committed at or before it).
+    /// As it was at this time: the events given (issued) at or before it, up to the
+    /// first one given later. Work done offline keeps its own time, so the result
+    /// is always a state the record really had.
     Time(DateTime<Utc>),
 }
 
@@ -85,7 +87,7 @@ pub struct StateAt {
     pub stream_type: StreamType,
     /// The revision shown (0: did not exist yet).
     pub revision: u64,
-    /// When that revision was committed.
+    /// When that revision's command was given.
     pub at: Option<DateTime<Utc>>,
     /// The state (`null` if it did not exist yet).
     pub state: Value,
@@ -143,14 +145,14 @@ pub fn state_at(conn: &Connection, id: Uuid, as_of: AsOf) -> Result<StateAt, App
     for e in read_stream(conn, id, 0)? {
         let include = match as_of {
             AsOf::Revision(r) => e.revision <= r,
-            AsOf::Time(t) => e.committed_at <= t,
+            AsOf::Time(t) => e.metadata.issued_at <= t,
         };
         if !include {
             break;
         }
         agg.apply(&e.event);
         revision = e.revision;
-        at = Some(e.committed_at);
+        at = Some(e.metadata.issued_at);
     }
     Ok(StateAt {
         stream_id: id,
@@ -173,11 +175,13 @@ pub fn diff(old: &Value, new: &Value) -> Vec<FieldChange> {
     keys.dedup();
     keys.into_iter()
         .filter_map(|k| {
-            let (o, n) = (a.get(k), b.get(k));
-            (o != n).then(|| FieldChange {
+            // A missing field and a null one are the same to a person.
+            let old = a.get(k).cloned().unwrap_or(Value::Null);
+            let new = b.get(k).cloned().unwrap_or(Value::Null);
+            (old != new).then(|| FieldChange {
                 path: k.clone(),
-                old: o.cloned().unwrap_or(Value::Null),
-                new: n.cloned().unwrap_or(Value::Null),
+                old,
+                new,
             })
         })
         .collect()
@@ -224,9 +228,9 @@ pub struct TimelineFilter {
     pub event_type: Option<String>,
     /// Only this user's events.
     pub user: Option<String>,
-    /// Committed on or after this day (UTC).
+    /// Given on or after this day (UTC).
     pub from: Option<NaiveDate>,
-    /// Committed on or before this day (UTC).
+    /// Given on or before this day (UTC).
     pub to: Option<NaiveDate>,
     /// Page cursor: only events older than this sequence.
     pub before_seq: Option<i64>,
@@ -254,7 +258,7 @@ pub struct TimelineEntry {
     pub user: String,
     /// Device.
     pub device: String,
-    /// When.
+    /// When the command was given.
     pub at: DateTime<Utc>,
 }
 
@@ -289,11 +293,11 @@ fn timeline_filter(f: &TimelineFilter, with_cursor: bool) -> (String, Vec<SqlVal
         args.push(SqlValue::Text(u.clone()));
     }
     if let Some(d) = f.from {
-        clauses.push("e.committed_at >= ?");
+        clauses.push("e.issued_at >= ?");
         args.push(SqlValue::Integer(day_ms(d)));
     }
     if let Some(d) = f.to {
-        clauses.push("e.committed_at < ?");
+        clauses.push("e.issued_at < ?");
         args.push(SqlValue::Integer(day_ms(d) + 86_400_000));
     }
     if with_cursor && let Some(s) = f.before_seq {
@@ -314,7 +318,7 @@ pub fn timeline(conn: &Connection, f: &TimelineFilter) -> Result<TimelinePage, A
     let (filter, args) = timeline_filter(f, true);
     let sql = format!(
         "SELECT e.seq, e.stream_id, e.stream_type, e.revision, e.event_type, e.user_id,
-            e.device_id, e.committed_at,
+            e.device_id, e.issued_at,
             coalesce(o.number, c.name, p.code)
          FROM events e
          LEFT JOIN p_orders o ON e.stream_type = 'SalesOrder' AND o.id = e.stream_id
@@ -376,7 +380,7 @@ pub fn timeline(conn: &Connection, f: &TimelineFilter) -> Result<TimelinePage, A
 pub struct DayCount {
     /// The day (UTC).
     pub day: NaiveDate,
-    /// Events committed that day.
+    /// Events given that day.
     pub events: i64,
 }
 
@@ -384,7 +388,7 @@ pub struct DayCount {
 pub fn activity(conn: &Connection, f: &TimelineFilter) -> Result<Vec<DayCount>, AppError> {
     let (filter, args) = timeline_filter(f, false);
     let sql = format!(
-        "SELECT e.committed_at / 86400000 AS d, count(*) FROM events e {filter}
+        "SELECT e.issued_at / 86400000 AS d, count(*) FROM events e {filter}
          GROUP BY d ORDER BY d"
     );
     let rows = conn

@@ -12,7 +12,8 @@ use daybook_domain::{
 };
 use daybook_store::{
     Appended, EventStore, ExpectedRevision, Metadata, NewEvent, RecordedEvent, Snapshot,
-    StoreError, StoreOptions, StoreTx, for_each_event, load_snapshot, read_stream, stream_head,
+    StoreError, StoreOptions, StoreTx, for_each_event, load_snapshot, read_stream,
+    read_stream_events,
 };
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
@@ -266,12 +267,17 @@ impl Daybook {
         Ok(outcomes)
     }
 
-    /// Loads a record's current state (snapshot + newer events).
+    /// Loads a record's current state (snapshot + newer events), in one read
+    /// transaction so the snapshot and the events are of the same moment.
     pub fn load(&self, stream_id: Uuid) -> Result<Option<(Aggregate, u64)>, AppError> {
-        let Some((stream_type, _)) = stream_head(self.conn(), stream_id)? else {
-            return Ok(None);
-        };
-        Ok(Some(load_aggregate(self.conn(), stream_id, stream_type)?))
+        let conn = self.conn();
+        if !conn.is_autocommit() {
+            return load_stream(conn, stream_id);
+        }
+        conn.prepare_cached("BEGIN")?.execute([])?;
+        let r = load_stream(conn, stream_id);
+        conn.prepare_cached("COMMIT")?.execute([])?;
+        r
     }
 
     /// Drops every read model and replays the whole log into them, in one transaction.
@@ -423,27 +429,28 @@ impl Projector {
     }
 }
 
-/// Loads a stream's state: the snapshot if it is current, then the newer events.
-pub fn load_aggregate(
+/// Loads a stream's state: the snapshot if it is current, then the newer events
+/// (decoded without their metadata). `None` if the stream has no events.
+pub fn load_stream(
     conn: &Connection,
     stream_id: Uuid,
-    stream_type: daybook_domain::StreamType,
-) -> Result<(Aggregate, u64), AppError> {
+) -> Result<Option<(Aggregate, u64)>, AppError> {
     let mut revision = 0;
-    let mut agg = Aggregate::new(stream_type);
+    let mut agg: Option<Aggregate> = None;
     if let Some(s) = load_snapshot(conn, stream_id)?
         && s.state_version == STATE_VERSION
-        && s.stream_type == stream_type
         && let Ok(state) = serde_json::from_str::<Aggregate>(&s.state)
+        && state.stream_type() == s.stream_type
     {
-        agg = state;
+        agg = Some(state);
         revision = s.revision;
     }
-    for e in read_stream(conn, stream_id, revision)? {
-        agg.apply(&e.event);
-        revision = e.revision;
+    for (stream_type, rev, event) in read_stream_events(conn, stream_id, revision)? {
+        agg.get_or_insert_with(|| Aggregate::new(stream_type))
+            .apply(&event);
+        revision = rev;
     }
-    Ok((agg, revision))
+    Ok(agg.map(|a| (a, revision)))
 }
 
 /// The state of `e`'s stream just before `e`.
@@ -539,9 +546,8 @@ pub(crate) fn handle(
         });
     }
 
-    let head = stream_head(conn, stream_id)?;
-    let (agg, revision) = match head {
-        Some((t, _)) if t != target_type => {
+    let (agg, revision) = match load_stream(conn, stream_id)? {
+        Some((agg, _)) if agg.stream_type() != target_type => {
             return Err(AppError::Domain(daybook_domain::DomainError::NotFound {
                 kind: match target_type {
                     daybook_domain::StreamType::Customer => RecordKind::Customer,
@@ -551,7 +557,7 @@ pub(crate) fn handle(
                 id: stream_id,
             }));
         }
-        Some(_) => load_aggregate(conn, stream_id, target_type)?,
+        Some(loaded) => loaded,
         None => (Aggregate::new(target_type), 0),
     };
     let needs = agg.needs(&env.command);

@@ -15,7 +15,7 @@ pub use error::StoreError;
 pub use schema::{SCHEMA_VERSION, STORE_MIGRATIONS};
 pub use sqlite::{
     Durability, EventStore, StoreOptions, StoreTx, for_each_event, head, load_snapshot, outbox,
-    outbox_count, raw_event, read_all, read_raw, read_stream, stream_head,
+    outbox_count, raw_event, read_all, read_raw, read_stream, read_stream_events, stream_head,
 };
 pub use types::{
     Appended, ExpectedRevision, Metadata, NewEvent, OutboxEntry, OutboxStatus, RawEvent,

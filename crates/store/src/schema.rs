@@ -30,9 +30,8 @@ pub const STORE_MIGRATIONS: &[&str] = &[
         UNIQUE (stream_id, revision)
     );
     CREATE INDEX events_command ON events (command_id);
-    CREATE INDEX events_type_seq ON events (stream_type, seq);
     CREATE INDEX events_user_seq ON events (user_id, seq);
-    CREATE INDEX events_time ON events (committed_at);
+    CREATE INDEX events_issued ON events (issued_at);
     -- Speculative events (not yet confirmed by the server) are few: a partial index
     -- finds them without scanning the log.
     CREATE INDEX events_speculative ON events (stream_id) WHERE server_seq IS NULL;

@@ -57,6 +57,20 @@ fn configure(conn: &Connection, durability: Durability) -> Result<(), StoreError
     conn.pragma_update(None, "cache_size", -64_000)?; // 64 MB
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     conn.set_prepared_statement_cache_capacity(256);
+    stable_plans(conn)?;
+    Ok(())
+}
+
+/// SQLite (3.54) marks statements whose plan could depend on a bound value as
+/// "re-prepare when rebound", and rusqlite's statement cache rebinds every use: the
+/// hot reads were parsed and planned again on every call (a third of the command
+/// path). With the query planner stability guarantee on, plans never depend on
+/// bound values (there are no ANALYZE statistics for them to use anyway).
+fn stable_plans(conn: &Connection) -> Result<(), StoreError> {
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+        true,
+    )?;
     Ok(())
 }
 
@@ -80,6 +94,7 @@ impl EventStore {
         )?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.set_prepared_statement_cache_capacity(256);
+        stable_plans(&conn)?;
         Ok(conn)
     }
 
@@ -182,20 +197,19 @@ impl StoreTx<'_> {
         &mut self,
         f: impl FnOnce(&StoreTx<'_>) -> Result<T, E>,
     ) -> Result<T, E> {
-        self.tx
-            .execute_batch("SAVEPOINT cmd")
-            .map_err(StoreError::from)?;
+        let run = |sql: &str| -> Result<(), StoreError> {
+            self.tx.prepare_cached(sql)?.execute([])?;
+            Ok(())
+        };
+        run("SAVEPOINT cmd")?;
         match f(self) {
             Ok(v) => {
-                self.tx
-                    .execute_batch("RELEASE cmd")
-                    .map_err(StoreError::from)?;
+                run("RELEASE cmd")?;
                 Ok(v)
             }
             Err(e) => {
-                self.tx
-                    .execute_batch("ROLLBACK TO cmd; RELEASE cmd")
-                    .map_err(StoreError::from)?;
+                run("ROLLBACK TO cmd")?;
+                run("RELEASE cmd")?;
                 Err(e)
             }
         }
@@ -517,6 +531,36 @@ pub fn read_stream(
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {
         out.push(decode_row(row)?);
+    }
+    Ok(out)
+}
+
+/// The events of one stream after `after_revision`, decoded but without metadata:
+/// what loading an aggregate needs, and no more. Each item is the stream's type,
+/// the revision and the event.
+pub fn read_stream_events(
+    conn: &Connection,
+    stream_id: Uuid,
+    after_revision: u64,
+) -> Result<Vec<(StreamType, u64, daybook_domain::Event)>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, stream_type, revision, event_type, schema_version, payload FROM events
+         WHERE stream_id = ?1 AND revision > ?2 ORDER BY revision",
+    )?;
+    let mut rows = stmt.query(params![stream_id, after_revision as i64])?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        let seq: i64 = row.get(0)?;
+        let t = row.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
+        let stream_type = StreamType::parse(t)
+            .ok_or_else(|| StoreError::Corrupt(format!("event #{seq}: stream type {t}")))?;
+        let revision: i64 = row.get(2)?;
+        let event_type = row.get_ref(3)?.as_str().map_err(rusqlite::Error::from)?;
+        let version: u32 = row.get(4)?;
+        let payload = row.get_ref(5)?.as_str().map_err(rusqlite::Error::from)?;
+        let event = upcast::decode(event_type, version, payload)
+            .map_err(|source| StoreError::Decode { seq, source })?;
+        out.push((stream_type, revision as u64, event));
     }
     Ok(out)
 }

@@ -54,7 +54,12 @@ fn layers_depend_only_inwards() {
     );
     assert_eq!(
         internal("server"),
-        ["daybook-app", "daybook-domain", "daybook-protocol", "daybook-store"]
+        [
+            "daybook-app",
+            "daybook-domain",
+            "daybook-protocol",
+            "daybook-store"
+        ]
     );
     for k in ["domain", "store", "app", "protocol"] {
         for d in deps(k) {
