@@ -57,6 +57,19 @@ pub struct OrderQuery {
     pub limit: Option<u64>,
 }
 
+/// Where a record's local changes are in their journey to the server.
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncState {
+    /// Nothing of it is waiting.
+    Synced,
+    /// Changes wait to be pushed or confirmed.
+    Waiting,
+    /// A change was refused or no longer applies: see "needs attention".
+    Attention,
+}
+
 /// One row of the order list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -95,6 +108,8 @@ pub struct OrderRow {
     pub customer_reference: Option<String>,
     /// Record revision (for optimistic UI).
     pub revision: i64,
+    /// Sync state of this order's own changes.
+    pub sync_state: SyncState,
 }
 
 /// A page of the order list.
@@ -123,7 +138,12 @@ pub struct OrderSummary {
 
 const ORDER_COLUMNS: &str = "o.id, o.number, o.customer_id, c.name, o.status, o.currency, \
     o.created_at, o.placed_at, o.delivered_at, o.invoiced_at, o.cancelled_at, o.line_count, \
-    o.net, o.vat, o.gross, o.customer_reference, o.revision";
+    o.net, o.vat, o.gross, o.customer_reference, o.revision, \
+    CASE WHEN EXISTS (SELECT 1 FROM outbox ob WHERE ob.stream_id = o.id \
+                        AND ob.status IN ('rejected', 'conflict')) THEN 'attention' \
+         WHEN EXISTS (SELECT 1 FROM outbox ob WHERE ob.stream_id = o.id \
+                        AND ob.status IN ('pending', 'acknowledged')) THEN 'waiting' \
+         ELSE 'synced' END";
 
 fn opt_time(v: Option<i64>) -> Option<DateTime<Utc>> {
     v.map(from_millis)
@@ -158,6 +178,11 @@ fn order_row(r: &Row<'_>) -> rusqlite::Result<OrderRow> {
         gross: Money(r.get(14)?),
         customer_reference: r.get(15)?,
         revision: r.get(16)?,
+        sync_state: match r.get_ref(17)?.as_str()? {
+            "attention" => SyncState::Attention,
+            "waiting" => SyncState::Waiting,
+            _ => SyncState::Synced,
+        },
     })
 }
 
@@ -361,9 +386,9 @@ pub fn order(conn: &Connection, id: Uuid) -> Result<OrderDetail, AppError> {
         .query_row([id], |r| {
             Ok((
                 order_row(r)?,
-                r.get::<_, Option<String>>(17)?,
-                r.get::<_, Option<i64>>(18)?,
-                r.get::<_, Option<Uuid>>(19)?,
+                r.get::<_, Option<String>>(18)?,
+                r.get::<_, Option<i64>>(19)?,
+                r.get::<_, Option<Uuid>>(20)?,
             ))
         })
         .optional()?;

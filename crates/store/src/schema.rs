@@ -58,6 +58,7 @@ pub const STORE_MIGRATIONS: &[&str] = &[
         recorded_at INTEGER NOT NULL
     );
     CREATE INDEX outbox_status ON outbox (status, position);
+    CREATE INDEX outbox_stream ON outbox (stream_id, status);
 
     CREATE TABLE meta (
         key   TEXT PRIMARY KEY,

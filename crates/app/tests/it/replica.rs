@@ -317,6 +317,10 @@ fn spending_limit_used_up_by_a_colleague_is_refused_on_sync_and_can_be_retried()
     a.execute(Command::PlaceOrder { order_id: oa }).unwrap();
     let ob = order(&mut b, c, &[(p, 2)]);
     b.execute(Command::PlaceOrder { order_id: ob }).unwrap(); // fine offline: 20,000 of 20,000
+    assert_eq!(
+        query::order(b.conn(), ob.0).unwrap().order.sync_state,
+        query::SyncState::Waiting
+    );
     server.sync("a", &mut a);
     server.sync("b", &mut b);
 
