@@ -607,3 +607,42 @@ fn tenants_are_isolated_and_bad_requests_get_4xx() {
     customer(&a, "C-1", None);
     assert_eq!(a.sync().pushed, 1);
 }
+
+#[test]
+fn the_cli_syncs_after_writes_and_on_demand() {
+    use crate::support::Book;
+    let server = Server::start();
+    let url = server.url();
+    let (ta, tb) = (server.token("cli-a"), server.token("cli-b"));
+    let a = Book::new();
+    let b = Book::new();
+    // The options are remembered; the write is pushed at once.
+    a.ok(&[
+        "--server",
+        &url,
+        "--token",
+        &ta,
+        "customer",
+        "add",
+        "--name",
+        "Brouwerij Noord",
+    ]);
+    assert_eq!(a.json(&["sync", "--status"])["pending"], 0);
+    let out = b.json(&["--server", &url, "--token", &tb, "sync"]);
+    assert_eq!(out["online"], true);
+    assert_eq!(out["pulled"], 1);
+    let customers = b.json(&["customer", "list"]);
+    assert!(
+        customers.to_string().contains("Brouwerij Noord"),
+        "{customers}"
+    );
+    // Offline: the write succeeds locally and waits.
+    drop(server);
+    a.ok(&["customer", "add", "--name", "Offline BV"]);
+    let status = a.json(&["sync", "--status"]);
+    assert_eq!(status["pending"], 1);
+    let offline = a.json(&["sync"]);
+    assert_eq!(offline["online"], false);
+    assert_eq!(offline["pending"], 1);
+    assert_eq!(a.json(&["attention"]), serde_json::json!([]));
+}

@@ -11,6 +11,7 @@ mod input;
 mod output;
 mod read;
 mod resolve;
+mod sync;
 mod write;
 
 use std::io::Write as _;
@@ -73,6 +74,27 @@ struct Cli {
     #[arg(long, global = true, help_heading = "Global options")]
     json: bool,
 
+    /// Sync server URL; remembered, and every write is then synced
+    #[arg(
+        long,
+        global = true,
+        env = "DAYBOOK_SERVER",
+        value_name = "URL",
+        help_heading = "Global options"
+    )]
+    server: Option<String>,
+
+    /// This device's token on the sync server; remembered
+    #[arg(
+        long,
+        global = true,
+        env = "DAYBOOK_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true,
+        help_heading = "Global options"
+    )]
+    token: Option<String>,
+
     #[command(subcommand)]
     command: Cmd,
 }
@@ -117,6 +139,17 @@ enum Cmd {
     Stats,
     /// Orders and revenue over a period, top customers, open work
     Dashboard(read::DashboardArgs),
+    /// Push local changes to the sync server and pull everyone else's
+    Sync(sync::SyncArgs),
+    /// Changes the server refused, or that no longer apply: what needs you
+    Attention,
+    /// Send a change that needs attention again, as it was or edited
+    Retry(sync::RetryArgs),
+    /// Give up on a change that needs attention
+    Discard {
+        /// The command id (from `daybook attention`)
+        command_id: uuid::Uuid,
+    },
 }
 
 /// Input that cannot be used: exit code 2, nothing changed.
@@ -266,11 +299,16 @@ fn try_main(cli: Cli) -> anyhow::Result<String> {
         },
     )
     .map_err(|e| open_error(e, &dir))?;
+    sync::configure(&db, cli.server.as_deref(), cli.token.as_deref())?;
     let mut ctx = Ctx {
         db,
         json: cli.json,
         out: Out::default(),
     };
+    let writes = matches!(
+        cli.command,
+        Cmd::Exec { .. } | Cmd::Customer(_) | Cmd::Product(_) | Cmd::Order(_)
+    );
     match cli.command {
         Cmd::Demo(a) => demo::run(&mut ctx, &a)?,
         Cmd::Exec { command } => write::exec(&mut ctx, &command)?,
@@ -284,6 +322,13 @@ fn try_main(cli: Cli) -> anyhow::Result<String> {
         Cmd::Rebuild => read::rebuild(&mut ctx)?,
         Cmd::Stats => read::stats(&mut ctx)?,
         Cmd::Dashboard(a) => read::dashboard(&mut ctx, &a)?,
+        Cmd::Sync(a) => sync::sync(&mut ctx, &a)?,
+        Cmd::Attention => sync::attention(&mut ctx)?,
+        Cmd::Retry(a) => sync::retry(&mut ctx, &a)?,
+        Cmd::Discard { command_id } => sync::discard(&mut ctx, command_id)?,
+    }
+    if writes {
+        sync::after_write(&mut ctx)?;
     }
     Ok(ctx.out.into_string())
 }
