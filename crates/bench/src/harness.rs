@@ -54,6 +54,17 @@ impl Latencies {
     pub fn median(&self) -> f64 {
         median(self.0.clone())
     }
+
+    /// The `q` quantile (0..=1), nearest rank, in seconds.
+    pub fn percentile(&self, q: f64) -> f64 {
+        let mut v = self.0.clone();
+        v.sort_by(f64::total_cmp);
+        if v.is_empty() {
+            return 0.0;
+        }
+        let rank = ((q * v.len() as f64).ceil() as usize).clamp(1, v.len());
+        v[rank - 1]
+    }
 }
 
 /// One measured figure.

@@ -10,6 +10,7 @@
 
 mod bare;
 mod harness;
+mod sync;
 mod workload;
 
 use std::path::{Path, PathBuf};
@@ -44,6 +45,12 @@ struct Config {
     long_stream: usize,
     /// Orders in the list (row 6).
     list_orders: usize,
+    /// Events a new device pulls (row 7).
+    pull_events: usize,
+    /// Offline commands pushed (row 8).
+    push_commands: usize,
+    /// Timed round trips between two devices (row 9).
+    latency_samples: usize,
     /// Timed iterations per row (rebuild: fewer, see `rebuild_iters`).
     iters: usize,
     rebuild_iters: usize,
@@ -73,6 +80,9 @@ impl Config {
             loads: 2_000,
             long_stream: 10_000,
             list_orders: 100_000,
+            pull_events: 1_000_000,
+            push_commands: 10_000,
+            latency_samples: 50,
             iters: 5,
             rebuild_iters: 3,
             dir: None,
@@ -93,6 +103,9 @@ impl Config {
             loads: 50,
             long_stream: 250,
             list_orders: 300,
+            pull_events: 2_000,
+            push_commands: 100,
+            latency_samples: 5,
             iters: 3,
             rebuild_iters: 2,
             dir: None,
@@ -116,6 +129,9 @@ Usage: daybook-bench [--quick] [options]
   --loads N            aggregate loads per timed iteration (full: 2000)
   --long-stream N      events in the long stream        (full: 10000)
   --list-orders N      orders in the order-list query   (full: 100000)
+  --pull-events N      events a new device pulls (sync) (full: 1000000)
+  --push-commands N    offline commands pushed (sync)   (full: 10000)
+  --latency-samples N  device-to-device round trips     (full: 50)
   --iters N            timed iterations per row         (full: 5; rebuild: 3)
   --dir PATH           put the temporary databases under PATH (env DAYBOOK_BENCH_DIR;
                        default: the system temp dir). It must be a real disk for the
@@ -155,6 +171,9 @@ fn parse_args() -> Result<Option<Config>> {
             "--loads" => cfg.loads = num("--loads")?,
             "--long-stream" => cfg.long_stream = num("--long-stream")?,
             "--list-orders" => cfg.list_orders = num("--list-orders")?,
+            "--pull-events" => cfg.pull_events = num("--pull-events")?,
+            "--push-commands" => cfg.push_commands = num("--push-commands")?,
+            "--latency-samples" => cfg.latency_samples = num("--latency-samples")?,
             "--iters" => {
                 cfg.iters = num("--iters")?;
                 cfg.rebuild_iters = cfg.rebuild_iters.min(cfg.iters);
@@ -167,8 +186,8 @@ fn parse_args() -> Result<Option<Config>> {
                 cfg.only = v.split(',').map(|r| r.trim().to_string()).collect();
                 for r in &cfg.only {
                     ensure!(
-                        ["1", "2", "3", "4", "5", "6"].contains(&r.as_str()),
-                        "--only: no row '{r}' (rows are 1 to 6)"
+                        ["1", "2", "3", "4", "5", "6", "7", "8", "9"].contains(&r.as_str()),
+                        "--only: no row '{r}' (rows are 1 to 9)"
                     );
                 }
             }
@@ -307,6 +326,16 @@ fn run(cfg: Config) -> Result<()> {
     }
     if cfg.runs("6") {
         rows.extend(b.order_list()?);
+    }
+    if cfg.runs("7") || cfg.runs("8") || cfg.runs("9") {
+        rows.extend(sync::rows(
+            &dir,
+            &sync::SyncSizes {
+                pull_events: cfg.pull_events,
+                push_commands: cfg.push_commands,
+                latency_samples: cfg.latency_samples,
+            },
+        )?);
     }
     rows.sort_by(|a, b| a.id.cmp(&b.id));
 
