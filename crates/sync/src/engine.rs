@@ -58,6 +58,9 @@ pub struct SyncStatus {
     pub progress: Option<Progress>,
     /// Why the last attempt failed, if it did.
     pub last_error: Option<String>,
+    /// Events from the server applied so far (a counter: when it moves, screens
+    /// showing read models should refresh).
+    pub applied: u64,
 }
 
 /// Figures of one sync.
@@ -304,6 +307,10 @@ impl Engine {
             done += answers.len() as u64;
             report.pushed += answers.len() as u64;
             let applied = self.with_db(move |d| d.record_push(&answers)).await?;
+            if applied.rebased_streams > 0 {
+                // A refused command's local effects were undone.
+                self.status.send_modify(|s| s.applied += applied.rebased_streams);
+            }
             report.conflicts += applied.conflicts;
         }
     }
@@ -327,6 +334,7 @@ impl Engine {
             let events: Vec<RawEvent> = page.events.into_iter().map(to_raw).collect();
             let n = events.len() as u64;
             let applied = self.with_db(move |d| d.apply_pulled(&events)).await?;
+            self.status.send_modify(|s| s.applied += n);
             report.pulled += n;
             report.conflicts += applied.conflicts;
             cursor = last;
