@@ -5,35 +5,62 @@ CARGO ?= cargo
 DATA ?= $(CURDIR)/.build/demo-data
 ORDERS ?= 2000
 
-.PHONY: all deps run test lint unit bench bench-quick fmt clean
+.PHONY: all deps run test lint unit bench bench-quick fmt clean ui-deps ui-dist e2e bench-desktop
 
 all: test
 
 deps:
 	@./scripts/deps.sh
 
-## Build and open Daybook on local demo data (generated on first run).
-run: deps
-	$(CARGO) build --release -p daybook-cli
-	@if [ ! -f "$(DATA)/daybook.sqlite3" ]; then \
-		./target/release/daybook --data "$(DATA)" demo --orders $(ORDERS); \
-	fi
-	./target/release/daybook --data "$(DATA)" orders --limit 25 --sort created --desc
+## Build and open the desktop app on the default data dir (~/.local/share/daybook, or
+## DAYBOOK_DATA). An empty store offers demo data; `make run DEMO=1` preloads it
+## (DEMO_ORDERS orders) into an empty store.
+DEMO_ORDERS ?= 5000
+run: deps ui-dist
+	$(CARGO) build --release -p daybook-desktop
+	WEBKIT_DISABLE_DMABUF_RENDERER=$${WEBKIT_DISABLE_DMABUF_RENDERER:-1} \
+		./target/release/daybook-desktop $(if $(DEMO),--demo $(DEMO_ORDERS))
+
+## The web UI's packages (npm ci, only when the lockfile changed) and its build into
+## ui/dist, which the desktop binary embeds at compile time.
+ui-deps: ui/node_modules/.package-lock.json
+ui/node_modules/.package-lock.json: ui/package-lock.json
+	cd ui && npm ci --no-audit --no-fund
+
+ui-dist: ui/dist/index.html
+ui/dist/index.html: ui/node_modules/.package-lock.json $(shell find ui/src ui/public -type f 2>/dev/null) $(wildcard ui/index.html ui/vite.config.ts ui/tsconfig.json ui/package.json)
+	cd ui && npm run build
+	@touch $@
+
+## End-to-end tests of the real app binary in a real window (Xvfb, tauri-driver,
+## WebDriver); they also refresh the screenshots in docs/screenshots.
+e2e: deps ui-dist
+	$(CARGO) build -p daybook-desktop
+	@[ tests/e2e/node_modules/.package-lock.json -nt tests/e2e/package-lock.json ] \
+		|| (cd tests/e2e && npm ci --no-audit --no-fund)
+	timeout 1200 tests/e2e/run.sh
 
 ## Formatting, lints and every test.
-test: deps lint unit bench-quick
+test: deps lint unit bench-quick e2e
 
-lint:
+lint: ui-dist
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
-unit:
+unit: ui-dist
 	$(CARGO) build --workspace --bins
 	$(CARGO) test --workspace
 
-## The benchmark table (release build, full workload).
+## The benchmark table (release build, full workload), then the desktop app's figures.
 bench: deps
 	$(CARGO) run --release -p daybook-bench
+	$(MAKE) bench-desktop
+
+## Desktop app: cold start to an interactive order list over 1,000,000 events, release
+## binary size, memory at rest (scripts/bench-desktop.sh).
+bench-desktop: deps ui-dist
+	$(CARGO) build --release -p daybook-desktop -p daybook-cli
+	./scripts/bench-desktop.sh
 
 ## A tiny run of the benchmark harness, to prove it works (part of `make test`).
 bench-quick:

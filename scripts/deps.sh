@@ -3,8 +3,12 @@
 # Idempotent and quick when everything is there. Debian 12 packages only.
 set -euo pipefail
 
-# System packages: a C compiler for the bundled SQLite.
-PACKAGES=(build-essential pkg-config)
+# System packages: a C compiler for the bundled SQLite; for the desktop app (src-tauri)
+# WebKitGTK and friends; for its end-to-end tests a virtual display, the WebKit
+# WebDriver and ImageMagick's `import` for screenshots.
+PACKAGES=(build-essential pkg-config
+  libwebkit2gtk-4.1-dev file libxdo-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev
+  xvfb webkit2gtk-driver imagemagick)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -21,3 +25,16 @@ fi
 command -v cargo >/dev/null || { echo "deps: cargo not found; install Rust (rustup) first" >&2; exit 1; }
 cargo fmt --version >/dev/null 2>&1 || rustup component add rustfmt
 cargo clippy --version >/dev/null 2>&1 || rustup component add clippy
+
+# The desktop app's front end (ui/) and e2e suite (tests/e2e/) need Node.js >= 20.
+command -v node >/dev/null && command -v npm >/dev/null \
+  || { echo "deps: node and npm not found; install Node.js 20 or newer" >&2; exit 1; }
+node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' \
+  || { echo "deps: Node.js $(node --version) is too old; 20 or newer is needed" >&2; exit 1; }
+
+# tauri-driver: the WebDriver server of the e2e tests. Pinned to the 2.x line.
+TAURI_DRIVER_VERSION=2.1.0
+if ! cargo install --list | grep -q "^tauri-driver v$TAURI_DRIVER_VERSION:"; then
+  echo "deps: installing tauri-driver $TAURI_DRIVER_VERSION"
+  cargo install tauri-driver --version "$TAURI_DRIVER_VERSION" --locked --quiet
+fi

@@ -19,6 +19,12 @@ use crate::state::AppState;
 
 /// Opens the store and runs the app until its window closes.
 pub fn run(config: Config) -> anyhow::Result<()> {
+    if cfg!(target_os = "linux")
+        && std::env::var_os("DISPLAY").is_none()
+        && std::env::var_os("WAYLAND_DISPLAY").is_none()
+    {
+        anyhow::bail!("no display to open a window on (DISPLAY and WAYLAND_DISPLAY are unset)");
+    }
     let state = AppState::open(&config).map_err(|e| {
         anyhow!(
             "cannot open the data in {}: {}",

@@ -6,6 +6,8 @@ use std::process::ExitCode;
 use daybook_desktop::config::{self, Action};
 
 fn main() -> ExitCode {
+    // One line for a panic (e.g. GTK cannot open the display), not a backtrace dump.
+    std::panic::set_hook(Box::new(|info| eprintln!("daybook-desktop: {info}")));
     match try_main() {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

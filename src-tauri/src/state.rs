@@ -150,3 +150,162 @@ pub fn stream_events(conn: &Connection, id: Uuid) -> Result<Vec<String>, AppErro
         .map(|e| e.event.event_type().to_string())
         .collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use daybook_app::query::{self, CustomerQuery};
+    use daybook_domain::{
+        Command, CommandEnvelope, CustomerId, CustomerKind, LineId, Money, OrderId, ProductId,
+        VatClass,
+    };
+    use serde_json::json;
+
+    fn open(dir: &tempfile::TempDir) -> AppState {
+        AppState::open(&Config {
+            data_dir: dir.path().join("data"),
+            user: "ann".into(),
+            demo_orders: None,
+        })
+        .expect("open")
+    }
+
+    fn run(state: &AppState, command: Command) -> Result<daybook_app::CommandOutcome, ErrorBody> {
+        state.write(|db| db.execute_envelope(CommandEnvelope::new(command)))
+    }
+
+    /// A customer, a product and a draft order for them.
+    fn draft(state: &AppState) -> (OrderId, ProductId) {
+        let (customer, product, order) = (CustomerId::new(), ProductId::new(), OrderId::new());
+        run(
+            state,
+            Command::RegisterCustomer {
+                customer_id: customer,
+                number: "C-1".into(),
+                kind: CustomerKind::Organisation,
+                name: "Acme".into(),
+                vat_number: None,
+                email: None,
+                currency: Default::default(),
+                spending_limit: None,
+            },
+        )
+        .expect("customer");
+        run(
+            state,
+            Command::RegisterProduct {
+                product_id: product,
+                code: "P-1".into(),
+                description: "Chair".into(),
+                unit_price: Money(12_50),
+                vat_class: VatClass::Standard,
+            },
+        )
+        .expect("product");
+        run(
+            state,
+            Command::CreateOrder {
+                order_id: order,
+                number: "SO-1".into(),
+                customer_id: customer,
+            },
+        )
+        .expect("order");
+        (order, product)
+    }
+
+    #[test]
+    fn opens_an_empty_store_in_the_data_dir_as_the_user() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let state = open(&dir);
+        assert!(dir.path().join("data").join(DB_FILE).exists());
+        assert_eq!(state.info().user, "ann");
+        assert!(state.info().device.starts_with("device-"));
+        assert_eq!(state.is_empty(), Ok(true));
+    }
+
+    #[test]
+    fn reads_see_a_command_at_once() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let state = open(&dir);
+        draft(&state);
+        let page = state
+            .read(|c| query::customers(c, &CustomerQuery::default()))
+            .expect("customers");
+        assert_eq!(page.total, 1);
+        assert_eq!(state.is_empty(), Ok(false));
+        let status = state
+            .read(crate::sync_status::local_status)
+            .expect("status");
+        assert_eq!((status.online, status.pending), (false, 3));
+    }
+
+    #[test]
+    fn a_refused_command_crosses_ipc_as_an_error_body_and_writes_nothing() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let state = open(&dir);
+        let (order, product) = draft(&state);
+        let err = run(
+            &state,
+            Command::AddOrderLine {
+                order_id: order,
+                line_id: LineId::new(),
+                product_id: product,
+                quantity: 0,
+                unit_price: None,
+                discount_bp: 0,
+                description: None,
+            },
+        )
+        .expect_err("quantity 0 is refused");
+        assert_eq!(
+            serde_json::to_value(&err).expect("json"),
+            json!({
+                "code": "invalid_quantity",
+                "message": "quantity must be greater than 0 (got 0)",
+                "field": "quantity",
+            })
+        );
+        let detail = state.read(|c| query::order(c, order.0)).expect("order");
+        assert!(detail.lines.is_empty());
+        let events = stream_events(&lock(&state.reader), order.0).expect("events");
+        assert_eq!(events, ["OrderCreated"]);
+    }
+
+    #[test]
+    fn an_unknown_record_is_not_found_with_the_field_to_mark() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let state = open(&dir);
+        let err = state
+            .read(|c| query::order(c, Uuid::now_v7()))
+            .expect_err("no such order");
+        assert_eq!(err.code, "not_found");
+        assert_eq!(err.field.as_deref(), Some("order_id"));
+    }
+
+    #[test]
+    fn demo_data_is_refused_outside_its_bounds_with_the_field() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let state = open(&dir);
+        let err = state
+            .write(|db| crate::demo::load(db, 0, |_, _| {}))
+            .expect_err("zero orders");
+        assert_eq!(
+            (err.code.as_str(), err.field.as_deref()),
+            ("invalid_input", Some("orders"))
+        );
+    }
+
+    #[test]
+    fn the_changed_event_payload_shape() {
+        let id = Uuid::nil();
+        let payload = Changed {
+            stream_id: Some(id),
+            events: vec!["OrderPlaced".into()],
+        };
+        assert_eq!(
+            serde_json::to_value(payload).expect("json"),
+            json!({"stream_id": id.to_string(), "events": ["OrderPlaced"]})
+        );
+    }
+}

@@ -108,7 +108,11 @@ export type AppInfo = {
 export type AsOf = 
 /**  After this revision. */
 ({ revision: number }) & { time?: never } | 
-/**  As it was at this time (events committed at or before it). */
+/**
+ *  As it was at this time: the events given (issued) at or before it, up to the
+ *  first one given later. Work done offline keeps its own time, so the result
+ *  is always a state the record really had.
+ */
 ({ time: string }) & { revision?: never };
 
 /**  Payload of [`CHANGED_EVENT`]: which record changed and how. */
@@ -396,7 +400,7 @@ export type Dashboard = {
 export type DayCount = {
 	/**  The day (UTC). */
 	day: string,
-	/**  Events committed that day. */
+	/**  Events given that day. */
 	events: number,
 };
 
@@ -617,6 +621,8 @@ export type OrderRow = {
 	customer_reference: string | null,
 	/**  Record revision (for optimistic UI). */
 	revision: number,
+	/**  Sync state of this order's own changes. */
+	sync_state: SyncState,
 };
 
 /**  How to sort the order list. */
@@ -734,7 +740,7 @@ export type StateAt = {
 	stream_type: StreamType,
 	/**  The revision shown (0: did not exist yet). */
 	revision: number,
-	/**  When that revision was committed. */
+	/**  When that revision's command was given. */
 	at: string | null,
 	/**  The state (`null` if it did not exist yet). */
 	state: Value,
@@ -756,6 +762,15 @@ export type SyncProgress = {
 	/**  In all. */
 	total: number,
 };
+
+/**  Where a record's local changes are in their journey to the server. */
+export type SyncState = 
+/**  Nothing of it is waiting. */
+"synced" | 
+/**  Changes wait to be pushed or confirmed. */
+"waiting" | 
+/**  A change was refused or no longer applies: see "needs attention". */
+"attention";
 
 /**  The sync badge and its panel. */
 export type SyncStatus = {
@@ -789,7 +804,7 @@ export type TimelineEntry = {
 	user: string,
 	/**  Device. */
 	device: string,
-	/**  When. */
+	/**  When the command was given. */
 	at: string,
 };
 
@@ -801,9 +816,9 @@ export type TimelineFilter = {
 	event_type?: string | null,
 	/**  Only this user's events. */
 	user?: string | null,
-	/**  Committed on or after this day (UTC). */
+	/**  Given on or after this day (UTC). */
 	from?: string | null,
-	/**  Committed on or before this day (UTC). */
+	/**  Given on or before this day (UTC). */
 	to?: string | null,
 	/**  Page cursor: only events older than this sequence. */
 	before_seq?: number | null,

@@ -1,0 +1,137 @@
+// Desktop figures over a big store (scripts/bench-desktop.sh prepares it and runs this
+// through run.sh): cold start to an interactive order list, memory at rest, and search
+// latency in the order list. Prints a Markdown table and writes JSON to BENCH_OUT.
+//
+// Cold start is measured from the WebDriver "new session" request (which launches the
+// app process) to the first order row on screen: an upper bound of what a person sees,
+// as it includes WebKitWebDriver's own start-up and polling (~20 ms).
+
+import { execFileSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { remote } from "webdriverio";
+
+const APP = process.env.E2E_APP;
+const PORT = Number(process.env.E2E_PORT);
+const DATA = process.env.BENCH_DATA;
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const OUT = process.env.BENCH_OUT;
+if (!APP || !PORT || !DATA) throw new Error("run through scripts/bench-desktop.sh");
+
+async function launch() {
+  return remote({
+    hostname: "127.0.0.1",
+    port: PORT,
+    logLevel: "error",
+    connectionRetryTimeout: 180_000,
+    connectionRetryCount: 0,
+    capabilities: {
+      "tauri:options": { application: APP, args: ["--data", DATA] },
+      "wdio:enforceWebDriverClassic": true,
+    },
+  });
+}
+
+async function waitRow(b) {
+  const row = await b.$('[data-testid="order-row"]');
+  await row.waitForDisplayed({ timeout: 120_000, interval: 20 });
+}
+
+/** The app's process and its WebKit helpers (web content, network), by pid. */
+function processes() {
+  const pattern = `${APP} --data ${DATA}`.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const app = execFileSync("pgrep", ["-f", "-n", `^${pattern}`]).toString().trim();
+  const all = [app];
+  for (let i = 0; i < all.length; i++) {
+    try {
+      all.push(...execFileSync("pgrep", ["-P", all[i]]).toString().trim().split("\n").filter(Boolean));
+    } catch {
+      // no children
+    }
+  }
+  return all;
+}
+
+function rssKb(pid) {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  return m ? Number(m[1]) : 0;
+}
+
+function name(pid) {
+  return readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+}
+
+/** Types `text` into the order search in the page and times until the grid shows only
+ *  rows whose number starts with it (in-page clock: no WebDriver round trip). Blank
+ *  `text` clears the search and waits for the full list (`total` rows). */
+async function searchMs(b, text, total) {
+  return b.executeAsync(
+    (q, all, done) => {
+      const input = document.querySelector('[data-testid="orders-search"]');
+      const grid = document.querySelector('[data-testid="orders-grid"]');
+      const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value").set;
+      const ok = () => {
+        if (q === "") return Number(grid.getAttribute("aria-rowcount")) - 1 === all;
+        const rows = [...document.querySelectorAll('[data-testid="order-row"]')];
+        return rows.length > 0 && rows.every((r) => (r.getAttribute("data-number") ?? "").startsWith(q));
+      };
+      const t0 = performance.now();
+      const obs = new MutationObserver(() => {
+        if (ok()) {
+          obs.disconnect();
+          done(performance.now() - t0);
+        }
+      });
+      obs.observe(grid, { subtree: true, childList: true, attributes: true, characterData: true });
+      setter.call(input, q);
+      input.dispatchEvent(new Event("input", { bubbles: true }));
+    },
+    text,
+    total,
+  );
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+const starts = [];
+let rest;
+const searches = [];
+for (let i = 0; i < RUNS; i++) {
+  const t0 = performance.now();
+  const b = await launch();
+  await waitRow(b);
+  starts.push(performance.now() - t0);
+  if (i === RUNS - 1) {
+    // Memory at rest: the list shown, nothing happening, a few seconds later.
+    await new Promise((r) => setTimeout(r, 5000));
+    const pids = processes();
+    rest = pids.map((p) => ({ pid: p, name: name(p), rss_kb: rssKb(p) }));
+    const total = await b.execute(() => document.querySelector('[data-testid="orders-grid"]')?.getAttribute("aria-rowcount"));
+    rest.orders = Number(total) - 1;
+    // Search as you type: an order number prefix, then a customer name.
+    const number = await b.execute(
+      () => document.querySelector('[data-testid="order-row"]')?.getAttribute("data-number") ?? "",
+    );
+    const prefix = number.slice(0, number.length - 1);
+    for (let k = 0; k < 5; k++) {
+      searches.push(await searchMs(b, `${prefix}${k}`, rest.orders));
+      await searchMs(b, "", rest.orders);
+    }
+  }
+  await b.deleteSession();
+}
+
+const appRss = rest[0].rss_kb;
+const totalRss = rest.reduce((s, p) => s + p.rss_kb, 0);
+const result = {
+  orders: rest.orders,
+  cold_start_ms: { runs: starts.map(Math.round), median: Math.round(median(starts)) },
+  rss_at_rest_kb: { app: appRss, with_webkit: totalRss, processes: rest },
+  search_ms: { runs: searches.map(Math.round), median: Math.round(median(searches)) },
+};
+if (OUT) writeFileSync(OUT, JSON.stringify(result, null, 2));
+console.log(`| figure | measured | target |
+| --- | --- | --- |
+| cold start to an interactive order list (${rest.orders} orders), median of ${RUNS} | ${result.cold_start_ms.median} ms (runs: ${result.cold_start_ms.runs.join(", ")}) | < 1500 ms |
+| RSS at rest, app process | ${(appRss / 1024).toFixed(0)} MB | < 250 MB |
+| RSS at rest, app + WebKit processes (${rest.map((p) => p.name).join(", ")}) | ${(totalRss / 1024).toFixed(0)} MB | |
+| order search, keystroke to rendered rows (in-page, incl. the UI's debounce) | ${result.search_ms.median} ms (runs: ${result.search_ms.runs.join(", ")}) | < 50 ms |`);

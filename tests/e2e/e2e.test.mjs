@@ -1,0 +1,414 @@
+// End-to-end tests of the real Daybook app: the release-shaped binary in a real window
+// (Xvfb), driven through WebDriver (tauri-driver -> WebKitWebDriver). Run by run.sh,
+// which provides E2E_APP, E2E_PORT, E2E_DISPLAY, E2E_WORK and E2E_SCREENSHOTS.
+//
+// Elements are found by the data-testids of ui/TESTIDS.md (the contract with the UI).
+// Each test launches the app on a fresh data directory (`--data DIR`).
+
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { remote } from "webdriverio";
+
+const APP = process.env.E2E_APP;
+const PORT = Number(process.env.E2E_PORT);
+const DISPLAY = process.env.E2E_DISPLAY;
+const WORK = process.env.E2E_WORK;
+const SHOTS = process.env.E2E_SCREENSHOTS;
+const WAIT = 20_000;
+
+if (!APP || !PORT || !DISPLAY || !WORK) {
+  throw new Error("run the e2e suite through tests/e2e/run.sh");
+}
+
+/** Starts the app on a fresh data directory; returns the WebDriver session. */
+async function launch(name, extraArgs = []) {
+  const data = mkdtempSync(join(WORK, `${name}-`));
+  const browser = await remote({
+    hostname: "127.0.0.1",
+    port: PORT,
+    logLevel: "warn",
+    connectionRetryTimeout: 180_000,
+    connectionRetryCount: 0,
+    capabilities: {
+      "tauri:options": { application: APP, args: ["--data", data, ...extraArgs] },
+      "wdio:enforceWebDriverClassic": true,
+    },
+  });
+  try {
+    // The first paint waits for the app to start (and to load demo data, if asked).
+    await (await browser.$('[data-testid="nav-orders"]')).waitForDisplayed({
+      timeout: 120_000,
+      timeoutMsg: "the app's window never showed its navigation",
+    });
+  } catch (e) {
+    failureShot(`launch-${name}`);
+    await browser.deleteSession().catch(() => {});
+    throw e;
+  }
+  return browser;
+}
+
+/** The element with this data-testid (plus an optional attribute selector), once shown. */
+async function byId(b, id, extra = "") {
+  const el = await b.$(`[data-testid="${id}"]${extra}`);
+  try {
+    await el.waitForDisplayed({ timeout: WAIT, timeoutMsg: `[data-testid="${id}"]${extra} not shown` });
+  } catch (e) {
+    failureShot(`missing-${id}`);
+    throw e;
+  }
+  return el;
+}
+
+let failures = 0;
+
+/** On a failure, a picture of the screen next to the logs (E2E_KEEP=1 keeps them). */
+function failureShot(what) {
+  try {
+    const file = join(WORK, `failure-${++failures}-${what}.png`);
+    execFileSync("import", ["-window", "root", file], { env: { ...process.env, DISPLAY }, timeout: 30_000 });
+    console.error(`e2e: screenshot of the failure: ${file}`);
+  } catch {
+    // The screenshot is a diagnostic only.
+  }
+}
+
+/** Every element with this data-testid. */
+async function allById(b, id) {
+  return b.$$(`[data-testid="${id}"]`);
+}
+
+/** The data-testid of the focused element. */
+async function focused(b) {
+  return b.execute(() => document.activeElement?.getAttribute("data-testid") ?? "");
+}
+
+/** Waits until `id` has the focus: proves the keyboard flow moved on by itself. */
+async function waitFocus(b, id) {
+  try {
+    await b.waitUntil(async () => (await focused(b)) === id, { timeout: WAIT });
+  } catch {
+    failureShot(`focus-${id}`);
+    throw new Error(`focus never reached ${id} (it is on ${await focused(b)})`);
+  }
+}
+
+/** Types into whatever has the focus, as a person at the keyboard would. (Element Send
+ *  Keys on the focused element: WebKitWebDriver's key actions drop a repeated key.) */
+async function type(b, text) {
+  if (text === "") return;
+  const active = await b.getActiveElement();
+  const id = active["element-6066-11e4-a52e-4f735466cecf"] ?? active.ELEMENT;
+  await b.elementSendKeys(id, text);
+}
+
+async function enter(b) {
+  await b.keys(["Enter"]);
+}
+
+/** The exact amount in cents of a money element (`data-cents`). */
+async function cents(el) {
+  return Number(await el.getAttribute("data-cents"));
+}
+
+async function centsOf(b, id, extra = "") {
+  return cents(await byId(b, id, extra));
+}
+
+/** Waits until a money element shows `want` cents. */
+async function waitCents(b, id, want) {
+  await b.waitUntil(async () => (await centsOf(b, id)) === want, {
+    timeout: WAIT,
+    timeoutMsg: `${id} never showed ${want} cents (shows ${await centsOf(b, id)})`,
+  });
+}
+
+/** Waits until the element at `selector` has `attr` (or its text, for "textContent")
+ *  equal to `want`: list rows are re-rendered as queries refetch, so poll by selector. */
+async function waitCell(b, selector, attr, want) {
+  let last;
+  try {
+    await b.waitUntil(
+      async () => {
+        last = await b.execute(
+          (sel, a) => {
+            const el = document.querySelector(sel);
+            if (!el) return null;
+            return a === "textContent" ? el.textContent.trim() : el.getAttribute(a);
+          },
+          selector,
+          attr,
+        );
+        return last === want;
+      },
+      { timeout: WAIT },
+    );
+  } catch {
+    failureShot("cell");
+    throw new Error(`${selector} ${attr}: want ${JSON.stringify(want)}, have ${JSON.stringify(last)}`);
+  }
+}
+
+/** A screenshot of the whole display (WebDriver screenshots hang with WebKitWebDriver). */
+function screenshot(name) {
+  if (!SHOTS) return;
+  mkdirSync(SHOTS, { recursive: true });
+  execFileSync("import", ["-window", "root", join(SHOTS, `${name}.png`)], {
+    env: { ...process.env, DISPLAY },
+    timeout: 30_000,
+  });
+}
+
+/** Lets the UI settle (animations, a refetch after `daybook://changed`) before a screenshot. */
+const settle = (ms = 600) => new Promise((r) => setTimeout(r, ms));
+
+// The catalogue of the scenario, and the totals the domain's rounding rule gives:
+// line net = qty x price x (1 - discount) rounded half up; VAT per rate, rounded once.
+const PRODUCTS = [
+  { code: "E2E-CHAIR", description: "Office chair, black", price: "129.95", vat: "standard" },
+  { code: "E2E-COFFEE", description: "Coffee beans 1 kg", price: "14.99", vat: "reduced" },
+  { code: "E2E-BOOK", description: "Bookkeeping handbook", price: "39.50", vat: "zero" },
+];
+const LINES = [
+  { code: "E2E-CHAIR", quantity: "3", discount: "", net: 38985 }, // 3 x 129.95
+  { code: "E2E-COFFEE", quantity: "12", discount: "10", net: 16189 }, // 12 x 14.99 x 0.9 = 161.892
+  { code: "E2E-BOOK", quantity: "2", discount: "", net: 7900 }, // 2 x 39.50
+];
+const NET = 38985 + 16189 + 7900; // 63074
+const VAT = 8187 + 1457 + 0; // 389.85 x 21% = 81.8685; 161.89 x 9% = 14.5701
+const GROSS = NET + VAT; // 72718
+
+describe("order entry, end to end", () => {
+  let b;
+  let orderNumber;
+  let orderId;
+
+  before(async () => {
+    b = await launch("order-entry");
+  });
+
+  after(async () => {
+    await b?.deleteSession();
+  });
+
+  it("creates a customer", async () => {
+    await (await byId(b, "nav-customers")).click();
+    await (await byId(b, "customer-new")).click();
+    await (await byId(b, "customer-name")).setValue("Acme Trading BV");
+    await (await byId(b, "customer-email")).setValue("orders@acme.example");
+    await (await byId(b, "customer-spending-limit")).setValue("5000");
+    await (await byId(b, "customer-save")).click();
+    const screen = await byId(b, "customer-screen");
+    assert.match(await screen.getText(), /Acme Trading BV/);
+  });
+
+  it("creates products", async () => {
+    for (const p of PRODUCTS) {
+      await (await byId(b, "nav-products")).click();
+      await (await byId(b, "product-new")).click();
+      await (await byId(b, "product-code")).setValue(p.code);
+      await (await byId(b, "product-description")).setValue(p.description);
+      await (await byId(b, "product-unit-price")).setValue(p.price);
+      await (await byId(b, "product-vat-class")).selectByAttribute("value", p.vat);
+      await (await byId(b, "product-save")).click();
+      await byId(b, "product-row", `[data-code="${p.code}"]`);
+    }
+  });
+
+  it("enters an order with three lines by keyboard, with live totals", async () => {
+    await (await byId(b, "nav-new-order")).click();
+    await (await byId(b, "order-customer-input")).click();
+    await type(b, "Acme");
+    await byId(b, "customer-option");
+    await enter(b);
+    const screen = await byId(b, "order-screen");
+    orderId = await screen.getAttribute("data-order-id");
+    orderNumber = (await (await byId(b, "order-number")).getText()).trim();
+    assert.match(orderNumber, /^SO-\d+/);
+    await waitFocus(b, "line-product-input");
+
+    for (const [i, line] of LINES.entries()) {
+      await type(b, line.code);
+      await byId(b, "product-option");
+      await enter(b);
+      await waitFocus(b, "line-quantity-input");
+      await type(b, line.quantity);
+      await enter(b);
+      await waitFocus(b, "line-price-input");
+      await enter(b); // keep the catalogue price
+      await waitFocus(b, "line-discount-input");
+      await type(b, line.discount);
+      await enter(b); // adds the line, back to the product
+      await waitFocus(b, "line-product-input");
+      await b.waitUntil(async () => (await allById(b, "order-line")).length === i + 1, {
+        timeout: WAIT,
+        timeoutMsg: `line ${i + 1} was not added`,
+      });
+    }
+    const lines = await allById(b, "order-line");
+    assert.equal(lines.length, 3);
+    for (const [i, line] of LINES.entries()) {
+      const net = await lines[i].$('[data-testid="line-net"]');
+      assert.equal(await cents(net), line.net, `net of line ${i + 1}`);
+    }
+    await waitCents(b, "order-total-gross", GROSS);
+    assert.equal(await centsOf(b, "order-total-net"), NET);
+    assert.equal(await centsOf(b, "order-total-vat"), VAT);
+    await settle();
+    screenshot("order-entry");
+  });
+
+  it("places the order", async () => {
+    await (await byId(b, "order-place")).click();
+    await byId(b, "order-status", '[data-status="placed"]');
+  });
+
+  it("shows the order in the list with the right totals", async () => {
+    await (await byId(b, "nav-orders")).click();
+    const row = `[data-testid="order-row"][data-number="${orderNumber}"]`;
+    await waitCell(b, `${row} [data-testid="order-row-gross"]`, "data-cents", String(GROSS));
+    await waitCell(b, `${row} [data-testid="order-row-net"]`, "data-cents", String(NET));
+    await waitCell(b, `${row} [data-testid="order-row-vat"]`, "data-cents", String(VAT));
+    await waitCell(b, `${row} [data-testid="order-row-status"]`, "data-status", "placed");
+    await waitCell(b, `${row} [data-testid="order-row-customer"]`, "textContent", "Acme Trading BV");
+    await waitCents(b, "orders-total-gross", GROSS);
+  });
+
+  it("opens the order's history and sees each change", async () => {
+    await (await byId(b, "order-row", `[data-number="${orderNumber}"]`)).doubleClick();
+    await byId(b, "order-screen", `[data-order-id="${orderId}"]`);
+    await (await byId(b, "order-history")).click();
+    await byId(b, "history-timeline");
+    await b.waitUntil(async () => (await allById(b, "history-entry")).length === 5, {
+      timeout: WAIT,
+      timeoutMsg: "the history does not show 5 events",
+    });
+    const types = [];
+    for (const e of await allById(b, "history-entry")) {
+      types.push(await e.getAttribute("data-event-type"));
+    }
+    // Newest first.
+    assert.deepEqual(types, [
+      "OrderPlaced",
+      "OrderLineAdded",
+      "OrderLineAdded",
+      "OrderLineAdded",
+      "OrderCreated",
+    ]);
+    // Field-level changes: the status went from draft to placed.
+    const status = await byId(b, "history-change", '[data-path="status"]');
+    assert.match(await status.getText(), /draft/);
+    assert.match(await status.getText(), /placed/);
+    // Each added line shows its quantity as a new field value.
+    const quantities = [];
+    for (const e of await allById(b, "history-entry")) {
+      if ((await e.getAttribute("data-event-type")) !== "OrderLineAdded") continue;
+      const change = await e.$('[data-testid="history-change"][data-path$=".quantity"]');
+      quantities.push((await (await change.$('[data-testid="change-new"]')).getText()).trim());
+    }
+    assert.deepEqual(quantities.sort(), LINES.map((l) => l.quantity).sort());
+    assert.match(await (await byId(b, "history-user")).getText(), /\S/);
+    await settle();
+    screenshot("history");
+  });
+
+  it("refuses quantity 0 next to the field and changes nothing", async () => {
+    await (await byId(b, "nav-new-order")).click();
+    await (await byId(b, "order-customer-input")).click();
+    await type(b, "Acme");
+    await byId(b, "customer-option");
+    await enter(b);
+    const screen = await byId(b, "order-screen");
+    const draftId = await screen.getAttribute("data-order-id");
+    assert.notEqual(draftId, orderId);
+    await waitFocus(b, "line-product-input");
+    await type(b, "E2E-CHAIR");
+    await byId(b, "product-option");
+    await enter(b);
+    await waitFocus(b, "line-quantity-input");
+    await type(b, "0");
+    await enter(b);
+    await waitFocus(b, "line-price-input");
+    await enter(b);
+    await waitFocus(b, "line-discount-input");
+    await enter(b);
+    const error = await byId(b, "error-quantity");
+    assert.match(await error.getText(), /quantity must be greater than 0/i);
+    // The message sits with the quantity input, and the line was not added.
+    const qty = await byId(b, "line-quantity-input");
+    assert.equal(await qty.getAttribute("aria-invalid"), "true");
+    assert.equal((await allById(b, "order-line")).length, 0);
+    assert.equal(await centsOf(b, "order-total-gross"), 0);
+    await settle();
+    screenshot("bad-input");
+    // Nothing was written: the draft's history holds only its creation, and the placed
+    // order is as it was.
+    await (await byId(b, "order-history")).click();
+    await byId(b, "history-timeline");
+    await settle(300);
+    const types = [];
+    for (const e of await allById(b, "history-entry")) {
+      types.push(await e.getAttribute("data-event-type"));
+    }
+    assert.deepEqual(types, ["OrderCreated"]);
+    await (await byId(b, "nav-orders")).click();
+    const row = `[data-testid="order-row"][data-number="${orderNumber}"]`;
+    await waitCell(b, `${row} [data-testid="order-row-gross"]`, "data-cents", String(GROSS));
+    await waitCell(b, `${row} [data-testid="order-row-status"]`, "data-status", "placed");
+  });
+});
+
+describe("main screens with demo data", () => {
+  let b;
+
+  before(async () => {
+    b = await launch("screens", ["--demo", process.env.E2E_DEMO_ORDERS ?? "800"]);
+  });
+
+  after(async () => {
+    await b?.deleteSession();
+  });
+
+  it("shows the order list, an order, its history, customers, products, timeline, dashboard", async () => {
+    await byId(b, "order-row");
+    const count = Number(await (await byId(b, "orders-grid")).getAttribute("aria-rowcount")) - 1;
+    assert.ok(count > 100, `the list shows the demo orders (${count})`);
+    await settle(1000);
+    screenshot("orders");
+
+    await (await byId(b, "order-row")).doubleClick();
+    await byId(b, "order-screen");
+    await byId(b, "order-line");
+    await settle();
+    screenshot("order");
+
+    await (await byId(b, "nav-customers")).click();
+    await byId(b, "customer-row");
+    await settle();
+    screenshot("customers");
+
+    await (await byId(b, "nav-products")).click();
+    await byId(b, "product-row");
+    await settle();
+    screenshot("products");
+
+    await (await byId(b, "nav-timeline")).click();
+    await byId(b, "timeline-entry");
+    await byId(b, "activity-chart");
+    await settle(1000);
+    screenshot("timeline");
+
+    await (await byId(b, "nav-dashboard")).click();
+    await byId(b, "chart-revenue");
+    await settle(1500);
+    screenshot("dashboard");
+
+    await (await byId(b, "nav-sync")).click();
+    await byId(b, "sync-pending");
+    await settle();
+    screenshot("sync");
+  });
+});
