@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use daybook_app::replica::{Binding, PushAnswer};
 use daybook_app::{AppError, Daybook};
 use daybook_protocol::{
-    DEFAULT_PULL_LIMIT, PullResponse, PushCommand, PushOutcome, PushRequest, WireEvent,
+    MAX_PULL_LIMIT, PullResponse, PushCommand, PushOutcome, PushRequest, WireEvent,
 };
 use daybook_store::{Metadata, RawEvent};
 use futures_util::StreamExt;
@@ -353,7 +353,7 @@ impl Engine {
         after: i64,
     ) -> tokio::task::JoinHandle<Result<PullResponse, SyncError>> {
         let client = self.client.clone();
-        tokio::spawn(async move { client.pull(account, after, DEFAULT_PULL_LIMIT).await })
+        tokio::spawn(async move { client.pull(account, after, MAX_PULL_LIMIT).await })
     }
 
     /// Syncs until `shutdown` completes: at start, after every local command
