@@ -362,6 +362,7 @@ impl Daybook {
                 }
                 report.applied += 1;
             }
+            projector.finish(conn)?;
             set_meta(conn, CURSOR, &cursor.to_string())?;
             diverged.extend(settled_but_speculative(conn, cursor)?);
             rebase(tx, &diverged, &staged, &identity, &mut report)?;
@@ -646,6 +647,7 @@ fn rebase(
             customers.insert(o.customer_id.0);
         }
     }
+    projector.finish(conn)?;
     let customers: Vec<Uuid> = customers.into_iter().collect();
     projection::recompute_customers(conn, &customers)?;
 

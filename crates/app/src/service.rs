@@ -390,6 +390,7 @@ fn replay(tx: &StoreTx<'_>, from: i64) -> Result<u64, AppError> {
         last = e.seq;
         Ok::<(), AppError>(())
     })?;
+    projector.finish(tx.conn())?;
     if last != from {
         projection::set_checkpoint(tx.conn(), last)?;
     }
@@ -400,10 +401,13 @@ fn replay(tx: &StoreTx<'_>, from: i64) -> Result<u64, AppError> {
 /// events pulled from the server), folding each stream's state alongside in memory.
 /// An order's state is dropped once it is invoiced or cancelled (no event can
 /// follow); a stream not in memory is loaded from the log up to the event's
-/// predecessor.
+/// predecessor. An order's totals are written once per run of line events instead
+/// of after every line: call [`Projector::finish`] at the end.
 #[derive(Default)]
 pub(crate) struct Projector {
     states: HashMap<Uuid, Aggregate>,
+    /// Orders whose totals wait to be written, with their last change (time, revision).
+    pending_totals: HashMap<Uuid, (i64, i64)>,
 }
 
 impl Projector {
@@ -413,12 +417,33 @@ impl Projector {
             Entry::Occupied(o) => o.into_mut(),
             Entry::Vacant(v) => v.insert(state_before(conn, e)?),
         };
+        if let Some((at, rev)) = self.pending_totals.remove(&e.stream_id) {
+            projection::write_order_totals(conn, e.stream_id, state, at, rev)?;
+        }
         state.apply(&e.event);
-        projection::project(conn, e, state)?;
+        if projection::project_lines(conn, e, state, projection::Totals::Later)? {
+            self.pending_totals.insert(
+                e.stream_id,
+                (
+                    daybook_store::to_millis(e.metadata.issued_at),
+                    e.revision as i64,
+                ),
+            );
+        }
         if let Aggregate::SalesOrder(Some(o)) = state
             && matches!(o.status, OrderStatus::Invoiced | OrderStatus::Cancelled)
         {
             self.states.remove(&e.stream_id);
+        }
+        Ok(())
+    }
+
+    /// Writes the totals still pending.
+    pub(crate) fn finish(&mut self, conn: &Connection) -> Result<(), AppError> {
+        for (id, (at, rev)) in self.pending_totals.drain() {
+            if let Some(state) = self.states.get(&id) {
+                projection::write_order_totals(conn, id, state, at, rev)?;
+            }
         }
         Ok(())
     }

@@ -85,6 +85,32 @@ fn day(t: DateTime<Utc>) -> String {
 /// this event (the command path has it in hand; replays fold it), so order totals
 /// come from the domain's own `totals()` instead of being re-read from the lines.
 pub fn project(conn: &Connection, r: &RecordedEvent, state: &Aggregate) -> Result<(), AppError> {
+    project_lines(conn, r, state, Totals::Now).map(|_| ())
+}
+
+/// Whether a line event writes the order's totals at once or leaves them to the
+/// caller (replays write them once per run of line events, see `Projector`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Totals {
+    /// Write them with the line.
+    Now,
+    /// Leave them: the caller calls [`write_order_totals`] before the order's next
+    /// other event and at the end.
+    Later,
+}
+
+/// As [`project`]; returns true when a line event left the order's totals to write.
+pub fn project_lines(
+    conn: &Connection,
+    r: &RecordedEvent,
+    state: &Aggregate,
+    totals: Totals,
+) -> Result<bool, AppError> {
+    let deferred = totals == Totals::Later
+        && matches!(
+            r.event,
+            Event::OrderLineAdded(_) | Event::OrderLineChanged(_) | Event::OrderLineRemoved(_)
+        );
     let id = r.stream_id;
     // The command's time, not the commit time: identical on every replica, so a
     // client's read models converge with one rebuilt from the server's log.
@@ -265,7 +291,9 @@ pub fn project(conn: &Connection, r: &RecordedEvent, state: &Aggregate) -> Resul
                 e.vat_rate_bp,
                 net.cents()
             ])?;
-            update_order_totals(conn, id, order_state(state, id)?, at, rev)?;
+            if !deferred {
+                update_order_totals(conn, id, order_state(state, id)?, at, rev)?;
+            }
         }
         Event::OrderLineChanged(e) => {
             let net = line_net(e.quantity, e.unit_price, e.discount_bp)?;
@@ -281,12 +309,16 @@ pub fn project(conn: &Connection, r: &RecordedEvent, state: &Aggregate) -> Resul
                 e.discount_bp,
                 net.cents()
             ])?;
-            update_order_totals(conn, id, order_state(state, id)?, at, rev)?;
+            if !deferred {
+                update_order_totals(conn, id, order_state(state, id)?, at, rev)?;
+            }
         }
         Event::OrderLineRemoved(e) => {
             conn.prepare_cached("DELETE FROM p_order_lines WHERE order_id = ?1 AND line_id = ?2")?
                 .execute(params![id, e.line_id.0])?;
-            update_order_totals(conn, id, order_state(state, id)?, at, rev)?;
+            if !deferred {
+                update_order_totals(conn, id, order_state(state, id)?, at, rev)?;
+            }
         }
         Event::DeliveryAddressSet(e) => {
             conn.prepare_cached(
@@ -361,7 +393,7 @@ pub fn project(conn: &Connection, r: &RecordedEvent, state: &Aggregate) -> Resul
             }
         }
     }
-    Ok(())
+    Ok(deferred)
 }
 
 /// A day row exists only while it counts some order, so a rebuild (which never
@@ -489,6 +521,18 @@ fn order_money(o: &SalesOrder) -> OrderMoney {
         was_open: o.placed_at.is_some(),
         placed_at: o.placed_at,
     }
+}
+
+/// Writes an order's totals (and its last change) from its state: what a run of
+/// line events projected with [`Totals::Later`] left to do.
+pub fn write_order_totals(
+    conn: &Connection,
+    id: Uuid,
+    state: &Aggregate,
+    at: i64,
+    rev: i64,
+) -> Result<(), AppError> {
+    update_order_totals(conn, id, order_state(state, id)?, at, rev)
 }
 
 /// Writes an order's totals, computed by the domain's rounding rule.
