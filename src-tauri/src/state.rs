@@ -1,8 +1,11 @@
-//! The app's managed state: the open `Daybook` (the one writer) and a separate read
-//! connection, so screens' queries never wait behind a long write such as demo data.
-//! Also the one mapping from `AppError` to the `ErrorBody` that crosses IPC.
+//! The app's managed state: the open `Daybook` (the one writer) and a few read-only
+//! connections, so screens' queries never wait behind a long write such as demo data,
+//! nor (mostly) behind each other. Also the one mapping from `AppError` to the
+//! `ErrorBody` that crosses IPC.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::Instant;
 
 use daybook_app::{AppError, DB_FILE, Daybook, ErrorBody, OpenOptions};
 use rusqlite::Connection;
@@ -59,22 +62,35 @@ pub struct AppInfo {
     pub account_id: Uuid,
 }
 
+/// Read connections: a screen fires a few queries at once (page, totals, sync badge).
+const READERS: usize = 3;
+
+/// Environment variable: when set, every IPC read and write is timed on stderr.
+pub const TRACE_ENV: &str = "DAYBOOK_TRACE";
+
 /// The state every command receives.
 pub struct AppState {
     db: Mutex<Daybook>,
-    reader: Mutex<Connection>,
+    readers: Vec<Mutex<Connection>>,
+    next_reader: AtomicUsize,
     info: AppInfo,
+    trace: bool,
+    opened: Instant,
 }
 
 impl AppState {
     /// Opens (creating if needed) the store in the configured data directory.
     pub fn open(config: &Config) -> Result<Self, AppError> {
+        let start = Instant::now();
         let options = OpenOptions {
             user: Some(config.user.clone()),
             ..OpenOptions::default()
         };
         let db = Daybook::open_dir(&config.data_dir, options)?;
-        let reader = daybook_store::EventStore::open_reader(&config.data_dir.join(DB_FILE))?;
+        let file = config.data_dir.join(DB_FILE);
+        let readers = (0..READERS)
+            .map(|_| daybook_store::EventStore::open_reader(&file).map(Mutex::new))
+            .collect::<Result<Vec<_>, _>>()?;
         let info = AppInfo {
             version: env!("CARGO_PKG_VERSION").to_string(),
             data_dir: config.data_dir.display().to_string(),
@@ -84,8 +100,17 @@ impl AppState {
         };
         Ok(AppState {
             db: Mutex::new(db),
-            reader: Mutex::new(reader),
+            readers,
+            next_reader: AtomicUsize::new(0),
             info,
+            trace: std::env::var_os(TRACE_ENV).is_some(),
+            opened: Instant::now(),
+        })
+        .inspect(|s| {
+            if s.trace {
+                let ms = start.elapsed().as_secs_f64() * 1e3;
+                eprintln!("daybook-desktop: opened {} in {ms:.1} ms", s.info.data_dir);
+            }
         })
     }
 
@@ -99,7 +124,44 @@ impl AppState {
         &self,
         f: impl FnOnce(&Connection) -> Result<T, AppError>,
     ) -> Result<T, ErrorBody> {
-        f(&lock(&self.reader)).map_err(to_body)
+        let start = Instant::now();
+        let conn = self.reader();
+        let waited = start.elapsed();
+        let out = f(&conn).map_err(to_body);
+        drop(conn);
+        self.traced("read", start, waited, &out);
+        out
+    }
+
+    /// A free read connection, else the next one in turn.
+    fn reader(&self) -> MutexGuard<'_, Connection> {
+        let first = self.next_reader.fetch_add(1, Ordering::Relaxed);
+        let n = self.readers.len();
+        (0..n)
+            .find_map(|i| self.readers[(first + i) % n].try_lock().ok())
+            .unwrap_or_else(|| lock(&self.readers[first % n]))
+    }
+
+    fn traced<T>(
+        &self,
+        what: &str,
+        start: Instant,
+        waited: std::time::Duration,
+        out: &Result<T, ErrorBody>,
+    ) {
+        if self.trace {
+            let result = std::any::type_name::<T>()
+                .rsplit("::")
+                .next()
+                .unwrap_or("?");
+            eprintln!(
+                "daybook-desktop: +{:.0} ms {what} {result}{} in {:.1} ms (waited {:.1} ms)",
+                self.opened.elapsed().as_secs_f64() * 1e3,
+                if out.is_err() { " (error)" } else { "" },
+                start.elapsed().as_secs_f64() * 1e3,
+                waited.as_secs_f64() * 1e3,
+            );
+        }
     }
 
     /// Runs a write on the one `Daybook` (commands are serialised here).
@@ -107,7 +169,13 @@ impl AppState {
         &self,
         f: impl FnOnce(&mut Daybook) -> Result<T, AppError>,
     ) -> Result<T, ErrorBody> {
-        f(&mut lock(&self.db)).map_err(to_body)
+        let start = Instant::now();
+        let mut db = lock(&self.db);
+        let waited = start.elapsed();
+        let out = f(&mut db).map_err(to_body);
+        drop(db);
+        self.traced("write", start, waited, &out);
+        out
     }
 
     /// True when the store has no events yet (the UI then offers demo data).
@@ -268,7 +336,7 @@ mod tests {
         );
         let detail = state.read(|c| query::order(c, order.0)).expect("order");
         assert!(detail.lines.is_empty());
-        let events = stream_events(&lock(&state.reader), order.0).expect("events");
+        let events = stream_events(&state.reader(), order.0).expect("events");
         assert_eq!(events, ["OrderCreated"]);
     }
 

@@ -61,18 +61,25 @@ function name(pid) {
 }
 
 /** Types `text` into the order search in the page and times until the grid shows only
- *  rows whose number starts with it (in-page clock: no WebDriver round trip). Blank
- *  `text` clears the search and waits for the full list (`total` rows). */
-async function searchMs(b, text, total) {
+ *  matching rows: numbers starting with `text` (by "number") or a customer name
+ *  containing it (by "customer"). In-page clock: no WebDriver round trip in the figure.
+ *  Blank `text` clears the search and waits for the full list (`total` rows). */
+async function searchMs(b, text, by, total) {
   return b.executeAsync(
-    (q, all, done) => {
+    (q, mode, all, done) => {
       const input = document.querySelector('[data-testid="orders-search"]');
       const grid = document.querySelector('[data-testid="orders-grid"]');
       const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value").set;
+      const matches = (r) =>
+        mode === "number"
+          ? (r.getAttribute("data-number") ?? "").startsWith(q)
+          : (r.querySelector('[data-testid="order-row-customer"]')?.textContent ?? "")
+              .toLowerCase()
+              .includes(q.toLowerCase());
       const ok = () => {
         if (q === "") return Number(grid.getAttribute("aria-rowcount")) - 1 === all;
         const rows = [...document.querySelectorAll('[data-testid="order-row"]')];
-        return rows.length > 0 && rows.every((r) => (r.getAttribute("data-number") ?? "").startsWith(q));
+        return rows.length > 0 && rows.every(matches);
       };
       const t0 = performance.now();
       const obs = new MutationObserver(() => {
@@ -86,6 +93,7 @@ async function searchMs(b, text, total) {
       input.dispatchEvent(new Event("input", { bubbles: true }));
     },
     text,
+    by,
     total,
   );
 }
@@ -95,6 +103,8 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const starts = [];
 let rest;
 const searches = [];
+const nameSearches = [];
+let searchWord = "";
 for (let i = 0; i < RUNS; i++) {
   const t0 = performance.now();
   const b = await launch();
@@ -107,15 +117,21 @@ for (let i = 0; i < RUNS; i++) {
     rest = pids.map((p) => ({ pid: p, name: name(p), rss_kb: rssKb(p) }));
     const total = await b.execute(() => document.querySelector('[data-testid="orders-grid"]')?.getAttribute("aria-rowcount"));
     rest.orders = Number(total) - 1;
-    // Search as you type: an order number prefix, then a customer name.
-    const number = await b.execute(
-      () => document.querySelector('[data-testid="order-row"]')?.getAttribute("data-number") ?? "",
-    );
-    const prefix = number.slice(0, number.length - 1);
-    for (let k = 0; k < 5; k++) {
-      searches.push(await searchMs(b, `${prefix}${k}`, rest.orders));
-      await searchMs(b, "", rest.orders);
+    // Search as you type: existing order numbers, then a customer's name.
+    for (const n of [1234, 23456, 50000, 77777, 99999].filter((n) => n <= rest.orders)) {
+      searches.push(await searchMs(b, `SO-${String(n).padStart(5, "0")}`, "number", rest.orders));
+      await searchMs(b, "", "number", rest.orders);
     }
+    const customer = await b.execute(
+      () => document.querySelector('[data-testid="order-row-customer"]')?.textContent?.trim() ?? "",
+    );
+    const word = customer.split(/\s+/)[0];
+    if (word) {
+      nameSearches.push(await searchMs(b, word, "customer", rest.orders));
+      await searchMs(b, "", "number", rest.orders);
+      nameSearches.push(await searchMs(b, word, "customer", rest.orders));
+    }
+    searchWord = word;
   }
   await b.deleteSession();
 }
@@ -127,6 +143,7 @@ const result = {
   cold_start_ms: { runs: starts.map(Math.round), median: Math.round(median(starts)) },
   rss_at_rest_kb: { app: appRss, with_webkit: totalRss, processes: rest },
   search_ms: { runs: searches.map(Math.round), median: Math.round(median(searches)) },
+  name_search_ms: { word: searchWord, runs: nameSearches.map(Math.round) },
 };
 if (OUT) writeFileSync(OUT, JSON.stringify(result, null, 2));
 console.log(`| figure | measured | target |
@@ -134,4 +151,5 @@ console.log(`| figure | measured | target |
 | cold start to an interactive order list (${rest.orders} orders), median of ${RUNS} | ${result.cold_start_ms.median} ms (runs: ${result.cold_start_ms.runs.join(", ")}) | < 1500 ms |
 | RSS at rest, app process | ${(appRss / 1024).toFixed(0)} MB | < 250 MB |
 | RSS at rest, app + WebKit processes (${rest.map((p) => p.name).join(", ")}) | ${(totalRss / 1024).toFixed(0)} MB | |
-| order search, keystroke to rendered rows (in-page, incl. the UI's debounce) | ${result.search_ms.median} ms (runs: ${result.search_ms.runs.join(", ")}) | < 50 ms |`);
+| order search by number, keystroke to rendered rows (in-page, incl. the UI's 150 ms debounce) | ${result.search_ms.median} ms (runs: ${result.search_ms.runs.join(", ")}) | < 50 ms |
+| order search by customer name "${searchWord}" (same) | ${result.name_search_ms.runs.join(", ")} ms | < 50 ms |`);

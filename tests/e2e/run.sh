@@ -47,7 +47,7 @@ port=$(free_port)
 native_port=$(free_port)
 # DAYBOOK_DATA points at a throw-away dir: nothing ever touches the user's data. Each
 # test still passes its own fresh `--data DIR`.
-DISPLAY=$display WEBKIT_DISABLE_DMABUF_RENDERER=1 LANG=en_US.UTF-8 \
+DISPLAY=$display WEBKIT_DISABLE_DMABUF_RENDERER=1 LANG=C.UTF-8 \
   DAYBOOK_DATA="$work/default-data" \
   setsid "$driver" --port "$port" --native-port "$native_port" >"$work/driver.log" 2>&1 &
 driver_pid=$!
