@@ -4,7 +4,9 @@
 //
 // Cold start is measured from the WebDriver "new session" request (which launches the
 // app process) to the first order row on screen: an upper bound of what a person sees,
-// as it includes WebKitWebDriver's own start-up and polling (~20 ms).
+// as it includes WebKitWebDriver's own start-up and polling (~20 ms). For where the time
+// goes, run with DAYBOOK_TRACE=1 and E2E_KEEP=1: the kept driver.log has the store's
+// open time and every IPC query's time since then.
 
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
