@@ -5,7 +5,7 @@ CARGO ?= cargo
 DATA ?= $(CURDIR)/.build/demo-data
 ORDERS ?= 2000
 
-.PHONY: all deps run test lint unit bench bench-quick fmt clean ui-deps ui-dist e2e bench-desktop
+.PHONY: all deps run test lint ui-check unit bench bench-quick fmt clean ui-deps ui-dist e2e bench-desktop
 
 all: test
 
@@ -41,7 +41,11 @@ e2e: deps ui-dist
 	timeout 1200 tests/e2e/run.sh
 
 ## Formatting, lints and every test.
-test: deps lint unit bench-quick e2e
+test: deps lint ui-check unit bench-quick e2e
+
+## The front end's type check, linter and unit tests (Vitest).
+ui-check: ui-deps
+	cd ui && npm run typecheck && npm run lint && npm test
 
 lint: ui-dist
 	$(CARGO) fmt --all --check

@@ -10,6 +10,7 @@ use tauri_specta::{Builder, ErrorHandlingMode, collect_commands, collect_events}
 
 use crate::commands::*;
 use crate::state::{Changed, Progress};
+use crate::sync_status::SyncStatus;
 
 /// The bindings file, relative to the workspace root.
 pub const BINDINGS_FILE: &str = "ui/src/bindings.ts";
@@ -51,9 +52,13 @@ pub fn builder() -> Builder<tauri::Wry> {
             is_empty,
             load_demo,
             sync_status,
+            retry_command,
+            discard_command,
+            configure_sync,
+            sync_now,
             app_info,
         ])
-        .events(collect_events![Changed, Progress])
+        .events(collect_events![Changed, Progress, SyncStatus])
         // Each command resolves to `{status: "ok", data} | {status: "error", error: ErrorBody}`:
         // the error type is part of every command's TypeScript signature.
         .error_handling(ErrorHandlingMode::Result)

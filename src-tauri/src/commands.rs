@@ -36,6 +36,7 @@ pub async fn execute_command(
     let outcome = state.write(|db| db.execute_envelope(CommandEnvelope::new(command)))?;
     if !outcome.events.is_empty() {
         notify(&app, Some(outcome.stream_id), outcome.events.clone());
+        state.sync().wake();
     }
     Ok(outcome)
 }
@@ -189,7 +190,70 @@ pub async fn load_demo(app: AppHandle, orders: u32) -> Res<DemoLoaded> {
 #[tauri::command]
 #[specta::specta]
 pub async fn sync_status(state: State<'_, AppState>) -> Res<SyncStatus> {
-    state.read(sync_status::local_status)
+    sync_status::status(&state)
+}
+
+/// Tries a command that needs attention again (as a new command).
+#[tauri::command]
+#[specta::specta]
+pub async fn retry_command(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    command_id: Uuid,
+) -> Res<CommandOutcome> {
+    let outcome = state.write(|db| db.retry(command_id, None))?;
+    notify(&app, Some(outcome.stream_id), outcome.events.clone());
+    state.sync().wake();
+    Ok(outcome)
+}
+
+/// Gives up on a command that needs attention.
+#[tauri::command]
+#[specta::specta]
+pub async fn discard_command(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    command_id: Uuid,
+) -> Res<()> {
+    state.write(|db| db.discard(command_id))?;
+    notify(&app, None, Vec::new());
+    state.sync().wake();
+    Ok(())
+}
+
+/// Connects this store to a sync server (remembered) and starts syncing.
+#[tauri::command]
+#[specta::specta]
+pub async fn configure_sync(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    server: String,
+    token: String,
+) -> Res<SyncStatus> {
+    let config = daybook_sync::ServerConfig {
+        url: server.trim().to_string(),
+        token: token.trim().to_string(),
+    };
+    let invalid = |field: &str, message: String| ErrorBody {
+        code: "invalid_input".into(),
+        message,
+        field: Some(field.into()),
+    };
+    daybook_sync::Client::new(&config).map_err(|e| invalid("server", e.to_string()))?;
+    if config.token.is_empty() {
+        return Err(invalid("token", "the device token is required".into()));
+    }
+    state.write(|db| sync_status::remember(db, &config))?;
+    sync_status::start(&app, &state, &config).map_err(|m| invalid("server", m))?;
+    sync_status::status(&state)
+}
+
+/// Syncs now instead of waiting for the next trigger.
+#[tauri::command]
+#[specta::specta]
+pub async fn sync_now(state: State<'_, AppState>) -> Res<()> {
+    state.sync().wake();
+    Ok(())
 }
 
 /// Version, data directory, user, device and account.

@@ -30,11 +30,15 @@ pub struct Config {
     pub user: String,
     /// Load this many demo orders first if the store is empty.
     pub demo_orders: Option<u32>,
+    /// Sync server URL (remembered in the store once given).
+    pub server: Option<String>,
+    /// This device's token on the server (remembered in the store once given).
+    pub token: Option<String>,
 }
 
 /// Usage, for `--help` and errors.
 pub const USAGE: &str = "\
-Usage: daybook-desktop [--data DIR] [--demo ORDERS]
+Usage: daybook-desktop [--data DIR] [--demo ORDERS] [--server URL --token TOKEN]
        daybook-desktop --export-bindings [FILE]
 
 Opens Daybook's desktop app on the local store in DIR (default: $DAYBOOK_DATA, else
@@ -42,6 +46,8 @@ the platform data directory, e.g. ~/.local/share/daybook).
 
   --data DIR               data directory
   --demo ORDERS            fill an empty store with ORDERS demo orders before opening
+  --server URL             sync with this server ($DAYBOOK_SERVER; remembered)
+  --token TOKEN            this device's token on it ($DAYBOOK_TOKEN; remembered)
   --export-bindings [FILE] write the TypeScript IPC bindings (default ui/src/bindings.ts)
   --help, --version";
 
@@ -53,6 +59,8 @@ pub fn parse(
     let mut args = args.into_iter().peekable();
     let mut data: Option<PathBuf> = None;
     let mut demo_orders = None;
+    let mut server = env("DAYBOOK_SERVER").filter(|s| !s.is_empty());
+    let mut token = env("DAYBOOK_TOKEN").filter(|s| !s.is_empty());
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--help" | "-h" => return Ok(Action::Help),
@@ -68,6 +76,8 @@ pub fn parse(
                     .with_context(|| format!("--demo: '{n}' is not a number of orders"))?;
                 demo_orders = Some(n);
             }
+            "--server" => server = Some(args.next().context("--server needs a URL")?),
+            "--token" => token = Some(args.next().context("--token needs a token")?),
             "--export-bindings" => {
                 let file = match args.peek() {
                     Some(a) if !a.starts_with("--") => args.next().map(PathBuf::from),
@@ -97,6 +107,8 @@ pub fn parse(
         data_dir,
         user,
         demo_orders,
+        server,
+        token,
     }))
 }
 

@@ -35,12 +35,32 @@ pub fn run(config: Config) -> anyhow::Result<()> {
     if let Some(orders) = config.demo_orders {
         preload_demo(&state, orders)?;
     }
+    // A server given now is remembered; a remembered one is used.
+    if let (Some(url), Some(token)) = (&config.server, &config.token) {
+        let server = daybook_sync::ServerConfig {
+            url: url.clone(),
+            token: token.clone(),
+        };
+        state
+            .write(|db| sync_status::remember(db, &server))
+            .map_err(|e| anyhow!("cannot remember the server: {}", e.message))?;
+    }
+    let server = state
+        .write(|db| sync_status::remembered(db))
+        .map_err(|e| anyhow!("cannot read the sync settings: {}", e.message))?;
     let builder = bindings::builder();
     tauri::Builder::default()
         .manage(state)
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);
+            if let Some(server) = &server {
+                let handle = app.handle().clone();
+                let state: tauri::State<'_, AppState> = tauri::Manager::state(app);
+                if let Err(e) = sync_status::start(&handle, &state, server) {
+                    eprintln!("daybook-desktop: sync not started: {e}");
+                }
+            }
             Ok(())
         })
         .run(tauri::generate_context!())

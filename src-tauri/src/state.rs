@@ -4,7 +4,7 @@
 //! `ErrorBody` that crosses IPC.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Instant;
 
 use daybook_app::{AppError, DB_FILE, Daybook, ErrorBody, OpenOptions};
@@ -70,7 +70,8 @@ pub const TRACE_ENV: &str = "DAYBOOK_TRACE";
 
 /// The state every command receives.
 pub struct AppState {
-    db: Mutex<Daybook>,
+    db: Arc<Mutex<Daybook>>,
+    sync: crate::sync_status::Sync,
     readers: Vec<Mutex<Connection>>,
     next_reader: AtomicUsize,
     info: AppInfo,
@@ -99,7 +100,8 @@ impl AppState {
             account_id: db.account_id(),
         };
         Ok(AppState {
-            db: Mutex::new(db),
+            db: Arc::new(Mutex::new(db)),
+            sync: Default::default(),
             readers,
             next_reader: AtomicUsize::new(0),
             info,
@@ -112,6 +114,16 @@ impl AppState {
                 eprintln!("daybook-desktop: opened {} in {ms:.1} ms", s.info.data_dir);
             }
         })
+    }
+
+    /// The store, shared with the sync engine.
+    pub fn shared(&self) -> Arc<Mutex<Daybook>> {
+        self.db.clone()
+    }
+
+    /// The sync engine, if one runs.
+    pub fn sync(&self) -> &crate::sync_status::Sync {
+        &self.sync
     }
 
     /// The app's facts.
@@ -234,6 +246,8 @@ mod tests {
             data_dir: dir.path().join("data"),
             user: "ann".into(),
             demo_orders: None,
+            server: None,
+            token: None,
         })
         .expect("open")
     }
@@ -302,10 +316,11 @@ mod tests {
             .expect("customers");
         assert_eq!(page.total, 1);
         assert_eq!(state.is_empty(), Ok(false));
-        let status = state
-            .read(crate::sync_status::local_status)
-            .expect("status");
-        assert_eq!((status.online, status.pending), (false, 3));
+        let status = crate::sync_status::status(&state).expect("status");
+        assert_eq!(
+            (status.configured, status.online, status.pending),
+            (false, false, 3)
+        );
     }
 
     #[test]

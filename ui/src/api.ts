@@ -3,11 +3,10 @@
 //! (`bindings.ts`), and rejects with an `IpcError` carrying the `ErrorBody`
 //! {code, message, field?}. Screens call these, never `invoke` or `commands` directly.
 
-import { invoke } from "@tauri-apps/api/core";
 import type { UnlistenFn } from "@tauri-apps/api/event";
 import { commands, events } from "./bindings";
 import { IpcError, toErrorBody } from "./lib/errors";
-import type { Progress, Uuid } from "./types";
+import type { Progress, SyncStatus, Uuid } from "./types";
 
 /** The Tauri event src-tauri emits after every command and sync step. */
 export const CHANGED_EVENT = "daybook://changed";
@@ -38,15 +37,6 @@ async function call<R>(p: Promise<R>): Promise<Data<R>> {
   return r as Data<R>;
 }
 
-/** Commands that are not in the bindings yet: they arrive with the sync engine. */
-async function callPlanned<T>(cmd: string, args: Record<string, unknown>): Promise<T> {
-  try {
-    return await invoke<T>(cmd, args);
-  } catch (e) {
-    throw new IpcError(toErrorBody(e));
-  }
-}
-
 type Params<F> = F extends (...args: infer A) => unknown ? A : never;
 type C = typeof commands;
 
@@ -71,10 +61,14 @@ export const api = {
   loadDemo: (...a: Params<C["loadDemo"]>) => call(commands.loadDemo(...a)),
   syncStatus: () => call(commands.syncStatus()),
   appInfo: () => call(commands.appInfo()),
-  /** Planned with the sync engine: send a refused command again. */
-  retryCommand: (commandId: Uuid) => callPlanned<null>("retry_command", { commandId }),
-  /** Planned with the sync engine: drop a refused command and its speculative events. */
-  discardCommand: (commandId: Uuid) => callPlanned<null>("discard_command", { commandId }),
+  /** Sends a change that needs attention again (as a new command). */
+  retryCommand: (commandId: Uuid) => call(commands.retryCommand(commandId)),
+  /** Gives up on a change that needs attention. */
+  discardCommand: (commandId: Uuid) => call(commands.discardCommand(commandId)),
+  /** Connects the store to a sync server (remembered) and starts syncing. */
+  configureSync: (server: string, token: string) => call(commands.configureSync(server, token)),
+  /** Syncs now. */
+  syncNow: () => call(commands.syncNow()),
 };
 
 export type Api = typeof api;
@@ -82,6 +76,11 @@ export type Api = typeof api;
 /** Calls `onChange` whenever the back end says data changed. Returns the unsubscribe. */
 export function onChanged(onChange: () => void): Promise<UnlistenFn> {
   return events.daybookChanged.listen(() => onChange());
+}
+
+/** Calls `onSync` with each status the sync engine reports. */
+export function onSync(onSync: (s: SyncStatus) => void): Promise<UnlistenFn> {
+  return events.daybookSync.listen((e) => onSync(e.payload));
 }
 
 /** Calls `onProgress` with each progress report of a long write. */

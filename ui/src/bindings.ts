@@ -46,6 +46,14 @@ export const commands = {
 	loadDemo: (orders: number) => typedError<DemoLoaded, ErrorBody>(__TAURI_INVOKE("load_demo", { orders })),
 	/**  The sync badge: online, waiting changes, last sync, needs attention. */
 	syncStatus: () => typedError<SyncStatus, ErrorBody>(__TAURI_INVOKE("sync_status")),
+	/**  Tries a command that needs attention again (as a new command). */
+	retryCommand: (commandId: string) => typedError<CommandOutcome, ErrorBody>(__TAURI_INVOKE("retry_command", { commandId })),
+	/**  Gives up on a command that needs attention. */
+	discardCommand: (commandId: string) => typedError<null, ErrorBody>(__TAURI_INVOKE("discard_command", { commandId })),
+	/**  Connects this store to a sync server (remembered) and starts syncing. */
+	configureSync: (server: string, token: string) => typedError<SyncStatus, ErrorBody>(__TAURI_INVOKE("configure_sync", { server, token })),
+	/**  Syncs now instead of waiting for the next trigger. */
+	syncNow: () => typedError<null, ErrorBody>(__TAURI_INVOKE("sync_now")),
 	/**  Version, data directory, user, device and account. */
 	appInfo: () => typedError<AppInfo, ErrorBody>(__TAURI_INVOKE("app_info")),
 };
@@ -54,6 +62,7 @@ export const commands = {
 export const events = {
 	daybookChanged: makeEvent<Changed, Changed>("daybook://changed"),
 	daybookProgress: makeEvent<Progress, Progress>("daybook://progress"),
+	daybookSync: makeEvent<SyncStatus, SyncStatus>("daybook://sync"),
 };
 
 /* Types */
@@ -517,7 +526,7 @@ export type LineRow = {
 /**  An amount in minor units (cents) of the currency of the document it sits on. */
 export type Money = number;
 
-/**  A command the server refused. */
+/**  A command that needs the user. */
 export type NeedsAttention = {
 	/**  The command's id. */
 	command_id: string,
@@ -525,7 +534,11 @@ export type NeedsAttention = {
 	stream_id: string,
 	/**  The command's type, e.g. `PlaceOrder`. */
 	command: string,
-	/**  The server's reason. */
+	/**  `rejected` (by the server) or `conflict` (no longer applies here). */
+	status: string,
+	/**  The reason's code, e.g. `spending_limit_exceeded`. */
+	code: string,
+	/**  The reason, for a person. */
 	reason: string,
 };
 
@@ -755,11 +768,13 @@ export type StreamType =
 /**  Sales order streams. */
 "SalesOrder";
 
-/**  Commands pushed so far out of those to push. */
+/**  "x of y" for the push or pull under way. */
 export type SyncProgress = {
+	/**  `push` or `pull`. */
+	phase: string,
 	/**  Done. */
 	done: number,
-	/**  In all. */
+	/**  In all (as known now). */
 	total: number,
 };
 
@@ -774,16 +789,22 @@ export type SyncState =
 
 /**  The sync badge and its panel. */
 export type SyncStatus = {
-	/**  Whether the server can be reached now. */
+	/**  Whether a server is configured at all. */
+	configured: boolean,
+	/**  The server's URL, if configured. */
+	server: string | null,
+	/**  Whether the server could be reached at the last attempt. */
 	online: boolean,
 	/**  Commands applied locally and not yet accepted by the server. */
 	pending: number,
-	/**  Commands the server refused, with the reason: fix or discard them. */
+	/**  Commands refused by the server or no longer applicable: retry or discard them. */
 	needs_attention: NeedsAttention[],
-	/**  When the last sync finished. */
+	/**  When the last complete sync finished. */
 	last_sync: string | null,
-	/**  Progress of the sync under way, if one is. */
+	/**  The push or pull under way, if one is. */
 	progress: SyncProgress | null,
+	/**  Why the last attempt failed, if it did. */
+	last_error: string | null,
 };
 
 /**  One line of the timeline. */

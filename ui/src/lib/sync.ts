@@ -1,10 +1,10 @@
-//! Each record's sync state, derived from `sync_status` until the sync engine reports
-//! it per record: refused by the server -> needs attention; never synced, or changes
-//! waiting while offline -> waiting; otherwise synced. (A per-record list of waiting
-//! streams from the back end would make "waiting" exact.)
+//! The sync status (kept fresh by the engine's `daybook://sync` events) and each
+//! record's sync state. Order rows carry their own `sync_state` from the back end;
+//! `syncStateOf` derives one for records that do not.
 
-import { useQuery } from "@tanstack/react-query";
-import { api } from "../api";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect } from "react";
+import { api, onSync } from "../api";
 import type { SyncStatus } from "../types";
 
 export type RecordSyncState = "waiting" | "synced" | "attention";
@@ -17,6 +17,18 @@ export function syncStateOf(id: string, status: SyncStatus | undefined): RecordS
 }
 
 export function useSyncStatus() {
+  const qc = useQueryClient();
+  useEffect(() => {
+    let unlisten: (() => void) | undefined;
+    let gone = false;
+    onSync((s) => qc.setQueryData(["sync"], s))
+      .then((u) => (gone ? u() : (unlisten = u)))
+      .catch(() => undefined); // no Tauri event bus (tests): polling still works
+    return () => {
+      gone = true;
+      unlisten?.();
+    };
+  }, [qc]);
   return useQuery({ queryKey: ["sync"], queryFn: api.syncStatus, refetchInterval: 10_000, staleTime: 5_000 });
 }
 

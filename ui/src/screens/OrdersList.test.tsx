@@ -28,6 +28,7 @@ function row(i: number): OrderRow {
     gross: 12100 + i,
     customer_reference: null,
     revision: 2,
+    sync_state: i === 1 ? "attention" : "waiting",
   };
 }
 
@@ -50,7 +51,10 @@ beforeEach(() => {
     pending: 37,
     last_sync: "2026-11-23T08:00:00Z",
     progress: null,
-    needs_attention: [{ command_id: "x", stream_id: row(1).id, command: "PlaceOrder", reason: "over limit" }],
+    needs_attention: [{ command_id: "x", stream_id: row(1).id, command: "PlaceOrder", status: "rejected", code: "spending_limit_exceeded", reason: "over limit" }],
+    configured: true,
+    server: "http://127.0.0.1:8787",
+    last_error: null,
   };
 });
 
@@ -75,7 +79,7 @@ describe("orders list", () => {
     expect(screen.getByTestId("orders-total-count")).toHaveTextContent(new Intl.NumberFormat().format(TOTAL));
     const rows = await screen.findAllByTestId("order-row");
     await waitFor(() => expect(within(rows[1]!).getByTestId("order-row-sync")).toHaveAttribute("data-sync", "attention"));
-    // Offline with 37 changes waiting: the rest are shown as waiting until sync reports per record.
+    // Each row shows the state the back end reports for it.
     expect(within(rows[0]!).getByTestId("order-row-sync")).toHaveAttribute("data-sync", "waiting");
   });
 

@@ -150,7 +150,7 @@ export function OrdersList({ initialCustomer }: { initialCustomer?: { id: string
         header: "Sync",
         enableSorting: false,
         cell: ({ row }) => {
-          const s = syncStateOf(row.original.id, sync.data);
+          const s = row.original.sync_state ?? syncStateOf(row.original.id, sync.data);
           return s ? (
             <span className={`sync-dot sync-${s}`} data-testid="order-row-sync" data-sync={s} title={SYNC_LABEL[s]}>
               {SYNC_LABEL[s]}

@@ -7,18 +7,18 @@ import { renderWithClient } from "../test/render";
 import type { SyncStatus } from "../types";
 import { SyncScreen, syncBadgeText } from "./Sync";
 
-const base: SyncStatus = { online: true, pending: 0, needs_attention: [], last_sync: "2026-11-23T10:00:00Z", progress: null };
+const base: SyncStatus = { configured: true, server: "http://127.0.0.1:8787", online: true, pending: 0, needs_attention: [], last_sync: "2026-11-23T10:00:00Z", progress: null, last_error: null };
 
 describe("sync status text and record states", () => {
   it("says what a person needs to know in the badge", () => {
     expect(syncBadgeText({ ...base, online: false, pending: 37 })).toBe("Offline, 37 changes waiting");
     expect(syncBadgeText({ ...base, online: false, pending: 1 })).toBe("Offline, 1 change waiting");
-    expect(syncBadgeText({ ...base, online: true, pending: 5, progress: { done: 2, total: 5 } })).toBe("Syncing 2/5");
+    expect(syncBadgeText({ ...base, online: true, pending: 5, progress: { phase: "push", done: 2, total: 5 } })).toBe("Syncing 2/5");
     expect(syncBadgeText(base)).toBe("Synced");
   });
 
   it("derives each record's state from sync_status", () => {
-    const refused = { ...base, pending: 3, needs_attention: [{ command_id: "k", stream_id: "o1", command: "PlaceOrder", reason: "limit" }] };
+    const refused = { ...base, pending: 3, needs_attention: [{ command_id: "k", stream_id: "o1", command: "PlaceOrder", status: "rejected", code: "spending_limit_exceeded", reason: "limit" }] };
     expect(syncStateOf("o1", refused)).toBe("attention");
     expect(syncStateOf("o2", refused)).toBe("waiting");
     expect(syncStateOf("o2", base)).toBe("synced");
@@ -32,11 +32,14 @@ describe("sync screen", () => {
   beforeEach(() => {
     be = new FakeBackend().install();
     be.sync = {
+      configured: true,
+      server: "http://127.0.0.1:8787",
+      last_error: "server unreachable",
       online: false,
       pending: 37,
       last_sync: null,
       progress: null,
-      needs_attention: [{ command_id: "cmd-1", stream_id: "o1", command: "PlaceOrder", reason: "the spending limit was used up by a colleague" }],
+      needs_attention: [{ command_id: "cmd-1", stream_id: "o1", command: "PlaceOrder", status: "rejected", code: "spending_limit_exceeded", reason: "the spending limit was used up by a colleague" }],
     };
   });
 

@@ -52,7 +52,7 @@ export class FakeBackend {
   calls: { cmd: string; args: Record<string, unknown> }[] = [];
   /** Every command that succeeded. */
   commands: Command[] = [];
-  sync: SyncStatus = { online: true, pending: 0, needs_attention: [], last_sync: null, progress: null };
+  sync: SyncStatus = { configured: false, server: null, online: true, pending: 0, needs_attention: [], last_sync: null, progress: null, last_error: null };
   counters = { order: 0, customer: 0 };
   /** Replaces list_orders, e.g. to simulate 100,000 orders. */
   listOrders?: (q: OrderQuery) => { rows: OrderRow[]; total: number };
@@ -109,6 +109,7 @@ export class FakeBackend {
       gross: 0,
       customer_reference: null,
       revision: 1,
+      sync_state: "waiting",
     };
     const d: OrderDetail = { order, lines: [], totals: totalsOf([]), delivery_address: null, notes: null, invoice_number: null };
     this.orders.set(id, d);
