@@ -160,7 +160,9 @@ fn attention(conn: &Connection) -> Result<Vec<NeedsAttention>, AppError> {
             "SELECT command_id, stream_id, status, envelope, error FROM outbox
              WHERE status IN ('rejected', 'conflict') ORDER BY position LIMIT 200",
         )?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
+        .query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })?
         .collect::<Result<_, _>>()?;
     Ok(rows
         .into_iter()
@@ -200,15 +202,18 @@ pub fn status(state: &AppState) -> Result<SyncStatus, daybook_app::ErrorBody> {
         pending,
         needs_attention,
         last_sync: live.as_ref().and_then(|s| s.last_sync),
-        progress: live.as_ref().and_then(|s| s.progress).map(|p| SyncProgress {
-            phase: match p.phase {
-                Phase::Push => "push",
-                Phase::Pull => "pull",
-            }
-            .into(),
-            done: p.done,
-            total: p.total,
-        }),
+        progress: live
+            .as_ref()
+            .and_then(|s| s.progress)
+            .map(|p| SyncProgress {
+                phase: match p.phase {
+                    Phase::Push => "push",
+                    Phase::Pull => "pull",
+                }
+                .into(),
+                done: p.done,
+                total: p.total,
+            }),
         last_error: live.and_then(|s| s.last_error),
     })
 }

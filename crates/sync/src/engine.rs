@@ -309,7 +309,8 @@ impl Engine {
             let applied = self.with_db(move |d| d.record_push(&answers)).await?;
             if applied.rebased_streams > 0 {
                 // A refused command's local effects were undone.
-                self.status.send_modify(|s| s.applied += applied.rebased_streams);
+                self.status
+                    .send_modify(|s| s.applied += applied.rebased_streams);
             }
             report.conflicts += applied.conflicts;
         }
