@@ -45,7 +45,7 @@ pub struct OrderQuery {
     pub from: Option<NaiveDate>,
     /// Created on or before this day (UTC).
     pub to: Option<NaiveDate>,
-    /// Order number prefix, customer name or number words, or customer reference.
+    /// Order number prefix, customer name or number words, or customer reference prefix.
     pub search: Option<String>,
     /// Sort key.
     pub sort: OrderSort,
@@ -223,14 +223,19 @@ fn order_filter(q: &OrderQuery) -> (String, Vec<Value>) {
         args.push(Value::Integer(day_start(d) + 86_400_000));
     }
     if let Some(s) = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        let mut alts = vec!["o.number LIKE ? ESCAPE '\\'".to_string()];
-        let escaped = s
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        args.push(Value::Text(format!("{escaped}%")));
-        alts.push("o.customer_reference LIKE ? ESCAPE '\\'".into());
-        args.push(Value::Text(format!("%{escaped}%")));
+        // Every alternative can use an index (number and reference prefixes are
+        // ranges, customer words go through FTS), so search stays fast at any size.
+        let mut alts =
+            vec!["(o.number COLLATE NOCASE >= ? AND o.number COLLATE NOCASE < ?)".to_string()];
+        args.push(Value::Text(s.to_string()));
+        args.push(Value::Text(format!("{s}\u{10FFFF}")));
+        alts.push(
+            "(o.customer_reference COLLATE NOCASE >= ? \
+             AND o.customer_reference COLLATE NOCASE < ?)"
+                .into(),
+        );
+        args.push(Value::Text(s.to_string()));
+        args.push(Value::Text(format!("{s}\u{10FFFF}")));
         if let Some(fts) = fts_query(s) {
             alts.push(
                 "o.customer_id IN (SELECT c2.id FROM p_customers_fts f \

@@ -56,7 +56,7 @@ export function OrdersList({ initialCustomer }: { initialCustomer?: { id: string
   const [customerText, setCustomerText] = useState(f.customer?.name ?? "");
   const [focusGrid, setFocusGrid] = useState(0);
   const searchRef = useRef<HTMLInputElement>(null);
-  const search = useDebounced(f.search.trim(), 150);
+  const search = useDebounced(f.search.trim(), 40);
   const sync = useSyncStatus();
 
   const query: OrderQuery = useMemo(() => {

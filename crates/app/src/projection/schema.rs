@@ -2,7 +2,7 @@
 //! the tables are dropped, recreated and rebuilt from the log on open.
 
 /// Bump when any table below changes shape or meaning.
-pub const PROJECTION_VERSION: &str = "1";
+pub const PROJECTION_VERSION: &str = "2";
 
 /// Every read-model table, for drop and for the rebuild comparison.
 pub const TABLES: &[&str] = &[
@@ -95,6 +95,8 @@ CREATE INDEX p_orders_created ON p_orders (created_at);
 CREATE INDEX p_orders_status ON p_orders (status, created_at);
 CREATE INDEX p_orders_customer ON p_orders (customer_id, created_at);
 CREATE INDEX p_orders_number ON p_orders (number);
+CREATE INDEX p_orders_number_nocase ON p_orders (number COLLATE NOCASE);
+CREATE INDEX p_orders_reference ON p_orders (customer_reference COLLATE NOCASE);
 
 CREATE TABLE p_order_lines (
     order_id    BLOB    NOT NULL,

@@ -71,3 +71,47 @@ fn products_search_with_fts() {
     assert_eq!(page.rows.len(), 1);
     assert_eq!(page.rows[0].code, "BOLT-M8");
 }
+
+#[test]
+fn order_search_by_number_prefix_customer_words_or_reference() {
+    let mut db = db();
+    let c1 = customer(&mut db, "C-1", None);
+    let c2 = customer(&mut db, "C-2", None);
+    db.execute(Command::UpdateCustomer {
+        customer_id: c2,
+        kind: CustomerKind::Organisation,
+        name: "Brouwerij de Molen".into(),
+        vat_number: None,
+        email: None,
+    })
+    .unwrap();
+    let p = product(&mut db, "P", 100, VatClass::Standard);
+    let a = order(&mut db, c1, &[(p, 1)]);
+    let b = order(&mut db, c2, &[(p, 1)]);
+    db.execute(Command::SetOrderDetails {
+        order_id: a,
+        customer_reference: Some("PO-7781".into()),
+        notes: None,
+    })
+    .unwrap();
+    let find = |db: &daybook_app::Daybook, s: &str| -> Vec<uuid::Uuid> {
+        query::orders(
+            db.conn(),
+            &OrderQuery {
+                search: Some(s.into()),
+                ..Default::default()
+            },
+        )
+        .unwrap()
+        .rows
+        .into_iter()
+        .map(|r| r.id)
+        .collect()
+    };
+    let number = query::order(db.conn(), b.0).unwrap().order.number;
+    assert_eq!(find(&db, &number.to_lowercase()), [b.0]);
+    assert_eq!(find(&db, "mol"), [b.0], "customer name word prefix");
+    assert_eq!(find(&db, "PO-77"), [a.0], "customer reference prefix");
+    assert!(find(&db, "zzz").is_empty());
+    assert_eq!(find(&db, "SO-").len(), 2);
+}
