@@ -586,7 +586,7 @@ export type OrderQuery = {
 	from?: string | null,
 	/**  Created on or before this day (UTC). */
 	to?: string | null,
-	/**  Order number prefix, customer name or number words, or customer reference. */
+	/**  Order number prefix, customer name or number words, or customer reference prefix. */
 	search?: string | null,
 	/**  Sort key. */
 	sort?: OrderSort,
