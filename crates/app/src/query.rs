@@ -223,28 +223,31 @@ fn order_filter(q: &OrderQuery) -> (String, Vec<Value>) {
         args.push(Value::Integer(day_start(d) + 86_400_000));
     }
     if let Some(s) = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        // Every alternative can use an index (number and reference prefixes are
-        // ranges, customer words go through FTS), so search stays fast at any size.
-        let mut alts =
-            vec!["(o.number COLLATE NOCASE >= ? AND o.number COLLATE NOCASE < ?)".to_string()];
-        args.push(Value::Text(s.to_string()));
-        args.push(Value::Text(format!("{s}\u{10FFFF}")));
-        alts.push(
-            "(o.customer_reference COLLATE NOCASE >= ? \
-             AND o.customer_reference COLLATE NOCASE < ?)"
-                .into(),
-        );
-        args.push(Value::Text(s.to_string()));
-        args.push(Value::Text(format!("{s}\u{10FFFF}")));
+        // The matching rows are collected first, each alternative through its own
+        // index (number and reference prefixes as ranges, customer words through
+        // FTS), so the page and the count never scan the whole order table.
+        let mut alts = vec![
+            "SELECT rowid FROM p_orders WHERE number COLLATE NOCASE >= ? \
+             AND number COLLATE NOCASE < ?"
+                .to_string(),
+            "SELECT rowid FROM p_orders WHERE customer_reference COLLATE NOCASE >= ? \
+             AND customer_reference COLLATE NOCASE < ?"
+                .to_string(),
+        ];
+        for _ in 0..2 {
+            args.push(Value::Text(s.to_string()));
+            args.push(Value::Text(format!("{s}\u{10FFFF}")));
+        }
         if let Some(fts) = fts_query(s) {
             alts.push(
-                "o.customer_id IN (SELECT c2.id FROM p_customers_fts f \
-                 JOIN p_customers c2 ON c2.rowid = f.rowid WHERE p_customers_fts MATCH ?)"
+                "SELECT o3.rowid FROM p_orders o3 WHERE o3.customer_id IN \
+                 (SELECT c2.id FROM p_customers_fts f JOIN p_customers c2 \
+                  ON c2.rowid = f.rowid WHERE p_customers_fts MATCH ?)"
                     .into(),
             );
             args.push(Value::Text(fts));
         }
-        clauses.push(format!("({})", alts.join(" OR ")));
+        clauses.push(format!("o.rowid IN ({})", alts.join(" UNION ")));
     }
     let filter = if clauses.is_empty() {
         String::new()
