@@ -422,11 +422,28 @@ impl StoreTx<'_> {
     }
 }
 
+/// The metadata columns of an `EVENT_COLUMNS` row.
+fn metadata_of(row: &Row<'_>) -> Result<Metadata, StoreError> {
+    Ok(Metadata {
+        user: row.get(9)?,
+        device: row.get(10)?,
+        command_id: row.get(11)?,
+        causation_id: row.get(12)?,
+        correlation_id: row.get(13)?,
+        issued_at: from_millis(row.get(14)?),
+    })
+}
+
+/// The stream type column (`col`) of row `seq`.
+fn stream_type_of(row: &Row<'_>, col: usize, seq: i64) -> Result<StreamType, StoreError> {
+    let t = row.get_ref(col)?.as_str().map_err(rusqlite::Error::from)?;
+    StreamType::parse(t)
+        .ok_or_else(|| StoreError::Corrupt(format!("event #{seq}: stream type {t}")))
+}
+
 fn decode_row(row: &Row<'_>) -> Result<RecordedEvent, StoreError> {
     let seq: i64 = row.get(0)?;
-    let stream_type_s = row.get_ref(4)?.as_str().map_err(rusqlite::Error::from)?;
-    let stream_type = StreamType::parse(stream_type_s)
-        .ok_or_else(|| StoreError::Corrupt(format!("event #{seq}: stream type {stream_type_s}")))?;
+    let stream_type = stream_type_of(row, 4, seq)?;
     let event_type = row.get_ref(6)?.as_str().map_err(rusqlite::Error::from)?;
     let version: u32 = row.get(7)?;
     let payload = row.get_ref(8)?.as_str().map_err(rusqlite::Error::from)?;
@@ -442,14 +459,7 @@ fn decode_row(row: &Row<'_>) -> Result<RecordedEvent, StoreError> {
         revision: revision as u64,
         stored_version: version,
         event,
-        metadata: Metadata {
-            user: row.get(9)?,
-            device: row.get(10)?,
-            command_id: row.get(11)?,
-            causation_id: row.get(12)?,
-            correlation_id: row.get(13)?,
-            issued_at: from_millis(row.get(14)?),
-        },
+        metadata: metadata_of(row)?,
         committed_at: from_millis(row.get(15)?),
         server_seq: row.get(16)?,
     })
@@ -457,26 +467,17 @@ fn decode_row(row: &Row<'_>) -> Result<RecordedEvent, StoreError> {
 
 fn raw_row(row: &Row<'_>) -> Result<RawEvent, StoreError> {
     let seq: i64 = row.get(0)?;
-    let t: String = row.get(4)?;
     let revision: i64 = row.get(5)?;
     Ok(RawEvent {
         seq,
         event_id: row.get(1)?,
         stream_id: row.get(3)?,
-        stream_type: StreamType::parse(&t)
-            .ok_or_else(|| StoreError::Corrupt(format!("event #{seq}: stream type {t}")))?,
+        stream_type: stream_type_of(row, 4, seq)?,
         revision: revision as u64,
         event_type: row.get(6)?,
         schema_version: row.get(7)?,
         payload: row.get(8)?,
-        metadata: Metadata {
-            user: row.get(9)?,
-            device: row.get(10)?,
-            command_id: row.get(11)?,
-            causation_id: row.get(12)?,
-            correlation_id: row.get(13)?,
-            issued_at: from_millis(row.get(14)?),
-        },
+        metadata: metadata_of(row)?,
         committed_at: from_millis(row.get(15)?),
         server_seq: row.get(16)?,
     })
@@ -551,9 +552,7 @@ pub fn read_stream_events(
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {
         let seq: i64 = row.get(0)?;
-        let t = row.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
-        let stream_type = StreamType::parse(t)
-            .ok_or_else(|| StoreError::Corrupt(format!("event #{seq}: stream type {t}")))?;
+        let stream_type = stream_type_of(row, 1, seq)?;
         let revision: i64 = row.get(2)?;
         let event_type = row.get_ref(3)?.as_str().map_err(rusqlite::Error::from)?;
         let version: u32 = row.get(4)?;
