@@ -61,3 +61,44 @@ fn an_envelope_is_applied_once() {
     assert_eq!(text(last, "/user"), "tester");
     assert_eq!(text(last, "/device"), "ci");
 }
+
+#[test]
+fn exec_stream_acknowledges_each_line_after_it_commits() {
+    let b = Book::new();
+    let customer = "01890a5d-ac96-774b-bcce-b302099a8057";
+    let register = json!({
+        "type": "RegisterCustomer",
+        "customer_id": customer,
+        "number": "K-1",
+        "kind": "organisation",
+        "name": "Stream Trading Ltd"
+    })
+    .to_string();
+    let block = json!({"type": "BlockCustomer", "customer_id": customer, "reason": "late"});
+    let input = format!("{register}\nnot json\n\n{register}\n{block}\n");
+    let r = b.run_with_stdin(&["exec", "--stream"], &input);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let acks: Vec<serde_json::Value> = r
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(
+        acks.len(),
+        4,
+        "one line per non-blank input line: {}",
+        r.stdout
+    );
+    assert_eq!(acks[0]["ok"], json!(true));
+    assert_eq!(acks[0]["events"], json!(["CustomerRegistered"]));
+    assert_eq!(acks[1]["ok"], json!(false));
+    assert_eq!(acks[1]["error"]["code"], json!("invalid_input"));
+    assert_eq!(acks[2]["ok"], json!(false));
+    assert_eq!(acks[2]["error"]["code"], json!("already_exists"));
+    assert_eq!(int(&acks[3], "/line"), 5);
+    assert_eq!(acks[3]["events"], json!(["CustomerBlocked"]));
+    let shown = b.json(&["show", "K-1"]);
+    assert_eq!(text(&shown, "/customer/id"), customer);
+    // A command JSON and --stream together are a usage error.
+    b.fails(&["exec", "--stream", &register], 2);
+}

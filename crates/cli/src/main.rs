@@ -108,10 +108,21 @@ enum Cmd {
     /// Either a command, {"type":"PlaceOrder","order_id":"..."}, or a full envelope,
     /// {"command_id":"...","issued_at":"...","command":{...}}: an envelope that was
     /// applied before is not applied again.
+    ///
+    /// With --stream, reads one command or envelope per line from stdin and prints
+    /// one JSON line per command as soon as it is committed (or refused), until the
+    /// end of the input.
     Exec {
         /// The JSON, or `-` for stdin
-        #[arg(value_name = "JSON", allow_hyphen_values = true)]
-        command: String,
+        #[arg(
+            value_name = "JSON",
+            allow_hyphen_values = true,
+            required_unless_present = "stream"
+        )]
+        command: Option<String>,
+        /// Read JSON lines from stdin; acknowledge each committed command on stdout
+        #[arg(long, conflicts_with = "command")]
+        stream: bool,
     },
     /// Customers: add, update, addresses, spending limit, block, list, show
     #[command(subcommand)]
@@ -311,7 +322,11 @@ fn try_main(cli: Cli) -> anyhow::Result<String> {
     );
     match cli.command {
         Cmd::Demo(a) => demo::run(&mut ctx, &a)?,
-        Cmd::Exec { command } => write::exec(&mut ctx, &command)?,
+        Cmd::Exec {
+            command: Some(command),
+            ..
+        } => write::exec(&mut ctx, &command)?,
+        Cmd::Exec { command: None, .. } => write::exec_stream(&mut ctx)?,
         Cmd::Customer(c) => write::customer(&mut ctx, c)?,
         Cmd::Product(c) => write::product(&mut ctx, c)?,
         Cmd::Order(c) => write::order(&mut ctx, c)?,

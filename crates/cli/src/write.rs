@@ -997,19 +997,7 @@ pub fn exec(ctx: &mut Ctx, text: &str) -> anyhow::Result<()> {
     } else {
         text.to_string()
     };
-    let value: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| InputError::new(format!("malformed JSON: {e}")))?;
-    let is_envelope = value
-        .get("command")
-        .is_some_and(serde_json::Value::is_object);
-    let env = if is_envelope {
-        serde_json::from_value::<CommandEnvelope>(value)
-            .map_err(|e| InputError::new(format!("not a command envelope: {e}")))?
-    } else {
-        let command = serde_json::from_value::<Command>(value)
-            .map_err(|e| InputError::new(format!("not a command: {e}")))?;
-        CommandEnvelope::new(command)
-    };
+    let env = parse_envelope(&text)?;
     let name = env.command.name();
     let outcome = ctx.db.execute_envelope(env)?;
     if ctx.json {
@@ -1027,4 +1015,83 @@ pub fn exec(ctx: &mut Ctx, text: &str) -> anyhow::Result<()> {
         outcome.stream_id, outcome.revision
     ));
     Ok(())
+}
+
+/// A command, or a full envelope (`{"command_id", "issued_at", "command"}`), from JSON.
+fn parse_envelope(text: &str) -> Result<CommandEnvelope, InputError> {
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| InputError::new(format!("malformed JSON: {e}")))?;
+    let is_envelope = value
+        .get("command")
+        .is_some_and(serde_json::Value::is_object);
+    if is_envelope {
+        serde_json::from_value::<CommandEnvelope>(value)
+            .map_err(|e| InputError::new(format!("not a command envelope: {e}")))
+    } else {
+        let command = serde_json::from_value::<Command>(value)
+            .map_err(|e| InputError::new(format!("not a command: {e}")))?;
+        Ok(CommandEnvelope::new(command))
+    }
+}
+
+/// `daybook exec --stream`: one command or envelope per line of stdin, each run in its
+/// own durable transaction. One JSON line per input line is printed and flushed only
+/// after the command committed (`"ok": true`) or was refused with nothing written
+/// (`"ok": false` with the error body); blank lines are skipped. A failing store
+/// stops the stream (exit code 3): what was acknowledged before is committed.
+pub fn exec_stream(ctx: &mut Ctx) -> anyhow::Result<()> {
+    use std::io::{BufRead as _, Write as _};
+    let stdin = std::io::stdin().lock();
+    let mut stdout = std::io::stdout().lock();
+    for (i, line) in stdin.lines().enumerate() {
+        let line =
+            line.map_err(|e| InputError::new(format!("cannot read the commands from stdin: {e}")))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let ack = match parse_envelope(&line) {
+            Err(e) => serde_json::json!({
+                "line": i + 1,
+                "ok": false,
+                "error": {"code": "invalid_input", "message": e.to_string(), "field": null},
+            }),
+            Ok(env) => {
+                let command_id = env.command_id;
+                match ctx.db.execute_envelope(env) {
+                    Ok(outcome) => serde_json::json!({
+                        "line": i + 1,
+                        "ok": true,
+                        "command_id": command_id,
+                        "stream_id": outcome.stream_id,
+                        "revision": outcome.revision,
+                        "events": outcome.events,
+                        "duplicate": outcome.duplicate,
+                    }),
+                    Err(e) if is_refusal(&e) => serde_json::json!({
+                        "line": i + 1,
+                        "ok": false,
+                        "command_id": command_id,
+                        "error": e.body(),
+                    }),
+                    Err(e) => return Err(e.into()),
+                }
+            }
+        };
+        writeln!(stdout, "{ack}")?;
+        stdout.flush()?;
+    }
+    Ok(())
+}
+
+/// A command refused with nothing written (the stream goes on), as opposed to the
+/// store failing (the stream stops).
+fn is_refusal(e: &daybook_app::AppError) -> bool {
+    use daybook_app::AppError;
+    match e {
+        AppError::Store(_) => e.body().code == "conflict",
+        AppError::Domain(_)
+        | AppError::NotFound { .. }
+        | AppError::UnknownRecord(_)
+        | AppError::InvalidInput { .. } => true,
+    }
 }
