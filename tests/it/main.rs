@@ -10,10 +10,12 @@
 #![allow(clippy::unwrap_used)]
 
 mod bad_input;
+mod crash;
 mod demo;
 mod exec;
 mod flow;
 mod history;
+mod random;
 mod rebuild;
 mod support;
 mod sync;

@@ -14,7 +14,7 @@ use daybook_domain::*;
 use daybook_sync::{Engine, EngineHandle, ServerConfig, SyncReport};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::support::sibling_bin;
+use crate::support::{dump, sibling_bin};
 
 /// A running `daybook-server` with one account; killed on drop.
 pub struct Server {
@@ -162,37 +162,6 @@ fn rt() -> &'static tokio::runtime::Runtime {
     })
 }
 
-/// Read models as content, FTS rows keyed by their record (not rowid).
-fn dump(db: &Daybook) -> Vec<Vec<String>> {
-    [
-        "SELECT * FROM p_customers",
-        "SELECT c.id, f.number, f.name FROM p_customers_fts f JOIN p_customers c ON c.rowid = f.rowid",
-        "SELECT * FROM p_addresses",
-        "SELECT * FROM p_products",
-        "SELECT p.id, f.code, f.description FROM p_products_fts f JOIN p_products p ON p.rowid = f.rowid",
-        "SELECT * FROM p_orders",
-        "SELECT * FROM p_order_lines",
-        "SELECT * FROM p_daily",
-    ]
-    .iter()
-    .map(|sql| {
-        let mut stmt = db.conn().prepare(sql).unwrap();
-        let n = stmt.column_count();
-        let mut rows: Vec<String> = stmt
-            .query_map([], |r| {
-                let v: Vec<rusqlite::types::Value> =
-                    (0..n).map(|i| r.get(i)).collect::<Result<_, _>>()?;
-                Ok(format!("{v:?}"))
-            })
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
-        rows.sort();
-        rows
-    })
-    .collect()
-}
-
 fn event_ids(db: &Daybook) -> Vec<String> {
     let mut ids: Vec<String> = db
         .conn()
@@ -213,14 +182,14 @@ fn event_ids(db: &Daybook) -> Vec<String> {
 fn assert_converged(server: &Server, clients: &[&Client]) {
     let fresh = Client::new(&server.url(), &server.token("fresh"), "fresh");
     fresh.sync();
-    let expected = fresh.with(|d| dump(d));
+    let expected = fresh.with(|d| dump(d.conn()));
     let log = fresh.with(|d| event_ids(d));
     assert!(!log.is_empty());
     for c in clients {
         c.with(|d| {
             assert_eq!(event_ids(d), log, "same log, same order");
             assert_eq!(
-                dump(d),
+                dump(d.conn()),
                 expected,
                 "same read models as a rebuild from the server's log"
             );
