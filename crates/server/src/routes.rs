@@ -9,10 +9,9 @@ use std::convert::Infallible;
 use std::time::Duration;
 
 use axum::Json;
-use axum::extract::rejection::QueryRejection;
 use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use daybook_protocol::{
@@ -187,31 +186,38 @@ pub struct PullQuery {
     pub limit: Option<usize>,
 }
 
+impl PullQuery {
+    /// Reads a pull's query string (`after=SEQ&limit=N`, both optional) from the
+    /// request's URI: the sequence to read after and the page size (default
+    /// `DEFAULT_PULL_LIMIT`, capped at `MAX_PULL_LIMIT`), or a 400 `invalid_query`.
+    /// Total on any URI (fuzzed by `fuzz/fuzz_targets/pull_query.rs`).
+    pub fn parse(uri: &Uri) -> Result<(i64, usize), ApiError> {
+        let Query(q) = Query::<PullQuery>::try_from_uri(uri)
+            .map_err(|r| ApiError::from_query_rejection(&r))?;
+        if q.after < 0 {
+            return Err(ApiError::bad_query("`after` must be 0 or more").with_field("after"));
+        }
+        let limit = match q.limit {
+            None => DEFAULT_PULL_LIMIT,
+            Some(0) => {
+                return Err(ApiError::bad_query("`limit` must be 1 or more").with_field("limit"));
+            }
+            Some(n) => n.min(MAX_PULL_LIMIT),
+        };
+        Ok((q.after, limit))
+    }
+}
+
 /// `GET /v1/accounts/{account}/events?after=SEQ&limit=N`: a page of events.
 pub async fn pull(
     State(state): State<AppState>,
     OwnAccount { account_id, .. }: OwnAccount,
-    query: Result<Query<PullQuery>, QueryRejection>,
+    uri: Uri,
 ) -> Result<Json<PullResponse>, ApiError> {
-    let Query(q) = query.map_err(|r| ApiError::from_query_rejection(&r))?;
-    if q.after < 0 {
-        return Err(ApiError::bad_query("`after` must be 0 or more").with_field("after"));
-    }
-    let limit = match q.limit {
-        None => DEFAULT_PULL_LIMIT,
-        Some(0) => {
-            return Err(ApiError::bad_query("`limit` must be 1 or more").with_field("limit"));
-        }
-        Some(n) => n.min(MAX_PULL_LIMIT),
-    };
+    let (after, limit) = PullQuery::parse(&uri)?;
     let db = state.account(account_id).await?;
-    let page = blocking(move || sync::pull(&db, q.after, limit)).await?;
-    tracing::debug!(
-        after = q.after,
-        events = page.events.len(),
-        head = page.head,
-        "pull"
-    );
+    let page = blocking(move || sync::pull(&db, after, limit)).await?;
+    tracing::debug!(after, events = page.events.len(), head = page.head, "pull");
     Ok(Json(page))
 }
 
