@@ -1019,19 +1019,7 @@ pub fn exec(ctx: &mut Ctx, text: &str) -> anyhow::Result<()> {
 
 /// A command, or a full envelope (`{"command_id", "issued_at", "command"}`), from JSON.
 fn parse_envelope(text: &str) -> Result<CommandEnvelope, InputError> {
-    let value: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| InputError::new(format!("malformed JSON: {e}")))?;
-    let is_envelope = value
-        .get("command")
-        .is_some_and(serde_json::Value::is_object);
-    if is_envelope {
-        serde_json::from_value::<CommandEnvelope>(value)
-            .map_err(|e| InputError::new(format!("not a command envelope: {e}")))
-    } else {
-        let command = serde_json::from_value::<Command>(value)
-            .map_err(|e| InputError::new(format!("not a command: {e}")))?;
-        Ok(CommandEnvelope::new(command))
-    }
+    daybook_domain::parse_command_json(text).map_err(|e| InputError::new(e.to_string()))
 }
 
 /// `daybook exec --stream`: one command or envelope per line of stdin, each run in its

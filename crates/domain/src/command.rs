@@ -311,3 +311,36 @@ impl CommandEnvelope {
         }
     }
 }
+
+/// Why text given at an edge (the CLI's `exec`, a line of `exec --stream`) is not a
+/// command.
+#[derive(Debug, thiserror::Error)]
+pub enum CommandParseError {
+    /// Not JSON at all.
+    #[error("malformed JSON: {0}")]
+    Json(serde_json::Error),
+    /// A JSON object with a `command` object that is not a valid envelope.
+    #[error("not a command envelope: {0}")]
+    Envelope(serde_json::Error),
+    /// JSON that is not a command.
+    #[error("not a command: {0}")]
+    Command(serde_json::Error),
+}
+
+/// Parses a command (`{"type": "PlaceOrder", ...}`, wrapped in a fresh envelope) or a
+/// full envelope (`{"command_id", "issued_at", "command": {...}}`) from JSON text.
+/// Total: any input gives an envelope or an error, never a panic (fuzzed by
+/// `fuzz/fuzz_targets/command_json.rs`).
+pub fn parse_command_json(text: &str) -> Result<CommandEnvelope, CommandParseError> {
+    let value: serde_json::Value = serde_json::from_str(text).map_err(CommandParseError::Json)?;
+    let is_envelope = value
+        .get("command")
+        .is_some_and(serde_json::Value::is_object);
+    if is_envelope {
+        serde_json::from_value::<CommandEnvelope>(value).map_err(CommandParseError::Envelope)
+    } else {
+        let command =
+            serde_json::from_value::<Command>(value).map_err(CommandParseError::Command)?;
+        Ok(CommandEnvelope::new(command))
+    }
+}

@@ -18,7 +18,7 @@ pub mod upcast;
 mod validate;
 
 pub use aggregate::{Aggregate, STATE_VERSION};
-pub use command::{Command, CommandEnvelope};
+pub use command::{Command, CommandEnvelope, CommandParseError, parse_command_json};
 pub use customer::{Address, Customer, CustomerAddress, CustomerKind};
 pub use error::{DomainError, ErrorBody, RecordKind};
 pub use event::{Event, EventDecodeError, StreamType};
