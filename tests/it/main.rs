@@ -10,11 +10,14 @@
 #![allow(clippy::unwrap_used)]
 
 mod bad_input;
+mod cluster;
 mod crash;
 mod demo;
 mod exec;
+mod faults;
 mod flow;
 mod history;
+mod proxy;
 mod random;
 mod rebuild;
 mod support;

@@ -12,8 +12,8 @@ use daybook_app::query;
 use daybook_app::{Daybook, OpenOptions};
 use daybook_domain::*;
 use daybook_sync::{Engine, EngineHandle, ServerConfig, SyncReport};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+use crate::proxy::Proxy;
 use crate::support::{dump, sibling_bin};
 
 /// A running `daybook-server` with one account; killed on drop.
@@ -24,38 +24,67 @@ pub struct Server {
     pub account: String,
 }
 
+/// Starts `daybook-server serve` on `data` on a free loopback port.
+fn spawn_server(data: &Path) -> (Child, SocketAddr) {
+    let mut child = Process::new(sibling_bin("daybook-server"))
+        .arg("--data")
+        .arg(data)
+        .args(["serve", "--listen", "127.0.0.1:0", "--rate", "0"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("daybook-server starts");
+    let stderr = child.stderr.take().expect("stderr is piped");
+    let mut lines = BufReader::new(stderr).lines();
+    let addr = loop {
+        let line = lines
+            .next()
+            .expect("daybook-server printed its address")
+            .expect("stderr is readable");
+        if let Some(rest) = line.split("listening on ").nth(1) {
+            break rest.trim().parse().expect("an address");
+        }
+    };
+    // Keep draining stderr so the server never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    (child, addr)
+}
+
 impl Server {
     pub fn start() -> Server {
         let data = tempfile::tempdir().expect("a temporary directory");
         let account = admin(data.path(), &["account", "create", "Acme"]);
-        let mut child = Process::new(sibling_bin("daybook-server"))
-            .arg("--data")
-            .arg(data.path())
-            .args(["serve", "--listen", "127.0.0.1:0", "--rate", "0"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("daybook-server starts");
-        let stderr = child.stderr.take().expect("stderr is piped");
-        let mut lines = BufReader::new(stderr).lines();
-        let addr = loop {
-            let line = lines
-                .next()
-                .expect("daybook-server printed its address")
-                .expect("stderr is readable");
-            if let Some(rest) = line.split("listening on ").nth(1) {
-                break rest.trim().parse().expect("an address");
-            }
-        };
-        // Keep draining stderr so the server never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines {});
+        let (child, addr) = spawn_server(data.path());
         Server {
             child,
             addr,
             data,
             account,
         }
+    }
+
+    /// Kills the server with SIGKILL (no chance to finish anything) and waits for it.
+    pub fn kill(&mut self) {
+        self.child.kill().expect("SIGKILL");
+        self.child.wait().expect("the server ends");
+    }
+
+    /// Kills the server and starts it again on the same data directory (on a new
+    /// port: see [`Server::addr`]).
+    pub fn restart(&mut self) {
+        self.kill();
+        let (child, addr) = spawn_server(self.data.path());
+        self.child = child;
+        self.addr = addr;
+    }
+
+    /// The account's database file.
+    pub fn account_db(&self) -> std::path::PathBuf {
+        self.data
+            .path()
+            .join("accounts")
+            .join(format!("{}.sqlite3", self.account))
     }
 
     pub fn url(&self) -> String {
@@ -110,7 +139,16 @@ pub struct Client {
 
 impl Client {
     pub fn new(url: &str, token: &str, user: &str) -> Client {
-        let dir = tempfile::tempdir().expect("a temporary directory");
+        Client::open(
+            url,
+            token,
+            user,
+            tempfile::tempdir().expect("a temporary directory"),
+        )
+    }
+
+    /// A client on the store in `dir` (created if new).
+    pub fn open(url: &str, token: &str, user: &str, dir: tempfile::TempDir) -> Client {
         let path = dir.path().join("daybook.sqlite3");
         let db = Daybook::open(
             &path,
@@ -137,6 +175,11 @@ impl Client {
         }
     }
 
+    /// One sync through the engine; `Err` when the server could not be reached.
+    pub fn try_sync(&self) -> Result<SyncReport, daybook_sync::SyncError> {
+        rt().block_on(self.engine.sync_once())
+    }
+
     pub fn sync(&self) -> SyncReport {
         rt().block_on(self.engine.sync_once())
             .expect("sync succeeds")
@@ -151,7 +194,7 @@ impl Client {
     }
 }
 
-fn rt() -> &'static tokio::runtime::Runtime {
+pub fn rt() -> &'static tokio::runtime::Runtime {
     static RT: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
     RT.get_or_init(|| {
         tokio::runtime::Builder::new_multi_thread()
@@ -162,7 +205,7 @@ fn rt() -> &'static tokio::runtime::Runtime {
     })
 }
 
-fn event_ids(db: &Daybook) -> Vec<String> {
+pub fn event_ids(db: &Daybook) -> Vec<String> {
     let mut ids: Vec<String> = db
         .conn()
         .prepare(
@@ -179,7 +222,7 @@ fn event_ids(db: &Daybook) -> Vec<String> {
 
 /// Every client holds the server's log and read models equal to those of a new
 /// device that pulled the whole history.
-fn assert_converged(server: &Server, clients: &[&Client]) {
+pub fn assert_converged(server: &Server, clients: &[&Client]) {
     let fresh = Client::new(&server.url(), &server.token("fresh"), "fresh");
     fresh.sync();
     let expected = fresh.with(|d| dump(d.conn()));
@@ -377,78 +420,6 @@ fn spending_limit_used_up_by_a_colleague_is_refused_on_sync() {
     assert_converged(&server, &[&a, &b]);
 }
 
-/// A TCP proxy on loopback that forwards requests to the server but, for the next
-/// `cut` connections, drops the answer: the server has committed, the client never
-/// hears of it.
-fn cutting_proxy(upstream: SocketAddr, cut: usize) -> SocketAddr {
-    let listener = rt()
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .expect("the proxy binds");
-    let addr = listener.local_addr().expect("an address");
-    let remaining = Arc::new(std::sync::atomic::AtomicUsize::new(cut));
-    rt().spawn(async move {
-        let deadline = Instant::now() + Duration::from_secs(120);
-        while Instant::now() < deadline {
-            let Ok((mut inbound, _)) = listener.accept().await else {
-                break;
-            };
-            let remaining = remaining.clone();
-            tokio::spawn(async move {
-                let Ok(mut outbound) = tokio::net::TcpStream::connect(upstream).await else {
-                    return;
-                };
-                let cut_this = remaining
-                    .fetch_update(
-                        std::sync::atomic::Ordering::SeqCst,
-                        std::sync::atomic::Ordering::SeqCst,
-                        |n| n.checked_sub(1),
-                    )
-                    .is_ok();
-                if cut_this {
-                    // Forward the request, read the whole answer, throw it away.
-                    let mut buf = vec![0u8; 1 << 16];
-                    let mut request = Vec::new();
-                    loop {
-                        let n = inbound.read(&mut buf).await.unwrap_or(0);
-                        if n == 0 {
-                            break;
-                        }
-                        request.extend_from_slice(&buf[..n]);
-                        if complete_request(&request) {
-                            break;
-                        }
-                    }
-                    let _ = outbound.write_all(&request).await;
-                    let _ = outbound.shutdown().await;
-                    let mut answer = Vec::new();
-                    let _ = outbound.read_to_end(&mut answer).await;
-                    drop(inbound);
-                } else {
-                    let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
-                }
-            });
-        }
-    });
-    addr
-}
-
-/// Whether `buf` holds a whole HTTP/1.1 request (headers and Content-Length body).
-fn complete_request(buf: &[u8]) -> bool {
-    let text = String::from_utf8_lossy(buf);
-    let Some(end) = text.find("\r\n\r\n") else {
-        return false;
-    };
-    let len = text[..end]
-        .lines()
-        .find_map(|l| {
-            let (k, v) = l.split_once(':')?;
-            k.eq_ignore_ascii_case("content-length")
-                .then(|| v.trim().parse::<usize>().ok())?
-        })
-        .unwrap_or(0);
-    buf.len() >= end + 4 + len
-}
-
 #[test]
 fn a_retry_after_the_answer_was_cut_duplicates_nothing() {
     let server = Server::start();
@@ -456,12 +427,13 @@ fn a_retry_after_the_answer_was_cut_duplicates_nothing() {
     // The first sync binds through a clean connection; then the push's answer is cut.
     let direct = Client::new(&server.url(), &token, "alice");
     direct.sync();
-    let proxy = cutting_proxy(server.addr, 1);
+    let proxy = Proxy::start(server.addr, 1, Duration::from_secs(120));
+    proxy.cut_next(1);
     // Same store, two engines: one through the proxy, one direct.
     let (engine, _) = Engine::new(
         direct.db.clone(),
         &ServerConfig {
-            url: format!("http://{proxy}"),
+            url: proxy.url(),
             token: token.clone(),
         },
     )
