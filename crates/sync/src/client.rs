@@ -65,6 +65,34 @@ pub struct Client {
     token: String,
 }
 
+/// Reads a successful answer's JSON body. A body cut short (the connection dropped
+/// mid-answer) is transient, like a failed request; a whole body that is not the
+/// expected JSON is a protocol error.
+async fn answer<T: serde::de::DeserializeOwned>(
+    resp: reqwest::Response,
+    what: &str,
+) -> Result<T, SyncError> {
+    let expected = resp.content_length();
+    let body = resp
+        .bytes()
+        .await
+        .map_err(|e| SyncError::Unreachable(format!("{what} cut: {e}")))?;
+    if expected.is_some_and(|n| (body.len() as u64) < n) {
+        return Err(SyncError::Unreachable(format!(
+            "{what} cut after {} of {} bytes",
+            body.len(),
+            expected.unwrap_or_default()
+        )));
+    }
+    serde_json::from_slice(&body).map_err(|e| {
+        if e.is_eof() {
+            SyncError::Unreachable(format!("{what} cut: {e}"))
+        } else {
+            SyncError::Protocol(format!("{what} is not what the protocol says: {e}"))
+        }
+    })
+}
+
 fn unreachable(e: reqwest::Error) -> SyncError {
     SyncError::Unreachable(e.to_string())
 }
@@ -127,11 +155,7 @@ impl Client {
             .send()
             .await
             .map_err(unreachable)?;
-        Self::check(resp)
-            .await?
-            .json()
-            .await
-            .map_err(|e| SyncError::Protocol(e.to_string()))
+        answer(Self::check(resp).await?, "answer").await
     }
 
     /// Pushes commands; the answers come back in the same order.
@@ -145,11 +169,7 @@ impl Client {
             .send()
             .await
             .map_err(unreachable)?;
-        let out: PushResponse = Self::check(resp)
-            .await?
-            .json()
-            .await
-            .map_err(|e| SyncError::Unreachable(format!("answer cut: {e}")))?;
+        let out: PushResponse = answer(Self::check(resp).await?, "answer").await?;
         if out.results.len() != req.commands.len() {
             return Err(SyncError::Protocol(format!(
                 "{} results for {} commands",
@@ -177,11 +197,7 @@ impl Client {
             .send()
             .await
             .map_err(unreachable)?;
-        Self::check(resp)
-            .await?
-            .json()
-            .await
-            .map_err(|e| SyncError::Unreachable(format!("page cut: {e}")))
+        answer(Self::check(resp).await?, "page").await
     }
 
     /// The live channel: the account's head each time it moves.
