@@ -92,3 +92,43 @@ fn faults_clients_converge_through_a_faulty_network() {
     );
     assert!(faults.values().sum::<u64>() > 0, "no fault was injected");
 }
+
+/// Regression: a fault on the first request (`/me`, binding the device), on a push
+/// or on a pull is reported as transient, and the next sync recovers. (A truncated
+/// `/me` answer used to be a permanent "protocol" error, after which the engine
+/// waited five minutes instead of backing off.)
+#[test]
+fn every_kind_of_fault_on_each_request_is_transient_and_recovered() {
+    let server = Server::start();
+    let proxy = Proxy::start(server.addr, 7, Duration::from_secs(300));
+    let mut injected = 0;
+    for (i, kind) in crate::proxy::FAULTS.iter().enumerate() {
+        let name = format!("k{i}");
+        let mut a = Actor::new(
+            &name,
+            &proxy.url(),
+            &server.token(&name),
+            CommandGen::new(i as u64, &format!("K{i}")),
+        );
+        for step in ["me", "push", "pull"] {
+            if step != "pull" {
+                a.work(3);
+            }
+            let before = proxy.faults();
+            proxy.force_next(kind, 1);
+            // Fails (transiently: Actor::sync checks) or, for a delay, succeeds.
+            let ok = a.sync();
+            assert_eq!(proxy.faults(), before + 1, "{kind} on {step}: injected");
+            assert!(
+                ok == (*kind == "delay"),
+                "{kind} on {step}: the sync failed"
+            );
+            injected += 1;
+            std::thread::sleep(Duration::from_millis(120)); // a reordered request lands
+            a.settle();
+        }
+        let log = check_server(&server);
+        assert_eq!(check_actor(&a, &log).0, a.acked.len() as u64);
+    }
+    println!("faults-each: {injected} faults injected, one per kind and request type");
+}

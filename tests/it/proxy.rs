@@ -39,8 +39,9 @@ struct State {
     rng: Mutex<Rng>,
     /// Percent of requests that get a fault.
     fault_percent: AtomicU64,
-    /// The next this many requests have their answer cut, whatever the dice say.
-    cut_next: AtomicUsize,
+    /// The next this many requests get `forced`, whatever the dice say.
+    forced_next: AtomicUsize,
+    forced: Mutex<&'static str>,
     counts: Mutex<BTreeMap<&'static str, u64>>,
     requests: AtomicU64,
 }
@@ -64,7 +65,8 @@ impl Proxy {
             upstream: Mutex::new(upstream),
             rng: Mutex::new(Rng::new(seed)),
             fault_percent: AtomicU64::new(0),
-            cut_next: AtomicUsize::new(0),
+            forced_next: AtomicUsize::new(0),
+            forced: Mutex::new("cut"),
             counts: Mutex::default(),
             requests: AtomicU64::new(0),
         });
@@ -102,7 +104,14 @@ impl Proxy {
 
     /// Cuts the answers of the next `n` requests.
     pub fn cut_next(&self, n: usize) {
-        self.state.cut_next.store(n, Ordering::SeqCst);
+        self.force_next("cut", n);
+    }
+
+    /// Gives the next `n` requests the fault `kind` (one of [`FAULTS`]).
+    pub fn force_next(&self, kind: &'static str, n: usize) {
+        assert!(FAULTS.contains(&kind), "unknown fault {kind}");
+        *self.state.forced.lock().unwrap() = kind;
+        self.state.forced_next.store(n, Ordering::SeqCst);
     }
 
     /// Faults injected so far, by kind.
@@ -123,11 +132,11 @@ impl Proxy {
 
 /// Which fault (if any) the next request gets, and its delay.
 fn choose(s: &State) -> (Option<&'static str>, u64) {
-    if s.cut_next
+    if s.forced_next
         .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
         .is_ok()
     {
-        return (Some("cut"), 0);
+        return (Some(*s.forced.lock().unwrap()), 50);
     }
     let percent = s.fault_percent.load(Ordering::SeqCst);
     let mut rng = s.rng.lock().unwrap();
@@ -169,7 +178,7 @@ async fn serve(s: Arc<State>, mut inbound: TcpStream) {
         }
         Some("truncate") => {
             if let Some(answer) = exchange(upstream, &request).await {
-                let _ = inbound.write_all(&answer[..answer.len() / 2]).await;
+                let _ = inbound.write_all(&answer[..truncated(&answer)]).await;
             }
             let _ = inbound.set_zero_linger();
             drop(inbound);
@@ -197,6 +206,15 @@ async fn exchange(upstream: SocketAddr, request: &[u8]) -> Option<Vec<u8>> {
     let mut answer = Vec::new();
     outbound.read_to_end(&mut answer).await.ok()?;
     Some(answer)
+}
+
+/// Where to cut an answer: in the middle of its body (the head arrives whole, the
+/// client starts reading, the rest never comes), or of its head if it has no body.
+fn truncated(answer: &[u8]) -> usize {
+    match answer.windows(4).position(|w| w == b"\r\n\r\n") {
+        Some(end) if answer.len() > end + 5 => end + 4 + (answer.len() - end - 4) / 2,
+        _ => answer.len() / 2,
+    }
 }
 
 /// Reads one whole HTTP/1.1 request (headers and Content-Length body) and returns it
