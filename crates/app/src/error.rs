@@ -31,9 +31,22 @@ pub enum AppError {
         /// What is wrong, for a person.
         message: String,
     },
-    /// The store failed (IO, corruption, concurrency conflict).
+    /// The store failed (IO, corruption, concurrency conflict). A damaged database
+    /// file is `Store(StoreError::FileCorrupt(..))`: see [`AppError::is_corrupt`].
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A file offered as a backup cannot be used; nothing was changed.
+    #[error(transparent)]
+    BadBackup(#[from] crate::backup::BadBackup),
+    /// Reading or writing a file (backup, export) failed.
+    #[error("{what}: {source}")]
+    Io {
+        /// What was being done, for a person ("cannot write the backup file").
+        what: String,
+        /// The operating system's reason.
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 impl From<rusqlite::Error> for AppError {
@@ -49,6 +62,21 @@ impl From<serde_json::Error> for AppError {
 }
 
 impl AppError {
+    /// True when the local database file is damaged (corrupt pages, not a database,
+    /// missing schema): the caller should offer recovery (restore a backup, or start
+    /// again from the server) rather than report a generic failure.
+    pub fn is_corrupt(&self) -> bool {
+        matches!(self, AppError::Store(e) if e.is_file_corrupt())
+    }
+
+    /// Shorthand for [`AppError::Io`].
+    pub fn io(what: impl Into<String>, source: std::io::Error) -> Self {
+        AppError::Io {
+            what: what.into(),
+            source,
+        }
+    }
+
     /// Shorthand for [`AppError::InvalidInput`].
     pub fn invalid(field: Option<&str>, message: impl Into<String>) -> Self {
         AppError::InvalidInput {
@@ -85,6 +113,23 @@ impl AppError {
                 code: "store_too_new".into(),
                 message: self.to_string(),
                 field: None,
+            },
+            AppError::Store(e) if e.is_file_corrupt() => ErrorBody {
+                code: "store_corrupt".into(),
+                message: "the local database file is damaged; restore a backup or start \
+                          again from the server"
+                    .into(),
+                field: None,
+            },
+            AppError::BadBackup(e) => ErrorBody {
+                code: "invalid_backup".into(),
+                message: e.to_string(),
+                field: Some("path".into()),
+            },
+            AppError::Io { .. } => ErrorBody {
+                code: "io_error".into(),
+                message: self.to_string(),
+                field: Some("path".into()),
             },
             AppError::Store(_) => ErrorBody {
                 code: "internal".into(),

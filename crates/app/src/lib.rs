@@ -4,8 +4,10 @@
 //! **Invariant:** screens read projections (`p_*` tables), never the event log;
 //! history and the timeline are the exception, as the log is what they show.
 
+pub mod backup;
 pub mod demo;
 pub mod error;
+pub mod export;
 pub mod facts;
 pub mod history;
 pub mod projection;

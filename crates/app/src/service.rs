@@ -82,6 +82,7 @@ pub struct Daybook {
     identity: Identity,
     authority: bool,
     path: Option<PathBuf>,
+    durability: Durability,
 }
 
 /// Name of the database file inside a data directory.
@@ -99,7 +100,9 @@ impl Daybook {
         Self::open(&dir.join(DB_FILE), options)
     }
 
-    /// Opens (creating if needed) the Daybook database file at `path`.
+    /// Opens (creating if needed) the Daybook database file at `path`. A damaged file
+    /// is an error for which [`AppError::is_corrupt`] holds (see `backup` for the
+    /// ways out); only the header and the schema are read, not every page.
     pub fn open(path: &Path, options: OpenOptions) -> Result<Self, AppError> {
         let store = EventStore::open(
             path,
@@ -107,7 +110,33 @@ impl Daybook {
                 durability: options.durability,
             },
         )?;
-        Self::init(store, options, Some(path.to_path_buf()))
+        Self::init(store, options, Some(path.to_path_buf())).map_err(|e| match e {
+            // Reading the read models or catching up may hit a damaged page.
+            AppError::Store(s) => AppError::Store(s.classify()),
+            other => other,
+        })
+    }
+
+    /// How to open this store again after its file was replaced (restore): the same
+    /// user, durability and mode; the device name comes from the new file.
+    pub(crate) fn reopen_options(&self) -> OpenOptions {
+        OpenOptions {
+            durability: self.durability,
+            user: Some(self.identity.user.clone()),
+            device: None,
+            authority: self.authority,
+        }
+    }
+
+    /// Closes the database file so it can be replaced. Until the store is opened
+    /// again, `self` is an empty in-memory store that refuses every write, so nothing
+    /// can be written and lost meanwhile.
+    pub(crate) fn close_for_swap(&mut self) -> Result<(), AppError> {
+        let inert = EventStore::open_in_memory()?;
+        inert.conn().pragma_update(None, "query_only", true)?;
+        // Dropping the old store closes its connection (and checkpoints its WAL).
+        self.store = inert;
+        Ok(())
     }
 
     /// A throw-away in-memory Daybook (tests).
@@ -141,6 +170,7 @@ impl Daybook {
             identity,
             authority: options.authority,
             path,
+            durability: options.durability,
         };
         let fresh = projection::ensure_schema(db.store.conn())?;
         if fresh {

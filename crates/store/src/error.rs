@@ -52,6 +52,12 @@ pub enum StoreError {
     /// The database holds something this build cannot understand.
     #[error("corrupt store: {0}")]
     Corrupt(String),
+    /// The database file itself is damaged: SQLite reports it corrupt or not a
+    /// database, or the schema its version promises is missing. Nothing can be
+    /// trusted in it; the way out is a backup or a fresh store re-synced from the
+    /// server (see `daybook_app::backup`).
+    #[error("the database file is damaged: {0}")]
+    FileCorrupt(String),
     /// The database was written by a newer build.
     #[error(
         "the database schema is version {found}, newer than this build ({supported}); update Daybook"
@@ -62,4 +68,33 @@ pub enum StoreError {
         /// Newest this build knows.
         supported: i64,
     },
+}
+
+impl StoreError {
+    /// Turns SQLite's "corrupt" and "not a database" answers into
+    /// [`StoreError::FileCorrupt`], so callers can offer recovery instead of a
+    /// generic failure. Everything else is kept as it is.
+    pub fn classify(self) -> StoreError {
+        match self {
+            StoreError::Sqlite(e) if is_corruption(&e) => StoreError::FileCorrupt(e.to_string()),
+            other => other,
+        }
+    }
+
+    /// True when the file itself is damaged (after [`StoreError::classify`] or not).
+    pub fn is_file_corrupt(&self) -> bool {
+        match self {
+            StoreError::FileCorrupt(_) => true,
+            StoreError::Sqlite(e) => is_corruption(e),
+            _ => false,
+        }
+    }
+}
+
+/// SQLITE_CORRUPT (including "malformed database schema") and SQLITE_NOTADB.
+pub fn is_corruption(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase)
+    )
 }

@@ -70,6 +70,25 @@ pub const STORE_MIGRATIONS: &[&str] = &[
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = STORE_MIGRATIONS.len() as i64;
 
+/// The tables every store of [`SCHEMA_VERSION`] has.
+pub const STORE_TABLES: &[&str] = &["events", "snapshots", "outbox", "meta"];
+
+/// Checks that the tables the schema version promises exist (reading the schema also
+/// makes SQLite parse it: a malformed one is reported as corrupt). A file whose
+/// version says migrated but whose tables are gone is damaged, not new.
+pub fn check_schema(conn: &Connection) -> Result<(), StoreError> {
+    let mut stmt = conn.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'")?;
+    let names: Vec<String> = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for t in STORE_TABLES {
+        if !names.iter().any(|n| n == t) {
+            return Err(StoreError::FileCorrupt(format!("table {t} is missing")));
+        }
+    }
+    Ok(())
+}
+
 /// Applies the missing migrations, each in its own transaction.
 pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;

@@ -75,10 +75,14 @@ fn stable_plans(conn: &Connection) -> Result<(), StoreError> {
 }
 
 impl EventStore {
-    /// Opens (creating if needed) the store at `path` and applies migrations.
+    /// Opens (creating if needed) the store at `path` and applies migrations. A
+    /// damaged file (SQLite says corrupt or not a database, or tables of its schema
+    /// version are missing) is [`StoreError::FileCorrupt`]. Only the header and the
+    /// schema are read here: a full check is `PRAGMA quick_check`/`integrity_check`,
+    /// too slow for every start on a large store.
     pub fn open(path: &Path, options: &StoreOptions) -> Result<Self, StoreError> {
-        let conn = Connection::open(path)?;
-        Self::init(conn, options)
+        let conn = Connection::open(path).map_err(|e| StoreError::Sqlite(e).classify())?;
+        Self::init(conn, options).map_err(StoreError::classify)
     }
 
     /// A private in-memory store (tests).
@@ -101,6 +105,7 @@ impl EventStore {
     fn init(mut conn: Connection, options: &StoreOptions) -> Result<Self, StoreError> {
         configure(&conn, options.durability)?;
         migrate(&mut conn)?;
+        crate::schema::check_schema(&conn)?;
         let account_id = match meta_get(&conn, "account_id")? {
             Some(s) => Uuid::parse_str(&s)
                 .map_err(|e| StoreError::Corrupt(format!("account_id in meta: {e}")))?,

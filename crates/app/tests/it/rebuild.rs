@@ -13,7 +13,7 @@ use uuid::Uuid;
 use crate::fixtures::db;
 
 /// Every read-model row as text, sorted, table by table.
-fn dump(db: &Daybook) -> Vec<(String, Vec<String>)> {
+pub fn dump(db: &Daybook) -> Vec<(String, Vec<String>)> {
     TABLES
         .iter()
         .map(|t| {
