@@ -272,7 +272,9 @@ fn describe(e: &anyhow::Error) -> (u8, String) {
             AppError::Domain(_) => (1, message),
             AppError::NotFound { .. }
             | AppError::UnknownRecord(_)
-            | AppError::InvalidInput { .. } => (2, message),
+            | AppError::InvalidInput { .. }
+            | AppError::BadBackup(_) => (2, message),
+            AppError::Io { .. } => (3, message),
             AppError::Store(_) if body.code == "conflict" => (1, message),
             // Locally, the cause helps more than it could ever leak.
             AppError::Store(inner) => (3, format!("{} ({inner})", body.message)),

@@ -1081,5 +1081,7 @@ fn is_refusal(e: &daybook_app::AppError) -> bool {
         | AppError::NotFound { .. }
         | AppError::UnknownRecord(_)
         | AppError::InvalidInput { .. } => true,
+        // Commands never touch backup or export files.
+        AppError::BadBackup(_) | AppError::Io { .. } => false,
     }
 }

@@ -169,7 +169,8 @@ fn is_rejection(e: &AppError) -> bool {
         // Only some of the command's (derived) event ids are stored already: the same
         // answer on every retry, so it must not wedge the device's queue.
         AppError::Store(StoreError::PartialDuplicate { .. }) => true,
-        AppError::Store(_) => false,
+        // Files (backups, exports) are never touched by a push.
+        AppError::Store(_) | AppError::BadBackup(_) | AppError::Io { .. } => false,
     }
 }
 
