@@ -22,6 +22,8 @@ pub struct Actor {
     pub acked: Vec<Uuid>,
     /// Commands refused locally (nothing written, nothing to sync).
     pub refused_locally: u64,
+    /// Commands that needed attention and were discarded (or replaced by a retry).
+    pub discarded: std::collections::HashSet<Uuid>,
     pub syncs: u64,
     pub failed_syncs: u64,
 }
@@ -34,6 +36,7 @@ impl Actor {
             generator,
             acked: Vec::new(),
             refused_locally: 0,
+            discarded: Default::default(),
             syncs: 0,
             failed_syncs: 0,
         }
@@ -210,7 +213,25 @@ pub fn check_actor(actor: &Actor, log: &ServerLog) -> (u64, u64, u64) {
     assert_eq!(pending, 0, "{}: commands still waiting", actor.name);
     let attention: BTreeMap<Uuid, _> = attention.into_iter().map(|a| (a.command_id, a)).collect();
     let (mut accepted, mut rejected, mut conflicts) = (0, 0, 0);
+    let mut discarded = 0;
     for id in &actor.acked {
+        if actor.discarded.contains(id) {
+            // The user gave up on it (or retried it as a new command): it must not
+            // have been accepted, and it no longer needs attention.
+            let server = log.commands.get(id).map(|(s, _)| s.as_str());
+            assert!(
+                server != Some("accepted"),
+                "{}: {id} discarded but accepted",
+                actor.name
+            );
+            assert!(
+                !attention.contains_key(id),
+                "{}: {id} discarded",
+                actor.name
+            );
+            discarded += 1;
+            continue;
+        }
         match (log.commands.get(id), attention.get(id)) {
             (Some((s, _)), None) if s == "accepted" => accepted += 1,
             (Some((s, code)), Some(item)) if s == "rejected" => {
@@ -233,7 +254,7 @@ pub fn check_actor(actor: &Actor, log: &ServerLog) -> (u64, u64, u64) {
         }
     }
     assert_eq!(
-        accepted + rejected + conflicts,
+        accepted + rejected + conflicts + discarded,
         actor.acked.len() as u64,
         "{}",
         actor.name

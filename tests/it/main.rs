@@ -20,5 +20,6 @@ mod history;
 mod proxy;
 mod random;
 mod rebuild;
+mod simulation;
 mod support;
 mod sync;
