@@ -9,6 +9,7 @@
 // clippy.toml already covers) may unwrap.
 #![allow(clippy::unwrap_used)]
 
+mod backup;
 mod bad_input;
 mod cluster;
 mod crash;

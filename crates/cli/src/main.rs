@@ -6,6 +6,7 @@
 //! domain, reads in `daybook_app::query` and `history`; the only SQL here finds a
 //! record by its number or code.
 
+mod data;
 mod demo;
 mod input;
 mod output;
@@ -34,7 +35,7 @@ Exit codes:
   0  success
   1  the domain refused the command (a business rule said no); nothing changed
   2  bad input or usage: unknown record, malformed JSON, amount or date; nothing changed
-  3  the store failed (IO error, locked or damaged database)";
+  3  the store failed (IO error, locked or damaged database); `check` found damage";
 
 /// Daybook: local-first orders, customers and products, with full history.
 #[derive(Debug, Parser)]
@@ -161,6 +162,20 @@ enum Cmd {
         /// The command id (from `daybook attention`)
         command_id: uuid::Uuid,
     },
+    /// Write a checked copy of the store while it is in use (or --list the backups)
+    Backup(data::BackupArgs),
+    /// Replace the store by a backup, after checking it; the replaced store is kept aside
+    ///
+    /// Works when the current store is damaged. Commands of the backup still waiting
+    /// to sync are pushed as usual (the server answers those it already has as
+    /// duplicates), and the next sync pulls everything the server got since the backup.
+    Restore(data::RestoreArgs),
+    /// Check the store file for damage (SQLite's integrity check and the schema)
+    Check(data::CheckArgs),
+    /// Move a damaged store aside and start an empty one that syncs from the server
+    Recover(data::RecoverArgs),
+    /// Write orders, order lines or history as CSV (UTF-8, decimal amounts, ISO-8601 UTC)
+    Export(data::ExportArgs),
 }
 
 /// Input that cannot be used: exit code 2, nothing changed.
@@ -261,6 +276,9 @@ fn describe(e: &anyhow::Error) -> (u8, String) {
     if let Some(input) = e.downcast_ref::<InputError>() {
         return (2, input.to_string());
     }
+    if let Some(damaged) = e.downcast_ref::<data::Damaged>() {
+        return (3, damaged.to_string());
+    }
     if let Some(app) = e.downcast_ref::<AppError>() {
         let body = app.body();
         let message = match &body.field {
@@ -297,6 +315,13 @@ fn data_dir(cli: &Cli) -> anyhow::Result<PathBuf> {
 
 fn try_main(cli: Cli) -> anyhow::Result<String> {
     let dir = data_dir(&cli)?;
+    // These work on the file itself: the store may be damaged.
+    match &cli.command {
+        Cmd::Restore(a) => return data::restore(&dir, cli.json, a),
+        Cmd::Check(a) => return data::check(&dir, cli.json, a),
+        Cmd::Recover(a) => return data::recover(&dir, cli.json, a),
+        _ => {}
+    }
     let user = cli
         .user
         .clone()
@@ -343,6 +368,9 @@ fn try_main(cli: Cli) -> anyhow::Result<String> {
         Cmd::Attention => sync::attention(&mut ctx)?,
         Cmd::Retry(a) => sync::retry(&mut ctx, &a)?,
         Cmd::Discard { command_id } => sync::discard(&mut ctx, command_id)?,
+        Cmd::Backup(a) => data::backup(&mut ctx, &dir, &a)?,
+        Cmd::Export(a) => data::export(&mut ctx, &a)?,
+        Cmd::Restore(_) | Cmd::Check(_) | Cmd::Recover(_) => {}
     }
     if writes {
         sync::after_write(&mut ctx)?;
@@ -355,6 +383,11 @@ fn try_main(cli: Cli) -> anyhow::Result<String> {
 fn open_error(e: AppError, dir: &std::path::Path) -> anyhow::Error {
     match e {
         AppError::InvalidInput { message, .. } => InputError::new(message).into(),
+        e if e.is_corrupt() => anyhow::anyhow!(
+            "the Daybook in {} is damaged ({e}); see `daybook check`, then restore a backup \
+             (`daybook restore FILE --yes`) or start again from the server (`daybook recover --yes`)",
+            dir.display()
+        ),
         AppError::Store(inner) => {
             anyhow::anyhow!("cannot open the Daybook in {}: {inner}", dir.display())
         }
