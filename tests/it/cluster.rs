@@ -80,6 +80,35 @@ impl Actor {
         }
     }
 
+    /// One sync while the user keeps working: `n` commands run on the store from
+    /// another thread during the sync (so some land between its push and its pull,
+    /// and rebases meet pending commands). Same checks as [`Actor::sync`].
+    pub fn sync_while_working(&mut self, n: u64) -> bool {
+        let envs: Vec<CommandEnvelope> = (0..n).map(|_| self.generator.next()).collect();
+        let db = self.client.db.clone();
+        let name = self.name.clone();
+        let worker = std::thread::spawn(move || {
+            let mut done = Vec::new();
+            for env in envs {
+                std::thread::sleep(std::time::Duration::from_millis(2));
+                done.push((env.command_id, db.lock().unwrap().execute_envelope(env)));
+            }
+            done
+        });
+        let ok = self.sync();
+        for (id, r) in worker.join().expect("the worker ends") {
+            match r {
+                Ok(o) if !o.events.is_empty() => self.acked.push(id),
+                Ok(_) => {}
+                Err(e @ daybook_app::AppError::Store(_)) if e.body().code != "conflict" => {
+                    panic!("{name}: the local store failed: {e}")
+                }
+                Err(_) => self.refused_locally += 1,
+            }
+        }
+        ok
+    }
+
     /// Syncs until a sync succeeds with nothing left to push (bounded).
     pub fn settle(&mut self) {
         for _ in 0..50 {

@@ -14,7 +14,9 @@
 //! The run is sequential, so a seed reproduces it exactly: `DAYBOOK_SIM_SEED`.
 //! `DAYBOOK_SIM_CLIENTS` (default 6, up to 20 and more), `DAYBOOK_SIM_ROUNDS` (default
 //! 20) and `DAYBOOK_SIM_FAULTS` (percent of requests the proxy breaks; default 0, which
-//! keeps runs reproducible) make it bigger.
+//! keeps runs reproducible) make it bigger; `DAYBOOK_SIM_CONCURRENT=1` has clients
+//! keep working during their syncs (local commands land between a sync's push and
+//! pull: conflicts), at the price of exact reproducibility.
 
 use std::time::{Duration, Instant};
 
@@ -29,6 +31,7 @@ fn simulation_many_clients_offline_and_online_converge() {
     let n = env_number("DAYBOOK_SIM_CLIENTS", 6).max(2) as usize;
     let rounds = env_number("DAYBOOK_SIM_ROUNDS", 20);
     let faults = env_number("DAYBOOK_SIM_FAULTS", 0);
+    let concurrent = env_number("DAYBOOK_SIM_CONCURRENT", 0) > 0;
     let started = Instant::now();
     let mut rng = Rng::new(seed);
     let server = Server::start();
@@ -74,7 +77,12 @@ fn simulation_many_clients_offline_and_online_converge() {
             if !rng.chance(60) {
                 continue;
             }
-            if a.sync() {
+            let synced = if concurrent && rng.chance(50) {
+                a.sync_while_working(rng.range(1, 8))
+            } else {
+                a.sync()
+            };
+            if synced {
                 // What needs attention: some are discarded, some retried as they were.
                 let attention = a.client.with(|d| d.needs_attention().unwrap());
                 if let Some(item) = rng.pick(&attention) {
@@ -83,14 +91,14 @@ fn simulation_many_clients_offline_and_online_converge() {
                         a.client.with(|d| d.discard(id)).unwrap();
                         a.discarded.insert(id);
                         discards += 1;
-                    } else if rng.chance(30) {
-                        if let Ok(o) = a.client.with(|d| d.retry(id, None)) {
-                            a.discarded.insert(id);
-                            if !o.events.is_empty() {
-                                a.acked.push(o.command_id);
-                            }
-                            retries += 1;
+                    } else if rng.chance(30)
+                        && let Ok(o) = a.client.with(|d| d.retry(id, None))
+                    {
+                        a.discarded.insert(id);
+                        if !o.events.is_empty() {
+                            a.acked.push(o.command_id);
                         }
+                        retries += 1;
                     }
                 }
                 // Colleagues' records seen after a sync become things to work on.
