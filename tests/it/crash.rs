@@ -435,3 +435,64 @@ fn crash_server_sigkill_during_pushes() {
         started.elapsed().as_secs_f64()
     );
 }
+
+/// Regression: binding a store to the server's account (its first sync) is all or
+/// nothing. It used to be four separate writes: a crash after the account id was
+/// written but before the events were moved to it left events of another tenant in
+/// the store for good (the next bind saw the account already set and skipped them).
+/// The crash is stood in for by a trigger that makes the events' update fail.
+#[test]
+fn crash_client_binding_to_the_account_is_all_or_nothing() {
+    use daybook_app::replica::Binding;
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut db =
+        Daybook::open(&dir.path().join("daybook.sqlite3"), OpenOptions::default()).unwrap();
+    let mut generator = CommandGen::new(3, "B");
+    for _ in 0..5 {
+        let _ = db.execute_envelope(generator.next());
+    }
+    let before = db.account_id();
+    db.conn()
+        .execute_batch(
+            "CREATE TRIGGER crash BEFORE UPDATE OF account_id ON events
+             BEGIN SELECT RAISE(ABORT, 'simulated crash'); END;",
+        )
+        .unwrap();
+    let binding = Binding {
+        account_id: uuid::Uuid::now_v7(),
+        device_name: "laptop".into(),
+        device_code: "D1".into(),
+    };
+    assert!(db.bind(&binding).is_err(), "the bind fails half-way");
+    let meta = |db: &Daybook, key: &str| -> Option<String> {
+        db.conn()
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .ok()
+    };
+    assert_eq!(db.account_id(), before);
+    assert_eq!(
+        meta(&db, "account_id"),
+        Some(before.to_string()),
+        "nothing written"
+    );
+    assert_eq!(meta(&db, "device_code"), None);
+    assert_eq!(
+        db.binding().unwrap(),
+        None,
+        "still unbound: the next sync binds again"
+    );
+    // Without the fault the next bind moves every event.
+    db.conn().execute_batch("DROP TRIGGER crash").unwrap();
+    db.bind(&binding).unwrap();
+    let other: i64 = db
+        .conn()
+        .query_row(
+            "SELECT count(*) FROM events WHERE account_id != ?1",
+            [binding.account_id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(other, 0, "every event belongs to the bound account");
+    assert_eq!(db.binding().unwrap(), Some(binding));
+}

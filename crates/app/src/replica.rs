@@ -148,16 +148,24 @@ fn set_status(
 impl Daybook {
     /// Binds this store to the account and device the server knows it as. Events
     /// written before (offline, before the first sync) are moved to that account.
+    /// All or nothing: one transaction, so a crash half-way leaves the store unbound
+    /// (the next sync binds it again), never bound with events of another tenant.
     pub fn bind(&mut self, b: &Binding) -> Result<(), AppError> {
         let store = self.store();
-        if store.account_id() != b.account_id {
-            store.set_account_id(b.account_id)?;
-            store
-                .conn()
+        let moves = store.account_id() != b.account_id;
+        let tx = store.begin()?;
+        if moves {
+            set_meta(tx.conn(), "account_id", &b.account_id.to_string())?;
+            tx.conn()
                 .execute("UPDATE events SET account_id = ?1", [b.account_id])?;
         }
-        store.meta_set("device", &b.device_name)?;
-        store.meta_set("device_code", &b.device_code)?;
+        set_meta(tx.conn(), "device", &b.device_name)?;
+        set_meta(tx.conn(), "device_code", &b.device_code)?;
+        tx.commit()?;
+        if moves {
+            // The same value again, and the store's own copy of it.
+            store.set_account_id(b.account_id)?;
+        }
         self.set_device(b.device_name.clone());
         Ok(())
     }
