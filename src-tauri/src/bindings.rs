@@ -9,6 +9,7 @@ use specta_typescript::Typescript;
 use tauri_specta::{Builder, ErrorHandlingMode, collect_commands, collect_events};
 
 use crate::commands::*;
+use crate::data::*;
 use crate::state::{Changed, Progress};
 use crate::sync_status::SyncStatus;
 
@@ -57,6 +58,11 @@ pub fn builder() -> Builder<tauri::Wry> {
             configure_sync,
             sync_now,
             app_info,
+            data_status,
+            backup_store,
+            restore_store,
+            start_fresh,
+            export_csv,
         ])
         .events(collect_events![Changed, Progress, SyncStatus])
         // Each command resolves to `{status: "ok", data} | {status: "error", error: ErrorBody}`:

@@ -260,5 +260,5 @@ pub async fn sync_now(state: State<'_, AppState>) -> Res<()> {
 #[tauri::command]
 #[specta::specta]
 pub async fn app_info(state: State<'_, AppState>) -> Res<AppInfo> {
-    Ok(state.info().clone())
+    Ok(state.info())
 }

@@ -8,6 +8,7 @@
 pub mod bindings;
 pub mod commands;
 pub mod config;
+pub mod data;
 pub mod demo;
 pub mod state;
 pub mod sync_status;
@@ -32,7 +33,9 @@ pub fn run(config: Config) -> anyhow::Result<()> {
             state::to_body(e).message
         )
     })?;
-    if let Some(orders) = config.demo_orders {
+    if let Some(orders) = config.demo_orders
+        && state.damaged().is_none()
+    {
         preload_demo(&state, orders)?;
     }
     // A server given now is remembered; a remembered one is used.
@@ -54,6 +57,7 @@ pub fn run(config: Config) -> anyhow::Result<()> {
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);
+            data::check_in_background(app.handle());
             if let Some(server) = &server {
                 let handle = app.handle().clone();
                 let state: tauri::State<'_, AppState> = tauri::Manager::state(app);

@@ -3,9 +3,12 @@
 //! nor (mostly) behind each other. Also the one mapping from `AppError` to the
 //! `ErrorBody` that crosses IPC.
 
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Instant;
+
+use daybook_app::backup::CheckReport;
 
 use daybook_app::{AppError, DB_FILE, Daybook, ErrorBody, OpenOptions};
 use rusqlite::Connection;
@@ -74,44 +77,60 @@ pub struct AppState {
     sync: crate::sync_status::Sync,
     readers: Vec<Mutex<Connection>>,
     next_reader: AtomicUsize,
-    info: AppInfo,
+    info: Mutex<AppInfo>,
     trace: bool,
     opened: Instant,
+    data_dir: PathBuf,
+    user: String,
+    /// Why the store could not be opened (damaged): the UI shows the recovery screen.
+    damaged: Mutex<Option<String>>,
+    /// The background check's result, once it ran.
+    last_check: Mutex<Option<CheckReport>>,
 }
 
 impl AppState {
-    /// Opens (creating if needed) the store in the configured data directory.
+    /// Opens (creating if needed) the store in the configured data directory. A
+    /// damaged store does not stop the app: it opens in recovery mode
+    /// ([`AppState::damaged`]) with an inert store, and the UI offers the ways out.
     pub fn open(config: &Config) -> Result<Self, AppError> {
         let start = Instant::now();
         let options = OpenOptions {
             user: Some(config.user.clone()),
             ..OpenOptions::default()
         };
-        let db = Daybook::open_dir(&config.data_dir, options)?;
+        let (db, damaged) = match Daybook::open_dir(&config.data_dir, options) {
+            Ok(db) => (db, None),
+            Err(e) if e.is_corrupt() => {
+                eprintln!("daybook-desktop: the store is damaged: {e}");
+                (Daybook::inert()?, Some(e.to_string()))
+            }
+            Err(e) => return Err(e),
+        };
         let file = config.data_dir.join(DB_FILE);
         let readers = (0..READERS)
-            .map(|_| daybook_store::EventStore::open_reader(&file).map(Mutex::new))
+            .map(|_| open_reader(&file, damaged.is_none()).map(Mutex::new))
             .collect::<Result<Vec<_>, _>>()?;
-        let info = AppInfo {
-            version: env!("CARGO_PKG_VERSION").to_string(),
-            data_dir: config.data_dir.display().to_string(),
-            user: db.identity().user.clone(),
-            device: db.identity().device.clone(),
-            account_id: db.account_id(),
-        };
+        let info = info_of(&db, &config.data_dir);
         Ok(AppState {
             db: Arc::new(Mutex::new(db)),
             sync: Default::default(),
             readers,
             next_reader: AtomicUsize::new(0),
-            info,
+            info: Mutex::new(info),
             trace: std::env::var_os(TRACE_ENV).is_some(),
             opened: Instant::now(),
+            data_dir: config.data_dir.clone(),
+            user: config.user.clone(),
+            damaged: Mutex::new(damaged),
+            last_check: Mutex::new(None),
         })
         .inspect(|s| {
             if s.trace {
                 let ms = start.elapsed().as_secs_f64() * 1e3;
-                eprintln!("daybook-desktop: opened {} in {ms:.1} ms", s.info.data_dir);
+                eprintln!(
+                    "daybook-desktop: opened {} in {ms:.1} ms",
+                    s.data_dir.display()
+                );
             }
         })
     }
@@ -127,8 +146,73 @@ impl AppState {
     }
 
     /// The app's facts.
-    pub fn info(&self) -> &AppInfo {
-        &self.info
+    pub fn info(&self) -> AppInfo {
+        lock(&self.info).clone()
+    }
+
+    /// The data directory.
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    /// Why the store could not be opened, while the app is in recovery mode.
+    pub fn damaged(&self) -> Option<String> {
+        lock(&self.damaged).clone()
+    }
+
+    /// The background check's result, if it ran.
+    pub fn last_check(&self) -> Option<CheckReport> {
+        lock(&self.last_check).clone()
+    }
+
+    /// Records the background check's result; a failed check puts the app in recovery
+    /// mode on its next start only (the store open now keeps working as well as it can).
+    pub fn set_last_check(&self, report: CheckReport) {
+        *lock(&self.last_check) = Some(report);
+    }
+
+    /// Runs `f` on the store's file with every connection to it closed (restore, fresh
+    /// start), then opens it again. Holding the writer's lock keeps commands and the
+    /// sync engine out meanwhile; a connection left open across a file swap would mix
+    /// the old file's pages into the new one. If `f` fails, the file is as it was and
+    /// is opened again as it was (still damaged, in recovery mode).
+    pub fn replace_store<T>(
+        &self,
+        f: impl FnOnce(&Path) -> Result<T, AppError>,
+    ) -> Result<T, ErrorBody> {
+        let file = self.data_dir.join(DB_FILE);
+        let mut db = lock(&self.db);
+        let mut readers: Vec<MutexGuard<'_, Connection>> = self.readers.iter().map(lock).collect();
+        *db = Daybook::inert().map_err(to_body)?;
+        for r in readers.iter_mut() {
+            **r = Connection::open_in_memory().map_err(|e| to_body(e.into()))?;
+        }
+        let out = f(&file);
+        let options = OpenOptions {
+            user: Some(self.user.clone()),
+            ..OpenOptions::default()
+        };
+        let reopened = Daybook::open(&file, options).and_then(|new| {
+            for r in readers.iter_mut() {
+                **r = open_reader(&file, true)?;
+            }
+            Ok(new)
+        });
+        match reopened {
+            Ok(new) => {
+                *lock(&self.info) = info_of(&new, &self.data_dir);
+                *db = new;
+                *lock(&self.damaged) = None;
+            }
+            Err(e) => {
+                eprintln!("daybook-desktop: the store cannot be opened again: {e}");
+                *lock(&self.damaged) = Some(e.to_string());
+                if out.is_ok() {
+                    return Err(to_body(e));
+                }
+            }
+        }
+        out.map_err(to_body)
     }
 
     /// Runs a query on the read connection.
@@ -195,6 +279,26 @@ impl AppState {
         self.read(
             |c| Ok(c.query_row("SELECT NOT EXISTS (SELECT 1 FROM events)", [], |r| r.get(0))?),
         )
+    }
+}
+
+/// A read-only connection to the store, or (while it cannot be opened) an empty
+/// in-memory one.
+fn open_reader(file: &Path, store_ok: bool) -> Result<Connection, AppError> {
+    if store_ok {
+        Ok(daybook_store::EventStore::open_reader(file)?)
+    } else {
+        Ok(Connection::open_in_memory()?)
+    }
+}
+
+fn info_of(db: &Daybook, data_dir: &Path) -> AppInfo {
+    AppInfo {
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        data_dir: data_dir.display().to_string(),
+        user: db.identity().user.clone(),
+        device: db.identity().device.clone(),
+        account_id: db.account_id(),
     }
 }
 
@@ -377,6 +481,88 @@ mod tests {
             (err.code.as_str(), err.field.as_deref()),
             ("invalid_input", Some("orders"))
         );
+    }
+
+    fn add_customer(state: &AppState) {
+        let number = state
+            .write(|db| db.next_number(daybook_app::NumberSeries::Customer))
+            .expect("number");
+        run(
+            state,
+            Command::RegisterCustomer {
+                customer_id: CustomerId::new(),
+                number,
+                kind: CustomerKind::Organisation,
+                name: "Acme".into(),
+                vat_number: None,
+                email: None,
+                currency: Default::default(),
+                spending_limit: None,
+            },
+        )
+        .expect("customer");
+    }
+
+    #[test]
+    fn a_restore_swaps_the_store_under_the_writer_and_the_readers() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let state = open(&dir);
+        add_customer(&state);
+        let backup = dir.path().join("b.sqlite3");
+        state
+            .read(|c| daybook_app::backup::backup_from(c, &backup))
+            .expect("backup");
+        add_customer(&state);
+        let customers = |s: &AppState| {
+            s.read(|c| query::customers(c, &CustomerQuery::default()))
+                .expect("customers")
+                .total
+        };
+        assert_eq!(customers(&state), 2);
+        let report = state
+            .replace_store(|live| daybook_app::backup::restore_file(live, &backup))
+            .expect("restore");
+        assert!(report.kept_aside.is_some());
+        // Every reader and the writer see the restored file.
+        for _ in 0..READERS {
+            assert_eq!(customers(&state), 1);
+        }
+        add_customer(&state);
+        assert_eq!(customers(&state), 2);
+        // A refused backup changes nothing and leaves the store working.
+        let junk = dir.path().join("junk.sqlite3");
+        std::fs::write(&junk, "junk").expect("write");
+        let err = state
+            .replace_store(|live| daybook_app::backup::restore_file(live, &junk))
+            .expect_err("junk");
+        assert_eq!(err.code, "invalid_backup");
+        assert_eq!(customers(&state), 2);
+        add_customer(&state);
+    }
+
+    #[test]
+    fn a_damaged_store_opens_in_recovery_mode_and_starts_fresh() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        drop(open(&dir));
+        let file = dir.path().join("data").join(DB_FILE);
+        let mut bytes = std::fs::read(&file).expect("read");
+        bytes[..16].copy_from_slice(b"garbage garbage!");
+        std::fs::write(&file, bytes).expect("write");
+        let state = open(&dir);
+        assert!(state.damaged().is_some());
+        // Writes are refused, not written nowhere.
+        assert!(
+            state
+                .write(|db| db.next_number(daybook_app::NumberSeries::Order))
+                .is_err()
+        );
+        state
+            .replace_store(daybook_app::backup::start_fresh)
+            .expect("fresh");
+        assert_eq!(state.damaged(), None);
+        assert_eq!(state.is_empty(), Ok(true));
+        add_customer(&state);
+        assert_eq!(state.is_empty(), Ok(false));
     }
 
     #[test]

@@ -56,6 +56,28 @@ export const commands = {
 	syncNow: () => typedError<null, ErrorBody>(__TAURI_INVOKE("sync_now")),
 	/**  Version, data directory, user, device and account. */
 	appInfo: () => typedError<AppInfo, ErrorBody>(__TAURI_INVOKE("app_info")),
+	/**  Backups, suggested names, and the store's health. */
+	dataStatus: () => typedError<DataStatus, ErrorBody>(__TAURI_INVOKE("data_status")),
+	/**
+	 *  Writes a checked backup (a bare name goes into the backups folder) while the app
+	 *  keeps working: the copy runs on a read connection.
+	 */
+	backupStore: (path: string) => typedError<BackupReport, ErrorBody>(__TAURI_INVOKE("backup_store", { path })),
+	/**
+	 *  Replaces the store by a checked backup; the replaced store is kept aside. Every
+	 *  screen refreshes; sync goes on from the backup's cursor.
+	 */
+	restoreStore: (path: string) => typedError<RestoreReport, ErrorBody>(__TAURI_INVOKE("restore_store", { path })),
+	/**
+	 *  Recovery: moves the damaged store aside and starts an empty one that keeps the
+	 *  sync settings still readable, so the next sync fills it from the server.
+	 */
+	startFresh: () => typedError<FreshStart, ErrorBody>(__TAURI_INVOKE("start_fresh")),
+	/**
+	 *  Writes a CSV export (a bare name goes into the exports folder): every order, every
+	 *  order line, the account's timeline, or one record's history (`record`).
+	 */
+	exportCsv: (kind: ExportKind, path: string, record: string | null) => typedError<ExportReport, ErrorBody>(__TAURI_INVOKE("export_csv", { kind, path, record })),
 };
 
 /** Events */
@@ -124,12 +146,48 @@ export type AsOf =
  */
 ({ time: string }) & { revision?: never };
 
+/**  A backup file found in a folder. */
+export type BackupFile = {
+	/**  Full path. */
+	path: string,
+	/**  File name. */
+	name: string,
+	/**  Size. */
+	bytes: number,
+	/**  Last modified. */
+	modified: string | null,
+};
+
+/**  A backup that was written and checked. */
+export type BackupReport = {
+	/**  Where it is. */
+	path: string,
+	/**  Its size. */
+	bytes: number,
+	/**  What it holds (checked after writing). */
+	summary: StoreSummary,
+	/**  Wall time, copy and check. */
+	millis: number,
+};
+
 /**  Payload of [`CHANGED_EVENT`]: which record changed and how. */
 export type Changed = {
 	/**  The record written; `null` when many records changed at once (demo data). */
 	stream_id: string | null,
 	/**  Event types written, in order. */
 	events: string[],
+};
+
+/**  The result of a health check. */
+export type CheckReport = {
+	/**  True when nothing is wrong. */
+	ok: boolean,
+	/**  `integrity_check` (every index against its table) rather than `quick_check`. */
+	full: boolean,
+	/**  What is wrong, at most 20 lines. */
+	problems: string[],
+	/**  Wall time. */
+	millis: number,
 };
 
 /**  Every command. JSON: `{"type": "AddOrderLine", "order_id": "...", ...}`. */
@@ -405,6 +463,24 @@ export type Dashboard = {
 	drafts: number,
 };
 
+/**  What the Data screen (and the recovery screen) shows. */
+export type DataStatus = {
+	/**  The data directory. */
+	data_dir: string,
+	/**  Where backups go by default, and are listed from. */
+	backup_dir: string,
+	/**  A fresh name for the next backup (`.../backups/daybook-<time>.sqlite3`). */
+	suggested_backup: string,
+	/**  Where exports go by default. */
+	export_dir: string,
+	/**  The backups found, newest first. */
+	backups: BackupFile[],
+	/**  Why the store could not be opened: set while the app is in recovery mode. */
+	damaged: string | null,
+	/**  The background health check's result, once it ran. */
+	last_check: CheckReport | null,
+};
+
 /**  Events on one day, for the activity chart. */
 export type DayCount = {
 	/**  The day (UTC). */
@@ -457,6 +533,21 @@ export type ErrorBody = {
 	field?: string | null,
 };
 
+/**  What to export. */
+export type ExportKind = 
+/**  One row per order. */
+"orders" | 
+/**  One row per order line. */
+"lines" | 
+/**  The account's timeline: one row per event, oldest first. */
+"timeline";
+
+/**  Rows written. */
+export type ExportReport = {
+	/**  Data rows (the header not counted). */
+	rows: number,
+};
+
 /**  One field that changed: `path` like `lines[<line id>].quantity`. */
 export type FieldChange = {
 	/**  Where in the record. */
@@ -465,6 +556,17 @@ export type FieldChange = {
 	old: Value,
 	/**  After (`null` when the field was removed). */
 	new: Value,
+};
+
+/**  What starting again from an empty store did. */
+export type FreshStart = {
+	/**  Where the damaged store was kept. */
+	kept_aside: string | null,
+	/**
+	 *  The sync server read back from the damaged file, if it could be read: the
+	 *  empty store syncs with it (the token too, not shown).
+	 */
+	server: string | null,
 };
 
 /**  One event in a record's history. */
@@ -745,6 +847,23 @@ export type RecordHistory = {
 	entries: HistoryEntry[],
 };
 
+/**  What a restore did. */
+export type RestoreReport = {
+	/**  The backup restored. */
+	from: string,
+	/**  Where the replaced store was kept (`None` when there was none). */
+	kept_aside: string | null,
+	/**  What the store holds now. */
+	summary: StoreSummary,
+	/**
+	 *  The last server sequence the restored store had pulled: the next sync pulls
+	 *  from there.
+	 */
+	sync_cursor: number,
+	/**  Wall time. */
+	millis: number,
+};
+
 /**  A record as it was at some moment. */
 export type StateAt = {
 	/**  The record. */
@@ -757,6 +876,22 @@ export type StateAt = {
 	at: string | null,
 	/**  The state (`null` if it did not exist yet). */
 	state: Value,
+};
+
+/**  What a checked Daybook store file holds. */
+export type StoreSummary = {
+	/**  The tenant. */
+	account_id: string,
+	/**  `PRAGMA user_version` (older versions are migrated when opened). */
+	schema_version: number,
+	/**  Events in the log. */
+	events: number,
+	/**  Orders in the read models. */
+	orders: number,
+	/**  Commands waiting to be pushed to the server. */
+	pending_commands: number,
+	/**  When the newest event's command was given. */
+	last_event_at: string | null,
 };
 
 /**  The kinds of stream (aggregate types) in the store. */

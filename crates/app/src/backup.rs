@@ -86,13 +86,10 @@ pub struct StoreSummary {
     /// `PRAGMA user_version` (older versions are migrated when opened).
     pub schema_version: i64,
     /// Events in the log.
-    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub events: u64,
     /// Orders in the read models.
-    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub orders: u64,
     /// Commands waiting to be pushed to the server.
-    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub pending_commands: u64,
     /// When the newest event's command was given.
     pub last_event_at: Option<DateTime<Utc>>,
@@ -105,12 +102,10 @@ pub struct BackupReport {
     /// Where it is.
     pub path: String,
     /// Its size.
-    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub bytes: u64,
     /// What it holds (checked after writing).
     pub summary: StoreSummary,
     /// Wall time, copy and check.
-    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub millis: u64,
 }
 
@@ -123,7 +118,6 @@ pub struct BackupFile {
     /// File name.
     pub name: String,
     /// Size.
-    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub bytes: u64,
     /// Last modified.
     pub modified: Option<DateTime<Utc>>,
@@ -143,7 +137,6 @@ pub struct RestoreReport {
     /// from there.
     pub sync_cursor: i64,
     /// Wall time.
-    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub millis: u64,
 }
 
@@ -169,7 +162,6 @@ pub struct CheckReport {
     /// What is wrong, at most 20 lines.
     pub problems: Vec<String>,
     /// Wall time.
-    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub millis: u64,
 }
 

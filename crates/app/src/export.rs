@@ -37,7 +37,6 @@ pub enum ExportKind {
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ExportReport {
     /// Data rows (the header not counted).
-    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub rows: u64,
 }
 

@@ -132,11 +132,27 @@ impl Daybook {
     /// again, `self` is an empty in-memory store that refuses every write, so nothing
     /// can be written and lost meanwhile.
     pub(crate) fn close_for_swap(&mut self) -> Result<(), AppError> {
-        let inert = EventStore::open_in_memory()?;
-        inert.conn().pragma_update(None, "query_only", true)?;
         // Dropping the old store closes its connection (and checkpoints its WAL).
-        self.store = inert;
+        *self = Daybook::inert()?;
         Ok(())
+    }
+
+    /// An empty in-memory Daybook that refuses every write: the stand-in a shell holds
+    /// while its store file is being replaced or cannot be opened (damaged), so a
+    /// stray command fails loudly instead of being written nowhere.
+    pub fn inert() -> Result<Self, AppError> {
+        let store = EventStore::open_in_memory()?;
+        store.conn().pragma_update(None, "query_only", true)?;
+        Ok(Daybook {
+            store,
+            identity: Identity {
+                user: "local".into(),
+                device: "none".into(),
+            },
+            authority: false,
+            path: None,
+            durability: Durability::Full,
+        })
     }
 
     /// A throw-away in-memory Daybook (tests).
