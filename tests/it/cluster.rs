@@ -30,9 +30,14 @@ pub struct Actor {
 
 impl Actor {
     pub fn new(name: &str, url: &str, token: &str, generator: CommandGen) -> Actor {
+        Actor::with_client(name, Client::new(url, token, name), generator)
+    }
+
+    /// An actor over an existing client.
+    pub fn with_client(name: &str, client: Client, generator: CommandGen) -> Actor {
         Actor {
             name: name.into(),
-            client: Client::new(url, token, name),
+            client,
             generator,
             acked: Vec::new(),
             refused_locally: 0,

@@ -496,3 +496,176 @@ fn crash_client_binding_to_the_account_is_all_or_nothing() {
     assert_eq!(other, 0, "every event belongs to the bound account");
     assert_eq!(db.binding().unwrap(), Some(binding));
 }
+
+/// Crash safety of the client during sync: `daybook sync` (the real binary, the real
+/// engine, the real server) killed with SIGKILL at random moments while it pushes
+/// local commands and pulls a colleague's thousands of events. After each kill: the
+/// file passes `integrity_check`, the read models are at the log's head and equal a
+/// rebuild, and the server's events held locally are exactly `1..=cursor`, once each.
+/// Between kills both sides keep working. At the end the store converges to the
+/// server's log and every command it acknowledged is accepted exactly once.
+///
+/// Default: 12 kills. `DAYBOOK_CRASH_SYNC_KILLS`, `DAYBOOK_CRASH_SYNC_SEED`.
+#[test]
+fn crash_client_sigkill_during_sync() {
+    use crate::cluster::{Actor, check_actor, check_server};
+    use crate::sync::{Client, Server, assert_converged};
+
+    let (seed, _guard) = seed("DAYBOOK_CRASH_SYNC_SEED", "crash-client-sync");
+    let kills_wanted = env_number("DAYBOOK_CRASH_SYNC_KILLS", 12);
+    let started = Instant::now();
+    let mut rng = Rng::new(seed);
+    let server = Server::start();
+    let mut colleague = Actor::new(
+        "colleague",
+        &server.url(),
+        &server.token("colleague"),
+        CommandGen::new(seed ^ 1, "COL"),
+    );
+    colleague
+        .client
+        .with(|d| daybook_app::demo::generate(d, 120, seed, |_, _| {}).map(|_| ()))
+        .unwrap();
+    colleague.settle();
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(daybook_app::DB_FILE);
+    let token = server.token("cli");
+    let mut generator = CommandGen::new(seed ^ 2, "CLI");
+    let mut acked: Vec<uuid::Uuid> = Vec::new();
+    let local_work = |generator: &mut CommandGen, acked: &mut Vec<uuid::Uuid>, n: u64| {
+        let mut db = Daybook::open(
+            &path,
+            OpenOptions {
+                user: Some("cli".into()),
+                ..OpenOptions::default()
+            },
+        )
+        .unwrap();
+        for _ in 0..n {
+            let env = generator.next();
+            let id = env.command_id;
+            if db.execute_envelope(env).is_ok_and(|o| !o.events.is_empty()) {
+                acked.push(id);
+            }
+        }
+    };
+    local_work(&mut generator, &mut acked, 400);
+    let (mut kills, mut completed, mut max_delay) = (0u64, 0u64, 800u64);
+    let mut first = true;
+    while kills < kills_wanted {
+        let mut sync = Process::new(bin());
+        sync.arg("--data").arg(dir.path()).args(["--user", "cli"]);
+        if first {
+            sync.args(["--server", &server.url(), "--token", &token]);
+            first = false;
+        }
+        let mut child = sync
+            .args(["sync", "--json"])
+            .env_remove("DAYBOOK_DATA")
+            .env_remove("DAYBOOK_DEVICE")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("daybook sync starts");
+        let deadline = Instant::now() + Duration::from_millis(rng.range(0, max_delay));
+        let killed = loop {
+            if child.try_wait().unwrap().is_some() {
+                break false;
+            }
+            if Instant::now() >= deadline {
+                child.kill().unwrap();
+                break true;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        };
+        child.wait().unwrap();
+        if killed {
+            kills += 1;
+        } else {
+            completed += 1;
+            max_delay = (max_delay * 3 / 4).max(30);
+        }
+
+        // The store as the next start finds it.
+        assert_eq!(
+            integrity(&path),
+            "[Text(\"ok\")]",
+            "integrity after kill {kills}"
+        );
+        let conn = Connection::open(&path).unwrap();
+        let (head, checkpoint): (i64, i64) = conn
+            .query_row(
+                "SELECT (SELECT coalesce(max(seq), 0) FROM events),
+                        (SELECT seq FROM p_checkpoint WHERE name = 'read_models')",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(
+            checkpoint, head,
+            "read models at the log's head (kill {kills})"
+        );
+        let cursor: i64 = conn
+            .query_row(
+                "SELECT coalesce((SELECT CAST(value AS INTEGER) FROM meta
+                                  WHERE key = 'sync.cursor'), 0)",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let (n, distinct, max): (i64, i64, Option<i64>) = conn
+            .query_row(
+                "SELECT count(*), count(DISTINCT server_seq), max(server_seq) FROM events
+                 WHERE server_seq IS NOT NULL",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap();
+        assert_eq!(
+            (n, distinct, max.unwrap_or(0)),
+            (cursor, cursor, cursor),
+            "the server's events 1..=cursor, each once (kill {kills})"
+        );
+        let models = dump(&conn);
+        drop(conn);
+        let mut db = Daybook::open(&path, OpenOptions::default()).unwrap();
+        db.rebuild().unwrap();
+        assert_eq!(
+            dump(db.conn()),
+            models,
+            "a rebuild gives the same read models"
+        );
+        drop(db);
+
+        // Both sides keep working.
+        local_work(&mut generator, &mut acked, rng.range(0, 60));
+        colleague.work(rng.range(0, 200));
+        colleague.sync();
+    }
+
+    // Settle through the engine on the same store, then check everything.
+    let client = Client::open(&server.url(), &token, "cli", dir);
+    let mut cli = Actor::with_client("cli", client, CommandGen::new(0, "unused"));
+    cli.acked = acked;
+    cli.settle();
+    colleague.settle();
+    cli.settle();
+    let log = check_server(&server);
+    let (accepted, rejected, conflicts) = check_actor(&cli, &log);
+    assert_eq!(
+        (rejected, conflicts),
+        (0, 0),
+        "its own records only: no refusals"
+    );
+    check_actor(&colleague, &log);
+    assert_converged(&server, &[&cli.client, &colleague.client]);
+    println!(
+        "crash-client-sync: {kills} kills of daybook sync ({completed} runs finished \
+         first), {} commands acked on the killed client ({accepted} accepted, 0 lost, 0 \
+         twice), {} server events, converged, seed {seed}, {:.1} s",
+        cli.acked.len(),
+        log.events,
+        started.elapsed().as_secs_f64()
+    );
+}
