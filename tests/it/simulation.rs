@@ -174,3 +174,70 @@ fn simulation_many_clients_offline_and_online_converge() {
         "the simulation produced no refusal to check"
     );
 }
+
+/// A device offline for a long stretch (more commands than one push holds, on records
+/// colleagues changed meanwhile) comes back: its outbox goes up in several pushes,
+/// refusals in an early push rebase the streams under commands still waiting in later
+/// ones, and everything still converges and is accounted for.
+#[test]
+fn simulation_a_long_offline_stretch_pushes_in_several_batches() {
+    let (seed, _guard) = seed("DAYBOOK_SIM_SEED", "simulation-offline");
+    let long = env_number("DAYBOOK_SIM_OFFLINE_COMMANDS", 1_100);
+    let started = Instant::now();
+    let server = Server::start();
+    let mut actors: Vec<Actor> = (0..3)
+        .map(|i| {
+            let name = format!("o{i}");
+            Actor::new(
+                &name,
+                &server.url(),
+                &server.token(&name),
+                CommandGen::new(seed.wrapping_add(i as u64 + 1), &format!("O{i}")),
+            )
+        })
+        .collect();
+    let mut setup = CommandGen::new(seed ^ 0xBEEF, "SH");
+    for _ in 0..80 {
+        let env = setup.next();
+        actors[0].run(env);
+    }
+    for a in actors.iter_mut() {
+        a.settle();
+        a.generator.known = setup.known.clone();
+    }
+    // o2 is offline for the whole stretch; the others work on the same records.
+    actors[2].work(long);
+    for _ in 0..10 {
+        for a in actors.iter_mut().take(2) {
+            a.work(30);
+            a.sync();
+        }
+    }
+    let pending = actors[2]
+        .client
+        .with(|d| d.outbox_counts().unwrap().pending);
+    assert!(pending > 500, "more than one push waits: {pending}");
+    for _ in 0..2 {
+        for a in actors.iter_mut() {
+            a.settle();
+        }
+    }
+    let log = check_server(&server);
+    let mut totals = (0, 0, 0);
+    for a in &actors {
+        let (ac, re, co) = check_actor(a, &log);
+        totals = (totals.0 + ac, totals.1 + re, totals.2 + co);
+    }
+    let clients: Vec<&Client> = actors.iter().map(|a| &a.client).collect();
+    assert_converged(&server, &clients);
+    println!(
+        "simulation-offline: {pending} commands waited on the offline device; {} \
+         accepted, {} rejected, {} conflicts in all, 0 lost, {} server events, seed {seed}, \
+         {:.1} s",
+        totals.0,
+        totals.1,
+        totals.2,
+        log.events,
+        started.elapsed().as_secs_f64()
+    );
+}
