@@ -13,6 +13,7 @@ import { href, navigate, useRoute, type Route } from "./lib/router";
 import { useTheme } from "./lib/theme";
 import { CustomerEdit, CustomerForm, CustomerScreen, CustomersList } from "./screens/Customers";
 import { DashboardScreen } from "./screens/Dashboard";
+import { DataScreen, RecoveryScreen, useDataStatus } from "./screens/Data";
 import { RecordHistoryScreen, TimelineScreen } from "./screens/History";
 import { NewOrder, OrderScreen } from "./screens/OrderEntry";
 import { OrdersList } from "./screens/OrdersList";
@@ -27,9 +28,10 @@ const NAV = [
   { to: "timeline", label: "Timeline", keys: "g t", testId: "nav-timeline" },
   { to: "dashboard", label: "Dashboard", keys: "g d", testId: "nav-dashboard" },
   { to: "sync", label: "Sync", keys: "g s", testId: "nav-sync" },
+  { to: "data", label: "Data", keys: "g b", testId: "nav-data" },
 ];
 
-const GO: Record<string, string> = { o: "orders", c: "customers", p: "products", t: "timeline", d: "dashboard", s: "sync" };
+const GO: Record<string, string> = { o: "orders", c: "customers", p: "products", t: "timeline", d: "dashboard", s: "sync", b: "data" };
 
 function CustomerFilterOrders({ id }: { id: string }) {
   const c = useQuery({ queryKey: ["customer", id], queryFn: () => api.getCustomer(id) });
@@ -64,9 +66,18 @@ export function Screen({ route }: { route: Route }) {
       return <DashboardScreen />;
     case "sync":
       return <SyncScreen />;
+    case "data":
+      return <DataScreen />;
     default:
       return <OrdersList />;
   }
+}
+
+/** The app, or the recovery screen when the store is damaged. */
+function Root() {
+  const data = useDataStatus();
+  if (data.data?.damaged) return <RecoveryScreen d={data.data} />;
+  return <Shell />;
 }
 
 function Shell() {
@@ -195,7 +206,7 @@ export function App({ client }: { client: QueryClient }) {
   return (
     <QueryClientProvider client={client}>
       <ErrorBoundary>
-        <Shell />
+        <Root />
       </ErrorBoundary>
     </QueryClientProvider>
   );

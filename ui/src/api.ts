@@ -69,6 +69,16 @@ export const api = {
   configureSync: (server: string, token: string) => call(commands.configureSync(server, token)),
   /** Syncs now. */
   syncNow: () => call(commands.syncNow()),
+  /** Backups, suggested names, the store's health (damaged: recovery mode). */
+  dataStatus: () => call(commands.dataStatus()),
+  /** Writes a checked backup; a bare name goes into the backups folder. */
+  backupStore: (path: string) => call(commands.backupStore(path)),
+  /** Replaces the store by a checked backup; the replaced one is kept aside. */
+  restoreStore: (path: string) => call(commands.restoreStore(path)),
+  /** Recovery: the damaged store aside, an empty one that re-syncs from the server. */
+  startFresh: () => call(commands.startFresh()),
+  /** Writes a CSV export; a bare name goes into the exports folder. */
+  exportCsv: (...a: Params<C["exportCsv"]>) => call(commands.exportCsv(...a)),
 };
 
 export type Api = typeof api;

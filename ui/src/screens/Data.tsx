@@ -1,0 +1,227 @@
+//! Data safety: backups (to a path defaulting to the data directory's backups folder,
+//! with the existing ones listed), restore with a confirmation, CSV exports, the last
+//! health check; and the recovery screen shown instead of the app when the store is
+//! damaged at start (restore a listed backup, or start again from the server).
+//! Paths are typed, not picked: no native dialog, so the end-to-end suite can drive it.
+
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { api } from "../api";
+import { Empty, ErrorBanner, PageHeader, Spinner } from "../components/ui";
+import { sentence, toErrorBody } from "../lib/errors";
+import { formatCount, formatDateTime } from "../lib/format";
+import type { BackupFile, DataStatus, ExportKind } from "../types";
+
+/** `12.3 MB`. */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1000) return `${bytes} B`;
+  if (bytes < 1e6) return `${(bytes / 1e3).toFixed(1)} kB`;
+  if (bytes < 1e9) return `${(bytes / 1e6).toFixed(1)} MB`;
+  return `${(bytes / 1e9).toFixed(2)} GB`;
+}
+
+const EXPORTS: { kind: ExportKind; label: string; file: string }[] = [
+  { kind: "orders", label: "Orders", file: "orders.csv" },
+  { kind: "lines", label: "Order lines", file: "order-lines.csv" },
+  { kind: "timeline", label: "History (timeline)", file: "history.csv" },
+];
+
+export function useDataStatus() {
+  return useQuery({ queryKey: ["dataStatus"], queryFn: () => api.dataStatus() });
+}
+
+/** A list of backups, each with a restore button that asks before replacing. */
+function BackupList({ backups, onRestore, busy }: { backups: BackupFile[]; onRestore: (b: BackupFile) => void; busy: boolean }) {
+  const [confirm, setConfirm] = useState<string>();
+  if (backups.length === 0) return <Empty title="No backups yet" testId="backups-empty">Backups you make appear here.</Empty>;
+  return (
+    <ul className="attention" data-testid="backup-list">
+      {backups.map((b) => (
+        <li key={b.path} data-testid="backup-item">
+          <div>
+            <div className="strong">{b.name}</div>
+            <div className="muted small">
+              {formatBytes(b.bytes)} · {b.modified ? formatDateTime(b.modified) : "unknown date"}
+            </div>
+          </div>
+          <div className="address-actions">
+            {confirm === b.path ? (
+              <>
+                <span className="small">Replace the current data? It is kept aside.</span>
+                <button type="button" className="btn small danger" disabled={busy} onClick={() => { setConfirm(undefined); onRestore(b); }} data-testid="restore-confirm">
+                  Restore
+                </button>
+                <button type="button" className="btn small" onClick={() => setConfirm(undefined)} data-testid="restore-cancel">
+                  Cancel
+                </button>
+              </>
+            ) : (
+              <button type="button" className="btn small" disabled={busy} onClick={() => setConfirm(b.path)} data-testid="restore-open">
+                Restore…
+              </button>
+            )}
+          </div>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function useAction() {
+  const qc = useQueryClient();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+  const [done, setDone] = useState<string>();
+  const run = async (f: () => Promise<string>) => {
+    setBusy(true);
+    setError(undefined);
+    setDone(undefined);
+    try {
+      setDone(await f());
+      await qc.invalidateQueries();
+    } catch (e) {
+      setError(sentence(toErrorBody(e).message));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, error, done, run };
+}
+
+function restoreMessage(r: { summary: { events: number; orders: number }; kept_aside: string | null }): string {
+  const kept = r.kept_aside ? ` The replaced data is kept as ${r.kept_aside}.` : "";
+  return `Restored ${formatCount(r.summary.orders)} orders (${formatCount(r.summary.events)} events).${kept}`;
+}
+
+function DataBody({ d }: { d: DataStatus }) {
+  const [path, setPath] = useState(d.suggested_backup);
+  const [restorePath, setRestorePath] = useState("");
+  const [confirmPath, setConfirmPath] = useState(false);
+  const a = useAction();
+  const backup = () =>
+    a.run(async () => {
+      const r = await api.backupStore(path);
+      return `Backed up ${formatCount(r.summary.orders)} orders (${formatCount(r.summary.events)} events, ${formatBytes(r.bytes)}) to ${r.path}. Integrity checked.`;
+    });
+  const restore = (file: string) => a.run(async () => restoreMessage(await api.restoreStore(file)));
+  const exportCsv = (kind: ExportKind, file: string) =>
+    a.run(async () => {
+      const r = await api.exportCsv(kind, `${d.export_dir}/${file}`, null);
+      return `Wrote ${formatCount(r.rows)} rows to ${d.export_dir}/${file}.`;
+    });
+  return (
+    <>
+      {a.done && <div className="card" role="status" data-testid="data-done">{a.done}</div>}
+      <ErrorBanner message={a.error} />
+      <div className="card">
+        <div className="card-title">Back up</div>
+        <p className="muted small">A checked copy of everything, made while you keep working.</p>
+        <label className="field">
+          <span>Backup file</span>
+          <input value={path} onChange={(e) => setPath(e.target.value)} data-testid="backup-path" />
+        </label>
+        <button type="button" className="btn primary" disabled={a.busy} onClick={() => void backup()} data-testid="backup-submit">
+          Back up now
+        </button>
+      </div>
+      <div className="card">
+        <div className="card-title">Backups in {d.backup_dir}</div>
+        <BackupList backups={d.backups} busy={a.busy} onRestore={(b) => void restore(b.path)} />
+        <label className="field">
+          <span>Restore from another file</span>
+          <input value={restorePath} onChange={(e) => { setRestorePath(e.target.value); setConfirmPath(false); }} placeholder="/path/to/backup.sqlite3" data-testid="restore-path" />
+        </label>
+        {confirmPath ? (
+          <div className="address-actions">
+            <span className="small">Replace the current data? It is kept aside.</span>
+            <button type="button" className="btn small danger" disabled={a.busy} onClick={() => { setConfirmPath(false); void restore(restorePath); }} data-testid="restore-path-confirm">
+              Restore
+            </button>
+            <button type="button" className="btn small" onClick={() => setConfirmPath(false)}>Cancel</button>
+          </div>
+        ) : (
+          <button type="button" className="btn" disabled={a.busy || restorePath.trim() === ""} onClick={() => setConfirmPath(true)} data-testid="restore-path-open">
+            Restore…
+          </button>
+        )}
+      </div>
+      <div className="card">
+        <div className="card-title">Export to CSV</div>
+        <p className="muted small">UTF-8, amounts as decimals, times in UTC (ISO 8601), into {d.export_dir}.</p>
+        <div className="address-actions">
+          {EXPORTS.map((e) => (
+            <button key={e.kind} type="button" className="btn" disabled={a.busy} onClick={() => void exportCsv(e.kind, e.file)} data-testid={`export-${e.kind}`}>
+              {e.label}
+            </button>
+          ))}
+        </div>
+      </div>
+      <div className="card">
+        <div className="card-title">Health</div>
+        <div className="muted small" data-testid="data-health">
+          {d.last_check === null
+            ? "The store is checked in the background a few seconds after start."
+            : d.last_check.ok
+              ? `The last check found no damage (${d.last_check.millis} ms).`
+              : `The last check found damage: ${d.last_check.problems.join("; ")}. Restore a backup.`}
+        </div>
+      </div>
+    </>
+  );
+}
+
+export function DataScreen() {
+  const s = useDataStatus();
+  if (s.isLoading) return <Spinner />;
+  if (!s.data) return <ErrorBanner message={s.error ? toErrorBody(s.error).message : "Data status unavailable."} />;
+  return (
+    <section className="screen">
+      <PageHeader title="Data" sub={`Stored in ${s.data.data_dir}`} />
+      <DataBody d={s.data} />
+    </section>
+  );
+}
+
+/** Shown instead of the app when the store could not be opened because it is damaged. */
+export function RecoveryScreen({ d }: { d: DataStatus }) {
+  const a = useAction();
+  const [confirmFresh, setConfirmFresh] = useState(false);
+  return (
+    <main className="main" data-testid="recovery">
+      <section className="screen">
+        <PageHeader title="The local data is damaged" sub={d.data_dir} />
+        <div className="card">
+          <p>
+            Daybook cannot read its database file. Nothing has been deleted: whatever you choose, the damaged file is kept
+            aside.
+          </p>
+          {d.damaged && <p className="muted small" data-testid="recovery-reason">{sentence(d.damaged)}</p>}
+        </div>
+        <ErrorBanner message={a.error} />
+        <div className="card">
+          <div className="card-title">Restore a backup</div>
+          <BackupList backups={d.backups} busy={a.busy} onRestore={(b) => void a.run(async () => restoreMessage(await api.restoreStore(b.path)))} />
+        </div>
+        <div className="card">
+          <div className="card-title">Start again from the server</div>
+          <p className="muted small">
+            An empty store that fills itself from the sync server on the next sync. Changes this device had not sent yet
+            stay only in the damaged file.
+          </p>
+          {confirmFresh ? (
+            <div className="address-actions">
+              <button type="button" className="btn danger" disabled={a.busy} onClick={() => void a.run(async () => { await api.startFresh(); return ""; })} data-testid="fresh-confirm">
+                Start again
+              </button>
+              <button type="button" className="btn" onClick={() => setConfirmFresh(false)}>Cancel</button>
+            </div>
+          ) : (
+            <button type="button" className="btn" onClick={() => setConfirmFresh(true)} data-testid="fresh-open">
+              Start again…
+            </button>
+          )}
+        </div>
+      </section>
+    </main>
+  );
+}
