@@ -28,6 +28,8 @@ pub mod codes {
     pub const INVALID_BODY: &str = "invalid_body";
     /// The content type is not `application/json`.
     pub const UNSUPPORTED_MEDIA_TYPE: &str = "unsupported_media_type";
+    /// The body did not arrive within the server's body read timeout.
+    pub const REQUEST_TIMEOUT: &str = "request_timeout";
     /// The body is larger than `MAX_BODY_BYTES`.
     pub const PAYLOAD_TOO_LARGE: &str = "payload_too_large";
     /// A query string parameter is missing, unknown or out of range.

@@ -51,6 +51,12 @@ pub struct Config {
     pub rate_limit: RateLimit,
     /// How often the live channel sends a keep-alive comment.
     pub keep_alive: Duration,
+    /// How long a client may take to send a request's headers
+    /// ([`HEADER_READ_TIMEOUT`]); enforced by [`serve`].
+    pub header_read_timeout: Duration,
+    /// How long a client may take to send a request's body
+    /// ([`routes::BODY_READ_TIMEOUT`]); then 408 `request_timeout`.
+    pub body_read_timeout: Duration,
 }
 
 impl Default for Config {
@@ -58,6 +64,8 @@ impl Default for Config {
         Config {
             rate_limit: RateLimit::default(),
             keep_alive: routes::KEEP_ALIVE,
+            header_read_timeout: HEADER_READ_TIMEOUT,
+            body_read_timeout: routes::BODY_READ_TIMEOUT,
         }
     }
 }
@@ -133,6 +141,10 @@ impl AppState {
         self.inner.config.keep_alive
     }
 
+    pub(crate) fn body_read_timeout(&self) -> Duration {
+        self.inner.config.body_read_timeout
+    }
+
     pub(crate) fn shutdown_receiver(&self) -> watch::Receiver<bool> {
         self.inner.shutdown.subscribe()
     }
@@ -193,21 +205,62 @@ pub fn app(state: AppState) -> Router {
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
 }
 
+/// How long a client may take to send a request's headers (from the connection's
+/// start, or from the first byte of a later request on it). A client that dribbles its
+/// headers (slowloris) is cut off then, and holds nothing but its own connection.
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Serves `app(state)` on `listener` until `shutdown` completes; then stops accepting,
 /// ends the live streams and lets in-flight requests finish.
+///
+/// Each connection is served by hyper's HTTP/1 with a timer, so the header read
+/// timeout ([`Config::header_read_timeout`]) holds (`axum::serve` sets no timer, which
+/// leaves hyper's header timeout inert); a slow body is bounded by
+/// [`Config::body_read_timeout`].
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let st = state.clone();
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            tracing::info!("shutting down: finishing in-flight requests");
-            st.begin_shutdown();
-        })
-        .await
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use hyper_util::server::graceful::GracefulShutdown;
+    use hyper_util::service::TowerToHyperService;
+
+    let router = app(state.clone());
+    let graceful = GracefulShutdown::new();
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(state.inner.config.header_read_timeout);
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait, go on.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let conn = http.serve_connection(
+            TokioIo::new(stream),
+            TowerToHyperService::new(router.clone()),
+        );
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            if let Err(e) = conn.await {
+                tracing::debug!(%peer, error = %e, "connection ended");
+            }
+        });
+    }
+    drop(listener);
+    tracing::info!("shutting down: finishing in-flight requests");
+    state.begin_shutdown();
+    graceful.shutdown().await;
+    Ok(())
 }
 
 /// Completes on SIGINT (Ctrl-C) or SIGTERM.

@@ -129,6 +129,7 @@ fn try_main(cli: Cli) -> Result<()> {
                 burst: *burst,
             },
             keep_alive: Duration::from_secs((*keep_alive).max(1)),
+            ..Config::default()
         },
         _ => Config::default(),
     };

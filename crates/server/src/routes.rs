@@ -103,20 +103,30 @@ impl FromRequestParts<AppState> for OwnAccount {
 }
 
 /// A JSON body whose every failure (size, content type, syntax, shape) is an
-/// `ErrorBody` with the matching 4xx.
+/// `ErrorBody` with the matching 4xx; a body that has not arrived within
+/// [`crate::Config::body_read_timeout`] is a 408 `request_timeout` (a client sending
+/// slowly holds its own connection only that long).
 pub struct ApiJson<T>(pub T);
 
-impl<S, T> FromRequest<S> for ApiJson<T>
+impl<T> FromRequest<AppState> for ApiJson<T>
 where
     T: DeserializeOwned,
-    S: Send + Sync,
 {
     type Rejection = ApiError;
 
-    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        match Json::<T>::from_request(req, state).await {
-            Ok(Json(v)) => Ok(ApiJson(v)),
-            Err(r) => Err(ApiError::from_json_rejection(&r)),
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
+        let read = Json::<T>::from_request(req, state);
+        match tokio::time::timeout(state.body_read_timeout(), read).await {
+            Ok(Ok(Json(v))) => Ok(ApiJson(v)),
+            Ok(Err(r)) => Err(ApiError::from_json_rejection(&r)),
+            Err(_) => {
+                tracing::info!("request body not received in time");
+                Err(ApiError::new(
+                    StatusCode::REQUEST_TIMEOUT,
+                    crate::error::codes::REQUEST_TIMEOUT,
+                    "the request body did not arrive in time; nothing was applied",
+                ))
+            }
         }
     }
 }
@@ -292,6 +302,9 @@ pub async fn method_not_allowed() -> ApiError {
         "this method is not allowed here",
     )
 }
+
+/// Default time a client has to send a request body (8 MiB at ~300 KB/s).
+pub const BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Default keep-alive interval of the live channel.
 pub const KEEP_ALIVE: Duration = Duration::from_secs(15);
