@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod bad_input;
+mod hostile;
 mod openapi;
 mod process;
 mod pull;
