@@ -7,6 +7,7 @@
 
 mod bad_input;
 mod hostile;
+mod isolation;
 mod openapi;
 mod process;
 mod pull;
