@@ -132,3 +132,96 @@ fn every_kind_of_fault_on_each_request_is_transient_and_recovered() {
     }
     println!("faults-each: {injected} faults injected, one per kind and request type");
 }
+
+/// Running engines (`Engine::run`: woken by local commands and the live channel,
+/// backing off while requests fail) behind the faulty proxy. Once the faults stop,
+/// every engine gets everything pushed and pulled by itself, without anyone asking
+/// for a sync, and the clients converge.
+#[test]
+fn faults_running_engines_recover_by_themselves() {
+    let (seed, _guard) = seed("DAYBOOK_FAULT_SEED", "faults-engines");
+    let n = env_number("DAYBOOK_FAULT_CLIENTS", 3) as usize;
+    let rounds = env_number("DAYBOOK_FAULT_ROUNDS", 30);
+    let started = Instant::now();
+    let server = Server::start();
+    let proxy = Proxy::start(server.addr, seed, Duration::from_secs(3_600));
+    proxy.set_faults(env_number("DAYBOOK_FAULT_PERCENT", 40));
+    let mut actors: Vec<Actor> = (0..n)
+        .map(|i| {
+            let name = format!("e{i}");
+            Actor::new(
+                &name,
+                &proxy.url(),
+                &server.token(&name),
+                CommandGen::new(seed.wrapping_add(i as u64 + 1), &format!("E{i}")),
+            )
+        })
+        .collect();
+    let mut stops = Vec::new();
+    let mut running = Vec::new();
+    for a in &actors {
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        stops.push(tx);
+        running.push(crate::sync::rt().spawn(a.client.engine().run(async {
+            let _ = rx.await;
+        })));
+    }
+    let mut rng = Rng::new(seed);
+    for _ in 0..rounds {
+        for a in actors.iter_mut() {
+            a.work(rng.range(0, 6));
+            a.client.handle.wake();
+        }
+        std::thread::sleep(Duration::from_millis(rng.range(10, 60)));
+    }
+    let faults = proxy.faults();
+    proxy.set_faults(0);
+    let stopped = Instant::now();
+    let account = server.account_db();
+    let server_head = || -> i64 {
+        rusqlite::Connection::open_with_flags(&account, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .and_then(|c| c.query_row("SELECT coalesce(max(seq), 0) FROM events", [], |r| r.get(0)))
+            .unwrap_or(-1)
+    };
+    let settled = |a: &Actor| {
+        a.client.with(|d| {
+            let c = d.outbox_counts().unwrap();
+            c.pending == 0 && c.cursor == server_head()
+        })
+    };
+    let limit = Duration::from_secs(env_number("DAYBOOK_FAULT_RECOVERY_SECS", 90));
+    while !actors.iter().all(settled) {
+        assert!(
+            stopped.elapsed() < limit,
+            "engines did not recover within {limit:?} after the faults stopped: {:?}",
+            actors
+                .iter()
+                .map(|a| (&a.name, a.client.handle.status()))
+                .collect::<Vec<_>>()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let recovery = stopped.elapsed();
+    for tx in stops {
+        let _ = tx.send(());
+    }
+    for r in running {
+        crate::sync::rt().block_on(r).unwrap();
+    }
+    let log = check_server(&server);
+    for a in &actors {
+        let (_, rejected, conflicts) = check_actor(a, &log);
+        assert_eq!((rejected, conflicts), (0, 0), "{}", a.name);
+    }
+    let clients: Vec<&crate::sync::Client> = actors.iter().map(|a| &a.client).collect();
+    assert_converged(&server, &clients);
+    let acked: usize = actors.iter().map(|a| a.acked.len()).sum();
+    println!(
+        "faults-engines: {faults} faults injected in {} requests, {n} running engines, \
+         {acked} acked commands, 0 lost, 0 twice, recovered {:.1} s after the faults \
+         stopped, seed {seed}, {:.1} s",
+        proxy.requests(),
+        recovery.as_secs_f64(),
+        started.elapsed().as_secs_f64()
+    );
+}

@@ -199,12 +199,21 @@ async fn serve(s: Arc<State>, mut inbound: TcpStream) {
     }
 }
 
-/// Sends `request` upstream and reads the whole answer (the server closes after it).
+/// Sends `request` upstream and reads the whole answer (the server closes after it),
+/// or what came until the answer paused for a second (the live channel never ends).
 async fn exchange(upstream: SocketAddr, request: &[u8]) -> Option<Vec<u8>> {
     let mut outbound = TcpStream::connect(upstream).await.ok()?;
     outbound.write_all(request).await.ok()?;
     let mut answer = Vec::new();
-    outbound.read_to_end(&mut answer).await.ok()?;
+    let mut buf = vec![0u8; 1 << 16];
+    while let Ok(Ok(n)) =
+        tokio::time::timeout(Duration::from_secs(1), outbound.read(&mut buf)).await
+    {
+        if n == 0 {
+            break;
+        }
+        answer.extend_from_slice(&buf[..n]);
+    }
     Some(answer)
 }
 

@@ -175,6 +175,11 @@ impl Client {
         }
     }
 
+    /// The client's sync engine (to run it in the background).
+    pub fn engine(&self) -> Engine {
+        self.engine.clone()
+    }
+
     /// One sync through the engine; `Err` when the server could not be reached.
     pub fn try_sync(&self) -> Result<SyncReport, daybook_sync::SyncError> {
         rt().block_on(self.engine.sync_once())
