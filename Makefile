@@ -5,7 +5,7 @@ CARGO ?= cargo
 DATA ?= $(CURDIR)/.build/demo-data
 ORDERS ?= 2000
 
-.PHONY: all deps run test lint ui-check unit bench bench-quick fmt clean ui-deps ui-dist e2e bench-desktop
+.PHONY: all deps run test lint ui-check unit bench bench-quick fmt clean ui-deps ui-dist e2e bench-desktop fuzz fuzz-quick
 
 all: test
 
@@ -41,7 +41,7 @@ e2e: deps ui-dist
 	timeout 1200 tests/e2e/run.sh
 
 ## Formatting, lints and every test.
-test: deps lint ui-check unit bench-quick e2e
+test: deps lint ui-check unit fuzz-quick bench-quick e2e
 
 ## The front end's type check, linter and unit tests (Vitest).
 ui-check: ui-deps
@@ -65,6 +65,22 @@ bench: deps
 bench-desktop: deps ui-dist
 	$(CARGO) build --release -p daybook-desktop -p daybook-cli
 	./scripts/bench-desktop.sh
+
+## Fuzzing (fuzz/, cargo-fuzz + libFuzzer, AddressSanitizer, overflow checks on):
+## the push body and its validation, the pull query, command JSON at the edges, the
+## upcasters. Each target starts from its checked-in seeds (fuzz/corpus/<target>/seed-*)
+## and stops at its first crash (saved under fuzz/artifacts/<target>/). cargo-fuzz
+## passes nightly flags: RUSTC_BOOTSTRAP=1 lets the stable toolchain take them.
+FUZZ_TARGETS := push_request pull_query command_json upcast
+FUZZ_SECONDS ?= 300
+FUZZ_QUICK_SECONDS ?= 15
+FUZZ_RUN = cd fuzz && for t in $(FUZZ_TARGETS); do \
+	RUSTC_BOOTSTRAP=1 $(CARGO) fuzz run -O -a $$t -- -max_total_time=$(1) -print_final_stats=1 || exit 1; done
+fuzz: deps
+	$(call FUZZ_RUN,$(FUZZ_SECONDS))
+## A bounded run of every target (part of `make test`).
+fuzz-quick: deps
+	$(call FUZZ_RUN,$(FUZZ_QUICK_SECONDS))
 
 ## A tiny run of the benchmark harness, to prove it works (part of `make test`).
 bench-quick:

@@ -2,6 +2,7 @@
 //! upcaster fixtures and JSON shapes.
 
 mod customer;
+mod edge_json;
 mod harness;
 mod json;
 mod order;
