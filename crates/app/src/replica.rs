@@ -563,6 +563,18 @@ fn settled_but_speculative(conn: &Connection, cursor: i64) -> Result<Vec<Uuid>, 
 
 /// Accepted commands whose canonical events are all here leave the working set
 /// (`synced`), so the outbox queries stay small however long the history.
+/// For a server-side cache of a log whose authority is elsewhere (the server's
+/// PostgreSQL adapter): marks every event written so far as canonical (its sequence is
+/// the global one) and moves the pull cursor to the head, so the next
+/// [`Daybook::apply_pulled`] appends after it on the fast path. Returns the head.
+pub fn settle_authority_cache(conn: &Connection) -> Result<i64, AppError> {
+    conn.prepare_cached("UPDATE events SET server_seq = seq WHERE server_seq IS NULL")?
+        .execute([])?;
+    let head = daybook_store::head(conn)?;
+    set_meta(conn, CURSOR, &head.to_string())?;
+    Ok(head)
+}
+
 fn retire_settled(conn: &Connection, cursor: i64) -> Result<(), AppError> {
     conn.prepare_cached(
         "UPDATE outbox SET status = 'synced'

@@ -262,15 +262,18 @@ impl Daybook {
     /// [`Writer`], `f` can run commands (each atomic on its own) on behalf of any
     /// identity and write its own rows in the same transaction: the server records
     /// each pushed command's result with its events, so a retry never re-applies it.
-    pub fn write<T>(
+    ///
+    /// `f` may fail with its own error type (the server's PostgreSQL adapter commits
+    /// its database inside `f`, before this transaction).
+    pub fn write<T, E: From<AppError>>(
         &mut self,
-        f: impl FnOnce(&mut Writer<'_>) -> Result<T, AppError>,
-    ) -> Result<T, AppError> {
+        f: impl FnOnce(&mut Writer<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
         let mode = self.ctx();
-        let tx = self.store.begin()?;
+        let tx = self.store.begin().map_err(AppError::from)?;
         let mut w = Writer { tx, mode };
         let out = f(&mut w)?;
-        w.tx.commit()?;
+        w.tx.commit().map_err(AppError::from)?;
         Ok(out)
     }
 

@@ -100,8 +100,8 @@ pub fn rows(dir: &Path, sizes: &SyncSizes) -> Result<Vec<Row>> {
             ..Default::default()
         },
     )?;
-    let big = state.create_account("Bench big")?;
-    let small = state.create_account("Bench small")?;
+    let big = rt.block_on(state.create_account("Bench big"))?;
+    let small = rt.block_on(state.create_account("Bench small"))?;
 
     // The big account's history, written straight into its store (setup only).
     eprintln!(
@@ -130,7 +130,7 @@ pub fn rows(dir: &Path, sizes: &SyncSizes) -> Result<Vec<Row>> {
         let _ = stopped.await;
     }));
     let token = |account: Uuid, device: &str| -> Result<String> {
-        Ok(state.create_token(account, device)?.token)
+        Ok(rt.block_on(state.create_token(account, device))?.token)
     };
     let mut rows = Vec::new();
 

@@ -77,6 +77,12 @@ pub enum ServerError {
     /// A worker thread died (a panic, logged) or was cancelled.
     #[error("worker thread failed: {0}")]
     Task(String),
+    /// The PostgreSQL database failed.
+    #[error("database: {0}")]
+    Postgres(#[from] tokio_postgres::Error),
+    /// No PostgreSQL connection could be had from the pool in time.
+    #[error("database pool: {0}")]
+    Pool(#[from] deadpool_postgres::PoolError),
     /// Something stored cannot be understood.
     #[error("corrupt data: {0}")]
     Corrupt(String),
@@ -224,6 +230,19 @@ fn is_transient(e: &ServerError) -> bool {
         | ServerError::Store(StoreError::Sqlite(e)) => sqlite_busy(e),
         ServerError::App(AppError::Store(StoreError::Conflict { .. }))
         | ServerError::Store(StoreError::Conflict { .. }) => true,
+        // The database went away, is restarting, or refused for load: retry (on
+        // another instance, through the load balancer).
+        ServerError::Pool(_) => true,
+        ServerError::Postgres(e) => {
+            e.is_closed()
+                || e.code().is_none()
+                || e.code().is_some_and(|c| {
+                    c.code().starts_with("08")
+                        || c.code().starts_with("40")
+                        || c.code().starts_with("53")
+                        || c.code().starts_with("57")
+                })
+        }
         _ => false,
     }
 }

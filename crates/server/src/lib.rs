@@ -1,8 +1,13 @@
 //! The Daybook sync server: accounts (tenants) with device tokens, and per account an
 //! authoritative event store that devices push commands to and pull events from.
 //!
-//! - `registry`: `server.sqlite3`, accounts and devices (tokens stored hashed).
-//! - `accounts`: one SQLite database per account, one writer each, read-only readers.
+//! Two adapters of the same store port ([`AppState`]'s async methods):
+//! - SQLite (the default, one instance): `registry` (`server.sqlite3`, accounts and
+//!   devices, tokens stored hashed) and `accounts` (one database per account, one
+//!   writer each, read-only readers);
+//! - PostgreSQL (`pg`, any number of stateless instances on one database, live heads
+//!   fanned out with LISTEN/NOTIFY).
+//!
 //! - `sync`: push (one transaction per batch, idempotent) and pull (gap-free pages).
 //! - `routes`: the HTTP edge (axum), `error`: the one error answer, `rate`: limits.
 //!
@@ -11,6 +16,7 @@
 
 pub mod accounts;
 pub mod error;
+pub mod pg;
 mod pool;
 pub mod rate;
 pub mod registry;
@@ -38,8 +44,13 @@ use uuid::Uuid;
 
 pub use accounts::AccountDb;
 pub use error::{ApiError, ServerError};
+pub use pg::{PgBackend, PgOptions};
 pub use rate::RateLimit;
-pub use registry::{Device, NewToken, Registry};
+pub use registry::{Account, Device, NewToken, Registry};
+pub use sync::PushCounts;
+
+use daybook_protocol::{PullResponse, PushRequest, PushResult};
+use tokio::sync::broadcast;
 
 use accounts::Accounts;
 use rate::RateLimiter;
@@ -70,10 +81,20 @@ impl Default for Config {
     }
 }
 
+/// Where the server keeps its data: the store port's two adapters.
+enum Backend {
+    /// A data directory: the registry and one SQLite database per account.
+    Sqlite {
+        data_dir: PathBuf,
+        registry: Registry,
+        accounts: Accounts,
+    },
+    /// One PostgreSQL database shared by every instance.
+    Postgres(PgBackend),
+}
+
 struct Inner {
-    data_dir: PathBuf,
-    registry: Registry,
-    accounts: Accounts,
+    backend: Backend,
     limiter: RateLimiter,
     config: Config,
     shutdown: watch::Sender<bool>,
@@ -90,47 +111,205 @@ impl AppState {
     /// account databases on first use.
     pub fn open(data_dir: &Path, config: Config) -> Result<Self, ServerError> {
         let registry = Registry::open(data_dir)?;
-        let (shutdown, _) = watch::channel(false);
-        Ok(AppState {
-            inner: Arc::new(Inner {
+        Ok(Self::with_backend(
+            Backend::Sqlite {
                 data_dir: data_dir.to_path_buf(),
                 registry,
                 accounts: Accounts::new(data_dir),
+            },
+            config,
+        ))
+    }
+
+    /// Connects to a PostgreSQL database (`postgres://...`), migrating it if needed.
+    /// Any number of instances may share it.
+    pub async fn open_postgres(
+        url: &str,
+        options: &PgOptions,
+        config: Config,
+    ) -> Result<Self, ServerError> {
+        let pg = PgBackend::connect(url, options).await?;
+        Ok(Self::with_backend(Backend::Postgres(pg), config))
+    }
+
+    fn with_backend(backend: Backend, config: Config) -> Self {
+        let (shutdown, _) = watch::channel(false);
+        AppState {
+            inner: Arc::new(Inner {
+                backend,
                 limiter: RateLimiter::new(config.rate_limit),
                 config,
                 shutdown,
             }),
-        })
+        }
     }
 
-    /// The registry of accounts and devices.
-    pub fn registry(&self) -> &Registry {
-        &self.inner.registry
+    /// The SQLite adapter's data directory (None on PostgreSQL).
+    pub fn data_dir(&self) -> Option<&Path> {
+        match &self.inner.backend {
+            Backend::Sqlite { data_dir, .. } => Some(data_dir),
+            Backend::Postgres(_) => None,
+        }
     }
 
-    /// The data directory.
-    pub fn data_dir(&self) -> &Path {
-        &self.inner.data_dir
+    /// Where the data is, for logs: a directory, or "postgresql".
+    pub fn describe(&self) -> String {
+        match &self.inner.backend {
+            Backend::Sqlite { data_dir, .. } => data_dir.display().to_string(),
+            Backend::Postgres(_) => "postgresql".into(),
+        }
     }
 
     /// Creates an account (its database first, then its registry row); returns its id.
-    /// Blocking.
-    pub fn create_account(&self, name: &str) -> Result<Uuid, ServerError> {
+    pub async fn create_account(&self, name: &str) -> Result<Uuid, ServerError> {
         registry::check_name("account name", name).map_err(ServerError::Invalid)?;
         let id = Uuid::now_v7();
-        accounts::create_account_db(&self.inner.data_dir, id)?;
-        self.inner.registry.create_account(id, name)?;
+        match &self.inner.backend {
+            Backend::Sqlite { data_dir, .. } => {
+                let (dir, name, st) = (data_dir.clone(), name.to_string(), self.clone());
+                run_blocking(move || {
+                    accounts::create_account_db(&dir, id)?;
+                    st.registry()?.create_account(id, &name)
+                })
+                .await?;
+            }
+            Backend::Postgres(pg) => pg.create_account(id, name).await?,
+        }
         Ok(id)
     }
 
-    /// Creates a device of `account` and returns its token. Blocking.
-    pub fn create_token(&self, account: Uuid, device: &str) -> Result<NewToken, ServerError> {
-        self.inner.registry.create_device(account, device)
+    /// Every account.
+    pub async fn accounts(&self) -> Result<Vec<Account>, ServerError> {
+        match &self.inner.backend {
+            Backend::Sqlite { .. } => {
+                let st = self.clone();
+                run_blocking(move || st.registry()?.accounts()).await
+            }
+            Backend::Postgres(pg) => pg.accounts().await,
+        }
     }
 
-    /// An account's open database.
+    /// Creates a device of `account` and returns its token.
+    pub async fn create_token(&self, account: Uuid, device: &str) -> Result<NewToken, ServerError> {
+        match &self.inner.backend {
+            Backend::Sqlite { .. } => {
+                let (st, device) = (self.clone(), device.to_string());
+                run_blocking(move || st.registry()?.create_device(account, &device)).await
+            }
+            Backend::Postgres(pg) => pg.create_device(account, device).await,
+        }
+    }
+
+    /// Revokes a device's token; false if no such unrevoked device exists.
+    pub async fn revoke_device(&self, device: Uuid) -> Result<bool, ServerError> {
+        match &self.inner.backend {
+            Backend::Sqlite { .. } => {
+                let st = self.clone();
+                run_blocking(move || st.registry()?.revoke_device(device)).await
+            }
+            Backend::Postgres(pg) => pg.revoke_device(device).await,
+        }
+    }
+
+    /// The device a token belongs to, unless it is unknown or revoked.
+    pub async fn authenticate(&self, token: String) -> Result<Option<Device>, ServerError> {
+        match &self.inner.backend {
+            Backend::Sqlite { .. } => {
+                let st = self.clone();
+                run_blocking(move || st.registry()?.authenticate(&token)).await
+            }
+            Backend::Postgres(pg) => pg.authenticate(&token).await,
+        }
+    }
+
+    /// Readiness: the registry database answers.
+    pub async fn ping(&self) -> Result<(), ServerError> {
+        match &self.inner.backend {
+            Backend::Sqlite { .. } => {
+                let st = self.clone();
+                run_blocking(move || st.registry()?.ping()).await
+            }
+            Backend::Postgres(pg) => pg.ping().await,
+        }
+    }
+
+    /// Applies a validated push of `device` to its account; returns the results in
+    /// order, the counts and the head after commit.
+    pub async fn push(
+        &self,
+        device: Device,
+        req: PushRequest,
+    ) -> Result<(Vec<PushResult>, PushCounts, i64), ServerError> {
+        match &self.inner.backend {
+            Backend::Sqlite { .. } => {
+                let db = self.account(device.account_id).await?;
+                run_blocking(move || sync::push(&db, &device, &req)).await
+            }
+            Backend::Postgres(pg) => pg.push(device, req).await,
+        }
+    }
+
+    /// Up to `limit` events of `account` after `after`, with the head.
+    pub async fn pull(
+        &self,
+        account: Uuid,
+        after: i64,
+        limit: usize,
+    ) -> Result<PullResponse, ServerError> {
+        match &self.inner.backend {
+            Backend::Sqlite { .. } => {
+                let db = self.account(account).await?;
+                run_blocking(move || sync::pull(&db, after, limit)).await
+            }
+            Backend::Postgres(pg) => pg.pull(account, after, limit).await,
+        }
+    }
+
+    /// A receiver of the account's future heads and, read after subscribing (so no
+    /// move in between is missed), its current head.
+    pub async fn watch_heads(
+        &self,
+        account: Uuid,
+    ) -> Result<(broadcast::Receiver<i64>, i64), ServerError> {
+        match &self.inner.backend {
+            Backend::Sqlite { .. } => {
+                let db = self.account(account).await?;
+                let rx = db.subscribe();
+                Ok((rx, db.head()))
+            }
+            Backend::Postgres(pg) => {
+                let rx = pg.subscribe(account);
+                Ok((rx, pg.head(account).await?))
+            }
+        }
+    }
+
+    /// The account's current head.
+    pub async fn head(&self, account: Uuid) -> Result<i64, ServerError> {
+        match &self.inner.backend {
+            Backend::Sqlite { .. } => Ok(self.account(account).await?.head()),
+            Backend::Postgres(pg) => pg.head(account).await,
+        }
+    }
+
+    /// The registry of the SQLite adapter.
+    fn registry(&self) -> Result<&Registry, ServerError> {
+        match &self.inner.backend {
+            Backend::Sqlite { registry, .. } => Ok(registry),
+            Backend::Postgres(_) => Err(ServerError::Invalid(
+                "the registry file belongs to the SQLite adapter".into(),
+            )),
+        }
+    }
+
+    /// An account's open database (SQLite adapter only).
     pub async fn account(&self, id: Uuid) -> Result<Arc<AccountDb>, ServerError> {
-        self.inner.accounts.get(id).await
+        match &self.inner.backend {
+            Backend::Sqlite { accounts, .. } => accounts.get(id).await,
+            Backend::Postgres(_) => Err(ServerError::Invalid(
+                "account database files belong to the SQLite adapter".into(),
+            )),
+        }
     }
 
     pub(crate) fn limiter(&self) -> &RateLimiter {
@@ -261,6 +440,15 @@ pub async fn serve(
     state.begin_shutdown();
     graceful.shutdown().await;
     Ok(())
+}
+
+/// Runs blocking work (SQLite) on a blocking thread.
+async fn run_blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ServerError> + Send + 'static,
+) -> Result<T, ServerError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| ServerError::Task(e.to_string()))?
 }
 
 /// Completes on SIGINT (Ctrl-C) or SIGTERM.

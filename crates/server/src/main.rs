@@ -10,13 +10,13 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
-use daybook_server::{AppState, Config, RateLimit};
+use daybook_server::{AppState, Config, PgOptions, RateLimit};
 use uuid::Uuid;
 
 #[derive(Parser)]
 #[command(name = "daybook-server", version, about = "The Daybook sync server")]
 struct Cli {
-    /// Data directory (registry and one database per account).
+    /// Data directory (registry and one database per account) of the SQLite adapter.
     #[arg(
         long,
         global = true,
@@ -24,6 +24,17 @@ struct Cli {
         default_value = "./daybook-server-data"
     )]
     data: PathBuf,
+    /// Keep everything in this PostgreSQL database (`postgres://user@host:port/db`)
+    /// instead of the data directory; any number of instances may share it.
+    #[arg(long, global = true, env = "DAYBOOK_DATABASE_URL")]
+    database: Option<String>,
+    /// PostgreSQL connections per instance.
+    #[arg(long, global = true, env = "DAYBOOK_POOL_SIZE", default_value_t = 16)]
+    pool_size: usize,
+    /// Where a PostgreSQL instance keeps its temporary per-account caches (default:
+    /// the system's temporary folder).
+    #[arg(long, global = true, env = "DAYBOOK_CACHE_DIR")]
+    cache_dir: Option<PathBuf>,
     /// Log as JSON lines instead of text (filter with RUST_LOG).
     #[arg(long, global = true)]
     log_json: bool,
@@ -133,26 +144,40 @@ fn try_main(cli: Cli) -> Result<()> {
         },
         _ => Config::default(),
     };
-    let state = AppState::open(&cli.data, config)
-        .with_context(|| format!("cannot open data directory {}", cli.data.display()))?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let state = match &cli.database {
+        Some(url) => {
+            let options = PgOptions {
+                pool_size: cli.pool_size,
+                cache_root: cli.cache_dir.clone().unwrap_or_else(std::env::temp_dir),
+            };
+            rt.block_on(AppState::open_postgres(url, &options, config))
+                .context("cannot open the PostgreSQL database")?
+        }
+        None => AppState::open(&cli.data, config)
+            .with_context(|| format!("cannot open data directory {}", cli.data.display()))?,
+    };
     match cli.command {
         Command::Account {
             command: AccountCommand::Create { name },
         } => {
-            let id = state.create_account(&name)?;
+            let id = rt.block_on(state.create_account(&name))?;
             println!("{id}");
         }
         Command::Account {
             command: AccountCommand::List,
         } => {
-            for a in state.registry().accounts()? {
+            for a in rt.block_on(state.accounts())? {
                 println!("{}\t{}", a.id, a.name);
             }
         }
         Command::Token {
             command: TokenCommand::Create { account, device },
         } => {
-            let t = state.create_token(account, &device)?;
+            let t = rt.block_on(state.create_token(account, &device))?;
             eprintln!(
                 "device {} ({}) of account {account}",
                 t.device_code, t.device_id
@@ -162,28 +187,24 @@ fn try_main(cli: Cli) -> Result<()> {
         Command::Token {
             command: TokenCommand::Revoke { device },
         } => {
-            if !state.registry().revoke_device(device)? {
+            if !rt.block_on(state.revoke_device(device))? {
                 anyhow::bail!("no active device has id {device}");
             }
             eprintln!("revoked device {device}");
         }
-        Command::Serve { listen, .. } => serve(state, listen)?,
+        Command::Serve { listen, .. } => serve(&rt, state, listen)?,
     }
     Ok(())
 }
 
-fn serve(state: AppState, listen: SocketAddr) -> Result<()> {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
+fn serve(rt: &tokio::runtime::Runtime, state: AppState, listen: SocketAddr) -> Result<()> {
     rt.block_on(async move {
         let listener = tokio::net::TcpListener::bind(listen)
             .await
             .with_context(|| format!("cannot listen on {listen}"))?;
         let addr = listener.local_addr().context("no local address")?;
         eprintln!("listening on {addr}");
-        tracing::info!(%addr, data = %state.data_dir().display(), "serving");
+        tracing::info!(%addr, data = %state.describe(), "serving");
         daybook_server::serve(listener, state, daybook_server::shutdown_signal())
             .await
             .context("server failed")

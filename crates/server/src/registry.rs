@@ -95,10 +95,15 @@ pub fn token_hash(token: &str) -> [u8; 32] {
     Sha256::digest(token.as_bytes()).into()
 }
 
-fn new_token() -> Result<String, ServerError> {
+pub(crate) fn new_token() -> Result<String, ServerError> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(|e| ServerError::Random(e.to_string()))?;
     Ok(format!("{TOKEN_PREFIX}{}", URL_SAFE_NO_PAD.encode(bytes)))
+}
+
+/// Whether `token` has a token's shape (cheap refusal before any lookup).
+pub(crate) fn plausible_token(token: &str) -> bool {
+    token.starts_with(TOKEN_PREFIX) && token.len() <= 128
 }
 
 /// Checks an account or device name: not blank, at most [`MAX_NAME_CHARS`], no
@@ -261,7 +266,7 @@ impl Registry {
 
     /// The device a token belongs to, unless it is unknown or revoked.
     pub fn authenticate(&self, token: &str) -> Result<Option<Device>, ServerError> {
-        if !token.starts_with(TOKEN_PREFIX) || token.len() > 128 {
+        if !plausible_token(token) {
             return Ok(None);
         }
         let hash = token_hash(token);

@@ -1,5 +1,5 @@
 //! The HTTP edge: extractors (token, own account, JSON body, query) and the handlers
-//! of the protocol's endpoints. Each handler is a few lines: check, one blocking call
+//! of the protocol's endpoints. Each handler is a few lines: check, one call
 //! into `sync`, map the answer.
 //!
 //! **Invariant:** every failure an extractor or handler can meet becomes an
@@ -25,20 +25,9 @@ use tokio::sync::broadcast::error::RecvError;
 use uuid::Uuid;
 
 use crate::AppState;
-use crate::error::{ApiError, ServerError};
+use crate::error::ApiError;
 use crate::registry::Device;
 use crate::sync;
-
-/// Runs blocking work (SQLite) off the async threads; its failure becomes a 5xx.
-pub(crate) async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, ServerError> + Send + 'static,
-) -> Result<T, ApiError> {
-    match tokio::task::spawn_blocking(f).await {
-        Ok(Ok(v)) => Ok(v),
-        Ok(Err(e)) => Err(ApiError::from_server(&e)),
-        Err(e) => Err(ApiError::from_server(&ServerError::Task(e.to_string()))),
-    }
-}
 
 fn bearer(headers: &HeaderMap) -> Option<String> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
@@ -56,8 +45,8 @@ impl FromRequestParts<AppState> for Authed {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let token = bearer(&parts.headers).ok_or_else(ApiError::unauthorized)?;
-        let st = state.clone();
-        let device = blocking(move || st.registry().authenticate(&token))
+        let device = state
+            .authenticate(token)
             .await?
             .ok_or_else(ApiError::unauthorized)?;
         let span = tracing::Span::current();
@@ -145,8 +134,7 @@ fn health(status: &str) -> Health {
 
 /// `GET /readyz`: the registry database answers (503 otherwise).
 pub async fn readyz(State(state): State<AppState>) -> Response {
-    let st = state.clone();
-    match blocking(move || st.registry().ping()).await {
+    match state.ping().await {
         Ok(()) => Json(health("ok")).into_response(),
         Err(_) => (StatusCode::SERVICE_UNAVAILABLE, Json(health("unavailable"))).into_response(),
     }
@@ -170,9 +158,9 @@ pub async fn push(
     ApiJson(req): ApiJson<PushRequest>,
 ) -> Result<Json<PushResponse>, ApiError> {
     sync::validate_push(&req)?;
-    let db = state.account(account_id).await?;
+    debug_assert_eq!(device.account_id, account_id);
     let n = req.commands.len();
-    let (results, counts, head) = blocking(move || sync::push(&db, &device, &req)).await?;
+    let (results, counts, head) = state.push(device, req).await?;
     tracing::info!(
         commands = n,
         accepted = counts.accepted,
@@ -225,8 +213,7 @@ pub async fn pull(
     uri: Uri,
 ) -> Result<Json<PullResponse>, ApiError> {
     let (after, limit) = PullQuery::parse(&uri)?;
-    let db = state.account(account_id).await?;
-    let page = blocking(move || sync::pull(&db, after, limit)).await?;
+    let page = state.pull(account_id, after, limit).await?;
     tracing::debug!(after, events = page.events.len(), head = page.head, "pull");
     Ok(Json(page))
 }
@@ -247,38 +234,41 @@ pub async fn live(
     State(state): State<AppState>,
     OwnAccount { account_id, .. }: OwnAccount,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
-    let db = state.account(account_id).await?;
-    // Subscribe before reading the head, so no move between the two is missed.
-    let rx = db.subscribe();
-    let head = db.head();
+    let (rx, head) = state.watch_heads(account_id).await?;
     let shutdown = state.shutdown_receiver();
     struct Live {
         pending: Option<i64>,
         last: i64,
         rx: tokio::sync::broadcast::Receiver<i64>,
         shutdown: tokio::sync::watch::Receiver<bool>,
-        db: std::sync::Arc<crate::accounts::AccountDb>,
+        state: AppState,
+        account_id: Uuid,
     }
     let init = Live {
         pending: Some(head),
         last: head,
         rx,
         shutdown,
-        db,
+        state: state.clone(),
+        account_id,
     };
     let stream = futures_util::stream::unfold(init, |mut s| async move {
         if let Some(h) = s.pending.take() {
             return Some((Ok(head_event(h)), s));
         }
         loop {
-            let next = tokio::select! {
-                r = s.rx.recv() => match r {
-                    Ok(h) => h,
-                    // Missed some: the latest published head says it all.
-                    Err(RecvError::Lagged(_)) => s.db.head(),
-                    Err(RecvError::Closed) => return None,
-                },
+            let got = tokio::select! {
+                r = s.rx.recv() => r,
                 _ = s.shutdown.wait_for(|stop| *stop) => return None,
+            };
+            let next = match got {
+                Ok(h) => h,
+                // Missed some: the current head says it all.
+                Err(RecvError::Lagged(_)) => match s.state.head(s.account_id).await {
+                    Ok(h) => h,
+                    Err(_) => continue,
+                },
+                Err(RecvError::Closed) => return None,
             };
             if next > s.last {
                 s.last = next;

@@ -8,7 +8,7 @@
 //! anything twice.
 
 use chrono::Utc;
-use daybook_app::{AppError, Identity};
+use daybook_app::{AppError, Identity, Writer};
 use daybook_protocol::{
     ErrorBody, MAX_PUSH_COMMANDS, PullResponse, PushCommand, PushOutcome, PushRequest, PushResult,
     WireEvent,
@@ -86,6 +86,64 @@ pub struct PushCounts {
     pub stale: usize,
 }
 
+/// Where a push looks up and records what it did with each command: the SQLite
+/// adapter keeps it in the account's own file (through `conn`, the push's
+/// transaction), the PostgreSQL adapter in PostgreSQL (its own transaction).
+pub(crate) trait Ledger {
+    /// The recorded outcome of a command processed before.
+    fn recorded(
+        &mut self,
+        conn: &Connection,
+        command_id: Uuid,
+    ) -> Result<Option<PushOutcome>, ServerError>;
+    /// The last device sequence recorded for the device.
+    fn device_last_seq(
+        &mut self,
+        conn: &Connection,
+        device_id: Uuid,
+    ) -> Result<Option<i64>, ServerError>;
+    /// Records a command's outcome and moves the device's last sequence.
+    fn record(
+        &mut self,
+        conn: &Connection,
+        device_id: Uuid,
+        c: &PushCommand,
+        outcome: &PushOutcome,
+    ) -> Result<(), ServerError>;
+}
+
+/// The SQLite adapter's ledger: `sync_commands` and `sync_devices` of the account's
+/// file, written in the push's transaction.
+pub(crate) struct LocalLedger;
+
+impl Ledger for LocalLedger {
+    fn recorded(
+        &mut self,
+        conn: &Connection,
+        command_id: Uuid,
+    ) -> Result<Option<PushOutcome>, ServerError> {
+        Ok(recorded(conn, command_id)?)
+    }
+
+    fn device_last_seq(
+        &mut self,
+        conn: &Connection,
+        device_id: Uuid,
+    ) -> Result<Option<i64>, ServerError> {
+        Ok(device_last_seq(conn, device_id)?)
+    }
+
+    fn record(
+        &mut self,
+        conn: &Connection,
+        device_id: Uuid,
+        c: &PushCommand,
+        outcome: &PushOutcome,
+    ) -> Result<(), ServerError> {
+        Ok(record(conn, device_id, c, outcome)?)
+    }
+}
+
 /// Applies a validated push in one transaction; returns the results in order, the
 /// counts and the head after commit.
 pub fn push(
@@ -95,66 +153,79 @@ pub fn push(
 ) -> Result<(Vec<PushResult>, PushCounts, i64), ServerError> {
     let (results, counts, head) = account.with_writer(|db| {
         db.write(|w| {
-            let mut counts = PushCounts::default();
-            let mut last = device_last_seq(w.conn(), device.device_id)?;
-            let mut results = Vec::with_capacity(req.commands.len());
-            for c in &req.commands {
-                let command_id = c.envelope.command_id;
-                if let Some(outcome) = recorded(w.conn(), command_id)? {
-                    counts.duplicates += 1;
-                    results.push(PushResult {
-                        command_id,
-                        device_seq: c.device_seq,
-                        duplicate: true,
-                        outcome,
-                    });
-                    continue;
-                }
-                // Validated to fit.
-                let seq = i64::try_from(c.device_seq).unwrap_or(i64::MAX);
-                if let Some(l) = last
-                    && seq <= l
-                {
-                    counts.stale += 1;
-                    results.push(stale(c, l));
-                    continue;
-                }
-                // Recorded as the device gave it (validated not blank), so the
-                // canonical events carry the same user as the device's own.
-                let identity = Identity {
-                    user: c.user.clone(),
-                    device: device.device_name.clone(),
-                };
-                let outcome = match w.execute(&c.envelope, &identity) {
-                    Ok(_) => {
-                        counts.accepted += 1;
-                        let (first_seq, last_seq) = command_seqs(w.conn(), command_id)?;
-                        PushOutcome::Accepted {
-                            first_seq,
-                            last_seq,
-                        }
-                    }
-                    Err(e) if is_rejection(&e) => {
-                        counts.rejected += 1;
-                        PushOutcome::Rejected { error: e.body() }
-                    }
-                    Err(e) => return Err(e),
-                };
-                record(w.conn(), device.device_id, c, &outcome)?;
-                last = Some(seq);
-                results.push(PushResult {
-                    command_id,
-                    device_seq: c.device_seq,
-                    duplicate: false,
-                    outcome,
-                });
-            }
+            let (results, counts) = apply_push(w, &mut LocalLedger, device, req)?;
             let head = daybook_store::head(w.conn())?;
-            Ok((results, counts, head))
+            Ok::<_, ServerError>((results, counts, head))
         })
     })?;
     account.publish(head);
     Ok((results, counts, head))
+}
+
+/// Runs a push's commands in the writer's transaction, each atomic on its own:
+/// answers known commands from the ledger, refuses stale device sequences, executes
+/// the rest as the device's user and records each outcome.
+pub(crate) fn apply_push(
+    w: &mut Writer<'_>,
+    ledger: &mut impl Ledger,
+    device: &Device,
+    req: &PushRequest,
+) -> Result<(Vec<PushResult>, PushCounts), ServerError> {
+    let mut counts = PushCounts::default();
+    let mut last = ledger.device_last_seq(w.conn(), device.device_id)?;
+    let mut results = Vec::with_capacity(req.commands.len());
+    for c in &req.commands {
+        let command_id = c.envelope.command_id;
+        if let Some(outcome) = ledger.recorded(w.conn(), command_id)? {
+            counts.duplicates += 1;
+            results.push(PushResult {
+                command_id,
+                device_seq: c.device_seq,
+                duplicate: true,
+                outcome,
+            });
+            continue;
+        }
+        // Validated to fit.
+        let seq = i64::try_from(c.device_seq).unwrap_or(i64::MAX);
+        if let Some(l) = last
+            && seq <= l
+        {
+            counts.stale += 1;
+            results.push(stale(c, l));
+            continue;
+        }
+        // Recorded as the device gave it (validated not blank), so the canonical
+        // events carry the same user as the device's own.
+        let identity = Identity {
+            user: c.user.clone(),
+            device: device.device_name.clone(),
+        };
+        let outcome = match w.execute(&c.envelope, &identity) {
+            Ok(_) => {
+                counts.accepted += 1;
+                let (first_seq, last_seq) = command_seqs(w.conn(), command_id)?;
+                PushOutcome::Accepted {
+                    first_seq,
+                    last_seq,
+                }
+            }
+            Err(e) if is_rejection(&e) => {
+                counts.rejected += 1;
+                PushOutcome::Rejected { error: e.body() }
+            }
+            Err(e) => return Err(e.into()),
+        };
+        ledger.record(w.conn(), device.device_id, c, &outcome)?;
+        last = Some(seq);
+        results.push(PushResult {
+            command_id,
+            device_seq: c.device_seq,
+            duplicate: false,
+            outcome,
+        });
+    }
+    Ok((results, counts))
 }
 
 /// A permanent refusal of one command (the domain said no, or the command names a
@@ -174,7 +245,7 @@ fn is_rejection(e: &AppError) -> bool {
     }
 }
 
-fn stale(c: &PushCommand, last: i64) -> PushResult {
+pub(crate) fn stale(c: &PushCommand, last: i64) -> PushResult {
     PushResult {
         command_id: c.envelope.command_id,
         device_seq: c.device_seq,
@@ -225,18 +296,45 @@ fn recorded(conn: &Connection, command_id: Uuid) -> Result<Option<PushOutcome>, 
     let Some((status, error, first_seq, last_seq)) = row else {
         return Ok(None);
     };
-    match (status.as_str(), error) {
-        ("accepted", _) => Ok(Some(PushOutcome::Accepted {
+    stored_outcome(command_id, &status, error, first_seq, last_seq).map(Some)
+}
+
+/// A ledger row's columns (status, error JSON, first and last sequence) as the outcome.
+pub(crate) fn stored_outcome(
+    command_id: Uuid,
+    status: &str,
+    error: Option<String>,
+    first_seq: Option<i64>,
+    last_seq: Option<i64>,
+) -> Result<PushOutcome, AppError> {
+    match (status, error) {
+        ("accepted", _) => Ok(PushOutcome::Accepted {
             first_seq,
             last_seq,
-        })),
-        ("rejected", Some(json)) => Ok(Some(PushOutcome::Rejected {
+        }),
+        ("rejected", Some(json)) => Ok(PushOutcome::Rejected {
             error: serde_json::from_str(&json)?,
-        })),
+        }),
         _ => Err(AppError::Store(StoreError::Corrupt(format!(
-            "sync_commands row of {command_id} has status {status}"
+            "the ledger row of command {command_id} has status {status}"
         )))),
     }
+}
+
+/// An outcome as a ledger row's columns: status, error JSON, first and last sequence.
+pub(crate) type OutcomeColumns = (&'static str, Option<String>, Option<i64>, Option<i64>);
+
+/// The columns a ledger row stores for `outcome`.
+pub(crate) fn outcome_columns(outcome: &PushOutcome) -> Result<OutcomeColumns, AppError> {
+    Ok(match outcome {
+        PushOutcome::Accepted {
+            first_seq,
+            last_seq,
+        } => ("accepted", None, *first_seq, *last_seq),
+        PushOutcome::Rejected { error } => {
+            ("rejected", Some(serde_json::to_string(error)?), None, None)
+        }
+    })
 }
 
 fn record(
@@ -246,15 +344,7 @@ fn record(
     outcome: &PushOutcome,
 ) -> Result<(), AppError> {
     let seq = i64::try_from(c.device_seq).unwrap_or(i64::MAX);
-    let (status, error, first, last) = match outcome {
-        PushOutcome::Accepted {
-            first_seq,
-            last_seq,
-        } => ("accepted", None, *first_seq, *last_seq),
-        PushOutcome::Rejected { error } => {
-            ("rejected", Some(serde_json::to_string(error)?), None, None)
-        }
-    };
+    let (status, error, first, last) = outcome_columns(outcome)?;
     conn.prepare_cached(
         "INSERT INTO sync_commands
             (command_id, device_id, device_seq, status, error, first_seq, last_seq, processed_at)
@@ -294,7 +384,7 @@ pub fn pull(account: &AccountDb, after: i64, limit: usize) -> Result<PullRespons
     })
 }
 
-fn wire_event(e: RawEvent) -> Result<WireEvent, ServerError> {
+pub(crate) fn wire_event(e: RawEvent) -> Result<WireEvent, ServerError> {
     let payload = RawValue::from_string(e.payload)
         .map_err(|err| ServerError::Corrupt(format!("payload of event #{}: {err}", e.seq)))?;
     Ok(WireEvent {

@@ -21,7 +21,7 @@ async fn still_serving(f: &Fixture, code: &str) {
 
 #[tokio::test]
 async fn malformed_bodies_get_4xx_error_bodies() {
-    let f = fixture();
+    let f = fixture().await;
     let uri = commands_uri(f.account);
     let valid_cmd = serde_json::to_value(Outbox::new().cmd(register_product("V", 1).1)).unwrap();
     let mut unknown_in_command = valid_cmd.clone();
@@ -129,7 +129,7 @@ async fn malformed_bodies_get_4xx_error_bodies() {
 
 #[tokio::test]
 async fn the_wrong_content_type_gets_415() {
-    let f = fixture();
+    let f = fixture().await;
     let body = serde_json::to_vec(&daybook_protocol::PushRequest {
         commands: vec![Outbox::new().cmd(register_product("A", 1).1)],
     })
@@ -162,7 +162,7 @@ async fn the_wrong_content_type_gets_415() {
 
 #[tokio::test]
 async fn an_oversized_body_gets_413() {
-    let f = fixture();
+    let f = fixture().await;
     let mut body = b"{\"commands\": [".to_vec();
     body.resize(MAX_BODY_BYTES + 1, b' ');
     let r = send(
@@ -193,7 +193,7 @@ async fn an_oversized_body_gets_413() {
 
 #[tokio::test]
 async fn unknown_routes_and_methods_get_error_bodies() {
-    let f = fixture();
+    let f = fixture().await;
     send(&f.state, get("/nope", None))
         .await
         .assert_error(StatusCode::NOT_FOUND, "not_found");
@@ -213,7 +213,7 @@ async fn unknown_routes_and_methods_get_error_bodies() {
 
 #[tokio::test]
 async fn health_and_readiness() {
-    let f = fixture();
+    let f = fixture().await;
     for uri in ["/healthz", "/readyz"] {
         let r = send(&f.state, get(uri, None)).await;
         assert_eq!(r.status, StatusCode::OK);
@@ -232,7 +232,8 @@ async fn the_rate_limit_answers_429_with_retry_after() {
             burst: 3,
         },
         ..Config::default()
-    });
+    })
+    .await;
     for _ in 0..3 {
         assert_eq!(
             send(&f.state, get("/v1/me", Some(&f.token))).await.status,
@@ -263,7 +264,7 @@ async fn the_rate_limit_answers_429_with_retry_after() {
 
 #[tokio::test]
 async fn a_request_id_is_kept_or_made() {
-    let f = fixture();
+    let f = fixture().await;
     let req = Request::get("/healthz")
         .header("x-request-id", "abc-123")
         .body(Body::empty())

@@ -14,9 +14,7 @@ async fn seed(f: &Fixture, n: usize) {
     push(f, cmds).await;
 }
 
-#[tokio::test]
-async fn pages_are_gap_free_ordered_and_honour_after_and_limit() {
-    let f = fixture();
+async fn pages_are_gap_free_ordered_and_honour_after_and_limit(f: Fixture) {
     seed(&f, 30).await;
 
     let mut after = 0;
@@ -78,9 +76,7 @@ async fn pages_are_gap_free_ordered_and_honour_after_and_limit() {
     assert_eq!(page.head, 30);
 }
 
-#[tokio::test]
-async fn a_limit_above_the_maximum_is_capped() {
-    let f = fixture();
+async fn a_limit_above_the_maximum_is_capped(f: Fixture) {
     let mut ob = Outbox::new();
     // Two pushes of 1000 products, 1 event each.
     for round in 0..(MAX_PULL_LIMIT / 1000 + 1) {
@@ -105,7 +101,7 @@ async fn a_limit_above_the_maximum_is_capped() {
 
 #[tokio::test]
 async fn events_travel_exactly_as_stored() {
-    let f = fixture();
+    let f = fixture().await;
     let mut ob = Outbox::new();
     let (p, reg) = register_product("BOLT", 250);
     let pushed = ob.cmd(reg);
@@ -125,7 +121,7 @@ async fn events_travel_exactly_as_stored() {
     // The payload is the stored text itself, not re-encoded.
     let db = f.state.account(f.account).await.unwrap();
     drop(db);
-    let path = daybook_server::accounts::account_db_path(f.state.data_dir(), f.account);
+    let path = daybook_server::accounts::account_db_path(f.state.data_dir().unwrap(), f.account);
     let conn = daybook_store::EventStore::open_reader(&path).unwrap();
     let raw = daybook_store::read_raw(&conn, 0, 10).unwrap();
     assert_eq!(e.payload.get(), raw[0].payload);
@@ -133,9 +129,7 @@ async fn events_travel_exactly_as_stored() {
     assert_eq!(e.schema_version, raw[0].schema_version);
 }
 
-#[tokio::test]
-async fn bad_queries_get_400_with_an_error_body() {
-    let f = fixture();
+async fn bad_queries_get_400_with_an_error_body(f: Fixture) {
     for q in [
         "after=-1",
         "limit=0",
@@ -157,3 +151,9 @@ async fn bad_queries_get_400_with_an_error_body() {
         assert!(["invalid_query"].contains(&r.code()), "{q}: {}", r.code());
     }
 }
+
+contract!(
+    pages_are_gap_free_ordered_and_honour_after_and_limit,
+    a_limit_above_the_maximum_is_capped,
+    bad_queries_get_400_with_an_error_body
+);

@@ -7,9 +7,7 @@ use daybook_protocol::{PushOutcome, PushRequest};
 
 use crate::support::*;
 
-#[tokio::test]
-async fn results_come_in_order_and_a_rejection_does_not_block_later_commands() {
-    let f = fixture();
+async fn results_come_in_order_and_a_rejection_does_not_block_later_commands(f: Fixture) {
     let mut ob = Outbox::new();
     let (c, reg_c) = register_customer("C-1", Some(1000));
     let (p, reg_p) = register_product("BOLT", 600);
@@ -61,9 +59,7 @@ async fn results_come_in_order_and_a_rejection_does_not_block_later_commands() {
     assert!(log.events.iter().any(|e| e.event_type == "OrderCancelled"));
 }
 
-#[tokio::test]
-async fn a_duplicate_push_answers_the_recorded_results_and_appends_nothing() {
-    let f = fixture();
+async fn a_duplicate_push_answers_the_recorded_results_and_appends_nothing(f: Fixture) {
     let mut ob = Outbox::new();
     let (c, reg_c) = register_customer("C-1", None);
     let (_, create) = create_order("SO-1", c);
@@ -96,9 +92,7 @@ async fn a_duplicate_push_answers_the_recorded_results_and_appends_nothing() {
     assert_eq!(log.events.len() as i64, head);
 }
 
-#[tokio::test]
-async fn a_retry_with_new_commands_appended_applies_only_the_new_ones() {
-    let f = fixture();
+async fn a_retry_with_new_commands_appended_applies_only_the_new_ones(f: Fixture) {
     let mut ob = Outbox::new();
     let (_, a) = register_product("A", 100);
     let (_, b) = register_product("B", 100);
@@ -112,9 +106,7 @@ async fn a_retry_with_new_commands_appended_applies_only_the_new_ones() {
     assert_eq!(accepted(&res.results[1].outcome), (Some(2), Some(2)));
 }
 
-#[tokio::test]
-async fn a_stale_device_seq_is_refused_and_not_recorded() {
-    let f = fixture();
+async fn a_stale_device_seq_is_refused_and_not_recorded(f: Fixture) {
     let mut ob = Outbox::new();
     let (_, a) = register_product("A", 100);
     let (_, b) = register_product("B", 100);
@@ -134,10 +126,13 @@ async fn a_stale_device_seq_is_refused_and_not_recorded() {
     assert_eq!(accepted(&res.results[0].outcome), (Some(3), Some(3)));
 }
 
-#[tokio::test]
-async fn devices_have_their_own_sequences() {
-    let f = fixture();
-    let second = f.state.create_token(f.account, "desktop").unwrap().token;
+async fn devices_have_their_own_sequences(f: Fixture) {
+    let second = f
+        .state
+        .create_token(f.account, "desktop")
+        .await
+        .unwrap()
+        .token;
     let mut ob = Outbox::new();
     let (_, a) = register_product("A", 100);
     push(&f, vec![ob.cmd(a)]).await; // laptop: seq 1
@@ -165,9 +160,7 @@ async fn devices_have_their_own_sequences() {
     assert_eq!(log.events[1].user, "ann");
 }
 
-#[tokio::test]
-async fn invalid_batches_are_refused_whole() {
-    let f = fixture();
+async fn invalid_batches_are_refused_whole(f: Fixture) {
     let empty = push_raw(&f, &PushRequest { commands: vec![] }).await;
     empty.assert_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input");
     assert_eq!(empty.body["field"], "commands");
@@ -211,9 +204,7 @@ async fn invalid_batches_are_refused_whole() {
     assert_eq!(pull_all(&f, 100).await.head, 0, "nothing was applied");
 }
 
-#[tokio::test]
-async fn invoice_numbers_are_assigned_by_the_server_without_gaps() {
-    let f = fixture();
+async fn invoice_numbers_are_assigned_by_the_server_without_gaps(f: Fixture) {
     let mut ob = Outbox::new();
     let (c, reg_c) = register_customer("C-1", None);
     let (p, reg_p) = register_product("BOLT", 100);
@@ -263,7 +254,7 @@ async fn invoice_numbers_are_assigned_by_the_server_without_gaps() {
 
 #[tokio::test]
 async fn a_store_failure_mid_push_commits_nothing_and_answers_500() {
-    let f = fixture();
+    let f = fixture().await;
     let mut ob = Outbox::new();
     let (_, a) = register_product("A", 1);
     let (_, b) = register_product("B", 1);
@@ -273,7 +264,7 @@ async fn a_store_failure_mid_push_commits_nothing_and_answers_500() {
     // Break the server's own table behind its back: recording the first result fails
     // after the command's events were appended.
     f.state.account(f.account).await.unwrap();
-    let path = daybook_server::accounts::account_db_path(f.state.data_dir(), f.account);
+    let path = daybook_server::accounts::account_db_path(f.state.data_dir().unwrap(), f.account);
     let side = rusqlite::Connection::open(&path).unwrap();
     side.execute_batch("ALTER TABLE sync_devices RENAME TO broken")
         .unwrap();
@@ -295,17 +286,13 @@ async fn a_store_failure_mid_push_commits_nothing_and_answers_500() {
     assert_eq!(accepted(&res.results[1].outcome), (Some(2), Some(2)));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn concurrent_pushes_and_a_follower_never_see_a_gap() {
-    let f = std::sync::Arc::new(fixture());
-    let tokens: Vec<String> = (0..4)
-        .map(|i| {
-            f.state
-                .create_token(f.account, &format!("device-{i}"))
-                .unwrap()
-                .token
-        })
-        .collect();
+async fn concurrent_pushes_and_a_follower_never_see_a_gap(f: Fixture) {
+    let f = std::sync::Arc::new(f);
+    let mut tokens: Vec<String> = Vec::new();
+    for i in 0..4 {
+        let name = format!("device-{i}");
+        tokens.push(f.state.create_token(f.account, &name).await.unwrap().token);
+    }
     let (batches, per_batch) = (15, 5);
     let mut pushers = Vec::new();
     for (d, token) in tokens.into_iter().enumerate() {
@@ -365,3 +352,14 @@ async fn concurrent_pushes_and_a_follower_never_see_a_gap() {
     assert_eq!(follower.await.unwrap(), total);
     assert_eq!(pull_all(&f, 1000).await.head, total);
 }
+
+contract!(
+    concurrent_pushes_and_a_follower_never_see_a_gap,
+    results_come_in_order_and_a_rejection_does_not_block_later_commands,
+    a_duplicate_push_answers_the_recorded_results_and_appends_nothing,
+    a_retry_with_new_commands_appended_applies_only_the_new_ones,
+    a_stale_device_seq_is_refused_and_not_recorded,
+    devices_have_their_own_sequences,
+    invalid_batches_are_refused_whole,
+    invoice_numbers_are_assigned_by_the_server_without_gaps
+);

@@ -60,7 +60,8 @@ async fn push_pull_and_live_over_a_real_socket() {
     let f = fixture_with(Config {
         keep_alive: Duration::from_millis(100),
         ..unlimited()
-    });
+    })
+    .await;
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

@@ -5,7 +5,7 @@ use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use daybook_domain::*;
 use daybook_protocol::{PullResponse, PushCommand, PushOutcome, PushRequest, PushResponse};
-use daybook_server::{AppState, Config, RateLimit, app};
+use daybook_server::{AppState, Config, PgOptions, RateLimit, app};
 use serde_json::Value;
 use tempfile::TempDir;
 use tower::ServiceExt;
@@ -21,6 +21,73 @@ pub struct Fixture {
     pub other_token: String,
 }
 
+/// The test PostgreSQL server's URL: `DAYBOOK_PG_URL`, or the throwaway cluster that
+/// `scripts/pg.sh` starts (or reuses) under the build directory.
+pub fn pg_url() -> String {
+    static URL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    URL.get_or_init(|| {
+        if let Ok(url) = std::env::var("DAYBOOK_PG_URL") {
+            return url;
+        }
+        let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/pg.sh");
+        let out = std::process::Command::new("bash")
+            .arg(&script)
+            .arg("url")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{} failed: {}",
+            script.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap().trim().to_string()
+    })
+    .clone()
+}
+
+/// A state on the test PostgreSQL database (caches in `dir`).
+pub async fn pg_state(dir: &TempDir, config: Config) -> AppState {
+    let options = PgOptions {
+        pool_size: 8,
+        cache_root: dir.path().to_path_buf(),
+    };
+    AppState::open_postgres(&pg_url(), &options, config)
+        .await
+        .unwrap()
+}
+
+/// [`fixture`] on PostgreSQL: two fresh accounts in the shared test database.
+pub async fn pg_fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let state = pg_state(&dir, unlimited()).await;
+    with_accounts(dir, state).await
+}
+
+/// Generates each named contract test (`async fn name(f: Fixture)`) twice: on the
+/// SQLite adapter (`sqlite::name`) and on PostgreSQL (`postgres::name`).
+macro_rules! contract {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name(crate::support::fixture().await).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name(crate::support::pg_fixture().await).await
+                }
+            )*
+        }
+    };
+}
+pub(crate) use contract;
+
 pub fn unlimited() -> Config {
     Config {
         rate_limit: RateLimit {
@@ -31,17 +98,25 @@ pub fn unlimited() -> Config {
     }
 }
 
-pub fn fixture() -> Fixture {
-    fixture_with(unlimited())
+pub async fn fixture() -> Fixture {
+    fixture_with(unlimited()).await
 }
 
-pub fn fixture_with(config: Config) -> Fixture {
+pub async fn fixture_with(config: Config) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let state = AppState::open(dir.path(), config).unwrap();
-    let account = state.create_account("Acme").unwrap();
-    let token = state.create_token(account, "laptop").unwrap().token;
-    let other_account = state.create_account("Other Corp").unwrap();
-    let other_token = state.create_token(other_account, "other").unwrap().token;
+    with_accounts(dir, state).await
+}
+
+async fn with_accounts(dir: TempDir, state: AppState) -> Fixture {
+    let account = state.create_account("Acme").await.unwrap();
+    let token = state.create_token(account, "laptop").await.unwrap().token;
+    let other_account = state.create_account("Other Corp").await.unwrap();
+    let other_token = state
+        .create_token(other_account, "other")
+        .await
+        .unwrap()
+        .token;
     Fixture {
         _dir: dir,
         state,

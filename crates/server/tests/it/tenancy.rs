@@ -36,9 +36,7 @@ fn requests(account: &str, token: Option<&str>) -> Vec<Request<Body>> {
     ]
 }
 
-#[tokio::test]
-async fn another_tenants_account_looks_like_no_account_at_all() {
-    let f = fixture();
+async fn another_tenants_account_looks_like_no_account_at_all(f: Fixture) {
     // B has data.
     let b = f.other_account;
     let mut ob = Outbox::new();
@@ -86,11 +84,9 @@ async fn another_tenants_account_looks_like_no_account_at_all() {
     assert_eq!(pull_all(&f, 100).await.head, 0);
 }
 
-#[tokio::test]
-async fn no_valid_token_gets_401_everywhere() {
-    let f = fixture();
-    let revoked = f.state.create_token(f.account, "stolen").unwrap();
-    assert!(f.state.registry().revoke_device(revoked.device_id).unwrap());
+async fn no_valid_token_gets_401_everywhere(f: Fixture) {
+    let revoked = f.state.create_token(f.account, "stolen").await.unwrap();
+    assert!(f.state.revoke_device(revoked.device_id).await.unwrap());
     let account = f.account.to_string();
     let garbage = "dbk_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA".to_string();
     let cases: Vec<Option<&str>> = vec![
@@ -127,16 +123,14 @@ async fn no_valid_token_gets_401_everywhere() {
     assert_eq!(send(&f.state, req).await.status, StatusCode::OK);
 }
 
-#[tokio::test]
-async fn me_tells_the_device_and_its_code() {
-    let f = fixture();
+async fn me_tells_the_device_and_its_code(f: Fixture) {
     let me: DeviceInfo = send(&f.state, get("/v1/me", Some(&f.token))).await.json();
     assert_eq!(me.account_id, f.account);
     assert_eq!(me.account_name, "Acme");
     assert_eq!(me.device_name, "laptop");
     assert_eq!(me.device_code, "D1");
 
-    let second = f.state.create_token(f.account, "desktop").unwrap();
+    let second = f.state.create_token(f.account, "desktop").await.unwrap();
     assert_eq!(second.device_code, "D2");
     assert!(second.token.starts_with("dbk_"));
     assert_eq!(second.token.len(), 4 + 43);
@@ -155,10 +149,11 @@ async fn me_tells_the_device_and_its_code() {
 
 #[tokio::test]
 async fn tokens_are_stored_hashed() {
-    let f = fixture();
+    let f = fixture().await;
     let path = f
         .state
         .data_dir()
+        .unwrap()
         .join(daybook_server::registry::REGISTRY_FILE);
     let conn = rusqlite::Connection::open(&path).unwrap();
     let mut stmt = conn.prepare("SELECT token_hash FROM devices").unwrap();
@@ -176,3 +171,9 @@ async fn tokens_are_stored_hashed() {
         assert!(!bytes.windows(needle.len()).any(|w| w == needle));
     }
 }
+
+contract!(
+    another_tenants_account_looks_like_no_account_at_all,
+    no_valid_token_gets_401_everywhere,
+    me_tells_the_device_and_its_code
+);
