@@ -12,6 +12,7 @@ mod openapi;
 mod process;
 mod pull;
 mod push;
+mod scaleout;
 mod socket;
 mod support;
 mod tenancy;
