@@ -1,6 +1,6 @@
 //! The HTTP edge: extractors (token, own account, JSON body, query) and the handlers
 //! of the protocol's endpoints. Each handler is a few lines: check, one call
-//! into `sync`, map the answer.
+//! to the store port (`AppState`), map the answer.
 //!
 //! **Invariant:** every failure an extractor or handler can meet becomes an
 //! [`ApiError`] (status + `ErrorBody` JSON); request data is never unwrapped.

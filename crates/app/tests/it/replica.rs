@@ -48,7 +48,9 @@ impl Authority {
                         user: c.user.clone(),
                         device: device.into(),
                     };
-                    let r = self.db.write(|w| Ok(w.execute(&c.envelope, &id)));
+                    let r = self
+                        .db
+                        .write(|w| Ok::<_, AppError>(w.execute(&c.envelope, &id)));
                     let a = match r.unwrap() {
                         Ok(_) => PushAnswer::Accepted {
                             last_seq: self.last_seq(c.envelope.command_id),

@@ -546,14 +546,7 @@ struct PgLedger {
     known: HashMap<Uuid, PushOutcome>,
     last_seq: Option<i64>,
     device_id: Uuid,
-    pending: Vec<(
-        Uuid,
-        i64,
-        &'static str,
-        Option<String>,
-        Option<i64>,
-        Option<i64>,
-    )>,
+    pending: Vec<(Uuid, i64, sync::OutcomeColumns)>,
 }
 
 impl PgLedger {
@@ -604,10 +597,10 @@ impl PgLedger {
         };
         let ids: Vec<Uuid> = self.pending.iter().map(|p| p.0).collect();
         let seqs: Vec<i64> = self.pending.iter().map(|p| p.1).collect();
-        let statuses: Vec<&str> = self.pending.iter().map(|p| p.2).collect();
-        let errors: Vec<Option<&str>> = self.pending.iter().map(|p| p.3.as_deref()).collect();
-        let firsts: Vec<Option<i64>> = self.pending.iter().map(|p| p.4).collect();
-        let lasts: Vec<Option<i64>> = self.pending.iter().map(|p| p.5).collect();
+        let statuses: Vec<&str> = self.pending.iter().map(|p| p.2.0).collect();
+        let errors: Vec<Option<&str>> = self.pending.iter().map(|p| p.2.1.as_deref()).collect();
+        let firsts: Vec<Option<i64>> = self.pending.iter().map(|p| p.2.2).collect();
+        let lasts: Vec<Option<i64>> = self.pending.iter().map(|p| p.2.3).collect();
         rt.block_on(tx.execute(
             "INSERT INTO sync_commands
                  (account_id, device_id, command_id, device_seq, status, error, first_seq, last_seq)
@@ -658,12 +651,11 @@ impl Ledger for PgLedger {
         c: &PushCommand,
         outcome: &PushOutcome,
     ) -> Result<(), ServerError> {
-        let (status, error, first, last) = sync::outcome_columns(outcome)?;
+        let columns = sync::outcome_columns(outcome)?;
         let seq = i64::try_from(c.device_seq).unwrap_or(i64::MAX);
         self.known.insert(c.envelope.command_id, outcome.clone());
         self.last_seq = Some(seq);
-        self.pending
-            .push((c.envelope.command_id, seq, status, error, first, last));
+        self.pending.push((c.envelope.command_id, seq, columns));
         Ok(())
     }
 }
