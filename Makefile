@@ -5,7 +5,7 @@ CARGO ?= cargo
 DATA ?= $(CURDIR)/.build/demo-data
 ORDERS ?= 2000
 
-.PHONY: all deps run test lint ui-check unit bench bench-quick fmt clean ui-deps ui-dist e2e bench-desktop fuzz fuzz-quick
+.PHONY: all deps run test lint ui-check unit bench bench-quick fmt clean ui-deps ui-dist e2e bench-desktop fuzz fuzz-quick pg-stop
 
 all: test
 
@@ -51,13 +51,15 @@ lint: ui-dist
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
+## The Rust tests; the PostgreSQL adapter's run against a throwaway cluster under
+## .build/pg (scripts/pg.sh), stopped afterwards.
 unit: ui-dist
 	$(CARGO) build --workspace --bins
-	$(CARGO) test --workspace
+	./scripts/pg.sh run $(CARGO) test --workspace
 
 ## The benchmark table (release build, full workload), then the desktop app's figures.
 bench: deps
-	$(CARGO) run --release -p daybook-bench
+	./scripts/pg.sh run $(CARGO) run --release -p daybook-bench
 	$(MAKE) bench-desktop
 
 ## Desktop app: cold start to an interactive order list over 1,000,000 events, release
@@ -84,11 +86,16 @@ fuzz-quick: deps
 
 ## A tiny run of the benchmark harness, to prove it works (part of `make test`).
 bench-quick:
-	$(CARGO) run -p daybook-bench -- --quick
+	./scripts/pg.sh run $(CARGO) run -p daybook-bench -- --quick
 
 fmt:
 	$(CARGO) fmt --all
 
+## Stop the throwaway PostgreSQL server if a test run left it running.
+pg-stop:
+	./scripts/pg.sh stop
+
 clean:
+	./scripts/pg.sh wipe
 	$(CARGO) clean
 	rm -rf .build

@@ -5,10 +5,13 @@ set -euo pipefail
 
 # System packages: a C compiler for the bundled SQLite; for the desktop app (src-tauri)
 # WebKitGTK and friends; for its end-to-end tests a virtual display, the WebKit
-# WebDriver and ImageMagick's `import` for screenshots.
+# WebDriver and ImageMagick's `import` for screenshots; PostgreSQL's server binaries
+# for the server's PostgreSQL adapter (tests and benchmarks start a throwaway cluster
+# of their own with scripts/pg.sh; the system cluster is not used).
 PACKAGES=(build-essential pkg-config
   libwebkit2gtk-4.1-dev file libxdo-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev
-  xvfb webkit2gtk-driver imagemagick)
+  xvfb webkit2gtk-driver imagemagick
+  postgresql)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

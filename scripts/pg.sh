@@ -7,6 +7,8 @@
 #
 #   scripts/pg.sh start   start (or reuse) the cluster; prints the database URL
 #   scripts/pg.sh url     same as start (what the tests call)
+#   scripts/pg.sh run CMD start it if needed, run CMD with DAYBOOK_PG_URL set, and stop
+#                         it afterwards if this call started it
 #   scripts/pg.sh stop    stop it (the data stays for the next start)
 #   scripts/pg.sh wipe    stop it and delete its data
 #
@@ -74,12 +76,13 @@ start() {
     # (fsync on) so the failover tests mean what they say.
     as_owner "$(pgbin pg_ctl)" -D "$DATA" -l "$LOG" -w -t 60 \
       -o "-p $PORT -k $SOCK -c listen_addresses=127.0.0.1 -c max_connections=200 -c shared_buffers=128MB" \
-      start >/dev/null
+      start >/dev/null 9>&-   # the server must not inherit (and hold) the lock
   fi
   if ! as_owner "$(pgbin psql)" -h "$SOCK" -p "$PORT" -d postgres -U "$(owner_name)" -tAc \
       "SELECT 1 FROM pg_database WHERE datname = '$DB'" | grep -q 1; then
     as_owner "$(pgbin createdb)" -h "$SOCK" -p "$PORT" -U "$(owner_name)" "$DB"
   fi
+  exec 9>&-
   url
 }
 
@@ -92,7 +95,16 @@ stop() {
 case "${1:-start}" in
   start|url)
     if [ -n "${DAYBOOK_PG_URL:-}" ]; then echo "$DAYBOOK_PG_URL"; else start; fi ;;
+  run)
+    shift
+    if [ -n "${DAYBOOK_PG_URL:-}" ]; then exec "$@"; fi
+    started=0
+    running || started=1
+    DAYBOOK_PG_URL=$(start)
+    export DAYBOOK_PG_URL
+    if [ "$started" -eq 1 ]; then trap stop EXIT; fi
+    "$@" ;;
   stop) stop ;;
   wipe) stop; rm -rf "$BASE" ;;
-  *) echo "usage: $0 start|url|stop|wipe" >&2; exit 2 ;;
+  *) echo "usage: $0 start|url|run CMD...|stop|wipe" >&2; exit 2 ;;
 esac
