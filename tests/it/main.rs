@@ -21,6 +21,7 @@ mod history;
 mod proxy;
 mod random;
 mod rebuild;
+mod scaleout;
 mod simulation;
 mod support;
 mod sync;
