@@ -10,6 +10,7 @@
 
 mod bare;
 mod harness;
+mod server;
 mod sync;
 mod workload;
 
@@ -51,6 +52,11 @@ struct Config {
     push_commands: usize,
     /// Timed round trips between two devices (row 9).
     latency_samples: usize,
+    /// Seconds each server configuration is measured (row 10).
+    server_seconds: f64,
+    /// Devices on the one busy account, and accounts in the many-accounts case (row 10).
+    server_devices: usize,
+    server_accounts: usize,
     /// Timed iterations per row (rebuild: fewer, see `rebuild_iters`).
     iters: usize,
     rebuild_iters: usize,
@@ -83,6 +89,9 @@ impl Config {
             pull_events: 1_000_000,
             push_commands: 10_000,
             latency_samples: 50,
+            server_seconds: 5.0,
+            server_devices: 8,
+            server_accounts: 100,
             iters: 5,
             rebuild_iters: 3,
             dir: None,
@@ -106,6 +115,9 @@ impl Config {
             pull_events: 2_000,
             push_commands: 100,
             latency_samples: 5,
+            server_seconds: 0.3,
+            server_devices: 2,
+            server_accounts: 3,
             iters: 3,
             rebuild_iters: 2,
             dir: None,
@@ -186,8 +198,8 @@ fn parse_args() -> Result<Option<Config>> {
                 cfg.only = v.split(',').map(|r| r.trim().to_string()).collect();
                 for r in &cfg.only {
                     ensure!(
-                        ["1", "2", "3", "4", "5", "6", "7", "8", "9"].contains(&r.as_str()),
-                        "--only: no row '{r}' (rows are 1 to 9)"
+                        ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10"].contains(&r.as_str()),
+                        "--only: no row '{r}' (rows are 1 to 10)"
                     );
                 }
             }
@@ -338,6 +350,15 @@ fn run(cfg: Config) -> Result<()> {
         )?);
     }
     rows.sort_by(|a, b| a.id.cmp(&b.id));
+    let server_table = if cfg.runs("10") {
+        Some(server::table(&server::ServerSizes {
+            seconds: cfg.server_seconds,
+            devices_one_account: cfg.server_devices,
+            accounts: cfg.server_accounts,
+        })?)
+    } else {
+        None
+    };
 
     let info = RunInfo {
         setup_events,
@@ -348,6 +369,9 @@ fn run(cfg: Config) -> Result<()> {
     };
     drop(b);
     print_report(&cfg, &rows, &info);
+    if let Some(t) = server_table {
+        println!("\n#### The sync server (row 10)\n\n{t}");
+    }
     if cfg.keep {
         progress!("kept {}", dir.display());
     }
