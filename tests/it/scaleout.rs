@@ -96,6 +96,20 @@ impl Instance {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+
+    /// SIGTERM, then waits (at most 20 s) for the process to exit on its own.
+    fn terminate(&mut self) -> std::process::ExitStatus {
+        let pid = self.child.id().to_string();
+        let sent = Process::new("kill").args(["-TERM", &pid]).status();
+        assert!(sent.is_ok_and(|s| s.success()), "kill -TERM {pid}");
+        for _ in 0..200 {
+            if let Some(status) = self.child.try_wait().expect("the child can be waited on") {
+                return status;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("daybook-server did not exit within 20 s of SIGTERM");
+    }
 }
 
 impl Drop for Instance {
@@ -159,6 +173,27 @@ impl Drop for Balancer {
     fn drop(&mut self) {
         self.task.abort();
     }
+}
+
+fn token(url: &str, account: &str, device: &str) -> String {
+    admin(
+        url,
+        &["token", "create", "--account", account, "--device", device],
+    )
+}
+
+/// Asserts the server's log is gap-free with each event once; returns its commands.
+fn check_log(log: &[Value]) -> HashSet<String> {
+    let seqs: Vec<i64> = log.iter().map(|e| e["seq"].as_i64().unwrap()).collect();
+    assert_eq!(seqs, (1..=log.len() as i64).collect::<Vec<_>>(), "gap-free");
+    let ids: HashSet<&str> = log
+        .iter()
+        .map(|e| e["event_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids.len(), log.len(), "no event twice");
+    log.iter()
+        .map(|e| e["command_id"].as_str().unwrap().to_string())
+        .collect()
 }
 
 /// Syncs until a sync succeeds; returns the failed attempts.
@@ -261,18 +296,8 @@ fn two_instances_behind_a_balancer_converge_and_survive_losing_one_mid_push() {
     let lb = Balancer::start(vec![one.addr, two.addr]);
     let clients: Vec<Arc<Client>> = (0..6)
         .map(|i| {
-            let token = admin(
-                &url,
-                &[
-                    "token",
-                    "create",
-                    "--account",
-                    &account,
-                    "--device",
-                    &format!("till-{i}"),
-                ],
-            );
-            Arc::new(Client::new(&lb.url(), &token, &format!("clerk-{i}")))
+            let t = token(&url, &account, &format!("till-{i}"));
+            Arc::new(Client::new(&lb.url(), &t, &format!("clerk-{i}")))
         })
         .collect();
 
@@ -335,25 +360,8 @@ fn two_instances_behind_a_balancer_converge_and_survive_losing_one_mid_push() {
     }
 
     // The server's log: gap-free, each event once, each command's events once.
-    let token = admin(
-        &url,
-        &[
-            "token",
-            "create",
-            "--account",
-            &account,
-            "--device",
-            "auditor",
-        ],
-    );
-    let log = server_log(&lb.url(), &account, &token);
-    let seqs: Vec<i64> = log.iter().map(|e| e["seq"].as_i64().unwrap()).collect();
-    assert_eq!(seqs, (1..=log.len() as i64).collect::<Vec<_>>(), "gap-free");
-    let ids: HashSet<&str> = log
-        .iter()
-        .map(|e| e["event_id"].as_str().unwrap())
-        .collect();
-    assert_eq!(ids.len(), log.len(), "no event twice");
+    let log = server_log(&lb.url(), &account, &token(&url, &account, "auditor"));
+    let server_commands = check_log(&log);
     let positions: HashSet<(String, i64)> = log
         .iter()
         .map(|e| {
@@ -364,10 +372,6 @@ fn two_instances_behind_a_balancer_converge_and_survive_losing_one_mid_push() {
         })
         .collect();
     assert_eq!(positions.len(), log.len(), "no stream revision twice");
-    let server_commands: HashSet<String> = log
-        .iter()
-        .map(|e| e["command_id"].as_str().unwrap().to_string())
-        .collect();
     // 5 shared records + 3 rounds x 6 clients x (12 orders x 4 commands + 1 customer).
     assert_eq!(server_commands.len(), 5 + 3 * 6 * (12 * 4 + 1));
 
@@ -392,5 +396,52 @@ fn two_instances_behind_a_balancer_converge_and_survive_losing_one_mid_push() {
         lb.connections.load(Ordering::Relaxed),
         failures.load(Ordering::Relaxed)
     );
+    drop(two);
+}
+
+#[test]
+fn a_terminated_instance_finishes_in_flight_pushes_and_exits_cleanly() {
+    let url = pg_url();
+    let account = admin(&url, &["account", "create", "Shutdown"]);
+    let mut one = Instance::start(&url);
+    let two = Instance::start(&url);
+    let lb = Balancer::start(vec![one.addr, two.addr]);
+    let clients: Vec<Arc<Client>> = (0..4)
+        .map(|i| {
+            let t = token(&url, &account, &format!("till-{i}"));
+            Arc::new(Client::new(&lb.url(), &t, &format!("clerk-{i}")))
+        })
+        .collect();
+    let mut expected = 0;
+    for (who, c) in clients.iter().enumerate() {
+        for n in 0..150 {
+            let (_, reg) = customer(&format!("T-{who}-{n}"));
+            c.exec(reg).unwrap();
+            expected += 1;
+        }
+    }
+    let threads: Vec<_> = clients
+        .iter()
+        .cloned()
+        .map(|c| std::thread::spawn(move || sync_until_ok(&c)))
+        .collect();
+    std::thread::sleep(Duration::from_millis(10));
+    let status = one.terminate();
+    assert!(
+        status.success(),
+        "a graceful shutdown exits 0, not {status}"
+    );
+    for t in threads {
+        t.join().expect("a sync thread");
+    }
+    for c in &clients {
+        sync_until_ok(c);
+    }
+    let log = server_log(&lb.url(), &account, &token(&url, &account, "auditor"));
+    let commands = check_log(&log);
+    assert_eq!(commands.len(), expected, "every command exactly once");
+    for c in &clients {
+        c.with(|d| assert_eq!(d.outbox_counts().unwrap().pending, 0));
+    }
     drop(two);
 }

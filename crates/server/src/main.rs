@@ -57,16 +57,16 @@ enum Command {
     /// Serve the sync API.
     Serve {
         /// Address to listen on; port 0 picks a free port (printed on stderr).
-        #[arg(long, default_value = "127.0.0.1:8787")]
+        #[arg(long, env = "DAYBOOK_LISTEN", default_value = "127.0.0.1:8787")]
         listen: SocketAddr,
         /// Requests per second allowed per token on average (0: no limit).
-        #[arg(long, default_value_t = 100.0)]
+        #[arg(long, env = "DAYBOOK_RATE", default_value_t = 100.0)]
         rate: f64,
         /// Requests a token may make at once.
-        #[arg(long, default_value_t = 200)]
+        #[arg(long, env = "DAYBOOK_BURST", default_value_t = 200)]
         burst: u32,
         /// Seconds between keep-alive comments on the live channel.
-        #[arg(long, default_value_t = 15)]
+        #[arg(long, env = "DAYBOOK_KEEP_ALIVE", default_value_t = 15)]
         keep_alive: u64,
     },
 }
