@@ -18,6 +18,16 @@ cd "$(dirname "$0")/.."
 
 PORT=${DAYBOOK_PG_PORT:-55432}
 BASE=${DAYBOOK_PG_DIR:-$PWD/.build/pg}
+# As root the cluster runs as `postgres`, which must reach the directory (every parent
+# needs o+x). A checkout under a private home (/root) is not reachable: then the
+# cluster goes to a folder of its own under /tmp, named after the checkout.
+if [ "$(id -u)" -eq 0 ] && [ -z "${DAYBOOK_PG_DIR:-}" ]; then
+  probe=$BASE
+  while [ ! -e "$probe" ]; do probe=$(dirname "$probe"); done
+  if ! runuser -u postgres -- test -x "$probe"; then
+    BASE=/tmp/daybook-pg-$(printf %s "$PWD" | md5sum | cut -c1-12)
+  fi
+fi
 DATA=$BASE/data
 SOCK=$BASE/sock
 LOG=$BASE/server.log
@@ -35,7 +45,8 @@ pgbin() {
 # system user (created by Debian's package) and the commands run as that user.
 as_owner() {
   if [ "$(id -u)" -eq 0 ]; then
-    runuser -u postgres -- "$@"
+    # From /, which postgres can enter (paths given are absolute).
+    (cd / && runuser -u postgres -- "$@")
   else
     "$@"
   fi
@@ -60,11 +71,6 @@ start() {
   flock 9
   if ! running; then
     if [ "$(id -u)" -eq 0 ]; then
-      # The postgres user must reach the directory: every parent needs o+x.
-      if ! runuser -u postgres -- test -x "$BASE"; then
-        echo "pg.sh: $BASE is not reachable by the postgres user; set DAYBOOK_PG_DIR" >&2
-        exit 1
-      fi
       chown postgres: "$BASE"
     fi
     if [ ! -f "$DATA/PG_VERSION" ]; then
