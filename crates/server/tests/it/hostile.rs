@@ -160,7 +160,7 @@ fn valid_command(seq: u64) -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hostile_bodies_get_4xx_error_bodies_while_a_good_client_keeps_working() {
-    let f = fixture();
+    let f = fixture().await;
     let server = start(&f).await;
     let good = good_client(&server.base, f.other_account, &f.other_token);
     let http = reqwest::Client::new();
@@ -466,7 +466,7 @@ async fn hostile_bodies_get_4xx_error_bodies_while_a_good_client_keeps_working()
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_replayed_push_is_answered_from_the_record_and_applies_nothing_twice() {
-    let f = fixture();
+    let f = fixture().await;
     let server = start(&f).await;
     let http = reqwest::Client::new();
     let uri = format!("{}/v1/accounts/{}/commands", server.base, f.account);
@@ -526,8 +526,12 @@ async fn a_replayed_push_is_answered_from_the_record_and_applies_nothing_twice()
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_revoked_token_is_refused_at_once_and_the_accounts_other_devices_go_on() {
-    let f = fixture();
-    let stolen = f.state.create_token(f.account, "stolen laptop").unwrap();
+    let f = fixture().await;
+    let stolen = f
+        .state
+        .create_token(f.account, "stolen laptop")
+        .await
+        .unwrap();
     let server = start(&f).await;
     // The account's other device keeps working throughout.
     let good = good_client(&server.base, f.account, &f.token);
@@ -548,7 +552,7 @@ async fn a_revoked_token_is_refused_at_once_and_the_accounts_other_devices_go_on
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_daybook-server"))
         .env_remove("DAYBOOK_SERVER_DATA")
         .arg("--data")
-        .arg(f.state.data_dir())
+        .arg(f.state.data_dir().unwrap())
         .args(["token", "revoke", "--device", &stolen.device_id.to_string()])
         .output()
         .unwrap();
@@ -561,7 +565,7 @@ async fn a_revoked_token_is_refused_at_once_and_the_accounts_other_devices_go_on
     let again = std::process::Command::new(env!("CARGO_BIN_EXE_daybook-server"))
         .env_remove("DAYBOOK_SERVER_DATA")
         .arg("--data")
-        .arg(f.state.data_dir())
+        .arg(f.state.data_dir().unwrap())
         .args(["token", "revoke", "--device", &stolen.device_id.to_string()])
         .output()
         .unwrap();
@@ -619,7 +623,8 @@ async fn clients_sending_headers_slowly_are_cut_off_and_others_are_unaffected() 
     let f = fixture_with(Config {
         header_read_timeout: Duration::from_secs(1),
         ..unlimited()
-    });
+    })
+    .await;
     let server = start(&f).await;
     let good = good_client(&server.base, f.other_account, &f.other_token);
     // 50 slowloris connections: a request line, then a header byte every 200 ms.
@@ -678,7 +683,8 @@ async fn a_body_sent_slowly_gets_408_and_others_are_unaffected() {
     let f = fixture_with(Config {
         body_read_timeout: Duration::from_secs(1),
         ..unlimited()
-    });
+    })
+    .await;
     let server = start(&f).await;
     let good = good_client(&server.base, f.other_account, &f.other_token);
     let body = json!({ "commands": [valid_command(1)] }).to_string();
@@ -733,7 +739,8 @@ async fn a_token_hammering_past_its_limit_gets_429_and_other_tokens_do_not() {
             burst: 10,
         },
         ..Config::default()
-    });
+    })
+    .await;
     let server = start(&f).await;
     // B's device makes well under 5 requests a second: never limited.
     let good = {
