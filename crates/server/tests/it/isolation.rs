@@ -96,20 +96,17 @@ async fn every_endpoint_with_every_token_reaches_only_its_own_account() {
         endpoints.len() >= 6 && endpoints.iter().all(|(_, m)| !m.is_empty()),
         "read the spec's paths: {endpoints:?}"
     );
-    let f = fixture();
+    let f = fixture().await;
     let state = &f.state;
     let mut tenants = Vec::new();
     for name in ["Northwind", "Contoso", "Initech"] {
-        let id = state.create_account(name).unwrap();
-        let devices = (1..=2)
-            .map(|d| {
-                let device = format!("{name}-device-{d}");
-                (
-                    device.clone(),
-                    state.create_token(id, &device).unwrap().token,
-                )
-            })
-            .collect();
+        let id = state.create_account(name).await.unwrap();
+        let mut devices = Vec::new();
+        for d in 1..=2 {
+            let device = format!("{name}-device-{d}");
+            let token = state.create_token(id, &device).await.unwrap().token;
+            devices.push((device, token));
+        }
         tenants.push(Tenant {
             id,
             name: name.to_string(),
