@@ -222,6 +222,18 @@ impl AppState {
         }
     }
 
+    /// Whether the device exists and its token is not revoked (live streams re-check
+    /// this, so a revoked token's open stream ends).
+    pub async fn device_active(&self, device: Uuid) -> Result<bool, ServerError> {
+        match &self.inner.backend {
+            Backend::Sqlite { .. } => {
+                let st = self.clone();
+                run_blocking(move || st.registry()?.is_active(device)).await
+            }
+            Backend::Postgres(pg) => pg.device_active(device).await,
+        }
+    }
+
     /// Readiness: the registry database answers.
     pub async fn ping(&self) -> Result<(), ServerError> {
         match &self.inner.backend {

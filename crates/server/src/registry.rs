@@ -264,6 +264,16 @@ impl Registry {
         })
     }
 
+    /// Whether the device exists and its token is not revoked.
+    pub fn is_active(&self, device_id: Uuid) -> Result<bool, ServerError> {
+        self.pool.with(|c| {
+            Ok(c.prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM devices WHERE id = ?1 AND revoked_at IS NULL)",
+            )?
+            .query_row([device_id], |r| r.get(0))?)
+        })
+    }
+
     /// The device a token belongs to, unless it is unknown or revoked.
     pub fn authenticate(&self, token: &str) -> Result<Option<Device>, ServerError> {
         if !plausible_token(token) {

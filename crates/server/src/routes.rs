@@ -232,8 +232,11 @@ fn head_event(head: i64) -> Event {
 /// ends when the server shuts down.
 pub async fn live(
     State(state): State<AppState>,
-    OwnAccount { account_id, .. }: OwnAccount,
+    OwnAccount { account_id, device }: OwnAccount,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    // A token revoked while its stream is open: the stream ends at the next check.
+    let every = state.keep_alive();
+    let recheck = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
     let (rx, head) = state.watch_heads(account_id).await?;
     let shutdown = state.shutdown_receiver();
     struct Live {
@@ -243,6 +246,8 @@ pub async fn live(
         shutdown: tokio::sync::watch::Receiver<bool>,
         state: AppState,
         account_id: Uuid,
+        device_id: Uuid,
+        recheck: tokio::time::Interval,
     }
     let init = Live {
         pending: Some(head),
@@ -251,6 +256,8 @@ pub async fn live(
         shutdown,
         state: state.clone(),
         account_id,
+        device_id: device.device_id,
+        recheck,
     };
     let stream = futures_util::stream::unfold(init, |mut s| async move {
         if let Some(h) = s.pending.take() {
@@ -258,17 +265,26 @@ pub async fn live(
         }
         loop {
             let got = tokio::select! {
-                r = s.rx.recv() => r,
+                r = s.rx.recv() => Some(r),
                 _ = s.shutdown.wait_for(|stop| *stop) => return None,
+                _ = s.recheck.tick() => None,
             };
             let next = match got {
-                Ok(h) => h,
+                Some(Ok(h)) => h,
                 // Missed some: the current head says it all.
-                Err(RecvError::Lagged(_)) => match s.state.head(s.account_id).await {
+                Some(Err(RecvError::Lagged(_))) => match s.state.head(s.account_id).await {
                     Ok(h) => h,
                     Err(_) => continue,
                 },
-                Err(RecvError::Closed) => return None,
+                Some(Err(RecvError::Closed)) => return None,
+                None => {
+                    // A registry that cannot answer now is asked again next time.
+                    if let Ok(false) = s.state.device_active(s.device_id).await {
+                        tracing::info!("token revoked: live stream ended");
+                        return None;
+                    }
+                    continue;
+                }
             };
             if next > s.last {
                 s.last = next;

@@ -208,6 +208,18 @@ impl PgBackend {
             == 1)
     }
 
+    /// Whether the device exists and its token is not revoked.
+    pub async fn device_active(&self, device_id: Uuid) -> Result<bool, ServerError> {
+        let client = self.pool.get().await?;
+        Ok(client
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM devices WHERE id = $1 AND revoked_at IS NULL)",
+                &[&device_id],
+            )
+            .await?
+            .get(0))
+    }
+
     /// The device a token belongs to, unless unknown or revoked.
     pub async fn authenticate(&self, token: &str) -> Result<Option<Device>, ServerError> {
         if !registry::plausible_token(token) {
