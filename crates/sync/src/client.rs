@@ -63,7 +63,14 @@ pub struct Client {
     http: reqwest::Client,
     base: String,
     token: String,
+    live_idle: Duration,
 }
+
+/// How long the live channel may stay silent (no event, no keep-alive comment; the
+/// server sends one every 15 s by default) before it is taken for dead and
+/// reconnected: a connection that died without a word (a NAT or proxy dropping it)
+/// would otherwise hold live updates back until the next timed sync.
+pub const LIVE_IDLE_TIMEOUT: Duration = Duration::from_secs(45);
 
 /// Reads a successful answer's JSON body. A body cut short (the connection dropped
 /// mid-answer) is transient, like a failed request; a whole body that is not the
@@ -116,7 +123,14 @@ impl Client {
             http,
             base,
             token: config.token.clone(),
+            live_idle: LIVE_IDLE_TIMEOUT,
         })
+    }
+
+    /// The same client, taking a live channel silent for `idle` for dead.
+    pub fn with_live_idle_timeout(mut self, idle: Duration) -> Self {
+        self.live_idle = idle;
+        self
     }
 
     fn url(&self, path: &str) -> String {
@@ -214,42 +228,54 @@ impl Client {
             .await
             .map_err(unreachable)?;
         let bytes = Self::check(resp).await?.bytes_stream();
-        Ok(Box::pin(sse_heads(bytes)))
+        Ok(Box::pin(sse_heads(bytes, self.live_idle)))
     }
 }
 
 /// Parses server-sent events into heads; other events and comments are skipped.
+/// A channel silent for `idle` ends with an `Unreachable` error.
 fn sse_heads(
     bytes: impl Stream<Item = Result<bytes::Bytes, reqwest::Error>> + Unpin,
+    idle: Duration,
 ) -> impl Stream<Item = Result<i64, SyncError>> {
-    futures_util::stream::unfold((bytes, String::new()), |(mut bytes, mut buf)| async move {
-        loop {
-            if let Some(end) = buf.find("\n\n") {
-                let frame: String = buf.drain(..end + 2).collect();
-                let mut event = "message";
-                let mut data = String::new();
-                for line in frame.lines() {
-                    if let Some(v) = line.strip_prefix("event:") {
-                        event = if v.trim() == "head" { "head" } else { "other" };
-                    } else if let Some(v) = line.strip_prefix("data:") {
-                        data.push_str(v.trim());
+    futures_util::stream::unfold(
+        (bytes, String::new()),
+        move |(mut bytes, mut buf)| async move {
+            loop {
+                if let Some(end) = buf.find("\n\n") {
+                    let frame: String = buf.drain(..end + 2).collect();
+                    let mut event = "message";
+                    let mut data = String::new();
+                    for line in frame.lines() {
+                        if let Some(v) = line.strip_prefix("event:") {
+                            event = if v.trim() == "head" { "head" } else { "other" };
+                        } else if let Some(v) = line.strip_prefix("data:") {
+                            data.push_str(v.trim());
+                        }
+                    }
+                    if event == "head" {
+                        let item = serde_json::from_str::<LiveHead>(&data)
+                            .map(|h| h.head)
+                            .map_err(|e| SyncError::Protocol(format!("live channel: {e}")));
+                        return Some((item, (bytes, buf)));
+                    }
+                    continue;
+                }
+                match tokio::time::timeout(idle, bytes.next()).await {
+                    Ok(Some(Ok(chunk))) => {
+                        buf.push_str(&String::from_utf8_lossy(&chunk).replace("\r\n", "\n"))
+                    }
+                    Ok(Some(Err(e))) => return Some((Err(unreachable(e)), (bytes, buf))),
+                    Ok(None) => return None,
+                    Err(_) => {
+                        let silent = SyncError::Unreachable(format!(
+                            "live channel silent for {} s",
+                            idle.as_secs()
+                        ));
+                        return Some((Err(silent), (bytes, buf)));
                     }
                 }
-                if event == "head" {
-                    let item = serde_json::from_str::<LiveHead>(&data)
-                        .map(|h| h.head)
-                        .map_err(|e| SyncError::Protocol(format!("live channel: {e}")));
-                    return Some((item, (bytes, buf)));
-                }
-                continue;
             }
-            match bytes.next().await {
-                Some(Ok(chunk)) => {
-                    buf.push_str(&String::from_utf8_lossy(&chunk).replace("\r\n", "\n"))
-                }
-                Some(Err(e)) => return Some((Err(unreachable(e)), (bytes, buf))),
-                None => return None,
-            }
-        }
-    })
+        },
+    )
 }

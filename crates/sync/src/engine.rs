@@ -190,6 +190,14 @@ impl Engine {
         Ok((engine, EngineHandle { status: rx, wake }))
     }
 
+    /// The same engine, taking a live channel silent for `idle` for dead and
+    /// reconnecting it (default [`crate::client::LIVE_IDLE_TIMEOUT`]; set it above the
+    /// server's keep-alive interval).
+    pub fn with_live_idle_timeout(mut self, idle: Duration) -> Self {
+        self.client = self.client.with_live_idle_timeout(idle);
+        self
+    }
+
     async fn with_db<T: Send + 'static>(
         &self,
         f: impl FnOnce(&mut Daybook) -> Result<T, AppError> + Send + 'static,

@@ -11,5 +11,5 @@
 mod client;
 mod engine;
 
-pub use client::{Client, ServerConfig, SyncError};
+pub use client::{Client, LIVE_IDLE_TIMEOUT, ServerConfig, SyncError};
 pub use engine::{Engine, EngineHandle, Phase, Progress, SharedDb, SyncReport, SyncStatus};
