@@ -225,3 +225,54 @@ fn faults_running_engines_recover_by_themselves() {
         started.elapsed().as_secs_f64()
     );
 }
+
+/// Regression: a live channel that goes silent on an open connection (a NAT or proxy
+/// dropping it without a word) is taken for dead and reconnected, so a colleague's
+/// change still arrives within seconds, not at the next timed sync (30 s). Before,
+/// the engine waited on such a channel forever.
+#[test]
+fn faults_a_silently_dead_live_channel_is_reconnected() {
+    let server = Server::start_with(&["--keep-alive", "1"]);
+    let proxy = Proxy::start(server.addr, 5, Duration::from_secs(300));
+    proxy.stall_live(true);
+    let a = crate::sync::Client::new(&server.url(), &server.token("laptop"), "alice");
+    let b = crate::sync::Client::new(&proxy.url(), &server.token("tablet"), "bob");
+    b.sync();
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let engine = b.engine().with_live_idle_timeout(Duration::from_secs(3));
+    let running = crate::sync::rt().spawn(engine.run(async {
+        let _ = stop_rx.await;
+    }));
+    // Let b's first sync finish and its live channel go silent.
+    std::thread::sleep(Duration::from_secs(2));
+    let stalls = proxy.counts().get("stall").copied().unwrap_or(0);
+    assert!(stalls >= 1, "the live channel was stalled");
+    let mut generator = CommandGen::new(11, "LIVE");
+    let id = loop {
+        let env = generator.next();
+        if matches!(
+            env.command,
+            daybook_domain::Command::RegisterCustomer { .. }
+        ) {
+            let id = env.command.target().1;
+            a.with(|d| d.execute_envelope(env)).unwrap();
+            break id;
+        }
+    };
+    a.sync();
+    let pushed = Instant::now();
+    while b.with(|d| daybook_app::query::customer(d.conn(), id).is_err()) {
+        assert!(
+            pushed.elapsed() < Duration::from_secs(15),
+            "b never heard of the new customer: its silent live channel was not replaced"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    println!(
+        "faults-live: {} stalled live channels, the change arrived after {:.1} s",
+        proxy.counts().get("stall").copied().unwrap_or(0),
+        pushed.elapsed().as_secs_f64()
+    );
+    let _ = stop_tx.send(());
+    crate::sync::rt().block_on(running).unwrap();
+}

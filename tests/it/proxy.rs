@@ -44,6 +44,9 @@ struct State {
     forced: Mutex<&'static str>,
     counts: Mutex<BTreeMap<&'static str, u64>>,
     requests: AtomicU64,
+    /// Live-channel requests get their first answer bytes, then silence on an open
+    /// connection (a connection that died without a word).
+    stall_live: std::sync::atomic::AtomicBool,
 }
 
 /// A running proxy.
@@ -69,6 +72,7 @@ impl Proxy {
             forced: Mutex::new("cut"),
             counts: Mutex::default(),
             requests: AtomicU64::new(0),
+            stall_live: std::sync::atomic::AtomicBool::new(false),
         });
         let s = state.clone();
         rt().spawn(async move {
@@ -114,6 +118,12 @@ impl Proxy {
         self.state.forced_next.store(n, Ordering::SeqCst);
     }
 
+    /// Stalls every live-channel request from now on (`stall` in the counts): its
+    /// first answer bytes pass, then nothing, on a connection kept open.
+    pub fn stall_live(&self, on: bool) {
+        self.state.stall_live.store(on, Ordering::SeqCst);
+    }
+
     /// Faults injected so far, by kind.
     pub fn counts(&self) -> BTreeMap<&'static str, u64> {
         self.state.counts.lock().unwrap().clone()
@@ -157,6 +167,22 @@ async fn serve(s: Arc<State>, mut inbound: TcpStream) {
     };
     s.requests.fetch_add(1, Ordering::SeqCst);
     let upstream = *s.upstream.lock().unwrap();
+    let is_live = request
+        .split(|b| *b == b'\n')
+        .next()
+        .is_some_and(|line| String::from_utf8_lossy(line).contains("/live"));
+    if is_live && s.stall_live.load(Ordering::SeqCst) {
+        count(&s, "stall");
+        let Ok(mut outbound) = TcpStream::connect(upstream).await else {
+            return;
+        };
+        if outbound.write_all(&request).await.is_ok() {
+            let pass = tokio::io::copy(&mut outbound, &mut inbound);
+            let _ = tokio::time::timeout(Duration::from_millis(300), pass).await;
+        }
+        // Silence, with both connections open, until the connection limit.
+        std::future::pending::<()>().await;
+    }
     let (fault, delay) = choose(&s);
     if let Some(kind) = fault {
         count(&s, kind);

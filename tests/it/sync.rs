@@ -22,14 +22,17 @@ pub struct Server {
     pub addr: SocketAddr,
     data: tempfile::TempDir,
     pub account: String,
+    /// Extra `serve` options, kept for restarts.
+    extra: Vec<String>,
 }
 
 /// Starts `daybook-server serve` on `data` on a free loopback port.
-fn spawn_server(data: &Path) -> (Child, SocketAddr) {
+fn spawn_server(data: &Path, extra: &[String]) -> (Child, SocketAddr) {
     let mut child = Process::new(sibling_bin("daybook-server"))
         .arg("--data")
         .arg(data)
         .args(["serve", "--listen", "127.0.0.1:0", "--rate", "0"])
+        .args(extra)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -53,14 +56,21 @@ fn spawn_server(data: &Path) -> (Child, SocketAddr) {
 
 impl Server {
     pub fn start() -> Server {
+        Server::start_with(&[])
+    }
+
+    /// A server with extra `serve` options (e.g. `--keep-alive 1`).
+    pub fn start_with(extra: &[&str]) -> Server {
         let data = tempfile::tempdir().expect("a temporary directory");
         let account = admin(data.path(), &["account", "create", "Acme"]);
-        let (child, addr) = spawn_server(data.path());
+        let extra: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
+        let (child, addr) = spawn_server(data.path(), &extra);
         Server {
             child,
             addr,
             data,
             account,
+            extra,
         }
     }
 
@@ -74,7 +84,7 @@ impl Server {
     /// port: see [`Server::addr`]).
     pub fn restart(&mut self) {
         self.kill();
-        let (child, addr) = spawn_server(self.data.path());
+        let (child, addr) = spawn_server(self.data.path(), &self.extra);
         self.child = child;
         self.addr = addr;
     }
