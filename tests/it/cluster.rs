@@ -137,13 +137,7 @@ pub struct ServerLog {
 /// gap-free sequence, and every accepted command's events exactly once, contiguous,
 /// where `sync_commands` says they are; every event belongs to an accepted command.
 pub fn check_server(server: &Server) -> ServerLog {
-    let registry = server
-        .account_db()
-        .parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .join("server.sqlite3");
+    let registry = server.registry_db();
     for path in [registry, server.account_db()] {
         let conn = Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
         assert_eq!(

@@ -89,6 +89,11 @@ impl Server {
         self.addr = addr;
     }
 
+    /// The registry's database file (accounts, devices, tokens).
+    pub fn registry_db(&self) -> std::path::PathBuf {
+        self.data.path().join("server.sqlite3")
+    }
+
     /// The account's database file.
     pub fn account_db(&self) -> std::path::PathBuf {
         self.data
