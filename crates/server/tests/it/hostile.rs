@@ -7,7 +7,7 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use daybook_protocol::{
@@ -62,12 +62,20 @@ impl Server {
 /// answer due within 5 s, until stopped.
 struct GoodClient {
     stop: Arc<AtomicBool>,
+    /// Requests answered so far.
+    count: Arc<AtomicUsize>,
     task: JoinHandle<(usize, Vec<String>)>,
 }
 
 fn good_client(base: &str, account: Uuid, token: &str) -> GoodClient {
     let stop = Arc::new(AtomicBool::new(false));
-    let (base, token, flag) = (base.to_string(), token.to_string(), stop.clone());
+    let count = Arc::new(AtomicUsize::new(0));
+    let (base, token, flag, counter) = (
+        base.to_string(),
+        token.to_string(),
+        stop.clone(),
+        count.clone(),
+    );
     let task = tokio::spawn(async move {
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(5))
@@ -112,16 +120,25 @@ fn good_client(base: &str, account: Uuid, token: &str) -> GoodClient {
                 Ok(r) => failures.push(format!("me {n}: {}", r.status())),
                 Err(e) => failures.push(format!("me {n}: {e}")),
             }
+            counter.store(ok, Ordering::SeqCst);
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         (ok, failures)
     });
-    GoodClient { stop, task }
+    GoodClient { stop, count, task }
 }
 
 impl GoodClient {
     /// Stops it and asserts every one of its requests succeeded (and there were some).
+    /// Waits (up to 20 s) for it to have made `at_least` requests first.
     async fn assert_unaffected(self, at_least: usize) {
+        let started = Instant::now();
+        while self.count.load(Ordering::SeqCst) < at_least
+            && started.elapsed() < Duration::from_secs(20)
+            && !self.task.is_finished()
+        {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
         self.stop.store(true, Ordering::SeqCst);
         let (ok, failures) = self.task.await.unwrap();
         assert!(failures.is_empty(), "the good client failed: {failures:?}");
@@ -745,7 +762,13 @@ async fn a_token_hammering_past_its_limit_gets_429_and_other_tokens_do_not() {
     // B's device makes well under 5 requests a second: never limited.
     let good = {
         let stop = Arc::new(AtomicBool::new(false));
-        let (base, token, flag) = (server.base.clone(), f.other_token.clone(), stop.clone());
+        let count = Arc::new(AtomicUsize::new(0));
+        let (base, token, flag, counter) = (
+            server.base.clone(),
+            f.other_token.clone(),
+            stop.clone(),
+            count.clone(),
+        );
         let task = tokio::spawn(async move {
             let http = reqwest::Client::new();
             let (mut ok, mut failures) = (0, Vec::new());
@@ -758,6 +781,7 @@ async fn a_token_hammering_past_its_limit_gets_429_and_other_tokens_do_not() {
                     .unwrap();
                 if r.status() == 200 {
                     ok += 1;
+                    counter.store(ok, Ordering::SeqCst);
                 } else {
                     failures.push(r.status().to_string());
                 }
@@ -765,7 +789,7 @@ async fn a_token_hammering_past_its_limit_gets_429_and_other_tokens_do_not() {
             }
             (ok, failures)
         });
-        GoodClient { stop, task }
+        GoodClient { stop, count, task }
     };
     let http = reqwest::Client::new();
     let (mut ok, mut limited) = (0, 0);
@@ -814,5 +838,73 @@ async fn a_token_hammering_past_its_limit_gets_429_and_other_tokens_do_not() {
     assert!(limited > 0);
     tokio::time::sleep(Duration::from_secs(1)).await;
     good.assert_unaffected(3).await;
+    server.shutdown().await;
+}
+
+/// Reads a live stream until it ends (`Ok(what it sent)`) or `within` passes (`Err`).
+async fn live_until_end(res: &mut reqwest::Response, within: Duration) -> Result<String, String> {
+    let mut seen = String::new();
+    let deadline = Instant::now() + within;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match tokio::time::timeout(left, res.chunk()).await {
+            Err(_) => return Err(seen),
+            Ok(Ok(None)) | Ok(Err(_)) => return Ok(seen),
+            Ok(Ok(Some(c))) => seen.push_str(&String::from_utf8_lossy(&c)),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_live_stream_ends_when_its_token_is_revoked() {
+    let f = fixture_with(Config {
+        keep_alive: Duration::from_millis(100),
+        ..unlimited()
+    })
+    .await;
+    let stolen = f
+        .state
+        .create_token(f.account, "stolen phone")
+        .await
+        .unwrap();
+    let server = start(&f).await;
+    let http = reqwest::Client::new();
+    let open = |token: String| {
+        let (http, uri) = (
+            http.clone(),
+            format!("{}/v1/accounts/{}/live", server.base, f.account),
+        );
+        async move {
+            let r = http.get(uri).bearer_auth(token).send().await.unwrap();
+            assert_eq!(r.status(), 200);
+            r
+        }
+    };
+    let mut thief = open(stolen.token.clone()).await;
+    let mut owner = open(f.token.clone()).await;
+    // Both streams are open and flowing.
+    assert!(
+        live_until_end(&mut thief, Duration::from_millis(500))
+            .await
+            .is_err()
+    );
+    assert!(f.state.revoke_device(stolen.device_id).await.unwrap());
+    let started = Instant::now();
+    let ended = live_until_end(&mut thief, Duration::from_secs(5)).await;
+    assert!(
+        ended.is_ok(),
+        "the revoked device's stream went on: {ended:?}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    // The owner's stream goes on, and hears the next push.
+    let mut ob = Outbox::new();
+    push(&f, vec![ob.cmd(register_product("AFTER", 1).1)]).await;
+    let heard = live_until_end(&mut owner, Duration::from_millis(800)).await;
+    let seen = heard.expect_err("the owner's stream is still open");
+    assert!(seen.contains("data: {\"head\":1}"), "{seen}");
     server.shutdown().await;
 }
