@@ -69,13 +69,14 @@ bench-desktop: deps ui-dist
 	./scripts/bench-desktop.sh
 
 ## Fuzzing (fuzz/, cargo-fuzz + libFuzzer, AddressSanitizer, overflow checks on):
-## the push body and its validation, the pull query, command JSON at the edges, the
-## upcasters. Each target starts from its checked-in seeds (fuzz/corpus/<target>/seed-*)
-## and stops at its first crash (saved under fuzz/artifacts/<target>/). cargo-fuzz
-## passes nightly flags: RUSTC_BOOTSTRAP=1 lets the stable toolchain take them.
-FUZZ_TARGETS := push_request pull_query command_json upcast
+## the push body and its validation (alone and through the real router on SQLite),
+## the pull query, command JSON at the edges, the upcasters. Each target starts from
+## its checked-in seeds (fuzz/corpus/<target>/seed-*) and stops at its first crash
+## (saved under fuzz/artifacts/<target>/). cargo-fuzz passes nightly flags:
+## RUSTC_BOOTSTRAP=1 lets the stable toolchain take them.
+FUZZ_TARGETS := push_request push_http pull_query command_json upcast
 FUZZ_SECONDS ?= 300
-FUZZ_QUICK_SECONDS ?= 15
+FUZZ_QUICK_SECONDS ?= 12
 FUZZ_RUN = cd fuzz && for t in $(FUZZ_TARGETS); do \
 	RUSTC_BOOTSTRAP=1 $(CARGO) fuzz run -O -a $$t -- -max_total_time=$(1) -print_final_stats=1 || exit 1; done
 fuzz: deps
