@@ -34,7 +34,10 @@ use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use rusqlite::Connection;
 use tokio::runtime::Handle;
 use tokio::sync::broadcast;
-use tokio_postgres::{NoTls, Row, Transaction};
+use tokio_postgres::{NoTls, Row, Statement};
+
+/// A pooled connection's transaction (it caches prepared statements per connection).
+type Transaction<'a> = deadpool_postgres::Transaction<'a>;
 use uuid::Uuid;
 
 use crate::accounts::SERVER_DEVICE;
@@ -296,14 +299,18 @@ impl PgBackend {
     ) -> Result<PullResponse, ServerError> {
         let client = self.pool.get().await?;
         // The head first: every event up to it is committed, so the page is whole.
+        let head_stmt = client
+            .prepare_cached("SELECT head FROM accounts WHERE id = $1")
+            .await?;
         let head = client
-            .query_opt("SELECT head FROM accounts WHERE id = $1", &[&account])
+            .query_opt(&head_stmt, &[&account])
             .await?
             .map(|r| r.get::<_, i64>(0))
             .ok_or_else(|| ServerError::Invalid(format!("no account has id {account}")))?;
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let events_stmt = client.prepare_cached(&select_events()).await?;
         let rows = client
-            .query(&select_events(), &[&account, &after, &head, &limit])
+            .query(&events_stmt, &[&account, &after, &head, &limit])
             .await?;
         let events = rows
             .iter()
@@ -318,6 +325,12 @@ fn select_events() -> String {
         "SELECT {EVENT_COLUMNS} FROM events
          WHERE account_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq LIMIT $4"
     )
+}
+
+/// `sql` prepared on the transaction's connection, once per connection: a push's
+/// statements are parsed and planned once, not on every call (a round trip each).
+fn stmt(rt: &Handle, tx: &Transaction<'_>, sql: &str) -> Result<Statement, ServerError> {
+    Ok(rt.block_on(tx.prepare_cached(sql))?)
 }
 
 /// Applies the numbered migrations not yet applied, under an advisory lock.
@@ -375,7 +388,11 @@ fn push_blocking(
     let tx = rt.block_on(client.transaction())?;
     let head: i64 = rt
         .block_on(tx.query_opt(
-            "SELECT head FROM accounts WHERE id = $1 FOR UPDATE",
+            &stmt(
+                rt,
+                &tx,
+                "SELECT head FROM accounts WHERE id = $1 FOR UPDATE",
+            )?,
             &[&account],
         ))?
         .map(|r| r.get(0))
@@ -408,12 +425,12 @@ fn push_blocking(
         ledger.flush(rt, &tx, account)?;
         if new_head != head {
             rt.block_on(tx.execute(
-                "UPDATE accounts SET head = $2 WHERE id = $1",
+                &stmt(rt, &tx, "UPDATE accounts SET head = $2 WHERE id = $1")?,
                 &[&account, &new_head],
             ))?;
             // Delivered to every instance's LISTEN when (and only if) this commits.
             rt.block_on(tx.execute(
-                "SELECT pg_notify($1, $2)",
+                &stmt(rt, &tx, "SELECT pg_notify($1, $2)")?,
                 &[&listen::CHANNEL, &format!("{account}:{new_head}")],
             ))?;
         }
@@ -447,7 +464,10 @@ fn catch_up(
                 "cache of account {account} is at {local}, ahead of the database's {target}"
             )));
         }
-        let rows = rt.block_on(tx.query(&sql, &[&account, &local, &target, &CATCH_UP_PAGE]))?;
+        let rows = rt.block_on(tx.query(
+            &stmt(rt, tx, &sql)?,
+            &[&account, &local, &target, &CATCH_UP_PAGE],
+        ))?;
         if rows.is_empty() {
             return Err(ServerError::Corrupt(format!(
                 "account {account}: no events after {local} though the head is {target}"
@@ -490,12 +510,16 @@ fn insert_events(
     let issued: Vec<DateTime<Utc>> = events.iter().map(|e| e.metadata.issued_at).collect();
     let committed: Vec<DateTime<Utc>> = events.iter().map(|e| e.committed_at).collect();
     rt.block_on(tx.execute(
-        "INSERT INTO events (account_id, seq, event_id, stream_id, stream_type, revision,
+        &stmt(
+            rt,
+            tx,
+            "INSERT INTO events (account_id, seq, event_id, stream_id, stream_type, revision,
              event_type, schema_version, payload, user_id, device_id, command_id,
              causation_id, correlation_id, issued_at, committed_at)
          SELECT $1, u.* FROM unnest($2::bigint[], $3::uuid[], $4::uuid[], $5::text[],
              $6::bigint[], $7::text[], $8::int4[], $9::text[], $10::text[], $11::text[],
              $12::uuid[], $13::uuid[], $14::uuid[], $15::timestamptz[], $16::timestamptz[]) AS u",
+        )?,
         &[
             &account,
             &seqs,
@@ -571,8 +595,12 @@ impl PgLedger {
     ) -> Result<Self, ServerError> {
         let ids: Vec<Uuid> = req.commands.iter().map(|c| c.envelope.command_id).collect();
         let rows = rt.block_on(tx.query(
-            "SELECT command_id, status, error, first_seq, last_seq FROM sync_commands
+            &stmt(
+                rt,
+                tx,
+                "SELECT command_id, status, error, first_seq, last_seq FROM sync_commands
              WHERE account_id = $1 AND command_id = ANY($2)",
+            )?,
             &[&account, &ids],
         ))?;
         let mut known = HashMap::with_capacity(rows.len());
@@ -585,7 +613,11 @@ impl PgLedger {
         }
         let last_seq = rt
             .block_on(tx.query_opt(
-                "SELECT last_seq FROM sync_devices WHERE account_id = $1 AND device_id = $2",
+                &stmt(
+                    rt,
+                    tx,
+                    "SELECT last_seq FROM sync_devices WHERE account_id = $1 AND device_id = $2",
+                )?,
                 &[&account, &device_id],
             ))?
             .map(|r| r.try_get(0))
@@ -614,10 +646,14 @@ impl PgLedger {
         let firsts: Vec<Option<i64>> = self.pending.iter().map(|p| p.2.2).collect();
         let lasts: Vec<Option<i64>> = self.pending.iter().map(|p| p.2.3).collect();
         rt.block_on(tx.execute(
-            "INSERT INTO sync_commands
+            &stmt(
+                rt,
+                tx,
+                "INSERT INTO sync_commands
                  (account_id, device_id, command_id, device_seq, status, error, first_seq, last_seq)
              SELECT $1, $2, u.* FROM unnest($3::uuid[], $4::bigint[], $5::text[], $6::text[],
                  $7::bigint[], $8::bigint[]) AS u",
+            )?,
             &[
                 &account,
                 &self.device_id,
@@ -630,8 +666,12 @@ impl PgLedger {
             ],
         ))?;
         rt.block_on(tx.execute(
-            "INSERT INTO sync_devices (account_id, device_id, last_seq) VALUES ($1, $2, $3)
+            &stmt(
+                rt,
+                tx,
+                "INSERT INTO sync_devices (account_id, device_id, last_seq) VALUES ($1, $2, $3)
              ON CONFLICT (account_id, device_id) DO UPDATE SET last_seq = excluded.last_seq",
+            )?,
             &[&account, &self.device_id, &last],
         ))?;
         self.pending.clear();
