@@ -908,3 +908,29 @@ async fn a_live_stream_ends_when_its_token_is_revoked() {
     assert!(seen.contains("data: {\"head\":1}"), "{seen}");
     server.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idle_kept_alive_connection_is_closed_after_the_header_timeout() {
+    let f = fixture_with(Config {
+        header_read_timeout: Duration::from_secs(1),
+        ..unlimited()
+    })
+    .await;
+    let server = start(&f).await;
+    let mut s = TcpStream::connect(server.addr).await.unwrap();
+    s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let started = Instant::now();
+    // One answer, then nothing: the server hangs up instead of keeping it forever.
+    let got = read_until_closed(&mut s, Duration::from_secs(10))
+        .await
+        .expect("the server closes an idle connection");
+    assert!(got.starts_with("HTTP/1.1 200 OK"), "{got}");
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "{:?}",
+        started.elapsed()
+    );
+    server.shutdown().await;
+}
