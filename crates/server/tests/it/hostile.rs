@@ -855,13 +855,25 @@ async fn live_until_end(res: &mut reqwest::Response, within: Duration) -> Result
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_live_stream_ends_when_its_token_is_revoked() {
-    let f = fixture_with(Config {
+fn quick_keep_alive() -> Config {
+    Config {
         keep_alive: Duration::from_millis(100),
         ..unlimited()
-    })
-    .await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_live_stream_ends_when_its_token_is_revoked() {
+    live_stream_ends_when_its_token_is_revoked(fixture_with(quick_keep_alive()).await).await;
+}
+
+/// The same on PostgreSQL (its own registry query).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_live_stream_ends_when_its_token_is_revoked_on_postgres() {
+    live_stream_ends_when_its_token_is_revoked(pg_fixture_with(quick_keep_alive()).await).await;
+}
+
+async fn live_stream_ends_when_its_token_is_revoked(f: Fixture) {
     let stolen = f
         .state
         .create_token(f.account, "stolen phone")

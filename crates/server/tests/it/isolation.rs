@@ -89,14 +89,14 @@ struct Tenant {
     devices: Vec<(String, String)>, // (device name, token)
 }
 
-#[tokio::test]
-async fn every_endpoint_with_every_token_reaches_only_its_own_account() {
+/// On both store adapters: on PostgreSQL every tenant shares one database, so this is
+/// where a missing account filter would show.
+async fn every_endpoint_with_every_token_reaches_only_its_own_account(f: Fixture) {
     let endpoints = spec_endpoints();
     assert!(
         endpoints.len() >= 6 && endpoints.iter().all(|(_, m)| !m.is_empty()),
         "read the spec's paths: {endpoints:?}"
     );
-    let f = fixture().await;
     let state = &f.state;
     let mut tenants = Vec::new();
     for name in ["Northwind", "Contoso", "Initech"] {
@@ -290,3 +290,5 @@ async fn every_endpoint_with_every_token_reaches_only_its_own_account() {
         assert_eq!(r.json::<daybook_protocol::PullResponse>().head, 0);
     }
 }
+
+contract!(every_endpoint_with_every_token_reaches_only_its_own_account);

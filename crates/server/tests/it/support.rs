@@ -59,8 +59,13 @@ pub async fn pg_state(dir: &TempDir, config: Config) -> AppState {
 
 /// [`fixture`] on PostgreSQL: two fresh accounts in the shared test database.
 pub async fn pg_fixture() -> Fixture {
+    pg_fixture_with(unlimited()).await
+}
+
+/// [`pg_fixture`] with these settings.
+pub async fn pg_fixture_with(config: Config) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
-    let state = pg_state(&dir, unlimited()).await;
+    let state = pg_state(&dir, config).await;
     with_accounts(dir, state).await
 }
 
