@@ -5,9 +5,8 @@
 //! through the balancer, and nothing is lost or applied twice.
 
 use std::collections::HashSet;
-use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
-use std::process::{Child, Command as Process, Stdio};
+use std::process::{Child, Command as Process};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
@@ -17,7 +16,7 @@ use serde_json::Value;
 use tokio::net::{TcpListener, TcpStream};
 
 use crate::support::{dump, sibling_bin};
-use crate::sync::{Client, event_ids, rt};
+use crate::sync::{Client, event_ids, rt, spawn_listening};
 
 /// The test PostgreSQL server: `DAYBOOK_PG_URL`, or the throwaway cluster of
 /// `scripts/pg.sh` (started, or reused, under the build directory).
@@ -64,27 +63,11 @@ struct Instance {
 impl Instance {
     fn start(url: &str) -> Instance {
         let cache = tempfile::tempdir().expect("a temporary directory");
-        let mut child = Process::new(sibling_bin("daybook-server"))
-            .args(["--database", url, "--pool-size", "8", "--cache-dir"])
+        let mut cmd = Process::new(sibling_bin("daybook-server"));
+        cmd.args(["--database", url, "--pool-size", "8", "--cache-dir"])
             .arg(cache.path())
-            .args(["serve", "--listen", "127.0.0.1:0", "--rate", "0"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("daybook-server starts");
-        let stderr = child.stderr.take().expect("stderr is piped");
-        let mut lines = BufReader::new(stderr).lines();
-        let addr = loop {
-            let line = lines
-                .next()
-                .expect("daybook-server printed its address")
-                .expect("stderr is readable");
-            if let Some(rest) = line.split("listening on ").nth(1) {
-                break rest.trim().parse().expect("an address");
-            }
-        };
-        std::thread::spawn(move || for _ in lines {});
+            .args(["serve", "--listen", "127.0.0.1:0", "--rate", "0"]);
+        let (child, addr) = spawn_listening(&mut cmd);
         Instance {
             child,
             addr,

@@ -28,11 +28,17 @@ pub struct Server {
 
 /// Starts `daybook-server serve` on `data` on a free loopback port.
 fn spawn_server(data: &Path, extra: &[String]) -> (Child, SocketAddr) {
-    let mut child = Process::new(sibling_bin("daybook-server"))
-        .arg("--data")
+    let mut cmd = Process::new(sibling_bin("daybook-server"));
+    cmd.arg("--data")
         .arg(data)
         .args(["serve", "--listen", "127.0.0.1:0", "--rate", "0"])
-        .args(extra)
+        .args(extra);
+    spawn_listening(&mut cmd)
+}
+
+/// Spawns a `daybook-server serve` command and waits for the address it prints.
+pub fn spawn_listening(cmd: &mut Process) -> (Child, SocketAddr) {
+    let mut child = cmd
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
