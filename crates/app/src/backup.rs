@@ -550,6 +550,42 @@ fn move_aside(path: &Path, tag: &str) -> Result<Option<PathBuf>, AppError> {
     Ok(Some(aside))
 }
 
+/// Keeps the live store under a second name (`<name>.<tag>-<time>`) while it stays at
+/// its own, so that renaming the replacement over it is the one step that switches:
+/// a crash at any point leaves the old store or the new one at the live name. The
+/// write-ahead log is folded into the file first (a checkpoint), as a replacement
+/// must not inherit it. A store whose log cannot be folded (damaged) is moved aside
+/// with its log instead.
+fn keep_aside(path: &Path, tag: &str) -> Result<Option<PathBuf>, AppError> {
+    if !path.exists() {
+        return Ok(None);
+    }
+    let wal = sidecar(path, "-wal");
+    if wal.exists() {
+        // Closing the last connection after a TRUNCATE checkpoint removes the log.
+        let folded =
+            Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE).and_then(|c| {
+                c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+                    r.get::<_, i64>(0)
+                })
+            });
+        let empty = std::fs::metadata(&wal).map_or(true, |m| m.len() == 0);
+        if !matches!(folded, Ok(0)) || !empty {
+            return move_aside(path, tag);
+        }
+    }
+    let aside = aside_name(path, tag, Utc::now());
+    if std::fs::hard_link(path, &aside).is_err() {
+        // A file system without hard links: the two-step move.
+        return move_aside(path, tag);
+    }
+    fsync_dir(parent_of(path));
+    // Empty by now; a replacement must not find the old store's log or index.
+    let _ = std::fs::remove_file(&wal);
+    let _ = std::fs::remove_file(sidecar(path, "-shm"));
+    Ok(Some(aside))
+}
+
 /// Replaces the store file `data_file` by a checked copy of `backup`. No connection
 /// to `data_file` may be open (use [`Daybook::restore`] on an open store). The
 /// backup is checked in full first; a store holding data of another account is not
@@ -583,9 +619,7 @@ pub fn restore_file(data_file: &Path, backup: &Path) -> Result<RestoreReport, Ap
             return Err(e);
         }
     };
-    // The old file stays reachable under its new name until the copy is in place; a
-    // crash in between leaves no store at the live name, and both files beside it.
-    let kept = move_aside(data_file, "before-restore");
+    let kept = keep_aside(data_file, "before-restore");
     let kept = match kept {
         Ok(k) => k,
         Err(e) => {

@@ -190,6 +190,42 @@ fn restore_brings_back_the_backup_and_keeps_the_replaced_store_aside() {
 }
 
 #[test]
+fn a_store_left_with_its_log_by_a_crash_is_kept_whole_by_a_restore() {
+    let tmp = TempDir::new().unwrap();
+    let mut db = store_with_data(&tmp.path().join("live"));
+    let file = make_backup(&db, tmp.path(), "b.sqlite3");
+    let at_backup = events(&db);
+    let c = customer(&mut db, "C-LATER", None);
+    order(&mut db, c, &[]);
+    let later = events(&db);
+    // A crash: the file and its write-ahead log, with the latest commits only in the
+    // log, and no connection to fold them in.
+    let crashed = tmp.path().join("crashed");
+    std::fs::create_dir_all(&crashed).unwrap();
+    let live = tmp.path().join("live").join(DB_FILE);
+    std::fs::copy(&live, crashed.join(DB_FILE)).unwrap();
+    let wal = PathBuf::from(format!("{}-wal", live.display()));
+    assert!(
+        std::fs::metadata(&wal).unwrap().len() > 0,
+        "commits in the log"
+    );
+    std::fs::copy(&wal, crashed.join("daybook.sqlite3-wal")).unwrap();
+    drop(db);
+
+    let report = backup::restore_file(&crashed.join(DB_FILE), &file).unwrap();
+    // The store kept aside is whole on its own: its log was folded in before the
+    // switch, so no -wal file belongs to it.
+    let aside = PathBuf::from(report.kept_aside.expect("kept aside"));
+    assert!(!Path::new(&format!("{}-wal", aside.display())).exists());
+    let check = tmp.path().join("check");
+    std::fs::create_dir_all(&check).unwrap();
+    std::fs::copy(&aside, check.join(DB_FILE)).unwrap();
+    assert_eq!(events(&open(&check)), later);
+    // The live name holds the backup, untouched by the old log.
+    assert_eq!(events(&open(&crashed)), at_backup);
+}
+
+#[test]
 fn after_a_restore_pending_commands_stay_pending_and_the_device_sequence_moves_on() {
     let tmp = TempDir::new().unwrap();
     let mut db = store_with_data(&tmp.path().join("data"));
