@@ -80,9 +80,11 @@ FUZZ_QUICK_SECONDS ?= 12
 FUZZ_RUN = cd fuzz && for t in $(FUZZ_TARGETS); do \
 	RUSTC_BOOTSTRAP=1 $(CARGO) fuzz run -O -a $$t -- -max_total_time=$(1) -print_final_stats=1 || exit 1; done
 fuzz: deps
+	./scripts/deps.sh fuzz
 	$(call FUZZ_RUN,$(FUZZ_SECONDS))
 ## A bounded run of every target (part of `make test`).
 fuzz-quick: deps
+	./scripts/deps.sh fuzz
 	$(call FUZZ_RUN,$(FUZZ_QUICK_SECONDS))
 
 ## A tiny run of the benchmark harness, to prove it works (part of `make test`).

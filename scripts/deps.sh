@@ -42,10 +42,11 @@ if ! cargo install --list | grep -q "^tauri-driver v$TAURI_DRIVER_VERSION:"; the
   cargo install tauri-driver --version "$TAURI_DRIVER_VERSION" --locked --quiet
 fi
 
-# cargo-fuzz: the libFuzzer driver of `make fuzz` / `make fuzz-quick` (fuzz/). It needs
+# cargo-fuzz: the libFuzzer driver of `make fuzz` / `make fuzz-quick` (fuzz/), installed
+# only for them (`scripts/deps.sh fuzz`), so `make run` does not build it. It needs
 # nightly flags, which the Makefile enables on the stable toolchain (RUSTC_BOOTSTRAP=1).
 CARGO_FUZZ_VERSION=0.13.2
-if ! cargo install --list | grep -q "^cargo-fuzz v$CARGO_FUZZ_VERSION:"; then
+if [ "${1:-}" = fuzz ] && ! cargo install --list | grep -q "^cargo-fuzz v$CARGO_FUZZ_VERSION:"; then
   echo "deps: installing cargo-fuzz $CARGO_FUZZ_VERSION"
   cargo install cargo-fuzz --version "$CARGO_FUZZ_VERSION" --locked --quiet
 fi
