@@ -166,10 +166,10 @@ impl AppState {
         let id = Uuid::now_v7();
         match &self.inner.backend {
             Backend::Sqlite { data_dir, .. } => {
-                let (dir, name, st) = (data_dir.clone(), name.to_string(), self.clone());
-                run_blocking(move || {
+                let (dir, name) = (data_dir.clone(), name.to_string());
+                self.on_registry(move |r| {
                     accounts::create_account_db(&dir, id)?;
-                    st.registry()?.create_account(id, &name)
+                    r.create_account(id, &name)
                 })
                 .await?;
             }
@@ -181,10 +181,7 @@ impl AppState {
     /// Every account.
     pub async fn accounts(&self) -> Result<Vec<Account>, ServerError> {
         match &self.inner.backend {
-            Backend::Sqlite { .. } => {
-                let st = self.clone();
-                run_blocking(move || st.registry()?.accounts()).await
-            }
+            Backend::Sqlite { .. } => self.on_registry(move |r| r.accounts()).await,
             Backend::Postgres(pg) => pg.accounts().await,
         }
     }
@@ -193,8 +190,9 @@ impl AppState {
     pub async fn create_token(&self, account: Uuid, device: &str) -> Result<NewToken, ServerError> {
         match &self.inner.backend {
             Backend::Sqlite { .. } => {
-                let (st, device) = (self.clone(), device.to_string());
-                run_blocking(move || st.registry()?.create_device(account, &device)).await
+                let device = device.to_string();
+                self.on_registry(move |r| r.create_device(account, &device))
+                    .await
             }
             Backend::Postgres(pg) => pg.create_device(account, device).await,
         }
@@ -203,10 +201,7 @@ impl AppState {
     /// Revokes a device's token; false if no such unrevoked device exists.
     pub async fn revoke_device(&self, device: Uuid) -> Result<bool, ServerError> {
         match &self.inner.backend {
-            Backend::Sqlite { .. } => {
-                let st = self.clone();
-                run_blocking(move || st.registry()?.revoke_device(device)).await
-            }
+            Backend::Sqlite { .. } => self.on_registry(move |r| r.revoke_device(device)).await,
             Backend::Postgres(pg) => pg.revoke_device(device).await,
         }
     }
@@ -214,10 +209,7 @@ impl AppState {
     /// The device a token belongs to, unless it is unknown or revoked.
     pub async fn authenticate(&self, token: String) -> Result<Option<Device>, ServerError> {
         match &self.inner.backend {
-            Backend::Sqlite { .. } => {
-                let st = self.clone();
-                run_blocking(move || st.registry()?.authenticate(&token)).await
-            }
+            Backend::Sqlite { .. } => self.on_registry(move |r| r.authenticate(&token)).await,
             Backend::Postgres(pg) => pg.authenticate(&token).await,
         }
     }
@@ -226,10 +218,7 @@ impl AppState {
     /// this, so a revoked token's open stream ends).
     pub async fn device_active(&self, device: Uuid) -> Result<bool, ServerError> {
         match &self.inner.backend {
-            Backend::Sqlite { .. } => {
-                let st = self.clone();
-                run_blocking(move || st.registry()?.is_active(device)).await
-            }
+            Backend::Sqlite { .. } => self.on_registry(move |r| r.is_active(device)).await,
             Backend::Postgres(pg) => pg.device_active(device).await,
         }
     }
@@ -237,10 +226,7 @@ impl AppState {
     /// Readiness: the registry database answers.
     pub async fn ping(&self) -> Result<(), ServerError> {
         match &self.inner.backend {
-            Backend::Sqlite { .. } => {
-                let st = self.clone();
-                run_blocking(move || st.registry()?.ping()).await
-            }
+            Backend::Sqlite { .. } => self.on_registry(move |r| r.ping()).await,
             Backend::Postgres(pg) => pg.ping().await,
         }
     }
@@ -302,6 +288,15 @@ impl AppState {
             Backend::Sqlite { .. } => Ok(self.account(account).await?.head()),
             Backend::Postgres(pg) => pg.head(account).await,
         }
+    }
+
+    /// Runs `f` on the SQLite adapter's registry, on a blocking thread.
+    async fn on_registry<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Registry) -> Result<T, ServerError> + Send + 'static,
+    ) -> Result<T, ServerError> {
+        let st = self.clone();
+        run_blocking(move || f(st.registry()?)).await
     }
 
     /// The registry of the SQLite adapter.

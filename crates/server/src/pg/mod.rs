@@ -54,9 +54,11 @@ const MIGRATION_LOCK: i64 = 0x6461_7962_6f6f_6b01;
 /// Events read per query when a cache catches up.
 const CATCH_UP_PAGE: i64 = 5000;
 
-const EVENT_COLUMNS: &str = "seq, event_id, stream_id, stream_type, revision, event_type, \
-     schema_version, payload, user_id, device_id, command_id, causation_id, correlation_id, \
-     issued_at, committed_at";
+/// Events of an account after a sequence, up to a head, in order, at most so many.
+const SELECT_EVENTS: &str = "SELECT seq, event_id, stream_id, stream_type, revision, \
+     event_type, schema_version, payload, user_id, device_id, command_id, causation_id, \
+     correlation_id, issued_at, committed_at FROM events \
+     WHERE account_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq LIMIT $4";
 
 /// Settings of the PostgreSQL adapter.
 #[derive(Debug, Clone)]
@@ -256,12 +258,7 @@ impl PgBackend {
 
     /// The account's committed head.
     pub async fn head(&self, account: Uuid) -> Result<i64, ServerError> {
-        let client = self.pool.get().await?;
-        let row = client
-            .query_opt("SELECT head FROM accounts WHERE id = $1", &[&account])
-            .await?;
-        row.map(|r| r.get(0))
-            .ok_or_else(|| ServerError::Invalid(format!("no account has id {account}")))
+        account_head(&*self.pool.get().await?, account).await
     }
 
     /// A receiver of the account's future heads, from this instance's pushes and,
@@ -299,16 +296,9 @@ impl PgBackend {
     ) -> Result<PullResponse, ServerError> {
         let client = self.pool.get().await?;
         // The head first: every event up to it is committed, so the page is whole.
-        let head_stmt = client
-            .prepare_cached("SELECT head FROM accounts WHERE id = $1")
-            .await?;
-        let head = client
-            .query_opt(&head_stmt, &[&account])
-            .await?
-            .map(|r| r.get::<_, i64>(0))
-            .ok_or_else(|| ServerError::Invalid(format!("no account has id {account}")))?;
+        let head = account_head(&client, account).await?;
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let events_stmt = client.prepare_cached(&select_events()).await?;
+        let events_stmt = client.prepare_cached(SELECT_EVENTS).await?;
         let rows = client
             .query(&events_stmt, &[&account, &after, &head, &limit])
             .await?;
@@ -320,11 +310,19 @@ impl PgBackend {
     }
 }
 
-fn select_events() -> String {
-    format!(
-        "SELECT {EVENT_COLUMNS} FROM events
-         WHERE account_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq LIMIT $4"
-    )
+/// The account's committed head (`accounts.head`).
+async fn account_head(
+    client: &deadpool_postgres::ClientWrapper,
+    account: Uuid,
+) -> Result<i64, ServerError> {
+    let stmt = client
+        .prepare_cached("SELECT head FROM accounts WHERE id = $1")
+        .await?;
+    client
+        .query_opt(&stmt, &[&account])
+        .await?
+        .map(|r| r.get(0))
+        .ok_or_else(|| ServerError::Invalid(format!("no account has id {account}")))
 }
 
 /// `sql` prepared on the transaction's connection, once per connection: a push's
@@ -453,7 +451,6 @@ fn catch_up(
     account: Uuid,
     target: i64,
 ) -> Result<(), ServerError> {
-    let sql = select_events();
     loop {
         let local = daybook_store::head(db.conn())?;
         if local == target {
@@ -465,7 +462,7 @@ fn catch_up(
             )));
         }
         let rows = rt.block_on(tx.query(
-            &stmt(rt, tx, &sql)?,
+            &stmt(rt, tx, SELECT_EVENTS)?,
             &[&account, &local, &target, &CATCH_UP_PAGE],
         ))?;
         if rows.is_empty() {
