@@ -7,6 +7,7 @@
 //! byte-identical events), and every event must survive its stored form.
 #![no_main]
 
+use daybook_domain::{CreateOrder, RegisterCustomer, RegisterProduct};
 use daybook_domain::{
     Aggregate, Command, CommandEnvelope, Currency, CustomerFacts, CustomerId, CustomerKind, Facts,
     Money, OrderId, ProductFacts, ProductId, StreamType, VatClass, parse_command_json, upcast,
@@ -67,7 +68,7 @@ fn decide(state: &Aggregate, env: &CommandEnvelope, facts: &[Facts]) {
 fn existing(empty: &Aggregate, id: Uuid, env: &CommandEnvelope) -> Aggregate {
     let customer = CustomerId(Uuid::from_u128(1));
     let create = match empty.stream_type() {
-        StreamType::Customer => Command::RegisterCustomer {
+        StreamType::Customer => Command::RegisterCustomer(RegisterCustomer {
             customer_id: CustomerId(id),
             number: "C-1".into(),
             kind: CustomerKind::Organisation,
@@ -76,19 +77,19 @@ fn existing(empty: &Aggregate, id: Uuid, env: &CommandEnvelope) -> Aggregate {
             email: None,
             currency: Currency::EUR,
             spending_limit: None,
-        },
-        StreamType::Product => Command::RegisterProduct {
+        }),
+        StreamType::Product => Command::RegisterProduct(RegisterProduct {
             product_id: ProductId(id),
             code: "P-1".into(),
             description: "Product".into(),
             unit_price: Money(1_250),
             vat_class: VatClass::Standard,
-        },
-        StreamType::SalesOrder => Command::CreateOrder {
+        }),
+        StreamType::SalesOrder => Command::CreateOrder(CreateOrder {
             order_id: OrderId(id),
             number: "SO-1".into(),
             customer_id: customer,
-        },
+        }),
     };
     let facts = facts_for(&empty.needs(&create));
     let mut state = empty.clone();

@@ -234,10 +234,8 @@ pub async fn configure_sync(
         url: server.trim().to_string(),
         token: token.trim().to_string(),
     };
-    let invalid = |field: &str, message: String| ErrorBody {
-        code: "invalid_input".into(),
-        message,
-        field: Some(field.into()),
+    let invalid = |field: &str, message: String| {
+        ErrorBody::new(daybook_app::ErrorCode::InvalidInput, message).with_field(field)
     };
     daybook_sync::Client::new(&config).map_err(|e| invalid("server", e.to_string()))?;
     if config.token.is_empty() {

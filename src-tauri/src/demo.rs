@@ -77,10 +77,9 @@ pub async fn load_in_background<R: tauri::Runtime>(
     });
     task.await.map_err(|e| {
         eprintln!("daybook-desktop: demo data task failed: {e}");
-        ErrorBody {
-            code: "internal".into(),
-            message: "loading demo data stopped unexpectedly".into(),
-            field: None,
-        }
+        ErrorBody::new(
+            daybook_app::ErrorCode::Internal,
+            "loading demo data stopped unexpectedly",
+        )
     })?
 }

@@ -339,6 +339,7 @@ pub fn stream_events(conn: &Connection, id: Uuid) -> Result<Vec<String>, AppErro
 mod tests {
     use super::*;
     use daybook_app::query::{self, CustomerQuery};
+    use daybook_domain::{AddOrderLine, CreateOrder, RegisterCustomer, RegisterProduct};
     use daybook_domain::{
         Command, CommandEnvelope, CustomerId, CustomerKind, LineId, Money, OrderId, ProductId,
         VatClass,
@@ -365,7 +366,7 @@ mod tests {
         let (customer, product, order) = (CustomerId::new(), ProductId::new(), OrderId::new());
         run(
             state,
-            Command::RegisterCustomer {
+            Command::RegisterCustomer(RegisterCustomer {
                 customer_id: customer,
                 number: "C-1".into(),
                 kind: CustomerKind::Organisation,
@@ -374,27 +375,27 @@ mod tests {
                 email: None,
                 currency: Default::default(),
                 spending_limit: None,
-            },
+            }),
         )
         .expect("customer");
         run(
             state,
-            Command::RegisterProduct {
+            Command::RegisterProduct(RegisterProduct {
                 product_id: product,
                 code: "P-1".into(),
                 description: "Chair".into(),
                 unit_price: Money(12_50),
                 vat_class: VatClass::Standard,
-            },
+            }),
         )
         .expect("product");
         run(
             state,
-            Command::CreateOrder {
+            Command::CreateOrder(CreateOrder {
                 order_id: order,
                 number: "SO-1".into(),
                 customer_id: customer,
-            },
+            }),
         )
         .expect("order");
         (order, product)
@@ -434,7 +435,7 @@ mod tests {
         let (order, product) = draft(&state);
         let err = run(
             &state,
-            Command::AddOrderLine {
+            Command::AddOrderLine(AddOrderLine {
                 order_id: order,
                 line_id: LineId::new(),
                 product_id: product,
@@ -442,7 +443,7 @@ mod tests {
                 unit_price: None,
                 discount_bp: 0,
                 description: None,
-            },
+            }),
         )
         .expect_err("quantity 0 is refused");
         assert_eq!(
@@ -451,6 +452,7 @@ mod tests {
                 "code": "invalid_quantity",
                 "message": "quantity must be greater than 0 (got 0)",
                 "field": "quantity",
+                "params": {"quantity": 0},
             })
         );
         let detail = state.read(|c| query::order(c, order.0)).expect("order");
@@ -489,7 +491,7 @@ mod tests {
             .expect("number");
         run(
             state,
-            Command::RegisterCustomer {
+            Command::RegisterCustomer(RegisterCustomer {
                 customer_id: CustomerId::new(),
                 number,
                 kind: CustomerKind::Organisation,
@@ -498,7 +500,7 @@ mod tests {
                 email: None,
                 currency: Default::default(),
                 spending_limit: None,
-            },
+            }),
         )
         .expect("customer");
     }

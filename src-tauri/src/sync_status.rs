@@ -59,7 +59,7 @@ pub struct NeedsAttention {
     /// `rejected` (by the server) or `conflict` (no longer applies here).
     pub status: String,
     /// The reason's code, e.g. `spending_limit_exceeded`.
-    pub code: String,
+    pub code: daybook_app::ErrorCode,
     /// The reason, for a person.
     pub reason: String,
 }
@@ -176,7 +176,9 @@ fn attention(conn: &Connection) -> Result<Vec<NeedsAttention>, AppError> {
                     .map(|env| env.command.name().to_string())
                     .unwrap_or_default(),
                 status,
-                code: error.as_ref().map(|e| e.code.clone()).unwrap_or_default(),
+                code: error
+                    .as_ref()
+                    .map_or(daybook_app::ErrorCode::Unknown, |e| e.code),
                 reason: error.map(|e| e.message).unwrap_or_default(),
             }
         })

@@ -265,7 +265,7 @@ pub fn check_actor(actor: &Actor, log: &ServerLog) -> (u64, u64, u64) {
             (Some((s, code)), Some(item)) if s == "rejected" => {
                 assert_eq!(item.status, "rejected", "{}: {id}", actor.name);
                 assert_eq!(
-                    item.error.as_ref().map(|e| e.code.clone()),
+                    item.error.as_ref().map(|e| e.code.to_string()),
                     code.clone(),
                     "{}: {id}: the server's reason",
                     actor.name

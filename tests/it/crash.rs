@@ -244,7 +244,7 @@ fn crash_client_sigkill_while_executing_commands() {
         for (i, env) in window.iter().enumerate().take(settled) {
             let outcome = match reference.execute_envelope(env.clone()) {
                 Ok(o) => Ok(o.events),
-                Err(e) => Err(e.body().code),
+                Err(e) => Err(e.body().code.to_string()),
             };
             if let Some(ack) = acks.get(i) {
                 match &outcome {

@@ -10,6 +10,7 @@
 //! `DAYBOOK_FAULT_CLIENTS`, `DAYBOOK_FAULT_ROUNDS` and `DAYBOOK_FAULT_PERCENT` make a
 //! longer run; `DAYBOOK_FAULT_SEED` reproduces the dice (thread timing varies).
 
+use daybook_domain::RegisterCustomer;
 use std::time::{Duration, Instant};
 
 use crate::cluster::{Actor, check_actor, check_server, models_hash};
@@ -252,7 +253,7 @@ fn faults_a_silently_dead_live_channel_is_reconnected() {
         let env = generator.next();
         if matches!(
             env.command,
-            daybook_domain::Command::RegisterCustomer { .. }
+            daybook_domain::Command::RegisterCustomer(RegisterCustomer { .. })
         ) {
             let id = env.command.target().1;
             a.with(|d| d.execute_envelope(env)).unwrap();

@@ -5,6 +5,12 @@
 
 use chrono::{DateTime, TimeZone, Utc};
 use daybook_domain::*;
+use daybook_domain::{
+    AddCustomerAddress, AddOrderLine, BlockCustomer, CancelOrder, ChangeOrderLine, CreateOrder,
+    DeliverOrder, DiscontinueProduct, InvoiceOrder, PlaceOrder, RegisterCustomer, RegisterProduct,
+    ReinstateProduct, RemoveOrderLine, SetOrderDetails, SetSpendingLimit, UnblockCustomer,
+    UpdateCustomer, UpdateProduct,
+};
 use uuid::Uuid;
 
 /// SplitMix64: tiny, fast, and the same on every platform.
@@ -202,7 +208,7 @@ impl CommandGen {
             .rng
             .chance(40)
             .then(|| Money(self.rng.range(10, 500) as i64 * 1_000));
-        Command::RegisterCustomer {
+        Command::RegisterCustomer(RegisterCustomer {
             customer_id: id,
             number: format!("C-{}-{n:05}", self.prefix),
             kind: if self.rng.chance(70) {
@@ -218,7 +224,7 @@ impl CommandGen {
                 .then(|| format!("c{n}@{}.example", self.prefix)),
             currency: Currency::EUR,
             spending_limit,
-        }
+        })
     }
 
     fn register_product(&mut self, taken_code: bool) -> Command {
@@ -231,7 +237,7 @@ impl CommandGen {
         if !taken_code {
             self.known.products.push(id);
         }
-        Command::RegisterProduct {
+        Command::RegisterProduct(RegisterProduct {
             product_id: id,
             code: format!("P-{}-{n}", self.prefix),
             description: format!("Product {n}"),
@@ -241,7 +247,7 @@ impl CommandGen {
                 1 => VatClass::Reduced,
                 _ => VatClass::Zero,
             },
-        }
+        })
     }
 
     fn command(&mut self) -> Command {
@@ -286,11 +292,11 @@ impl CommandGen {
                     lines: Vec::new(),
                     stage: 0,
                 });
-                Command::CreateOrder {
+                Command::CreateOrder(CreateOrder {
                     order_id: id,
                     number: format!("SO-{}-{n:05}", self.prefix),
                     customer_id: customer,
-                }
+                })
             }
             (18..=47, Some(i)) => {
                 let line = LineId(self.rng.uuid());
@@ -305,7 +311,7 @@ impl CommandGen {
                     self.rng.range(1, 12) as i64
                 };
                 self.known.orders[i].lines.push(line);
-                Command::AddOrderLine {
+                Command::AddOrderLine(AddOrderLine {
                     order_id: self.known.orders[i].id,
                     line_id: line,
                     product_id: product,
@@ -320,86 +326,86 @@ impl CommandGen {
                         0
                     },
                     description: None,
-                }
+                })
             }
             (48..=53, Some(i)) => {
                 let o = &self.known.orders[i];
                 let (id, line) = (o.id, self.rng.pick(&o.lines).copied());
-                Command::ChangeOrderLine {
+                Command::ChangeOrderLine(ChangeOrderLine {
                     order_id: id,
                     line_id: line.unwrap_or_else(|| LineId(self.rng.uuid())),
                     quantity: self.rng.range(1, 20) as i64,
                     unit_price: Money(self.rng.range(1, 50_000) as i64),
                     discount_bp: 0,
-                }
+                })
             }
             (54..=56, Some(i)) => {
                 let o = &self.known.orders[i];
                 let (id, line) = (o.id, self.rng.pick(&o.lines).copied());
-                Command::RemoveOrderLine {
+                Command::RemoveOrderLine(RemoveOrderLine {
                     order_id: id,
                     line_id: line.unwrap_or_else(|| LineId(self.rng.uuid())),
-                }
+                })
             }
-            (57..=59, Some(i)) => Command::SetOrderDetails {
+            (57..=59, Some(i)) => Command::SetOrderDetails(SetOrderDetails {
                 order_id: self.known.orders[i].id,
                 customer_reference: Some(format!("REF-{}", self.rng.below(10_000))),
                 notes: self.rng.chance(30).then(|| "Deliver before noon".into()),
-            },
-            (60..=69, Some(i)) => Command::PlaceOrder {
+            }),
+            (60..=69, Some(i)) => Command::PlaceOrder(PlaceOrder {
                 order_id: self.known.orders[i].id,
-            },
-            (70..=74, Some(i)) => Command::CancelOrder {
+            }),
+            (70..=74, Some(i)) => Command::CancelOrder(CancelOrder {
                 order_id: self.known.orders[i].id,
                 reason: "changed their mind".into(),
-            },
-            (75..=79, Some(i)) => Command::DeliverOrder {
+            }),
+            (75..=79, Some(i)) => Command::DeliverOrder(DeliverOrder {
                 order_id: self.known.orders[i].id,
                 delivery_id: DeliveryId(self.rng.uuid()),
-            },
-            (80..=84, Some(i)) => Command::InvoiceOrder {
+            }),
+            (80..=84, Some(i)) => Command::InvoiceOrder(InvoiceOrder {
                 order_id: self.known.orders[i].id,
                 invoice_id: InvoiceId(self.rng.uuid()),
-            },
+            }),
             (86..=87, _) => {
                 let id = self
                     .customer()
                     .unwrap_or_else(|| CustomerId(self.rng.uuid()));
-                Command::SetSpendingLimit {
+                Command::SetSpendingLimit(SetSpendingLimit {
                     customer_id: id,
                     limit: self
                         .rng
                         .chance(70)
                         .then(|| Money(self.rng.range(10, 500) as i64 * 1_000)),
-                }
+                })
             }
             (88, _) => {
                 let id = self
                     .customer()
                     .unwrap_or_else(|| CustomerId(self.rng.uuid()));
-                Command::BlockCustomer {
+                Command::BlockCustomer(BlockCustomer {
                     customer_id: id,
                     reason: "unpaid invoices".into(),
-                }
+                })
             }
             (89..=90, _) => {
                 let id = self
                     .customer()
                     .unwrap_or_else(|| CustomerId(self.rng.uuid()));
-                Command::UnblockCustomer { customer_id: id }
+                Command::UnblockCustomer(UnblockCustomer { customer_id: id })
             }
             (91..=92, _) => {
                 let n = self.rng.below(1_000);
                 let id = self
                     .customer()
                     .unwrap_or_else(|| CustomerId(self.rng.uuid()));
-                Command::UpdateCustomer {
+                Command::UpdateCustomer(UpdateCustomer {
                     customer_id: id,
                     kind: CustomerKind::Organisation,
                     name: format!("Renamed {} {n}", self.prefix),
                     vat_number: None,
                     email: None,
-                }
+                })
             }
             (93..=94, _) => {
                 let Some(i) = (!self.known.customers.is_empty())
@@ -409,7 +415,7 @@ impl CommandGen {
                 };
                 let address_id = AddressId(self.rng.uuid());
                 self.known.customers[i].1.push(address_id);
-                Command::AddCustomerAddress {
+                Command::AddCustomerAddress(AddCustomerAddress {
                     customer_id: self.known.customers[i].0,
                     address_id,
                     address: Address {
@@ -419,27 +425,27 @@ impl CommandGen {
                         city: "Amsterdam".into(),
                         country: "NL".into(),
                     },
-                }
+                })
             }
             (95, _) => {
                 let id = self.product().unwrap_or_else(|| ProductId(self.rng.uuid()));
-                Command::UpdateProduct {
+                Command::UpdateProduct(UpdateProduct {
                     product_id: id,
                     description: format!("Product, revised {}", self.rng.below(100)),
                     unit_price: Money(self.rng.range(1, 20_000) as i64),
                     vat_class: VatClass::Standard,
-                }
+                })
             }
             (96, _) => self.register_product(true), // taken code: refused
-            (97, _) => Command::PlaceOrder {
+            (97, _) => Command::PlaceOrder(PlaceOrder {
                 order_id: OrderId(self.rng.uuid()), // unknown order: refused
-            },
+            }),
             _ => {
                 let id = self.product().unwrap_or_else(|| ProductId(self.rng.uuid()));
                 if self.rng.chance(50) {
-                    Command::DiscontinueProduct { product_id: id }
+                    Command::DiscontinueProduct(DiscontinueProduct { product_id: id })
                 } else {
-                    Command::ReinstateProduct { product_id: id }
+                    Command::ReinstateProduct(ReinstateProduct { product_id: id })
                 }
             }
         }

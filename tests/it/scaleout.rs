@@ -12,6 +12,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use daybook_domain::*;
+use daybook_domain::{AddOrderLine, CreateOrder, PlaceOrder, RegisterCustomer, RegisterProduct};
 use serde_json::Value;
 use tokio::net::{TcpListener, TcpStream};
 
@@ -226,7 +227,7 @@ fn customer(number: &str) -> (CustomerId, Command) {
     let id = CustomerId::new();
     (
         id,
-        Command::RegisterCustomer {
+        Command::RegisterCustomer(RegisterCustomer {
             customer_id: id,
             number: number.into(),
             kind: CustomerKind::Organisation,
@@ -235,7 +236,7 @@ fn customer(number: &str) -> (CustomerId, Command) {
             email: None,
             currency: Currency::EUR,
             spending_limit: None,
-        },
+        }),
     )
 }
 
@@ -246,14 +247,14 @@ fn work(c: &Client, who: usize, round: usize, shared: &[CustomerId], products: &
         let number = c
             .with(|d| d.next_number(daybook_app::NumberSeries::Order))
             .expect("a number");
-        c.exec(Command::CreateOrder {
+        c.exec(Command::CreateOrder(CreateOrder {
             order_id,
             number,
             customer_id: shared[(who + i) % shared.len()],
-        })
+        }))
         .expect("an order");
         for (k, p) in products.iter().enumerate().take(2) {
-            c.exec(Command::AddOrderLine {
+            c.exec(Command::AddOrderLine(AddOrderLine {
                 order_id,
                 line_id: LineId::new(),
                 product_id: *p,
@@ -261,10 +262,11 @@ fn work(c: &Client, who: usize, round: usize, shared: &[CustomerId], products: &
                 unit_price: None,
                 discount_bp: 0,
                 description: None,
-            })
+            }))
             .expect("a line");
         }
-        c.exec(Command::PlaceOrder { order_id }).expect("placed");
+        c.exec(Command::PlaceOrder(PlaceOrder { order_id }))
+            .expect("placed");
     }
     let (_, reg) = customer(&format!("C-{who}-{round}"));
     c.exec(reg).expect("a customer");
@@ -295,13 +297,13 @@ fn two_instances_behind_a_balancer_converge_and_survive_losing_one_mid_push() {
     for n in 0..2 {
         let id = ProductId::new();
         clients[0]
-            .exec(Command::RegisterProduct {
+            .exec(Command::RegisterProduct(RegisterProduct {
                 product_id: id,
                 code: format!("P-{n}"),
                 description: format!("Product {n}"),
                 unit_price: Money(250 + n * 100),
                 vat_class: VatClass::Standard,
-            })
+            }))
             .unwrap();
         products.push(id);
     }

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use daybook_app::query;
 use daybook_app::{Daybook, OpenOptions};
 use daybook_domain::*;
+use daybook_domain::{AddOrderLine, CreateOrder, PlaceOrder, RegisterCustomer, RegisterProduct};
 use daybook_sync::{Engine, EngineHandle, ServerConfig, SyncReport};
 
 use crate::proxy::Proxy;
@@ -277,7 +278,7 @@ pub fn assert_converged(server: &Server, clients: &[&Client]) {
 
 fn customer(c: &Client, number: &str, limit: Option<i64>) -> CustomerId {
     let id = CustomerId::new();
-    c.exec(Command::RegisterCustomer {
+    c.exec(Command::RegisterCustomer(RegisterCustomer {
         customer_id: id,
         number: number.into(),
         kind: CustomerKind::Organisation,
@@ -286,20 +287,20 @@ fn customer(c: &Client, number: &str, limit: Option<i64>) -> CustomerId {
         email: None,
         currency: Currency::EUR,
         spending_limit: limit.map(Money),
-    })
+    }))
     .unwrap();
     id
 }
 
 fn product(c: &Client, code: &str, price: i64) -> ProductId {
     let id = ProductId::new();
-    c.exec(Command::RegisterProduct {
+    c.exec(Command::RegisterProduct(RegisterProduct {
         product_id: id,
         code: code.into(),
         description: format!("Product {code}"),
         unit_price: Money(price),
         vat_class: VatClass::Standard,
-    })
+    }))
     .unwrap();
     id
 }
@@ -309,11 +310,11 @@ fn order(c: &Client, customer: CustomerId, lines: &[(ProductId, i64)]) -> OrderI
     let number = c
         .with(|d| d.next_number(daybook_app::NumberSeries::Order))
         .unwrap();
-    c.exec(Command::CreateOrder {
+    c.exec(Command::CreateOrder(CreateOrder {
         order_id: id,
         number,
         customer_id: customer,
-    })
+    }))
     .unwrap();
     for (p, q) in lines {
         c.exec(add_line(id, *p, *q)).unwrap();
@@ -322,7 +323,7 @@ fn order(c: &Client, customer: CustomerId, lines: &[(ProductId, i64)]) -> OrderI
 }
 
 fn add_line(order_id: OrderId, product_id: ProductId, quantity: i64) -> Command {
-    Command::AddOrderLine {
+    Command::AddOrderLine(AddOrderLine {
         order_id,
         line_id: LineId::new(),
         product_id,
@@ -330,7 +331,7 @@ fn add_line(order_id: OrderId, product_id: ProductId, quantity: i64) -> Command 
         unit_price: None,
         discount_bp: 0,
         description: None,
-    }
+    })
 }
 
 #[test]
@@ -342,7 +343,8 @@ fn two_offline_clients_edit_then_sync_and_converge() {
     let ca = customer(&a, "C-A", None);
     let pa = product(&a, "PA", 150);
     let oa = order(&a, ca, &[(pa, 2), (pa, 1)]);
-    a.exec(Command::PlaceOrder { order_id: oa }).unwrap();
+    a.exec(Command::PlaceOrder(PlaceOrder { order_id: oa }))
+        .unwrap();
     let cb = customer(&b, "C-B", Some(100_000));
     let pb = product(&b, "PB", 990);
     order(&b, cb, &[(pb, 4)]);
@@ -391,7 +393,8 @@ fn a_line_added_to_an_order_a_colleague_placed_meanwhile_needs_attention() {
     b.sync();
     // Both add lines offline; b also places the order and syncs first.
     b.exec(add_line(o, p, 3)).unwrap();
-    b.exec(Command::PlaceOrder { order_id: o }).unwrap();
+    b.exec(Command::PlaceOrder(PlaceOrder { order_id: o }))
+        .unwrap();
     a.exec(add_line(o, p, 7)).unwrap();
     let other = customer(&a, "C-2", None);
     b.sync();
@@ -404,7 +407,7 @@ fn a_line_added_to_an_order_a_colleague_placed_meanwhile_needs_attention() {
     assert_eq!(attention[0].error.as_ref().unwrap().code, "order_not_draft");
     assert!(matches!(
         attention[0].command,
-        Command::AddOrderLine { quantity: 7, .. }
+        Command::AddOrderLine(AddOrderLine { quantity: 7, .. })
     ));
     let detail = a.with(|d| query::order(d.conn(), o.0).unwrap());
     assert_eq!(detail.order.status, OrderStatus::Placed);
@@ -427,9 +430,11 @@ fn spending_limit_used_up_by_a_colleague_is_refused_on_sync() {
     a.sync();
     b.sync();
     let oa = order(&a, c, &[(p, 2)]); // 24,200 gross
-    a.exec(Command::PlaceOrder { order_id: oa }).unwrap();
+    a.exec(Command::PlaceOrder(PlaceOrder { order_id: oa }))
+        .unwrap();
     let ob = order(&b, c, &[(p, 1)]); // 12,100 gross: fine alone, not after a's
-    b.exec(Command::PlaceOrder { order_id: ob }).unwrap();
+    b.exec(Command::PlaceOrder(PlaceOrder { order_id: ob }))
+        .unwrap();
     a.sync();
     let report = b.sync();
     assert_eq!(report.rejected, 1);

@@ -88,6 +88,34 @@ export const events = {
 };
 
 /* Types */
+/**  Add an address. */
+export type AddCustomerAddress = {
+	/**  Which customer. */
+	customer_id: CustomerId,
+	/**  New address id. */
+	address_id: AddressId,
+	/**  The address. */
+	address: Address,
+};
+
+/**  Add a line; price, VAT and description default to the catalogue's. */
+export type AddOrderLine = {
+	/**  Which order. */
+	order_id: OrderId,
+	/**  New line id. */
+	line_id: LineId,
+	/**  The product. */
+	product_id: ProductId,
+	/**  Units (> 0). */
+	quantity: number,
+	/**  Price override; the catalogue price when absent. */
+	unit_price?: Money | null,
+	/**  Discount in basis points (0..=10000). */
+	discount_bp?: number,
+	/**  Description override; the catalogue description when absent. */
+	description?: string | null,
+};
+
 /**  A postal address. */
 export type Address = {
 	/**  What the user calls it ("Head office", "Warehouse"). */
@@ -170,6 +198,46 @@ export type BackupReport = {
 	millis: number,
 };
 
+/**  Stop the customer from placing orders. */
+export type BlockCustomer = {
+	/**  Which customer. */
+	customer_id: CustomerId,
+	/**  Why. */
+	reason?: string,
+};
+
+/**  Cancel the order (not once invoiced). */
+export type CancelOrder = {
+	/**  Which order. */
+	order_id: OrderId,
+	/**  Why. */
+	reason?: string,
+};
+
+/**  Correct an address. */
+export type ChangeCustomerAddress = {
+	/**  Which customer. */
+	customer_id: CustomerId,
+	/**  Which address. */
+	address_id: AddressId,
+	/**  The new address. */
+	address: Address,
+};
+
+/**  Change a line's quantity, price or discount (full new values). */
+export type ChangeOrderLine = {
+	/**  Which order. */
+	order_id: OrderId,
+	/**  Which line. */
+	line_id: LineId,
+	/**  Units (> 0). */
+	quantity: number,
+	/**  Price per unit. */
+	unit_price: Money,
+	/**  Discount in basis points. */
+	discount_bp: number,
+};
+
 /**  Payload of [`CHANGED_EVENT`]: which record changed and how. */
 export type Changed = {
 	/**  The record written; `null` when many records changed at once (demo data). */
@@ -191,183 +259,51 @@ export type CheckReport = {
 };
 
 /**  Every command. JSON: `{"type": "AddOrderLine", "order_id": "...", ...}`. */
-export type Command = 
-/**  Create a customer. */
-{ type: "RegisterCustomer"; 
-/**  New id. */
-customer_id: CustomerId; 
-/**  Unique customer number. */
-number: string; 
-/**  Organisation or person. */
-kind: CustomerKind; 
-/**  Display name. */
-name: string; 
-/**  VAT number. */
-vat_number?: string | null; 
-/**  Contact e-mail. */
-email?: string | null; 
-/**  Currency; EUR when absent. */
-currency?: string; 
-/**  Limit on open orders; unlimited when absent. */
-spending_limit?: Money | null } | 
-/**  Change name, kind, VAT number or e-mail (full new values). */
-{ type: "UpdateCustomer"; 
-/**  Which customer. */
-customer_id: CustomerId; 
-/**  Organisation or person. */
-kind: CustomerKind; 
-/**  Display name. */
-name: string; 
-/**  VAT number. */
-vat_number?: string | null; 
-/**  Contact e-mail. */
-email?: string | null } | 
-/**  Add an address. */
-{ type: "AddCustomerAddress"; 
-/**  Which customer. */
-customer_id: CustomerId; 
-/**  New address id. */
-address_id: AddressId; 
-/**  The address. */
-address: Address } | 
-/**  Correct an address. */
-{ type: "ChangeCustomerAddress"; 
-/**  Which customer. */
-customer_id: CustomerId; 
-/**  Which address. */
-address_id: AddressId; 
-/**  The new address. */
-address: Address } | 
-/**  Remove an address. */
-{ type: "RemoveCustomerAddress"; 
-/**  Which customer. */
-customer_id: CustomerId; 
-/**  Which address. */
-address_id: AddressId } | 
-/**  Set or clear the spending limit. */
-{ type: "SetSpendingLimit"; 
-/**  Which customer. */
-customer_id: CustomerId; 
-/**  New limit; `null` is unlimited. */
-limit: Money | null } | 
-/**  Stop the customer from placing orders. */
-{ type: "BlockCustomer"; 
-/**  Which customer. */
-customer_id: CustomerId; 
-/**  Why. */
-reason?: string } | 
-/**  Allow the customer to place orders again. */
-{ type: "UnblockCustomer"; 
-/**  Which customer. */
-customer_id: CustomerId } | 
-/**  Add a product to the catalogue. */
-{ type: "RegisterProduct"; 
-/**  New id. */
-product_id: ProductId; 
-/**  Unique code. */
-code: string; 
-/**  Description. */
-description: string; 
-/**  Price per unit excluding VAT, in cents. */
-unit_price: Money; 
-/**  VAT class. */
-vat_class: VatClass } | 
-/**  Change description, price or VAT class (full new values; only changes are recorded). */
-{ type: "UpdateProduct"; 
-/**  Which product. */
-product_id: ProductId; 
-/**  Description. */
-description: string; 
-/**  Price per unit excluding VAT, in cents. */
-unit_price: Money; 
-/**  VAT class. */
-vat_class: VatClass } | 
-/**  Stop offering a product. */
-{ type: "DiscontinueProduct"; 
-/**  Which product. */
-product_id: ProductId } | 
-/**  Offer a discontinued product again. */
-{ type: "ReinstateProduct"; 
-/**  Which product. */
-product_id: ProductId } | 
-/**  Open a draft order for a customer. */
-{ type: "CreateOrder"; 
-/**  New id. */
-order_id: OrderId; 
-/**  Order number. */
-number: string; 
-/**  The customer. */
-customer_id: CustomerId } | 
-/**  Add a line; price, VAT and description default to the catalogue's. */
-{ type: "AddOrderLine"; 
-/**  Which order. */
-order_id: OrderId; 
-/**  New line id. */
-line_id: LineId; 
-/**  The product. */
-product_id: ProductId; 
-/**  Units (> 0). */
-quantity: number; 
-/**  Price override; the catalogue price when absent. */
-unit_price?: Money | null; 
-/**  Discount in basis points (0..=10000). */
-discount_bp?: number; 
-/**  Description override; the catalogue description when absent. */
-description?: string | null } | 
-/**  Change a line's quantity, price or discount (full new values). */
-{ type: "ChangeOrderLine"; 
-/**  Which order. */
-order_id: OrderId; 
-/**  Which line. */
-line_id: LineId; 
-/**  Units (> 0). */
-quantity: number; 
-/**  Price per unit. */
-unit_price: Money; 
-/**  Discount in basis points. */
-discount_bp: number } | 
-/**  Remove a line. */
-{ type: "RemoveOrderLine"; 
-/**  Which order. */
-order_id: OrderId; 
-/**  Which line. */
-line_id: LineId } | 
-/**  Choose the delivery address among the customer's addresses. */
-{ type: "SetDeliveryAddress"; 
-/**  Which order. */
-order_id: OrderId; 
-/**  One of the customer's addresses. */
-address_id: AddressId } | 
-/**  Set the customer's reference and notes (full new values). */
-{ type: "SetOrderDetails"; 
-/**  Which order. */
-order_id: OrderId; 
-/**  The customer's reference. */
-customer_reference?: string | null; 
-/**  Notes. */
-notes?: string | null } | 
-/**  Place the order: checks blocked customer and spending limit. */
-{ type: "PlaceOrder"; 
-/**  Which order. */
-order_id: OrderId } | 
-/**  Cancel the order (not once invoiced). */
-{ type: "CancelOrder"; 
-/**  Which order. */
-order_id: OrderId; 
-/**  Why. */
-reason?: string } | 
-/**  Record delivery of a placed order. */
-{ type: "DeliverOrder"; 
-/**  Which order. */
-order_id: OrderId; 
-/**  New delivery id. */
-delivery_id: DeliveryId } | 
-/**  Invoice a delivered order. */
-{ type: "InvoiceOrder"; 
-/**  Which order. */
-order_id: OrderId; 
-/**  New invoice id. */
-invoice_id: InvoiceId };
+export type Command = {
+	type: "RegisterCustomer",
+} & RegisterCustomer | {
+	type: "UpdateCustomer",
+} & UpdateCustomer | {
+	type: "AddCustomerAddress",
+} & AddCustomerAddress | {
+	type: "ChangeCustomerAddress",
+} & ChangeCustomerAddress | {
+	type: "RemoveCustomerAddress",
+} & RemoveCustomerAddress | {
+	type: "SetSpendingLimit",
+} & SetSpendingLimit | {
+	type: "BlockCustomer",
+} & BlockCustomer | {
+	type: "UnblockCustomer",
+} & UnblockCustomer | {
+	type: "RegisterProduct",
+} & RegisterProduct | {
+	type: "UpdateProduct",
+} & UpdateProduct | {
+	type: "DiscontinueProduct",
+} & DiscontinueProduct | {
+	type: "ReinstateProduct",
+} & ReinstateProduct | {
+	type: "CreateOrder",
+} & CreateOrder | {
+	type: "AddOrderLine",
+} & AddOrderLine | {
+	type: "ChangeOrderLine",
+} & ChangeOrderLine | {
+	type: "RemoveOrderLine",
+} & RemoveOrderLine | {
+	type: "SetDeliveryAddress",
+} & SetDeliveryAddress | {
+	type: "SetOrderDetails",
+} & SetOrderDetails | {
+	type: "PlaceOrder",
+} & PlaceOrder | {
+	type: "CancelOrder",
+} & CancelOrder | {
+	type: "DeliverOrder",
+} & DeliverOrder | {
+	type: "InvoiceOrder",
+} & InvoiceOrder;
 
 /**  What a successful command did. */
 export type CommandOutcome = {
@@ -381,6 +317,16 @@ export type CommandOutcome = {
 	events: string[],
 	/**  True when this command id had already been applied: nothing was written again. */
 	duplicate: boolean,
+};
+
+/**  Open a draft order for a customer. */
+export type CreateOrder = {
+	/**  New id. */
+	order_id: OrderId,
+	/**  Order number. */
+	number: string,
+	/**  The customer. */
+	customer_id: CustomerId,
 };
 
 /**  A customer with addresses. */
@@ -501,6 +447,14 @@ export type DayFigure = {
 	gross: Money,
 };
 
+/**  Record delivery of a placed order. */
+export type DeliverOrder = {
+	/**  Which order. */
+	order_id: OrderId,
+	/**  New delivery id. */
+	delivery_id: DeliveryId,
+};
+
 /**  The delivery document created when an order is delivered. */
 export type DeliveryId = string;
 
@@ -520,17 +474,172 @@ export type DemoLoaded = {
 	millis: number,
 };
 
-/**
- *  The one error shape that crosses IPC, HTTP and the CLI's `--json`:
- *  `{code, message, field?}`. Internal details never go in `message`.
- */
+/**  Stop offering a product. */
+export type DiscontinueProduct = {
+	/**  Which product. */
+	product_id: ProductId,
+};
+
+/**  The one error shape that crosses HTTP, IPC and the CLI's `--json`. */
 export type ErrorBody = {
-	/**  Stable machine-readable code, e.g. `invalid_quantity`. */
-	code: string,
-	/**  A sentence for a person. */
+	/**  Stable machine-readable code. */
+	code: ErrorCode,
+	/**
+	 *  The error as an English sentence, for a person (formatted amounts, never ids
+	 *  of internal rows, SQL or units such as basis points).
+	 */
 	message: string,
-	/**  The input field to mark, if one caused it. */
+	/**  The input field to mark, if one caused it (as named in the request's JSON). */
 	field?: string | null,
+	/**
+	 *  What the message says, as data (boxed: most errors have few parameters, and
+	 *  an `ErrorBody` travels inside many `Result`s).
+	 */
+	params?: ErrorParams,
+};
+
+/**
+ *  Every error code an edge reports. Adding one is backwards compatible: a
+ *  client that does not know it reads [`ErrorCode::Unknown`] and shows the
+ *  message.
+ */
+export type ErrorCode = 
+/**  The command or query names a record that does not exist (`params.kind`). */
+"not_found" | 
+/**  The command would create a record whose id is taken (`params.kind`). */
+"already_exists" | 
+/**  A required text is empty. */
+"required" | 
+/**  A text is longer than `params.max` characters. */
+"too_long" | 
+/**  A quantity below one (`params.quantity`). */
+"invalid_quantity" | 
+/**  A quantity above `params.max` (`params.quantity`). */
+"quantity_too_large" | 
+/**  A negative price (`params.amount`). */
+"negative_price" | 
+/**  A price above `params.max_amount` (`params.amount`). */
+"price_too_large" | 
+/**  A discount outside 0..=100 % (`params.discount_bp`). */
+"invalid_discount" | 
+/**  A negative spending limit (`params.amount`). */
+"negative_spending_limit" | 
+/**  Not an e-mail address (`params.value`). */
+"invalid_email" | 
+/**  Not a currency code (`params.value`). */
+"invalid_currency" | 
+/**  An amount or a total does not fit. */
+"amount_too_large" | 
+/**  Only a draft can change (`params.status`). */
+"order_not_draft" | 
+/**  An order without lines cannot be placed. */
+"empty_order" | 
+/**  The customer is blocked. */
+"customer_blocked" | 
+/**
+ *  Placing goes over the limit (`params.limit`, `open_total`, `order_total`,
+ *  `currency`).
+ */
+"spending_limit_exceeded" | 
+/**  An invoiced order is final. */
+"cannot_cancel_invoiced" | 
+/**  The order is cancelled already. */
+"already_cancelled" | 
+/**  Delivery follows placing (`params.status`). */
+"not_placed" | 
+/**  Invoicing follows delivery (`params.status`). */
+"not_delivered" | 
+/**  The product code is taken (`params.value`). */
+"duplicate_product_code" | 
+/**  The customer number is taken (`params.value`). */
+"duplicate_customer_number" | 
+/**  The address is not one of the customer's. */
+"address_not_of_customer" | 
+/**  The product is discontinued (`params.value`: its code). */
+"product_discontinued" | 
+/**
+ *  The order's currency (`params.currency`) is not the customer's
+ *  (`params.other_currency`).
+ */
+"currency_mismatch" | 
+/**  Input that is not a command or query at all. */
+"invalid_input" | 
+/**  The record changed meanwhile; try again. */
+"conflict" | 
+/**  The store was written by a newer Daybook. */
+"store_too_new" | 
+/**  The store file is damaged. */
+"store_corrupt" | 
+/**  A file offered as a backup cannot be used. */
+"invalid_backup" | 
+/**  Reading or writing a file failed. */
+"io_error" | 
+/**  Something failed that the user cannot fix; details are in the log. */
+"internal" | 
+/**  No valid token. */
+"unauthorized" | 
+/**  The path exists, the method does not. */
+"method_not_allowed" | 
+/**  The body is not JSON. */
+"malformed_json" | 
+/**  The body is JSON of the wrong shape. */
+"invalid_body" | 
+/**  The body is not declared as JSON. */
+"unsupported_media_type" | 
+/**  The body came too slowly. */
+"request_timeout" | 
+/**  The body is larger than `params.max_bytes`. */
+"payload_too_large" | 
+/**  A query parameter is wrong. */
+"invalid_query" | 
+/**  A device sequence at or below the last one recorded. */
+"stale_device_seq" | 
+/**  Too many requests; try again after `params.retry_after_secs`. */
+"rate_limited" | 
+/**  The server is busy or shutting down; try again. */
+"unavailable" | 
+/**  A code this build does not know (sent by a newer peer). */
+"unknown";
+
+/**
+ *  What a person needs to understand an error, by name. Which fields are set depends
+ *  on the code (see [`ErrorCode`]); amounts are cents, rates and discounts basis
+ *  points, for the front end to format. Unknown fields are ignored, so a newer peer
+ *  can add some.
+ */
+export type ErrorParams = {
+	/**  The kind of record named. */
+	kind?: RecordKind | null,
+	/**  A limit: characters of a text, units of a quantity. */
+	max?: number | null,
+	/**  The quantity given. */
+	quantity?: number | null,
+	/**  The amount given (a price, a limit). */
+	amount?: Money | null,
+	/**  The largest amount allowed. */
+	max_amount?: Money | null,
+	/**  The discount given, in basis points. */
+	discount_bp?: number | null,
+	/**  A spending limit. */
+	limit?: Money | null,
+	/**  A customer's open total. */
+	open_total?: Money | null,
+	/**  An order's gross total. */
+	order_total?: Money | null,
+	/**  The currency of the amounts. */
+	currency?: string | null,
+	/**  A second currency it was compared with. */
+	other_currency?: string | null,
+	/**  An order's status. */
+	status?: OrderStatus | null,
+	/**  The text given (an e-mail address, a code, a number). */
+	value?: string | null,
+	/**  How many of something (commands, events). */
+	count?: number | null,
+	/**  Seconds to wait before trying again. */
+	retry_after_secs?: number | null,
+	/**  The largest body, in bytes. */
+	max_bytes?: number | null,
 };
 
 /**  What to export. */
@@ -598,6 +707,14 @@ export type HistoryEntry = {
 /**  The invoice document created when an order is invoiced. */
 export type InvoiceId = string;
 
+/**  Invoice a delivered order. */
+export type InvoiceOrder = {
+	/**  Which order. */
+	order_id: OrderId,
+	/**  New invoice id. */
+	invoice_id: InvoiceId,
+};
+
 /**  A line within one order; unique within the order. */
 export type LineId = string;
 
@@ -639,7 +756,7 @@ export type NeedsAttention = {
 	/**  `rejected` (by the server) or `conflict` (no longer applies here). */
 	status: string,
 	/**  The reason's code, e.g. `spending_limit_exceeded`. */
-	code: string,
+	code: ErrorCode,
 	/**  The reason, for a person. */
 	reason: string,
 };
@@ -778,6 +895,12 @@ export type OrderSummary = {
 	gross: Money,
 };
 
+/**  Place the order: checks blocked customer and spending limit. */
+export type PlaceOrder = {
+	/**  Which order. */
+	order_id: OrderId,
+};
+
 /**  A product's stream id. */
 export type ProductId = string;
 
@@ -847,6 +970,75 @@ export type RecordHistory = {
 	entries: HistoryEntry[],
 };
 
+/**  Kinds of record a command can name; used in "unknown id" errors. */
+export type RecordKind = 
+/**  A customer. */
+"customer" | 
+/**  A product. */
+"product" | 
+/**  A sales order. */
+"order" | 
+/**  A line of an order. */
+"line" | 
+/**  An address of a customer. */
+"address";
+
+/**  Create a customer. */
+export type RegisterCustomer = {
+	/**  New id. */
+	customer_id: CustomerId,
+	/**  Unique customer number. */
+	number: string,
+	/**  Organisation or person. */
+	kind: CustomerKind,
+	/**  Display name. */
+	name: string,
+	/**  VAT number. */
+	vat_number?: string | null,
+	/**  Contact e-mail. */
+	email?: string | null,
+	/**  Currency; EUR when absent. */
+	currency?: string,
+	/**  Limit on open orders; unlimited when absent. */
+	spending_limit?: Money | null,
+};
+
+/**  Add a product to the catalogue. */
+export type RegisterProduct = {
+	/**  New id. */
+	product_id: ProductId,
+	/**  Unique code. */
+	code: string,
+	/**  Description. */
+	description: string,
+	/**  Price per unit excluding VAT, in cents. */
+	unit_price: Money,
+	/**  VAT class. */
+	vat_class: VatClass,
+};
+
+/**  Offer a discontinued product again. */
+export type ReinstateProduct = {
+	/**  Which product. */
+	product_id: ProductId,
+};
+
+/**  Remove an address. */
+export type RemoveCustomerAddress = {
+	/**  Which customer. */
+	customer_id: CustomerId,
+	/**  Which address. */
+	address_id: AddressId,
+};
+
+/**  Remove a line. */
+export type RemoveOrderLine = {
+	/**  Which order. */
+	order_id: OrderId,
+	/**  Which line. */
+	line_id: LineId,
+};
+
 /**  What a restore did. */
 export type RestoreReport = {
 	/**  The backup restored. */
@@ -862,6 +1054,32 @@ export type RestoreReport = {
 	sync_cursor: number,
 	/**  Wall time. */
 	millis: number,
+};
+
+/**  Choose the delivery address among the customer's addresses. */
+export type SetDeliveryAddress = {
+	/**  Which order. */
+	order_id: OrderId,
+	/**  One of the customer's addresses. */
+	address_id: AddressId,
+};
+
+/**  Set the customer's reference and notes (full new values). */
+export type SetOrderDetails = {
+	/**  Which order. */
+	order_id: OrderId,
+	/**  The customer's reference. */
+	customer_reference?: string | null,
+	/**  Notes. */
+	notes?: string | null,
+};
+
+/**  Set or clear the spending limit. */
+export type SetSpendingLimit = {
+	/**  Which customer. */
+	customer_id: CustomerId,
+	/**  New limit; `null` is unlimited. */
+	limit: Money | null,
 };
 
 /**  A record as it was at some moment. */
@@ -1012,6 +1230,38 @@ export type Totals = {
 	gross: Money,
 	/**  Net and VAT per rate (basis points), ascending by rate. */
 	per_rate: RateTotal[],
+};
+
+/**  Allow the customer to place orders again. */
+export type UnblockCustomer = {
+	/**  Which customer. */
+	customer_id: CustomerId,
+};
+
+/**  Change name, kind, VAT number or e-mail (full new values). */
+export type UpdateCustomer = {
+	/**  Which customer. */
+	customer_id: CustomerId,
+	/**  Organisation or person. */
+	kind: CustomerKind,
+	/**  Display name. */
+	name: string,
+	/**  VAT number. */
+	vat_number?: string | null,
+	/**  Contact e-mail. */
+	email?: string | null,
+};
+
+/**  Change description, price or VAT class (full new values; only changes are recorded). */
+export type UpdateProduct = {
+	/**  Which product. */
+	product_id: ProductId,
+	/**  Description. */
+	description: string,
+	/**  Price per unit excluding VAT, in cents. */
+	unit_price: Money,
+	/**  VAT class. */
+	vat_class: VatClass,
 };
 
 export type Value = null | boolean | number | string | Value[] | { [key in string]: Value };

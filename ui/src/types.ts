@@ -24,6 +24,8 @@ export type {
   DayFigure,
   DemoLoaded,
   ErrorBody,
+  ErrorCode,
+  ErrorParams,
   ExportKind,
   ExportReport,
   FieldChange,

@@ -44,38 +44,7 @@ use crate::service::{DB_FILE, Daybook, OpenOptions};
 /// Folder of the data directory where backups go by default.
 pub const BACKUP_DIR: &str = "backups";
 
-/// Why a file cannot be used as a backup. Nothing was changed when one is returned.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum BadBackup {
-    /// There is no file there.
-    #[error("the backup file does not exist")]
-    Missing,
-    /// Not an SQLite database at all.
-    #[error("the file is not a database")]
-    NotADatabase,
-    /// An SQLite database that fails its integrity check.
-    #[error("the backup file is damaged: {0}")]
-    Damaged(String),
-    /// A database, but not a Daybook store.
-    #[error("the file is not a Daybook store: {0}")]
-    NotDaybook(String),
-    /// A Daybook store written by a newer build.
-    #[error("the backup's schema is version {found}, newer than this build ({supported})")]
-    TooNew {
-        /// Version in the file.
-        found: i64,
-        /// Newest this build knows.
-        supported: i64,
-    },
-    /// The backup belongs to another account than the data it would replace.
-    #[error("the backup belongs to account {backup}, but this store holds data of account {store}")]
-    OtherAccount {
-        /// The backup's account.
-        backup: Uuid,
-        /// The live store's account.
-        store: Uuid,
-    },
-}
+pub use crate::error::BadBackup;
 
 /// What a checked Daybook store file holds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -17,6 +17,12 @@ use std::time::Instant;
 
 use chrono::{DateTime, Datelike, Utc, Weekday};
 use daybook_domain::{
+    AddCustomerAddress, AddOrderLine, BlockCustomer, CancelOrder, ChangeCustomerAddress,
+    ChangeOrderLine, CreateOrder, DeliverOrder, DiscontinueProduct, InvoiceOrder, PlaceOrder,
+    RegisterCustomer, RegisterProduct, ReinstateProduct, RemoveOrderLine, SetDeliveryAddress,
+    SetOrderDetails, SetSpendingLimit, UnblockCustomer, UpdateCustomer, UpdateProduct,
+};
+use daybook_domain::{
     Address, AddressId, Command, CommandEnvelope, Currency, CustomerId, CustomerKind, DeliveryId,
     InvoiceId, LineId, Money, OrderId, ProductId, VatClass,
 };
@@ -715,13 +721,13 @@ impl Generator {
             let id = ProductId(self.rng.uuid(at));
             self.at(
                 at,
-                Command::RegisterProduct {
+                Command::RegisterProduct(RegisterProduct {
                     product_id: id,
                     code,
                     description: description.clone(),
                     unit_price: Money(price),
                     vat_class: vat,
-                },
+                }),
                 None,
             );
             let mut off = None;
@@ -731,22 +737,30 @@ impl Generator {
                 let new_price = price * self.rng.range(103, 112) / 100;
                 self.at(
                     when,
-                    Command::UpdateProduct {
+                    Command::UpdateProduct(UpdateProduct {
                         product_id: id,
                         description: description.clone(),
                         unit_price: Money(new_price),
                         vat_class: vat,
-                    },
+                    }),
                     None,
                 );
             }
             if self.rng.chance(6) || i == 7 {
                 let from = self.office_time(self.start + 30 * DAY, self.end);
                 let mut until = i64::MAX;
-                self.at(from, Command::DiscontinueProduct { product_id: id }, None);
+                self.at(
+                    from,
+                    Command::DiscontinueProduct(DiscontinueProduct { product_id: id }),
+                    None,
+                );
                 if self.rng.chance(30) {
                     let back = from + self.rng.range(7, 60) * DAY;
-                    if self.at(back, Command::ReinstateProduct { product_id: id }, None) {
+                    if self.at(
+                        back,
+                        Command::ReinstateProduct(ReinstateProduct { product_id: id }),
+                        None,
+                    ) {
                         until = back;
                     }
                 }
@@ -848,7 +862,7 @@ impl Generator {
             let number = self.customer_numbers.take();
             self.at(
                 at,
-                Command::RegisterCustomer {
+                Command::RegisterCustomer(RegisterCustomer {
                     customer_id: id,
                     number,
                     kind,
@@ -857,18 +871,18 @@ impl Generator {
                     email,
                     currency: Currency::EUR,
                     spending_limit,
-                },
+                }),
                 None,
             );
             address.label = if person { "Home" } else { "Head office" }.to_string();
             let address_id = AddressId(self.rng.uuid(at + MINUTE));
             self.at(
                 at + MINUTE,
-                Command::AddCustomerAddress {
+                Command::AddCustomerAddress(AddCustomerAddress {
                     customer_id: id,
                     address_id,
                     address: address.clone(),
-                },
+                }),
                 None,
             );
             let from = at.max(self.start);
@@ -880,11 +894,11 @@ impl Generator {
                 let aid = AddressId(self.rng.uuid(when));
                 self.at(
                     when,
-                    Command::AddCustomerAddress {
+                    Command::AddCustomerAddress(AddCustomerAddress {
                         customer_id: id,
                         address_id: aid,
                         address: warehouse,
-                    },
+                    }),
                     None,
                 );
             }
@@ -905,11 +919,11 @@ impl Generator {
                 };
                 self.at(
                     when,
-                    Command::ChangeCustomerAddress {
+                    Command::ChangeCustomerAddress(ChangeCustomerAddress {
                         customer_id: id,
                         address_id,
                         address: moved,
-                    },
+                    }),
                     None,
                 );
             }
@@ -917,13 +931,13 @@ impl Generator {
                 let when = self.office_time(from, self.end);
                 self.at(
                     when,
-                    Command::UpdateCustomer {
+                    Command::UpdateCustomer(UpdateCustomer {
                         customer_id: id,
                         kind,
                         name: name.clone(),
                         vat_number: vat_number.clone(),
                         email: Some(format!("finance@{}.example", slug(&name))),
-                    },
+                    }),
                     None,
                 );
             }
@@ -932,10 +946,10 @@ impl Generator {
                 let limit = Money(self.rng.range(10, 80) * 50_000);
                 self.at(
                     when,
-                    Command::SetSpendingLimit {
+                    Command::SetSpendingLimit(SetSpendingLimit {
                         customer_id: id,
                         limit: Some(limit),
-                    },
+                    }),
                     None,
                 );
             }
@@ -944,15 +958,19 @@ impl Generator {
                 let reason = (*self.rng.pick(BLOCK_REASONS)).to_string();
                 self.at(
                     when,
-                    Command::BlockCustomer {
+                    Command::BlockCustomer(BlockCustomer {
                         customer_id: id,
                         reason,
-                    },
+                    }),
                     None,
                 );
                 if self.rng.chance(40) {
                     let back = when + self.rng.range(3, 40) * DAY;
-                    self.at(back, Command::UnblockCustomer { customer_id: id }, None);
+                    self.at(
+                        back,
+                        Command::UnblockCustomer(UnblockCustomer { customer_id: id }),
+                        None,
+                    );
                 }
             }
             self.customers.push(DemoCustomer {
@@ -985,11 +1003,11 @@ impl Generator {
         self.first_time = Some(self.first_time.map_or(t, |f| f.min(t)));
         self.at(
             t,
-            Command::CreateOrder {
+            Command::CreateOrder(CreateOrder {
                 order_id,
                 number,
                 customer_id,
-            },
+            }),
             None,
         );
 
@@ -1031,7 +1049,7 @@ impl Generator {
             line_ids.push((line_id, quantity, unit_price.unwrap_or(Money(price))));
             self.at(
                 now,
-                Command::AddOrderLine {
+                Command::AddOrderLine(AddOrderLine {
                     order_id,
                     line_id,
                     product_id,
@@ -1039,14 +1057,18 @@ impl Generator {
                     unit_price,
                     discount_bp,
                     description: None,
-                },
+                }),
                 None,
             );
         }
         if line_ids.len() > 1 && self.rng.chance(10) {
             now += self.rng.range(30, 300) * SECOND;
             let (line_id, _, _) = line_ids[self.rng.below(line_ids.len() as u64) as usize];
-            self.at(now, Command::RemoveOrderLine { order_id, line_id }, None);
+            self.at(
+                now,
+                Command::RemoveOrderLine(RemoveOrderLine { order_id, line_id }),
+                None,
+            );
             line_ids.retain(|l| l.0 != line_id);
         }
         if let Some(&(line_id, quantity, unit_price)) = line_ids.first()
@@ -1058,13 +1080,13 @@ impl Generator {
             let discount_bp = *self.rng.pick(&[0, 500, 1000]);
             self.at(
                 now,
-                Command::ChangeOrderLine {
+                Command::ChangeOrderLine(ChangeOrderLine {
                     order_id,
                     line_id,
                     quantity,
                     unit_price,
                     discount_bp,
-                },
+                }),
                 None,
             );
         }
@@ -1072,10 +1094,10 @@ impl Generator {
             now += self.rng.range(10, 60) * SECOND;
             self.at(
                 now,
-                Command::SetDeliveryAddress {
+                Command::SetDeliveryAddress(SetDeliveryAddress {
                     order_id,
                     address_id,
-                },
+                }),
                 None,
             );
         }
@@ -1088,11 +1110,11 @@ impl Generator {
                 .then(|| (*self.rng.pick(NOTES)).to_string());
             self.at(
                 now,
-                Command::SetOrderDetails {
+                Command::SetOrderDetails(SetOrderDetails {
                     order_id,
                     customer_reference,
                     notes,
-                },
+                }),
                 None,
             );
         }
@@ -1106,7 +1128,11 @@ impl Generator {
         if fate < 7 {
             let when = now + self.rng.range(1, 10) * DAY;
             let reason = reason(&mut self.rng);
-            self.at(when, Command::CancelOrder { order_id, reason }, None);
+            self.at(
+                when,
+                Command::CancelOrder(CancelOrder { order_id, reason }),
+                None,
+            );
             return;
         }
         // Placed the same day, sometimes the next.
@@ -1116,14 +1142,18 @@ impl Generator {
             } else {
                 self.rng.range(18, 30) * HOUR
             };
-        if !self.at(placed, Command::PlaceOrder { order_id }, None) {
+        if !self.at(placed, Command::PlaceOrder(PlaceOrder { order_id }), None) {
             return;
         }
         let needs = Some(order_id);
         if fate < 11 {
             let when = placed + self.rng.range(1, 5) * DAY;
             let reason = reason(&mut self.rng);
-            self.at(when, Command::CancelOrder { order_id, reason }, needs);
+            self.at(
+                when,
+                Command::CancelOrder(CancelOrder { order_id, reason }),
+                needs,
+            );
             return;
         }
         if fate < 13 {
@@ -1133,10 +1163,10 @@ impl Generator {
         let delivery_id = DeliveryId(self.rng.uuid(delivered));
         if !self.at(
             delivered,
-            Command::DeliverOrder {
+            Command::DeliverOrder(DeliverOrder {
                 order_id,
                 delivery_id,
-            },
+            }),
             needs,
         ) || fate < 16
         {
@@ -1146,10 +1176,10 @@ impl Generator {
         let invoice_id = InvoiceId(self.rng.uuid(invoiced));
         self.at(
             invoiced,
-            Command::InvoiceOrder {
+            Command::InvoiceOrder(InvoiceOrder {
                 order_id,
                 invoice_id,
-            },
+            }),
             needs,
         );
     }
@@ -1289,7 +1319,7 @@ impl Runner {
         progress: &mut impl FnMut(usize, usize),
         total: usize,
     ) -> Result<(), AppError> {
-        if let Command::PlaceOrder { order_id } = &env.command {
+        if let Command::PlaceOrder(PlaceOrder { order_id }) = &env.command {
             self.placing.insert(*order_id);
         }
         self.batch.push(env);
@@ -1312,8 +1342,8 @@ impl Runner {
         let kinds: Vec<Option<(bool, OrderId)>> = batch
             .iter()
             .map(|e| match &e.command {
-                Command::PlaceOrder { order_id } => Some((true, *order_id)),
-                Command::CreateOrder { order_id, .. } => Some((false, *order_id)),
+                Command::PlaceOrder(PlaceOrder { order_id }) => Some((true, *order_id)),
+                Command::CreateOrder(CreateOrder { order_id, .. }) => Some((false, *order_id)),
                 _ => None,
             })
             .collect();
@@ -1330,7 +1360,7 @@ impl Runner {
                 }
                 Err(e) => {
                     self.refused += 1;
-                    *self.refusals.entry(e.body().code).or_insert(0) += 1;
+                    *self.refusals.entry(e.body().code.to_string()).or_insert(0) += 1;
                     if let Some((true, order)) = kind {
                         self.not_placed.insert(order);
                     }

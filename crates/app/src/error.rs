@@ -1,7 +1,8 @@
-//! The application's error type and its one structured form for IPC, HTTP and the CLI.
+//! The application's error type, and its form in the one error contract of every edge
+//! ([`ErrorBody`], from `daybook_protocol`).
 
-pub use daybook_domain::ErrorBody;
 use daybook_domain::{DomainError, RecordKind};
+pub use daybook_protocol::{ErrorBody, ErrorCode, ErrorParams};
 use daybook_store::StoreError;
 use uuid::Uuid;
 
@@ -12,7 +13,7 @@ pub enum AppError {
     #[error(transparent)]
     Domain(#[from] DomainError),
     /// A query named a record that does not exist.
-    #[error("unknown {kind} {id}")]
+    #[error("there is no such {kind}")]
     NotFound {
         /// What was looked for.
         kind: RecordKind,
@@ -20,7 +21,7 @@ pub enum AppError {
         id: Uuid,
     },
     /// No record (of any kind) has this id.
-    #[error("no record has id {0}")]
+    #[error("there is no such record")]
     UnknownRecord(Uuid),
     /// Input that could not even be read as a command or query (malformed JSON,
     /// a bad filter value).
@@ -37,7 +38,7 @@ pub enum AppError {
     Store(#[from] StoreError),
     /// A file offered as a backup cannot be used; nothing was changed.
     #[error(transparent)]
-    BadBackup(#[from] crate::backup::BadBackup),
+    BadBackup(#[from] BadBackup),
     /// Reading or writing a file (backup, export) failed.
     #[error("{what}: {source}")]
     Io {
@@ -46,6 +47,39 @@ pub enum AppError {
         /// The operating system's reason.
         #[source]
         source: std::io::Error,
+    },
+}
+
+/// Why a file cannot be used as a backup. Nothing was changed when one is returned.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BadBackup {
+    /// There is no file there.
+    #[error("the backup file does not exist")]
+    Missing,
+    /// Not an SQLite database at all.
+    #[error("the file is not a database")]
+    NotADatabase,
+    /// An SQLite database that fails its integrity check.
+    #[error("the backup file is damaged: {0}")]
+    Damaged(String),
+    /// A database, but not a Daybook store.
+    #[error("the file is not a Daybook store: {0}")]
+    NotDaybook(String),
+    /// A Daybook store written by a newer build.
+    #[error("the backup's schema is version {found}, newer than this build ({supported})")]
+    TooNew {
+        /// Version in the file.
+        found: i64,
+        /// Newest this build knows.
+        supported: i64,
+    },
+    /// The backup belongs to another account than the data it would replace.
+    #[error("the backup belongs to another account than the data in this store")]
+    OtherAccount {
+        /// The backup's account.
+        backup: Uuid,
+        /// The live store's account.
+        store: Uuid,
     },
 }
 
@@ -58,6 +92,12 @@ impl From<rusqlite::Error> for AppError {
 impl From<serde_json::Error> for AppError {
     fn from(e: serde_json::Error) -> Self {
         AppError::Store(StoreError::Json(e))
+    }
+}
+
+impl From<daybook_domain::AmountOverflow> for AppError {
+    fn from(e: daybook_domain::AmountOverflow) -> Self {
+        AppError::Domain(e.into())
     }
 }
 
@@ -85,57 +125,46 @@ impl AppError {
         }
     }
 
-    /// The structured form.
+    /// The error in the contract's form. Internal failures keep their details out of
+    /// the message (the caller logs them, see [`ErrorCode::Internal`]).
     pub fn body(&self) -> ErrorBody {
+        let message = self.to_string();
         match self {
             AppError::Domain(e) => ErrorBody::from(e),
-            AppError::NotFound { kind, .. } => ErrorBody {
-                code: "not_found".into(),
-                message: self.to_string(),
-                field: Some(format!("{kind}_id").replace(' ', "_")),
-            },
-            AppError::UnknownRecord(_) => ErrorBody {
-                code: "not_found".into(),
-                message: self.to_string(),
-                field: None,
-            },
-            AppError::InvalidInput { field, message } => ErrorBody {
-                code: "invalid_input".into(),
-                message: message.clone(),
-                field: field.clone(),
-            },
-            AppError::Store(StoreError::Conflict { .. }) => ErrorBody {
-                code: "conflict".into(),
-                message: "the record was changed meanwhile; try again".into(),
-                field: None,
-            },
-            AppError::Store(StoreError::TooNew { .. }) => ErrorBody {
-                code: "store_too_new".into(),
-                message: self.to_string(),
-                field: None,
-            },
-            AppError::Store(e) if e.is_file_corrupt() => ErrorBody {
-                code: "store_corrupt".into(),
-                message: "the local database file is damaged; restore a backup or start \
-                          again from the server"
-                    .into(),
-                field: None,
-            },
-            AppError::BadBackup(e) => ErrorBody {
-                code: "invalid_backup".into(),
-                message: e.to_string(),
-                field: Some("path".into()),
-            },
-            AppError::Io { .. } => ErrorBody {
-                code: "io_error".into(),
-                message: self.to_string(),
-                field: Some("path".into()),
-            },
-            AppError::Store(_) => ErrorBody {
-                code: "internal".into(),
-                message: "an internal error occurred; the change was not saved".into(),
-                field: None,
-            },
+            AppError::NotFound { kind, .. } => ErrorBody::new(ErrorCode::NotFound, message)
+                .with_field(kind.id_field())
+                .with_params(ErrorParams {
+                    kind: Some(*kind),
+                    ..ErrorParams::default()
+                }),
+            AppError::UnknownRecord(_) => ErrorBody::new(ErrorCode::NotFound, message),
+            AppError::InvalidInput { field, .. } => {
+                let body = ErrorBody::new(ErrorCode::InvalidInput, message);
+                match field {
+                    Some(f) => body.with_field(f.clone()),
+                    None => body,
+                }
+            }
+            AppError::Store(StoreError::Conflict { .. }) => ErrorBody::new(
+                ErrorCode::Conflict,
+                "the record was changed meanwhile; try again",
+            ),
+            AppError::Store(StoreError::TooNew { .. }) => {
+                ErrorBody::new(ErrorCode::StoreTooNew, message)
+            }
+            AppError::Store(e) if e.is_file_corrupt() => ErrorBody::new(
+                ErrorCode::StoreCorrupt,
+                "the local database file is damaged; restore a backup or start again from \
+                 the server",
+            ),
+            AppError::BadBackup(_) => {
+                ErrorBody::new(ErrorCode::InvalidBackup, message).with_field("path")
+            }
+            AppError::Io { .. } => ErrorBody::new(ErrorCode::IoError, message).with_field("path"),
+            AppError::Store(_) => ErrorBody::new(
+                ErrorCode::Internal,
+                "an internal error occurred; nothing was changed",
+            ),
         }
     }
 }

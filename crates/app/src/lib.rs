@@ -15,7 +15,7 @@ pub mod query;
 pub mod replica;
 pub mod service;
 
-pub use error::{AppError, ErrorBody};
+pub use error::{AppError, BadBackup, ErrorBody, ErrorCode, ErrorParams};
 pub use service::{
     CommandOutcome, DB_FILE, Daybook, Durability, Identity, NumberSeries, OpenOptions,
     RebuildReport, SNAPSHOT_EVERY, Writer,

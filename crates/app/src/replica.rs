@@ -21,7 +21,8 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use daybook_domain::{Command, CommandEnvelope, ErrorBody, STATE_VERSION, upcast};
+use daybook_domain::{Command, CommandEnvelope, STATE_VERSION, upcast};
+use daybook_protocol::ErrorBody;
 use daybook_store::{
     RawEvent, RecordedEvent, Snapshot, StoreTx, raw_event, read_stream, stream_head,
 };

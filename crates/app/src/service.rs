@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
+use daybook_domain::{AddOrderLine, CreateOrder};
 use daybook_domain::{
     Aggregate, Command, CommandEnvelope, OrderStatus, RecordKind, STATE_VERSION, ids,
 };
@@ -753,19 +754,21 @@ impl Daybook {
         let detail = crate::query::order(self.conn(), source.0)?;
         let number = self.next_number(NumberSeries::Order)?;
         let new_id = daybook_domain::OrderId::new();
-        let mut commands = vec![Command::CreateOrder {
+        let mut commands = vec![Command::CreateOrder(CreateOrder {
             order_id: new_id,
             number,
             customer_id: daybook_domain::CustomerId(detail.order.customer_id),
-        }];
-        commands.extend(detail.lines.iter().map(|l| Command::AddOrderLine {
-            order_id: new_id,
-            line_id: daybook_domain::LineId::new(),
-            product_id: daybook_domain::ProductId(l.product_id),
-            quantity: l.quantity,
-            unit_price: Some(l.unit_price),
-            discount_bp: l.discount_bp,
-            description: Some(l.description.clone()),
+        })];
+        commands.extend(detail.lines.iter().map(|l| {
+            Command::AddOrderLine(AddOrderLine {
+                order_id: new_id,
+                line_id: daybook_domain::LineId::new(),
+                product_id: daybook_domain::ProductId(l.product_id),
+                quantity: l.quantity,
+                unit_price: Some(l.unit_price),
+                discount_bp: l.discount_bp,
+                description: Some(l.description.clone()),
+            })
         }));
         // All or nothing: a half-copied order is worse than none.
         self.execute_atomic(commands.into_iter().map(CommandEnvelope::new))?;

@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
+use daybook_domain::{AddOrderLine, CreateOrder, PlaceOrder, RegisterCustomer, RegisterProduct};
 use daybook_domain::{
     Command, CommandEnvelope, Currency, CustomerId, CustomerKind, LineId, Money, OrderId,
     ProductId, VatClass,
@@ -190,13 +191,13 @@ async fn measure(
         }
     }
     for d in &mut devices {
-        let reg = Command::RegisterProduct {
+        let reg = Command::RegisterProduct(RegisterProduct {
             product_id: d.product,
             code: format!("P-{}", d.tag),
             description: "Bench product".into(),
             unit_price: Money(1250),
             vat_class: VatClass::Standard,
-        };
+        });
         d.push(vec![reg]).await?;
     }
 
@@ -244,7 +245,7 @@ impl Device {
             self.n += 1;
             let customer_id = CustomerId::new();
             let order_id = OrderId::new();
-            cmds.push(Command::RegisterCustomer {
+            cmds.push(Command::RegisterCustomer(RegisterCustomer {
                 customer_id,
                 number: format!("B-{}-{}", self.tag, self.n),
                 kind: CustomerKind::Organisation,
@@ -253,14 +254,14 @@ impl Device {
                 email: None,
                 currency: Currency::EUR,
                 spending_limit: None,
-            });
-            cmds.push(Command::CreateOrder {
+            }));
+            cmds.push(Command::CreateOrder(CreateOrder {
                 order_id,
                 number: format!("SO-{}-{}", self.tag, self.n),
                 customer_id,
-            });
+            }));
             for q in 1..=2 {
-                cmds.push(Command::AddOrderLine {
+                cmds.push(Command::AddOrderLine(AddOrderLine {
                     order_id,
                     line_id: LineId::new(),
                     product_id: self.product,
@@ -268,9 +269,9 @@ impl Device {
                     unit_price: None,
                     discount_bp: 0,
                     description: None,
-                });
+                }));
             }
-            cmds.push(Command::PlaceOrder { order_id });
+            cmds.push(Command::PlaceOrder(PlaceOrder { order_id }));
         }
         cmds
     }

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, ensure};
 use daybook_app::{Daybook, Durability, OpenOptions};
+use daybook_domain::RegisterCustomer;
 use daybook_domain::{Command, CommandEnvelope, Currency, CustomerId, CustomerKind};
 use daybook_server::{AppState, RateLimit};
 use daybook_sync::{Engine, ServerConfig};
@@ -52,7 +53,7 @@ fn workload(events: usize, seed: u64) -> Vec<Command> {
 }
 
 fn customer(i: usize) -> Command {
-    Command::RegisterCustomer {
+    Command::RegisterCustomer(RegisterCustomer {
         customer_id: CustomerId::new(),
         number: format!("LAT-{i:05}"),
         kind: CustomerKind::Organisation,
@@ -61,7 +62,7 @@ fn customer(i: usize) -> Command {
         email: None,
         currency: Currency::EUR,
         spending_limit: None,
-    }
+    })
 }
 
 fn client(dir: &Path, name: &str, url: &str, token: &str) -> Result<(Arc<Mutex<Daybook>>, Engine)> {
@@ -218,7 +219,7 @@ pub fn rows(dir: &Path, sizes: &SyncSizes) -> Result<Vec<Row>> {
     let mut lat = Latencies::default();
     for i in 0..sizes.latency_samples + 2 {
         let cmd = customer(i);
-        let Command::RegisterCustomer { customer_id, .. } = &cmd else {
+        let Command::RegisterCustomer(RegisterCustomer { customer_id, .. }) = &cmd else {
             unreachable!("built above")
         };
         let id = customer_id.0;

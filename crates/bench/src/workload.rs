@@ -1,6 +1,10 @@
 //! The workload: customers, products and orders as real domain commands.
 
 use daybook_domain::{
+    AddOrderLine, CancelOrder, CreateOrder, DeliverOrder, InvoiceOrder, PlaceOrder,
+    RegisterCustomer, RegisterProduct, SetSpendingLimit, UpdateCustomer,
+};
+use daybook_domain::{
     Command, CommandEnvelope, Currency, CustomerId, CustomerKind, DeliveryId, InvoiceId, LineId,
     Money, OrderId, ProductId, VatClass,
 };
@@ -105,7 +109,7 @@ impl Workload {
                     NAMES[self.rng.below(NAMES.len())],
                     SUFFIXES[self.rng.below(SUFFIXES.len())]
                 );
-                Command::RegisterCustomer {
+                Command::RegisterCustomer(RegisterCustomer {
                     customer_id: id,
                     number: format!("C-{i:06}"),
                     kind: CustomerKind::Organisation,
@@ -114,7 +118,7 @@ impl Workload {
                     email: Some(format!("orders{i}@example.com")),
                     currency: Currency::EUR,
                     spending_limit: None,
-                }
+                })
             })
             .collect()
     }
@@ -127,13 +131,13 @@ impl Workload {
                 let id = ProductId::new();
                 self.products.push(id);
                 let good = GOODS[self.rng.below(GOODS.len())];
-                Command::RegisterProduct {
+                Command::RegisterProduct(RegisterProduct {
                     product_id: id,
                     code: format!("P-{i:06}"),
                     description: format!("Stainless {good}, size {}", 1 + self.rng.below(40)),
                     unit_price: Money(50 + self.rng.below(50_000) as i64),
                     vat_class: VatClass::ALL[self.rng.below(3)],
-                }
+                })
             })
             .collect()
     }
@@ -145,14 +149,14 @@ impl Workload {
         let n = self.orders.len();
         let customer = self.customers[self.rng.below(self.customers.len())];
         let mut cmds = Vec::with_capacity(lines + 4);
-        cmds.push(Command::CreateOrder {
+        cmds.push(Command::CreateOrder(CreateOrder {
             order_id: id,
             number: format!("SO-{n:07}"),
             customer_id: customer,
-        });
+        }));
         for _ in 0..lines {
             let product = self.products[self.rng.below(self.products.len())];
-            cmds.push(Command::AddOrderLine {
+            cmds.push(Command::AddOrderLine(AddOrderLine {
                 order_id: id,
                 line_id: LineId::new(),
                 product_id: product,
@@ -160,27 +164,27 @@ impl Workload {
                 unit_price: None,
                 discount_bp: [0, 0, 0, 500, 1000][self.rng.below(5)],
                 description: None,
-            });
+            }));
         }
         if fate != Fate::Draft {
-            cmds.push(Command::PlaceOrder { order_id: id });
+            cmds.push(Command::PlaceOrder(PlaceOrder { order_id: id }));
         }
         match fate {
             Fate::Draft | Fate::Placed => {}
-            Fate::Cancelled => cmds.push(Command::CancelOrder {
+            Fate::Cancelled => cmds.push(Command::CancelOrder(CancelOrder {
                 order_id: id,
                 reason: "customer changed their mind".into(),
-            }),
+            })),
             Fate::Delivered | Fate::Invoiced => {
-                cmds.push(Command::DeliverOrder {
+                cmds.push(Command::DeliverOrder(DeliverOrder {
                     order_id: id,
                     delivery_id: DeliveryId::new(),
-                });
+                }));
                 if fate == Fate::Invoiced {
-                    cmds.push(Command::InvoiceOrder {
+                    cmds.push(Command::InvoiceOrder(InvoiceOrder {
                         order_id: id,
                         invoice_id: InvoiceId::new(),
-                    });
+                    }));
                 }
             }
         }
@@ -218,17 +222,17 @@ pub fn envelopes(cmds: Vec<Command>) -> Vec<CommandEnvelope> {
 /// spending limit, so every command records exactly one event.
 pub fn long_stream_change(customer_id: CustomerId, i: usize) -> Command {
     if i.is_multiple_of(2) {
-        Command::UpdateCustomer {
+        Command::UpdateCustomer(UpdateCustomer {
             customer_id,
             kind: CustomerKind::Organisation,
             name: format!("Long Stream Holding, revision {i}"),
             vat_number: Some("NL000099999B01".into()),
             email: Some("history@example.com".into()),
-        }
+        })
     } else {
-        Command::SetSpendingLimit {
+        Command::SetSpendingLimit(SetSpendingLimit {
             customer_id,
             limit: Some(Money(1_000_000 + i as i64)),
-        }
+        })
     }
 }

@@ -7,6 +7,13 @@ use clap::{Args, Subcommand, ValueEnum};
 use daybook_app::query::{self, CustomerQuery, ProductQuery};
 use daybook_app::{CommandOutcome, NumberSeries};
 use daybook_domain::{
+    AddCustomerAddress, AddOrderLine, BlockCustomer, CancelOrder, ChangeCustomerAddress,
+    ChangeOrderLine, CreateOrder, DeliverOrder, DiscontinueProduct, InvoiceOrder, PlaceOrder,
+    RegisterCustomer, RegisterProduct, ReinstateProduct, RemoveCustomerAddress, RemoveOrderLine,
+    SetDeliveryAddress, SetOrderDetails, SetSpendingLimit, UnblockCustomer, UpdateCustomer,
+    UpdateProduct,
+};
+use daybook_domain::{
     Address, AddressId, Command, CommandEnvelope, Currency, CustomerId, CustomerKind, DeliveryId,
     InvoiceId, LineId, Money, OrderId, ProductId, VatClass,
 };
@@ -441,7 +448,7 @@ pub fn customer(ctx: &mut Ctx, cmd: CustomerCmd) -> anyhow::Result<()> {
             let shown = number.trim().to_string();
             run(
                 ctx,
-                Command::RegisterCustomer {
+                Command::RegisterCustomer(RegisterCustomer {
                     customer_id: id,
                     number: number.clone(),
                     kind: a.kind.into(),
@@ -450,7 +457,7 @@ pub fn customer(ctx: &mut Ctx, cmd: CustomerCmd) -> anyhow::Result<()> {
                     email: a.email,
                     currency: a.currency,
                     spending_limit: a.limit,
-                },
+                }),
                 Some(shown.clone()),
                 None,
                 |_| format!("created customer {shown} {name} (id {id})"),
@@ -462,13 +469,13 @@ pub fn customer(ctx: &mut Ctx, cmd: CustomerCmd) -> anyhow::Result<()> {
             let number = c.number.clone();
             run(
                 ctx,
-                Command::UpdateCustomer {
+                Command::UpdateCustomer(UpdateCustomer {
                     customer_id: CustomerId(id),
                     kind: a.kind.map_or_else(|| customer_kind(&c.kind), Into::into),
                     name: a.name.unwrap_or(c.name),
                     vat_number: a.vat_number.map_or(c.vat_number, blank_is_none),
                     email: a.email.map_or(c.email, blank_is_none),
-                },
+                }),
                 Some(number.clone()),
                 None,
                 |_| format!("updated customer {number}"),
@@ -480,7 +487,7 @@ pub fn customer(ctx: &mut Ctx, cmd: CustomerCmd) -> anyhow::Result<()> {
             let address_id = AddressId::new();
             run(
                 ctx,
-                Command::AddCustomerAddress {
+                Command::AddCustomerAddress(AddCustomerAddress {
                     customer_id: CustomerId(id),
                     address_id,
                     address: Address {
@@ -490,7 +497,7 @@ pub fn customer(ctx: &mut Ctx, cmd: CustomerCmd) -> anyhow::Result<()> {
                         city: address.city,
                         country: address.country,
                     },
-                },
+                }),
                 Some(number.clone()),
                 Some(address_id.0),
                 |_| format!("added address {address_id} to customer {number}"),
@@ -516,7 +523,7 @@ pub fn customer(ctx: &mut Ctx, cmd: CustomerCmd) -> anyhow::Result<()> {
             let number = detail.customer.number.clone();
             run(
                 ctx,
-                Command::ChangeCustomerAddress {
+                Command::ChangeCustomerAddress(ChangeCustomerAddress {
                     customer_id: CustomerId(id),
                     address_id: AddressId(address_id),
                     address: Address {
@@ -528,7 +535,7 @@ pub fn customer(ctx: &mut Ctx, cmd: CustomerCmd) -> anyhow::Result<()> {
                         city: fields.city.unwrap_or_else(|| current.city.clone()),
                         country: fields.country.unwrap_or_else(|| current.country.clone()),
                     },
-                },
+                }),
                 Some(number.clone()),
                 None,
                 |_| format!("changed address {address_id} of customer {number}"),
@@ -541,10 +548,10 @@ pub fn customer(ctx: &mut Ctx, cmd: CustomerCmd) -> anyhow::Result<()> {
             let number = detail.customer.number;
             run(
                 ctx,
-                Command::RemoveCustomerAddress {
+                Command::RemoveCustomerAddress(RemoveCustomerAddress {
                     customer_id: CustomerId(id),
                     address_id: AddressId(address_id),
-                },
+                }),
                 Some(number.clone()),
                 None,
                 |_| format!("removed address {address_id} from customer {number}"),
@@ -556,10 +563,10 @@ pub fn customer(ctx: &mut Ctx, cmd: CustomerCmd) -> anyhow::Result<()> {
             let shown = limit.0.map_or_else(|| "unlimited".to_string(), money);
             run(
                 ctx,
-                Command::SetSpendingLimit {
+                Command::SetSpendingLimit(SetSpendingLimit {
                     customer_id: CustomerId(id),
                     limit: limit.0,
-                },
+                }),
                 Some(number.clone()),
                 None,
                 |_| format!("spending limit of customer {number}: {shown}"),
@@ -570,10 +577,10 @@ pub fn customer(ctx: &mut Ctx, cmd: CustomerCmd) -> anyhow::Result<()> {
             let number = query::customer(ctx.db.conn(), id)?.customer.number;
             run(
                 ctx,
-                Command::BlockCustomer {
+                Command::BlockCustomer(BlockCustomer {
                     customer_id: CustomerId(id),
                     reason,
-                },
+                }),
                 Some(number.clone()),
                 None,
                 |_| format!("blocked customer {number}"),
@@ -584,9 +591,9 @@ pub fn customer(ctx: &mut Ctx, cmd: CustomerCmd) -> anyhow::Result<()> {
             let number = query::customer(ctx.db.conn(), id)?.customer.number;
             run(
                 ctx,
-                Command::UnblockCustomer {
+                Command::UnblockCustomer(UnblockCustomer {
                     customer_id: CustomerId(id),
-                },
+                }),
                 Some(number.clone()),
                 None,
                 |_| format!("unblocked customer {number}"),
@@ -657,13 +664,13 @@ pub fn product(ctx: &mut Ctx, cmd: ProductCmd) -> anyhow::Result<()> {
             let shown = code.trim().to_string();
             run(
                 ctx,
-                Command::RegisterProduct {
+                Command::RegisterProduct(RegisterProduct {
                     product_id: id,
                     code,
                     description,
                     unit_price: price,
                     vat_class: vat,
-                },
+                }),
                 Some(shown.clone()),
                 None,
                 |_| format!("created product {shown} (id {id})"),
@@ -686,12 +693,12 @@ pub fn product(ctx: &mut Ctx, cmd: ProductCmd) -> anyhow::Result<()> {
             let code = p.code.clone();
             run(
                 ctx,
-                Command::UpdateProduct {
+                Command::UpdateProduct(UpdateProduct {
                     product_id: ProductId(id),
                     description: description.unwrap_or(p.description),
                     unit_price: price.unwrap_or(p.unit_price),
                     vat_class,
-                },
+                }),
                 Some(code.clone()),
                 None,
                 |_| format!("updated product {code}"),
@@ -702,9 +709,9 @@ pub fn product(ctx: &mut Ctx, cmd: ProductCmd) -> anyhow::Result<()> {
             let code = query::product(ctx.db.conn(), id)?.code;
             run(
                 ctx,
-                Command::DiscontinueProduct {
+                Command::DiscontinueProduct(DiscontinueProduct {
                     product_id: ProductId(id),
-                },
+                }),
                 Some(code.clone()),
                 None,
                 |_| format!("discontinued product {code}"),
@@ -715,9 +722,9 @@ pub fn product(ctx: &mut Ctx, cmd: ProductCmd) -> anyhow::Result<()> {
             let code = query::product(ctx.db.conn(), id)?.code;
             run(
                 ctx,
-                Command::ReinstateProduct {
+                Command::ReinstateProduct(ReinstateProduct {
                     product_id: ProductId(id),
-                },
+                }),
                 Some(code.clone()),
                 None,
                 |_| format!("reinstated product {code}"),
@@ -784,11 +791,11 @@ pub fn order(ctx: &mut Ctx, cmd: OrderCmd) -> anyhow::Result<()> {
             let shown = number.trim().to_string();
             run(
                 ctx,
-                Command::CreateOrder {
+                Command::CreateOrder(CreateOrder {
                     order_id: id,
                     number,
                     customer_id: CustomerId(customer_id),
-                },
+                }),
                 Some(shown.clone()),
                 None,
                 |_| format!("created order {shown} (id {id})"),
@@ -807,7 +814,7 @@ pub fn order(ctx: &mut Ctx, cmd: OrderCmd) -> anyhow::Result<()> {
             let line_id = LineId::new();
             run(
                 ctx,
-                Command::AddOrderLine {
+                Command::AddOrderLine(AddOrderLine {
                     order_id: OrderId(id),
                     line_id,
                     product_id: ProductId(product_id),
@@ -815,7 +822,7 @@ pub fn order(ctx: &mut Ctx, cmd: OrderCmd) -> anyhow::Result<()> {
                     unit_price: price,
                     discount_bp: discount,
                     description,
-                },
+                }),
                 Some(number.clone()),
                 Some(line_id.0),
                 |o| {
@@ -843,13 +850,13 @@ pub fn order(ctx: &mut Ctx, cmd: OrderCmd) -> anyhow::Result<()> {
                 .ok_or_else(|| InputError::new(format!("the order has no line {line_id}")))?;
             run(
                 ctx,
-                Command::ChangeOrderLine {
+                Command::ChangeOrderLine(ChangeOrderLine {
                     order_id: OrderId(id),
                     line_id: LineId(line_id),
                     quantity: quantity.unwrap_or(current.quantity),
                     unit_price: price.unwrap_or(current.unit_price),
                     discount_bp: discount.unwrap_or(current.discount_bp),
-                },
+                }),
                 Some(number.clone()),
                 None,
                 |_| format!("changed line {line_id} of order {number}"),
@@ -861,10 +868,10 @@ pub fn order(ctx: &mut Ctx, cmd: OrderCmd) -> anyhow::Result<()> {
             let line_id = resolve::line(&detail.lines, &line)?;
             run(
                 ctx,
-                Command::RemoveOrderLine {
+                Command::RemoveOrderLine(RemoveOrderLine {
                     order_id: OrderId(id),
                     line_id: LineId(line_id),
-                },
+                }),
                 Some(number.clone()),
                 None,
                 |_| format!("removed line {line_id} from order {number}"),
@@ -877,10 +884,10 @@ pub fn order(ctx: &mut Ctx, cmd: OrderCmd) -> anyhow::Result<()> {
             let address_id = resolve::address(&addresses, &address)?;
             run(
                 ctx,
-                Command::SetDeliveryAddress {
+                Command::SetDeliveryAddress(SetDeliveryAddress {
                     order_id: OrderId(id),
                     address_id: AddressId(address_id),
-                },
+                }),
                 Some(number.clone()),
                 None,
                 |_| format!("order {number} delivers to address {address_id}"),
@@ -895,12 +902,12 @@ pub fn order(ctx: &mut Ctx, cmd: OrderCmd) -> anyhow::Result<()> {
             let detail = query::order(ctx.db.conn(), id)?;
             run(
                 ctx,
-                Command::SetOrderDetails {
+                Command::SetOrderDetails(SetOrderDetails {
                     order_id: OrderId(id),
                     customer_reference: reference
                         .map_or(detail.order.customer_reference, blank_is_none),
                     notes: notes.map_or(detail.notes, blank_is_none),
-                },
+                }),
                 Some(number.clone()),
                 None,
                 |_| format!("updated the details of order {number}"),
@@ -910,9 +917,9 @@ pub fn order(ctx: &mut Ctx, cmd: OrderCmd) -> anyhow::Result<()> {
             let (id, number) = order_ref(ctx, &order)?;
             run(
                 ctx,
-                Command::PlaceOrder {
+                Command::PlaceOrder(PlaceOrder {
                     order_id: OrderId(id),
-                },
+                }),
                 Some(number.clone()),
                 None,
                 |_| format!("placed order {number}"),
@@ -922,10 +929,10 @@ pub fn order(ctx: &mut Ctx, cmd: OrderCmd) -> anyhow::Result<()> {
             let (id, number) = order_ref(ctx, &order)?;
             run(
                 ctx,
-                Command::CancelOrder {
+                Command::CancelOrder(CancelOrder {
                     order_id: OrderId(id),
                     reason,
-                },
+                }),
                 Some(number.clone()),
                 None,
                 |_| format!("cancelled order {number}"),
@@ -936,10 +943,10 @@ pub fn order(ctx: &mut Ctx, cmd: OrderCmd) -> anyhow::Result<()> {
             let delivery_id = DeliveryId::new();
             run(
                 ctx,
-                Command::DeliverOrder {
+                Command::DeliverOrder(DeliverOrder {
                     order_id: OrderId(id),
                     delivery_id,
-                },
+                }),
                 Some(number.clone()),
                 Some(delivery_id.0),
                 |_| format!("delivered order {number} (delivery {delivery_id})"),
@@ -950,10 +957,10 @@ pub fn order(ctx: &mut Ctx, cmd: OrderCmd) -> anyhow::Result<()> {
             let invoice_id = InvoiceId::new();
             run(
                 ctx,
-                Command::InvoiceOrder {
+                Command::InvoiceOrder(InvoiceOrder {
                     order_id: OrderId(id),
                     invoice_id,
-                },
+                }),
                 Some(number.clone()),
                 Some(invoice_id.0),
                 |_| format!("invoiced order {number} (invoice {invoice_id})"),

@@ -4,9 +4,9 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::command::Command;
+use crate::command::{Command, Routed};
 use crate::customer::{self, Customer};
-use crate::error::{DomainError, RecordKind};
+use crate::error::DomainError;
 use crate::event::{Event, StreamType};
 use crate::facts::{FactNeeds, Facts};
 use crate::order::{self, SalesOrder};
@@ -76,10 +76,12 @@ impl Aggregate {
 
     /// The facts `cmd` needs, given this state.
     pub fn needs(&self, cmd: &Command) -> FactNeeds {
-        match self {
-            Aggregate::Customer(_) => customer::needs(cmd),
-            Aggregate::Product(_) => product::needs(cmd),
-            Aggregate::SalesOrder(s) => order::needs(s.as_ref(), cmd),
+        match (self, cmd.route()) {
+            (Aggregate::Customer(_), Routed::Customer(c)) => customer::needs(c),
+            (Aggregate::Product(_), Routed::Product(c)) => product::needs(c),
+            (Aggregate::SalesOrder(s), Routed::Order(c)) => order::needs(s.as_ref(), c),
+            // Another kind of record: `decide` refuses it, so it needs nothing.
+            (_, _) => FactNeeds::default(),
         }
     }
 
@@ -90,22 +92,15 @@ impl Aggregate {
         facts: &Facts,
         at: DateTime<Utc>,
     ) -> Result<Vec<Event>, DomainError> {
-        let (target, id) = cmd.target();
-        if target != self.stream_type() {
+        match (self, cmd.route()) {
+            (Aggregate::Customer(s), Routed::Customer(c)) => customer::decide(s.as_ref(), c, facts),
+            (Aggregate::Product(s), Routed::Product(c)) => product::decide(s.as_ref(), c, facts),
+            (Aggregate::SalesOrder(s), Routed::Order(c)) => order::decide(s.as_ref(), c, facts, at),
             // The id exists but as another kind of record: to the user it is unknown.
-            return Err(DomainError::NotFound {
-                kind: match target {
-                    StreamType::Customer => RecordKind::Customer,
-                    StreamType::Product => RecordKind::Product,
-                    StreamType::SalesOrder => RecordKind::Order,
-                },
-                id,
-            });
-        }
-        match self {
-            Aggregate::Customer(s) => customer::decide(s.as_ref(), cmd, facts),
-            Aggregate::Product(s) => product::decide(s.as_ref(), cmd, facts),
-            Aggregate::SalesOrder(s) => order::decide(s.as_ref(), cmd, facts, at),
+            (_, routed) => Err(DomainError::NotFound {
+                kind: routed.record_kind(),
+                id: routed.stream_id(),
+            }),
         }
     }
 

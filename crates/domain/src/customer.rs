@@ -2,68 +2,14 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::command::Command;
-use crate::error::{DomainError, RecordKind};
+use crate::command::{self, CustomerCommand};
+use crate::error::DomainError;
 use crate::event::*;
 use crate::facts::{FactNeeds, Facts};
 use crate::ids::{AddressId, CustomerId};
 use crate::money::{Currency, Money};
-use crate::validate::{optional, required};
-
-/// Organisation or natural person.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(rename_all = "snake_case")]
-pub enum CustomerKind {
-    /// A company or other organisation.
-    #[default]
-    Organisation,
-    /// A natural person.
-    Person,
-}
-
-impl CustomerKind {
-    /// Stable text form (as in JSON).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CustomerKind::Organisation => "organisation",
-            CustomerKind::Person => "person",
-        }
-    }
-}
-
-/// A postal address.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(deny_unknown_fields)]
-pub struct Address {
-    /// What the user calls it ("Head office", "Warehouse").
-    #[serde(default)]
-    pub label: String,
-    /// Street and number.
-    pub street: String,
-    /// Postal code.
-    #[serde(default)]
-    pub postal_code: String,
-    /// City.
-    pub city: String,
-    /// Country (ISO code or name).
-    pub country: String,
-}
-
-impl Address {
-    /// Trims every field and checks the required ones.
-    pub fn validated(&self) -> Result<Address, DomainError> {
-        Ok(Address {
-            label: optional("address.label", Some(&self.label), 100)?.unwrap_or_default(),
-            street: required("address.street", &self.street, 200)?,
-            postal_code: optional("address.postal_code", Some(&self.postal_code), 20)?
-                .unwrap_or_default(),
-            city: required("address.city", &self.city, 100)?,
-            country: required("address.country", &self.country, 60)?,
-        })
-    }
-}
+use crate::validate::{self, optional, required};
+use crate::values::{Address, CustomerKind, RecordKind};
 
 /// One of a customer's addresses.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -149,13 +95,19 @@ pub fn apply(state: &mut Option<Customer>, event: &Event) {
 }
 
 /// The facts a customer command needs.
-pub fn needs(cmd: &Command) -> FactNeeds {
+pub fn needs(cmd: CustomerCommand<'_>) -> FactNeeds {
     match cmd {
-        Command::RegisterCustomer { number, .. } => FactNeeds {
-            customer_number: Some(number.trim().to_string()),
+        CustomerCommand::RegisterCustomer(c) => FactNeeds {
+            customer_number: Some(c.number.trim().to_string()),
             ..FactNeeds::default()
         },
-        _ => FactNeeds::default(),
+        CustomerCommand::UpdateCustomer(_)
+        | CustomerCommand::AddCustomerAddress(_)
+        | CustomerCommand::ChangeCustomerAddress(_)
+        | CustomerCommand::RemoveCustomerAddress(_)
+        | CustomerCommand::SetSpendingLimit(_)
+        | CustomerCommand::BlockCustomer(_)
+        | CustomerCommand::UnblockCustomer(_) => FactNeeds::default(),
     }
 }
 
@@ -186,11 +138,11 @@ fn existing(state: Option<&Customer>, id: CustomerId) -> Result<&Customer, Domai
 /// All customer rules. Pure: the same state, command and facts give the same events.
 pub fn decide(
     state: Option<&Customer>,
-    cmd: &Command,
+    cmd: CustomerCommand<'_>,
     facts: &Facts,
 ) -> Result<Vec<Event>, DomainError> {
     match cmd {
-        Command::RegisterCustomer {
+        CustomerCommand::RegisterCustomer(command::RegisterCustomer {
             customer_id,
             number,
             kind,
@@ -199,7 +151,7 @@ pub fn decide(
             email: mail,
             currency,
             spending_limit,
-        } => {
+        }) => {
             if state.is_some() {
                 return Err(DomainError::AlreadyExists {
                     kind: RecordKind::Customer,
@@ -227,13 +179,13 @@ pub fn decide(
                 .into(),
             ])
         }
-        Command::UpdateCustomer {
+        CustomerCommand::UpdateCustomer(command::UpdateCustomer {
             customer_id,
             kind,
             name,
             vat_number,
             email: mail,
-        } => {
+        }) => {
             let c = existing(state, *customer_id)?;
             let e = CustomerDetailsChanged {
                 kind: *kind,
@@ -247,11 +199,11 @@ pub fn decide(
                 && e.email == c.email;
             Ok(if unchanged { vec![] } else { vec![e.into()] })
         }
-        Command::AddCustomerAddress {
+        CustomerCommand::AddCustomerAddress(command::AddCustomerAddress {
             customer_id,
             address_id,
             address,
-        } => {
+        }) => {
             let c = existing(state, *customer_id)?;
             if c.addresses.iter().any(|a| a.id == *address_id) {
                 return Err(DomainError::AlreadyExists {
@@ -262,16 +214,16 @@ pub fn decide(
             Ok(vec![
                 CustomerAddressAdded {
                     address_id: *address_id,
-                    address: address.validated()?,
+                    address: validate::address(address)?,
                 }
                 .into(),
             ])
         }
-        Command::ChangeCustomerAddress {
+        CustomerCommand::ChangeCustomerAddress(command::ChangeCustomerAddress {
             customer_id,
             address_id,
             address,
-        } => {
+        }) => {
             let c = existing(state, *customer_id)?;
             let current =
                 c.addresses
@@ -281,7 +233,7 @@ pub fn decide(
                         kind: RecordKind::Address,
                         id: address_id.0,
                     })?;
-            let address = address.validated()?;
+            let address = validate::address(address)?;
             if current.address == address {
                 return Ok(vec![]);
             }
@@ -293,10 +245,10 @@ pub fn decide(
                 .into(),
             ])
         }
-        Command::RemoveCustomerAddress {
+        CustomerCommand::RemoveCustomerAddress(command::RemoveCustomerAddress {
             customer_id,
             address_id,
-        } => {
+        }) => {
             let c = existing(state, *customer_id)?;
             if !c.addresses.iter().any(|a| a.id == *address_id) {
                 return Err(DomainError::NotFound {
@@ -311,10 +263,10 @@ pub fn decide(
                 .into(),
             ])
         }
-        Command::SetSpendingLimit {
+        CustomerCommand::SetSpendingLimit(command::SetSpendingLimit {
             customer_id,
             limit: l,
-        } => {
+        }) => {
             let c = existing(state, *customer_id)?;
             let l = limit(*l)?;
             if c.spending_limit == l {
@@ -322,10 +274,10 @@ pub fn decide(
             }
             Ok(vec![SpendingLimitChanged { limit: l }.into()])
         }
-        Command::BlockCustomer {
+        CustomerCommand::BlockCustomer(command::BlockCustomer {
             customer_id,
             reason,
-        } => {
+        }) => {
             let c = existing(state, *customer_id)?;
             if c.blocked {
                 return Ok(vec![]);
@@ -333,15 +285,12 @@ pub fn decide(
             let reason = optional("reason", Some(reason), 500)?.unwrap_or_default();
             Ok(vec![CustomerBlocked { reason }.into()])
         }
-        Command::UnblockCustomer { customer_id } => {
+        CustomerCommand::UnblockCustomer(command::UnblockCustomer { customer_id }) => {
             let c = existing(state, *customer_id)?;
             if !c.blocked {
                 return Ok(vec![]);
             }
             Ok(vec![CustomerUnblocked {}.into()])
         }
-        _ => Err(DomainError::Invalid(
-            "the command does not apply to a customer",
-        )),
     }
 }

@@ -1,46 +1,18 @@
 //! The domain's typed errors. Each has a stable `code` (for IPC, HTTP and tests) and,
 //! where one input caused it, the `field` the UI should mark.
 
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::money::Money;
-use crate::order::OrderStatus;
-
-/// Kinds of record a command can name; used in "unknown id" errors.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(rename_all = "snake_case")]
-pub enum RecordKind {
-    /// A customer.
-    Customer,
-    /// A product.
-    Product,
-    /// A sales order.
-    Order,
-    /// A line of an order.
-    Line,
-    /// An address of a customer.
-    Address,
-}
-
-impl std::fmt::Display for RecordKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            RecordKind::Customer => "customer",
-            RecordKind::Product => "product",
-            RecordKind::Order => "order",
-            RecordKind::Line => "order line",
-            RecordKind::Address => "address",
-        })
-    }
-}
+use crate::money::{
+    AmountOverflow, Currency, InvalidCurrency, MAX_QUANTITY, MAX_UNIT_PRICE, Money, percent,
+};
+use crate::values::{OrderStatus, RecordKind};
 
 /// A business rule said no. Nothing was changed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DomainError {
     /// The command names a record that does not exist.
-    #[error("unknown {kind} {id}")]
+    #[error("there is no such {kind}")]
     NotFound {
         /// What was looked for.
         kind: RecordKind,
@@ -48,7 +20,7 @@ pub enum DomainError {
         id: Uuid,
     },
     /// The command would create a record whose id is already used.
-    #[error("{kind} {id} already exists")]
+    #[error("this {kind} already exists")]
     AlreadyExists {
         /// What exists.
         kind: RecordKind,
@@ -56,13 +28,13 @@ pub enum DomainError {
         id: Uuid,
     },
     /// A required text field was empty.
-    #[error("{field} is required")]
+    #[error("{} is required", label(field))]
     Required {
         /// The field.
         field: &'static str,
     },
     /// A text field is longer than allowed.
-    #[error("{field} is longer than {max} characters")]
+    #[error("{} is longer than {max} characters", label(field))]
     TooLong {
         /// The field.
         field: &'static str,
@@ -76,31 +48,31 @@ pub enum DomainError {
         quantity: i64,
     },
     /// Quantity above the supported maximum.
-    #[error("quantity {quantity} is larger than the maximum of 1,000,000,000")]
+    #[error("quantity {quantity} is larger than the maximum of {}", max_quantity())]
     QuantityTooLarge {
         /// The quantity given.
         quantity: i64,
     },
     /// Prices may be zero but never negative.
-    #[error("price must not be negative (got {price})")]
+    #[error("price must not be negative (got {})", price.grouped())]
     NegativePrice {
         /// The price given.
         price: Money,
     },
     /// Price above the supported maximum.
-    #[error("price {price} is larger than the maximum of 10,000,000,000.00")]
+    #[error("price {} is larger than the maximum of {}", price.grouped(), max_price())]
     PriceTooLarge {
         /// The price given.
         price: Money,
     },
     /// Discount is a percentage between 0 and 100.
-    #[error("discount must be between 0% and 100% (got {discount_bp} basis points)")]
+    #[error("discount must be between 0% and 100% (got {})", percent(*discount_bp))]
     InvalidDiscount {
         /// The discount given, in basis points.
         discount_bp: i64,
     },
     /// A spending limit cannot be negative.
-    #[error("spending limit must not be negative (got {limit})")]
+    #[error("spending limit must not be negative (got {})", limit.grouped())]
     NegativeSpendingLimit {
         /// The limit given.
         limit: Money,
@@ -134,9 +106,14 @@ pub enum DomainError {
     CustomerBlocked,
     /// Placing would take the customer's open orders over their limit.
     #[error(
-        "placing this order ({order_total}) would take the customer's open orders ({open_total}) over the spending limit of {limit}"
+        "placing this order ({}) would take the customer's open orders ({}) over the spending limit of {}",
+        order_total.with_currency(*currency),
+        open_total.with_currency(*currency),
+        limit.with_currency(*currency)
     )]
     SpendingLimitExceeded {
+        /// The currency of the limit and the amounts.
+        currency: Currency,
         /// The customer's limit.
         limit: Money,
         /// Placed, not yet invoiced orders before this one.
@@ -175,7 +152,7 @@ pub enum DomainError {
         number: String,
     },
     /// The address belongs to someone else (or to nobody).
-    #[error("address {address_id} is not one of this customer's addresses")]
+    #[error("the address is not one of this customer's addresses")]
     AddressNotOfCustomer {
         /// The address given.
         address_id: Uuid,
@@ -190,59 +167,17 @@ pub enum DomainError {
     #[error("the order's currency {order} differs from the customer's currency {customer}")]
     CurrencyMismatch {
         /// The order's currency.
-        order: String,
+        order: Currency,
         /// The customer's currency.
-        customer: String,
+        customer: Currency,
     },
-    /// A refusal that names no single field, with its reason.
-    #[error("{0}")]
-    Invalid(&'static str),
 }
 
 impl DomainError {
-    /// Stable machine-readable code, e.g. `spending_limit_exceeded`.
-    pub fn code(&self) -> &'static str {
-        match self {
-            DomainError::NotFound { .. } => "not_found",
-            DomainError::AlreadyExists { .. } => "already_exists",
-            DomainError::Required { .. } => "required",
-            DomainError::TooLong { .. } => "too_long",
-            DomainError::InvalidQuantity { .. } => "invalid_quantity",
-            DomainError::QuantityTooLarge { .. } => "quantity_too_large",
-            DomainError::NegativePrice { .. } => "negative_price",
-            DomainError::PriceTooLarge { .. } => "price_too_large",
-            DomainError::InvalidDiscount { .. } => "invalid_discount",
-            DomainError::NegativeSpendingLimit { .. } => "negative_spending_limit",
-            DomainError::InvalidCurrency { .. } => "invalid_currency",
-            DomainError::InvalidEmail { .. } => "invalid_email",
-            DomainError::AmountTooLarge => "amount_too_large",
-            DomainError::OrderNotDraft { .. } => "order_not_draft",
-            DomainError::EmptyOrder => "empty_order",
-            DomainError::CustomerBlocked => "customer_blocked",
-            DomainError::SpendingLimitExceeded { .. } => "spending_limit_exceeded",
-            DomainError::CannotCancelInvoiced => "cannot_cancel_invoiced",
-            DomainError::AlreadyCancelled => "already_cancelled",
-            DomainError::NotPlaced { .. } => "not_placed",
-            DomainError::NotDelivered { .. } => "not_delivered",
-            DomainError::DuplicateProductCode { .. } => "duplicate_product_code",
-            DomainError::DuplicateCustomerNumber { .. } => "duplicate_customer_number",
-            DomainError::AddressNotOfCustomer { .. } => "address_not_of_customer",
-            DomainError::ProductDiscontinued { .. } => "product_discontinued",
-            DomainError::CurrencyMismatch { .. } => "currency_mismatch",
-            DomainError::Invalid(_) => "invalid",
-        }
-    }
-
-    /// The input field that caused the error, if one did (camel-free, as in the JSON).
+    /// The input field that caused the error, if one did (as named in the JSON).
     pub fn field(&self) -> Option<&'static str> {
         match self {
-            DomainError::NotFound { kind, .. } => Some(match kind {
-                RecordKind::Customer => "customer_id",
-                RecordKind::Product => "product_id",
-                RecordKind::Order => "order_id",
-                RecordKind::Line => "line_id",
-                RecordKind::Address => "address_id",
-            }),
+            DomainError::NotFound { kind, .. } => Some(kind.id_field()),
             DomainError::Required { field } | DomainError::TooLong { field, .. } => Some(field),
             DomainError::InvalidQuantity { .. } | DomainError::QuantityTooLarge { .. } => {
                 Some("quantity")
@@ -258,31 +193,54 @@ impl DomainError {
             DomainError::DuplicateCustomerNumber { .. } => Some("number"),
             DomainError::AddressNotOfCustomer { .. } => Some("address_id"),
             DomainError::ProductDiscontinued { .. } => Some("product_id"),
-            _ => None,
+            DomainError::AlreadyExists { .. }
+            | DomainError::AmountTooLarge
+            | DomainError::OrderNotDraft { .. }
+            | DomainError::EmptyOrder
+            | DomainError::CustomerBlocked
+            | DomainError::SpendingLimitExceeded { .. }
+            | DomainError::CannotCancelInvoiced
+            | DomainError::AlreadyCancelled
+            | DomainError::NotPlaced { .. }
+            | DomainError::NotDelivered { .. }
+            | DomainError::CurrencyMismatch { .. } => None,
         }
     }
 }
 
-/// The one error shape that crosses IPC, HTTP and the CLI's `--json`:
-/// `{code, message, field?}`. Internal details never go in `message`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct ErrorBody {
-    /// Stable machine-readable code, e.g. `invalid_quantity`.
-    pub code: String,
-    /// A sentence for a person.
-    pub message: String,
-    /// The input field to mark, if one caused it.
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub field: Option<String>,
+impl From<AmountOverflow> for DomainError {
+    fn from(_: AmountOverflow) -> Self {
+        DomainError::AmountTooLarge
+    }
 }
 
-impl From<&DomainError> for ErrorBody {
-    fn from(e: &DomainError) -> Self {
-        ErrorBody {
-            code: e.code().to_string(),
-            message: e.to_string(),
-            field: e.field().map(str::to_string),
-        }
+impl From<InvalidCurrency> for DomainError {
+    fn from(e: InvalidCurrency) -> Self {
+        DomainError::InvalidCurrency { code: e.0 }
     }
+}
+
+/// A field's name as a person reads it: `address.postal_code` is "postal code".
+fn label(field: &str) -> String {
+    match field {
+        "vat_number" => "VAT number".into(),
+        "email" => "e-mail".into(),
+        other => other
+            .strip_prefix("address.")
+            .unwrap_or(other)
+            .replace('_', " "),
+    }
+}
+
+/// `MAX_QUANTITY` for a person.
+fn max_quantity() -> String {
+    Money(MAX_QUANTITY * 100)
+        .grouped()
+        .trim_end_matches(".00")
+        .to_string()
+}
+
+/// `MAX_UNIT_PRICE` for a person.
+fn max_price() -> String {
+    Money(MAX_UNIT_PRICE).grouped()
 }

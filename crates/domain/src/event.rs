@@ -5,9 +5,9 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::customer::{Address, CustomerKind};
 use crate::ids::{AddressId, CustomerId, DeliveryId, InvoiceId, LineId, ProductId};
 use crate::money::{Currency, Money, VatClass};
+use crate::values::{Address, CustomerKind};
 
 /// A customer was registered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

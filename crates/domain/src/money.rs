@@ -13,7 +13,15 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
 
-use crate::error::DomainError;
+/// An amount, or a sum of amounts, does not fit in [`Money`] (i64 cents).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the amount is too large")]
+pub struct AmountOverflow;
+
+/// Text that is not an ISO 4217 currency code.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("'{0}' is not a currency code (three letters, e.g. EUR)")]
+pub struct InvalidCurrency(pub String);
 
 /// An amount in minor units (cents) of the currency of the document it sits on.
 #[derive(
@@ -36,6 +44,41 @@ impl Money {
     pub fn checked_add(self, other: Money) -> Option<Money> {
         self.0.checked_add(other.0).map(Money)
     }
+
+    /// The amount for a person: thousands grouped, two decimals (`1,234.50`).
+    /// [`Display`](fmt::Display) gives the plain machine form (`1234.50`).
+    pub fn grouped(self) -> String {
+        let plain = self.to_string();
+        let (sign, rest) = plain
+            .strip_prefix('-')
+            .map_or(("", plain.as_str()), |r| ("-", r));
+        let (units, cents) = rest.split_once('.').unwrap_or((rest, "00"));
+        let mut grouped = String::with_capacity(units.len() + units.len() / 3);
+        for (i, c) in units.chars().enumerate() {
+            if i > 0 && (units.len() - i) % 3 == 0 {
+                grouped.push(',');
+            }
+            grouped.push(c);
+        }
+        format!("{sign}{grouped}.{cents}")
+    }
+
+    /// The amount with its currency, for a person (`EUR 1,234.50`).
+    pub fn with_currency(self, currency: Currency) -> String {
+        format!("{currency} {}", self.grouped())
+    }
+}
+
+/// A rate or discount in basis points as a person reads it: `12.5%`, `21%`.
+pub fn percent(bp: i64) -> String {
+    let sign = if bp < 0 { "-" } else { "" };
+    let abs = bp.unsigned_abs();
+    let (whole, frac) = (abs / 100, abs % 100);
+    match frac {
+        0 => format!("{sign}{whole}%"),
+        f if f % 10 == 0 => format!("{sign}{whole}.{}%", f / 10),
+        f => format!("{sign}{whole}.{f:02}%"),
+    }
 }
 
 impl fmt::Display for Money {
@@ -55,7 +98,7 @@ impl Currency {
     pub const EUR: Currency = Currency(*b"EUR");
 
     /// Parses a code such as `EUR`; lower case is accepted and normalised.
-    pub fn parse(code: &str) -> Result<Currency, DomainError> {
+    pub fn parse(code: &str) -> Result<Currency, InvalidCurrency> {
         let b = code.trim().as_bytes();
         if b.len() == 3 && b.iter().all(u8::is_ascii_alphabetic) {
             Ok(Currency([
@@ -64,9 +107,7 @@ impl Currency {
                 b[2].to_ascii_uppercase(),
             ]))
         } else {
-            Err(DomainError::InvalidCurrency {
-                code: code.to_string(),
-            })
+            Err(InvalidCurrency(code.to_string()))
         }
     }
 
@@ -165,12 +206,14 @@ fn div_bp_round(numerator: i128) -> i128 {
 }
 
 /// Net amount of one line (step 1 of the rounding rule).
-pub fn line_net(quantity: i64, unit_price: Money, discount_bp: i64) -> Result<Money, DomainError> {
+pub fn line_net(
+    quantity: i64,
+    unit_price: Money,
+    discount_bp: i64,
+) -> Result<Money, AmountOverflow> {
     let gross = i128::from(quantity) * i128::from(unit_price.0);
     let net = div_bp_round(gross * i128::from(FULL_DISCOUNT_BP - discount_bp));
-    i64::try_from(net)
-        .map(Money)
-        .map_err(|_| DomainError::AmountTooLarge)
+    i64::try_from(net).map(Money).map_err(|_| AmountOverflow)
 }
 
 /// Net, VAT and gross of a document, with the per-rate breakdown.
@@ -210,10 +253,10 @@ impl Totals {
     /// lines that each fit can still overflow together, or once VAT is added.
     pub fn try_from_line_nets(
         lines: impl IntoIterator<Item = (i64, Money)>,
-    ) -> Result<Totals, DomainError> {
+    ) -> Result<Totals, AmountOverflow> {
         match Totals::compute(lines) {
             (t, true) => Ok(t),
-            (_, false) => Err(DomainError::AmountTooLarge),
+            (_, false) => Err(AmountOverflow),
         }
     }
 
@@ -316,17 +359,11 @@ mod tests {
         );
         // The net fits, the gross does not.
         let vat = [(2100, Money(i64::MAX / 10 * 9))];
-        assert_eq!(
-            Totals::try_from_line_nets(vat),
-            Err(DomainError::AmountTooLarge)
-        );
+        assert_eq!(Totals::try_from_line_nets(vat), Err(AmountOverflow));
         assert_eq!(Totals::from_line_nets(vat).gross, Money(i64::MAX));
         // Each line fits, their sum does not.
         let sum = [(0, Money(i64::MAX)), (0, Money(1))];
-        assert_eq!(
-            Totals::try_from_line_nets(sum),
-            Err(DomainError::AmountTooLarge)
-        );
+        assert_eq!(Totals::try_from_line_nets(sum), Err(AmountOverflow));
     }
 
     #[test]
@@ -343,5 +380,24 @@ mod tests {
     fn money_displays_with_two_decimals() {
         assert_eq!(Money(123456).to_string(), "1234.56");
         assert_eq!(Money(-5).to_string(), "-0.05");
+    }
+
+    #[test]
+    fn money_for_a_person_groups_thousands() {
+        assert_eq!(Money(0).grouped(), "0.00");
+        assert_eq!(Money(99_999).grouped(), "999.99");
+        assert_eq!(Money(123_456_789).grouped(), "1,234,567.89");
+        assert_eq!(Money(-100_000).grouped(), "-1,000.00");
+        assert_eq!(Money(i64::MIN).grouped(), "-92,233,720,368,547,758.08");
+        assert_eq!(Money(150_000).with_currency(Currency::EUR), "EUR 1,500.00");
+    }
+
+    #[test]
+    fn percentages_never_show_basis_points() {
+        assert_eq!(percent(2100), "21%");
+        assert_eq!(percent(1250), "12.5%");
+        assert_eq!(percent(5), "0.05%");
+        assert_eq!(percent(15_000), "150%");
+        assert_eq!(percent(-100), "-1%");
     }
 }

@@ -4,69 +4,14 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::command::Command;
-use crate::error::{DomainError, RecordKind};
+use crate::command::{self, OrderCommand};
+use crate::error::DomainError;
 use crate::event::*;
 use crate::facts::{FactNeeds, Facts};
 use crate::ids::{AddressId, CustomerId, DeliveryId, InvoiceId, LineId, ProductId};
 use crate::money::{Currency, Money, Totals, VatClass, line_net};
 use crate::validate::{discount, optional, price, quantity, required};
-
-/// Where an order is in its life.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(rename_all = "snake_case")]
-pub enum OrderStatus {
-    /// Being entered; lines can change.
-    #[default]
-    Draft,
-    /// Confirmed; counts towards the customer's open total.
-    Placed,
-    /// Goods delivered; still open until invoiced.
-    Delivered,
-    /// Invoiced; final.
-    Invoiced,
-    /// Cancelled; final.
-    Cancelled,
-}
-
-impl OrderStatus {
-    /// Every status.
-    pub const ALL: [OrderStatus; 5] = [
-        OrderStatus::Draft,
-        OrderStatus::Placed,
-        OrderStatus::Delivered,
-        OrderStatus::Invoiced,
-        OrderStatus::Cancelled,
-    ];
-
-    /// Stable text form (as in JSON and the read model).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OrderStatus::Draft => "draft",
-            OrderStatus::Placed => "placed",
-            OrderStatus::Delivered => "delivered",
-            OrderStatus::Invoiced => "invoiced",
-            OrderStatus::Cancelled => "cancelled",
-        }
-    }
-
-    /// Inverse of [`OrderStatus::as_str`].
-    pub fn parse(s: &str) -> Option<OrderStatus> {
-        OrderStatus::ALL.into_iter().find(|x| x.as_str() == s)
-    }
-
-    /// Placed or delivered: counts against the spending limit.
-    pub fn is_open(self) -> bool {
-        matches!(self, OrderStatus::Placed | OrderStatus::Delivered)
-    }
-}
-
-impl std::fmt::Display for OrderStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+use crate::values::{OrderStatus, RecordKind};
 
 /// One line of an order, with the catalogue values copied at the time it was added.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -221,26 +166,30 @@ pub fn apply(state: &mut Option<SalesOrder>, event: &Event) {
 }
 
 /// The facts an order command needs, given the order's current state.
-pub fn needs(state: Option<&SalesOrder>, cmd: &Command) -> FactNeeds {
+pub fn needs(state: Option<&SalesOrder>, cmd: OrderCommand<'_>) -> FactNeeds {
     let own_customer = state.map(|o| o.customer_id);
     match cmd {
-        Command::CreateOrder { customer_id, .. } => FactNeeds {
-            customer: Some(*customer_id),
+        OrderCommand::CreateOrder(c) => FactNeeds {
+            customer: Some(c.customer_id),
             ..FactNeeds::default()
         },
-        Command::AddOrderLine { product_id, .. } => FactNeeds {
-            product: Some(*product_id),
+        OrderCommand::AddOrderLine(c) => FactNeeds {
+            product: Some(c.product_id),
             ..FactNeeds::default()
         },
-        Command::SetDeliveryAddress { .. } | Command::PlaceOrder { .. } => FactNeeds {
+        OrderCommand::SetDeliveryAddress(_) | OrderCommand::PlaceOrder(_) => FactNeeds {
             customer: own_customer,
             ..FactNeeds::default()
         },
-        Command::InvoiceOrder { .. } => FactNeeds {
+        OrderCommand::InvoiceOrder(_) => FactNeeds {
             invoice_number: true,
             ..FactNeeds::default()
         },
-        _ => FactNeeds::default(),
+        OrderCommand::ChangeOrderLine(_)
+        | OrderCommand::RemoveOrderLine(_)
+        | OrderCommand::SetOrderDetails(_)
+        | OrderCommand::CancelOrder(_)
+        | OrderCommand::DeliverOrder(_) => FactNeeds::default(),
     }
 }
 
@@ -267,53 +216,56 @@ fn line(o: &SalesOrder, id: LineId) -> Result<&OrderLine, DomainError> {
         })
 }
 
-/// All order rules. `at` is the command's time (from its envelope).
-pub fn decide(
+/// Opens a draft: the only command that needs the stream to be empty.
+fn create(
     state: Option<&SalesOrder>,
-    cmd: &Command,
+    c: &command::CreateOrder,
     facts: &Facts,
     at: DateTime<Utc>,
 ) -> Result<Vec<Event>, DomainError> {
-    if let Command::CreateOrder {
-        order_id,
-        number,
-        customer_id,
-    } = cmd
-    {
-        if state.is_some() {
-            return Err(DomainError::AlreadyExists {
-                kind: RecordKind::Order,
-                id: order_id.0,
-            });
-        }
-        let number = required("number", number, 32)?;
-        let customer = facts
-            .customer
-            .as_ref()
-            .filter(|c| c.id == *customer_id)
-            .ok_or(DomainError::NotFound {
-                kind: RecordKind::Customer,
-                id: customer_id.0,
-            })?;
-        return Ok(vec![
-            OrderCreated {
-                number,
-                customer_id: *customer_id,
-                currency: customer.currency,
-                created_at: at,
-            }
-            .into(),
-        ]);
+    if state.is_some() {
+        return Err(DomainError::AlreadyExists {
+            kind: RecordKind::Order,
+            id: c.order_id.0,
+        });
     }
+    let number = required("number", &c.number, 32)?;
+    let customer = facts
+        .customer
+        .as_ref()
+        .filter(|f| f.id == c.customer_id)
+        .ok_or(DomainError::NotFound {
+            kind: RecordKind::Customer,
+            id: c.customer_id.0,
+        })?;
+    Ok(vec![
+        OrderCreated {
+            number,
+            customer_id: c.customer_id,
+            currency: customer.currency,
+            created_at: at,
+        }
+        .into(),
+    ])
+}
 
-    let order_id = cmd.target().1;
-    let o = state.ok_or(DomainError::NotFound {
-        kind: RecordKind::Order,
-        id: order_id,
-    })?;
-
+/// All order rules. `at` is the command's time (from its envelope).
+pub fn decide(
+    state: Option<&SalesOrder>,
+    cmd: OrderCommand<'_>,
+    facts: &Facts,
+    at: DateTime<Utc>,
+) -> Result<Vec<Event>, DomainError> {
+    // Every command but creation needs the order to exist.
+    let existing = || {
+        state.ok_or(DomainError::NotFound {
+            kind: RecordKind::Order,
+            id: cmd.stream_id(),
+        })
+    };
     match cmd {
-        Command::AddOrderLine {
+        OrderCommand::CreateOrder(c) => create(state, c, facts, at),
+        OrderCommand::AddOrderLine(command::AddOrderLine {
             line_id,
             product_id,
             quantity: q,
@@ -321,7 +273,8 @@ pub fn decide(
             discount_bp,
             description,
             ..
-        } => {
+        }) => {
+            let o = existing()?;
             draft(o)?;
             if o.lines.iter().any(|l| l.id == *line_id) {
                 return Err(DomainError::AlreadyExists {
@@ -365,13 +318,14 @@ pub fn decide(
                 .into(),
             ])
         }
-        Command::ChangeOrderLine {
+        OrderCommand::ChangeOrderLine(command::ChangeOrderLine {
             line_id,
             quantity: q,
             unit_price,
             discount_bp,
             ..
-        } => {
+        }) => {
+            let o = existing()?;
             draft(o)?;
             let current = line(o, *line_id)?;
             let e = OrderLineChanged {
@@ -395,12 +349,14 @@ pub fn decide(
             }
             Ok(vec![e.into()])
         }
-        Command::RemoveOrderLine { line_id, .. } => {
+        OrderCommand::RemoveOrderLine(command::RemoveOrderLine { line_id, .. }) => {
+            let o = existing()?;
             draft(o)?;
             line(o, *line_id)?;
             Ok(vec![OrderLineRemoved { line_id: *line_id }.into()])
         }
-        Command::SetDeliveryAddress { address_id, .. } => {
+        OrderCommand::SetDeliveryAddress(command::SetDeliveryAddress { address_id, .. }) => {
+            let o = existing()?;
             if !matches!(o.status, OrderStatus::Draft | OrderStatus::Placed) {
                 return Err(DomainError::OrderNotDraft { status: o.status });
             }
@@ -424,11 +380,12 @@ pub fn decide(
                 .into(),
             ])
         }
-        Command::SetOrderDetails {
+        OrderCommand::SetOrderDetails(command::SetOrderDetails {
             customer_reference,
             notes,
             ..
-        } => {
+        }) => {
+            let o = existing()?;
             if matches!(o.status, OrderStatus::Invoiced | OrderStatus::Cancelled) {
                 return Err(DomainError::OrderNotDraft { status: o.status });
             }
@@ -445,7 +402,8 @@ pub fn decide(
             }
             Ok(vec![e.into()])
         }
-        Command::PlaceOrder { .. } => {
+        OrderCommand::PlaceOrder(_) => {
+            let o = existing()?;
             draft(o)?;
             if o.lines.is_empty() {
                 return Err(DomainError::EmptyOrder);
@@ -463,8 +421,8 @@ pub fn decide(
             }
             if customer.currency != o.currency {
                 return Err(DomainError::CurrencyMismatch {
-                    order: o.currency.to_string(),
-                    customer: customer.currency.to_string(),
+                    order: o.currency,
+                    customer: customer.currency,
                 });
             }
             if let Some(limit) = customer.spending_limit {
@@ -475,6 +433,7 @@ pub fn decide(
                     .ok_or(DomainError::AmountTooLarge)?;
                 if after > limit {
                     return Err(DomainError::SpendingLimitExceeded {
+                        currency: customer.currency,
                         limit,
                         open_total: customer.open_total,
                         order_total,
@@ -483,18 +442,21 @@ pub fn decide(
             }
             Ok(vec![OrderPlaced { placed_at: at }.into()])
         }
-        Command::CancelOrder { reason, .. } => match o.status {
-            OrderStatus::Invoiced => Err(DomainError::CannotCancelInvoiced),
-            OrderStatus::Cancelled => Err(DomainError::AlreadyCancelled),
-            _ => Ok(vec![
-                OrderCancelled {
-                    reason: optional("reason", Some(reason), 500)?.unwrap_or_default(),
-                    cancelled_at: at,
-                }
-                .into(),
-            ]),
-        },
-        Command::DeliverOrder { delivery_id, .. } => {
+        OrderCommand::CancelOrder(command::CancelOrder { reason, .. }) => {
+            match existing()?.status {
+                OrderStatus::Invoiced => Err(DomainError::CannotCancelInvoiced),
+                OrderStatus::Cancelled => Err(DomainError::AlreadyCancelled),
+                OrderStatus::Draft | OrderStatus::Placed | OrderStatus::Delivered => Ok(vec![
+                    OrderCancelled {
+                        reason: optional("reason", Some(reason), 500)?.unwrap_or_default(),
+                        cancelled_at: at,
+                    }
+                    .into(),
+                ]),
+            }
+        }
+        OrderCommand::DeliverOrder(command::DeliverOrder { delivery_id, .. }) => {
+            let o = existing()?;
             if o.status != OrderStatus::Placed {
                 return Err(DomainError::NotPlaced { status: o.status });
             }
@@ -506,7 +468,8 @@ pub fn decide(
                 .into(),
             ])
         }
-        Command::InvoiceOrder { invoice_id, .. } => {
+        OrderCommand::InvoiceOrder(command::InvoiceOrder { invoice_id, .. }) => {
+            let o = existing()?;
             if o.status != OrderStatus::Delivered {
                 return Err(DomainError::NotDelivered { status: o.status });
             }
@@ -519,8 +482,5 @@ pub fn decide(
                 .into(),
             ])
         }
-        _ => Err(DomainError::Invalid(
-            "the command does not apply to an order",
-        )),
     }
 }

@@ -2,12 +2,13 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::command::Command;
-use crate::error::{DomainError, RecordKind};
+use crate::command::{self, ProductCommand};
+use crate::error::DomainError;
 use crate::event::*;
 use crate::facts::{FactNeeds, Facts};
 use crate::money::{Money, VatClass};
 use crate::validate::{price, required};
+use crate::values::RecordKind;
 
 /// A product's state, folded from its events.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -48,20 +49,22 @@ pub fn apply(state: &mut Option<Product>, event: &Event) {
 }
 
 /// The facts a product command needs.
-pub fn needs(cmd: &Command) -> FactNeeds {
+pub fn needs(cmd: ProductCommand<'_>) -> FactNeeds {
     match cmd {
-        Command::RegisterProduct { code, .. } => FactNeeds {
-            product_code: Some(code.trim().to_string()),
+        ProductCommand::RegisterProduct(c) => FactNeeds {
+            product_code: Some(c.code.trim().to_string()),
             ..FactNeeds::default()
         },
-        _ => FactNeeds::default(),
+        ProductCommand::UpdateProduct(_)
+        | ProductCommand::DiscontinueProduct(_)
+        | ProductCommand::ReinstateProduct(_) => FactNeeds::default(),
     }
 }
 
 /// All product rules.
 pub fn decide(
     state: Option<&Product>,
-    cmd: &Command,
+    cmd: ProductCommand<'_>,
     facts: &Facts,
 ) -> Result<Vec<Event>, DomainError> {
     let existing = |id: uuid::Uuid| {
@@ -71,13 +74,13 @@ pub fn decide(
         })
     };
     match cmd {
-        Command::RegisterProduct {
+        ProductCommand::RegisterProduct(command::RegisterProduct {
             product_id,
             code,
             description,
             unit_price,
             vat_class,
-        } => {
+        }) => {
             if state.is_some() {
                 return Err(DomainError::AlreadyExists {
                     kind: RecordKind::Product,
@@ -100,12 +103,12 @@ pub fn decide(
                 .into(),
             ])
         }
-        Command::UpdateProduct {
+        ProductCommand::UpdateProduct(command::UpdateProduct {
             product_id,
             description,
             unit_price,
             vat_class,
-        } => {
+        }) => {
             let p = existing(product_id.0)?;
             let description = required("description", description, 500)?;
             let unit_price = price(*unit_price)?;
@@ -126,7 +129,7 @@ pub fn decide(
             }
             Ok(out)
         }
-        Command::DiscontinueProduct { product_id } => {
+        ProductCommand::DiscontinueProduct(command::DiscontinueProduct { product_id }) => {
             let p = existing(product_id.0)?;
             Ok(if p.discontinued {
                 vec![]
@@ -134,7 +137,7 @@ pub fn decide(
                 vec![ProductDiscontinued {}.into()]
             })
         }
-        Command::ReinstateProduct { product_id } => {
+        ProductCommand::ReinstateProduct(command::ReinstateProduct { product_id }) => {
             let p = existing(product_id.0)?;
             Ok(if p.discontinued {
                 vec![ProductReinstated {}.into()]
@@ -142,8 +145,5 @@ pub fn decide(
                 vec![]
             })
         }
-        _ => Err(DomainError::Invalid(
-            "the command does not apply to a product",
-        )),
     }
 }

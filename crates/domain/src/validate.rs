@@ -2,6 +2,7 @@
 
 use crate::error::DomainError;
 use crate::money::{FULL_DISCOUNT_BP, MAX_QUANTITY, MAX_UNIT_PRICE, Money};
+use crate::values::Address;
 
 /// Trims and requires a non-empty text of at most `max` characters.
 pub fn required(field: &'static str, value: &str, max: usize) -> Result<String, DomainError> {
@@ -57,4 +58,15 @@ pub fn discount(bp: i64) -> Result<i64, DomainError> {
     } else {
         Err(DomainError::InvalidDiscount { discount_bp: bp })
     }
+}
+
+/// Trims every field of an address and checks the required ones.
+pub fn address(a: &Address) -> Result<Address, DomainError> {
+    Ok(Address {
+        label: optional("address.label", Some(&a.label), 100)?.unwrap_or_default(),
+        street: required("address.street", &a.street, 200)?,
+        postal_code: optional("address.postal_code", Some(&a.postal_code), 20)?.unwrap_or_default(),
+        city: required("address.city", &a.city, 100)?,
+        country: required("address.country", &a.country, 60)?,
+    })
 }

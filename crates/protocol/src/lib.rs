@@ -9,7 +9,8 @@
 //! - `GET  /v1/accounts/{account}/events?after=SEQ&limit=N` -> [`PullResponse`]
 //! - `GET  /v1/accounts/{account}/live` -> server-sent events `head` with [`LiveHead`]
 //!
-//! Errors are `4xx`/`5xx` with an [`ErrorBody`] `{code, message, field?}`.
+//! Errors are `4xx`/`5xx` with an [`ErrorBody`] `{code, message, field?, params?}`
+//! (the contract of every edge, in [`error`]).
 
 use chrono::{DateTime, Utc};
 use daybook_domain::{CommandEnvelope, StreamType};
@@ -17,7 +18,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use uuid::Uuid;
 
-pub use daybook_domain::ErrorBody;
+pub mod error;
+
+pub use error::{ErrorBody, ErrorCode, ErrorParams};
 
 /// Protocol version in the paths.
 pub const VERSION: &str = "v1";
@@ -179,11 +182,7 @@ mod tests {
             device_seq: 7,
             duplicate: false,
             outcome: PushOutcome::Rejected {
-                error: ErrorBody {
-                    code: "customer_blocked".into(),
-                    message: "blocked".into(),
-                    field: None,
-                },
+                error: ErrorBody::new(ErrorCode::CustomerBlocked, "blocked"),
             },
         };
         let v = serde_json::to_value(&r).unwrap();

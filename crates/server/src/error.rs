@@ -10,43 +10,8 @@ use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use daybook_app::AppError;
-use daybook_protocol::ErrorBody;
+use daybook_protocol::{ErrorBody, ErrorCode, ErrorParams};
 use daybook_store::StoreError;
-
-/// Stable error codes of the HTTP API (beside the domain's own codes, which pass
-/// through in rejected push results).
-pub mod codes {
-    /// No, an unknown, or a revoked token.
-    pub const UNAUTHORIZED: &str = "unauthorized";
-    /// No such route or account (also: an account the token does not belong to).
-    pub const NOT_FOUND: &str = "not_found";
-    /// The route exists but not with this method.
-    pub const METHOD_NOT_ALLOWED: &str = "method_not_allowed";
-    /// The body is not JSON.
-    pub const MALFORMED_JSON: &str = "malformed_json";
-    /// The body is JSON of the wrong shape (unknown field, wrong type, missing field).
-    pub const INVALID_BODY: &str = "invalid_body";
-    /// The content type is not `application/json`.
-    pub const UNSUPPORTED_MEDIA_TYPE: &str = "unsupported_media_type";
-    /// The body did not arrive within the server's body read timeout.
-    pub const REQUEST_TIMEOUT: &str = "request_timeout";
-    /// The body is larger than `MAX_BODY_BYTES`.
-    pub const PAYLOAD_TOO_LARGE: &str = "payload_too_large";
-    /// A query string parameter is missing, unknown or out of range.
-    pub const INVALID_QUERY: &str = "invalid_query";
-    /// A well-formed request breaks a rule of the protocol (batch size, user name,
-    /// device sequence order).
-    pub const INVALID_INPUT: &str = "invalid_input";
-    /// A pushed command's device sequence is not after the last one recorded for the
-    /// device (and its command id is unknown): not applied, not recorded.
-    pub const STALE_DEVICE_SEQ: &str = "stale_device_seq";
-    /// Too many requests for this token; see `Retry-After`.
-    pub const RATE_LIMITED: &str = "rate_limited";
-    /// Temporarily unable (database busy, shutting down); retry.
-    pub const UNAVAILABLE: &str = "unavailable";
-    /// A bug or a broken disk; logged on the server.
-    pub const INTERNAL: &str = "internal";
-}
 
 /// Why a server operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -102,16 +67,18 @@ pub struct ApiError {
 
 impl ApiError {
     /// An error with this status, code and message.
-    pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
         ApiError {
             status,
-            body: ErrorBody {
-                code: code.to_string(),
-                message: message.into(),
-                field: None,
-            },
+            body: ErrorBody::new(code, message),
             retry_after: None,
         }
+    }
+
+    /// The same error, with its parameters.
+    pub fn with_params(mut self, params: ErrorParams) -> Self {
+        self.body = self.body.with_params(params);
+        self
     }
 
     /// The same error, naming the offending input field.
@@ -124,7 +91,7 @@ impl ApiError {
     pub fn unauthorized() -> Self {
         Self::new(
             StatusCode::UNAUTHORIZED,
-            codes::UNAUTHORIZED,
+            ErrorCode::Unauthorized,
             "a valid device token is required (Authorization: Bearer <token>)",
         )
     }
@@ -132,14 +99,14 @@ impl ApiError {
     /// 404: the same answer for an unknown route, an unknown account and another
     /// tenant's account, so a client learns nothing about accounts not its own.
     pub fn not_found() -> Self {
-        Self::new(StatusCode::NOT_FOUND, codes::NOT_FOUND, "not found")
+        Self::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "not found")
     }
 
     /// 422 for a well-formed request that breaks a protocol rule.
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
         Self::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            codes::INVALID_INPUT,
+            ErrorCode::InvalidInput,
             message,
         )
         .with_field(field)
@@ -147,17 +114,18 @@ impl ApiError {
 
     /// 400 for a bad query string.
     pub fn bad_query(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, codes::INVALID_QUERY, message)
+        Self::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidQuery, message)
     }
 
     /// 429 with `Retry-After`.
     pub fn rate_limited(retry_after_secs: u64) -> Self {
         let mut e = Self::new(
             StatusCode::TOO_MANY_REQUESTS,
-            codes::RATE_LIMITED,
+            ErrorCode::RateLimited,
             "too many requests for this token; slow down",
         );
         e.retry_after = Some(retry_after_secs.max(1));
+        e.body.params.retry_after_secs = e.retry_after;
         e
     }
 
@@ -165,15 +133,20 @@ impl ApiError {
     pub fn internal() -> Self {
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            codes::INTERNAL,
+            ErrorCode::Internal,
             "an internal error occurred; nothing was saved",
         )
     }
 
     /// 503 with `Retry-After`.
     pub fn unavailable(message: impl Into<String>) -> Self {
-        let mut e = Self::new(StatusCode::SERVICE_UNAVAILABLE, codes::UNAVAILABLE, message);
+        let mut e = Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::Unavailable,
+            message,
+        );
         e.retry_after = Some(1);
+        e.body.params.retry_after_secs = e.retry_after;
         e
     }
 
@@ -192,11 +165,11 @@ impl ApiError {
     /// The answer to a JSON body axum could not read.
     pub fn from_json_rejection(r: &JsonRejection) -> Self {
         let code = match r {
-            JsonRejection::JsonDataError(_) => codes::INVALID_BODY,
-            JsonRejection::JsonSyntaxError(_) => codes::MALFORMED_JSON,
-            JsonRejection::MissingJsonContentType(_) => codes::UNSUPPORTED_MEDIA_TYPE,
-            _ if r.status() == StatusCode::PAYLOAD_TOO_LARGE => codes::PAYLOAD_TOO_LARGE,
-            _ => codes::MALFORMED_JSON,
+            JsonRejection::JsonDataError(_) => ErrorCode::InvalidBody,
+            JsonRejection::JsonSyntaxError(_) => ErrorCode::MalformedJson,
+            JsonRejection::MissingJsonContentType(_) => ErrorCode::UnsupportedMediaType,
+            _ if r.status() == StatusCode::PAYLOAD_TOO_LARGE => ErrorCode::PayloadTooLarge,
+            _ => ErrorCode::MalformedJson,
         };
         let message = if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
             format!(
@@ -206,7 +179,15 @@ impl ApiError {
         } else {
             r.body_text()
         };
-        Self::new(r.status(), code, message)
+        let e = Self::new(r.status(), code, message);
+        if code == ErrorCode::PayloadTooLarge {
+            e.with_params(ErrorParams {
+                max_bytes: Some(daybook_protocol::MAX_BODY_BYTES as u64),
+                ..ErrorParams::default()
+            })
+        } else {
+            e
+        }
     }
 
     /// The answer to a query string axum could not read.

@@ -112,7 +112,7 @@ where
                 tracing::info!("request body not received in time");
                 Err(ApiError::new(
                     StatusCode::REQUEST_TIMEOUT,
-                    crate::error::codes::REQUEST_TIMEOUT,
+                    daybook_protocol::ErrorCode::RequestTimeout,
                     "the request body did not arrive in time; nothing was applied",
                 ))
             }
@@ -304,7 +304,7 @@ pub async fn not_found() -> ApiError {
 pub async fn method_not_allowed() -> ApiError {
     ApiError::new(
         StatusCode::METHOD_NOT_ALLOWED,
-        crate::error::codes::METHOD_NOT_ALLOWED,
+        daybook_protocol::ErrorCode::MethodNotAllowed,
         "this method is not allowed here",
     )
 }

@@ -10,8 +10,8 @@
 use chrono::Utc;
 use daybook_app::{AppError, Identity, Writer};
 use daybook_protocol::{
-    ErrorBody, MAX_PUSH_COMMANDS, PullResponse, PushCommand, PushOutcome, PushRequest, PushResult,
-    WireEvent,
+    ErrorBody, ErrorCode, MAX_PUSH_COMMANDS, PullResponse, PushCommand, PushOutcome, PushRequest,
+    PushResult, WireEvent,
 };
 use daybook_store::{RawEvent, StoreError};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -19,7 +19,7 @@ use serde_json::value::RawValue;
 use uuid::Uuid;
 
 use crate::accounts::AccountDb;
-use crate::error::{ApiError, ServerError, codes};
+use crate::error::{ApiError, ServerError};
 use crate::registry::{Device, MAX_NAME_CHARS};
 
 /// Checks a push before anything is applied: 1..=[`MAX_PUSH_COMMANDS`] commands,
@@ -251,15 +251,15 @@ pub(crate) fn stale(c: &PushCommand, last: i64) -> PushResult {
         device_seq: c.device_seq,
         duplicate: false,
         outcome: PushOutcome::Rejected {
-            error: ErrorBody {
-                code: codes::STALE_DEVICE_SEQ.into(),
-                message: format!(
+            error: ErrorBody::new(
+                ErrorCode::StaleDeviceSeq,
+                format!(
                     "device sequence {} is not after {last}, the last one this server \
                      recorded for the device, and the command is unknown",
                     c.device_seq
                 ),
-                field: Some("device_seq".into()),
-            },
+            )
+            .with_field("device_seq"),
         },
     }
 }

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use daybook_protocol::{
-    DeviceInfo, ErrorBody, LiveHead, PullResponse, PushRequest, PushResponse, VERSION,
+    DeviceInfo, ErrorBody, ErrorCode, LiveHead, PullResponse, PushRequest, PushResponse, VERSION,
 };
 use futures_util::{Stream, StreamExt};
 use reqwest::StatusCode;
@@ -142,14 +142,13 @@ impl Client {
         if status.is_success() {
             return Ok(resp);
         }
-        let body = resp
-            .json::<ErrorBody>()
-            .await
-            .unwrap_or_else(|_| ErrorBody {
-                code: "http".into(),
-                message: status.canonical_reason().unwrap_or("error").to_string(),
-                field: None,
-            });
+        let body = resp.json::<ErrorBody>().await.unwrap_or_else(|_| {
+            // Not our contract (a proxy's page, say): the status is all there is.
+            ErrorBody::new(
+                ErrorCode::Unknown,
+                status.canonical_reason().unwrap_or("error"),
+            )
+        });
         if status == StatusCode::UNAUTHORIZED {
             return Err(SyncError::Unauthorized(body.message));
         }

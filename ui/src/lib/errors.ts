@@ -1,17 +1,19 @@
 //! The one error shape that crosses IPC, `ErrorBody {code, message, field?}`, and how a
 //! screen finds the message for one of its fields.
 
-import type { ErrorBody } from "../types";
+import type { ErrorBody, ErrorCode, ErrorParams } from "../types";
 
 /** A rejected IPC call: an `Error` that carries the ErrorBody's fields. */
 export class IpcError extends Error implements ErrorBody {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly field?: string | null;
+  readonly params?: ErrorParams;
   constructor(body: ErrorBody) {
     super(body.message);
     this.name = "IpcError";
     this.code = body.code;
     this.field = body.field ?? null;
+    this.params = body.params;
   }
 }
 
@@ -27,9 +29,9 @@ export function isErrorBody(e: unknown): e is ErrorBody {
 /** Whatever a rejected IPC call or a thrown value carried, as an ErrorBody. */
 export function toErrorBody(e: unknown): ErrorBody {
   if (isErrorBody(e)) return e;
-  if (e instanceof Error) return { code: "client", message: e.message };
-  if (typeof e === "string") return { code: "client", message: e };
-  return { code: "client", message: "Something went wrong." };
+  if (e instanceof Error) return { code: "unknown", message: e.message };
+  if (typeof e === "string") return { code: "unknown", message: e };
+  return { code: "unknown", message: "Something went wrong." };
 }
 
 /** Capitalises the first letter: the back end's messages are sentence fragments. */

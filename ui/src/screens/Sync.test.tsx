@@ -18,7 +18,7 @@ describe("sync status text and record states", () => {
   });
 
   it("derives each record's state from sync_status", () => {
-    const refused = { ...base, pending: 3, needs_attention: [{ command_id: "k", stream_id: "o1", command: "PlaceOrder", status: "rejected", code: "spending_limit_exceeded", reason: "limit" }] };
+    const refused = { ...base, pending: 3, needs_attention: [{ command_id: "k", stream_id: "o1", command: "PlaceOrder", status: "rejected", code: "spending_limit_exceeded" as const, reason: "limit" }] };
     expect(syncStateOf("o1", refused)).toBe("attention");
     expect(syncStateOf("o2", refused)).toBe("waiting");
     expect(syncStateOf("o2", base)).toBe("synced");

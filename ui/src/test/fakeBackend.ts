@@ -281,7 +281,7 @@ export class FakeBackend {
         return ["tester"];
       default:
         // eslint-disable-next-line @typescript-eslint/only-throw-error
-        throw { code: "unknown_command", message: `fake backend has no ${cmd}` } satisfies ErrorBody;
+        throw { code: "unknown", message: `fake backend has no ${cmd}` } satisfies ErrorBody;
     }
   }
 

@@ -9,6 +9,7 @@ use daybook_app::export;
 use daybook_app::query::OrderQuery;
 use daybook_app::{AppError, DB_FILE, Daybook, Durability, OpenOptions};
 use daybook_domain::*;
+use daybook_domain::{CreateOrder, PlaceOrder, RegisterCustomer, UpdateProduct};
 use tempfile::TempDir;
 
 use crate::fixtures::{customer, order, product};
@@ -562,7 +563,7 @@ fn orders_and_lines_export_to_csv_that_parses_back() {
     let tmp = TempDir::new().unwrap();
     let mut db = open(&tmp.path().join("data"));
     let c = CustomerId::new();
-    db.execute(Command::RegisterCustomer {
+    db.execute(Command::RegisterCustomer(RegisterCustomer {
         customer_id: c,
         number: "C-1".into(),
         kind: CustomerKind::Organisation,
@@ -571,11 +572,12 @@ fn orders_and_lines_export_to_csv_that_parses_back() {
         email: None,
         currency: Currency::EUR,
         spending_limit: None,
-    })
+    }))
     .unwrap();
     let p = product(&mut db, "P-1", 12_50, VatClass::Standard);
     let o = order(&mut db, c, &[(p, 3)]);
-    db.execute(Command::PlaceOrder { order_id: o }).unwrap();
+    db.execute(Command::PlaceOrder(PlaceOrder { order_id: o }))
+        .unwrap();
     customer(&mut db, "C-2", None);
 
     let mut out = Vec::new();
@@ -632,11 +634,11 @@ fn a_large_order_list_exports_every_order_once() {
     let mut db = open(&tmp.path().join("data"));
     let c = customer(&mut db, "C-1", None);
     let envs = (0..2_300).map(|i| {
-        CommandEnvelope::new(Command::CreateOrder {
+        CommandEnvelope::new(Command::CreateOrder(CreateOrder {
             order_id: OrderId::new(),
             number: format!("SO-{i:05}"),
             customer_id: c,
-        })
+        }))
     });
     db.execute_batch(envs).unwrap();
     let mut out = Vec::new();
@@ -656,12 +658,12 @@ fn history_exports_field_changes_and_the_timeline_oldest_first() {
     let tmp = TempDir::new().unwrap();
     let mut db = open(&tmp.path().join("data"));
     let p = product(&mut db, "P-1", 12_50, VatClass::Standard);
-    db.execute(Command::UpdateProduct {
+    db.execute(Command::UpdateProduct(UpdateProduct {
         product_id: p,
         description: "Product P-1".into(),
         unit_price: Money(13_75),
         vat_class: VatClass::Standard,
-    })
+    }))
     .unwrap();
     let mut out = Vec::new();
     export::record_history_csv(db.conn(), p.0, &mut out).unwrap();

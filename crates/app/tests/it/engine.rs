@@ -3,15 +3,18 @@
 use chrono::{TimeZone, Utc};
 use daybook_app::{AppError, Daybook, ErrorBody, OpenOptions, SNAPSHOT_EVERY, query};
 use daybook_domain::*;
+use daybook_domain::{
+    DiscontinueProduct, PlaceOrder, RegisterProduct, SetSpendingLimit, UpdateProduct,
+};
 use uuid::Uuid;
 
 use crate::fixtures::*;
 
 fn limit_cmd(c: CustomerId, cents: i64) -> Command {
-    Command::SetSpendingLimit {
+    Command::SetSpendingLimit(SetSpendingLimit {
         customer_id: c,
         limit: Some(Money(cents)),
-    }
+    })
 }
 
 #[test]
@@ -87,13 +90,13 @@ fn same_command_same_state_same_events() {
     let env = CommandEnvelope {
         command_id: Uuid::now_v7(),
         issued_at: Utc.with_ymd_and_hms(2026, 5, 1, 9, 0, 0).unwrap(),
-        command: Command::RegisterProduct {
+        command: Command::RegisterProduct(RegisterProduct {
             product_id: ProductId(Uuid::now_v7()),
             code: "X".into(),
             description: "X".into(),
             unit_price: Money(1),
             vat_class: VatClass::Zero,
-        },
+        }),
     };
     let rows = |db: &Daybook| -> Vec<(Uuid, String)> {
         db.conn()
@@ -137,9 +140,9 @@ fn commands_on_a_record_of_another_type_are_unknown() {
     let mut db = db();
     let c = customer(&mut db, "C-1", None);
     let err = db
-        .execute(Command::PlaceOrder {
+        .execute(Command::PlaceOrder(PlaceOrder {
             order_id: OrderId(c.0),
-        })
+        }))
         .unwrap_err();
     assert!(matches!(
         err,
@@ -215,7 +218,8 @@ fn error_body_json_shape() {
         serde_json::json!({
             "code": "invalid_quantity",
             "message": "quantity must be greater than 0 (got 0)",
-            "field": "quantity"
+            "field": "quantity",
+            "params": {"quantity": 0}
         })
     );
     let internal = AppError::Store(daybook_store::StoreError::Corrupt("secret path".into()));
@@ -241,12 +245,12 @@ fn duplicating_an_order_copies_lines_with_their_prices_in_one_go() {
     let c = customer(&mut db, "C-1", None);
     let p = product(&mut db, "P", 100, VatClass::Standard);
     let src = order(&mut db, c, &[(p, 3)]);
-    db.execute(Command::UpdateProduct {
+    db.execute(Command::UpdateProduct(UpdateProduct {
         product_id: p,
         description: "P".into(),
         unit_price: Money(999),
         vat_class: VatClass::Standard,
-    })
+    }))
     .unwrap();
     let copy = db.duplicate_order(src).unwrap();
     let a = query::order(db.conn(), src.0).unwrap();
@@ -257,8 +261,10 @@ fn duplicating_an_order_copies_lines_with_their_prices_in_one_go() {
     assert_eq!(b.lines[0].unit_price, Money(100));
 
     // A product discontinued meanwhile makes the whole copy fail, leaving nothing.
-    db.execute(Command::DiscontinueProduct { product_id: p })
-        .unwrap();
+    db.execute(Command::DiscontinueProduct(DiscontinueProduct {
+        product_id: p,
+    }))
+    .unwrap();
     let before = query::orders(db.conn(), &Default::default()).unwrap().total;
     assert!(db.duplicate_order(src).is_err());
     assert_eq!(

@@ -3,6 +3,7 @@
 use daybook_app::AppError;
 use daybook_app::query::{self, OrderQuery};
 use daybook_domain::*;
+use daybook_domain::{AddOrderLine, PlaceOrder, SetOrderDetails, UpdateCustomer};
 
 use crate::fixtures::*;
 
@@ -20,7 +21,8 @@ fn order_flow_updates_read_models() {
     assert_eq!(detail.order.gross, Money(2300));
     assert_eq!(detail.order.customer_name, "Customer C-1");
 
-    db.execute(Command::PlaceOrder { order_id: o }).unwrap();
+    db.execute(Command::PlaceOrder(PlaceOrder { order_id: o }))
+        .unwrap();
     let cust = query::customer(db.conn(), c.0).unwrap();
     assert_eq!(cust.customer.open_total, Money(2300));
 
@@ -37,7 +39,7 @@ fn refused_command_changes_nothing() {
     let o = order(&mut db, c, &[(p, 1)]);
     let before = query::stats(db.conn()).unwrap();
     let err = db
-        .execute(Command::AddOrderLine {
+        .execute(Command::AddOrderLine(AddOrderLine {
             order_id: o,
             line_id: LineId::new(),
             product_id: p,
@@ -45,7 +47,7 @@ fn refused_command_changes_nothing() {
             unit_price: None,
             discount_bp: 0,
             description: None,
-        })
+        }))
         .unwrap_err();
     assert!(matches!(
         err,
@@ -77,22 +79,22 @@ fn order_search_by_number_prefix_customer_words_or_reference() {
     let mut db = db();
     let c1 = customer(&mut db, "C-1", None);
     let c2 = customer(&mut db, "C-2", None);
-    db.execute(Command::UpdateCustomer {
+    db.execute(Command::UpdateCustomer(UpdateCustomer {
         customer_id: c2,
         kind: CustomerKind::Organisation,
         name: "Brouwerij de Molen".into(),
         vat_number: None,
         email: None,
-    })
+    }))
     .unwrap();
     let p = product(&mut db, "P", 100, VatClass::Standard);
     let a = order(&mut db, c1, &[(p, 1)]);
     let b = order(&mut db, c2, &[(p, 1)]);
-    db.execute(Command::SetOrderDetails {
+    db.execute(Command::SetOrderDetails(SetOrderDetails {
         order_id: a,
         customer_reference: Some("PO-7781".into()),
         notes: None,
-    })
+    }))
     .unwrap();
     let find = |db: &daybook_app::Daybook, s: &str| -> Vec<uuid::Uuid> {
         query::orders(

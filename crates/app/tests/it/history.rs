@@ -3,6 +3,7 @@
 use chrono::{Duration, TimeZone, Utc};
 use daybook_app::history::{self, AsOf, TimelineFilter};
 use daybook_domain::*;
+use daybook_domain::{ChangeOrderLine, RegisterCustomer, UpdateCustomer};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -20,13 +21,13 @@ fn history_shows_who_when_and_field_changes() {
         .as_str()
         .unwrap()
         .to_string();
-    db.execute(Command::ChangeOrderLine {
+    db.execute(Command::ChangeOrderLine(ChangeOrderLine {
         order_id: o,
         line_id: LineId(Uuid::parse_str(&line).unwrap()),
         quantity: 5,
         unit_price: Money(250),
         discount_bp: 0,
-    })
+    }))
     .unwrap();
     let h = history::history(db.conn(), o.0).unwrap();
     assert_eq!(h.stream_type, StreamType::SalesOrder);
@@ -59,7 +60,7 @@ fn state_as_of_a_revision_and_a_time() {
     let c = CustomerId::new();
     let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 12, 0, 0).unwrap();
     let envs = [
-        Command::RegisterCustomer {
+        Command::RegisterCustomer(RegisterCustomer {
             customer_id: c,
             number: "C-9".into(),
             kind: CustomerKind::Person,
@@ -68,14 +69,14 @@ fn state_as_of_a_revision_and_a_time() {
             email: None,
             currency: Currency::EUR,
             spending_limit: None,
-        },
-        Command::UpdateCustomer {
+        }),
+        Command::UpdateCustomer(UpdateCustomer {
             customer_id: c,
             kind: CustomerKind::Person,
             name: "Ann Smith".into(),
             vat_number: None,
             email: None,
-        },
+        }),
     ];
     for (i, cmd) in envs.into_iter().enumerate() {
         db.execute_envelope(CommandEnvelope {

@@ -5,6 +5,12 @@ use chrono::{Duration, TimeZone, Utc};
 use daybook_app::Daybook;
 use daybook_app::projection::schema::TABLES;
 use daybook_domain::*;
+use daybook_domain::{
+    AddCustomerAddress, AddOrderLine, BlockCustomer, CancelOrder, ChangeOrderLine, CreateOrder,
+    DeliverOrder, DiscontinueProduct, InvoiceOrder, PlaceOrder, RegisterCustomer, RegisterProduct,
+    RemoveOrderLine, SetDeliveryAddress, SetSpendingLimit, UnblockCustomer, UpdateCustomer,
+    UpdateProduct,
+};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use rusqlite::types::Value;
@@ -154,7 +160,7 @@ pub fn command(w: &mut World, a: &Action, n: usize) -> Option<Command> {
         Action::Customer { limit } => {
             let id = CustomerId::new();
             w.customers.push(id);
-            Command::RegisterCustomer {
+            Command::RegisterCustomer(RegisterCustomer {
                 customer_id: id,
                 number: format!("C-{n}"),
                 kind: CustomerKind::Organisation,
@@ -163,54 +169,54 @@ pub fn command(w: &mut World, a: &Action, n: usize) -> Option<Command> {
                 email: None,
                 currency: Currency::EUR,
                 spending_limit: limit.map(Money),
-            }
+            })
         }
         Action::Product { price, vat } => {
             let id = ProductId::new();
             w.products.push(id);
-            Command::RegisterProduct {
+            Command::RegisterProduct(RegisterProduct {
                 product_id: id,
                 code: format!("P-{n}"),
                 description: format!("Product {n}"),
                 unit_price: Money(price),
                 vat_class: VatClass::ALL[vat as usize],
-            }
+            })
         }
-        Action::Reprice { p, price } => Command::UpdateProduct {
+        Action::Reprice { p, price } => Command::UpdateProduct(UpdateProduct {
             product_id: pick(&w.products, p)?,
             description: format!("Product renamed {n}"),
             unit_price: Money(price),
             vat_class: VatClass::Standard,
-        },
-        Action::Discontinue { p } => Command::DiscontinueProduct {
+        }),
+        Action::Discontinue { p } => Command::DiscontinueProduct(DiscontinueProduct {
             product_id: pick(&w.products, p)?,
-        },
-        Action::Rename { c, name } => Command::UpdateCustomer {
+        }),
+        Action::Rename { c, name } => Command::UpdateCustomer(UpdateCustomer {
             customer_id: pick(&w.customers, c)?,
             kind: CustomerKind::Person,
             name: format!("Renamed {name}"),
             vat_number: Some("NL001".into()),
             email: None,
-        },
-        Action::Limit { c, limit } => Command::SetSpendingLimit {
+        }),
+        Action::Limit { c, limit } => Command::SetSpendingLimit(SetSpendingLimit {
             customer_id: pick(&w.customers, c)?,
             limit: limit.map(Money),
-        },
+        }),
         Action::Block { c, on } => {
             let customer_id = pick(&w.customers, c)?;
             if on {
-                Command::BlockCustomer {
+                Command::BlockCustomer(BlockCustomer {
                     customer_id,
                     reason: "late payments".into(),
-                }
+                })
             } else {
-                Command::UnblockCustomer { customer_id }
+                Command::UnblockCustomer(UnblockCustomer { customer_id })
             }
         }
         Action::Address { c } => {
             let id = AddressId::new();
             w.addresses.push(id);
-            Command::AddCustomerAddress {
+            Command::AddCustomerAddress(AddCustomerAddress {
                 customer_id: pick(&w.customers, c)?,
                 address_id: id,
                 address: Address {
@@ -220,16 +226,16 @@ pub fn command(w: &mut World, a: &Action, n: usize) -> Option<Command> {
                     city: "Amsterdam".into(),
                     country: "NL".into(),
                 },
-            }
+            })
         }
         Action::CreateOrder { c } => {
             let id = OrderId::new();
             w.orders.push((id, Vec::new()));
-            Command::CreateOrder {
+            Command::CreateOrder(CreateOrder {
                 order_id: id,
                 number: format!("SO-{n}"),
                 customer_id: pick(&w.customers, c)?,
-            }
+            })
         }
         Action::AddLine {
             o,
@@ -242,7 +248,7 @@ pub fn command(w: &mut World, a: &Action, n: usize) -> Option<Command> {
             let (order_id, lines) = w.orders.get_mut(k)?;
             let line_id = LineId::new();
             lines.push(line_id);
-            Command::AddOrderLine {
+            Command::AddOrderLine(AddOrderLine {
                 order_id: *order_id,
                 line_id,
                 product_id,
@@ -250,44 +256,44 @@ pub fn command(w: &mut World, a: &Action, n: usize) -> Option<Command> {
                 unit_price: None,
                 discount_bp: discount,
                 description: None,
-            }
+            })
         }
         Action::ChangeLine { o, l, qty, price } => {
             let (order_id, lines) = w.orders.get(o % w.orders.len().max(1))?;
-            Command::ChangeOrderLine {
+            Command::ChangeOrderLine(ChangeOrderLine {
                 order_id: *order_id,
                 line_id: pick(lines, l)?,
                 quantity: qty,
                 unit_price: Money(price),
                 discount_bp: 500,
-            }
+            })
         }
         Action::RemoveLine { o, l } => {
             let (order_id, lines) = w.orders.get(o % w.orders.len().max(1))?;
-            Command::RemoveOrderLine {
+            Command::RemoveOrderLine(RemoveOrderLine {
                 order_id: *order_id,
                 line_id: pick(lines, l)?,
-            }
+            })
         }
-        Action::DeliveryAddress { o, a } => Command::SetDeliveryAddress {
+        Action::DeliveryAddress { o, a } => Command::SetDeliveryAddress(SetDeliveryAddress {
             order_id: w.orders.get(o % w.orders.len().max(1))?.0,
             address_id: pick(&w.addresses, a)?,
-        },
-        Action::Place { o } => Command::PlaceOrder {
+        }),
+        Action::Place { o } => Command::PlaceOrder(PlaceOrder {
             order_id: w.orders.get(o % w.orders.len().max(1))?.0,
-        },
-        Action::Cancel { o } => Command::CancelOrder {
+        }),
+        Action::Cancel { o } => Command::CancelOrder(CancelOrder {
             order_id: w.orders.get(o % w.orders.len().max(1))?.0,
             reason: "changed mind".into(),
-        },
-        Action::Deliver { o } => Command::DeliverOrder {
+        }),
+        Action::Deliver { o } => Command::DeliverOrder(DeliverOrder {
             order_id: w.orders.get(o % w.orders.len().max(1))?.0,
             delivery_id: DeliveryId::new(),
-        },
-        Action::Invoice { o } => Command::InvoiceOrder {
+        }),
+        Action::Invoice { o } => Command::InvoiceOrder(InvoiceOrder {
             order_id: w.orders.get(o % w.orders.len().max(1))?.0,
             invoice_id: InvoiceId::new(),
-        },
+        }),
     })
 }
 

@@ -4,10 +4,12 @@
 
 use std::collections::HashSet;
 
+use daybook_app::ErrorCode;
 use daybook_app::query;
 use daybook_app::replica::{Binding, PushAnswer};
 use daybook_app::{AppError, Daybook, Identity, OpenOptions};
 use daybook_domain::*;
+use daybook_domain::{AddOrderLine, CancelOrder, DeliverOrder, InvoiceOrder, PlaceOrder};
 use daybook_store::read_raw;
 use uuid::Uuid;
 
@@ -194,7 +196,8 @@ fn two_offline_clients_converge() {
     let cb = customer(&mut b, "C-B", Some(10_000));
     let pb = product(&mut b, "PB", 250, VatClass::Reduced);
     let ob = order(&mut b, cb, &[(pb, 3)]);
-    b.execute(Command::PlaceOrder { order_id: ob }).unwrap();
+    b.execute(Command::PlaceOrder(PlaceOrder { order_id: ob }))
+        .unwrap();
 
     server.sync("a", &mut a);
     server.sync("b", &mut b);
@@ -219,7 +222,7 @@ fn shared_draft(server: &mut Authority) -> (Daybook, Daybook, OrderId, ProductId
 }
 
 fn add_line(o: OrderId, p: ProductId, qty: i64) -> Command {
-    Command::AddOrderLine {
+    Command::AddOrderLine(AddOrderLine {
         order_id: o,
         line_id: LineId::new(),
         product_id: p,
@@ -227,7 +230,7 @@ fn add_line(o: OrderId, p: ProductId, qty: i64) -> Command {
         unit_price: None,
         discount_bp: 0,
         description: None,
-    }
+    })
 }
 
 #[test]
@@ -235,7 +238,8 @@ fn a_line_added_after_a_colleague_placed_the_order_needs_attention() {
     let mut server = Authority::new();
     let (mut a, mut b, o, p) = shared_draft(&mut server);
     // Both offline: b places, a adds a line.
-    b.execute(Command::PlaceOrder { order_id: o }).unwrap();
+    b.execute(Command::PlaceOrder(PlaceOrder { order_id: o }))
+        .unwrap();
     a.execute(add_line(o, p, 5)).unwrap();
     let other = customer(&mut a, "C-2", None); // unrelated work must not be lost
     server.sync("b", &mut b);
@@ -248,7 +252,7 @@ fn a_line_added_after_a_colleague_placed_the_order_needs_attention() {
     assert_eq!(attention[0].error.as_ref().unwrap().code, "order_not_draft");
     assert!(matches!(
         attention[0].command,
-        Command::AddOrderLine { quantity: 5, .. }
+        Command::AddOrderLine(AddOrderLine { quantity: 5, .. })
     ));
     let detail = query::order(a.conn(), o.0).unwrap();
     assert_eq!(detail.order.status, OrderStatus::Placed);
@@ -265,7 +269,8 @@ fn a_line_added_after_a_colleague_placed_the_order_needs_attention() {
 fn a_pending_command_that_no_longer_applies_after_a_pull_is_set_aside() {
     let mut server = Authority::new();
     let (mut a, mut b, o, p) = shared_draft(&mut server);
-    b.execute(Command::PlaceOrder { order_id: o }).unwrap();
+    b.execute(Command::PlaceOrder(PlaceOrder { order_id: o }))
+        .unwrap();
     server.sync("b", &mut b);
     a.execute(add_line(o, p, 5)).unwrap();
     // Pull before push: the rebase finds the order placed.
@@ -316,9 +321,11 @@ fn spending_limit_used_up_by_a_colleague_is_refused_on_sync_and_can_be_retried()
     server.sync("b", &mut b);
 
     let oa = order(&mut a, c, &[(p, 1)]);
-    a.execute(Command::PlaceOrder { order_id: oa }).unwrap();
+    a.execute(Command::PlaceOrder(PlaceOrder { order_id: oa }))
+        .unwrap();
     let ob = order(&mut b, c, &[(p, 2)]);
-    b.execute(Command::PlaceOrder { order_id: ob }).unwrap(); // fine offline: 20,000 of 20,000
+    b.execute(Command::PlaceOrder(PlaceOrder { order_id: ob }))
+        .unwrap(); // fine offline: 20,000 of 20,000
     assert_eq!(
         query::order(b.conn(), ob.0).unwrap().order.sync_state,
         query::SyncState::Waiting
@@ -346,10 +353,10 @@ fn spending_limit_used_up_by_a_colleague_is_refused_on_sync_and_can_be_retried()
     assert_eq!(b.needs_attention().unwrap().len(), 1);
 
     // The colleague's order is cancelled; now the retry goes through.
-    a.execute(Command::CancelOrder {
+    a.execute(Command::CancelOrder(CancelOrder {
         order_id: oa,
         reason: "dup".into(),
-    })
+    }))
     .unwrap();
     server.sync("a", &mut a);
     server.sync("b", &mut b);
@@ -374,15 +381,15 @@ fn invoice_numbers_come_from_the_server() {
     for _ in 0..3 {
         let o = order(&mut a, c, &[(p, 1)]);
         for cmd in [
-            Command::PlaceOrder { order_id: o },
-            Command::DeliverOrder {
+            Command::PlaceOrder(PlaceOrder { order_id: o }),
+            Command::DeliverOrder(DeliverOrder {
                 order_id: o,
                 delivery_id: DeliveryId::new(),
-            },
-            Command::InvoiceOrder {
+            }),
+            Command::InvoiceOrder(InvoiceOrder {
                 order_id: o,
                 invoice_id: InvoiceId::new(),
-            },
+            }),
         ] {
             a.execute(cmd).unwrap();
         }
@@ -415,20 +422,20 @@ fn a_rejected_command_does_not_wedge_the_queue() {
     let fine = customer(&mut a, "C-OTHER", None);
     server.sync("a", &mut a);
 
-    let codes: Vec<String> = a
+    let codes: Vec<ErrorCode> = a
         .needs_attention()
         .unwrap()
         .iter()
-        .map(|i| i.error.as_ref().unwrap().code.clone())
+        .map(|i| i.error.as_ref().unwrap().code)
         .collect();
     assert!(
-        codes.contains(&"duplicate_customer_number".to_string()),
+        codes.contains(&ErrorCode::DuplicateCustomerNumber),
         "{codes:?}"
     );
     assert!(
         codes
             .iter()
-            .all(|c| c == "duplicate_customer_number" || c == "not_found"),
+            .all(|c| *c == ErrorCode::DuplicateCustomerNumber || *c == ErrorCode::NotFound),
         "{codes:?}"
     );
     assert!(query::customer(a.conn(), fine.0).is_ok());

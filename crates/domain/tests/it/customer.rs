@@ -2,6 +2,10 @@
 
 use daybook_domain::event::*;
 use daybook_domain::{
+    AddCustomerAddress, BlockCustomer, ChangeCustomerAddress, RegisterCustomer,
+    RemoveCustomerAddress, SetSpendingLimit, UnblockCustomer, UpdateCustomer,
+};
+use daybook_domain::{
     Address, AddressId, Aggregate, Command, Currency, CustomerKind, DomainError, Facts, Money,
     RecordKind, StreamType,
 };
@@ -12,7 +16,7 @@ use crate::harness::{customer_id, given, given_nothing, id};
 const C: StreamType = StreamType::Customer;
 
 fn register() -> Command {
-    Command::RegisterCustomer {
+    Command::RegisterCustomer(RegisterCustomer {
         customer_id: customer_id(),
         number: "  C-001 ".into(),
         kind: CustomerKind::Organisation,
@@ -21,7 +25,7 @@ fn register() -> Command {
         email: Some("buy@acme.example".into()),
         currency: Currency::EUR,
         spending_limit: Some(Money(100_000)),
-    }
+    })
 }
 
 fn registered() -> CustomerRegistered {
@@ -58,13 +62,13 @@ fn address_added() -> CustomerAddressAdded {
 }
 
 fn update(name: &str, email: Option<&str>) -> Command {
-    Command::UpdateCustomer {
+    Command::UpdateCustomer(UpdateCustomer {
         customer_id: customer_id(),
         kind: CustomerKind::Organisation,
         name: name.into(),
         vat_number: Some("NL001".into()),
         email: email.map(Into::into),
-    }
+    })
 }
 
 fn with_register(f: impl FnOnce(&mut Command)) -> Command {
@@ -124,7 +128,7 @@ fn register_twice_is_already_exists() {
 #[test]
 fn register_requires_number_and_name() {
     let blank_number = with_register(|c| {
-        if let Command::RegisterCustomer { number, .. } = c {
+        if let Command::RegisterCustomer(RegisterCustomer { number, .. }) = c {
             *number = "   ".into();
         }
     });
@@ -132,7 +136,7 @@ fn register_requires_number_and_name() {
         .when(blank_number)
         .then_err(DomainError::Required { field: "number" });
     let blank_name = with_register(|c| {
-        if let Command::RegisterCustomer { name, .. } = c {
+        if let Command::RegisterCustomer(RegisterCustomer { name, .. }) = c {
             *name = String::new();
         }
     });
@@ -144,7 +148,7 @@ fn register_requires_number_and_name() {
 #[test]
 fn register_rejects_too_long_texts() {
     let long_number = with_register(|c| {
-        if let Command::RegisterCustomer { number, .. } = c {
+        if let Command::RegisterCustomer(RegisterCustomer { number, .. }) = c {
             *number = "9".repeat(33);
         }
     });
@@ -155,7 +159,7 @@ fn register_rejects_too_long_texts() {
             max: 32,
         });
     let long_name = with_register(|c| {
-        if let Command::RegisterCustomer { name, .. } = c {
+        if let Command::RegisterCustomer(RegisterCustomer { name, .. }) = c {
             *name = "n".repeat(201);
         }
     });
@@ -166,7 +170,7 @@ fn register_rejects_too_long_texts() {
             max: 200,
         });
     let long_vat = with_register(|c| {
-        if let Command::RegisterCustomer { vat_number, .. } = c {
+        if let Command::RegisterCustomer(RegisterCustomer { vat_number, .. }) = c {
             *vat_number = Some("V".repeat(33));
         }
     });
@@ -182,7 +186,7 @@ fn register_rejects_too_long_texts() {
 fn limits_count_characters_not_bytes() {
     // 200 two-byte characters are within the 200-character limit.
     let cmd = with_register(|c| {
-        if let Command::RegisterCustomer { name, .. } = c {
+        if let Command::RegisterCustomer(RegisterCustomer { name, .. }) = c {
             *name = "é".repeat(200);
         }
     });
@@ -195,7 +199,7 @@ fn limits_count_characters_not_bytes() {
 fn register_rejects_invalid_email() {
     for bad in ["acme.example", "buy @acme.example"] {
         let cmd = with_register(|c| {
-            if let Command::RegisterCustomer { email, .. } = c {
+            if let Command::RegisterCustomer(RegisterCustomer { email, .. }) = c {
                 *email = Some(bad.into());
             }
         });
@@ -204,7 +208,7 @@ fn register_rejects_invalid_email() {
             .then_err(DomainError::InvalidEmail { email: bad.into() });
     }
     let long = with_register(|c| {
-        if let Command::RegisterCustomer { email, .. } = c {
+        if let Command::RegisterCustomer(RegisterCustomer { email, .. }) = c {
             *email = Some(format!("{}@example.com", "a".repeat(250)));
         }
     });
@@ -217,9 +221,9 @@ fn register_rejects_invalid_email() {
 #[test]
 fn register_blank_optional_texts_become_none() {
     let cmd = with_register(|c| {
-        if let Command::RegisterCustomer {
+        if let Command::RegisterCustomer(RegisterCustomer {
             email, vat_number, ..
-        } = c
+        }) = c
         {
             *email = Some("  ".into());
             *vat_number = Some(String::new());
@@ -234,7 +238,7 @@ fn register_blank_optional_texts_become_none() {
 #[test]
 fn register_rejects_negative_spending_limit_but_allows_zero() {
     let negative = with_register(|c| {
-        if let Command::RegisterCustomer { spending_limit, .. } = c {
+        if let Command::RegisterCustomer(RegisterCustomer { spending_limit, .. }) = c {
             *spending_limit = Some(Money(-1));
         }
     });
@@ -242,7 +246,7 @@ fn register_rejects_negative_spending_limit_but_allows_zero() {
         .when(negative)
         .then_err(DomainError::NegativeSpendingLimit { limit: Money(-1) });
     let zero = with_register(|c| {
-        if let Command::RegisterCustomer { spending_limit, .. } = c {
+        if let Command::RegisterCustomer(RegisterCustomer { spending_limit, .. }) = c {
             *spending_limit = Some(Money::ZERO);
         }
     });
@@ -290,14 +294,14 @@ fn other_customer_commands_need_no_facts() {
     let state = given(C, [registered()]);
     for cmd in [
         update("Acme", None),
-        Command::BlockCustomer {
+        Command::BlockCustomer(BlockCustomer {
             customer_id: customer_id(),
             reason: String::new(),
-        },
-        Command::SetSpendingLimit {
+        }),
+        Command::SetSpendingLimit(SetSpendingLimit {
             customer_id: customer_id(),
             limit: None,
-        },
+        }),
     ] {
         assert_eq!(state.state().needs(&cmd), Default::default());
     }
@@ -308,13 +312,13 @@ fn other_customer_commands_need_no_facts() {
 #[test]
 fn update_records_the_full_new_details() {
     given(C, [registered()])
-        .when(Command::UpdateCustomer {
+        .when(Command::UpdateCustomer(UpdateCustomer {
             customer_id: customer_id(),
             kind: CustomerKind::Person,
             name: " Jan Acme ".into(),
             vat_number: None,
             email: Some("jan@acme.example".into()),
-        })
+        }))
         .then([CustomerDetailsChanged {
             kind: CustomerKind::Person,
             name: "Jan Acme".into(),
@@ -360,11 +364,11 @@ fn add_address_trims_and_records_it() {
         country: " NL".into(),
     };
     let state = given(C, [registered()])
-        .when(Command::AddCustomerAddress {
+        .when(Command::AddCustomerAddress(AddCustomerAddress {
             customer_id: customer_id(),
             address_id: addr_id(),
             address: padded,
-        })
+        }))
         .then([address_added()]);
     let Aggregate::Customer(Some(c)) = state else {
         panic!("no customer")
@@ -376,11 +380,11 @@ fn add_address_trims_and_records_it() {
 #[test]
 fn add_address_with_a_used_id_is_already_exists() {
     given(C, [Event::from(registered()), address_added().into()])
-        .when(Command::AddCustomerAddress {
+        .when(Command::AddCustomerAddress(AddCustomerAddress {
             customer_id: customer_id(),
             address_id: addr_id(),
             address: address(),
-        })
+        }))
         .then_err(DomainError::AlreadyExists {
             kind: RecordKind::Address,
             id: addr_id().0,
@@ -401,11 +405,11 @@ fn address_requires_street_city_and_country() {
     ];
     for (a, field) in cases {
         given(C, [registered()])
-            .when(Command::AddCustomerAddress {
+            .when(Command::AddCustomerAddress(AddCustomerAddress {
                 customer_id: customer_id(),
                 address_id: addr_id(),
                 address: a,
-            })
+            }))
             .then_err(DomainError::Required { field });
     }
 }
@@ -415,11 +419,11 @@ fn address_rejects_too_long_fields_and_allows_blank_optional_ones() {
     let mut a = address();
     a.postal_code = "1".repeat(21);
     given(C, [registered()])
-        .when(Command::AddCustomerAddress {
+        .when(Command::AddCustomerAddress(AddCustomerAddress {
             customer_id: customer_id(),
             address_id: addr_id(),
             address: a,
-        })
+        }))
         .then_err(DomainError::TooLong {
             field: "address.postal_code",
             max: 20,
@@ -431,11 +435,11 @@ fn address_rejects_too_long_fields_and_allows_blank_optional_ones() {
     expected.address.label = String::new();
     expected.address.postal_code = String::new();
     given(C, [registered()])
-        .when(Command::AddCustomerAddress {
+        .when(Command::AddCustomerAddress(AddCustomerAddress {
             customer_id: customer_id(),
             address_id: addr_id(),
             address: a,
-        })
+        }))
         .then([expected]);
 }
 
@@ -444,11 +448,11 @@ fn change_address_records_the_new_address() {
     let mut a = address();
     a.street = "Side street 2".into();
     let state = given(C, [Event::from(registered()), address_added().into()])
-        .when(Command::ChangeCustomerAddress {
+        .when(Command::ChangeCustomerAddress(ChangeCustomerAddress {
             customer_id: customer_id(),
             address_id: addr_id(),
             address: a.clone(),
-        })
+        }))
         .then([CustomerAddressChanged {
             address_id: addr_id(),
             address: a.clone(),
@@ -464,11 +468,11 @@ fn change_address_to_the_same_values_emits_nothing() {
     let mut padded = address();
     padded.city = "  Amsterdam  ".into();
     given(C, [Event::from(registered()), address_added().into()])
-        .when(Command::ChangeCustomerAddress {
+        .when(Command::ChangeCustomerAddress(ChangeCustomerAddress {
             customer_id: customer_id(),
             address_id: addr_id(),
             address: padded,
-        })
+        }))
         .then_nothing();
 }
 
@@ -477,11 +481,11 @@ fn change_address_validates() {
     let mut a = address();
     a.street = String::new();
     given(C, [Event::from(registered()), address_added().into()])
-        .when(Command::ChangeCustomerAddress {
+        .when(Command::ChangeCustomerAddress(ChangeCustomerAddress {
             customer_id: customer_id(),
             address_id: addr_id(),
             address: a,
-        })
+        }))
         .then_err(DomainError::Required {
             field: "address.street",
         });
@@ -490,10 +494,10 @@ fn change_address_validates() {
 #[test]
 fn remove_address() {
     let state = given(C, [Event::from(registered()), address_added().into()])
-        .when(Command::RemoveCustomerAddress {
+        .when(Command::RemoveCustomerAddress(RemoveCustomerAddress {
             customer_id: customer_id(),
             address_id: addr_id(),
-        })
+        }))
         .then([CustomerAddressRemoved {
             address_id: addr_id(),
         }]);
@@ -515,17 +519,17 @@ fn unknown_or_removed_address_is_not_found() {
     ];
     for history in [vec![Event::from(registered())], removed.to_vec()] {
         given(C, history.clone())
-            .when(Command::ChangeCustomerAddress {
+            .when(Command::ChangeCustomerAddress(ChangeCustomerAddress {
                 customer_id: customer_id(),
                 address_id: addr_id(),
                 address: address(),
-            })
+            }))
             .then_err(not_found(RecordKind::Address, addr_id().0));
         given(C, history)
-            .when(Command::RemoveCustomerAddress {
+            .when(Command::RemoveCustomerAddress(RemoveCustomerAddress {
                 customer_id: customer_id(),
                 address_id: addr_id(),
-            })
+            }))
             .then_err(not_found(RecordKind::Address, addr_id().0));
     }
 }
@@ -535,18 +539,18 @@ fn unknown_or_removed_address_is_not_found() {
 #[test]
 fn set_and_clear_spending_limit() {
     given(C, [registered()])
-        .when(Command::SetSpendingLimit {
+        .when(Command::SetSpendingLimit(SetSpendingLimit {
             customer_id: customer_id(),
             limit: Some(Money(5_000)),
-        })
+        }))
         .then([SpendingLimitChanged {
             limit: Some(Money(5_000)),
         }]);
     let state = given(C, [registered()])
-        .when(Command::SetSpendingLimit {
+        .when(Command::SetSpendingLimit(SetSpendingLimit {
             customer_id: customer_id(),
             limit: None,
-        })
+        }))
         .then([SpendingLimitChanged { limit: None }]);
     let Aggregate::Customer(Some(c)) = state else {
         panic!("no customer")
@@ -557,36 +561,36 @@ fn set_and_clear_spending_limit() {
 #[test]
 fn same_spending_limit_emits_nothing() {
     given(C, [registered()])
-        .when(Command::SetSpendingLimit {
+        .when(Command::SetSpendingLimit(SetSpendingLimit {
             customer_id: customer_id(),
             limit: Some(Money(100_000)),
-        })
+        }))
         .then_nothing();
 }
 
 #[test]
 fn negative_spending_limit_is_rejected() {
     given(C, [registered()])
-        .when(Command::SetSpendingLimit {
+        .when(Command::SetSpendingLimit(SetSpendingLimit {
             customer_id: customer_id(),
             limit: Some(Money(-100)),
-        })
+        }))
         .then_err(DomainError::NegativeSpendingLimit { limit: Money(-100) });
 }
 
 // --- Blocking ---
 
 fn block(reason: &str) -> Command {
-    Command::BlockCustomer {
+    Command::BlockCustomer(BlockCustomer {
         customer_id: customer_id(),
         reason: reason.into(),
-    }
+    })
 }
 
 fn unblock() -> Command {
-    Command::UnblockCustomer {
+    Command::UnblockCustomer(UnblockCustomer {
         customer_id: customer_id(),
-    }
+    })
 }
 
 #[test]
@@ -649,24 +653,24 @@ fn block_reason_is_optional_but_bounded() {
 fn every_command_on_an_existing_customer() -> Vec<Command> {
     vec![
         update("Acme", None),
-        Command::AddCustomerAddress {
+        Command::AddCustomerAddress(AddCustomerAddress {
             customer_id: customer_id(),
             address_id: addr_id(),
             address: address(),
-        },
-        Command::ChangeCustomerAddress {
+        }),
+        Command::ChangeCustomerAddress(ChangeCustomerAddress {
             customer_id: customer_id(),
             address_id: addr_id(),
             address: address(),
-        },
-        Command::RemoveCustomerAddress {
+        }),
+        Command::RemoveCustomerAddress(RemoveCustomerAddress {
             customer_id: customer_id(),
             address_id: addr_id(),
-        },
-        Command::SetSpendingLimit {
+        }),
+        Command::SetSpendingLimit(SetSpendingLimit {
             customer_id: customer_id(),
             limit: None,
-        },
+        }),
         block("x"),
         unblock(),
     ]

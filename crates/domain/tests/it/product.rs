@@ -4,19 +4,20 @@ use daybook_domain::event::*;
 use daybook_domain::{
     Aggregate, Command, DomainError, Facts, Money, ProductId, RecordKind, StreamType, VatClass,
 };
+use daybook_domain::{DiscontinueProduct, RegisterProduct, ReinstateProduct, UpdateProduct};
 
 use crate::harness::{given, given_nothing, id, product_id};
 
 const P: StreamType = StreamType::Product;
 
 fn register(code: &str, description: &str, price: i64) -> Command {
-    Command::RegisterProduct {
+    Command::RegisterProduct(RegisterProduct {
         product_id: product_id(),
         code: code.into(),
         description: description.into(),
         unit_price: Money(price),
         vat_class: VatClass::Standard,
-    }
+    })
 }
 
 fn registered() -> ProductRegistered {
@@ -29,12 +30,12 @@ fn registered() -> ProductRegistered {
 }
 
 fn update(description: &str, price: i64, vat_class: VatClass) -> Command {
-    Command::UpdateProduct {
+    Command::UpdateProduct(UpdateProduct {
         product_id: product_id(),
         description: description.into(),
         unit_price: Money(price),
         vat_class,
-    }
+    })
 }
 
 fn discontinued() -> [Event; 2] {
@@ -151,9 +152,9 @@ fn register_needs_the_trimmed_code_owner_and_nothing_else() {
     let g = given(P, [registered()]);
     for cmd in [
         update("Widget", 1, VatClass::Zero),
-        Command::DiscontinueProduct {
+        Command::DiscontinueProduct(DiscontinueProduct {
             product_id: product_id(),
-        },
+        }),
     ] {
         assert_eq!(g.state().needs(&cmd), Default::default());
     }
@@ -230,15 +231,15 @@ fn update_validates() {
 #[test]
 fn discontinue_and_reinstate() {
     let state = given(P, [registered()])
-        .when(Command::DiscontinueProduct {
+        .when(Command::DiscontinueProduct(DiscontinueProduct {
             product_id: product_id(),
-        })
+        }))
         .then([ProductDiscontinued {}]);
     assert!(matches!(state, Aggregate::Product(Some(p)) if p.discontinued));
     let state = given(P, discontinued())
-        .when(Command::ReinstateProduct {
+        .when(Command::ReinstateProduct(ReinstateProduct {
             product_id: product_id(),
-        })
+        }))
         .then([ProductReinstated {}]);
     assert!(matches!(state, Aggregate::Product(Some(p)) if !p.discontinued));
 }
@@ -246,14 +247,14 @@ fn discontinue_and_reinstate() {
 #[test]
 fn discontinue_twice_and_reinstate_an_offered_product_emit_nothing() {
     given(P, discontinued())
-        .when(Command::DiscontinueProduct {
+        .when(Command::DiscontinueProduct(DiscontinueProduct {
             product_id: product_id(),
-        })
+        }))
         .then_nothing();
     given(P, [registered()])
-        .when(Command::ReinstateProduct {
+        .when(Command::ReinstateProduct(ReinstateProduct {
             product_id: product_id(),
-        })
+        }))
         .then_nothing();
 }
 
@@ -262,12 +263,12 @@ fn discontinue_twice_and_reinstate_an_offered_product_emit_nothing() {
 fn every_command_on_an_existing_product() -> Vec<Command> {
     vec![
         update("Widget", 1, VatClass::Zero),
-        Command::DiscontinueProduct {
+        Command::DiscontinueProduct(DiscontinueProduct {
             product_id: product_id(),
-        },
-        Command::ReinstateProduct {
+        }),
+        Command::ReinstateProduct(ReinstateProduct {
             product_id: product_id(),
-        },
+        }),
     ]
 }
 

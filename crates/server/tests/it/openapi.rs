@@ -2,7 +2,8 @@
 //! types (a field added or renamed, a limit changed, a route missing).
 
 use chrono::Utc;
-use daybook_domain::{ErrorBody, StreamType};
+use daybook_domain::PlaceOrder;
+use daybook_domain::StreamType;
 use daybook_protocol::*;
 use serde::Serialize;
 use serde_json::value::RawValue;
@@ -70,11 +71,12 @@ fn the_spec_lists_every_route_and_field() {
             device_code: "D1".into(),
         },
     );
-    let error = ErrorBody {
-        code: "c".into(),
-        message: "m".into(),
-        field: Some("f".into()),
-    };
+    let error = ErrorBody::new(ErrorCode::TooLong, "m")
+        .with_field("f")
+        .with_params(ErrorParams {
+            max: Some(1),
+            ..ErrorParams::default()
+        });
     assert_fields(&spec, "ErrorBody", &error);
     let result = PushResult {
         command_id: id,
@@ -89,9 +91,11 @@ fn the_spec_lists_every_route_and_field() {
         &PushCommand {
             device_seq: 1,
             user: "u".into(),
-            envelope: daybook_domain::CommandEnvelope::new(daybook_domain::Command::PlaceOrder {
-                order_id: daybook_domain::OrderId::new(),
-            }),
+            envelope: daybook_domain::CommandEnvelope::new(daybook_domain::Command::PlaceOrder(
+                PlaceOrder {
+                    order_id: daybook_domain::OrderId::new(),
+                },
+            )),
         },
     );
     let event = WireEvent {

@@ -3,6 +3,7 @@
 
 use axum::http::StatusCode;
 use daybook_domain::*;
+use daybook_domain::{CancelOrder, DeliverOrder, PlaceOrder};
 use daybook_protocol::{PushOutcome, PushRequest};
 
 use crate::support::*;
@@ -19,14 +20,14 @@ async fn results_come_in_order_and_a_rejection_does_not_block_later_commands(f: 
         ob.cmd(create1),
         ob.cmd(add_line(o1, p, 0)), // quantity 0: rejected
         ob.cmd(add_line(o1, p, 1)),
-        ob.cmd(Command::PlaceOrder { order_id: o1 }), // 726 of 1000
+        ob.cmd(Command::PlaceOrder(PlaceOrder { order_id: o1 })), // 726 of 1000
         ob.cmd(create2),
         ob.cmd(add_line(o2, p, 1)),
-        ob.cmd(Command::PlaceOrder { order_id: o2 }), // 1452 > 1000: rejected
-        ob.cmd(Command::CancelOrder {
+        ob.cmd(Command::PlaceOrder(PlaceOrder { order_id: o2 })), // 1452 > 1000: rejected
+        ob.cmd(Command::CancelOrder(CancelOrder {
             order_id: o2,
             reason: "limit".into(),
-        }),
+        })),
     ];
     let ids: Vec<_> = commands.iter().map(|c| c.envelope.command_id).collect();
     let res = push(&f, commands).await;
@@ -216,21 +217,21 @@ async fn invoice_numbers_are_assigned_by_the_server_without_gaps(f: Fixture) {
         let mut cmds = vec![
             ob.cmd(create),
             ob.cmd(add_line(o, p, 1)),
-            ob.cmd(Command::PlaceOrder { order_id: o }),
+            ob.cmd(Command::PlaceOrder(PlaceOrder { order_id: o })),
         ];
         // Invoicing before delivery is refused and must not use up a number.
-        cmds.push(ob.cmd(Command::InvoiceOrder {
+        cmds.push(ob.cmd(Command::InvoiceOrder(InvoiceOrder {
             order_id: o,
             invoice_id: InvoiceId::new(),
-        }));
-        cmds.push(ob.cmd(Command::DeliverOrder {
+        })));
+        cmds.push(ob.cmd(Command::DeliverOrder(DeliverOrder {
             order_id: o,
             delivery_id: DeliveryId::new(),
-        }));
-        cmds.push(ob.cmd(Command::InvoiceOrder {
+        })));
+        cmds.push(ob.cmd(Command::InvoiceOrder(InvoiceOrder {
             order_id: o,
             invoice_id: InvoiceId::new(),
-        }));
+        })));
         let res = push(&f, cmds).await;
         assert!(matches!(
             res.results[3].outcome,

@@ -6,6 +6,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
+use daybook_domain::PlaceOrder;
 use daybook_domain::*;
 use daybook_protocol::{PullResponse, PushCommand, PushOutcome, PushRequest, PushResponse};
 use daybook_server::{AppState, PgOptions};
@@ -98,7 +99,7 @@ async fn instances_decide_on_each_others_events() {
         &f.token,
         vec![
             ob.cmd(add_line(o, p, 1)),
-            ob.cmd(Command::PlaceOrder { order_id: o }),
+            ob.cmd(Command::PlaceOrder(PlaceOrder { order_id: o })),
         ],
     )
     .await;
@@ -113,7 +114,7 @@ async fn instances_decide_on_each_others_events() {
         vec![
             ob.cmd(create2),
             ob.cmd(add_line(o2, p, 1)),
-            ob.cmd(Command::PlaceOrder { order_id: o2 }),
+            ob.cmd(Command::PlaceOrder(PlaceOrder { order_id: o2 })),
         ],
     )
     .await;

@@ -4,6 +4,7 @@
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use daybook_domain::*;
+use daybook_domain::{AddOrderLine, CreateOrder, RegisterCustomer, RegisterProduct};
 use daybook_protocol::{PullResponse, PushCommand, PushOutcome, PushRequest, PushResponse};
 use daybook_server::{AppState, Config, PgOptions, RateLimit, app};
 use serde_json::Value;
@@ -282,7 +283,7 @@ pub fn accepted(o: &PushOutcome) -> (Option<i64>, Option<i64>) {
 
 pub fn rejected(o: &PushOutcome) -> &str {
     match o {
-        PushOutcome::Rejected { error } => &error.code,
+        PushOutcome::Rejected { error } => error.code.as_str(),
         PushOutcome::Accepted { .. } => panic!("accepted, expected a rejection"),
     }
 }
@@ -311,7 +312,7 @@ pub fn register_customer(number: &str, limit: Option<i64>) -> (CustomerId, Comma
     let id = CustomerId::new();
     (
         id,
-        Command::RegisterCustomer {
+        Command::RegisterCustomer(RegisterCustomer {
             customer_id: id,
             number: number.into(),
             kind: CustomerKind::Organisation,
@@ -320,7 +321,7 @@ pub fn register_customer(number: &str, limit: Option<i64>) -> (CustomerId, Comma
             email: None,
             currency: Currency::EUR,
             spending_limit: limit.map(Money),
-        },
+        }),
     )
 }
 
@@ -328,13 +329,13 @@ pub fn register_product(code: &str, price: i64) -> (ProductId, Command) {
     let id = ProductId::new();
     (
         id,
-        Command::RegisterProduct {
+        Command::RegisterProduct(RegisterProduct {
             product_id: id,
             code: code.into(),
             description: format!("Product {code}"),
             unit_price: Money(price),
             vat_class: VatClass::Standard,
-        },
+        }),
     )
 }
 
@@ -342,16 +343,16 @@ pub fn create_order(number: &str, customer: CustomerId) -> (OrderId, Command) {
     let id = OrderId::new();
     (
         id,
-        Command::CreateOrder {
+        Command::CreateOrder(CreateOrder {
             order_id: id,
             number: number.into(),
             customer_id: customer,
-        },
+        }),
     )
 }
 
 pub fn add_line(order: OrderId, product: ProductId, quantity: i64) -> Command {
-    Command::AddOrderLine {
+    Command::AddOrderLine(AddOrderLine {
         order_id: order,
         line_id: LineId::new(),
         product_id: product,
@@ -359,5 +360,5 @@ pub fn add_line(order: OrderId, product: ProductId, quantity: i64) -> Command {
         unit_price: None,
         discount_bp: 0,
         description: None,
-    }
+    })
 }

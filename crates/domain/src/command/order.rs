@@ -1,0 +1,140 @@
+//! Commands on a sales order's stream (delivery and invoicing are steps of its life).
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{AddressId, CustomerId, DeliveryId, InvoiceId, LineId, OrderId, ProductId};
+use crate::money::Money;
+
+/// Open a draft order for a customer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(deny_unknown_fields)]
+pub struct CreateOrder {
+    /// New id.
+    pub order_id: OrderId,
+    /// Order number.
+    pub number: String,
+    /// The customer.
+    pub customer_id: CustomerId,
+}
+
+/// Add a line; price, VAT and description default to the catalogue's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(deny_unknown_fields)]
+pub struct AddOrderLine {
+    /// Which order.
+    pub order_id: OrderId,
+    /// New line id.
+    pub line_id: LineId,
+    /// The product.
+    pub product_id: ProductId,
+    /// Units (> 0).
+    pub quantity: i64,
+    /// Price override; the catalogue price when absent.
+    #[serde(default)]
+    pub unit_price: Option<Money>,
+    /// Discount in basis points (0..=10000).
+    #[serde(default)]
+    pub discount_bp: i64,
+    /// Description override; the catalogue description when absent.
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// Change a line's quantity, price or discount (full new values).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(deny_unknown_fields)]
+pub struct ChangeOrderLine {
+    /// Which order.
+    pub order_id: OrderId,
+    /// Which line.
+    pub line_id: LineId,
+    /// Units (> 0).
+    pub quantity: i64,
+    /// Price per unit.
+    pub unit_price: Money,
+    /// Discount in basis points.
+    pub discount_bp: i64,
+}
+
+/// Remove a line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(deny_unknown_fields)]
+pub struct RemoveOrderLine {
+    /// Which order.
+    pub order_id: OrderId,
+    /// Which line.
+    pub line_id: LineId,
+}
+
+/// Choose the delivery address among the customer's addresses.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(deny_unknown_fields)]
+pub struct SetDeliveryAddress {
+    /// Which order.
+    pub order_id: OrderId,
+    /// One of the customer's addresses.
+    pub address_id: AddressId,
+}
+
+/// Set the customer's reference and notes (full new values).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(deny_unknown_fields)]
+pub struct SetOrderDetails {
+    /// Which order.
+    pub order_id: OrderId,
+    /// The customer's reference.
+    #[serde(default)]
+    pub customer_reference: Option<String>,
+    /// Notes.
+    #[serde(default)]
+    pub notes: Option<String>,
+}
+
+/// Place the order: checks blocked customer and spending limit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(deny_unknown_fields)]
+pub struct PlaceOrder {
+    /// Which order.
+    pub order_id: OrderId,
+}
+
+/// Cancel the order (not once invoiced).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(deny_unknown_fields)]
+pub struct CancelOrder {
+    /// Which order.
+    pub order_id: OrderId,
+    /// Why.
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// Record delivery of a placed order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(deny_unknown_fields)]
+pub struct DeliverOrder {
+    /// Which order.
+    pub order_id: OrderId,
+    /// New delivery id.
+    pub delivery_id: DeliveryId,
+}
+
+/// Invoice a delivered order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(deny_unknown_fields)]
+pub struct InvoiceOrder {
+    /// Which order.
+    pub order_id: OrderId,
+    /// New invoice id.
+    pub invoice_id: InvoiceId,
+}

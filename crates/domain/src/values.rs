@@ -1,0 +1,143 @@
+//! Value types shared by commands, events, errors and aggregates: they depend on
+//! nothing else in the crate, so no module has to import an aggregate for them.
+
+use serde::{Deserialize, Serialize};
+
+/// Organisation or natural person.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum CustomerKind {
+    /// A company or other organisation.
+    #[default]
+    Organisation,
+    /// A natural person.
+    Person,
+}
+
+impl CustomerKind {
+    /// Stable text form (as in JSON).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CustomerKind::Organisation => "organisation",
+            CustomerKind::Person => "person",
+        }
+    }
+}
+
+/// A postal address.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(deny_unknown_fields)]
+pub struct Address {
+    /// What the user calls it ("Head office", "Warehouse").
+    #[serde(default)]
+    pub label: String,
+    /// Street and number.
+    pub street: String,
+    /// Postal code.
+    #[serde(default)]
+    pub postal_code: String,
+    /// City.
+    pub city: String,
+    /// Country (ISO code or name).
+    pub country: String,
+}
+
+/// Where an order is in its life.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum OrderStatus {
+    /// Being entered; lines can change.
+    #[default]
+    Draft,
+    /// Confirmed; counts towards the customer's open total.
+    Placed,
+    /// Goods delivered; still open until invoiced.
+    Delivered,
+    /// Invoiced; final.
+    Invoiced,
+    /// Cancelled; final.
+    Cancelled,
+}
+
+impl OrderStatus {
+    /// Every status.
+    pub const ALL: [OrderStatus; 5] = [
+        OrderStatus::Draft,
+        OrderStatus::Placed,
+        OrderStatus::Delivered,
+        OrderStatus::Invoiced,
+        OrderStatus::Cancelled,
+    ];
+
+    /// Stable text form (as in JSON and the read model).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderStatus::Draft => "draft",
+            OrderStatus::Placed => "placed",
+            OrderStatus::Delivered => "delivered",
+            OrderStatus::Invoiced => "invoiced",
+            OrderStatus::Cancelled => "cancelled",
+        }
+    }
+
+    /// Inverse of [`OrderStatus::as_str`].
+    pub fn parse(s: &str) -> Option<OrderStatus> {
+        OrderStatus::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
+    /// Placed or delivered: counts against the spending limit.
+    pub fn is_open(self) -> bool {
+        matches!(self, OrderStatus::Placed | OrderStatus::Delivered)
+    }
+}
+
+impl std::fmt::Display for OrderStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Kinds of record a command can name; used in "unknown id" errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum RecordKind {
+    /// A customer.
+    Customer,
+    /// A product.
+    Product,
+    /// A sales order.
+    Order,
+    /// A line of an order.
+    Line,
+    /// An address of a customer.
+    Address,
+}
+
+impl RecordKind {
+    /// The id field that names a record of this kind in commands (`customer_id`, ...).
+    pub fn id_field(self) -> &'static str {
+        match self {
+            RecordKind::Customer => "customer_id",
+            RecordKind::Product => "product_id",
+            RecordKind::Order => "order_id",
+            RecordKind::Line => "line_id",
+            RecordKind::Address => "address_id",
+        }
+    }
+}
+
+impl std::fmt::Display for RecordKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            RecordKind::Customer => "customer",
+            RecordKind::Product => "product",
+            RecordKind::Order => "order",
+            RecordKind::Line => "order line",
+            RecordKind::Address => "address",
+        })
+    }
+}

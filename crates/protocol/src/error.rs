@@ -1,0 +1,530 @@
+//! The one error contract of every edge (HTTP, IPC, the CLI's `--json`):
+//! `{code, message, field?, params?}`.
+//!
+//! `code` is an [`ErrorCode`], stable and snake_case on the wire; `params` carries what
+//! a person needs to understand it (amounts in cents with their currency, limits,
+//! counts, the status), so a front end builds its own message in the user's locale;
+//! `message` is the same sentence in English, for the CLI, logs and any client that
+//! does not know the code. Internal details (SQL, paths, ids of rows) never go in it.
+
+use daybook_domain::money::{MAX_QUANTITY, MAX_UNIT_PRICE};
+use daybook_domain::{Currency, DomainError, Money, OrderStatus, RecordKind};
+use serde::{Deserialize, Serialize};
+
+macro_rules! codes {
+    ($($(#[$doc:meta])* $name:ident = $text:literal,)*) => {
+        /// Every error code an edge reports. Adding one is backwards compatible: a
+        /// client that does not know it reads [`ErrorCode::Unknown`] and shows the
+        /// message.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+        #[cfg_attr(feature = "specta", derive(specta::Type))]
+        #[serde(rename_all = "snake_case")]
+        pub enum ErrorCode {
+            $($(#[$doc])* $name,)*
+        }
+
+        impl ErrorCode {
+            /// Every code, in declaration order.
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$name,)*];
+
+            /// The code as on the wire.
+            pub fn as_str(self) -> &'static str {
+                match self { $(ErrorCode::$name => $text,)* }
+            }
+
+            /// The code for its wire text; [`ErrorCode::Unknown`] for any other text.
+            pub fn parse(text: &str) -> ErrorCode {
+                match text { $($text => ErrorCode::$name,)* _ => ErrorCode::Unknown }
+            }
+        }
+    };
+}
+
+codes! {
+    // The domain's refusals.
+    /// The command or query names a record that does not exist (`params.kind`).
+    NotFound = "not_found",
+    /// The command would create a record whose id is taken (`params.kind`).
+    AlreadyExists = "already_exists",
+    /// A required text is empty.
+    Required = "required",
+    /// A text is longer than `params.max` characters.
+    TooLong = "too_long",
+    /// A quantity below one (`params.quantity`).
+    InvalidQuantity = "invalid_quantity",
+    /// A quantity above `params.max` (`params.quantity`).
+    QuantityTooLarge = "quantity_too_large",
+    /// A negative price (`params.amount`).
+    NegativePrice = "negative_price",
+    /// A price above `params.max_amount` (`params.amount`).
+    PriceTooLarge = "price_too_large",
+    /// A discount outside 0..=100 % (`params.discount_bp`).
+    InvalidDiscount = "invalid_discount",
+    /// A negative spending limit (`params.amount`).
+    NegativeSpendingLimit = "negative_spending_limit",
+    /// Not an e-mail address (`params.value`).
+    InvalidEmail = "invalid_email",
+    /// Not a currency code (`params.value`).
+    InvalidCurrency = "invalid_currency",
+    /// An amount or a total does not fit.
+    AmountTooLarge = "amount_too_large",
+    /// Only a draft can change (`params.status`).
+    OrderNotDraft = "order_not_draft",
+    /// An order without lines cannot be placed.
+    EmptyOrder = "empty_order",
+    /// The customer is blocked.
+    CustomerBlocked = "customer_blocked",
+    /// Placing goes over the limit (`params.limit`, `open_total`, `order_total`,
+    /// `currency`).
+    SpendingLimitExceeded = "spending_limit_exceeded",
+    /// An invoiced order is final.
+    CannotCancelInvoiced = "cannot_cancel_invoiced",
+    /// The order is cancelled already.
+    AlreadyCancelled = "already_cancelled",
+    /// Delivery follows placing (`params.status`).
+    NotPlaced = "not_placed",
+    /// Invoicing follows delivery (`params.status`).
+    NotDelivered = "not_delivered",
+    /// The product code is taken (`params.value`).
+    DuplicateProductCode = "duplicate_product_code",
+    /// The customer number is taken (`params.value`).
+    DuplicateCustomerNumber = "duplicate_customer_number",
+    /// The address is not one of the customer's.
+    AddressNotOfCustomer = "address_not_of_customer",
+    /// The product is discontinued (`params.value`: its code).
+    ProductDiscontinued = "product_discontinued",
+    /// The order's currency (`params.currency`) is not the customer's
+    /// (`params.other_currency`).
+    CurrencyMismatch = "currency_mismatch",
+    // The local store and the application.
+    /// Input that is not a command or query at all.
+    InvalidInput = "invalid_input",
+    /// The record changed meanwhile; try again.
+    Conflict = "conflict",
+    /// The store was written by a newer Daybook.
+    StoreTooNew = "store_too_new",
+    /// The store file is damaged.
+    StoreCorrupt = "store_corrupt",
+    /// A file offered as a backup cannot be used.
+    InvalidBackup = "invalid_backup",
+    /// Reading or writing a file failed.
+    IoError = "io_error",
+    /// Something failed that the user cannot fix; details are in the log.
+    Internal = "internal",
+    // The HTTP API.
+    /// No valid token.
+    Unauthorized = "unauthorized",
+    /// The path exists, the method does not.
+    MethodNotAllowed = "method_not_allowed",
+    /// The body is not JSON.
+    MalformedJson = "malformed_json",
+    /// The body is JSON of the wrong shape.
+    InvalidBody = "invalid_body",
+    /// The body is not declared as JSON.
+    UnsupportedMediaType = "unsupported_media_type",
+    /// The body came too slowly.
+    RequestTimeout = "request_timeout",
+    /// The body is larger than `params.max_bytes`.
+    PayloadTooLarge = "payload_too_large",
+    /// A query parameter is wrong.
+    InvalidQuery = "invalid_query",
+    /// A device sequence at or below the last one recorded.
+    StaleDeviceSeq = "stale_device_seq",
+    /// Too many requests; try again after `params.retry_after_secs`.
+    RateLimited = "rate_limited",
+    /// The server is busy or shutting down; try again.
+    Unavailable = "unavailable",
+    /// A code this build does not know (sent by a newer peer).
+    Unknown = "unknown",
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Compares with the wire text (`code == "not_found"`).
+impl PartialEq<&str> for ErrorCode {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+/// Lenient: a code from a newer peer is [`ErrorCode::Unknown`], never an error, so one
+/// new refusal can never make a whole answer unreadable.
+impl<'de> Deserialize<'de> for ErrorCode {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        Ok(ErrorCode::parse(&text))
+    }
+}
+
+/// What a person needs to understand an error, by name. Which fields are set depends
+/// on the code (see [`ErrorCode`]); amounts are cents, rates and discounts basis
+/// points, for the front end to format. Unknown fields are ignored, so a newer peer
+/// can add some.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(default)]
+pub struct ErrorParams {
+    /// The kind of record named.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<RecordKind>,
+    /// A limit: characters of a text, units of a quantity.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max: Option<i64>,
+    /// The quantity given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<i64>,
+    /// The amount given (a price, a limit).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub amount: Option<Money>,
+    /// The largest amount allowed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_amount: Option<Money>,
+    /// The discount given, in basis points.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub discount_bp: Option<i64>,
+    /// A spending limit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<Money>,
+    /// A customer's open total.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub open_total: Option<Money>,
+    /// An order's gross total.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order_total: Option<Money>,
+    /// The currency of the amounts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub currency: Option<Currency>,
+    /// A second currency it was compared with.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub other_currency: Option<Currency>,
+    /// An order's status.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<OrderStatus>,
+    /// The text given (an e-mail address, a code, a number).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    /// How many of something (commands, events).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub count: Option<u64>,
+    /// Seconds to wait before trying again.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_after_secs: Option<u64>,
+    /// The largest body, in bytes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_bytes: Option<u64>,
+}
+
+impl ErrorParams {
+    /// No parameter is set.
+    pub fn is_empty(&self) -> bool {
+        *self == ErrorParams::default()
+    }
+}
+
+#[allow(clippy::borrowed_box)] // serde's `skip_serializing_if` hands over the field's type.
+fn no_params(p: &Box<ErrorParams>) -> bool {
+    p.is_empty()
+}
+
+/// The one error shape that crosses HTTP, IPC and the CLI's `--json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ErrorBody {
+    /// Stable machine-readable code.
+    pub code: ErrorCode,
+    /// The error as an English sentence, for a person (formatted amounts, never ids
+    /// of internal rows, SQL or units such as basis points).
+    pub message: String,
+    /// The input field to mark, if one caused it (as named in the request's JSON).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub field: Option<String>,
+    /// What the message says, as data (boxed: most errors have few parameters, and
+    /// an `ErrorBody` travels inside many `Result`s).
+    #[serde(skip_serializing_if = "no_params", default)]
+    pub params: Box<ErrorParams>,
+}
+
+impl ErrorBody {
+    /// An error with a code and a message, no field and no parameters.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        ErrorBody {
+            code,
+            message: message.into(),
+            field: None,
+            params: Box::default(),
+        }
+    }
+
+    /// The same error, marking `field`.
+    pub fn with_field(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
+        self
+    }
+
+    /// The same error, with its parameters.
+    pub fn with_params(mut self, params: ErrorParams) -> Self {
+        self.params = Box::new(params);
+        self
+    }
+}
+
+impl From<&DomainError> for ErrorBody {
+    fn from(e: &DomainError) -> Self {
+        use DomainError as D;
+        let p = ErrorParams::default;
+        let (code, params) = match e {
+            D::NotFound { kind, .. } => (
+                ErrorCode::NotFound,
+                ErrorParams {
+                    kind: Some(*kind),
+                    ..p()
+                },
+            ),
+            D::AlreadyExists { kind, .. } => (
+                ErrorCode::AlreadyExists,
+                ErrorParams {
+                    kind: Some(*kind),
+                    ..p()
+                },
+            ),
+            D::Required { .. } => (ErrorCode::Required, p()),
+            D::TooLong { max, .. } => (
+                ErrorCode::TooLong,
+                ErrorParams {
+                    max: Some(i64::try_from(*max).unwrap_or(i64::MAX)),
+                    ..p()
+                },
+            ),
+            D::InvalidQuantity { quantity } => (
+                ErrorCode::InvalidQuantity,
+                ErrorParams {
+                    quantity: Some(*quantity),
+                    ..p()
+                },
+            ),
+            D::QuantityTooLarge { quantity } => (
+                ErrorCode::QuantityTooLarge,
+                ErrorParams {
+                    quantity: Some(*quantity),
+                    max: Some(MAX_QUANTITY),
+                    ..p()
+                },
+            ),
+            D::NegativePrice { price } => (
+                ErrorCode::NegativePrice,
+                ErrorParams {
+                    amount: Some(*price),
+                    ..p()
+                },
+            ),
+            D::PriceTooLarge { price } => (
+                ErrorCode::PriceTooLarge,
+                ErrorParams {
+                    amount: Some(*price),
+                    max_amount: Some(Money(MAX_UNIT_PRICE)),
+                    ..p()
+                },
+            ),
+            D::InvalidDiscount { discount_bp } => (
+                ErrorCode::InvalidDiscount,
+                ErrorParams {
+                    discount_bp: Some(*discount_bp),
+                    ..p()
+                },
+            ),
+            D::NegativeSpendingLimit { limit } => (
+                ErrorCode::NegativeSpendingLimit,
+                ErrorParams {
+                    amount: Some(*limit),
+                    ..p()
+                },
+            ),
+            D::InvalidEmail { email } => (
+                ErrorCode::InvalidEmail,
+                ErrorParams {
+                    value: Some(email.clone()),
+                    ..p()
+                },
+            ),
+            D::InvalidCurrency { code } => (
+                ErrorCode::InvalidCurrency,
+                ErrorParams {
+                    value: Some(code.clone()),
+                    ..p()
+                },
+            ),
+            D::AmountTooLarge => (ErrorCode::AmountTooLarge, p()),
+            D::OrderNotDraft { status } => (
+                ErrorCode::OrderNotDraft,
+                ErrorParams {
+                    status: Some(*status),
+                    ..p()
+                },
+            ),
+            D::EmptyOrder => (ErrorCode::EmptyOrder, p()),
+            D::CustomerBlocked => (ErrorCode::CustomerBlocked, p()),
+            D::SpendingLimitExceeded {
+                currency,
+                limit,
+                open_total,
+                order_total,
+            } => (
+                ErrorCode::SpendingLimitExceeded,
+                ErrorParams {
+                    currency: Some(*currency),
+                    limit: Some(*limit),
+                    open_total: Some(*open_total),
+                    order_total: Some(*order_total),
+                    ..p()
+                },
+            ),
+            D::CannotCancelInvoiced => (ErrorCode::CannotCancelInvoiced, p()),
+            D::AlreadyCancelled => (ErrorCode::AlreadyCancelled, p()),
+            D::NotPlaced { status } => (
+                ErrorCode::NotPlaced,
+                ErrorParams {
+                    status: Some(*status),
+                    ..p()
+                },
+            ),
+            D::NotDelivered { status } => (
+                ErrorCode::NotDelivered,
+                ErrorParams {
+                    status: Some(*status),
+                    ..p()
+                },
+            ),
+            D::DuplicateProductCode { code } => (
+                ErrorCode::DuplicateProductCode,
+                ErrorParams {
+                    value: Some(code.clone()),
+                    ..p()
+                },
+            ),
+            D::DuplicateCustomerNumber { number } => (
+                ErrorCode::DuplicateCustomerNumber,
+                ErrorParams {
+                    value: Some(number.clone()),
+                    ..p()
+                },
+            ),
+            D::AddressNotOfCustomer { .. } => (ErrorCode::AddressNotOfCustomer, p()),
+            D::ProductDiscontinued { code } => (
+                ErrorCode::ProductDiscontinued,
+                ErrorParams {
+                    value: Some(code.clone()),
+                    ..p()
+                },
+            ),
+            D::CurrencyMismatch { order, customer } => (
+                ErrorCode::CurrencyMismatch,
+                ErrorParams {
+                    currency: Some(*order),
+                    other_currency: Some(*customer),
+                    ..p()
+                },
+            ),
+        };
+        ErrorBody {
+            code,
+            message: e.to_string(),
+            field: e.field().map(str::to_string),
+            params: Box::new(params),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use uuid::Uuid;
+
+    #[test]
+    fn domain_errors_have_stable_codes_fields_and_params() {
+        let cases = [
+            (
+                DomainError::NotFound {
+                    kind: RecordKind::Line,
+                    id: Uuid::nil(),
+                },
+                json!({"code": "not_found", "message": "there is no such order line",
+                       "field": "line_id", "params": {"kind": "line"}}),
+            ),
+            (
+                DomainError::InvalidDiscount { discount_bp: -1 },
+                json!({"code": "invalid_discount",
+                       "message": "discount must be between 0% and 100% (got -0.01%)",
+                       "field": "discount_bp", "params": {"discount_bp": -1}}),
+            ),
+            (
+                DomainError::TooLong {
+                    field: "address.city",
+                    max: 100,
+                },
+                json!({"code": "too_long", "message": "city is longer than 100 characters",
+                       "field": "address.city", "params": {"max": 100}}),
+            ),
+            (
+                DomainError::SpendingLimitExceeded {
+                    currency: Currency::EUR,
+                    limit: Money(1),
+                    open_total: Money(0),
+                    order_total: Money(2),
+                },
+                json!({"code": "spending_limit_exceeded",
+                       "message": "placing this order (EUR 0.02) would take the customer's \
+                                   open orders (EUR 0.00) over the spending limit of EUR 0.01",
+                       "params": {"currency": "EUR", "limit": 1, "open_total": 0,
+                                  "order_total": 2}}),
+            ),
+            (
+                DomainError::EmptyOrder,
+                json!({"code": "empty_order",
+                       "message": "an order without lines cannot be placed"}),
+            ),
+        ];
+        for (err, expected) in cases {
+            let body = ErrorBody::from(&err);
+            assert_eq!(serde_json::to_value(&body).expect("json"), expected);
+            assert_eq!(
+                serde_json::from_value::<ErrorBody>(expected).expect("reads back"),
+                body
+            );
+        }
+    }
+
+    #[test]
+    fn every_code_has_a_distinct_snake_case_wire_form() {
+        let mut seen = std::collections::BTreeSet::new();
+        for code in ErrorCode::ALL {
+            let text = serde_json::to_value(code).expect("json");
+            assert_eq!(text, json!(code.as_str()));
+            assert_eq!(ErrorCode::parse(code.as_str()), *code);
+            assert!(seen.insert(code.as_str()), "{code} twice");
+            assert!(
+                code.as_str()
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '_'),
+                "{code}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_code_from_a_newer_peer_is_read_as_unknown_with_its_message() {
+        let body: ErrorBody = serde_json::from_value(json!({
+            "code": "brand_new_rule",
+            "message": "the server refused it for a new reason",
+            "params": {"something_new": 1, "count": 3},
+        }))
+        .expect("lenient");
+        assert_eq!(body.code, ErrorCode::Unknown);
+        assert_eq!(body.message, "the server refused it for a new reason");
+        assert_eq!(body.params.count, Some(3));
+    }
+}
