@@ -10,8 +10,8 @@ use tauri_specta::{Builder, ErrorHandlingMode, collect_commands, collect_events}
 
 use crate::commands::*;
 use crate::data::*;
-use crate::state::{Changed, Progress};
-use crate::sync_status::SyncStatus;
+use crate::events::{Changed, Progress};
+use crate::sync::SyncStatus;
 
 /// The bindings file, relative to the workspace root.
 pub const BINDINGS_FILE: &str = "ui/src/bindings.ts";

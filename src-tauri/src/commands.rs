@@ -1,29 +1,36 @@
-//! The IPC commands. Each is a few lines: state -> one `daybook_app` call -> error
-//! mapping (in `AppState::read`/`write`). Writes then tell every window what changed.
+//! The IPC commands of the screens. Each is a few lines: state -> one `daybook_app`
+//! call (on a blocking thread, see `AppState`) -> the error contract. Writes then tell
+//! every window what changed and wake the sync engine.
 //!
-//! **Architecture Invariant:** no business logic here; rules live in the domain and
-//! the app service, so the CLI, the server and this shell behave the same.
+//! **Architecture Invariant:** no business logic, no SQL and no file IO here; rules
+//! live in the domain and the app service, so the CLI, the server and this shell
+//! behave the same.
 
 use chrono::NaiveDate;
-use daybook_app::history::{
-    self, AsOf, DayCount, RecordHistory, StateAt, TimelineFilter, TimelinePage,
-};
+use daybook_app::history::{AsOf, DayCount, RecordHistory, StateAt, TimelineFilter, TimelinePage};
 use daybook_app::query::{
-    self, CustomerDetail, CustomerPage, CustomerQuery, Dashboard, OrderDetail, OrderPage,
-    OrderQuery, OrderSummary, ProductPage, ProductQuery, ProductRow,
+    CustomerDetail, CustomerPage, CustomerQuery, Dashboard, OrderDetail, OrderPage, OrderQuery,
+    OrderSummary, ProductPage, ProductQuery, ProductRow,
 };
-use daybook_app::{CommandOutcome, ErrorBody};
+use daybook_app::{CommandOutcome, ServerConfig};
 use daybook_domain::{Command, CommandEnvelope, OrderId};
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, State};
 use uuid::Uuid;
 
 use crate::demo::{self, DemoLoaded};
-use crate::state::{AppInfo, AppState, notify, stream_events};
-use crate::sync_status::{self, SyncStatus};
+use crate::events::notify;
+use crate::ipc::{Res, invalid};
+use crate::state::{AppInfo, AppState};
+use crate::sync::{SyncEngine, SyncStatus};
 
-/// IPC result: the value or the structured error `{code, message, field?}`.
-type Res<T> = Result<T, ErrorBody>;
+/// Tells the windows what a command changed and wakes the sync engine.
+fn changed(app: &AppHandle, sync: &SyncEngine, outcome: &CommandOutcome) {
+    if !outcome.events.is_empty() {
+        notify(app, Some(outcome.stream_id), outcome.events.clone());
+        sync.wake();
+    }
+}
 
 /// Runs a command the user gave now (a fresh command id and time).
 #[tauri::command]
@@ -31,13 +38,13 @@ type Res<T> = Result<T, ErrorBody>;
 pub async fn execute_command(
     app: AppHandle,
     state: State<'_, AppState>,
+    sync: State<'_, SyncEngine>,
     command: Command,
 ) -> Res<CommandOutcome> {
-    let outcome = state.write(|db| db.execute_envelope(CommandEnvelope::new(command)))?;
-    if !outcome.events.is_empty() {
-        notify(&app, Some(outcome.stream_id), outcome.events.clone());
-        state.sync().wake();
-    }
+    let outcome = state
+        .write(|db| db.execute_envelope(CommandEnvelope::new(command)))
+        .await?;
+    changed(&app, &sync, &outcome);
     Ok(outcome)
 }
 
@@ -59,40 +66,45 @@ pub async fn next_number(state: State<'_, AppState>, series: NumberSeries) -> Re
         NumberSeries::Order => daybook_app::NumberSeries::Order,
         NumberSeries::Customer => daybook_app::NumberSeries::Customer,
     };
-    state.write(|db| db.next_number(series))
+    state.write(move |db| db.next_number(series)).await
 }
 
 /// A page of the order list.
 #[tauri::command]
 #[specta::specta]
 pub async fn list_orders(state: State<'_, AppState>, query: OrderQuery) -> Res<OrderPage> {
-    state.read(|c| query::orders(c, &query))
+    state.read(move |r| r.orders(&query)).await
 }
 
 /// Count and totals of every order matching the list's filter.
 #[tauri::command]
 #[specta::specta]
 pub async fn order_summary(state: State<'_, AppState>, query: OrderQuery) -> Res<OrderSummary> {
-    state.read(|c| query::order_summary(c, &query))
+    state.read(move |r| r.order_summary(&query)).await
 }
 
 /// One order with its lines and totals.
 #[tauri::command]
 #[specta::specta]
 pub async fn get_order(state: State<'_, AppState>, id: Uuid) -> Res<OrderDetail> {
-    state.read(|c| query::order(c, id))
+    state.read(move |r| r.order(id)).await
 }
 
 /// A new draft order copying `id`'s customer and lines; returns the new order's id.
 #[tauri::command]
 #[specta::specta]
-pub async fn duplicate_order(app: AppHandle, state: State<'_, AppState>, id: Uuid) -> Res<OrderId> {
-    let new_id = state.write(|db| db.duplicate_order(OrderId(id)))?;
-    notify(
-        &app,
-        Some(new_id.0),
-        state.read(|c| stream_events(c, new_id.0))?,
-    );
+pub async fn duplicate_order(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    sync: State<'_, SyncEngine>,
+    id: Uuid,
+) -> Res<OrderId> {
+    let new_id = state
+        .write(move |db| db.duplicate_order(OrderId(id)))
+        .await?;
+    let events = state.read(move |r| r.event_types(new_id.0)).await?;
+    notify(&app, Some(new_id.0), events);
+    sync.wake();
     Ok(new_id)
 }
 
@@ -100,63 +112,63 @@ pub async fn duplicate_order(app: AppHandle, state: State<'_, AppState>, id: Uui
 #[tauri::command]
 #[specta::specta]
 pub async fn list_customers(state: State<'_, AppState>, query: CustomerQuery) -> Res<CustomerPage> {
-    state.read(|c| query::customers(c, &query))
+    state.read(move |r| r.customers(&query)).await
 }
 
 /// One customer with addresses, open total and limit.
 #[tauri::command]
 #[specta::specta]
 pub async fn get_customer(state: State<'_, AppState>, id: Uuid) -> Res<CustomerDetail> {
-    state.read(|c| query::customer(c, id))
+    state.read(move |r| r.customer(id)).await
 }
 
 /// A page of the catalogue.
 #[tauri::command]
 #[specta::specta]
 pub async fn list_products(state: State<'_, AppState>, query: ProductQuery) -> Res<ProductPage> {
-    state.read(|c| query::products(c, &query))
+    state.read(move |r| r.products(&query)).await
 }
 
 /// One product.
 #[tauri::command]
 #[specta::specta]
 pub async fn get_product(state: State<'_, AppState>, id: Uuid) -> Res<ProductRow> {
-    state.read(|c| query::product(c, id))
+    state.read(move |r| r.product(id)).await
 }
 
 /// A record's whole history with field-level changes.
 #[tauri::command]
 #[specta::specta]
 pub async fn record_history(state: State<'_, AppState>, id: Uuid) -> Res<RecordHistory> {
-    state.read(|c| history::history(c, id))
+    state.read(move |r| r.history(id)).await
 }
 
 /// A record as it was after a revision or at a moment.
 #[tauri::command]
 #[specta::specta]
 pub async fn record_state_at(state: State<'_, AppState>, id: Uuid, as_of: AsOf) -> Res<StateAt> {
-    state.read(|c| history::state_at(c, id, as_of))
+    state.read(move |r| r.state_at(id, as_of)).await
 }
 
 /// A page of the account's timeline, newest first.
 #[tauri::command]
 #[specta::specta]
 pub async fn timeline(state: State<'_, AppState>, filter: TimelineFilter) -> Res<TimelinePage> {
-    state.read(|c| history::timeline(c, &filter))
+    state.read(move |r| r.timeline(&filter)).await
 }
 
 /// Events per day matching the timeline's filter, for the activity chart.
 #[tauri::command]
 #[specta::specta]
 pub async fn activity(state: State<'_, AppState>, filter: TimelineFilter) -> Res<Vec<DayCount>> {
-    state.read(|c| history::activity(c, &filter))
+    state.read(move |r| r.activity(&filter)).await
 }
 
 /// The users who appear in the log, for the timeline's filter.
 #[tauri::command]
 #[specta::specta]
 pub async fn timeline_users(state: State<'_, AppState>) -> Res<Vec<String>> {
-    state.read(history::users)
+    state.read(|r| r.users()).await
 }
 
 /// Orders and revenue per day in `[from, to]` (UTC days), top customers, open work.
@@ -167,14 +179,14 @@ pub async fn dashboard(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Res<Dashboard> {
-    state.read(|c| query::dashboard(c, from, to))
+    state.read(move |r| r.dashboard(from, to)).await
 }
 
 /// True when the store has no events yet: the UI then offers demo data.
 #[tauri::command]
 #[specta::specta]
 pub async fn is_empty(state: State<'_, AppState>) -> Res<bool> {
-    state.is_empty()
+    state.read(|r| r.is_empty()).await
 }
 
 /// Fills an empty store with demo data, sending `daybook://progress` as it goes.
@@ -189,8 +201,11 @@ pub async fn load_demo(app: AppHandle, orders: u32) -> Res<DemoLoaded> {
 /// The sync badge: online, waiting changes, last sync, needs attention.
 #[tauri::command]
 #[specta::specta]
-pub async fn sync_status(state: State<'_, AppState>) -> Res<SyncStatus> {
-    sync_status::status(&state)
+pub async fn sync_status(
+    state: State<'_, AppState>,
+    sync: State<'_, SyncEngine>,
+) -> Res<SyncStatus> {
+    sync.status(&state).await
 }
 
 /// Tries a command that needs attention again (as a new command).
@@ -199,11 +214,12 @@ pub async fn sync_status(state: State<'_, AppState>) -> Res<SyncStatus> {
 pub async fn retry_command(
     app: AppHandle,
     state: State<'_, AppState>,
+    sync: State<'_, SyncEngine>,
     command_id: Uuid,
 ) -> Res<CommandOutcome> {
-    let outcome = state.write(|db| db.retry(command_id, None))?;
+    let outcome = state.write(move |db| db.retry(command_id, None)).await?;
     notify(&app, Some(outcome.stream_id), outcome.events.clone());
-    state.sync().wake();
+    sync.wake();
     Ok(outcome)
 }
 
@@ -213,11 +229,12 @@ pub async fn retry_command(
 pub async fn discard_command(
     app: AppHandle,
     state: State<'_, AppState>,
+    sync: State<'_, SyncEngine>,
     command_id: Uuid,
 ) -> Res<()> {
-    state.write(|db| db.discard(command_id))?;
+    state.write(move |db| db.discard(command_id)).await?;
     notify(&app, None, Vec::new());
-    state.sync().wake();
+    sync.wake();
     Ok(())
 }
 
@@ -227,30 +244,32 @@ pub async fn discard_command(
 pub async fn configure_sync(
     app: AppHandle,
     state: State<'_, AppState>,
+    sync: State<'_, SyncEngine>,
     server: String,
     token: String,
 ) -> Res<SyncStatus> {
-    let config = daybook_sync::ServerConfig {
+    let config = ServerConfig {
         url: server.trim().to_string(),
         token: token.trim().to_string(),
     };
-    let invalid = |field: &str, message: String| {
-        ErrorBody::new(daybook_app::ErrorCode::InvalidInput, message).with_field(field)
-    };
     daybook_sync::Client::new(&config).map_err(|e| invalid("server", e.to_string()))?;
     if config.token.is_empty() {
-        return Err(invalid("token", "the device token is required".into()));
+        return Err(invalid("token", "the device token is required"));
     }
-    state.write(|db| sync_status::remember(db, &config))?;
-    sync_status::start(&app, &state, &config).map_err(|m| invalid("server", m))?;
-    sync_status::status(&state)
+    let remember = config.clone();
+    state
+        .write(move |db| db.remember_server(Some(&remember.url), Some(&remember.token)))
+        .await?;
+    sync.start(&app, &state, &config)
+        .map_err(|m| invalid("server", m))?;
+    sync.status(&state).await
 }
 
 /// Syncs now instead of waiting for the next trigger.
 #[tauri::command]
 #[specta::specta]
-pub async fn sync_now(state: State<'_, AppState>) -> Res<()> {
-    state.sync().wake();
+pub async fn sync_now(sync: State<'_, SyncEngine>) -> Res<()> {
+    sync.wake();
     Ok(())
 }
 

@@ -1,9 +1,10 @@
-//! Where the app keeps its data and who is working: from the command line, the
-//! environment, and the platform's conventions, in that order.
+//! Where the app keeps its data and who is working: from the command line (parsed by
+//! clap, as the CLI's), the environment, and the platform's conventions, in that order.
 
 use std::path::PathBuf;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
+use clap::Parser;
 
 /// Environment variable that overrides the data directory (tests use a fresh one each).
 pub const DATA_ENV: &str = "DAYBOOK_DATA";
@@ -15,10 +16,6 @@ pub enum Action {
     Run(Config),
     /// Write the TypeScript bindings to this file and exit.
     ExportBindings(PathBuf),
-    /// Print usage and exit.
-    Help,
-    /// Print the version and exit.
-    Version,
 }
 
 /// How to open the app.
@@ -36,80 +33,68 @@ pub struct Config {
     pub token: Option<String>,
 }
 
-/// Usage, for `--help` and errors.
-pub const USAGE: &str = "\
-Usage: daybook-desktop [--data DIR] [--demo ORDERS] [--server URL --token TOKEN]
-       daybook-desktop --export-bindings [FILE]
+/// Daybook's desktop app: opens the local store in a window.
+#[derive(Debug, Parser)]
+#[command(name = "daybook-desktop", version, max_term_width = 100)]
+struct Args {
+    /// Data directory [default: $DAYBOOK_DATA, else the platform's, e.g.
+    /// ~/.local/share/daybook]
+    #[arg(long, value_name = "DIR")]
+    data: Option<PathBuf>,
+    /// Fill an empty store with ORDERS demo orders before opening
+    #[arg(long, value_name = "ORDERS")]
+    demo: Option<u32>,
+    /// Sync with this server [env: DAYBOOK_SERVER]; remembered
+    #[arg(long, value_name = "URL")]
+    server: Option<String>,
+    /// This device's token on the server [env: DAYBOOK_TOKEN]; remembered
+    #[arg(long, value_name = "TOKEN")]
+    token: Option<String>,
+    /// Write the TypeScript IPC bindings (default: ui/src/bindings.ts) and exit
+    #[arg(long, value_name = "FILE", num_args = 0..=1)]
+    export_bindings: Option<Option<PathBuf>>,
+}
 
-Opens Daybook's desktop app on the local store in DIR (default: $DAYBOOK_DATA, else
-the platform data directory, e.g. ~/.local/share/daybook).
-
-  --data DIR               data directory
-  --demo ORDERS            fill an empty store with ORDERS demo orders before opening
-  --server URL             sync with this server ($DAYBOOK_SERVER; remembered)
-  --token TOKEN            this device's token on it ($DAYBOOK_TOKEN; remembered)
-  --export-bindings [FILE] write the TypeScript IPC bindings (default ui/src/bindings.ts)
-  --help, --version";
-
-/// Reads the arguments (without the program name) and the environment.
+/// Reads the arguments (with the program name first) and the environment (through
+/// `env`, so tests need not change the process's). Help, version and bad arguments
+/// are clap's errors, printed by `main`.
 pub fn parse(
     args: impl IntoIterator<Item = String>,
     env: impl Fn(&str) -> Option<String>,
-) -> anyhow::Result<Action> {
-    let mut args = args.into_iter().peekable();
-    let mut data: Option<PathBuf> = None;
-    let mut demo_orders = None;
-    let mut server = env("DAYBOOK_SERVER").filter(|s| !s.is_empty());
-    let mut token = env("DAYBOOK_TOKEN").filter(|s| !s.is_empty());
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--help" | "-h" => return Ok(Action::Help),
-            "--version" | "-V" => return Ok(Action::Version),
-            "--data" => {
-                let dir = args.next().context("--data needs a directory")?;
-                data = Some(PathBuf::from(dir));
-            }
-            "--demo" => {
-                let n = args.next().context("--demo needs a number of orders")?;
-                let n = n
-                    .parse()
-                    .with_context(|| format!("--demo: '{n}' is not a number of orders"))?;
-                demo_orders = Some(n);
-            }
-            "--server" => server = Some(args.next().context("--server needs a URL")?),
-            "--token" => token = Some(args.next().context("--token needs a token")?),
-            "--export-bindings" => {
-                let file = match args.peek() {
-                    Some(a) if !a.starts_with("--") => args.next().map(PathBuf::from),
-                    _ => None,
-                };
-                return Ok(Action::ExportBindings(
-                    file.unwrap_or_else(crate::bindings::default_path),
-                ));
-            }
-            other if other.starts_with("--data=") => {
-                data = Some(PathBuf::from(&other["--data=".len()..]));
-            }
-            other => bail!("unknown argument '{other}'\n\n{USAGE}"),
-        }
+) -> Result<Action, ParseError> {
+    let a = Args::try_parse_from(args).map_err(ParseError::Usage)?;
+    if let Some(file) = a.export_bindings {
+        return Ok(Action::ExportBindings(
+            file.unwrap_or_else(crate::bindings::default_path),
+        ));
     }
-    let data_dir = match data.or_else(|| env(DATA_ENV).filter(|s| !s.is_empty()).map(PathBuf::from))
-    {
+    let set = |k: &str| env(k).filter(|v| !v.trim().is_empty());
+    let data_dir = match a.data.or_else(|| set(DATA_ENV).map(PathBuf::from)) {
         Some(d) => d,
-        None => default_data_dir()?,
+        None => default_data_dir().map_err(ParseError::Other)?,
     };
-    let user = env("USER")
-        .or_else(|| env("USERNAME"))
+    let user = set("USER")
+        .or_else(|| set("USERNAME"))
         .map(|u| u.trim().to_string())
-        .filter(|u| !u.is_empty())
         .unwrap_or_else(|| "local".to_string());
     Ok(Action::Run(Config {
         data_dir,
         user,
-        demo_orders,
-        server,
-        token,
+        demo_orders: a.demo,
+        server: a.server.or_else(|| set("DAYBOOK_SERVER")),
+        token: a.token.or_else(|| set("DAYBOOK_TOKEN")),
     }))
+}
+
+/// Why the arguments give nothing to run.
+#[derive(Debug, thiserror::Error)]
+pub enum ParseError {
+    /// Usage, help or version (clap prints them).
+    #[error(transparent)]
+    Usage(clap::Error),
+    /// Anything else (no data directory to be found).
+    #[error(transparent)]
+    Other(anyhow::Error),
 }
 
 /// The platform data directory (`~/.local/share/daybook` on Linux).
@@ -123,39 +108,51 @@ pub fn default_data_dir() -> anyhow::Result<PathBuf> {
 mod tests {
     use super::*;
 
-    fn run(args: &[&str], env: &[(&str, &str)]) -> anyhow::Result<Action> {
+    fn run(args: &[&str], env: &[(&str, &str)]) -> Result<Action, ParseError> {
         let env: Vec<(String, String)> = env
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        parse(args.iter().map(|s| s.to_string()), move |k| {
+        let args = std::iter::once("daybook-desktop").chain(args.iter().copied());
+        parse(args.map(str::to_string), move |k| {
             env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone())
         })
     }
 
-    fn config(action: Action) -> Config {
+    fn config(action: Result<Action, ParseError>) -> Config {
         match action {
-            Action::Run(c) => c,
+            Ok(Action::Run(c)) => c,
             other => panic!("expected Run, got {other:?}"),
         }
     }
 
     #[test]
     fn flag_beats_environment_beats_platform_default() {
-        let c = config(run(&["--data", "/a"], &[(DATA_ENV, "/b"), ("USER", "ann")]).unwrap());
+        let c = config(run(&["--data", "/a"], &[(DATA_ENV, "/b"), ("USER", "ann")]));
         assert_eq!(c.data_dir, PathBuf::from("/a"));
         assert_eq!(c.user, "ann");
-        let c = config(run(&[], &[(DATA_ENV, "/b")]).unwrap());
+        let c = config(run(&[], &[(DATA_ENV, "/b")]));
         assert_eq!(c.data_dir, PathBuf::from("/b"));
         assert_eq!(c.user, "local");
-        let c = config(run(&["--data=/c"], &[]).unwrap());
+        let c = config(run(&["--data=/c"], &[]));
         assert_eq!(c.data_dir, PathBuf::from("/c"));
+        let c = config(run(
+            &["--data", "/a", "--token", "t1"],
+            &[("DAYBOOK_SERVER", "http://s"), ("DAYBOOK_TOKEN", "t2")],
+        ));
+        assert_eq!(
+            (c.server.as_deref(), c.token.as_deref()),
+            (Some("http://s"), Some("t1"))
+        );
     }
 
     #[test]
     fn bad_arguments_are_refused_with_usage() {
-        let e = run(&["--nope"], &[]).unwrap_err().to_string();
-        assert!(e.contains("unknown argument '--nope'") && e.contains("Usage:"));
+        let e = run(&["--nope"], &[]).expect_err("unknown flag").to_string();
+        assert!(
+            e.contains("unexpected argument '--nope'") && e.contains("Usage:"),
+            "{e}"
+        );
         assert!(run(&["--data"], &[]).is_err());
         assert!(run(&["--demo", "many"], &[]).is_err());
     }
@@ -163,12 +160,12 @@ mod tests {
     #[test]
     fn export_bindings_takes_an_optional_file() {
         assert_eq!(
-            run(&["--export-bindings", "/tmp/x.ts"], &[]).unwrap(),
-            Action::ExportBindings(PathBuf::from("/tmp/x.ts"))
+            run(&["--export-bindings", "/tmp/x.ts"], &[]).ok(),
+            Some(Action::ExportBindings(PathBuf::from("/tmp/x.ts")))
         );
         assert_eq!(
-            run(&["--export-bindings"], &[]).unwrap(),
-            Action::ExportBindings(crate::bindings::default_path())
+            run(&["--export-bindings"], &[]).ok(),
+            Some(Action::ExportBindings(crate::bindings::default_path()))
         );
     }
 }

@@ -2,7 +2,7 @@
 //! keeps writing, listed from the data directory's `backups/`), restore, CSV exports,
 //! the health check run in the background after start, and the recovery screen's
 //! ways out when the store is damaged. Each is a few lines over `daybook_app::backup`
-//! and `daybook_app::export`.
+//! and the app's reader; the file work happens there.
 
 use std::path::{Path, PathBuf};
 
@@ -10,16 +10,18 @@ use chrono::Utc;
 use daybook_app::backup::{
     self, BackupFile, BackupReport, CheckReport, FreshStart, RestoreReport, Thoroughness,
 };
-use daybook_app::export::{self, ExportKind, ExportReport};
+use daybook_app::export::{ExportKind, ExportReport};
+use daybook_app::history::TimelineFilter;
 use daybook_app::query::OrderQuery;
-use daybook_app::{AppError, DB_FILE, ErrorBody};
+use daybook_app::{AppError, DB_FILE, ErrorBody, Export};
 use serde::{Deserialize, Serialize};
-use tauri::{AppHandle, State};
+use tauri::{AppHandle, Manager, State};
 use uuid::Uuid;
 
-use crate::state::{AppState, notify};
-
-type Res<T> = Result<T, ErrorBody>;
+use crate::events::notify;
+use crate::ipc::{Res, to_body};
+use crate::state::AppState;
+use crate::sync::SyncEngine;
 
 /// Folder of the data directory where exports go by default.
 pub const EXPORT_DIR: &str = "exports";
@@ -57,16 +59,21 @@ fn user_path(text: &str, dir: &Path) -> Result<PathBuf, ErrorBody> {
 #[tauri::command]
 #[specta::specta]
 pub async fn data_status(state: State<'_, AppState>) -> Res<DataStatus> {
-    let dir = state.data_dir();
+    let dir = state.data_dir().to_path_buf();
     let backup_dir = dir.join(backup::BACKUP_DIR);
+    let listed = backup_dir.clone();
+    let backups = tauri::async_runtime::spawn_blocking(move || backup::list_backups(&listed))
+        .await
+        .map_err(|e| crate::ipc::task_failed("listing the backups", e))?
+        .map_err(to_body)?;
     Ok(DataStatus {
         data_dir: dir.display().to_string(),
         backup_dir: backup_dir.display().to_string(),
-        suggested_backup: backup::default_backup_path(dir, Utc::now())
+        suggested_backup: backup::default_backup_path(&dir, Utc::now())
             .display()
             .to_string(),
         export_dir: dir.join(EXPORT_DIR).display().to_string(),
-        backups: backup::list_backups(&backup_dir).map_err(|e| e.body())?,
+        backups,
         damaged: state.damaged(),
         last_check: state.last_check(),
     })
@@ -78,7 +85,7 @@ pub async fn data_status(state: State<'_, AppState>) -> Res<DataStatus> {
 #[specta::specta]
 pub async fn backup_store(state: State<'_, AppState>, path: String) -> Res<BackupReport> {
     let dest = user_path(&path, &state.data_dir().join(backup::BACKUP_DIR))?;
-    state.read(|c| backup::backup_from(c, &dest))
+    state.read(move |r| r.backup_to(&dest)).await
 }
 
 /// Replaces the store by a checked backup; the replaced store is kept aside. Every
@@ -91,9 +98,11 @@ pub async fn restore_store(
     path: String,
 ) -> Res<RestoreReport> {
     let file = user_path(&path, &state.data_dir().join(backup::BACKUP_DIR))?;
-    let report = state.replace_store(|live| backup::restore_file(live, &file))?;
+    let report = state
+        .replace_store(move |live| backup::restore_file(live, &file))
+        .await?;
     notify(&app, None, Vec::new());
-    resume_sync(&app, &state);
+    resume_sync(&app, &state).await;
     Ok(report)
 }
 
@@ -102,22 +111,23 @@ pub async fn restore_store(
 #[tauri::command]
 #[specta::specta]
 pub async fn start_fresh(app: AppHandle, state: State<'_, AppState>) -> Res<FreshStart> {
-    let fresh = state.replace_store(backup::start_fresh)?;
+    let fresh = state.replace_store(backup::start_fresh).await?;
     notify(&app, None, Vec::new());
-    resume_sync(&app, &state);
+    resume_sync(&app, &state).await;
     Ok(fresh)
 }
 
 /// Starts the sync engine if the (new) store remembers a server and none runs yet
 /// (the app started in recovery mode), and wakes it: the engine reads the cursor and
 /// the outbox from the store at every round, so it goes on from the restored ones.
-fn resume_sync(app: &AppHandle, state: &AppState) {
-    if let Ok(Some(server)) = state.write(|db| crate::sync_status::remembered(db))
-        && let Err(e) = crate::sync_status::start(app, state, &server)
+async fn resume_sync(app: &AppHandle, state: &AppState) {
+    let sync = app.state::<SyncEngine>();
+    if let Ok(Some(server)) = state.read(|r| r.server()).await
+        && let Err(e) = sync.start(app, state, &server)
     {
         eprintln!("daybook-desktop: sync not started: {e}");
     }
-    state.sync().wake();
+    sync.wake();
 }
 
 /// Writes a CSV export (a bare name goes into the exports folder): every order, every
@@ -131,27 +141,13 @@ pub async fn export_csv(
     record: Option<Uuid>,
 ) -> Res<ExportReport> {
     let dest = user_path(&path, &state.data_dir().join(EXPORT_DIR))?;
-    state.read(|c| {
-        if let Some(dir) = dest.parent() {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| AppError::io("cannot create the export folder", e))?;
-        }
-        let file = std::fs::File::create(&dest)
-            .map_err(|e| AppError::io("cannot create the export file", e))?;
-        let mut w = std::io::BufWriter::new(file);
-        let all = OrderQuery::default();
-        let report = match (kind, record) {
-            (_, Some(id)) => export::record_history_csv(c, id, &mut w)?,
-            (ExportKind::Orders, None) => export::orders_csv(c, &all, &mut w)?,
-            (ExportKind::Lines, None) => export::lines_csv(c, &all, &mut w)?,
-            (ExportKind::Timeline, None) => export::timeline_csv(c, &Default::default(), &mut w)?,
-        };
-        w.into_inner()
-            .map_err(|e| AppError::io("cannot write the export", e.into_error()))?
-            .sync_all()
-            .map_err(|e| AppError::io("cannot write the export", e))?;
-        Ok(report)
-    })
+    let what = match (kind, record) {
+        (_, Some(id)) => Export::RecordHistory(id),
+        (ExportKind::Orders, None) => Export::Orders(OrderQuery::default()),
+        (ExportKind::Lines, None) => Export::Lines(OrderQuery::default()),
+        (ExportKind::Timeline, None) => Export::Timeline(TimelineFilter::default()),
+    };
+    state.read(move |r| r.export_to_file(&what, &dest)).await
 }
 
 /// Runs `PRAGMA quick_check` on its own connection a few seconds after start, so a
@@ -160,7 +156,7 @@ pub fn check_in_background(app: &AppHandle) {
     let app = app.clone();
     std::thread::spawn(move || {
         std::thread::sleep(std::time::Duration::from_secs(3));
-        let state: State<'_, AppState> = tauri::Manager::state(&app);
+        let state = app.state::<AppState>();
         if state.damaged().is_some() {
             return;
         }

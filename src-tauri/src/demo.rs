@@ -4,7 +4,8 @@
 use daybook_app::{AppError, Daybook, ErrorBody};
 use serde::{Deserialize, Serialize};
 
-use crate::state::{AppState, PROGRESS_EVENT, Progress};
+use crate::events::{PROGRESS_EVENT, Progress};
+use crate::state::AppState;
 
 /// The seed of the demo data: the same data on every machine on the same day.
 pub const SEED: u64 = 20_261_123;
@@ -64,7 +65,7 @@ pub async fn load_in_background<R: tauri::Runtime>(
     use tauri::{Emitter, Manager};
     let task = tauri::async_runtime::spawn_blocking(move || {
         let state = app.state::<AppState>();
-        state.write(|db| {
+        state.write_blocking(|db| {
             load(db, orders, |done, total| {
                 let p = Progress {
                     done: done as u64,

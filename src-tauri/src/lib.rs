@@ -10,13 +10,17 @@ pub mod commands;
 pub mod config;
 pub mod data;
 pub mod demo;
+pub mod events;
+pub mod ipc;
 pub mod state;
-pub mod sync_status;
+pub mod sync;
 
 use anyhow::{Context, anyhow};
+use tauri::Manager;
 
 use crate::config::Config;
 use crate::state::AppState;
+use crate::sync::SyncEngine;
 
 /// Opens the store and runs the app until its window closes.
 pub fn run(config: Config) -> anyhow::Result<()> {
@@ -30,7 +34,7 @@ pub fn run(config: Config) -> anyhow::Result<()> {
         anyhow!(
             "cannot open the data in {}: {}",
             config.data_dir.display(),
-            state::to_body(e).message
+            ipc::to_body(e).message
         )
     })?;
     if let Some(orders) = config.demo_orders
@@ -40,28 +44,25 @@ pub fn run(config: Config) -> anyhow::Result<()> {
     }
     // A server given now is remembered; a remembered one is used.
     if let (Some(url), Some(token)) = (&config.server, &config.token) {
-        let server = daybook_sync::ServerConfig {
-            url: url.clone(),
-            token: token.clone(),
-        };
         state
-            .write(|db| sync_status::remember(db, &server))
+            .write_blocking(|db| db.remember_server(Some(url), Some(token)))
             .map_err(|e| anyhow!("cannot remember the server: {}", e.message))?;
     }
     let server = state
-        .write(|db| sync_status::remembered(db))
+        .read_blocking(|r| r.server())
         .map_err(|e| anyhow!("cannot read the sync settings: {}", e.message))?;
     let builder = bindings::builder();
     tauri::Builder::default()
         .manage(state)
+        .manage(SyncEngine::default())
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);
             data::check_in_background(app.handle());
             if let Some(server) = &server {
-                let handle = app.handle().clone();
-                let state: tauri::State<'_, AppState> = tauri::Manager::state(app);
-                if let Err(e) = sync_status::start(&handle, &state, server) {
+                let state = app.state::<AppState>();
+                let sync = app.state::<SyncEngine>();
+                if let Err(e) = sync.start(app.handle(), &state, server) {
                     eprintln!("daybook-desktop: sync not started: {e}");
                 }
             }
@@ -73,12 +74,15 @@ pub fn run(config: Config) -> anyhow::Result<()> {
 
 /// `--demo N`: demo data before the window opens, only into an empty store.
 fn preload_demo(state: &AppState, orders: u32) -> anyhow::Result<()> {
-    if !state.is_empty().map_err(|e| anyhow!(e.message))? {
+    if !state
+        .read_blocking(|r| r.is_empty())
+        .map_err(|e| anyhow!(e.message))?
+    {
         return Ok(());
     }
     eprintln!("daybook-desktop: loading {orders} demo orders...");
     let loaded = state
-        .write(|db| demo::load(db, orders, |_, _| {}))
+        .write_blocking(|db| demo::load(db, orders, |_, _| {}))
         .map_err(|e| anyhow!("demo data: {}", e.message))?;
     eprintln!(
         "daybook-desktop: {} orders, {} events in {} ms",

@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use daybook_desktop::config::{self, Action};
+use daybook_desktop::config::{self, Action, ParseError};
 
 fn main() -> ExitCode {
     // One line for a panic (e.g. GTK cannot open the display), not a backtrace dump.
@@ -18,9 +18,13 @@ fn main() -> ExitCode {
 }
 
 fn try_main() -> anyhow::Result<()> {
-    match config::parse(std::env::args().skip(1), |k| std::env::var(k).ok())? {
-        Action::Help => println!("{}", config::USAGE),
-        Action::Version => println!("daybook-desktop {}", env!("CARGO_PKG_VERSION")),
+    let action = match config::parse(std::env::args(), |k| std::env::var(k).ok()) {
+        Ok(action) => action,
+        // Help and version are printed with exit 0, usage errors with 2.
+        Err(ParseError::Usage(e)) => e.exit(),
+        Err(ParseError::Other(e)) => return Err(e),
+    };
+    match action {
         Action::ExportBindings(path) => {
             daybook_desktop::bindings::export(&path)?;
             println!("wrote {}", path.display());

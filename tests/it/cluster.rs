@@ -117,7 +117,12 @@ impl Actor {
     /// Syncs until a sync succeeds with nothing left to push (bounded).
     pub fn settle(&mut self) {
         for _ in 0..50 {
-            if self.sync() && self.client.with(|d| d.outbox_counts().unwrap().pending) == 0 {
+            if self.sync()
+                && self
+                    .client
+                    .with(|d| d.read().outbox_counts().unwrap().pending)
+                    == 0
+            {
                 return;
             }
             std::thread::sleep(std::time::Duration::from_millis(50));
@@ -234,8 +239,8 @@ pub fn check_server(server: &Server) -> ServerLog {
 pub fn check_actor(actor: &Actor, log: &ServerLog) -> (u64, u64, u64) {
     let (pending, attention) = actor.client.with(|d| {
         (
-            d.outbox_counts().unwrap().pending,
-            d.needs_attention().unwrap(),
+            d.read().outbox_counts().unwrap().pending,
+            d.read().needs_attention().unwrap(),
         )
     });
     assert_eq!(pending, 0, "{}: commands still waiting", actor.name);

@@ -478,7 +478,7 @@ fn crash_client_binding_to_the_account_is_all_or_nothing() {
     );
     assert_eq!(meta(&db, "device_code"), None);
     assert_eq!(
-        db.binding().unwrap(),
+        db.read().binding().unwrap(),
         None,
         "still unbound: the next sync binds again"
     );
@@ -494,7 +494,7 @@ fn crash_client_binding_to_the_account_is_all_or_nothing() {
         )
         .unwrap();
     assert_eq!(other, 0, "every event belongs to the bound account");
-    assert_eq!(db.binding().unwrap(), Some(binding));
+    assert_eq!(db.read().binding().unwrap(), Some(binding));
 }
 
 /// Crash safety of the client during sync: `daybook sync` (the real binary, the real

@@ -186,7 +186,7 @@ fn faults_running_engines_recover_by_themselves() {
     };
     let settled = |a: &Actor| {
         a.client.with(|d| {
-            let c = d.outbox_counts().unwrap();
+            let c = d.read().outbox_counts().unwrap();
             c.pending == 0 && c.cursor == server_head()
         })
     };

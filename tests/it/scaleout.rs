@@ -368,9 +368,9 @@ fn two_instances_behind_a_balancer_converge_and_survive_losing_one_mid_push() {
         c.with(|d| {
             assert_eq!(event_ids(d), expected_ids, "client {i}: same log");
             assert_eq!(dump(d.conn()), expected, "client {i}: same read models");
-            let counts = d.outbox_counts().unwrap();
+            let counts = d.read().outbox_counts().unwrap();
             assert_eq!(counts.pending, 0, "client {i}: {counts:?}");
-            assert!(d.needs_attention().unwrap().is_empty(), "client {i}");
+            assert!(d.read().needs_attention().unwrap().is_empty(), "client {i}");
         });
     }
     println!(
@@ -426,7 +426,7 @@ fn a_terminated_instance_finishes_in_flight_pushes_and_exits_cleanly() {
     let commands = check_log(&log);
     assert_eq!(commands.len(), expected, "every command exactly once");
     for c in &clients {
-        c.with(|d| assert_eq!(d.outbox_counts().unwrap().pending, 0));
+        c.with(|d| assert_eq!(d.read().outbox_counts().unwrap().pending, 0));
     }
     drop(two);
 }

@@ -84,7 +84,7 @@ fn simulation_many_clients_offline_and_online_converge() {
             };
             if synced {
                 // What needs attention: some are discarded, some retried as they were.
-                let attention = a.client.with(|d| d.needs_attention().unwrap());
+                let attention = a.client.with(|d| d.read().needs_attention().unwrap());
                 if let Some(item) = rng.pick(&attention) {
                     let id = item.command_id;
                     if rng.chance(30) {
@@ -220,7 +220,7 @@ fn simulation_a_long_offline_stretch_pushes_in_several_batches() {
     }
     let pending = actors[2]
         .client
-        .with(|d| d.outbox_counts().unwrap().pending);
+        .with(|d| d.read().outbox_counts().unwrap().pending);
     assert!(pending > 500, "more than one push waits: {pending}");
     for _ in 0..2 {
         for a in actors.iter_mut() {

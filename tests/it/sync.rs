@@ -402,7 +402,7 @@ fn a_line_added_to_an_order_a_colleague_placed_meanwhile_needs_attention() {
     b.sync();
 
     assert_eq!(report.rejected, 1);
-    let attention = a.with(|d| d.needs_attention().unwrap());
+    let attention = a.with(|d| d.read().needs_attention().unwrap());
     assert_eq!(attention.len(), 1);
     assert_eq!(attention[0].error.as_ref().unwrap().code, "order_not_draft");
     assert!(matches!(
@@ -438,7 +438,7 @@ fn spending_limit_used_up_by_a_colleague_is_refused_on_sync() {
     a.sync();
     let report = b.sync();
     assert_eq!(report.rejected, 1);
-    let attention = b.with(|d| d.needs_attention().unwrap());
+    let attention = b.with(|d| d.read().needs_attention().unwrap());
     assert_eq!(
         attention[0].error.as_ref().unwrap().code,
         "spending_limit_exceeded"
@@ -477,14 +477,17 @@ fn a_retry_after_the_answer_was_cut_duplicates_nothing() {
         .expect_err("the answer was cut");
     assert!(err.is_transient(), "{err}");
     assert_eq!(
-        direct.with(|d| d.outbox_counts().unwrap().pending),
+        direct.with(|d| d.read().outbox_counts().unwrap().pending),
         5,
         "still waiting"
     );
     // Retry: the server recognises every command.
     let report = direct.sync();
     assert_eq!(report.rejected, 0);
-    assert_eq!(direct.with(|d| d.outbox_counts().unwrap().pending), 0);
+    assert_eq!(
+        direct.with(|d| d.read().outbox_counts().unwrap().pending),
+        0
+    );
     let server_events = {
         let fresh = Client::new(&server.url(), &server.token("fresh"), "fresh");
         fresh.sync();

@@ -757,8 +757,10 @@ export type NeedsAttention = {
 	status: string,
 	/**  The reason's code, e.g. `spending_limit_exceeded`. */
 	code: ErrorCode,
-	/**  The reason, for a person. */
+	/**  The reason, for a person (English; the UI builds its own from code and params). */
 	reason: string,
+	/**  The reason as data. */
+	params: ErrorParams,
 };
 
 /**  The numbered series of [`next_number`]. */

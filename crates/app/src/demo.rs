@@ -29,8 +29,9 @@ use daybook_domain::{
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::NumberSeries;
 use crate::error::AppError;
-use crate::service::{Daybook, NumberSeries};
+use crate::service::Daybook;
 
 /// Commands per transaction: large enough to amortise the durable commit, small
 /// enough that progress moves.

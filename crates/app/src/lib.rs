@@ -9,14 +9,21 @@ pub mod demo;
 pub mod error;
 pub mod export;
 pub mod facts;
+mod handle;
 pub mod history;
+mod numbers;
 pub mod projection;
 pub mod query;
+pub mod read;
 pub mod replica;
 pub mod service;
+pub mod settings;
 
 pub use error::{AppError, BadBackup, ErrorBody, ErrorCode, ErrorParams};
+pub use handle::{CommandOutcome, Writer, load_stream};
+pub use numbers::NumberSeries;
+pub use read::{Export, Named, ReadPool, Reader};
 pub use service::{
-    CommandOutcome, DB_FILE, Daybook, Durability, Identity, NumberSeries, OpenOptions,
-    RebuildReport, SNAPSHOT_EVERY, Writer,
+    DB_FILE, Daybook, Durability, Identity, OpenOptions, RebuildReport, SNAPSHOT_EVERY,
 };
+pub use settings::ServerConfig;

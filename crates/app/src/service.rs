@@ -1,27 +1,20 @@
 //! The application service: opens the store, handles commands (load -> decide ->
 //! append -> project, one transaction) and hosts the queries.
 
-use std::collections::HashMap;
-use std::collections::hash_map::Entry;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use chrono::{DateTime, Utc};
-use daybook_domain::{AddOrderLine, CreateOrder};
-use daybook_domain::{
-    Aggregate, Command, CommandEnvelope, OrderStatus, RecordKind, STATE_VERSION, ids,
-};
-use daybook_store::{
-    Appended, EventStore, ExpectedRevision, Metadata, NewEvent, RecordedEvent, Snapshot,
-    StoreError, StoreOptions, StoreTx, for_each_event, load_snapshot, read_stream,
-    read_stream_events,
-};
+use daybook_domain::{AddOrderLine, Aggregate, Command, CommandEnvelope, CreateOrder};
+use daybook_store::{EventStore, StoreError, StoreOptions, StoreTx, settings};
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::error::AppError;
-use crate::{facts, projection};
+use crate::handle::{CommandOutcome, HandleMode, Writer, handle, load_stream};
+use crate::numbers::NumberSeries;
+use crate::projection;
+use crate::projection::replay::replay;
 
 pub use daybook_store::Durability;
 
@@ -52,22 +45,6 @@ pub struct OpenOptions {
     pub authority: bool,
 }
 
-/// What a successful command did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct CommandOutcome {
-    /// The command's id.
-    pub command_id: Uuid,
-    /// The record it changed.
-    pub stream_id: Uuid,
-    /// The record's revision afterwards.
-    pub revision: u64,
-    /// Event types written (empty if the command changed nothing).
-    pub events: Vec<String>,
-    /// True when this command id had already been applied: nothing was written again.
-    pub duplicate: bool,
-}
-
 /// Figures of a rebuild.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RebuildReport {
@@ -79,7 +56,7 @@ pub struct RebuildReport {
 
 /// An open Daybook: the local store with its read models.
 pub struct Daybook {
-    store: EventStore,
+    pub(crate) store: EventStore,
     identity: Identity,
     authority: bool,
     path: Option<PathBuf>,
@@ -168,12 +145,12 @@ impl Daybook {
     ) -> Result<Self, AppError> {
         let device = match options.device {
             Some(d) => d,
-            None => match store.meta_get("device")? {
+            None => match store.setting(settings::DEVICE)? {
                 Some(d) => d,
                 None => {
                     let short = Uuid::now_v7().simple().to_string();
                     let d = format!("device-{}", &short[short.len() - 6..]);
-                    store.meta_set("device", &d)?;
+                    store.set_setting(settings::DEVICE, &d)?;
                     d
                 }
             },
@@ -213,7 +190,8 @@ impl Daybook {
         self.store.account_id()
     }
 
-    /// Read access for queries.
+    /// The store's connection, for tests and tools that inspect the file. Screens and
+    /// the CLI read through [`Daybook::read`] instead.
     pub fn conn(&self) -> &Connection {
         self.store.conn()
     }
@@ -353,397 +331,6 @@ impl Daybook {
         }
         Ok(())
     }
-
-    /// Next free number in a series (`order` -> `SO-00042`, or `SO-D2-00042` on a
-    /// synced device with code `D2`), kept per store.
-    pub fn next_number(&mut self, series: NumberSeries) -> Result<String, AppError> {
-        let key = format!("counter.{}", series.key());
-        let tx = self.store.begin()?;
-        let current: i64 = tx
-            .conn()
-            .query_row("SELECT value FROM meta WHERE key = ?1", [&key], |r| {
-                r.get::<_, String>(0)
-            })
-            .ok()
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0);
-        let (table, prefix) = series.table_and_prefix();
-        // A device that syncs has a code from the server; putting it in the number
-        // keeps numbers given offline on different devices apart.
-        let code: Option<String> = tx
-            .conn()
-            .query_row(
-                "SELECT value FROM meta WHERE key = 'device_code'",
-                [],
-                |r| r.get(0),
-            )
-            .ok();
-        let prefix = match code {
-            Some(c) => format!("{prefix}{c}-"),
-            None => prefix.to_string(),
-        };
-        // Never hand out a number the read model already has (e.g. typed by hand).
-        let mut n = current + 1;
-        loop {
-            let candidate = format!("{prefix}{n:05}");
-            let taken: bool = tx.conn().query_row(
-                &format!("SELECT EXISTS (SELECT 1 FROM {table} WHERE number = ?1)"),
-                [&candidate],
-                |r| r.get(0),
-            )?;
-            if !taken {
-                tx.conn().execute(
-                    "INSERT INTO meta (key, value) VALUES (?1, ?2)
-                     ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                    [&key, &n.to_string()],
-                )?;
-                tx.commit()?;
-                return Ok(candidate);
-            }
-            n += 1;
-        }
-    }
-}
-
-/// Numbered series handed out by [`Daybook::next_number`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NumberSeries {
-    /// Sales orders: `SO-00001`.
-    Order,
-    /// Customers: `C-00001`.
-    Customer,
-}
-
-impl NumberSeries {
-    fn key(self) -> &'static str {
-        match self {
-            NumberSeries::Order => "order",
-            NumberSeries::Customer => "customer",
-        }
-    }
-
-    fn table_and_prefix(self) -> (&'static str, &'static str) {
-        match self {
-            NumberSeries::Order => ("p_orders", "SO-"),
-            NumberSeries::Customer => ("p_customers", "C-"),
-        }
-    }
-}
-
-/// Projects every event after `from` and moves the checkpoint; returns the count.
-fn replay(tx: &StoreTx<'_>, from: i64) -> Result<u64, AppError> {
-    let (mut n, mut last) = (0u64, from);
-    let mut projector = Projector::default();
-    for_each_event(tx.conn(), from, |e| {
-        projector.project(tx.conn(), &e)?;
-        n += 1;
-        last = e.seq;
-        Ok::<(), AppError>(())
-    })?;
-    projector.finish(tx.conn())?;
-    if last != from {
-        projection::set_checkpoint(tx.conn(), last)?;
-    }
-    Ok(n)
-}
-
-/// Projects events that were stored without going through a command (replays,
-/// events pulled from the server), folding each stream's state alongside in memory.
-/// An order's state is dropped once it is invoiced or cancelled (no event can
-/// follow); a stream not in memory is loaded from the log up to the event's
-/// predecessor. An order's totals are written once per run of line events instead
-/// of after every line: call [`Projector::finish`] at the end.
-#[derive(Default)]
-pub(crate) struct Projector {
-    states: HashMap<Uuid, Aggregate>,
-    /// Orders whose totals wait to be written, with their last change (time, revision).
-    pending_totals: HashMap<Uuid, (i64, i64)>,
-}
-
-impl Projector {
-    /// Projects `e`, which must be the next event of its stream.
-    pub(crate) fn project(&mut self, conn: &Connection, e: &RecordedEvent) -> Result<(), AppError> {
-        let state = match self.states.entry(e.stream_id) {
-            Entry::Occupied(o) => o.into_mut(),
-            Entry::Vacant(v) => v.insert(state_before(conn, e)?),
-        };
-        if let Some((at, rev)) = self.pending_totals.remove(&e.stream_id) {
-            projection::write_order_totals(conn, e.stream_id, state, at, rev)?;
-        }
-        state.apply(&e.event);
-        if projection::project_lines(conn, e, state, projection::Totals::Later)? {
-            self.pending_totals.insert(
-                e.stream_id,
-                (
-                    daybook_store::to_millis(e.metadata.issued_at),
-                    e.revision as i64,
-                ),
-            );
-        }
-        if let Aggregate::SalesOrder(Some(o)) = state
-            && matches!(o.status, OrderStatus::Invoiced | OrderStatus::Cancelled)
-        {
-            self.states.remove(&e.stream_id);
-        }
-        Ok(())
-    }
-
-    /// Writes the totals still pending.
-    pub(crate) fn finish(&mut self, conn: &Connection) -> Result<(), AppError> {
-        for (id, (at, rev)) in self.pending_totals.drain() {
-            if let Some(state) = self.states.get(&id) {
-                projection::write_order_totals(conn, id, state, at, rev)?;
-            }
-        }
-        Ok(())
-    }
-
-    /// The folded state of a stream, if it is in memory.
-    pub(crate) fn state(&self, stream_id: Uuid) -> Option<&Aggregate> {
-        self.states.get(&stream_id)
-    }
-}
-
-/// Loads a stream's state: the snapshot if it is current, then the newer events
-/// (decoded without their metadata). `None` if the stream has no events.
-pub fn load_stream(
-    conn: &Connection,
-    stream_id: Uuid,
-) -> Result<Option<(Aggregate, u64)>, AppError> {
-    let mut revision = 0;
-    let mut agg: Option<Aggregate> = None;
-    if let Some(s) = load_snapshot(conn, stream_id)?
-        && s.state_version == STATE_VERSION
-        && let Ok(state) = serde_json::from_str::<Aggregate>(&s.state)
-        && state.stream_type() == s.stream_type
-    {
-        agg = Some(state);
-        revision = s.revision;
-    }
-    for (stream_type, rev, event) in read_stream_events(conn, stream_id, revision)? {
-        agg.get_or_insert_with(|| Aggregate::new(stream_type))
-            .apply(&event);
-        revision = rev;
-    }
-    Ok(agg.map(|a| (a, revision)))
-}
-
-/// The state of `e`'s stream just before `e`.
-fn state_before(conn: &Connection, e: &RecordedEvent) -> Result<Aggregate, AppError> {
-    let mut agg = Aggregate::new(e.stream_type);
-    if e.revision > 1 {
-        for prior in read_stream(conn, e.stream_id, 0)? {
-            if prior.revision >= e.revision {
-                break;
-            }
-            agg.apply(&prior.event);
-        }
-    }
-    Ok(agg)
-}
-
-fn millis(t: DateTime<Utc>) -> u64 {
-    u64::try_from(t.timestamp_millis()).unwrap_or(0)
-}
-
-/// How commands are handled by this store.
-#[derive(Debug, Clone, Copy)]
-struct HandleMode {
-    authority: bool,
-}
-
-impl HandleMode {
-    fn with<'a>(&self, identity: &'a Identity) -> Handle<'a> {
-        Handle {
-            identity,
-            authority: self.authority,
-            record_outbox: !self.authority,
-            check_duplicate: true,
-        }
-    }
-}
-
-/// One command's handling options.
-pub(crate) struct Handle<'a> {
-    pub(crate) identity: &'a Identity,
-    /// Decide as the server (assigns invoice numbers).
-    pub(crate) authority: bool,
-    /// Keep the command in the outbox for sync (clients).
-    pub(crate) record_outbox: bool,
-    /// Answer a command id seen before instead of applying it again. Off only when
-    /// a replica re-runs its own pending commands after a rebase.
-    pub(crate) check_duplicate: bool,
-}
-
-/// A write transaction handed out by [`Daybook::write`].
-pub struct Writer<'a> {
-    tx: StoreTx<'a>,
-    mode: HandleMode,
-}
-
-impl Writer<'_> {
-    /// The transaction's connection (for the caller's own rows).
-    pub fn conn(&self) -> &Connection {
-        self.tx.conn()
-    }
-
-    /// Runs one command as `identity`, atomically (a savepoint): a refused command
-    /// leaves nothing behind, and the transaction goes on.
-    pub fn execute(
-        &mut self,
-        env: &CommandEnvelope,
-        identity: &Identity,
-    ) -> Result<CommandOutcome, AppError> {
-        let h = self.mode.with(identity);
-        self.tx.savepoint(|tx| handle(tx, env, &h))
-    }
-}
-
-/// The command path, inside the caller's transaction.
-pub(crate) fn handle(
-    tx: &StoreTx<'_>,
-    env: &CommandEnvelope,
-    h: &Handle<'_>,
-) -> Result<CommandOutcome, AppError> {
-    let conn = tx.conn();
-    let (target_type, stream_id) = env.command.target();
-
-    // A command id that was applied before is answered, not applied again.
-    if h.check_duplicate
-        && let Some(revision) = applied_revision(conn, env.command_id)?
-    {
-        return Ok(CommandOutcome {
-            command_id: env.command_id,
-            stream_id,
-            revision,
-            events: Vec::new(),
-            duplicate: true,
-        });
-    }
-
-    let (agg, revision) = match load_stream(conn, stream_id)? {
-        Some((agg, _)) if agg.stream_type() != target_type => {
-            return Err(AppError::Domain(daybook_domain::DomainError::NotFound {
-                kind: match target_type {
-                    daybook_domain::StreamType::Customer => RecordKind::Customer,
-                    daybook_domain::StreamType::Product => RecordKind::Product,
-                    daybook_domain::StreamType::SalesOrder => RecordKind::Order,
-                },
-                id: stream_id,
-            }));
-        }
-        Some(loaded) => loaded,
-        None => (Aggregate::new(target_type), 0),
-    };
-    let needs = agg.needs(&env.command);
-    let facts = facts::fetch(conn, &needs, h.authority)?;
-    let events = agg.decide(&env.command, &facts, env.issued_at)?;
-    if events.is_empty() {
-        return Ok(CommandOutcome {
-            command_id: env.command_id,
-            stream_id,
-            revision,
-            events: Vec::new(),
-            duplicate: false,
-        });
-    }
-
-    let at_ms = millis(env.issued_at);
-    let new_events: Vec<NewEvent> = events
-        .into_iter()
-        .enumerate()
-        .map(|(i, event)| NewEvent {
-            event_id: ids::event_id(env.command_id, at_ms, i as u16),
-            event,
-        })
-        .collect();
-    let metadata = Metadata {
-        issued_at: env.issued_at,
-        user: h.identity.user.clone(),
-        device: h.identity.device.clone(),
-        command_id: env.command_id,
-        causation_id: Some(env.command_id),
-        correlation_id: None,
-    };
-    let recorded = match tx.append(
-        stream_id,
-        target_type,
-        ExpectedRevision::from_loaded(revision),
-        new_events,
-        &metadata,
-        Utc::now(),
-    )? {
-        Appended::Written(r) => r,
-        Appended::AlreadyStored => Vec::new(),
-    };
-    let new_revision = recorded.last().map_or(revision, |e| e.revision);
-    let mut state = agg;
-    for e in &recorded {
-        state.apply(&e.event);
-        projection::project(conn, e, &state)?;
-    }
-    if let Some(last) = recorded.last() {
-        projection::set_checkpoint(conn, last.seq)?;
-        maybe_snapshot(tx, stream_id, &state, revision, last.revision)?;
-    }
-    if h.record_outbox {
-        tx.record_outbox(
-            env.command_id,
-            stream_id,
-            &serde_json::to_string(env)?,
-            &h.identity.user,
-            env.issued_at,
-        )?;
-    }
-    Ok(CommandOutcome {
-        command_id: env.command_id,
-        stream_id,
-        revision: new_revision,
-        events: recorded
-            .iter()
-            .map(|e| e.event.event_type().to_string())
-            .collect(),
-        duplicate: false,
-    })
-}
-
-/// The revision a command left its stream at, if the command was applied here
-/// before (it is in the outbox, or its events are stored).
-fn applied_revision(conn: &Connection, command_id: Uuid) -> Result<Option<u64>, AppError> {
-    let r: (bool, Option<i64>) = conn
-        .prepare_cached(
-            "SELECT EXISTS (SELECT 1 FROM outbox WHERE command_id = ?1),
-                (SELECT max(revision) FROM events WHERE command_id = ?1)",
-        )?
-        .query_row([command_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok(match r {
-        (_, Some(rev)) => Some(rev as u64),
-        (true, None) => Some(0),
-        (false, None) => None,
-    })
-}
-
-fn maybe_snapshot(
-    tx: &StoreTx<'_>,
-    stream_id: Uuid,
-    state: &Aggregate,
-    before: u64,
-    after: u64,
-) -> Result<(), AppError> {
-    if after / SNAPSHOT_EVERY == before / SNAPSHOT_EVERY {
-        return Ok(());
-    }
-    tx.save_snapshot(&Snapshot {
-        stream_id,
-        stream_type: state.stream_type(),
-        revision: after,
-        state_version: STATE_VERSION,
-        state: serde_json::to_string(state)?,
-    })?;
-    Ok(())
-}
-
-impl Daybook {
     /// Opens a new draft order for the same customer with the same lines (prices and
     /// VAT copied from the source order, not the catalogue), in one transaction.
     /// Returns the new order's id.

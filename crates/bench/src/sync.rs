@@ -140,7 +140,7 @@ pub fn rows(dir: &Path, sizes: &SyncSizes) -> Result<Vec<Row>> {
     let start = Instant::now();
     let report = rt.block_on(engine.sync_once())?;
     let pull = start.elapsed();
-    let local = lock(&db)?.sync_cursor()?;
+    let local = lock(&db)?.read().sync_cursor()?;
     ensure!(
         report.pulled as i64 == local && local > 0,
         "pulled {} of {local}",
@@ -183,12 +183,12 @@ pub fn rows(dir: &Path, sizes: &SyncSizes) -> Result<Vec<Row>> {
             r.context("an offline command was refused")?;
         }
     }
-    ensure!(lock(&db)?.outbox_counts()?.pending as usize == n);
+    ensure!(lock(&db)?.read().outbox_counts()?.pending as usize == n);
     let start = Instant::now();
     let report = rt.block_on(engine.sync_once())?;
     let push = start.elapsed();
     ensure!(report.pushed as usize == n && report.rejected == 0);
-    ensure!(lock(&db)?.outbox_counts()?.pending == 0);
+    ensure!(lock(&db)?.read().outbox_counts()?.pending == 0);
     eprintln!(
         "[bench] sync: pushed {n} commands in {:.2} s",
         push.as_secs_f64()

@@ -8,10 +8,10 @@ use std::path::{Path, PathBuf};
 use chrono::{NaiveDate, Utc};
 use clap::{Args, ValueEnum};
 use daybook_app::backup::{self, BackupReport, Thoroughness};
-use daybook_app::export;
+
 use daybook_app::history::TimelineFilter;
 use daybook_app::query::OrderQuery;
-use daybook_app::{AppError, DB_FILE};
+use daybook_app::{AppError, DB_FILE, Export};
 use daybook_domain::OrderStatus;
 use serde::Serialize;
 
@@ -287,15 +287,14 @@ pub fn export(ctx: &mut Ctx, a: &ExportArgs) -> anyhow::Result<()> {
         to: a.to,
         ..TimelineFilter::default()
     };
-    let conn = ctx.db.conn();
-    let write = |w: &mut dyn std::io::Write| -> Result<export::ExportReport, AppError> {
-        match (a.what, record) {
-            (ExportWhat::Orders, _) => export::orders_csv(conn, &orders, w),
-            (ExportWhat::Lines, _) => export::lines_csv(conn, &orders, w),
-            (ExportWhat::History, Some(r)) => export::record_history_csv(conn, r.id(), w),
-            (ExportWhat::History, None) => export::timeline_csv(conn, &timeline, w),
-        }
+    let what = match (a.what, record) {
+        (ExportWhat::Orders, _) => Export::Orders(orders),
+        (ExportWhat::Lines, _) => Export::Lines(orders),
+        (ExportWhat::History, Some(r)) => Export::RecordHistory(r.id()),
+        (ExportWhat::History, None) => Export::Timeline(timeline),
     };
+    let read = ctx.db.read();
+    let write = |w: &mut dyn std::io::Write| read.export(&what, w);
     match &a.out {
         None => {
             let mut stdout = std::io::stdout().lock();

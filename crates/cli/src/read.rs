@@ -4,8 +4,8 @@
 
 use chrono::{Datelike, Duration, NaiveDate, Utc};
 use clap::{Args, ValueEnum};
-use daybook_app::history::{self, AsOf, FieldChange, TimelineFilter};
-use daybook_app::query::{self, OrderQuery, OrderSort};
+use daybook_app::history::{AsOf, FieldChange, TimelineFilter};
+use daybook_app::query::{AddressRow, OrderQuery, OrderSort};
 use daybook_domain::{CustomerId, Money, OrderStatus, StreamType};
 use serde_json::Value;
 use uuid::Uuid;
@@ -141,7 +141,7 @@ pub fn orders(ctx: &mut Ctx, a: &OrdersArgs) -> anyhow::Result<()> {
         offset: a.offset,
         limit: a.limit,
     };
-    let page = query::orders(ctx.db.conn(), &q)?;
+    let page = ctx.db.read().orders(&q)?;
     if ctx.json {
         return ctx.out.json(&page);
     }
@@ -199,12 +199,15 @@ fn field(ctx: &mut Ctx, name: &str, value: impl AsRef<str>) {
 }
 
 pub fn show_order(ctx: &mut Ctx, id: Uuid) -> anyhow::Result<()> {
-    let d = query::order(ctx.db.conn(), id)?;
+    let d = ctx.db.read().order(id)?;
     if ctx.json {
         return ctx.out.json(&d);
     }
     let o = &d.order;
-    let customer_number = query::customer(ctx.db.conn(), o.customer_id)
+    let customer_number = ctx
+        .db
+        .read()
+        .customer(o.customer_id)
         .map(|c| c.customer.number)
         .unwrap_or_default();
     ctx.out
@@ -292,7 +295,7 @@ pub fn show_order(ctx: &mut Ctx, id: Uuid) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn address_text(a: &query::AddressRow) -> String {
+fn address_text(a: &AddressRow) -> String {
     let mut parts = Vec::new();
     if !a.label.is_empty() {
         parts.push(format!("{}:", a.label));
@@ -307,7 +310,7 @@ fn address_text(a: &query::AddressRow) -> String {
 }
 
 pub fn show_customer(ctx: &mut Ctx, id: Uuid) -> anyhow::Result<()> {
-    let d = query::customer(ctx.db.conn(), id)?;
+    let d = ctx.db.read().customer(id)?;
     if ctx.json {
         return ctx.out.json(&d);
     }
@@ -366,7 +369,7 @@ pub fn show_customer(ctx: &mut Ctx, id: Uuid) -> anyhow::Result<()> {
 }
 
 pub fn show_product(ctx: &mut Ctx, id: Uuid) -> anyhow::Result<()> {
-    let p = query::product(ctx.db.conn(), id)?;
+    let p = ctx.db.read().product(id)?;
     if ctx.json {
         return ctx.out.json(&p);
     }
@@ -392,15 +395,18 @@ pub fn show_product(ctx: &mut Ctx, id: Uuid) -> anyhow::Result<()> {
 
 /// A record's label for headings: `SalesOrder SO-00042`.
 fn heading(ctx: &Ctx, record: Record) -> String {
-    let conn = ctx.db.conn();
+    let read = ctx.db.read();
     match record {
-        Record::Order(id) => query::order(conn, id)
+        Record::Order(id) => read
+            .order(id)
             .map(|d| format!("Order {}", d.order.number))
             .unwrap_or_else(|_| format!("Order {id}")),
-        Record::Customer(id) => query::customer(conn, id)
+        Record::Customer(id) => read
+            .customer(id)
             .map(|d| format!("Customer {} {}", d.customer.number, d.customer.name))
             .unwrap_or_else(|_| format!("Customer {id}")),
-        Record::Product(id) => query::product(conn, id)
+        Record::Product(id) => read
+            .product(id)
             .map(|p| format!("Product {}", p.code))
             .unwrap_or_else(|_| format!("Product {id}")),
     }
@@ -410,7 +416,7 @@ pub fn history(ctx: &mut Ctx, a: &HistoryArgs) -> anyhow::Result<()> {
     let record = resolve::record(&ctx.db, &a.record)?;
     let id = record.id();
     if let Some(as_of) = a.as_of {
-        let s = history::state_at(ctx.db.conn(), id, as_of)?;
+        let s = ctx.db.read().state_at(id, as_of)?;
         if ctx.json {
             return ctx.out.json(&s);
         }
@@ -432,7 +438,7 @@ pub fn history(ctx: &mut Ctx, a: &HistoryArgs) -> anyhow::Result<()> {
         ctx.out.line(serde_json::to_string_pretty(&s.state)?);
         return Ok(());
     }
-    let h = history::history(ctx.db.conn(), id)?;
+    let h = ctx.db.read().history(id)?;
     if ctx.json {
         return ctx.out.json(&h);
     }
@@ -496,7 +502,7 @@ pub fn timeline(ctx: &mut Ctx, a: &TimelineArgs) -> anyhow::Result<()> {
         before_seq: a.before,
         limit: a.limit,
     };
-    let page = history::timeline(ctx.db.conn(), &f)?;
+    let page = ctx.db.read().timeline(&f)?;
     if ctx.json {
         return ctx.out.json(&page);
     }
@@ -546,7 +552,7 @@ pub fn rebuild(ctx: &mut Ctx) -> anyhow::Result<()> {
 }
 
 pub fn stats(ctx: &mut Ctx) -> anyhow::Result<()> {
-    let s = query::stats(ctx.db.conn())?;
+    let s = ctx.db.read().stats()?;
     if ctx.json {
         return ctx.out.json(&s);
     }
@@ -586,7 +592,7 @@ pub fn dashboard(ctx: &mut Ctx, a: &DashboardArgs) -> anyhow::Result<()> {
     if from > to {
         return Err(crate::InputError::new(format!("--from {from} is after --to {to}")).into());
     }
-    let d = query::dashboard(ctx.db.conn(), from, to)?;
+    let d = ctx.db.read().dashboard(from, to)?;
     if ctx.json {
         return ctx.out.json(&d);
     }

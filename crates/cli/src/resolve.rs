@@ -1,11 +1,10 @@
 //! Finding records by what a person knows: an id, or a customer number, product code
-//! or order number. Small SQL lookups over the read models; an unknown or ambiguous
-//! name is an input error that says so.
+//! or order number (looked up through the app's reader); an unknown or ambiguous name
+//! is an input error that says so.
 
-use daybook_app::Daybook;
 use daybook_app::query::{AddressRow, LineRow};
+use daybook_app::{Daybook, Named};
 use daybook_domain::StreamType;
-use rusqlite::OptionalExtension;
 use uuid::Uuid;
 
 use crate::InputError;
@@ -26,81 +25,37 @@ impl Record {
     }
 }
 
-struct Kind {
-    table: &'static str,
-    /// The column people use to name it.
-    key: &'static str,
-    what: &'static str,
-}
-
-const CUSTOMER: Kind = Kind {
-    table: "p_customers",
-    key: "number",
-    what: "customer",
-};
-const PRODUCT: Kind = Kind {
-    table: "p_products",
-    key: "code",
-    what: "product",
-};
-const ORDER: Kind = Kind {
-    table: "p_orders",
-    key: "number",
-    what: "order",
-};
-
-fn by_id(db: &Daybook, kind: &Kind, id: Uuid) -> anyhow::Result<bool> {
-    Ok(db
-        .conn()
-        .query_row(
-            &format!("SELECT 1 FROM {} WHERE id = ?1", kind.table),
-            [id],
-            |_| Ok(()),
-        )
-        .optional()?
-        .is_some())
-}
-
-/// Ids whose number/code is `key`: exact matches, else case-insensitive ones.
-fn by_key(db: &Daybook, kind: &Kind, key: &str) -> anyhow::Result<Vec<Uuid>> {
-    let key = key.trim();
-    for collate in ["BINARY", "NOCASE"] {
-        let ids = db
-            .conn()
-            .prepare(&format!(
-                "SELECT id FROM {} WHERE {} = ?1 COLLATE {collate} ORDER BY created_at LIMIT 10",
-                kind.table, kind.key
-            ))?
-            .query_map([key], |r| r.get::<_, Uuid>(0))?
-            .collect::<Result<Vec<_>, _>>()?;
-        if !ids.is_empty() {
-            return Ok(ids);
-        }
+/// What a person calls a record of a kind ("customer", "number").
+fn what(kind: Named) -> &'static str {
+    match kind {
+        Named::Customer => "customer",
+        Named::Product => "product",
+        Named::Order => "order",
     }
-    Ok(Vec::new())
 }
 
-fn one(db: &Daybook, kind: &Kind, key: &str) -> anyhow::Result<Uuid> {
+fn one(db: &Daybook, kind: Named, key: &str) -> anyhow::Result<Uuid> {
+    let read = db.read();
     if let Ok(id) = Uuid::parse_str(key.trim()) {
-        if by_id(db, kind, id)? {
+        if read.exists(kind, id)? {
             return Ok(id);
         }
-        return Err(InputError::new(format!("unknown {} {id}", kind.what)).into());
+        return Err(InputError::new(format!("unknown {} {id}", what(kind))).into());
     }
-    match by_key(db, kind, key)?.as_slice() {
+    match read.find(kind, key)?.as_slice() {
         [id] => Ok(*id),
         [] => Err(InputError::new(format!(
             "unknown {}: no {} has id or {} '{}'",
-            kind.what,
-            kind.what,
-            kind.key,
+            what(kind),
+            what(kind),
+            kind.key_name(),
             key.trim()
         ))
         .into()),
         many => Err(InputError::new(format!(
             "{} {} '{}' is ambiguous ({} records have it); use the id",
-            kind.what,
-            kind.key,
+            what(kind),
+            kind.key_name(),
             key.trim(),
             many.len()
         ))
@@ -110,24 +65,24 @@ fn one(db: &Daybook, kind: &Kind, key: &str) -> anyhow::Result<Uuid> {
 
 /// A customer by id or customer number.
 pub fn customer(db: &Daybook, key: &str) -> anyhow::Result<Uuid> {
-    one(db, &CUSTOMER, key)
+    one(db, Named::Customer, key)
 }
 
 /// A product by id or code.
 pub fn product(db: &Daybook, key: &str) -> anyhow::Result<Uuid> {
-    one(db, &PRODUCT, key)
+    one(db, Named::Product, key)
 }
 
 /// An order by id or order number.
 pub fn order(db: &Daybook, key: &str) -> anyhow::Result<Uuid> {
-    one(db, &ORDER, key)
+    one(db, Named::Order, key)
 }
 
 /// Any record: by id (of whatever kind), else order number, customer number or product
 /// code.
 pub fn record(db: &Daybook, key: &str) -> anyhow::Result<Record> {
     if let Ok(id) = Uuid::parse_str(key.trim()) {
-        return match stream_type_of(db, id)? {
+        return match db.read().stream_type(id)? {
             Some(StreamType::Customer) => Ok(Record::Customer(id)),
             Some(StreamType::Product) => Ok(Record::Product(id)),
             Some(StreamType::SalesOrder) => Ok(Record::Order(id)),
@@ -136,11 +91,11 @@ pub fn record(db: &Daybook, key: &str) -> anyhow::Result<Record> {
     }
     let mut found = Vec::new();
     for (kind, make) in [
-        (&ORDER, Record::Order as fn(Uuid) -> Record),
-        (&CUSTOMER, Record::Customer),
-        (&PRODUCT, Record::Product),
+        (Named::Order, Record::Order as fn(Uuid) -> Record),
+        (Named::Customer, Record::Customer),
+        (Named::Product, Record::Product),
     ] {
-        let ids = by_key(db, kind, key)?;
+        let ids = db.read().find(kind, key)?;
         if ids.len() > 1 {
             return one(db, kind, key).map(make);
         }
@@ -159,18 +114,6 @@ pub fn record(db: &Daybook, key: &str) -> anyhow::Result<Record> {
         ))
         .into()),
     }
-}
-
-fn stream_type_of(db: &Daybook, id: Uuid) -> anyhow::Result<Option<StreamType>> {
-    let t: Option<String> = db
-        .conn()
-        .query_row(
-            "SELECT stream_type FROM events WHERE stream_id = ?1 LIMIT 1",
-            [id],
-            |r| r.get(0),
-        )
-        .optional()?;
-    Ok(t.as_deref().and_then(StreamType::parse))
 }
 
 /// One of an order's lines: by line id, 1-based position, or product code (if only one

@@ -12,9 +12,6 @@ use serde::Serialize;
 
 use crate::{Ctx, InputError};
 
-const SERVER: &str = "sync.server";
-const TOKEN: &str = "sync.token";
-
 #[derive(Debug, Args)]
 pub struct SyncArgs {
     /// Only show what waits and what needs attention; do not contact the server
@@ -34,36 +31,11 @@ pub struct RetryArgs {
 /// Remembers `--server` and `--token` in the store, so later runs sync too. The
 /// token is kept in the local database, readable by whoever can read that file.
 pub fn configure(db: &Daybook, server: Option<&str>, token: Option<&str>) -> anyhow::Result<()> {
-    let store = db.conn();
-    let set = |k: &str, v: &str| -> anyhow::Result<()> {
-        store.execute(
-            "INSERT INTO meta (key, value) VALUES (?1, ?2)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            [k, v],
-        )?;
-        Ok(())
-    };
-    if let Some(s) = server {
-        set(SERVER, s)?;
-    }
-    if let Some(t) = token {
-        set(TOKEN, t)?;
-    }
-    Ok(())
+    Ok(db.remember_server(server, token)?)
 }
 
 fn config(db: &Daybook) -> anyhow::Result<Option<ServerConfig>> {
-    let get = |k: &str| -> anyhow::Result<Option<String>> {
-        use rusqlite::OptionalExtension as _;
-        Ok(db
-            .conn()
-            .query_row("SELECT value FROM meta WHERE key = ?1", [k], |r| r.get(0))
-            .optional()?)
-    };
-    Ok(match (get(SERVER)?, get(TOKEN)?) {
-        (Some(url), Some(token)) => Some(ServerConfig { url, token }),
-        _ => None,
-    })
+    Ok(db.read().server()?)
 }
 
 #[derive(Serialize)]
@@ -123,6 +95,7 @@ fn run_once(ctx: &mut Ctx, config: &ServerConfig, quiet: bool) -> anyhow::Result
         let counts = shared
             .lock()
             .map_err(|_| anyhow::anyhow!("the store lock is poisoned"))?
+            .read()
             .outbox_counts()?;
         Ok::<_, anyhow::Error>(match report {
             Ok(r) => SyncOutcome {
@@ -169,7 +142,7 @@ fn placeholder() -> anyhow::Result<Daybook> {
 /// `daybook sync`.
 pub fn sync(ctx: &mut Ctx, a: &SyncArgs) -> anyhow::Result<()> {
     if a.status {
-        let counts = ctx.db.outbox_counts()?;
+        let counts = ctx.db.read().outbox_counts()?;
         let configured = config(&ctx.db)?.map(|c| c.url);
         if ctx.json {
             return ctx.out.json(&serde_json::json!({
@@ -247,7 +220,7 @@ pub fn after_write(ctx: &mut Ctx) -> anyhow::Result<()> {
 
 /// `daybook attention`: commands refused by the server or no longer applicable.
 pub fn attention(ctx: &mut Ctx) -> anyhow::Result<()> {
-    let items = ctx.db.needs_attention()?;
+    let items = ctx.db.read().needs_attention()?;
     if ctx.json {
         return ctx.out.json(&items);
     }

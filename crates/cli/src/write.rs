@@ -4,7 +4,7 @@
 //! the domain's update commands carry full new values.
 
 use clap::{Args, Subcommand, ValueEnum};
-use daybook_app::query::{self, CustomerQuery, ProductQuery};
+use daybook_app::query::{CustomerQuery, ProductQuery};
 use daybook_app::{CommandOutcome, NumberSeries};
 use daybook_domain::{
     AddCustomerAddress, AddOrderLine, BlockCustomer, CancelOrder, ChangeCustomerAddress,
@@ -465,7 +465,7 @@ pub fn customer(ctx: &mut Ctx, cmd: CustomerCmd) -> anyhow::Result<()> {
         }
         CustomerCmd::Update(a) => {
             let id = resolve::customer(&ctx.db, &a.customer)?;
-            let c = query::customer(ctx.db.conn(), id)?.customer;
+            let c = ctx.db.read().customer(id)?.customer;
             let number = c.number.clone();
             run(
                 ctx,
@@ -483,7 +483,7 @@ pub fn customer(ctx: &mut Ctx, cmd: CustomerCmd) -> anyhow::Result<()> {
         }
         CustomerCmd::AddressAdd { customer, address } => {
             let id = resolve::customer(&ctx.db, &customer)?;
-            let number = query::customer(ctx.db.conn(), id)?.customer.number;
+            let number = ctx.db.read().customer(id)?.customer.number;
             let address_id = AddressId::new();
             run(
                 ctx,
@@ -509,7 +509,7 @@ pub fn customer(ctx: &mut Ctx, cmd: CustomerCmd) -> anyhow::Result<()> {
             fields,
         } => {
             let id = resolve::customer(&ctx.db, &customer)?;
-            let detail = query::customer(ctx.db.conn(), id)?;
+            let detail = ctx.db.read().customer(id)?;
             let address_id = resolve::address(&detail.addresses, &address)?;
             let current = detail
                 .addresses
@@ -543,7 +543,7 @@ pub fn customer(ctx: &mut Ctx, cmd: CustomerCmd) -> anyhow::Result<()> {
         }
         CustomerCmd::AddressRemove { customer, address } => {
             let id = resolve::customer(&ctx.db, &customer)?;
-            let detail = query::customer(ctx.db.conn(), id)?;
+            let detail = ctx.db.read().customer(id)?;
             let address_id = resolve::address(&detail.addresses, &address)?;
             let number = detail.customer.number;
             run(
@@ -559,7 +559,7 @@ pub fn customer(ctx: &mut Ctx, cmd: CustomerCmd) -> anyhow::Result<()> {
         }
         CustomerCmd::Limit { customer, limit } => {
             let id = resolve::customer(&ctx.db, &customer)?;
-            let number = query::customer(ctx.db.conn(), id)?.customer.number;
+            let number = ctx.db.read().customer(id)?.customer.number;
             let shown = limit.0.map_or_else(|| "unlimited".to_string(), money);
             run(
                 ctx,
@@ -574,7 +574,7 @@ pub fn customer(ctx: &mut Ctx, cmd: CustomerCmd) -> anyhow::Result<()> {
         }
         CustomerCmd::Block { customer, reason } => {
             let id = resolve::customer(&ctx.db, &customer)?;
-            let number = query::customer(ctx.db.conn(), id)?.customer.number;
+            let number = ctx.db.read().customer(id)?.customer.number;
             run(
                 ctx,
                 Command::BlockCustomer(BlockCustomer {
@@ -588,7 +588,7 @@ pub fn customer(ctx: &mut Ctx, cmd: CustomerCmd) -> anyhow::Result<()> {
         }
         CustomerCmd::Unblock { customer } => {
             let id = resolve::customer(&ctx.db, &customer)?;
-            let number = query::customer(ctx.db.conn(), id)?.customer.number;
+            let number = ctx.db.read().customer(id)?.customer.number;
             run(
                 ctx,
                 Command::UnblockCustomer(UnblockCustomer {
@@ -610,7 +610,7 @@ pub fn customer(ctx: &mut Ctx, cmd: CustomerCmd) -> anyhow::Result<()> {
                 offset: a.offset,
                 limit: a.limit,
             };
-            let page = query::customers(ctx.db.conn(), &q)?;
+            let page = ctx.db.read().customers(&q)?;
             if ctx.json {
                 return ctx.out.json(&page);
             }
@@ -683,7 +683,7 @@ pub fn product(ctx: &mut Ctx, cmd: ProductCmd) -> anyhow::Result<()> {
             vat,
         } => {
             let id = resolve::product(&ctx.db, &product)?;
-            let p = query::product(ctx.db.conn(), id)?;
+            let p = ctx.db.read().product(id)?;
             let vat_class = match vat {
                 Some(v) => v,
                 None => VatClass::parse(&p.vat_class).ok_or_else(|| {
@@ -706,7 +706,7 @@ pub fn product(ctx: &mut Ctx, cmd: ProductCmd) -> anyhow::Result<()> {
         }
         ProductCmd::Discontinue { product } => {
             let id = resolve::product(&ctx.db, &product)?;
-            let code = query::product(ctx.db.conn(), id)?.code;
+            let code = ctx.db.read().product(id)?.code;
             run(
                 ctx,
                 Command::DiscontinueProduct(DiscontinueProduct {
@@ -719,7 +719,7 @@ pub fn product(ctx: &mut Ctx, cmd: ProductCmd) -> anyhow::Result<()> {
         }
         ProductCmd::Reinstate { product } => {
             let id = resolve::product(&ctx.db, &product)?;
-            let code = query::product(ctx.db.conn(), id)?.code;
+            let code = ctx.db.read().product(id)?.code;
             run(
                 ctx,
                 Command::ReinstateProduct(ReinstateProduct {
@@ -742,7 +742,7 @@ pub fn product(ctx: &mut Ctx, cmd: ProductCmd) -> anyhow::Result<()> {
                 offset,
                 limit,
             };
-            let page = query::products(ctx.db.conn(), &q)?;
+            let page = ctx.db.read().products(&q)?;
             if ctx.json {
                 return ctx.out.json(&page);
             }
@@ -841,7 +841,7 @@ pub fn order(ctx: &mut Ctx, cmd: OrderCmd) -> anyhow::Result<()> {
             discount,
         } => {
             let (id, number) = order_ref(ctx, &order)?;
-            let detail = query::order(ctx.db.conn(), id)?;
+            let detail = ctx.db.read().order(id)?;
             let line_id = resolve::line(&detail.lines, &line)?;
             let current = detail
                 .lines
@@ -864,7 +864,7 @@ pub fn order(ctx: &mut Ctx, cmd: OrderCmd) -> anyhow::Result<()> {
         }
         OrderCmd::RemoveLine { order, line } => {
             let (id, number) = order_ref(ctx, &order)?;
-            let detail = query::order(ctx.db.conn(), id)?;
+            let detail = ctx.db.read().order(id)?;
             let line_id = resolve::line(&detail.lines, &line)?;
             run(
                 ctx,
@@ -879,8 +879,8 @@ pub fn order(ctx: &mut Ctx, cmd: OrderCmd) -> anyhow::Result<()> {
         }
         OrderCmd::Address { order, address } => {
             let (id, number) = order_ref(ctx, &order)?;
-            let customer_id = query::order(ctx.db.conn(), id)?.order.customer_id;
-            let addresses = query::customer(ctx.db.conn(), customer_id)?.addresses;
+            let customer_id = ctx.db.read().order(id)?.order.customer_id;
+            let addresses = ctx.db.read().customer(customer_id)?.addresses;
             let address_id = resolve::address(&addresses, &address)?;
             run(
                 ctx,
@@ -899,7 +899,7 @@ pub fn order(ctx: &mut Ctx, cmd: OrderCmd) -> anyhow::Result<()> {
             notes,
         } => {
             let (id, number) = order_ref(ctx, &order)?;
-            let detail = query::order(ctx.db.conn(), id)?;
+            let detail = ctx.db.read().order(id)?;
             run(
                 ctx,
                 Command::SetOrderDetails(SetOrderDetails {
@@ -969,7 +969,7 @@ pub fn order(ctx: &mut Ctx, cmd: OrderCmd) -> anyhow::Result<()> {
         OrderCmd::Duplicate { order } => {
             let (id, number) = order_ref(ctx, &order)?;
             let new_id = ctx.db.duplicate_order(OrderId(id))?;
-            let copy = query::order(ctx.db.conn(), new_id.0)?.order;
+            let copy = ctx.db.read().order(new_id.0)?.order;
             if ctx.json {
                 ctx.out.json(&copy)?;
             } else {
@@ -990,7 +990,7 @@ pub fn order(ctx: &mut Ctx, cmd: OrderCmd) -> anyhow::Result<()> {
 /// An order's id and number.
 fn order_ref(ctx: &Ctx, key: &str) -> anyhow::Result<(Uuid, String)> {
     let id = resolve::order(&ctx.db, key)?;
-    let number = query::order(ctx.db.conn(), id)?.order.number;
+    let number = ctx.db.read().order(id)?.order.number;
     Ok((id, number))
 }
 

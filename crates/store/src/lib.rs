@@ -8,6 +8,7 @@
 
 mod error;
 mod schema;
+pub mod settings;
 mod sqlite;
 mod types;
 

@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use crate::error::StoreError;
 use crate::schema::migrate;
+use crate::settings;
 use crate::types::*;
 use crate::{from_millis, to_millis};
 
@@ -106,12 +107,11 @@ impl EventStore {
         configure(&conn, options.durability)?;
         migrate(&mut conn)?;
         crate::schema::check_schema(&conn)?;
-        let account_id = match meta_get(&conn, "account_id")? {
-            Some(s) => Uuid::parse_str(&s)
-                .map_err(|e| StoreError::Corrupt(format!("account_id in meta: {e}")))?,
+        let account_id = match settings::ACCOUNT_ID.get(&conn)? {
+            Some(id) => id,
             None => {
                 let id = Uuid::now_v7();
-                meta_set(&conn, "account_id", &id.to_string())?;
+                settings::ACCOUNT_ID.set(&conn, &id)?;
                 id
             }
         };
@@ -125,7 +125,7 @@ impl EventStore {
 
     /// Binds the store to another account (a device joining an existing account).
     pub fn set_account_id(&mut self, id: Uuid) -> Result<(), StoreError> {
-        meta_set(&self.conn, "account_id", &id.to_string())?;
+        settings::ACCOUNT_ID.set(&self.conn, &id)?;
         self.account_id = id;
         Ok(())
     }
@@ -147,30 +147,22 @@ impl EventStore {
         })
     }
 
-    /// Reads a key from the store's `meta` table.
-    pub fn meta_get(&self, key: &str) -> Result<Option<String>, StoreError> {
-        meta_get(&self.conn, key)
+    /// A setting of this store.
+    pub fn setting<T: settings::Value>(
+        &self,
+        setting: settings::Setting<T>,
+    ) -> Result<Option<T>, StoreError> {
+        setting.get(&self.conn)
     }
 
-    /// Writes a key to the store's `meta` table.
-    pub fn meta_set(&self, key: &str, value: &str) -> Result<(), StoreError> {
-        meta_set(&self.conn, key, value)
+    /// Changes a setting of this store (its own transaction).
+    pub fn set_setting<T: settings::Value>(
+        &self,
+        setting: settings::Setting<T>,
+        value: &T,
+    ) -> Result<(), StoreError> {
+        setting.set(&self.conn, value)
     }
-}
-
-fn meta_get(conn: &Connection, key: &str) -> Result<Option<String>, StoreError> {
-    Ok(conn
-        .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
-        .optional()?)
-}
-
-fn meta_set(conn: &Connection, key: &str, value: &str) -> Result<(), StoreError> {
-    conn.execute(
-        "INSERT INTO meta (key, value) VALUES (?1, ?2)
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        params![key, value],
-    )?;
-    Ok(())
 }
 
 /// One write transaction: appends, snapshots, outbox entries, and (through

@@ -9,14 +9,8 @@ use futures_util::{Stream, StreamExt};
 use reqwest::StatusCode;
 use uuid::Uuid;
 
-/// Where the server is and who we are to it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ServerConfig {
-    /// Base URL, e.g. `http://127.0.0.1:8080`.
-    pub url: String,
-    /// The device token.
-    pub token: String,
-}
+/// Where the server is and who we are to it (the store remembers it: one home).
+pub use daybook_app::ServerConfig;
 
 /// Why a sync step failed.
 #[derive(Debug, thiserror::Error)]

@@ -218,7 +218,7 @@ impl Engine {
     }
 
     async fn refresh_counts(&self) -> Result<(), SyncError> {
-        let counts = self.with_db(|d| d.outbox_counts()).await?;
+        let counts = self.with_db(|d| d.read().outbox_counts()).await?;
         self.status.send_modify(|s| {
             s.pending = counts.pending;
             s.needs_attention = counts.needs_attention;
@@ -228,7 +228,7 @@ impl Engine {
 
     /// The account this store syncs with, binding it on the first sync.
     async fn account(&self) -> Result<Uuid, SyncError> {
-        if let Some(b) = self.with_db(|d| d.binding()).await? {
+        if let Some(b) = self.with_db(|d| d.read().binding()).await? {
             return Ok(b.account_id);
         }
         let me = self.client.me().await?;
@@ -267,7 +267,7 @@ impl Engine {
         for _ in 0..3 {
             self.push_all(account, &mut report).await?;
             self.pull_all(account, &mut report).await?;
-            if self.with_db(|d| d.outbox_counts()).await?.pending == 0 {
+            if self.with_db(|d| d.read().outbox_counts()).await?.pending == 0 {
                 break;
             }
         }
@@ -275,7 +275,7 @@ impl Engine {
     }
 
     async fn push_all(&self, account: Uuid, report: &mut SyncReport) -> Result<(), SyncError> {
-        let total = self.with_db(|d| d.outbox_counts()).await?.pending;
+        let total = self.with_db(|d| d.read().outbox_counts()).await?.pending;
         let mut done = 0;
         loop {
             let out = self.with_db(|d| d.outgoing(PUSH_BATCH)).await?;
@@ -325,7 +325,7 @@ impl Engine {
     }
 
     async fn pull_all(&self, account: Uuid, report: &mut SyncReport) -> Result<(), SyncError> {
-        let start = self.with_db(|d| d.sync_cursor()).await?;
+        let start = self.with_db(|d| d.read().sync_cursor()).await?;
         let mut cursor = start;
         let mut next = Some(self.fetch(account, cursor));
         while let Some(fetch) = next.take() {
@@ -407,7 +407,7 @@ impl Engine {
             {
                 backoff.reset();
                 while let Some(Ok(head)) = heads.next().await {
-                    let cursor = self.with_db(|d| d.sync_cursor()).await.unwrap_or(0);
+                    let cursor = self.with_db(|d| d.read().sync_cursor()).await.unwrap_or(0);
                     if head > cursor {
                         self.wake.notify_one();
                     }

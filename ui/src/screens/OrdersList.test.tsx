@@ -51,7 +51,7 @@ beforeEach(() => {
     pending: 37,
     last_sync: "2026-11-23T08:00:00Z",
     progress: null,
-    needs_attention: [{ command_id: "x", stream_id: row(1).id, command: "PlaceOrder", status: "rejected", code: "spending_limit_exceeded", reason: "over limit" }],
+    needs_attention: [{ command_id: "x", stream_id: row(1).id, command: "PlaceOrder", status: "rejected", code: "spending_limit_exceeded", reason: "over limit", params: {} }],
     configured: true,
     server: "http://127.0.0.1:8787",
     last_error: null,

@@ -18,7 +18,7 @@ describe("sync status text and record states", () => {
   });
 
   it("derives each record's state from sync_status", () => {
-    const refused = { ...base, pending: 3, needs_attention: [{ command_id: "k", stream_id: "o1", command: "PlaceOrder", status: "rejected", code: "spending_limit_exceeded" as const, reason: "limit" }] };
+    const refused = { ...base, pending: 3, needs_attention: [{ command_id: "k", stream_id: "o1", command: "PlaceOrder", status: "rejected", code: "spending_limit_exceeded" as const, reason: "limit", params: {} }] };
     expect(syncStateOf("o1", refused)).toBe("attention");
     expect(syncStateOf("o2", refused)).toBe("waiting");
     expect(syncStateOf("o2", base)).toBe("synced");
@@ -39,7 +39,7 @@ describe("sync screen", () => {
       pending: 37,
       last_sync: null,
       progress: null,
-      needs_attention: [{ command_id: "cmd-1", stream_id: "o1", command: "PlaceOrder", status: "rejected", code: "spending_limit_exceeded", reason: "the spending limit was used up by a colleague" }],
+      needs_attention: [{ command_id: "cmd-1", stream_id: "o1", command: "PlaceOrder", status: "rejected", code: "spending_limit_exceeded", reason: "the spending limit was used up by a colleague", params: {} }],
     };
   });
 

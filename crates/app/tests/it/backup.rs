@@ -10,6 +10,7 @@ use daybook_app::query::OrderQuery;
 use daybook_app::{AppError, DB_FILE, Daybook, Durability, OpenOptions};
 use daybook_domain::*;
 use daybook_domain::{CreateOrder, PlaceOrder, RegisterCustomer, UpdateProduct};
+use daybook_store::settings;
 use tempfile::TempDir;
 
 use crate::fixtures::{customer, order, product};
@@ -230,20 +231,20 @@ fn a_store_left_with_its_log_by_a_crash_is_kept_whole_by_a_restore() {
 fn after_a_restore_pending_commands_stay_pending_and_the_device_sequence_moves_on() {
     let tmp = TempDir::new().unwrap();
     let mut db = store_with_data(&tmp.path().join("data"));
-    let pending = db.outbox_counts().unwrap().pending;
+    let pending = db.read().outbox_counts().unwrap().pending;
     assert!(pending > 0);
     let file = make_backup(&db, tmp.path(), "b.sqlite3");
     // The device pushed some of its commands meanwhile: its sequence moved on.
     let sent = db.outgoing(3).unwrap();
     let last_sent = sent.last().unwrap().device_seq;
     db.restore(&file).unwrap();
-    assert_eq!(db.outbox_counts().unwrap().pending, pending);
+    assert_eq!(db.read().outbox_counts().unwrap().pending, pending);
     // A command not yet numbered gets a number after anything this device may have
     // pushed from the replaced store, so the server does not refuse it as stale.
     let again = db.outgoing(100).unwrap();
     assert!(again.iter().all(|c| c.device_seq > last_sent), "{again:?}");
     assert!(again.windows(2).all(|w| w[0].device_seq < w[1].device_seq));
-    assert_eq!(db.sync_cursor().unwrap(), 0);
+    assert_eq!(db.read().sync_cursor().unwrap(), 0);
 }
 
 /// Runs a restore of `bad` over a store with data; checks the error and that the
@@ -430,13 +431,9 @@ trait SyncSettings {
 
 impl SyncSettings for Daybook {
     fn configure_sync_for_test(&mut self) {
-        for (k, v) in [
-            ("sync.server", "http://sync.example:8787"),
-            ("sync.token", "dbk_secret"),
-            ("sync.device_seq", "41"),
-        ] {
-            self.store().meta_set(k, v).unwrap();
-        }
+        self.remember_server(Some("http://sync.example:8787"), Some("dbk_secret"))
+            .unwrap();
+        self.store().set_setting(settings::DEVICE_SEQ, &41).unwrap();
     }
 }
 
@@ -506,16 +503,10 @@ fn a_corrupt_page_is_found_by_the_check_and_recovery_starts_fresh_keeping_sync_s
     let mut db = open(&data);
     assert_eq!(events(&db), 0);
     assert_eq!(
-        db.store().meta_get("sync.token").unwrap().as_deref(),
+        db.read().server().unwrap().map(|s| s.token).as_deref(),
         Some("dbk_secret")
     );
-    let seq: i64 = db
-        .store()
-        .meta_get("sync.device_seq")
-        .unwrap()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let seq: i64 = db.store().setting(settings::DEVICE_SEQ).unwrap().unwrap();
     assert!(seq > 41);
     let report = backup::check_file(&file, Thoroughness::Full).unwrap();
     assert!(report.ok, "{report:?}");

@@ -82,7 +82,8 @@ impl Authority {
 
     fn pull(&self, client: &mut Daybook, page: usize) {
         loop {
-            let events = read_raw(self.db.conn(), client.sync_cursor().unwrap(), page).unwrap();
+            let events =
+                read_raw(self.db.conn(), client.read().sync_cursor().unwrap(), page).unwrap();
             if events.is_empty() {
                 break;
             }
@@ -207,7 +208,7 @@ fn two_offline_clients_converge() {
         query::orders(a.conn(), &Default::default()).unwrap().total,
         2
     );
-    assert_eq!(a.outbox_counts().unwrap().pending, 0);
+    assert_eq!(a.read().outbox_counts().unwrap().pending, 0);
 }
 
 fn shared_draft(server: &mut Authority) -> (Daybook, Daybook, OrderId, ProductId) {
@@ -246,7 +247,7 @@ fn a_line_added_after_a_colleague_placed_the_order_needs_attention() {
     server.sync("a", &mut a);
     server.sync("b", &mut b);
 
-    let attention = a.needs_attention().unwrap();
+    let attention = a.read().needs_attention().unwrap();
     assert_eq!(attention.len(), 1);
     assert_eq!(attention[0].status, "rejected");
     assert_eq!(attention[0].error.as_ref().unwrap().code, "order_not_draft");
@@ -275,11 +276,11 @@ fn a_pending_command_that_no_longer_applies_after_a_pull_is_set_aside() {
     a.execute(add_line(o, p, 5)).unwrap();
     // Pull before push: the rebase finds the order placed.
     server.pull(&mut a, 100);
-    let attention = a.needs_attention().unwrap();
+    let attention = a.read().needs_attention().unwrap();
     assert_eq!(attention.len(), 1);
     assert_eq!(attention[0].status, "conflict");
     assert_eq!(
-        a.outbox_counts().unwrap().pending,
+        a.read().outbox_counts().unwrap().pending,
         0,
         "nothing left to push"
     );
@@ -288,7 +289,7 @@ fn a_pending_command_that_no_longer_applies_after_a_pull_is_set_aside() {
 
     // The user discards it: nothing changes but the list empties.
     a.discard(attention[0].command_id).unwrap();
-    assert!(a.needs_attention().unwrap().is_empty());
+    assert!(a.read().needs_attention().unwrap().is_empty());
 }
 
 #[test]
@@ -306,7 +307,7 @@ fn interleaved_lines_from_two_devices_are_rebased_not_lost() {
         [1, 3, 2],
         "server order"
     );
-    assert!(a.needs_attention().unwrap().is_empty());
+    assert!(a.read().needs_attention().unwrap().is_empty());
     assert_converged(&server, &[&a, &b]);
 }
 
@@ -333,7 +334,7 @@ fn spending_limit_used_up_by_a_colleague_is_refused_on_sync_and_can_be_retried()
     server.sync("a", &mut a);
     server.sync("b", &mut b);
 
-    let attention = b.needs_attention().unwrap();
+    let attention = b.read().needs_attention().unwrap();
     assert_eq!(attention.len(), 1);
     assert_eq!(
         attention[0].error.as_ref().unwrap().code,
@@ -350,7 +351,7 @@ fn spending_limit_used_up_by_a_colleague_is_refused_on_sync_and_can_be_retried()
         err,
         AppError::Domain(DomainError::SpendingLimitExceeded { .. })
     ));
-    assert_eq!(b.needs_attention().unwrap().len(), 1);
+    assert_eq!(b.read().needs_attention().unwrap().len(), 1);
 
     // The colleague's order is cancelled; now the retry goes through.
     a.execute(Command::CancelOrder(CancelOrder {
@@ -363,7 +364,7 @@ fn spending_limit_used_up_by_a_colleague_is_refused_on_sync_and_can_be_retried()
     b.retry(attention[0].command_id, None).unwrap();
     server.sync("b", &mut b);
     server.sync("a", &mut a);
-    assert!(b.needs_attention().unwrap().is_empty());
+    assert!(b.read().needs_attention().unwrap().is_empty());
     assert_eq!(
         query::order(a.conn(), ob.0).unwrap().order.status,
         OrderStatus::Placed
@@ -423,6 +424,7 @@ fn a_rejected_command_does_not_wedge_the_queue() {
     server.sync("a", &mut a);
 
     let codes: Vec<ErrorCode> = a
+        .read()
         .needs_attention()
         .unwrap()
         .iter()
@@ -445,7 +447,7 @@ fn a_rejected_command_does_not_wedge_the_queue() {
             .total
             == 1
     );
-    assert_eq!(a.outbox_counts().unwrap().pending, 0);
+    assert_eq!(a.read().outbox_counts().unwrap().pending, 0);
     server.sync("b", &mut b);
     assert_converged(&server, &[&a, &b]);
 }
@@ -542,13 +544,13 @@ mod simulation {
             }
             let refs: Vec<&Daybook> = devices.iter().collect();
             if std::env::var("SIM_STATS").is_ok() {
-                let att: usize = devices.iter().map(|d| d.needs_attention().unwrap().len()).sum();
+                let att: usize = devices.iter().map(|d| d.read().needs_attention().unwrap().len()).sum();
                 let ev: i64 = server.db.conn().query_row("SELECT count(*) FROM events", [], |r| r.get(0)).unwrap();
                 eprintln!("steps={} events={ev} attention={att}", steps.len());
             }
             assert_converged(&server, &refs);
             for d in &devices {
-                let counts = d.outbox_counts().unwrap();
+                let counts = d.read().outbox_counts().unwrap();
                 prop_assert_eq!(counts.pending, 0);
                 // Everything the server accepted from this device is in its log.
                 let acked: i64 = d.conn().query_row(

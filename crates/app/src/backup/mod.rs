@@ -27,24 +27,29 @@
 //! device's push sequence is moved past anything the server can have recorded for
 //! the device ([`bump_device_seq`]), or every new command would be refused as stale.
 
+mod restore;
+
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use daybook_store::{SCHEMA_VERSION, STORE_TABLES, StoreError};
+use daybook_store::{SCHEMA_VERSION, STORE_TABLES, StoreError, settings};
 use rusqlite::backup::{Backup, StepResult};
-use rusqlite::{Connection, OpenFlags, OptionalExtension};
+use rusqlite::{Connection, OpenFlags};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::error::AppError;
-use crate::service::{DB_FILE, Daybook, OpenOptions};
+use crate::service::{DB_FILE, Daybook};
+
+pub use crate::error::BadBackup;
+pub use restore::{
+    FreshStart, RestoreReport, bump_device_seq, replaces_data, restore_file, start_fresh,
+};
 
 /// Folder of the data directory where backups go by default.
 pub const BACKUP_DIR: &str = "backups";
-
-pub use crate::error::BadBackup;
 
 /// What a checked Daybook store file holds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -92,34 +97,6 @@ pub struct BackupFile {
     pub modified: Option<DateTime<Utc>>,
 }
 
-/// What a restore did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct RestoreReport {
-    /// The backup restored.
-    pub from: String,
-    /// Where the replaced store was kept (`None` when there was none).
-    pub kept_aside: Option<String>,
-    /// What the store holds now.
-    pub summary: StoreSummary,
-    /// The last server sequence the restored store had pulled: the next sync pulls
-    /// from there.
-    pub sync_cursor: i64,
-    /// Wall time.
-    pub millis: u64,
-}
-
-/// What starting again from an empty store did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct FreshStart {
-    /// Where the damaged store was kept.
-    pub kept_aside: Option<String>,
-    /// The sync server read back from the damaged file, if it could be read: the
-    /// empty store syncs with it (the token too, not shown).
-    pub server: Option<String>,
-}
-
 /// The result of a health check.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -144,14 +121,13 @@ pub enum Thoroughness {
 }
 
 const MAX_PROBLEMS: usize = 20;
-const DEVICE_SEQ: &str = "sync.device_seq";
 
-fn now_ms(start: Instant) -> u64 {
+pub(crate) fn now_ms(start: Instant) -> u64 {
     u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX)
 }
 
 /// A fresh name beside `path`: `<name>.<tag>-<time>`, never an existing file.
-fn aside_name(path: &Path, tag: &str, at: DateTime<Utc>) -> PathBuf {
+pub(crate) fn aside_name(path: &Path, tag: &str, at: DateTime<Utc>) -> PathBuf {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -166,19 +142,19 @@ fn aside_name(path: &Path, tag: &str, at: DateTime<Utc>) -> PathBuf {
     candidate
 }
 
-fn sidecar(path: &Path, suffix: &str) -> PathBuf {
+pub(crate) fn sidecar(path: &Path, suffix: &str) -> PathBuf {
     let mut s = path.as_os_str().to_owned();
     s.push(suffix);
     PathBuf::from(s)
 }
 
 /// Flushes a file's data to the disk.
-fn fsync_file(path: &Path) -> std::io::Result<()> {
+pub(crate) fn fsync_file(path: &Path) -> std::io::Result<()> {
     File::open(path)?.sync_all()
 }
 
 /// Makes a rename in `dir` durable (a no-op where directories cannot be opened).
-fn fsync_dir(dir: &Path) {
+pub(crate) fn fsync_dir(dir: &Path) {
     #[cfg(unix)]
     if let Ok(d) = File::open(dir) {
         let _ = d.sync_all();
@@ -187,7 +163,7 @@ fn fsync_dir(dir: &Path) {
     let _ = dir;
 }
 
-fn parent_of(path: &Path) -> &Path {
+pub(crate) fn parent_of(path: &Path) -> &Path {
     match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -227,7 +203,7 @@ pub fn list_backups(dir: &Path) -> Result<Vec<BackupFile>, AppError> {
 }
 
 /// Reads `conn`'s integrity: `Ok(problems)` (empty when fine).
-fn integrity(conn: &Connection, how: Thoroughness) -> rusqlite::Result<Vec<String>> {
+pub(crate) fn integrity(conn: &Connection, how: Thoroughness) -> rusqlite::Result<Vec<String>> {
     let sql = match how {
         Thoroughness::Quick => "PRAGMA quick_check(20)",
         Thoroughness::Full => "PRAGMA integrity_check(20)",
@@ -243,7 +219,7 @@ fn integrity(conn: &Connection, how: Thoroughness) -> rusqlite::Result<Vec<Strin
     })
 }
 
-fn bad_of(e: &rusqlite::Error) -> BadBackup {
+pub(crate) fn bad_of(e: &rusqlite::Error) -> BadBackup {
     match e.sqlite_error_code() {
         Some(rusqlite::ErrorCode::NotADatabase) => BadBackup::NotADatabase,
         // Corrupt, or anything else SQLite cannot read in it.
@@ -262,7 +238,7 @@ pub fn inspect(conn: &Connection, how: Thoroughness) -> Result<StoreSummary, Bad
 }
 
 /// The schema and content checks of [`inspect`], without the integrity check.
-fn summarise(conn: &Connection) -> Result<StoreSummary, BadBackup> {
+pub(crate) fn summarise(conn: &Connection) -> Result<StoreSummary, BadBackup> {
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .map_err(|e| bad_of(&e))?;
@@ -284,15 +260,10 @@ fn summarise(conn: &Connection) -> Result<StoreSummary, BadBackup> {
             return Err(BadBackup::NotDaybook(format!("table {t} is missing")));
         }
     }
-    let account: Option<String> = conn
-        .query_row("SELECT value FROM meta WHERE key = 'account_id'", [], |r| {
-            r.get(0)
-        })
-        .optional()
-        .map_err(|e| BadBackup::NotDaybook(e.to_string()))?;
-    let account_id = account
-        .as_deref()
-        .and_then(|s| Uuid::parse_str(s).ok())
+    let account_id = settings::ACCOUNT_ID
+        .get(conn)
+        .ok()
+        .flatten()
         .ok_or_else(|| BadBackup::NotDaybook("it names no account".into()))?;
     let has_orders = tables.iter().any(|n| n == "p_orders");
     let read = || -> rusqlite::Result<StoreSummary> {
@@ -324,7 +295,7 @@ fn summarise(conn: &Connection) -> Result<StoreSummary, BadBackup> {
 
 /// Opens an existing file read-write without creating it (a missing file is not an
 /// empty database here).
-fn open_existing(path: &Path) -> rusqlite::Result<Connection> {
+pub(crate) fn open_existing(path: &Path) -> rusqlite::Result<Connection> {
     let conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -382,12 +353,7 @@ fn write_backup(src: &Connection, tmp: &Path, dest: &Path) -> Result<StoreSummar
     // The copied header says WAL; a backup is one self-contained file.
     out.pragma_update(None, "journal_mode", "DELETE")?;
     let summary = inspect(&out, Thoroughness::Full)?;
-    let src_account: Option<String> = src
-        .query_row("SELECT value FROM meta WHERE key = 'account_id'", [], |r| {
-            r.get(0)
-        })
-        .optional()?;
-    if src_account.as_deref() != Some(summary.account_id.to_string().as_str()) {
+    if settings::ACCOUNT_ID.get(src)? != Some(summary.account_id) {
         return Err(AppError::Store(StoreError::Corrupt(
             "the backup's account differs from the store's".into(),
         )));
@@ -432,276 +398,6 @@ pub fn check_file(path: &Path, how: Thoroughness) -> Result<CheckReport, AppErro
     })
 }
 
-/// Facts of the live store read before it is replaced, best effort: a damaged file
-/// gives what it can.
-#[derive(Debug, Default)]
-struct LiveFacts {
-    account_id: Option<Uuid>,
-    has_events: bool,
-    device_seq: i64,
-    readable: bool,
-}
-
-fn live_facts(path: &Path) -> LiveFacts {
-    let Ok(conn) = open_existing(path) else {
-        return LiveFacts::default();
-    };
-    let meta = |k: &str| -> Option<String> {
-        conn.query_row("SELECT value FROM meta WHERE key = ?1", [k], |r| r.get(0))
-            .ok()
-    };
-    let has_events = conn
-        .query_row("SELECT EXISTS (SELECT 1 FROM events)", [], |r| r.get(0))
-        .ok();
-    LiveFacts {
-        account_id: meta("account_id").and_then(|s| Uuid::parse_str(&s).ok()),
-        has_events: has_events.unwrap_or(false),
-        device_seq: meta(DEVICE_SEQ).and_then(|s| s.parse().ok()).unwrap_or(0),
-        readable: has_events.is_some(),
-    }
-}
-
-/// What replacing the store at `data_file` would do, for a confirmation: `None`
-/// when there is nothing to lose (no file, or a store without events).
-pub fn replaces_data(data_file: &Path) -> Option<String> {
-    if !data_file.exists() {
-        return None;
-    }
-    let live = live_facts(data_file);
-    if !live.readable {
-        Some("the current store cannot be read (it is kept aside)".into())
-    } else if live.has_events {
-        Some("the current store holds data (it is kept aside)".into())
-    } else {
-        None
-    }
-}
-
-/// Moves the device's push sequence past anything the server can have recorded
-/// for it. A restored (older) store's counter is behind the server's, and the server
-/// refuses a sequence it has passed; after a restore or a fresh start the counter
-/// jumps to the current time in microseconds (or the old store's counter, if
-/// higher), which no device reaches one command at a time.
-pub fn bump_device_seq(conn: &Connection, at_least: i64) -> Result<(), AppError> {
-    let current: i64 = conn
-        .query_row("SELECT value FROM meta WHERE key = ?1", [DEVICE_SEQ], |r| {
-            r.get::<_, String>(0)
-        })
-        .optional()?
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let next = current.max(at_least).max(Utc::now().timestamp_micros());
-    conn.execute(
-        "INSERT INTO meta (key, value) VALUES (?1, ?2)
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        [DEVICE_SEQ, &next.to_string()],
-    )?;
-    Ok(())
-}
-
-/// Moves `path` (and its `-wal`, which may hold its last commits) to a new name
-/// `<name>.<tag>-<time>` beside it, and drops its `-shm` (an index SQLite rebuilds).
-/// Returns the new name, or `None` when there was no file.
-fn move_aside(path: &Path, tag: &str) -> Result<Option<PathBuf>, AppError> {
-    if !path.exists() {
-        return Ok(None);
-    }
-    let aside = aside_name(path, tag, Utc::now());
-    std::fs::rename(path, &aside)
-        .map_err(|e| AppError::io("cannot move the current store aside", e))?;
-    let wal = sidecar(path, "-wal");
-    if wal.exists() {
-        std::fs::rename(&wal, sidecar(&aside, "-wal"))
-            .map_err(|e| AppError::io("cannot move the current store's journal aside", e))?;
-    }
-    let _ = std::fs::remove_file(sidecar(path, "-shm"));
-    fsync_dir(parent_of(path));
-    Ok(Some(aside))
-}
-
-/// Keeps the live store under a second name (`<name>.<tag>-<time>`) while it stays at
-/// its own, so that renaming the replacement over it is the one step that switches:
-/// a crash at any point leaves the old store or the new one at the live name. The
-/// write-ahead log is folded into the file first (a checkpoint), as a replacement
-/// must not inherit it. A store whose log cannot be folded (damaged) is moved aside
-/// with its log instead.
-fn keep_aside(path: &Path, tag: &str) -> Result<Option<PathBuf>, AppError> {
-    if !path.exists() {
-        return Ok(None);
-    }
-    let wal = sidecar(path, "-wal");
-    if wal.exists() {
-        // Closing the last connection after a TRUNCATE checkpoint removes the log.
-        let folded =
-            Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE).and_then(|c| {
-                c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
-                    r.get::<_, i64>(0)
-                })
-            });
-        let empty = std::fs::metadata(&wal).map_or(true, |m| m.len() == 0);
-        if !matches!(folded, Ok(0)) || !empty {
-            return move_aside(path, tag);
-        }
-    }
-    let aside = aside_name(path, tag, Utc::now());
-    if std::fs::hard_link(path, &aside).is_err() {
-        // A file system without hard links: the two-step move.
-        return move_aside(path, tag);
-    }
-    fsync_dir(parent_of(path));
-    // Empty by now; a replacement must not find the old store's log or index.
-    let _ = std::fs::remove_file(&wal);
-    let _ = std::fs::remove_file(sidecar(path, "-shm"));
-    Ok(Some(aside))
-}
-
-/// Replaces the store file `data_file` by a checked copy of `backup`. No connection
-/// to `data_file` may be open (use [`Daybook::restore`] on an open store). The
-/// backup is checked in full first; a store holding data of another account is not
-/// replaced. The replaced file is kept as `<name>.before-restore-<time>`.
-pub fn restore_file(data_file: &Path, backup: &Path) -> Result<RestoreReport, AppError> {
-    let start = Instant::now();
-    if !backup.is_file() {
-        return Err(BadBackup::Missing.into());
-    }
-    if data_file.exists()
-        && let (Ok(a), Ok(b)) = (backup.canonicalize(), data_file.canonicalize())
-        && a == b
-    {
-        return Err(AppError::invalid(
-            Some("path"),
-            "that is the store in use, not a backup",
-        ));
-    }
-    let dir = parent_of(data_file);
-    std::fs::create_dir_all(dir).map_err(|e| AppError::io("cannot create the data folder", e))?;
-    let tmp = sidecar(
-        data_file,
-        &format!(".restoring-{}", Uuid::now_v7().simple()),
-    );
-    let result = prepare_restore(data_file, backup, &tmp);
-    let (summary, cursor) = match result {
-        Ok(r) => r,
-        Err(e) => {
-            let _ = std::fs::remove_file(&tmp);
-            let _ = std::fs::remove_file(sidecar(&tmp, "-journal"));
-            return Err(e);
-        }
-    };
-    let kept = keep_aside(data_file, "before-restore");
-    let kept = match kept {
-        Ok(k) => k,
-        Err(e) => {
-            let _ = std::fs::remove_file(&tmp);
-            return Err(e);
-        }
-    };
-    std::fs::rename(&tmp, data_file)
-        .map_err(|e| AppError::io("cannot put the restored store in place", e))?;
-    fsync_dir(dir);
-    Ok(RestoreReport {
-        from: backup.display().to_string(),
-        kept_aside: kept.map(|p| p.display().to_string()),
-        summary,
-        sync_cursor: cursor,
-        millis: now_ms(start),
-    })
-}
-
-/// Copies the backup to `tmp`, checks the copy, and prepares it for this device.
-fn prepare_restore(
-    data_file: &Path,
-    backup: &Path,
-    tmp: &Path,
-) -> Result<(StoreSummary, i64), AppError> {
-    std::fs::copy(backup, tmp).map_err(|e| AppError::io("cannot read the backup file", e))?;
-    let conn = open_existing(tmp).map_err(|e| AppError::BadBackup(bad_of(&e)))?;
-    // A backup made by a build of this app is a rollback-journal file; one copied
-    // from a live store may say WAL, whose missing -wal would be fine: set it plain.
-    conn.pragma_update(None, "journal_mode", "DELETE")
-        .map_err(|e| AppError::BadBackup(bad_of(&e)))?;
-    let summary = inspect(&conn, Thoroughness::Full)?;
-    let live = if data_file.exists() {
-        live_facts(data_file)
-    } else {
-        LiveFacts::default()
-    };
-    if live.has_events
-        && let Some(store) = live.account_id
-        && store != summary.account_id
-    {
-        return Err(BadBackup::OtherAccount {
-            backup: summary.account_id,
-            store,
-        }
-        .into());
-    }
-    bump_device_seq(&conn, live.device_seq)?;
-    let cursor: i64 = conn
-        .query_row(
-            "SELECT value FROM meta WHERE key = 'sync.cursor'",
-            [],
-            |r| r.get::<_, String>(0),
-        )
-        .optional()?
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    drop(conn);
-    fsync_file(tmp).map_err(|e| AppError::io("cannot write the restored store", e))?;
-    Ok((summary, cursor))
-}
-
-/// Moves the (damaged) store `data_file` aside and leaves an empty store in its place
-/// that keeps the sync settings and device name still readable in the old file, so
-/// the next sync fills it from the server. Commands the old store had not pushed
-/// stay only in the file kept aside. No connection to `data_file` may be open.
-pub fn start_fresh(data_file: &Path) -> Result<FreshStart, AppError> {
-    let salvaged = salvage_meta(data_file);
-    let kept = move_aside(data_file, "corrupt")?;
-    let db = Daybook::open(data_file, OpenOptions::default())?;
-    let conn = db.conn();
-    let mut server = None;
-    for (k, v) in &salvaged {
-        if matches!(k.as_str(), "sync.server" | "sync.token" | "device") {
-            conn.execute(
-                "INSERT INTO meta (key, value) VALUES (?1, ?2)
-                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                [k, v],
-            )?;
-        }
-        if k == "sync.server" {
-            server = Some(v.clone());
-        }
-    }
-    let old_seq = salvaged
-        .iter()
-        .find(|(k, _)| k == DEVICE_SEQ)
-        .and_then(|(_, v)| v.parse().ok())
-        .unwrap_or(0);
-    bump_device_seq(conn, old_seq)?;
-    Ok(FreshStart {
-        kept_aside: kept.map(|p| p.display().to_string()),
-        server,
-    })
-}
-
-/// The `meta` rows of a possibly damaged store, as far as they can be read.
-fn salvage_meta(path: &Path) -> Vec<(String, String)> {
-    let Ok(conn) = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    ) else {
-        return Vec::new();
-    };
-    let rows = conn
-        .prepare("SELECT key, value FROM meta")
-        .and_then(|mut s| {
-            s.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
-                .collect::<Result<Vec<_>, _>>()
-        });
-    rows.unwrap_or_default()
-}
-
 impl Daybook {
     /// Writes a checked backup of this store to `dest` (which must not exist), from a
     /// connection of its own, so commands may go on meanwhile on other threads.
@@ -723,22 +419,5 @@ impl Daybook {
             problems,
             millis: now_ms(start),
         })
-    }
-
-    /// Replaces this store by a checked copy of `backup` and reopens it (see
-    /// [`restore_file`]). Other connections to the file (read pools) must be closed
-    /// before and reopened after. On a refused backup the store is reopened as it was.
-    pub fn restore(&mut self, backup: &Path) -> Result<RestoreReport, AppError> {
-        let path = self
-            .path()
-            .ok_or_else(|| AppError::invalid(None, "an in-memory store cannot be restored"))?
-            .to_path_buf();
-        let options = self.reopen_options();
-        // Close the file: a connection left open across the rename would write the
-        // old file's pages through the new file's WAL.
-        self.close_for_swap()?;
-        let result = restore_file(&path, backup);
-        *self = Daybook::open(&path, options)?;
-        result
     }
 }

@@ -1,0 +1,224 @@
+//! The read side of the application: one typed method per screen or CLI query, over
+//! one read connection. [`Daybook::read`] reads through the writer's own connection
+//! (the CLI, tests); a [`ReadPool`] owns read-only connections of its own, so a
+//! screen's query never waits behind a long write (the desktop app).
+//!
+//! **Architecture Invariant:** the edges (CLI, desktop shell, server routes) read only
+//! through this module: they hold no connection and no SQL.
+
+mod names;
+mod pool;
+
+use std::io::Write;
+use std::path::Path;
+
+use chrono::NaiveDate;
+use daybook_domain::StreamType;
+use rusqlite::Connection;
+use uuid::Uuid;
+
+use crate::backup::{self, BackupReport};
+use crate::error::AppError;
+use crate::export::{self, ExportReport};
+use crate::history::{self, AsOf, DayCount, RecordHistory, StateAt, TimelineFilter, TimelinePage};
+use crate::query::{
+    self, CustomerDetail, CustomerPage, CustomerQuery, Dashboard, OrderDetail, OrderPage,
+    OrderQuery, OrderSummary, ProductPage, ProductQuery, ProductRow, Stats,
+};
+use crate::replica::{self, AttentionItem, Binding, OutboxCounts};
+use crate::service::Daybook;
+use crate::settings::{self, ServerConfig};
+
+pub use names::Named;
+pub use pool::ReadPool;
+
+/// What to write as CSV.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Export {
+    /// One row per order matching the filter (its paging ignored).
+    Orders(OrderQuery),
+    /// One row per line of the orders matching the filter.
+    Lines(OrderQuery),
+    /// The account's timeline matching the filter, oldest first.
+    Timeline(TimelineFilter),
+    /// One record's field-level history.
+    RecordHistory(Uuid),
+}
+
+/// Typed reads over one connection; cheap to make, borrow-only.
+#[derive(Clone, Copy)]
+pub struct Reader<'c> {
+    conn: &'c Connection,
+}
+
+impl<'c> Reader<'c> {
+    pub(crate) fn new(conn: &'c Connection) -> Self {
+        Reader { conn }
+    }
+
+    /// A page of the order list.
+    pub fn orders(&self, q: &OrderQuery) -> Result<OrderPage, AppError> {
+        query::orders(self.conn, q)
+    }
+
+    /// Count and totals of every order matching the list's filter.
+    pub fn order_summary(&self, q: &OrderQuery) -> Result<OrderSummary, AppError> {
+        query::order_summary(self.conn, q)
+    }
+
+    /// One order with its lines and totals.
+    pub fn order(&self, id: Uuid) -> Result<OrderDetail, AppError> {
+        query::order(self.conn, id)
+    }
+
+    /// A page of the customer list.
+    pub fn customers(&self, q: &CustomerQuery) -> Result<CustomerPage, AppError> {
+        query::customers(self.conn, q)
+    }
+
+    /// One customer with addresses, open total and limit.
+    pub fn customer(&self, id: Uuid) -> Result<CustomerDetail, AppError> {
+        query::customer(self.conn, id)
+    }
+
+    /// A page of the catalogue.
+    pub fn products(&self, q: &ProductQuery) -> Result<ProductPage, AppError> {
+        query::products(self.conn, q)
+    }
+
+    /// One product.
+    pub fn product(&self, id: Uuid) -> Result<ProductRow, AppError> {
+        query::product(self.conn, id)
+    }
+
+    /// Orders and revenue per day in `[from, to]` (UTC days), top customers, open work.
+    pub fn dashboard(&self, from: NaiveDate, to: NaiveDate) -> Result<Dashboard, AppError> {
+        query::dashboard(self.conn, from, to)
+    }
+
+    /// Counts of events, records and commands.
+    pub fn stats(&self) -> Result<Stats, AppError> {
+        query::stats(self.conn)
+    }
+
+    /// True when the store holds no events yet.
+    pub fn is_empty(&self) -> Result<bool, AppError> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT NOT EXISTS (SELECT 1 FROM events)")?
+            .query_row([], |r| r.get(0))?)
+    }
+
+    /// A record's whole history with field-level changes.
+    pub fn history(&self, id: Uuid) -> Result<RecordHistory, AppError> {
+        history::history(self.conn, id)
+    }
+
+    /// A record as it was after a revision or at a moment.
+    pub fn state_at(&self, id: Uuid, as_of: AsOf) -> Result<StateAt, AppError> {
+        history::state_at(self.conn, id, as_of)
+    }
+
+    /// A page of the account's timeline, newest first.
+    pub fn timeline(&self, f: &TimelineFilter) -> Result<TimelinePage, AppError> {
+        history::timeline(self.conn, f)
+    }
+
+    /// Events per day matching the timeline's filter.
+    pub fn activity(&self, f: &TimelineFilter) -> Result<Vec<DayCount>, AppError> {
+        history::activity(self.conn, f)
+    }
+
+    /// The users who appear in the log.
+    pub fn users(&self) -> Result<Vec<String>, AppError> {
+        history::users(self.conn)
+    }
+
+    /// The event types of a record's stream, in order.
+    pub fn event_types(&self, id: Uuid) -> Result<Vec<String>, AppError> {
+        Ok(daybook_store::read_stream(self.conn, id, 0)?
+            .iter()
+            .map(|e| e.event.event_type().to_string())
+            .collect())
+    }
+
+    /// The kind of record an id belongs to, if any.
+    pub fn stream_type(&self, id: Uuid) -> Result<Option<StreamType>, AppError> {
+        names::stream_type(self.conn, id)
+    }
+
+    /// Whether a record of `kind` has this id.
+    pub fn exists(&self, kind: Named, id: Uuid) -> Result<bool, AppError> {
+        names::exists(self.conn, kind, id)
+    }
+
+    /// Records of `kind` whose number or code is `key` (exact, else ignoring case).
+    pub fn find(&self, kind: Named, key: &str) -> Result<Vec<Uuid>, AppError> {
+        names::find(self.conn, kind, key)
+    }
+
+    /// Writes a CSV export to `out`.
+    pub fn export(&self, what: &Export, out: &mut dyn Write) -> Result<ExportReport, AppError> {
+        match what {
+            Export::Orders(q) => export::orders_csv(self.conn, q, out),
+            Export::Lines(q) => export::lines_csv(self.conn, q, out),
+            Export::Timeline(f) => export::timeline_csv(self.conn, f, out),
+            Export::RecordHistory(id) => export::record_history_csv(self.conn, *id, out),
+        }
+    }
+
+    /// Writes a CSV export to the file `dest` (its folder created if missing), and
+    /// makes it durable before returning.
+    pub fn export_to_file(&self, what: &Export, dest: &Path) -> Result<ExportReport, AppError> {
+        if let Some(dir) = dest.parent() {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| AppError::io("cannot create the export folder", e))?;
+        }
+        let file = std::fs::File::create(dest)
+            .map_err(|e| AppError::io("cannot create the export file", e))?;
+        let mut w = std::io::BufWriter::new(file);
+        let report = self.export(what, &mut w)?;
+        w.into_inner()
+            .map_err(|e| AppError::io("cannot write the export", e.into_error()))?
+            .sync_all()
+            .map_err(|e| AppError::io("cannot write the export", e))?;
+        Ok(report)
+    }
+
+    /// Writes a checked backup of the store to `dest` (see [`backup::backup_from`]).
+    pub fn backup_to(&self, dest: &Path) -> Result<BackupReport, AppError> {
+        backup::backup_from(self.conn, dest)
+    }
+
+    /// Outbox counts for the sync badge.
+    pub fn outbox_counts(&self) -> Result<OutboxCounts, AppError> {
+        replica::outbox_counts(self.conn)
+    }
+
+    /// The commands that need the user: refused by the server, or no longer applying.
+    pub fn needs_attention(&self) -> Result<Vec<AttentionItem>, AppError> {
+        replica::needs_attention(self.conn)
+    }
+
+    /// The last server sequence applied here.
+    pub fn sync_cursor(&self) -> Result<i64, AppError> {
+        settings::sync_cursor(self.conn)
+    }
+
+    /// The account and device the server knows this store as, once it has synced.
+    pub fn binding(&self) -> Result<Option<Binding>, AppError> {
+        replica::binding(self.conn)
+    }
+
+    /// The server this store syncs with, if one is set.
+    pub fn server(&self) -> Result<Option<ServerConfig>, AppError> {
+        settings::server(self.conn)
+    }
+}
+
+impl Daybook {
+    /// Reads through this store's own connection (it sees its own writes at once).
+    pub fn read(&self) -> Reader<'_> {
+        Reader::new(self.conn())
+    }
+}

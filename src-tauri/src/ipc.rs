@@ -1,0 +1,28 @@
+//! How errors cross IPC: every command resolves to its value or an `ErrorBody`
+//! (the one error contract, `daybook_protocol::error`). Internal details (SQL, IO)
+//! never reach the window; they are logged here.
+
+use daybook_app::{AppError, ErrorBody, ErrorCode};
+
+/// IPC result: the value or the structured error `{code, message, field?, params?}`.
+pub type Res<T> = Result<T, ErrorBody>;
+
+/// The structured error for the UI, logging what the body leaves out.
+pub fn to_body(e: AppError) -> ErrorBody {
+    let body = e.body();
+    if body.code == ErrorCode::Internal {
+        eprintln!("daybook-desktop: internal error: {e:?}");
+    }
+    body
+}
+
+/// Input the shell refuses before calling the app (a bad server URL, an empty token).
+pub fn invalid(field: &str, message: impl Into<String>) -> ErrorBody {
+    ErrorBody::new(ErrorCode::InvalidInput, message).with_field(field)
+}
+
+/// A background task that died (a panic on a blocking thread).
+pub fn task_failed(what: &str, e: impl std::fmt::Display) -> ErrorBody {
+    eprintln!("daybook-desktop: {what} failed: {e}");
+    ErrorBody::new(ErrorCode::Internal, format!("{what} stopped unexpectedly"))
+}
