@@ -25,3 +25,4 @@ mod scaleout;
 mod simulation;
 mod support;
 mod sync;
+mod tidy;

@@ -501,3 +501,19 @@ pub fn replay_by_hand(source: &Connection, target: &mut Connection) -> Result<u6
     tx.commit()?;
     Ok(n)
 }
+
+/// Deletes every snapshot of a Daybook store (row 5c: loading without them).
+pub fn delete_snapshots(conn: &Connection) -> Result<()> {
+    conn.execute("DELETE FROM snapshots", [])?;
+    Ok(())
+}
+
+/// The `--qpsg` experiment: SQLite's query planner stability guarantee on a
+/// connection (what the store would set when it configures one).
+pub fn enable_qpsg(conn: &Connection) -> Result<()> {
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+        true,
+    )?;
+    Ok(())
+}

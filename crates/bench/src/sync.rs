@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, ensure};
 use daybook_app::{Daybook, Durability, OpenOptions};
+use daybook_app::{Named, ReadPool};
 use daybook_domain::RegisterCustomer;
 use daybook_domain::{Command, CommandEnvelope, Currency, CustomerId, CustomerKind};
 use daybook_server::{AppState, RateLimit};
@@ -210,7 +211,7 @@ pub fn rows(dir: &Path, sizes: &SyncSizes) -> Result<Vec<Row>> {
     let (b_db, b_engine) = client(dir, "colleague", &url, &token(small, "colleague")?)?;
     rt.block_on(b_engine.sync_once())?;
     let b_path = dir.join("colleague.sqlite3");
-    let b_reader = daybook_store::EventStore::open_reader(&b_path)?;
+    let b_reader = ReadPool::open(&b_path, 1)?;
     let (b_stop, b_stopped) = tokio::sync::oneshot::channel::<()>();
     let b_loop = rt.spawn(b_engine.run(async {
         let _ = b_stopped.await;
@@ -228,11 +229,7 @@ pub fn rows(dir: &Path, sizes: &SyncSizes) -> Result<Vec<Row>> {
         rt.block_on(a_engine.sync_once())?;
         let deadline = start + Duration::from_secs(10);
         loop {
-            let seen: bool = b_reader.query_row(
-                "SELECT EXISTS (SELECT 1 FROM p_customers WHERE id = ?1)",
-                [id],
-                |r| r.get(0),
-            )?;
+            let seen = b_reader.read(|r| r.exists(Named::Customer, id))?;
             if seen {
                 break;
             }

@@ -7,9 +7,11 @@
 //! stored is a no-op, never a duplicate.
 
 mod error;
+mod read;
 mod schema;
 pub mod settings;
 mod sqlite;
+mod tx;
 mod types;
 
 pub use error::{StoreError, is_corruption};

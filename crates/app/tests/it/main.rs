@@ -1,7 +1,6 @@
 //! Integration tests of the application service over a real SQLite store.
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] fns unwrap freely
 
-mod architecture;
 mod backup;
 mod engine;
 mod fixtures;
