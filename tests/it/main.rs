@@ -17,6 +17,7 @@ mod demo;
 mod exec;
 mod faults;
 mod flow;
+mod hardening;
 mod history;
 mod proxy;
 mod random;

@@ -512,6 +512,8 @@ export type ErrorCode =
 "required" | 
 /**  A text is longer than `params.max` characters. */
 "too_long" | 
+/**  A text holds a character it may not (`params.value`: the character, `U+202E`). */
+"invalid_character" | 
 /**  A quantity below one (`params.quantity`). */
 "invalid_quantity" | 
 /**  A quantity above `params.max` (`params.quantity`). */
@@ -530,6 +532,10 @@ export type ErrorCode =
 "invalid_currency" | 
 /**  An amount or a total does not fit. */
 "amount_too_large" | 
+/**  A running total would pass its cap (`params.scope`, `max_amount`, `currency`). */
+"total_too_large" | 
+/**  An order has as many lines as it may (`params.max`). */
+"too_many_lines" | 
 /**  Only a draft can change (`params.status`). */
 "order_not_draft" | 
 /**  An order without lines cannot be placed. */
@@ -616,6 +622,8 @@ export type ErrorParams = {
 	quantity?: number | null,
 	/**  The amount given (a price, a limit). */
 	amount?: Money | null,
+	/**  Which running total a cap protects. */
+	scope?: TotalScope | null,
 	/**  The largest amount allowed. */
 	max_amount?: Money | null,
 	/**  The discount given, in basis points. */
@@ -1221,6 +1229,15 @@ export type TopCustomer = {
 	/**  Their gross total. */
 	gross: Money,
 };
+
+/**  Which running total a cap protects (see `money::MAX_ORDER_TOTAL`). */
+export type TotalScope = 
+/**  One order's gross total. */
+"order" | 
+/**  A customer's open orders. */
+"customer_open" | 
+/**  The orders placed in one (UTC) day. */
+"day";
 
 /**  Net, VAT and gross of a document, with the per-rate breakdown. */
 export type Totals = {

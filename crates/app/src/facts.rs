@@ -1,6 +1,7 @@
 //! Answers the domain's [`FactNeeds`] from the read models (set-based rules: unique
 //! codes, a customer's open total).
 
+use chrono::{DateTime, Utc};
 use daybook_domain::{
     AddressId, Currency, CustomerFacts, CustomerId, FactNeeds, Facts, Money, ProductFacts,
     ProductId, VatClass,
@@ -14,8 +15,20 @@ use crate::error::AppError;
 /// Fetches exactly the facts asked for. Only the `authority` (the server) answers the
 /// next invoice number: the largest assigned plus one, gap-free because the server
 /// has one writer per account and the number commits with the invoice.
-pub fn fetch(conn: &Connection, needs: &FactNeeds, authority: bool) -> Result<Facts, AppError> {
+pub fn fetch(
+    conn: &Connection,
+    needs: &FactNeeds,
+    authority: bool,
+    at: DateTime<Utc>,
+) -> Result<Facts, AppError> {
     let mut facts = Facts::default();
+    if needs.day_total {
+        facts.day_total = conn
+            .prepare_cached("SELECT gross FROM p_daily WHERE day = ?1")?
+            .query_row([crate::projection::orders::day(at)], |r| r.get(0))
+            .optional()?
+            .map_or(Money::ZERO, Money);
+    }
     if needs.invoice_number && authority {
         let max: i64 = conn
             .prepare_cached("SELECT coalesce(max(invoice_number), 0) FROM p_orders")?

@@ -151,7 +151,7 @@ pub(crate) fn handle(
         None => (Aggregate::new(target_type), 0),
     };
     let needs = agg.needs(&env.command);
-    let facts = facts::fetch(conn, &needs, h.authority)?;
+    let facts = facts::fetch(conn, &needs, h.authority, env.issued_at)?;
     let events = agg.decide(&env.command, &facts, env.issued_at)?;
     if events.is_empty() {
         return Ok(CommandOutcome {

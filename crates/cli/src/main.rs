@@ -219,7 +219,10 @@ fn main() -> ExitCode {
         },
         Err(e) => {
             let (code, message) = describe(&e);
-            eprintln!("error: {}", output::one_line(&message));
+            eprintln!(
+                "error: {}",
+                daybook_domain::text::escaped(&output::one_line(&message))
+            );
             ExitCode::from(code)
         }
     }

@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use chrono::{DateTime, Utc};
-use daybook_domain::Money;
+use daybook_domain::{Money, text};
 use serde::Serialize;
 
 /// Collected output; printed once the command has succeeded.
@@ -14,15 +14,28 @@ pub struct Out {
 }
 
 impl Out {
-    /// One line.
+    /// One line (or several, split at line breaks). Stored text is shown with control,
+    /// bidirectional and invisible characters escaped, so nothing in the data can steer
+    /// the terminal (`\u{1B}[2J` clears no screen here).
     pub fn line(&mut self, s: impl AsRef<str>) {
-        self.text.push_str(s.as_ref());
-        self.text.push('\n');
+        for part in s.as_ref().split('\n') {
+            self.text.push_str(&text::escaped(part));
+            self.text.push('\n');
+        }
     }
 
-    /// Pretty JSON of `value`.
+    /// Pretty JSON of `value`, with the characters that could steer a terminal
+    /// written as `\uXXXX` escapes (serde_json leaves C1 controls and bidirectional
+    /// formatting raw). Outside strings JSON is ASCII, so escaping the text is exact.
     pub fn json<T: Serialize + ?Sized>(&mut self, value: &T) -> anyhow::Result<()> {
-        self.text.push_str(&serde_json::to_string_pretty(value)?);
+        let raw = serde_json::to_string_pretty(value)?;
+        for c in raw.chars() {
+            if text::steers_a_terminal(c) && c != '\n' {
+                let _ = write!(self.text, "\\u{:04x}", u32::from(c));
+            } else {
+                self.text.push(c);
+            }
+        }
         self.text.push('\n');
         Ok(())
     }
@@ -34,33 +47,10 @@ impl Out {
 
 /// `1234567` cents -> `12,345.67`.
 pub fn money(m: Money) -> String {
-    let plain = m.to_string();
-    let (sign, rest) = match plain.strip_prefix('-') {
-        Some(r) => ("-", r),
-        None => ("", plain.as_str()),
-    };
-    let (int, frac) = rest.split_once('.').unwrap_or((rest, "00"));
-    let mut grouped = String::new();
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    format!("{sign}{grouped}.{frac}")
+    m.grouped()
 }
 
-/// Basis points -> `12.5%`.
-pub fn percent(bp: i64) -> String {
-    let (int, frac) = (bp / 100, (bp % 100).abs());
-    if frac == 0 {
-        format!("{int}%")
-    } else if frac % 10 == 0 {
-        format!("{int}.{}%", frac / 10)
-    } else {
-        format!("{int}.{frac:02}%")
-    }
-}
+pub use daybook_domain::money::percent;
 
 /// `2025-03-01 14:05`.
 pub fn time(t: DateTime<Utc>) -> String {
@@ -167,6 +157,29 @@ mod tests {
         assert_eq!(percent(1000), "10%");
         assert_eq!(percent(1250), "12.5%");
         assert_eq!(percent(725), "7.25%");
+    }
+
+    #[test]
+    fn stored_text_cannot_steer_the_terminal() {
+        let mut out = Out::default();
+        out.line("Acme\u{1b}[2J \u{202E}VB\u{9b}");
+        out.json(&serde_json::json!({"name": "Acme\u{1b}[2J \u{202E}VB\u{9b}"}))
+            .expect("json");
+        let text = out.into_string();
+        assert!(
+            !text
+                .chars()
+                .any(|c| c != '\n' && text::steers_a_terminal(c)),
+            "{text:?}"
+        );
+        assert!(
+            text.starts_with("Acme\\u{001B}[2J \\u{202E}VB\\u{009B}\n"),
+            "{text}"
+        );
+        let json: serde_json::Value =
+            serde_json::from_str(text.lines().skip(1).collect::<String>().as_str())
+                .expect("still JSON");
+        assert_eq!(json["name"], "Acme\u{1b}[2J \u{202E}VB\u{9b}");
     }
 
     #[test]

@@ -8,7 +8,7 @@ use crate::event::*;
 use crate::facts::{FactNeeds, Facts};
 use crate::ids::{AddressId, CustomerId};
 use crate::money::{Currency, Money};
-use crate::validate::{self, optional, required};
+use crate::validate::{self, free_text, optional, required};
 use crate::values::{Address, CustomerKind, RecordKind};
 
 /// One of a customer's addresses.
@@ -282,7 +282,7 @@ pub fn decide(
             if c.blocked {
                 return Ok(vec![]);
             }
-            let reason = optional("reason", Some(reason), 500)?.unwrap_or_default();
+            let reason = free_text("reason", Some(reason), 500)?.unwrap_or_default();
             Ok(vec![CustomerBlocked { reason }.into()])
         }
         CustomerCommand::UnblockCustomer(command::UnblockCustomer { customer_id }) => {

@@ -6,7 +6,8 @@ use uuid::Uuid;
 use crate::money::{
     AmountOverflow, Currency, InvalidCurrency, MAX_QUANTITY, MAX_UNIT_PRICE, Money, percent,
 };
-use crate::values::{OrderStatus, RecordKind};
+use crate::text::code_point;
+use crate::values::{OrderStatus, RecordKind, TotalScope};
 
 /// A business rule said no. Nothing was changed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -40,6 +41,15 @@ pub enum DomainError {
         field: &'static str,
         /// The limit.
         max: usize,
+    },
+    /// A text holds a character it may not (see `text`): a control character, or in a
+    /// name, number or code a bidirectional or invisible one.
+    #[error("{} contains a character that is not allowed there ({})", label(field), code_point(*character))]
+    InvalidCharacter {
+        /// The field.
+        field: &'static str,
+        /// The first such character.
+        character: char,
     },
     /// Quantity must be at least one.
     #[error("quantity must be greater than 0 (got {quantity})")]
@@ -88,6 +98,22 @@ pub enum DomainError {
     InvalidCurrency {
         /// The text given.
         code: String,
+    },
+    /// A running total would pass its cap (see `money::MAX_ORDER_TOTAL`).
+    #[error("{scope} would come to more than the maximum of {}", max.with_currency(*currency))]
+    TotalTooLarge {
+        /// Which total.
+        scope: TotalScope,
+        /// Its currency.
+        currency: Currency,
+        /// The cap.
+        max: Money,
+    },
+    /// An order has as many lines as it may.
+    #[error("an order can have at most {max} lines")]
+    TooManyLines {
+        /// The cap.
+        max: usize,
     },
     /// An amount overflowed the supported range.
     #[error("the amount is too large")]
@@ -178,7 +204,9 @@ impl DomainError {
     pub fn field(&self) -> Option<&'static str> {
         match self {
             DomainError::NotFound { kind, .. } => Some(kind.id_field()),
-            DomainError::Required { field } | DomainError::TooLong { field, .. } => Some(field),
+            DomainError::Required { field }
+            | DomainError::TooLong { field, .. }
+            | DomainError::InvalidCharacter { field, .. } => Some(field),
             DomainError::InvalidQuantity { .. } | DomainError::QuantityTooLarge { .. } => {
                 Some("quantity")
             }
@@ -195,6 +223,8 @@ impl DomainError {
             DomainError::ProductDiscontinued { .. } => Some("product_id"),
             DomainError::AlreadyExists { .. }
             | DomainError::AmountTooLarge
+            | DomainError::TotalTooLarge { .. }
+            | DomainError::TooManyLines { .. }
             | DomainError::OrderNotDraft { .. }
             | DomainError::EmptyOrder
             | DomainError::CustomerBlocked

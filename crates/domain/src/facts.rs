@@ -19,6 +19,8 @@ pub struct FactNeeds {
     pub customer_number: Option<String>,
     /// The next invoice number (only the server, the authority, can answer).
     pub invoice_number: bool,
+    /// The gross total of the orders placed on the command's (UTC) day.
+    pub day_total: bool,
 }
 
 /// The answers to [`FactNeeds`].
@@ -36,6 +38,8 @@ pub struct Facts {
     /// invoice numbers; on a client this is `None` and the invoice stays unnumbered
     /// until the server's canonical event arrives.
     pub invoice_number: Option<u64>,
+    /// The gross total of the orders placed on the command's day, if asked for.
+    pub day_total: Money,
 }
 
 /// What an order needs to know about its customer.

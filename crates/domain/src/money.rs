@@ -199,6 +199,13 @@ pub const MAX_QUANTITY: i64 = 1_000_000_000;
 pub const MAX_UNIT_PRICE: i64 = 1_000_000_000_000;
 /// 100% in basis points.
 pub const FULL_DISCOUNT_BP: i64 = 10_000;
+/// Largest gross total of one order: a hundred billion currency units.
+pub const MAX_ORDER_TOTAL: Money = Money(10_000_000_000_000);
+/// Largest total of one customer's open orders, and of the orders placed in one day:
+/// ten trillion units. With the order cap, no running sum of the read models (per
+/// customer, per day) can leave i64, and every amount shown stays below 2^53 cents,
+/// which a JavaScript number holds exactly.
+pub const MAX_RUNNING_TOTAL: Money = Money(1_000_000_000_000_000);
 
 /// `numerator / 10_000` rounded half up, for non-negative numerators.
 fn div_bp_round(numerator: i128) -> i128 {

@@ -10,8 +10,46 @@ use crate::event::*;
 use crate::facts::{FactNeeds, Facts};
 use crate::ids::{AddressId, CustomerId, DeliveryId, InvoiceId, LineId, ProductId};
 use crate::money::{Currency, Money, Totals, VatClass, line_net};
-use crate::validate::{discount, optional, price, quantity, required};
-use crate::values::{OrderStatus, RecordKind};
+use crate::money::{MAX_ORDER_TOTAL, MAX_RUNNING_TOTAL};
+use crate::validate::{discount, free_text, optional, price, quantity, required};
+use crate::values::{OrderStatus, RecordKind, TotalScope};
+
+/// Most lines one order may have: each command on an order reads and writes the whole
+/// order, so an unbounded order makes every change slower and the documents endless.
+pub const MAX_LINES: usize = 1000;
+
+/// The totals of an order with these lines, if they stay within [`MAX_ORDER_TOTAL`].
+fn within_order_cap(
+    o: &SalesOrder,
+    lines: impl IntoIterator<Item = (i64, Money)>,
+) -> Result<Totals, DomainError> {
+    let totals = Totals::try_from_line_nets(lines)?;
+    if totals.gross > MAX_ORDER_TOTAL {
+        return Err(DomainError::TotalTooLarge {
+            scope: TotalScope::Order,
+            currency: o.currency,
+            max: MAX_ORDER_TOTAL,
+        });
+    }
+    Ok(totals)
+}
+
+/// `running + more`, if it stays within [`MAX_RUNNING_TOTAL`].
+fn within_running_cap(
+    running: Money,
+    more: Money,
+    scope: TotalScope,
+    currency: Currency,
+) -> Result<Money, DomainError> {
+    running
+        .checked_add(more)
+        .filter(|t| *t <= MAX_RUNNING_TOTAL)
+        .ok_or(DomainError::TotalTooLarge {
+            scope,
+            currency,
+            max: MAX_RUNNING_TOTAL,
+        })
+}
 
 /// One line of an order, with the catalogue values copied at the time it was added.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -177,8 +215,13 @@ pub fn needs(state: Option<&SalesOrder>, cmd: OrderCommand<'_>) -> FactNeeds {
             product: Some(c.product_id),
             ..FactNeeds::default()
         },
-        OrderCommand::SetDeliveryAddress(_) | OrderCommand::PlaceOrder(_) => FactNeeds {
+        OrderCommand::SetDeliveryAddress(_) => FactNeeds {
             customer: own_customer,
+            ..FactNeeds::default()
+        },
+        OrderCommand::PlaceOrder(_) => FactNeeds {
+            customer: own_customer,
+            day_total: state.is_some(),
             ..FactNeeds::default()
         },
         OrderCommand::InvoiceOrder(_) => FactNeeds {
@@ -276,6 +319,9 @@ pub fn decide(
         }) => {
             let o = existing()?;
             draft(o)?;
+            if o.lines.len() >= MAX_LINES {
+                return Err(DomainError::TooManyLines { max: MAX_LINES });
+            }
             if o.lines.iter().any(|l| l.id == *line_id) {
                 return Err(DomainError::AlreadyExists {
                     kind: RecordKind::Line,
@@ -302,7 +348,7 @@ pub fn decide(
                 .unwrap_or_else(|| product.description.clone());
             let net = line_net(quantity, unit_price, discount_bp)?;
             let rate = product.vat_class.rate_bp();
-            Totals::try_from_line_nets(nets(o).chain([(rate, net)]))?;
+            within_order_cap(o, nets(o).chain([(rate, net)]))?;
             Ok(vec![
                 OrderLineAdded {
                     line_id: *line_id,
@@ -336,7 +382,8 @@ pub fn decide(
             };
             // Each value is within its bound, but the line and the order must fit too.
             let net = line_net(e.quantity, e.unit_price, e.discount_bp)?;
-            Totals::try_from_line_nets(
+            within_order_cap(
+                o,
                 o.lines
                     .iter()
                     .map(|l| (l.vat_rate_bp, if l.id == *line_id { net } else { l.net() })),
@@ -395,7 +442,7 @@ pub fn decide(
                     customer_reference.as_deref(),
                     100,
                 )?,
-                notes: optional("notes", notes.as_deref(), 4000)?,
+                notes: free_text("notes", notes.as_deref(), 4000)?,
             };
             if e.customer_reference == o.customer_reference && e.notes == o.notes {
                 return Ok(vec![]);
@@ -425,20 +472,25 @@ pub fn decide(
                     customer: customer.currency,
                 });
             }
-            if let Some(limit) = customer.spending_limit {
-                let order_total = Totals::try_from_line_nets(nets(o))?.gross;
-                let after = customer
-                    .open_total
-                    .checked_add(order_total)
-                    .ok_or(DomainError::AmountTooLarge)?;
-                if after > limit {
-                    return Err(DomainError::SpendingLimitExceeded {
-                        currency: customer.currency,
-                        limit,
-                        open_total: customer.open_total,
-                        order_total,
-                    });
-                }
+            // Lines were checked as they came, but an order placed from an older log
+            // (before the caps) is checked again here: placing adds it to running totals.
+            let order_total = within_order_cap(o, nets(o))?.gross;
+            let after = within_running_cap(
+                customer.open_total,
+                order_total,
+                TotalScope::CustomerOpen,
+                customer.currency,
+            )?;
+            within_running_cap(facts.day_total, order_total, TotalScope::Day, o.currency)?;
+            if let Some(limit) = customer.spending_limit
+                && after > limit
+            {
+                return Err(DomainError::SpendingLimitExceeded {
+                    currency: customer.currency,
+                    limit,
+                    open_total: customer.open_total,
+                    order_total,
+                });
             }
             Ok(vec![OrderPlaced { placed_at: at }.into()])
         }
@@ -448,7 +500,7 @@ pub fn decide(
                 OrderStatus::Cancelled => Err(DomainError::AlreadyCancelled),
                 OrderStatus::Draft | OrderStatus::Placed | OrderStatus::Delivered => Ok(vec![
                     OrderCancelled {
-                        reason: optional("reason", Some(reason), 500)?.unwrap_or_default(),
+                        reason: free_text("reason", Some(reason), 500)?.unwrap_or_default(),
                         cancelled_at: at,
                     }
                     .into(),

@@ -2,30 +2,65 @@
 
 use crate::error::DomainError;
 use crate::money::{FULL_DISCOUNT_BP, MAX_QUANTITY, MAX_UNIT_PRICE, Money};
+use crate::text::{TextKind, forbidden_char};
 use crate::values::Address;
 
-/// Trims and requires a non-empty text of at most `max` characters.
+/// A trimmed text of at most `max` characters, holding only what `kind` allows.
+fn checked(field: &'static str, v: &str, max: usize, kind: TextKind) -> Result<(), DomainError> {
+    if v.chars().count() > max {
+        return Err(DomainError::TooLong { field, max });
+    }
+    if let Some(c) = forbidden_char(v, kind) {
+        return Err(DomainError::InvalidCharacter {
+            field,
+            character: c,
+        });
+    }
+    Ok(())
+}
+
+/// Trims and requires a non-empty line of at most `max` characters.
 pub fn required(field: &'static str, value: &str, max: usize) -> Result<String, DomainError> {
     let v = value.trim();
     if v.is_empty() {
         return Err(DomainError::Required { field });
     }
-    if v.chars().count() > max {
-        return Err(DomainError::TooLong { field, max });
-    }
+    checked(field, v, max, TextKind::Line)?;
     Ok(v.to_string())
 }
 
-/// Trims an optional text; blank becomes `None`.
+/// Trims an optional line; blank becomes `None`.
 pub fn optional(
     field: &'static str,
     value: Option<&str>,
     max: usize,
 ) -> Result<Option<String>, DomainError> {
+    optional_of(field, value, max, TextKind::Line)
+}
+
+/// Trims optional free text (notes, reasons: line breaks and tabs allowed; a Windows
+/// line break becomes a plain one); blank becomes `None`.
+pub fn free_text(
+    field: &'static str,
+    value: Option<&str>,
+    max: usize,
+) -> Result<Option<String>, DomainError> {
+    let normalised = value.map(|v| v.replace("\r\n", "\n"));
+    optional_of(field, normalised.as_deref(), max, TextKind::Free)
+}
+
+fn optional_of(
+    field: &'static str,
+    value: Option<&str>,
+    max: usize,
+    kind: TextKind,
+) -> Result<Option<String>, DomainError> {
     match value.map(str::trim) {
         None | Some("") => Ok(None),
-        Some(v) if v.chars().count() > max => Err(DomainError::TooLong { field, max }),
-        Some(v) => Ok(Some(v.to_string())),
+        Some(v) => {
+            checked(field, v, max, kind)?;
+            Ok(Some(v.to_string()))
+        }
     }
 }
 

@@ -100,6 +100,29 @@ impl std::fmt::Display for OrderStatus {
     }
 }
 
+/// Which running total a cap protects (see `money::MAX_ORDER_TOTAL`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum TotalScope {
+    /// One order's gross total.
+    Order,
+    /// A customer's open orders.
+    CustomerOpen,
+    /// The orders placed in one (UTC) day.
+    Day,
+}
+
+impl std::fmt::Display for TotalScope {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            TotalScope::Order => "the order's total",
+            TotalScope::CustomerOpen => "the customer's open orders",
+            TotalScope::Day => "the orders placed that day",
+        })
+    }
+}
+
 /// Kinds of record a command can name; used in "unknown id" errors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]

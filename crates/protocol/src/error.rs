@@ -8,7 +8,8 @@
 //! does not know the code. Internal details (SQL, paths, ids of rows) never go in it.
 
 use daybook_domain::money::{MAX_QUANTITY, MAX_UNIT_PRICE};
-use daybook_domain::{Currency, DomainError, Money, OrderStatus, RecordKind};
+use daybook_domain::text::code_point;
+use daybook_domain::{Currency, DomainError, Money, OrderStatus, RecordKind, TotalScope};
 use serde::{Deserialize, Serialize};
 
 macro_rules! codes {
@@ -50,6 +51,8 @@ codes! {
     Required = "required",
     /// A text is longer than `params.max` characters.
     TooLong = "too_long",
+    /// A text holds a character it may not (`params.value`: the character, `U+202E`).
+    InvalidCharacter = "invalid_character",
     /// A quantity below one (`params.quantity`).
     InvalidQuantity = "invalid_quantity",
     /// A quantity above `params.max` (`params.quantity`).
@@ -68,6 +71,10 @@ codes! {
     InvalidCurrency = "invalid_currency",
     /// An amount or a total does not fit.
     AmountTooLarge = "amount_too_large",
+    /// A running total would pass its cap (`params.scope`, `max_amount`, `currency`).
+    TotalTooLarge = "total_too_large",
+    /// An order has as many lines as it may (`params.max`).
+    TooManyLines = "too_many_lines",
     /// Only a draft can change (`params.status`).
     OrderNotDraft = "order_not_draft",
     /// An order without lines cannot be placed.
@@ -180,6 +187,9 @@ pub struct ErrorParams {
     /// The amount given (a price, a limit).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub amount: Option<Money>,
+    /// Which running total a cap protects.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<TotalScope>,
     /// The largest amount allowed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_amount: Option<Money>,
@@ -299,6 +309,13 @@ impl From<&DomainError> for ErrorBody {
                     ..p()
                 },
             ),
+            D::InvalidCharacter { character, .. } => (
+                ErrorCode::InvalidCharacter,
+                ErrorParams {
+                    value: Some(code_point(*character)),
+                    ..p()
+                },
+            ),
             D::InvalidQuantity { quantity } => (
                 ErrorCode::InvalidQuantity,
                 ErrorParams {
@@ -358,6 +375,26 @@ impl From<&DomainError> for ErrorBody {
                 },
             ),
             D::AmountTooLarge => (ErrorCode::AmountTooLarge, p()),
+            D::TotalTooLarge {
+                scope,
+                currency,
+                max,
+            } => (
+                ErrorCode::TotalTooLarge,
+                ErrorParams {
+                    scope: Some(*scope),
+                    currency: Some(*currency),
+                    max_amount: Some(*max),
+                    ..p()
+                },
+            ),
+            D::TooManyLines { max } => (
+                ErrorCode::TooManyLines,
+                ErrorParams {
+                    max: Some(i64::try_from(*max).unwrap_or(i64::MAX)),
+                    ..p()
+                },
+            ),
             D::OrderNotDraft { status } => (
                 ErrorCode::OrderNotDraft,
                 ErrorParams {

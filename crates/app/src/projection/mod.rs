@@ -6,7 +6,7 @@
 //! customer's id, never their name, so renaming a customer touches one row.
 
 mod customers;
-mod orders;
+pub(crate) mod orders;
 mod products;
 pub(crate) mod replay;
 pub mod schema;

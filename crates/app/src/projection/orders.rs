@@ -239,7 +239,7 @@ pub(super) fn invoiced(
     Ok(())
 }
 
-pub(super) fn day(t: DateTime<Utc>) -> String {
+pub(crate) fn day(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%d").to_string()
 }
 

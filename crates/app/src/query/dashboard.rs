@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::error::AppError;
 
-use super::day_start;
+use super::{day_start, wide, wide_sum};
 
 /// Orders placed and revenue on one day (UTC), net of later cancellations.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -79,29 +79,31 @@ pub fn dashboard(conn: &Connection, from: NaiveDate, to: NaiveDate) -> Result<Da
         })
         .collect::<Result<Vec<_>, rusqlite::Error>>()?;
     let top_customers = conn
-        .prepare_cached(
-            "SELECT o.customer_id, c.name, count(*), sum(o.gross) FROM p_orders o
-             JOIN p_customers c ON c.id = o.customer_id
-             WHERE o.placed_at >= ?1 AND o.placed_at < ?2 AND o.status <> 'cancelled'
-             GROUP BY o.customer_id ORDER BY sum(o.gross) DESC LIMIT 10",
-        )?
+        .prepare_cached(&format!(
+            "SELECT o.customer_id, c.name, count(*), {} FROM p_orders o
+                 JOIN p_customers c ON c.id = o.customer_id
+                 WHERE o.placed_at >= ?1 AND o.placed_at < ?2 AND o.status <> 'cancelled'
+                 GROUP BY o.customer_id ORDER BY total(o.gross) DESC LIMIT 10",
+            wide_sum("o.gross")
+        ))?
         .query_map([day_start(from), day_start(to) + 86_400_000], |r| {
             Ok(TopCustomer {
                 id: r.get(0)?,
                 name: r.get(1)?,
                 orders: r.get(2)?,
-                gross: Money(r.get(3)?),
+                gross: wide(r.get(3)?, r.get(4)?),
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;
-    let (open_orders, open_gross, drafts) = conn.query_row(
-        "SELECT
-            (SELECT count(*) FROM p_orders WHERE status IN ('placed', 'delivered')),
-            (SELECT coalesce(sum(gross), 0) FROM p_orders WHERE status IN ('placed', 'delivered')),
-            (SELECT count(*) FROM p_orders WHERE status = 'draft')",
-        [],
-        |r| Ok((r.get(0)?, Money(r.get(1)?), r.get(2)?)),
-    )?;
+    let (open_orders, open_gross) = conn
+        .prepare_cached(&format!(
+            "SELECT count(*), {} FROM p_orders WHERE status IN ('placed', 'delivered')",
+            wide_sum("gross")
+        ))?
+        .query_row([], |r| Ok((r.get(0)?, wide(r.get(1)?, r.get(2)?))))?;
+    let drafts = conn
+        .prepare_cached("SELECT count(*) FROM p_orders WHERE status = 'draft'")?
+        .query_row([], |r| r.get(0))?;
     Ok(Dashboard {
         days,
         top_customers,

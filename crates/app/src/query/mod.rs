@@ -6,6 +6,7 @@ mod dashboard;
 mod orders;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use daybook_domain::Money;
 use daybook_store::from_millis;
 
 pub use catalog::{
@@ -20,6 +21,20 @@ pub use orders::{
 
 /// Largest page a query returns.
 pub const MAX_PAGE: u64 = 1000;
+
+/// SQL for the exact sum of an integer column that cannot overflow whatever the
+/// number of rows: two partial sums (of the high and the low 32 bits), each of which
+/// fits in i64 for up to 2^31 rows; [`wide`] combines them.
+pub(crate) fn wide_sum(column: &str) -> String {
+    format!("coalesce(sum(({column}) >> 32), 0), coalesce(sum(({column}) & 4294967295), 0)")
+}
+
+/// The total of a [`wide_sum`]: exact, and saturated to the range of an amount (a sum
+/// past 92 quadrillion shows as the largest amount instead of failing the query).
+pub(crate) fn wide(high: i64, low: i64) -> Money {
+    let total = (i128::from(high) << 32) + i128::from(low);
+    Money(i64::try_from(total).unwrap_or(if total < 0 { i64::MIN } else { i64::MAX }))
+}
 
 pub(crate) fn opt_time(v: Option<i64>) -> Option<DateTime<Utc>> {
     v.map(from_millis)
@@ -43,4 +58,39 @@ pub(crate) fn day_start(d: NaiveDate) -> i64 {
 
 pub(crate) fn page_limit(limit: Option<u64>) -> u64 {
     limit.unwrap_or(50).clamp(1, MAX_PAGE)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rusqlite::Connection;
+
+    fn sum_of(values: &[i64]) -> Money {
+        let conn = Connection::open_in_memory().expect("open");
+        conn.execute_batch("CREATE TABLE t (x INTEGER NOT NULL)")
+            .expect("table");
+        for v in values {
+            conn.execute("INSERT INTO t VALUES (?1)", [v])
+                .expect("insert");
+        }
+        conn.query_row(&format!("SELECT {} FROM t", wide_sum("x")), [], |r| {
+            Ok(wide(r.get(0)?, r.get(1)?))
+        })
+        .expect("sum")
+    }
+
+    #[test]
+    fn wide_sums_are_exact_and_never_overflow() {
+        assert_eq!(sum_of(&[]), Money(0));
+        assert_eq!(sum_of(&[1, 2, 3]), Money(6));
+        assert_eq!(sum_of(&[-5, 3]), Money(-2));
+        assert_eq!(sum_of(&[i64::MAX - 1, 1]), Money(i64::MAX));
+        assert_eq!(
+            sum_of(&[4_294_967_296, 4_294_967_295]),
+            Money(8_589_934_591)
+        );
+        // SQLite's own sum() fails here ("integer overflow"); the wide sum saturates.
+        assert_eq!(sum_of(&[i64::MAX, i64::MAX, 7]), Money(i64::MAX));
+        assert_eq!(sum_of(&[i64::MIN, -1]), Money(i64::MIN));
+    }
 }

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::error::AppError;
 
 use super::catalog::{AddressRow, address_row};
-use super::{day_start, fts_query, opt_time, page_limit};
+use super::{day_start, fts_query, opt_time, page_limit, wide, wide_sum};
 
 /// How to sort the order list.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -270,17 +270,19 @@ pub fn orders(conn: &Connection, q: &OrderQuery) -> Result<OrderPage, AppError> 
 pub fn order_summary(conn: &Connection, q: &OrderQuery) -> Result<OrderSummary, AppError> {
     let (filter, args) = order_filter(q);
     let sql = format!(
-        "SELECT count(*), coalesce(sum(o.net), 0), coalesce(sum(o.vat), 0),
-            coalesce(sum(o.gross), 0) FROM p_orders o {filter}"
+        "SELECT count(*), {}, {}, {} FROM p_orders o {filter}",
+        wide_sum("o.net"),
+        wide_sum("o.vat"),
+        wide_sum("o.gross")
     );
     Ok(conn
         .prepare_cached(&sql)?
         .query_row(params_from_iter(args.iter()), |r| {
             Ok(OrderSummary {
                 count: r.get::<_, i64>(0)? as u64,
-                net: Money(r.get(1)?),
-                vat: Money(r.get(2)?),
-                gross: Money(r.get(3)?),
+                net: wide(r.get(1)?, r.get(2)?),
+                vat: wide(r.get(3)?, r.get(4)?),
+                gross: wide(r.get(5)?, r.get(6)?),
             })
         })?)
 }

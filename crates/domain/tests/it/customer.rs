@@ -728,3 +728,76 @@ fn customer_state_survives_its_snapshot_json() {
     assert_eq!(value["addresses"][0]["city"], "Amsterdam");
     assert_eq!(value["addresses"][0]["id"], addr_id().0.to_string());
 }
+
+#[test]
+fn names_numbers_and_addresses_refuse_characters_that_spoof_or_steer_a_terminal() {
+    let with_name = |name: &str| {
+        let Command::RegisterCustomer(mut c) = register() else {
+            unreachable!("register() is a RegisterCustomer")
+        };
+        c.name = name.into();
+        Command::RegisterCustomer(c)
+    };
+    for (name, character) in [
+        ("Acme\tBV", '\t'),
+        ("Acme\nBV", '\n'),
+        ("Acme\u{1b}[2J", '\u{1b}'),
+        ("Ac\u{200B}me", '\u{200B}'),
+        ("Acme \u{202E}VB", '\u{202E}'),
+    ] {
+        given_nothing(C)
+            .when(with_name(name))
+            .then_err(DomainError::InvalidCharacter {
+                field: "name",
+                character,
+            });
+    }
+    // Letters of every script are fine.
+    given_nothing(C)
+        .when(with_name("Brouwerij 't IJ · 東京商事 · שלום"))
+        .then([CustomerRegistered {
+            name: "Brouwerij 't IJ · 東京商事 · שלום".into(),
+            ..registered()
+        }]);
+    let Command::RegisterCustomer(mut c) = register() else {
+        unreachable!("register() is a RegisterCustomer")
+    };
+    c.number = "C-\u{2060}001".into();
+    given_nothing(C)
+        .when(Command::RegisterCustomer(c))
+        .then_err(DomainError::InvalidCharacter {
+            field: "number",
+            character: '\u{2060}',
+        });
+    given(C, [registered()])
+        .when(Command::AddCustomerAddress(AddCustomerAddress {
+            customer_id: customer_id(),
+            address_id: addr_id(),
+            address: Address {
+                city: "Amster\u{7f}dam".into(),
+                ..address()
+            },
+        }))
+        .then_err(DomainError::InvalidCharacter {
+            field: "address.city",
+            character: '\u{7f}',
+        });
+    // A reason is free text: a line break is fine, a bell is not.
+    given(C, [registered()])
+        .when(Command::BlockCustomer(BlockCustomer {
+            customer_id: customer_id(),
+            reason: "unpaid\nsince March".into(),
+        }))
+        .then([CustomerBlocked {
+            reason: "unpaid\nsince March".into(),
+        }]);
+    given(C, [registered()])
+        .when(Command::BlockCustomer(BlockCustomer {
+            customer_id: customer_id(),
+            reason: "unpaid\u{7}".into(),
+        }))
+        .then_err(DomainError::InvalidCharacter {
+            field: "reason",
+            character: '\u{7}',
+        });
+}

@@ -3,7 +3,8 @@
 
 use chrono::Duration;
 use daybook_domain::event::*;
-use daybook_domain::money::{MAX_QUANTITY, MAX_UNIT_PRICE};
+use daybook_domain::money::{MAX_ORDER_TOTAL, MAX_QUANTITY, MAX_RUNNING_TOTAL, MAX_UNIT_PRICE};
+use daybook_domain::order::MAX_LINES;
 use daybook_domain::{
     AddOrderLine, CancelOrder, ChangeOrderLine, CreateOrder, DeliverOrder, InvoiceOrder,
     PlaceOrder, RemoveOrderLine, SetDeliveryAddress, SetOrderDetails,
@@ -11,7 +12,7 @@ use daybook_domain::{
 use daybook_domain::{
     AddressId, Aggregate, Command, Currency, CustomerFacts, DeliveryId, DomainError, FactNeeds,
     Facts, InvoiceId, LineId, Money, OrderId, OrderStatus, ProductFacts, RecordKind, SalesOrder,
-    StreamType, VatClass,
+    StreamType, TotalScope, VatClass,
 };
 
 use crate::harness::{
@@ -428,31 +429,76 @@ const HUGE_QUANTITY: i64 = 9_000_000;
 
 #[test]
 fn add_line_that_takes_the_order_total_out_of_range_is_amount_too_large() {
-    // One line whose net fits but whose VAT-inclusive gross does not.
+    // One line whose net fits in an amount but whose VAT-inclusive gross does not.
     given(O, [created()])
         .facts(with_product(product_facts()))
         .when(add_line_with(HUGE_QUANTITY, Some(MAX_UNIT_PRICE), 0))
         .then_err(DomainError::AmountTooLarge);
-    // At 0% VAT that line fits, but a second one would overflow the order's net.
+    // At 0% VAT the same line fits in an amount, but not under the order's cap.
     let zero_vat = product_with(|p| p.vat_class = VatClass::Zero);
-    let first = OrderLineAdded {
-        quantity: HUGE_QUANTITY,
-        unit_price: Money(MAX_UNIT_PRICE),
+    given(O, [created()])
+        .facts(zero_vat)
+        .when(add_line_with(HUGE_QUANTITY, Some(MAX_UNIT_PRICE), 0))
+        .then_err(DomainError::TotalTooLarge {
+            scope: TotalScope::Order,
+            currency: Currency::EUR,
+            max: MAX_ORDER_TOTAL,
+        });
+}
+
+#[test]
+fn an_order_total_is_capped_across_its_lines() {
+    // Sixteen lines of 6,000,000,000.00 at 0% VAT come to 96,000,000,000.00, under the
+    // cap of 100,000,000,000.00; a seventeenth does not fit.
+    let zero_vat = product_with(|p| p.vat_class = VatClass::Zero);
+    let big = |n: u128| OrderLineAdded {
+        line_id: id(0x100 + n),
+        quantity: 6,
+        unit_price: Money(MAX_UNIT_PRICE / 10),
         vat_class: VatClass::Zero,
         vat_rate_bp: 0,
         ..line_added(line_id(), 1)
     };
-    given(O, [created()])
+    let mut events: Vec<Event> = vec![created()];
+    events.extend((0..16).map(|n| Event::from(big(n))));
+    given(O, events.clone())
         .facts(zero_vat.clone())
-        .when(add_line_with(HUGE_QUANTITY, Some(MAX_UNIT_PRICE), 0))
-        .then([OrderLineAdded {
-            line_id: id(0x12),
-            ..first.clone()
-        }]);
-    given(O, [created(), first.into()])
+        .when(add_line_with(6, Some(MAX_UNIT_PRICE / 10), 0))
+        .then_err(DomainError::TotalTooLarge {
+            scope: TotalScope::Order,
+            currency: Currency::EUR,
+            max: MAX_ORDER_TOTAL,
+        });
+    // Changing a line up past the cap is refused the same way.
+    given(O, events)
         .facts(zero_vat)
-        .when(add_line_with(HUGE_QUANTITY, Some(MAX_UNIT_PRICE), 0))
-        .then_err(DomainError::AmountTooLarge);
+        .when(Command::ChangeOrderLine(ChangeOrderLine {
+            order_id: order_id(),
+            line_id: id(0x100),
+            quantity: 100,
+            unit_price: Money(MAX_UNIT_PRICE / 10),
+            discount_bp: 0,
+        }))
+        .then_err(DomainError::TotalTooLarge {
+            scope: TotalScope::Order,
+            currency: Currency::EUR,
+            max: MAX_ORDER_TOTAL,
+        });
+}
+
+#[test]
+fn an_order_has_at_most_a_thousand_lines() {
+    let mut events: Vec<Event> = vec![created()];
+    events.extend((0..MAX_LINES as u128).map(|n| {
+        Event::from(OrderLineAdded {
+            line_id: id(0x1000 + n),
+            ..line_added(line_id(), 1)
+        })
+    }));
+    given(O, events)
+        .facts(with_product(product_facts()))
+        .when(add_line(id(0x12), 1))
+        .then_err(DomainError::TooManyLines { max: MAX_LINES });
 }
 
 #[test]
@@ -903,21 +949,60 @@ fn no_spending_limit_is_unlimited() {
     given(O, draft())
         .facts(customer_with(|c| {
             c.spending_limit = None;
-            c.open_total = Money(i64::MAX / 2);
+            c.open_total = Money(MAX_RUNNING_TOTAL.0 - DRAFT_GROSS.0);
         }))
         .when(place())
         .then([placed()]);
 }
 
 #[test]
-fn an_open_total_that_overflows_is_amount_too_large() {
+fn the_customers_running_total_is_capped_with_or_without_a_limit() {
+    let over = DomainError::TotalTooLarge {
+        scope: TotalScope::CustomerOpen,
+        currency: Currency::EUR,
+        max: MAX_RUNNING_TOTAL,
+    };
+    for limit in [None, Some(Money(i64::MAX))] {
+        given(O, draft())
+            .facts(customer_with(|c| {
+                c.spending_limit = limit;
+                c.open_total = Money(MAX_RUNNING_TOTAL.0 - DRAFT_GROSS.0 + 1);
+            }))
+            .when(place())
+            .then_err(over.clone());
+        // An open total that would overflow an amount is refused the same way.
+        given(O, draft())
+            .facts(customer_with(|c| {
+                c.spending_limit = limit;
+                c.open_total = Money(i64::MAX);
+            }))
+            .when(place())
+            .then_err(over.clone());
+    }
+}
+
+#[test]
+fn the_days_running_total_is_capped() {
+    let at_cap = Facts {
+        day_total: Money(MAX_RUNNING_TOTAL.0 - DRAFT_GROSS.0),
+        ..customer_with(|_| {})
+    };
     given(O, draft())
-        .facts(customer_with(|c| {
-            c.spending_limit = Some(Money(i64::MAX));
-            c.open_total = Money(i64::MAX);
-        }))
+        .facts(at_cap)
         .when(place())
-        .then_err(DomainError::AmountTooLarge);
+        .then([placed()]);
+    let over = Facts {
+        day_total: Money(MAX_RUNNING_TOTAL.0 - DRAFT_GROSS.0 + 1),
+        ..customer_with(|_| {})
+    };
+    given(O, draft())
+        .facts(over)
+        .when(place())
+        .then_err(DomainError::TotalTooLarge {
+            scope: TotalScope::Day,
+            currency: Currency::EUR,
+            max: MAX_RUNNING_TOTAL,
+        });
 }
 
 #[test]
@@ -1128,7 +1213,13 @@ fn needs_asks_for_exactly_the_facts_each_order_command_uses() {
         (remove_line(), none.clone()),
         (set_address(), customer.clone()),
         (set_details(None, None), none.clone()),
-        (place(), customer.clone()),
+        (
+            place(),
+            FactNeeds {
+                day_total: true,
+                ..customer.clone()
+            },
+        ),
         (cancel(""), none.clone()),
         (deliver(), none.clone()),
         (
@@ -1238,4 +1329,36 @@ fn the_authority_numbers_the_invoice_from_its_facts() {
             invoiced_at: at(),
         })]);
     assert_eq!(order(&state).invoice_number, Some(17));
+}
+
+#[test]
+fn notes_take_line_breaks_but_no_other_control_characters() {
+    given(O, draft())
+        .when(set_details(
+            None,
+            Some("Back door\r\nring twice\tthen wait"),
+        ))
+        .then([OrderDetailsChanged {
+            customer_reference: None,
+            notes: Some("Back door\nring twice\tthen wait".into()),
+        }]);
+    given(O, draft())
+        .when(set_details(None, Some("bell\u{7}")))
+        .then_err(DomainError::InvalidCharacter {
+            field: "notes",
+            character: '\u{7}',
+        });
+    // A reference is one line: no line break, no bidirectional override.
+    given(O, draft())
+        .when(set_details(Some("PO\n42"), None))
+        .then_err(DomainError::InvalidCharacter {
+            field: "customer_reference",
+            character: '\n',
+        });
+    given(O, draft())
+        .when(set_details(Some("PO-\u{202E}24"), None))
+        .then_err(DomainError::InvalidCharacter {
+            field: "customer_reference",
+            character: '\u{202E}',
+        });
 }

@@ -297,3 +297,19 @@ fn product_commands_on_another_stream_type_are_not_found() {
         }
     }
 }
+
+#[test]
+fn codes_and_descriptions_refuse_invisible_and_control_characters() {
+    given_nothing(P)
+        .when(register("P-\u{200D}100", "Chair", 100))
+        .then_err(DomainError::InvalidCharacter {
+            field: "code",
+            character: '\u{200D}',
+        });
+    given_nothing(P)
+        .when(register("P-100", "Ch\rair", 100))
+        .then_err(DomainError::InvalidCharacter {
+            field: "description",
+            character: '\r',
+        });
+}
