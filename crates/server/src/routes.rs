@@ -1,6 +1,9 @@
 //! The HTTP edge: extractors (token, own account, JSON body, query) and the handlers
 //! of the protocol's endpoints. Each handler is a few lines: check, one call
-//! to the store port (`AppState`), map the answer.
+//! to the store port ([`crate::Store`], through `AppState::store`), map the answer.
+//!
+//! **Architecture Invariant:** no SQL and no database crate here: the routes know
+//! the port only, never an adapter.
 //!
 //! **Invariant:** every failure an extractor or handler can meet becomes an
 //! [`ApiError`] (status + `ErrorBody` JSON); request data is never unwrapped.
@@ -26,7 +29,7 @@ use uuid::Uuid;
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::registry::Device;
+use crate::store::Device;
 use crate::sync;
 
 fn bearer(headers: &HeaderMap) -> Option<String> {
@@ -46,7 +49,8 @@ impl FromRequestParts<AppState> for Authed {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let token = bearer(&parts.headers).ok_or_else(ApiError::unauthorized)?;
         let device = state
-            .authenticate(token)
+            .store()
+            .authenticate(&token)
             .await?
             .ok_or_else(ApiError::unauthorized)?;
         let span = tracing::Span::current();
@@ -134,7 +138,7 @@ fn health(status: &str) -> Health {
 
 /// `GET /readyz`: the registry database answers (503 otherwise).
 pub async fn readyz(State(state): State<AppState>) -> Response {
-    match state.ping().await {
+    match state.store().ping().await {
         Ok(()) => Json(health("ok")).into_response(),
         Err(_) => (StatusCode::SERVICE_UNAVAILABLE, Json(health("unavailable"))).into_response(),
     }
@@ -160,17 +164,19 @@ pub async fn push(
     sync::validate_push(&req)?;
     debug_assert_eq!(device.account_id, account_id);
     let n = req.commands.len();
-    let (results, counts, head) = state.push(device, req).await?;
+    let pushed = state.store().push(device, req).await?;
     tracing::info!(
         commands = n,
-        accepted = counts.accepted,
-        rejected = counts.rejected,
-        duplicates = counts.duplicates,
-        stale = counts.stale,
-        head,
+        accepted = pushed.counts.accepted,
+        rejected = pushed.counts.rejected,
+        duplicates = pushed.counts.duplicates,
+        stale = pushed.counts.stale,
+        head = pushed.head,
         "push"
     );
-    Ok(Json(PushResponse { results }))
+    Ok(Json(PushResponse {
+        results: pushed.results,
+    }))
 }
 
 /// The query of a pull.
@@ -213,7 +219,7 @@ pub async fn pull(
     uri: Uri,
 ) -> Result<Json<PullResponse>, ApiError> {
     let (after, limit) = PullQuery::parse(&uri)?;
-    let page = state.pull(account_id, after, limit).await?;
+    let page = state.store().pull(account_id, after, limit).await?;
     tracing::debug!(after, events = page.events.len(), head = page.head, "pull");
     Ok(Json(page))
 }
@@ -237,7 +243,7 @@ pub async fn live(
     // A token revoked while its stream is open: the stream ends at the next check.
     let every = state.keep_alive();
     let recheck = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
-    let (rx, head) = state.watch_heads(account_id).await?;
+    let (rx, head) = state.store().watch_heads(account_id).await?;
     let shutdown = state.shutdown_receiver();
     struct Live {
         pending: Option<i64>,
@@ -272,14 +278,14 @@ pub async fn live(
             let next = match got {
                 Some(Ok(h)) => h,
                 // Missed some: the current head says it all.
-                Some(Err(RecvError::Lagged(_))) => match s.state.head(s.account_id).await {
+                Some(Err(RecvError::Lagged(_))) => match s.state.store().head(s.account_id).await {
                     Ok(h) => h,
                     Err(_) => continue,
                 },
                 Some(Err(RecvError::Closed)) => return None,
                 None => {
                     // A registry that cannot answer now is asked again next time.
-                    if let Ok(false) = s.state.device_active(s.device_id).await {
+                    if let Ok(false) = s.state.store().device_active(s.device_id).await {
                         tracing::info!("token revoked: live stream ended");
                         return None;
                     }
