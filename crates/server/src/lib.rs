@@ -7,12 +7,15 @@
 //!   PostgreSQL database, live heads fanned out with LISTEN/NOTIFY).
 //! - `sync`: the push logic both adapters share (validation, deciding each command,
 //!   the ledger of outcomes).
-//! - `routes`: the HTTP edge (axum), `error`: the one error answer, `rate`: limits.
+//! - `routes`: the HTTP edge (axum), `error`: the one error answer, `rate`: limits,
+//!   `openapi`: the API description, generated from the wire types and the handlers.
 //!
 //! [`app`] builds the router (tests drive it with `tower::ServiceExt::oneshot`);
 //! [`serve`] runs it on a listener with graceful shutdown.
 
 pub mod error;
+pub mod json;
+pub mod openapi;
 pub mod pg;
 pub mod rate;
 pub mod routes;

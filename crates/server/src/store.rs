@@ -22,7 +22,7 @@ use crate::sync::PushCounts;
 
 /// Prefix of every device token (lets secret scanners and people recognise one).
 pub const TOKEN_PREFIX: &str = "dbk_";
-/// Longest account, device or user name.
+/// Longest account or device name (a pushed command's user: `daybook_protocol::MAX_USER_CHARS`).
 pub const MAX_NAME_CHARS: usize = 100;
 
 /// The server's store: accounts and device tokens, each account's event log with its

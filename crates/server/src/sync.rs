@@ -11,15 +11,15 @@
 
 use daybook_app::{AppError, Identity, Writer};
 use daybook_protocol::{
-    ErrorBody, ErrorCode, MAX_PUSH_COMMANDS, PushCommand, PushOutcome, PushRequest, PushResult,
-    WireEvent,
+    ErrorBody, ErrorCode, MAX_PUSH_COMMANDS, MAX_USER_CHARS, PushCommand, PushOutcome, PushRequest,
+    PushResult, WireEvent,
 };
 use daybook_store::{RawEvent, StoreError};
 use serde_json::value::RawValue;
 use uuid::Uuid;
 
 use crate::error::{ApiError, ServerError};
-use crate::store::{Device, MAX_NAME_CHARS};
+use crate::store::Device;
 
 /// Checks a push before anything is applied: 1..=[`MAX_PUSH_COMMANDS`] commands,
 /// a user name on each, device sequences strictly increasing and within SQLite's
@@ -42,11 +42,13 @@ pub fn validate_push(req: &PushRequest) -> Result<(), ApiError> {
     }
     let mut previous: Option<u64> = None;
     for (i, c) in req.commands.iter().enumerate() {
-        let user = c.user.trim();
-        if user.is_empty() || user.chars().count() > MAX_NAME_CHARS {
+        // The user is recorded as given, so the rules hold for it whole, not trimmed
+        // (the document's `USER_PATTERN` and `maxLength` say the same).
+        let user = c.user.as_str();
+        if user.trim().is_empty() || user.chars().count() > MAX_USER_CHARS {
             return Err(ApiError::invalid(
                 format!("commands[{i}].user"),
-                format!("the user must be 1 to {MAX_NAME_CHARS} characters"),
+                format!("the user must be 1 to {MAX_USER_CHARS} characters, not all blank"),
             ));
         }
         if user.chars().any(char::is_control) {
