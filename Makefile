@@ -5,7 +5,7 @@ CARGO ?= cargo
 DATA ?= $(CURDIR)/.build/demo-data
 ORDERS ?= 2000
 
-.PHONY: all deps run test lint ui-check unit bench bench-quick fmt clean ui-deps ui-dist e2e bench-desktop fuzz fuzz-quick pg-stop
+.PHONY: all deps run test lint ui-check unit bench bench-quick fmt clean ui-deps ui-dist e2e bench-desktop fuzz fuzz-quick pg-stop api-check
 
 all: test
 
@@ -41,7 +41,7 @@ e2e: deps ui-dist
 	timeout 1200 tests/e2e/run.sh
 
 ## Formatting, lints and every test.
-test: deps lint ui-check unit fuzz-quick bench-quick e2e
+test: deps lint ui-check unit api-check fuzz-quick bench-quick e2e
 
 ## The front end's type check, linter and unit tests (Vitest).
 ui-check: ui-deps
@@ -86,6 +86,12 @@ fuzz: deps
 fuzz-quick: deps
 	./scripts/deps.sh fuzz
 	$(call FUZZ_RUN,$(FUZZ_QUICK_SECONDS))
+
+## The API description (crates/server/openapi.json, generated) checked against a real
+## daybook-server by a property-based tester (schemathesis, in a venv under .build/):
+## any 5xx or disagreement fails (scripts/api-check.sh; API_CHECK_SECONDS, default 90).
+api-check: deps
+	./scripts/api-check.sh
 
 ## A tiny run of the benchmark harness, to prove it works (part of `make test`).
 bench-quick:

@@ -2,16 +2,19 @@
 # Installs what the build and the tests need when it is missing, and nothing else.
 # Idempotent and quick when everything is there. Debian 12 packages only.
 set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
 
 # System packages: a C compiler for the bundled SQLite; for the desktop app (src-tauri)
 # WebKitGTK and friends; for its end-to-end tests a virtual display, the WebKit
 # WebDriver and ImageMagick's `import` for screenshots; PostgreSQL's server binaries
 # for the server's PostgreSQL adapter (tests and benchmarks start a throwaway cluster
-# of their own with scripts/pg.sh; the system cluster is not used).
+# of their own with scripts/pg.sh; the system cluster is not used); Python's venv for
+# the API tester of `make api-check`.
 PACKAGES=(build-essential pkg-config
   libwebkit2gtk-4.1-dev file libxdo-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev
   xvfb webkit2gtk-driver imagemagick
-  postgresql)
+  postgresql
+  python3-venv)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -49,4 +52,19 @@ CARGO_FUZZ_VERSION=0.13.2
 if [ "${1:-}" = fuzz ] && ! cargo install --list | grep -q "^cargo-fuzz v$CARGO_FUZZ_VERSION:"; then
   echo "deps: installing cargo-fuzz $CARGO_FUZZ_VERSION"
   cargo install cargo-fuzz --version "$CARGO_FUZZ_VERSION" --locked --quiet
+fi
+
+# schemathesis: the property-based API tester of `make api-check` (scripts/api-check.sh),
+# from PyPI into a virtualenv under .build/, pinned by scripts/api-check/requirements.txt;
+# made only for it (`scripts/deps.sh api-check`), and again only when the pins changed.
+if [ "${1:-}" = api-check ]; then
+  VENV=$ROOT/.build/api-check-venv
+  REQS=$ROOT/scripts/api-check/requirements.txt
+  if ! cmp -s "$REQS" "$VENV/requirements.txt" 2>/dev/null || [ ! -x "$VENV/bin/schemathesis" ]; then
+    echo "deps: installing the API tester into $VENV"
+    rm -rf "$VENV"
+    python3 -m venv "$VENV"
+    "$VENV/bin/pip" install --quiet --disable-pip-version-check -r "$REQS"
+    cp "$REQS" "$VENV/requirements.txt"
+  fi
 fi

@@ -356,6 +356,7 @@ impl Event {
 /// The kinds of stream (aggregate types) in the store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum StreamType {
     /// Customer streams.
     Customer,

@@ -28,6 +28,7 @@ pub struct InvalidCurrency(pub String);
     Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
 )]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct Money(pub i64);
 
@@ -144,6 +145,25 @@ impl specta::Type for Currency {
     }
 }
 
+/// Crosses HTTP as its code: three ASCII letters, any case, with the white space
+/// [`Currency::parse`] trims around them (Unicode `White_Space`, as `str::trim`).
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Currency {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        const SPACE: &str =
+            r"[\t\n\u000b\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]";
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::Type::String)
+            .pattern(Some(format!("^{SPACE}*[A-Za-z]{{3}}{SPACE}*$")))
+            .description(Some("An ISO 4217 currency code (EUR)"))
+            .examples(["EUR"])
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Currency {}
+
 impl<'de> Deserialize<'de> for Currency {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
@@ -155,6 +175,7 @@ impl<'de> Deserialize<'de> for Currency {
 /// added, so a later change of the legal rate never changes an existing order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum VatClass {
     /// 21%.

@@ -19,6 +19,7 @@ macro_rules! codes {
         /// message.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
         #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         #[serde(rename_all = "snake_case")]
         pub enum ErrorCode {
             $($(#[$doc])* $name,)*
@@ -173,6 +174,7 @@ impl<'de> Deserialize<'de> for ErrorCode {
 /// can add some.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct ErrorParams {
     /// The kind of record named.
@@ -243,6 +245,7 @@ fn no_params(p: &Box<ErrorParams>) -> bool {
 /// The one error shape that crosses HTTP, IPC and the CLI's `--json`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     /// Stable machine-readable code.
     pub code: ErrorCode,

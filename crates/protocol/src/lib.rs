@@ -32,9 +32,20 @@ pub const MAX_PULL_LIMIT: usize = 5000;
 pub const DEFAULT_PULL_LIMIT: usize = 1000;
 /// Largest request body the server reads.
 pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
+/// Longest user name on a pushed command, in characters.
+pub const MAX_USER_CHARS: usize = 100;
+/// A pushed command's user as a regular expression (ECMA-262 and Python alike): no
+/// control character (Unicode `Cc`, as `char::is_control`) and at least one character
+/// that is not white space (Unicode `White_Space`, as `str::trim`).
+pub const USER_PATTERN: &str = concat!(
+    r"^[^\u0000-\u001f\u007f-\u009f]*",
+    r"[^\u0000-\u0020\u007f-\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]",
+    r"[^\u0000-\u001f\u007f-\u009f]*$"
+);
 
 /// Liveness/readiness.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Health {
     /// `ok`.
     pub status: String,
@@ -44,6 +55,7 @@ pub struct Health {
 
 /// Who the token belongs to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeviceInfo {
     /// The account (tenant).
     pub account_id: Uuid,
@@ -60,27 +72,49 @@ pub struct DeviceInfo {
 
 /// Commands to apply, in order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PushRequest {
     /// At most [`MAX_PUSH_COMMANDS`].
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 1000))]
     pub commands: Vec<PushCommand>,
 }
 
 /// One command from a device's outbox.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PushCommand {
     /// Per-device, strictly increasing: the server records the last one applied in the
-    /// same transaction as the events, so a retry is recognised.
+    /// same transaction as the events, so a retry is recognised. At most `i64::MAX`
+    /// (the server stores it as a signed 64-bit integer).
+    #[cfg_attr(feature = "openapi", schema(maximum = 9223372036854775807_i64))]
     pub device_seq: u64,
-    /// The user who gave the command on the device.
+    /// The user who gave the command on the device: 1 to [`MAX_USER_CHARS`]
+    /// characters, not blank, no control characters.
+    #[cfg_attr(feature = "openapi", schema(schema_with = user_schema))]
     pub user: String,
     /// The command with its id and time.
     pub envelope: CommandEnvelope,
 }
 
+/// [`PushCommand::user`]'s rules as a schema.
+#[cfg(feature = "openapi")]
+fn user_schema() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::Type::String)
+        .min_length(Some(1))
+        .max_length(Some(MAX_USER_CHARS))
+        .pattern(Some(USER_PATTERN))
+        .description(Some(
+            "Who gave the command on the device (not blank, no control characters)",
+        ))
+        .build()
+}
+
 /// Results, one per pushed command, in the same order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PushResponse {
     /// Results.
     pub results: Vec<PushResult>,
@@ -88,6 +122,7 @@ pub struct PushResponse {
 
 /// What the server did with one command.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PushResult {
     /// The command.
     pub command_id: Uuid,
@@ -102,6 +137,7 @@ pub struct PushResult {
 
 /// Accepted (events appended) or rejected (a domain error; permanent).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum PushOutcome {
     /// Applied; its events have these account sequence numbers (none if the command
@@ -121,6 +157,7 @@ pub enum PushOutcome {
 
 /// A page of the account's events.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PullResponse {
     /// Events with sequence > `after`, ascending, gap-free.
     pub events: Vec<WireEvent>,
@@ -131,6 +168,7 @@ pub struct PullResponse {
 /// One stored event, exactly as the server stores it (payload not re-encoded, schema
 /// version as written: the client upcasts on read like the server does).
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WireEvent {
     /// The account's gap-free sequence.
     pub seq: i64,
@@ -147,6 +185,7 @@ pub struct WireEvent {
     /// Schema version of `payload`.
     pub schema_version: u32,
     /// The payload JSON.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub payload: Box<RawValue>,
     /// Who.
     pub user: String,
@@ -166,6 +205,7 @@ pub struct WireEvent {
 
 /// Data of the live channel's `head` messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LiveHead {
     /// The account's last committed sequence.
     pub head: i64,

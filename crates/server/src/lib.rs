@@ -1,30 +1,33 @@
 //! The Daybook sync server: accounts (tenants) with device tokens, and per account an
 //! authoritative event store that devices push commands to and pull events from.
 //!
-//! Two adapters of the same store port ([`AppState`]'s async methods):
-//! - SQLite (the default, one instance): `registry` (`server.sqlite3`, accounts and
-//!   devices, tokens stored hashed) and `accounts` (one database per account, one
-//!   writer each, read-only readers);
-//! - PostgreSQL (`pg`, any number of stateless instances on one database, live heads
-//!   fanned out with LISTEN/NOTIFY).
-//!
-//! - `sync`: push (one transaction per batch, idempotent) and pull (gap-free pages).
-//! - `routes`: the HTTP edge (axum), `error`: the one error answer, `rate`: limits.
+//! - `store`: the store port, [`Store`], which every route goes through; its two
+//!   adapters are `sqlite` ([`SqliteStore`], the default, one instance: a data
+//!   directory) and `pg` ([`PgStore`], any number of stateless instances on one
+//!   PostgreSQL database, live heads fanned out with LISTEN/NOTIFY).
+//! - `sync`: the push logic both adapters share (validation, deciding each command,
+//!   the ledger of outcomes).
+//! - `routes`: the HTTP edge (axum), `error`: the one error answer, `rate`: limits,
+//!   `openapi`: the API description, generated from the wire types and the handlers.
 //!
 //! [`app`] builds the router (tests drive it with `tower::ServiceExt::oneshot`);
 //! [`serve`] runs it on a listener with graceful shutdown.
 
-pub mod accounts;
 pub mod error;
+pub mod json;
+pub mod openapi;
 pub mod pg;
-mod pool;
 pub mod rate;
-pub mod registry;
 pub mod routes;
+pub mod sqlite;
+pub mod store;
 pub mod sync;
 
+/// The SQLite adapter's account files, at the path the bench's setup uses.
+pub use sqlite::accounts;
+
 use std::future::Future;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -42,17 +45,13 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 use uuid::Uuid;
 
-pub use accounts::AccountDb;
 pub use error::{ApiError, ServerError};
-pub use pg::{PgBackend, PgOptions};
+pub use pg::{PgOptions, PgStore};
 pub use rate::RateLimit;
-pub use registry::{Account, Device, NewToken, Registry};
+pub use sqlite::SqliteStore;
+pub use store::{Account, Device, NewToken, Pushed, Store};
 pub use sync::PushCounts;
 
-use daybook_protocol::{PullResponse, PushRequest, PushResult};
-use tokio::sync::broadcast;
-
-use accounts::Accounts;
 use rate::RateLimiter;
 
 /// Server settings.
@@ -81,62 +80,27 @@ impl Default for Config {
     }
 }
 
-/// Where the server keeps its data: the store port's two adapters.
-enum Backend {
-    /// A data directory: the registry and one SQLite database per account.
-    Sqlite {
-        data_dir: PathBuf,
-        registry: Registry,
-        accounts: Accounts,
-    },
-    /// One PostgreSQL database shared by every instance.
-    Postgres(PgBackend),
-}
-
 struct Inner {
-    backend: Backend,
+    store: Arc<dyn Store>,
     limiter: RateLimiter,
     config: Config,
     shutdown: watch::Sender<bool>,
 }
 
-/// Everything a request needs; cheap to clone.
+/// Everything a request needs: the store (behind the port, whichever adapter), the
+/// rate limiter, the settings and the shutdown signal. Cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
     inner: Arc<Inner>,
 }
 
 impl AppState {
-    /// Opens (creating if needed) the data directory `data_dir`: the registry now,
-    /// account databases on first use.
-    pub fn open(data_dir: &Path, config: Config) -> Result<Self, ServerError> {
-        let registry = Registry::open(data_dir)?;
-        Ok(Self::with_backend(
-            Backend::Sqlite {
-                data_dir: data_dir.to_path_buf(),
-                registry,
-                accounts: Accounts::new(data_dir),
-            },
-            config,
-        ))
-    }
-
-    /// Connects to a PostgreSQL database (`postgres://...`), migrating it if needed.
-    /// Any number of instances may share it.
-    pub async fn open_postgres(
-        url: &str,
-        options: &PgOptions,
-        config: Config,
-    ) -> Result<Self, ServerError> {
-        let pg = PgBackend::connect(url, options).await?;
-        Ok(Self::with_backend(Backend::Postgres(pg), config))
-    }
-
-    fn with_backend(backend: Backend, config: Config) -> Self {
+    /// A state over `store`, whichever adapter it is.
+    pub fn new(store: Arc<dyn Store>, config: Config) -> Self {
         let (shutdown, _) = watch::channel(false);
         AppState {
             inner: Arc::new(Inner {
-                backend,
+                store,
                 limiter: RateLimiter::new(config.rate_limit),
                 config,
                 shutdown,
@@ -144,179 +108,54 @@ impl AppState {
         }
     }
 
-    /// The SQLite adapter's data directory (None on PostgreSQL).
-    pub fn data_dir(&self) -> Option<&Path> {
-        match &self.inner.backend {
-            Backend::Sqlite { data_dir, .. } => Some(data_dir),
-            Backend::Postgres(_) => None,
-        }
+    /// On the SQLite adapter: opens (creating if needed) the data directory
+    /// `data_dir`, the registry now, account databases on first use.
+    pub fn open(data_dir: &Path, config: Config) -> Result<Self, ServerError> {
+        Ok(Self::new(Arc::new(SqliteStore::open(data_dir)?), config))
+    }
+
+    /// On the PostgreSQL adapter: connects to `url` (`postgres://...`), migrating the
+    /// database if needed. Any number of instances may share it.
+    pub async fn open_postgres(
+        url: &str,
+        options: &PgOptions,
+        config: Config,
+    ) -> Result<Self, ServerError> {
+        Ok(Self::new(
+            Arc::new(PgStore::connect(url, options).await?),
+            config,
+        ))
+    }
+
+    /// The store port: the routes' only way to the data.
+    pub fn store(&self) -> &dyn Store {
+        &*self.inner.store
     }
 
     /// Where the data is, for logs: a directory, or "postgresql".
     pub fn describe(&self) -> String {
-        match &self.inner.backend {
-            Backend::Sqlite { data_dir, .. } => data_dir.display().to_string(),
-            Backend::Postgres(_) => "postgresql".into(),
-        }
+        self.inner.store.describe()
     }
 
-    /// Creates an account (its database first, then its registry row); returns its id.
+    /// Creates an account; returns its id. (This and the next three are the admin
+    /// operations of the CLI, the bench and test setup: [`Store`]'s, by name.)
     pub async fn create_account(&self, name: &str) -> Result<Uuid, ServerError> {
-        registry::check_name("account name", name).map_err(ServerError::Invalid)?;
-        let id = Uuid::now_v7();
-        match &self.inner.backend {
-            Backend::Sqlite { data_dir, .. } => {
-                let (dir, name) = (data_dir.clone(), name.to_string());
-                self.on_registry(move |r| {
-                    accounts::create_account_db(&dir, id)?;
-                    r.create_account(id, &name)
-                })
-                .await?;
-            }
-            Backend::Postgres(pg) => pg.create_account(id, name).await?,
-        }
-        Ok(id)
+        self.inner.store.create_account(name).await
     }
 
-    /// Every account.
+    /// Every account, oldest first.
     pub async fn accounts(&self) -> Result<Vec<Account>, ServerError> {
-        match &self.inner.backend {
-            Backend::Sqlite { .. } => self.on_registry(move |r| r.accounts()).await,
-            Backend::Postgres(pg) => pg.accounts().await,
-        }
+        self.inner.store.accounts().await
     }
 
     /// Creates a device of `account` and returns its token.
     pub async fn create_token(&self, account: Uuid, device: &str) -> Result<NewToken, ServerError> {
-        match &self.inner.backend {
-            Backend::Sqlite { .. } => {
-                let device = device.to_string();
-                self.on_registry(move |r| r.create_device(account, &device))
-                    .await
-            }
-            Backend::Postgres(pg) => pg.create_device(account, device).await,
-        }
+        self.inner.store.create_token(account, device).await
     }
 
     /// Revokes a device's token; false if no such unrevoked device exists.
     pub async fn revoke_device(&self, device: Uuid) -> Result<bool, ServerError> {
-        match &self.inner.backend {
-            Backend::Sqlite { .. } => self.on_registry(move |r| r.revoke_device(device)).await,
-            Backend::Postgres(pg) => pg.revoke_device(device).await,
-        }
-    }
-
-    /// The device a token belongs to, unless it is unknown or revoked.
-    pub async fn authenticate(&self, token: String) -> Result<Option<Device>, ServerError> {
-        match &self.inner.backend {
-            Backend::Sqlite { .. } => self.on_registry(move |r| r.authenticate(&token)).await,
-            Backend::Postgres(pg) => pg.authenticate(&token).await,
-        }
-    }
-
-    /// Whether the device exists and its token is not revoked (live streams re-check
-    /// this, so a revoked token's open stream ends).
-    pub async fn device_active(&self, device: Uuid) -> Result<bool, ServerError> {
-        match &self.inner.backend {
-            Backend::Sqlite { .. } => self.on_registry(move |r| r.is_active(device)).await,
-            Backend::Postgres(pg) => pg.device_active(device).await,
-        }
-    }
-
-    /// Readiness: the registry database answers.
-    pub async fn ping(&self) -> Result<(), ServerError> {
-        match &self.inner.backend {
-            Backend::Sqlite { .. } => self.on_registry(move |r| r.ping()).await,
-            Backend::Postgres(pg) => pg.ping().await,
-        }
-    }
-
-    /// Applies a validated push of `device` to its account; returns the results in
-    /// order, the counts and the head after commit.
-    pub async fn push(
-        &self,
-        device: Device,
-        req: PushRequest,
-    ) -> Result<(Vec<PushResult>, PushCounts, i64), ServerError> {
-        match &self.inner.backend {
-            Backend::Sqlite { .. } => {
-                let db = self.account(device.account_id).await?;
-                run_blocking(move || sync::push(&db, &device, &req)).await
-            }
-            Backend::Postgres(pg) => pg.push(device, req).await,
-        }
-    }
-
-    /// Up to `limit` events of `account` after `after`, with the head.
-    pub async fn pull(
-        &self,
-        account: Uuid,
-        after: i64,
-        limit: usize,
-    ) -> Result<PullResponse, ServerError> {
-        match &self.inner.backend {
-            Backend::Sqlite { .. } => {
-                let db = self.account(account).await?;
-                run_blocking(move || sync::pull(&db, after, limit)).await
-            }
-            Backend::Postgres(pg) => pg.pull(account, after, limit).await,
-        }
-    }
-
-    /// A receiver of the account's future heads and, read after subscribing (so no
-    /// move in between is missed), its current head.
-    pub async fn watch_heads(
-        &self,
-        account: Uuid,
-    ) -> Result<(broadcast::Receiver<i64>, i64), ServerError> {
-        match &self.inner.backend {
-            Backend::Sqlite { .. } => {
-                let db = self.account(account).await?;
-                let rx = db.subscribe();
-                Ok((rx, db.head()))
-            }
-            Backend::Postgres(pg) => {
-                let rx = pg.subscribe(account);
-                Ok((rx, pg.head(account).await?))
-            }
-        }
-    }
-
-    /// The account's current head.
-    pub async fn head(&self, account: Uuid) -> Result<i64, ServerError> {
-        match &self.inner.backend {
-            Backend::Sqlite { .. } => Ok(self.account(account).await?.head()),
-            Backend::Postgres(pg) => pg.head(account).await,
-        }
-    }
-
-    /// Runs `f` on the SQLite adapter's registry, on a blocking thread.
-    async fn on_registry<T: Send + 'static>(
-        &self,
-        f: impl FnOnce(&Registry) -> Result<T, ServerError> + Send + 'static,
-    ) -> Result<T, ServerError> {
-        let st = self.clone();
-        run_blocking(move || f(st.registry()?)).await
-    }
-
-    /// The registry of the SQLite adapter.
-    fn registry(&self) -> Result<&Registry, ServerError> {
-        match &self.inner.backend {
-            Backend::Sqlite { registry, .. } => Ok(registry),
-            Backend::Postgres(_) => Err(ServerError::Invalid(
-                "the registry file belongs to the SQLite adapter".into(),
-            )),
-        }
-    }
-
-    /// An account's open database (SQLite adapter only).
-    pub async fn account(&self, id: Uuid) -> Result<Arc<AccountDb>, ServerError> {
-        match &self.inner.backend {
-            Backend::Sqlite { accounts, .. } => accounts.get(id).await,
-            Backend::Postgres(_) => Err(ServerError::Invalid(
-                "account database files belong to the SQLite adapter".into(),
-            )),
-        }
+        self.inner.store.revoke_device(device).await
     }
 
     pub(crate) fn limiter(&self) -> &RateLimiter {
@@ -447,15 +286,6 @@ pub async fn serve(
     state.begin_shutdown();
     graceful.shutdown().await;
     Ok(())
-}
-
-/// Runs blocking work (SQLite) on a blocking thread.
-async fn run_blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, ServerError> + Send + 'static,
-) -> Result<T, ServerError> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| ServerError::Task(e.to_string()))?
 }
 
 /// Completes on SIGINT (Ctrl-C) or SIGTERM.

@@ -1,6 +1,9 @@
 //! The HTTP edge: extractors (token, own account, JSON body, query) and the handlers
 //! of the protocol's endpoints. Each handler is a few lines: check, one call
-//! to the store port (`AppState`), map the answer.
+//! to the store port ([`crate::Store`], through `AppState::store`), map the answer.
+//!
+//! **Architecture Invariant:** no SQL and no database crate here: the routes know
+//! the port only, never an adapter.
 //!
 //! **Invariant:** every failure an extractor or handler can meet becomes an
 //! [`ApiError`] (status + `ErrorBody` JSON); request data is never unwrapped.
@@ -15,18 +18,25 @@ use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use daybook_protocol::{
-    DEFAULT_PULL_LIMIT, DeviceInfo, Health, LiveHead, MAX_PULL_LIMIT, PullResponse, PushRequest,
-    PushResponse,
+    DEFAULT_PULL_LIMIT, DeviceInfo, ErrorBody, Health, LiveHead, MAX_PULL_LIMIT, PullResponse,
+    PushRequest, PushResponse,
 };
 use futures_util::Stream;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
 use tokio::sync::broadcast::error::RecvError;
+use utoipa::IntoParams;
 use uuid::Uuid;
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::registry::Device;
+use crate::json::whole_numbers;
+use crate::openapi::{
+    BadRequest, Internal, LiveEvent, NotFound, RateLimited, RequestTimeout, TooLarge, Unauthorized,
+    Unavailable, Unprocessable, UnsupportedMediaType,
+};
+use crate::store::Device;
 use crate::sync;
 
 fn bearer(headers: &HeaderMap) -> Option<String> {
@@ -46,7 +56,8 @@ impl FromRequestParts<AppState> for Authed {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let token = bearer(&parts.headers).ok_or_else(ApiError::unauthorized)?;
         let device = state
-            .authenticate(token)
+            .store()
+            .authenticate(&token)
             .await?
             .ok_or_else(ApiError::unauthorized)?;
         let span = tracing::Span::current();
@@ -58,6 +69,15 @@ impl FromRequestParts<AppState> for Authed {
         }
         Ok(Authed(device))
     }
+}
+
+/// The `{account}` path parameter, as documented.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)] // Read by `OwnAccount` from the raw path; here for the document.
+struct AccountPath {
+    /// The token's own account id (anything else is 404).
+    account: Uuid,
 }
 
 /// An authenticated device and the account named in the path, which must be the
@@ -92,7 +112,8 @@ impl FromRequestParts<AppState> for OwnAccount {
 }
 
 /// A JSON body whose every failure (size, content type, syntax, shape) is an
-/// `ErrorBody` with the matching 4xx; a body that has not arrived within
+/// `ErrorBody` with the matching 4xx, and whose whole numbers may be spelled as JSON
+/// Schema allows (`2.0` for `2`, as the document's `integer` admits); a body that has not arrived within
 /// [`crate::Config::body_read_timeout`] is a 408 `request_timeout` (a client sending
 /// slowly holds its own connection only that long).
 pub struct ApiJson<T>(pub T);
@@ -104,9 +125,13 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
-        let read = Json::<T>::from_request(req, state);
+        // Content type, size and syntax first (axum's answers), then the shape, on the
+        // text with whole numbers spelled as integers (`crate::json`).
+        let read = Json::<Box<RawValue>>::from_request(req, state);
         match tokio::time::timeout(state.body_read_timeout(), read).await {
-            Ok(Ok(Json(v))) => Ok(ApiJson(v)),
+            Ok(Ok(Json(raw))) => Json::<T>::from_bytes(whole_numbers(raw.get()).as_bytes())
+                .map(|Json(v)| ApiJson(v))
+                .map_err(|r| ApiError::from_json_rejection(&r)),
             Ok(Err(r)) => Err(ApiError::from_json_rejection(&r)),
             Err(_) => {
                 tracing::info!("request body not received in time");
@@ -121,6 +146,14 @@ where
 }
 
 /// `GET /healthz`: the process answers.
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "health",
+    summary = "Liveness (the process answers)",
+    security(),
+    responses((status = 200, description = "Alive", body = Health)),
+)]
 pub async fn healthz() -> Json<Health> {
     Json(health("ok"))
 }
@@ -133,14 +166,40 @@ fn health(status: &str) -> Health {
 }
 
 /// `GET /readyz`: the registry database answers (503 otherwise).
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    tag = "health",
+    summary = "Readiness (the store answers)",
+    security(),
+    responses(
+        (status = 200, description = "Ready", body = Health),
+        (status = 503, description = "Not ready; `status` is `unavailable`", body = Health),
+    ),
+)]
 pub async fn readyz(State(state): State<AppState>) -> Response {
-    match state.ping().await {
+    match state.store().ping().await {
         Ok(()) => Json(health("ok")).into_response(),
         Err(_) => (StatusCode::SERVICE_UNAVAILABLE, Json(health("unavailable"))).into_response(),
     }
 }
 
 /// `GET /v1/me`: who the token belongs to.
+#[utoipa::path(
+    get,
+    path = "/v1/me",
+    tag = "sync",
+    summary = "The device and account the token belongs to",
+    description = "`device_code` (`D1`, `D2`, ...) is unique within the account; devices put it \
+        in numbers they hand out offline (`SO-D2-00042`).",
+    responses(
+        (status = 200, description = "The device", body = DeviceInfo),
+        (status = 401, response = Unauthorized),
+        (status = 429, response = RateLimited),
+        (status = 500, response = Internal),
+        (status = 503, response = Unavailable),
+    ),
+)]
 pub async fn me(Authed(d): Authed) -> Json<DeviceInfo> {
     Json(DeviceInfo {
         account_id: d.account_id,
@@ -152,6 +211,28 @@ pub async fn me(Authed(d): Authed) -> Json<DeviceInfo> {
 }
 
 /// `POST /v1/accounts/{account}/commands`: applies a batch in one transaction.
+#[utoipa::path(
+    post,
+    path = "/v1/accounts/{account}/commands",
+    tag = "sync",
+    summary = "Push commands, in order; one result per command, in the same order",
+    description = include_str!("../doc/push.md"),
+    params(AccountPath),
+    request_body = PushRequest,
+    responses(
+        (status = 200, description = "Results, one per command, in order", body = PushResponse),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 408, response = RequestTimeout),
+        (status = 413, response = TooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Unprocessable),
+        (status = 429, response = RateLimited),
+        (status = 500, response = Internal),
+        (status = 503, response = Unavailable),
+    ),
+)]
 pub async fn push(
     State(state): State<AppState>,
     OwnAccount { device, account_id }: OwnAccount,
@@ -160,28 +241,34 @@ pub async fn push(
     sync::validate_push(&req)?;
     debug_assert_eq!(device.account_id, account_id);
     let n = req.commands.len();
-    let (results, counts, head) = state.push(device, req).await?;
+    let pushed = state.store().push(device, req).await?;
     tracing::info!(
         commands = n,
-        accepted = counts.accepted,
-        rejected = counts.rejected,
-        duplicates = counts.duplicates,
-        stale = counts.stale,
-        head,
+        accepted = pushed.counts.accepted,
+        rejected = pushed.counts.rejected,
+        duplicates = pushed.counts.duplicates,
+        stale = pushed.counts.stale,
+        head = pushed.head,
         "push"
     );
-    Ok(Json(PushResponse { results }))
+    Ok(Json(PushResponse {
+        results: pushed.results,
+    }))
 }
 
-/// The query of a pull.
-#[derive(Debug, Deserialize)]
+/// The query of a pull. Both are signed 64-bit integers, like every sequence and
+/// count of the protocol, so the document's `int64` is exactly what is accepted.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PullQuery {
-    /// Sequence to read after (0: from the start).
+    /// Return events after this sequence (0, the default: from the start).
     #[serde(default)]
+    #[param(minimum = 0, default = 0)]
     pub after: i64,
-    /// Page size (default `DEFAULT_PULL_LIMIT`, capped at `MAX_PULL_LIMIT`).
-    pub limit: Option<usize>,
+    /// Page size (default 1000); values above 5000 are capped at 5000.
+    #[param(value_type = i64, required = false, minimum = 1, default = 1000)]
+    pub limit: Option<i64>,
 }
 
 impl PullQuery {
@@ -197,23 +284,44 @@ impl PullQuery {
         }
         let limit = match q.limit {
             None => DEFAULT_PULL_LIMIT,
-            Some(0) => {
+            Some(n) if n < 1 => {
                 return Err(ApiError::bad_query("`limit` must be 1 or more").with_field("limit"));
             }
-            Some(n) => n.min(MAX_PULL_LIMIT),
+            Some(n) => usize::try_from(n).map_or(MAX_PULL_LIMIT, |n| n.min(MAX_PULL_LIMIT)),
         };
         Ok((q.after, limit))
     }
 }
 
 /// `GET /v1/accounts/{account}/events?after=SEQ&limit=N`: a page of events.
+#[utoipa::path(
+    get,
+    path = "/v1/accounts/{account}/events",
+    tag = "sync",
+    summary = "A page of the account's events after a sequence number",
+    description = "Events with `seq > after`, ascending. The sequence is gap-free and only \
+        committed events are ever returned, so a follower that asks for \
+        `after = <last seq it has>` never skips one. An empty page means the follower is \
+        at `head`.",
+    params(AccountPath, PullQuery),
+    responses(
+        (status = 200, description = "A page", body = PullResponse),
+        (status = 400, description = "A bad query (`invalid_query`): negative `after`, `limit` \
+            below 1, not a 64-bit integer, an unknown parameter", body = ErrorBody),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 429, response = RateLimited),
+        (status = 500, response = Internal),
+        (status = 503, response = Unavailable),
+    ),
+)]
 pub async fn pull(
     State(state): State<AppState>,
     OwnAccount { account_id, .. }: OwnAccount,
     uri: Uri,
 ) -> Result<Json<PullResponse>, ApiError> {
     let (after, limit) = PullQuery::parse(&uri)?;
-    let page = state.pull(account_id, after, limit).await?;
+    let page = state.store().pull(account_id, after, limit).await?;
     tracing::debug!(after, events = page.events.len(), head = page.head, "pull");
     Ok(Json(page))
 }
@@ -230,6 +338,27 @@ fn head_event(head: i64) -> Event {
 /// `GET /v1/accounts/{account}/live`: server-sent `head` events, one on connect and
 /// one whenever the account's head moves; keep-alive comments in between. The stream
 /// ends when the server shuts down.
+#[utoipa::path(
+    get,
+    path = "/v1/accounts/{account}/live",
+    tag = "sync",
+    summary = "Live channel (server-sent events) announcing the account's head",
+    description = "`text/event-stream`. Sends `event: head` (`id:` the head, `data:` a \
+        `LiveHead` JSON) once on connect and again whenever the account's head moves; \
+        comment lines (`:`) keep the connection alive (every 15 s by default). Heads only \
+        grow; several moves may be announced once. The stream ends when the server shuts \
+        down; reconnect with backoff.",
+    params(AccountPath),
+    responses(
+        (status = 200, description = "The event stream, one `LiveEvent` per event",
+            content_type = "text/event-stream", body = LiveEvent),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 429, response = RateLimited),
+        (status = 500, response = Internal),
+        (status = 503, response = Unavailable),
+    ),
+)]
 pub async fn live(
     State(state): State<AppState>,
     OwnAccount { account_id, device }: OwnAccount,
@@ -237,7 +366,7 @@ pub async fn live(
     // A token revoked while its stream is open: the stream ends at the next check.
     let every = state.keep_alive();
     let recheck = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
-    let (rx, head) = state.watch_heads(account_id).await?;
+    let (rx, head) = state.store().watch_heads(account_id).await?;
     let shutdown = state.shutdown_receiver();
     struct Live {
         pending: Option<i64>,
@@ -272,14 +401,14 @@ pub async fn live(
             let next = match got {
                 Some(Ok(h)) => h,
                 // Missed some: the current head says it all.
-                Some(Err(RecvError::Lagged(_))) => match s.state.head(s.account_id).await {
+                Some(Err(RecvError::Lagged(_))) => match s.state.store().head(s.account_id).await {
                     Ok(h) => h,
                     Err(_) => continue,
                 },
                 Some(Err(RecvError::Closed)) => return None,
                 None => {
                     // A registry that cannot answer now is asked again next time.
-                    if let Ok(false) = s.state.device_active(s.device_id).await {
+                    if let Ok(false) = s.state.store().device_active(s.device_id).await {
                         tracing::info!("token revoked: live stream ended");
                         return None;
                     }

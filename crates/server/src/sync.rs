@@ -1,26 +1,25 @@
-//! Push and pull: the server half of sync, on an account's database (blocking code,
-//! run on `spawn_blocking` threads by the handlers).
+//! The server half of sync that both adapters share: checking a push
+//! ([`validate_push`]) and deciding it ([`apply_push`]: the domain runs on a
+//! `daybook_app` writer, the SQLite adapter's account database or the PostgreSQL
+//! adapter's cache of it) against a [`Ledger`], the adapter's record of what it did
+//! with each command. Blocking code, run on `spawn_blocking` threads by the adapters.
 //!
 //! **Invariant:** a push is one transaction. Every command's events, its recorded
-//! result (`sync_commands`) and the device's last sequence (`sync_devices`) commit
-//! together or not at all, so a retry after a lost response finds each command
-//! already recorded and gets the same answer (`duplicate: true`) without applying
-//! anything twice.
+//! result and the device's last sequence commit together or not at all, so a retry
+//! after a lost response finds each command already recorded and gets the same answer
+//! (`duplicate: true`) without applying anything twice.
 
-use chrono::Utc;
 use daybook_app::{AppError, Identity, Writer};
 use daybook_protocol::{
-    ErrorBody, ErrorCode, MAX_PUSH_COMMANDS, PullResponse, PushCommand, PushOutcome, PushRequest,
+    ErrorBody, ErrorCode, MAX_PUSH_COMMANDS, MAX_USER_CHARS, PushCommand, PushOutcome, PushRequest,
     PushResult, WireEvent,
 };
 use daybook_store::{RawEvent, StoreError};
-use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::value::RawValue;
 use uuid::Uuid;
 
-use crate::accounts::AccountDb;
 use crate::error::{ApiError, ServerError};
-use crate::registry::{Device, MAX_NAME_CHARS};
+use crate::store::Device;
 
 /// Checks a push before anything is applied: 1..=[`MAX_PUSH_COMMANDS`] commands,
 /// a user name on each, device sequences strictly increasing and within SQLite's
@@ -43,11 +42,13 @@ pub fn validate_push(req: &PushRequest) -> Result<(), ApiError> {
     }
     let mut previous: Option<u64> = None;
     for (i, c) in req.commands.iter().enumerate() {
-        let user = c.user.trim();
-        if user.is_empty() || user.chars().count() > MAX_NAME_CHARS {
+        // The user is recorded as given, so the rules hold for it whole, not trimmed
+        // (the document's `USER_PATTERN` and `maxLength` say the same).
+        let user = c.user.as_str();
+        if user.trim().is_empty() || user.chars().count() > MAX_USER_CHARS {
             return Err(ApiError::invalid(
                 format!("commands[{i}].user"),
-                format!("the user must be 1 to {MAX_NAME_CHARS} characters"),
+                format!("the user must be 1 to {MAX_USER_CHARS} characters, not all blank"),
             ));
         }
         if user.chars().any(char::is_control) {
@@ -87,79 +88,29 @@ pub struct PushCounts {
 }
 
 /// Where a push looks up and records what it did with each command: the SQLite
-/// adapter keeps it in the account's own file (through `conn`, the push's
-/// transaction), the PostgreSQL adapter in PostgreSQL (its own transaction).
+/// adapter keeps it in the account's own file (in the writer's transaction), the
+/// PostgreSQL adapter in PostgreSQL (its own transaction, committed first).
 pub(crate) trait Ledger {
     /// The recorded outcome of a command processed before.
     fn recorded(
         &mut self,
-        conn: &Connection,
+        w: &Writer<'_>,
         command_id: Uuid,
     ) -> Result<Option<PushOutcome>, ServerError>;
     /// The last device sequence recorded for the device.
     fn device_last_seq(
         &mut self,
-        conn: &Connection,
+        w: &Writer<'_>,
         device_id: Uuid,
     ) -> Result<Option<i64>, ServerError>;
     /// Records a command's outcome and moves the device's last sequence.
     fn record(
         &mut self,
-        conn: &Connection,
+        w: &Writer<'_>,
         device_id: Uuid,
         c: &PushCommand,
         outcome: &PushOutcome,
     ) -> Result<(), ServerError>;
-}
-
-/// The SQLite adapter's ledger: `sync_commands` and `sync_devices` of the account's
-/// file, written in the push's transaction.
-pub(crate) struct LocalLedger;
-
-impl Ledger for LocalLedger {
-    fn recorded(
-        &mut self,
-        conn: &Connection,
-        command_id: Uuid,
-    ) -> Result<Option<PushOutcome>, ServerError> {
-        Ok(recorded(conn, command_id)?)
-    }
-
-    fn device_last_seq(
-        &mut self,
-        conn: &Connection,
-        device_id: Uuid,
-    ) -> Result<Option<i64>, ServerError> {
-        Ok(device_last_seq(conn, device_id)?)
-    }
-
-    fn record(
-        &mut self,
-        conn: &Connection,
-        device_id: Uuid,
-        c: &PushCommand,
-        outcome: &PushOutcome,
-    ) -> Result<(), ServerError> {
-        Ok(record(conn, device_id, c, outcome)?)
-    }
-}
-
-/// Applies a validated push in one transaction; returns the results in order, the
-/// counts and the head after commit.
-pub fn push(
-    account: &AccountDb,
-    device: &Device,
-    req: &PushRequest,
-) -> Result<(Vec<PushResult>, PushCounts, i64), ServerError> {
-    let (results, counts, head) = account.with_writer(|db| {
-        db.write(|w| {
-            let (results, counts) = apply_push(w, &mut LocalLedger, device, req)?;
-            let head = daybook_store::head(w.conn())?;
-            Ok::<_, ServerError>((results, counts, head))
-        })
-    })?;
-    account.publish(head);
-    Ok((results, counts, head))
 }
 
 /// Runs a push's commands in the writer's transaction, each atomic on its own:
@@ -172,11 +123,11 @@ pub(crate) fn apply_push(
     req: &PushRequest,
 ) -> Result<(Vec<PushResult>, PushCounts), ServerError> {
     let mut counts = PushCounts::default();
-    let mut last = ledger.device_last_seq(w.conn(), device.device_id)?;
+    let mut last = ledger.device_last_seq(w, device.device_id)?;
     let mut results = Vec::with_capacity(req.commands.len());
     for c in &req.commands {
         let command_id = c.envelope.command_id;
-        if let Some(outcome) = ledger.recorded(w.conn(), command_id)? {
+        if let Some(outcome) = ledger.recorded(w, command_id)? {
             counts.duplicates += 1;
             results.push(PushResult {
                 command_id,
@@ -204,7 +155,7 @@ pub(crate) fn apply_push(
         let outcome = match w.execute(&c.envelope, &identity) {
             Ok(_) => {
                 counts.accepted += 1;
-                let (first_seq, last_seq) = command_seqs(w.conn(), command_id)?;
+                let (first_seq, last_seq) = crate::sqlite::command_seqs(w, command_id)?;
                 PushOutcome::Accepted {
                     first_seq,
                     last_seq,
@@ -216,7 +167,7 @@ pub(crate) fn apply_push(
             }
             Err(e) => return Err(e.into()),
         };
-        ledger.record(w.conn(), device.device_id, c, &outcome)?;
+        ledger.record(w, device.device_id, c, &outcome)?;
         last = Some(seq);
         results.push(PushResult {
             command_id,
@@ -245,6 +196,8 @@ fn is_rejection(e: &AppError) -> bool {
     }
 }
 
+/// The answer to an unknown command whose device sequence is not after the last one
+/// recorded for its device (not recorded itself, so a fixed retry can still apply).
 pub(crate) fn stale(c: &PushCommand, last: i64) -> PushResult {
     PushResult {
         command_id: c.envelope.command_id,
@@ -262,41 +215,6 @@ pub(crate) fn stale(c: &PushCommand, last: i64) -> PushResult {
             .with_field("device_seq"),
         },
     }
-}
-
-fn device_last_seq(conn: &Connection, device_id: Uuid) -> Result<Option<i64>, AppError> {
-    Ok(conn
-        .prepare_cached("SELECT last_seq FROM sync_devices WHERE device_id = ?1")?
-        .query_row([device_id], |r| r.get(0))
-        .optional()?)
-}
-
-fn command_seqs(
-    conn: &Connection,
-    command_id: Uuid,
-) -> Result<(Option<i64>, Option<i64>), AppError> {
-    Ok(conn
-        .prepare_cached("SELECT min(seq), max(seq) FROM events WHERE command_id = ?1")?
-        .query_row([command_id], |r| Ok((r.get(0)?, r.get(1)?)))?)
-}
-
-/// A `sync_commands` row: status, error JSON, first and last sequence.
-type RecordedRow = (String, Option<String>, Option<i64>, Option<i64>);
-
-/// The recorded outcome of a command processed before.
-fn recorded(conn: &Connection, command_id: Uuid) -> Result<Option<PushOutcome>, AppError> {
-    let row: Option<RecordedRow> = conn
-        .prepare_cached(
-            "SELECT status, error, first_seq, last_seq FROM sync_commands WHERE command_id = ?1",
-        )?
-        .query_row([command_id], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-        })
-        .optional()?;
-    let Some((status, error, first_seq, last_seq)) = row else {
-        return Ok(None);
-    };
-    stored_outcome(command_id, &status, error, first_seq, last_seq).map(Some)
 }
 
 /// A ledger row's columns (status, error JSON, first and last sequence) as the outcome.
@@ -337,53 +255,8 @@ pub(crate) fn outcome_columns(outcome: &PushOutcome) -> Result<OutcomeColumns, A
     })
 }
 
-fn record(
-    conn: &Connection,
-    device_id: Uuid,
-    c: &PushCommand,
-    outcome: &PushOutcome,
-) -> Result<(), AppError> {
-    let seq = i64::try_from(c.device_seq).unwrap_or(i64::MAX);
-    let (status, error, first, last) = outcome_columns(outcome)?;
-    conn.prepare_cached(
-        "INSERT INTO sync_commands
-            (command_id, device_id, device_seq, status, error, first_seq, last_seq, processed_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    )?
-    .execute(params![
-        c.envelope.command_id,
-        device_id,
-        seq,
-        status,
-        error,
-        first,
-        last,
-        Utc::now().timestamp_millis()
-    ])?;
-    conn.prepare_cached(
-        "INSERT INTO sync_devices (device_id, last_seq) VALUES (?1, ?2)
-         ON CONFLICT (device_id) DO UPDATE SET last_seq = excluded.last_seq",
-    )?
-    .execute(params![device_id, seq])?;
-    Ok(())
-}
-
-/// Up to `limit` events after `after`, with the head, read in one read transaction
-/// (a consistent snapshot: `head >= ` the last event's sequence).
-pub fn pull(account: &AccountDb, after: i64, limit: usize) -> Result<PullResponse, ServerError> {
-    account.with_reader(|conn| {
-        let tx = conn.transaction()?;
-        let raw = daybook_store::read_raw(&tx, after, limit)?;
-        let head = daybook_store::head(&tx)?;
-        drop(tx);
-        let events = raw
-            .into_iter()
-            .map(wire_event)
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(PullResponse { events, head })
-    })
-}
-
+/// A stored event as it travels: the payload text is passed on as is (clients and
+/// replicas compare payload bytes), so it is only checked to be JSON.
 pub(crate) fn wire_event(e: RawEvent) -> Result<WireEvent, ServerError> {
     let payload = RawValue::from_string(e.payload)
         .map_err(|err| ServerError::Corrupt(format!("payload of event #{}: {err}", e.seq)))?;

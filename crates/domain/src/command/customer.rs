@@ -9,6 +9,7 @@ use crate::values::{Address, CustomerKind};
 /// Create a customer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RegisterCustomer {
     /// New id.
@@ -36,6 +37,7 @@ pub struct RegisterCustomer {
 /// Change name, kind, VAT number or e-mail (full new values).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct UpdateCustomer {
     /// Which customer.
@@ -55,6 +57,7 @@ pub struct UpdateCustomer {
 /// Add an address.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AddCustomerAddress {
     /// Which customer.
@@ -68,6 +71,7 @@ pub struct AddCustomerAddress {
 /// Correct an address.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ChangeCustomerAddress {
     /// Which customer.
@@ -81,6 +85,7 @@ pub struct ChangeCustomerAddress {
 /// Remove an address.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RemoveCustomerAddress {
     /// Which customer.
@@ -92,6 +97,7 @@ pub struct RemoveCustomerAddress {
 /// Set or clear the spending limit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SetSpendingLimit {
     /// Which customer.
@@ -103,6 +109,7 @@ pub struct SetSpendingLimit {
 /// Stop the customer from placing orders.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct BlockCustomer {
     /// Which customer.
@@ -115,6 +122,7 @@ pub struct BlockCustomer {
 /// Allow the customer to place orders again.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct UnblockCustomer {
     /// Which customer.

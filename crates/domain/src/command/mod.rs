@@ -88,6 +88,38 @@ macro_rules! commands {
             }
         }
 
+        /// One schema per command, named after it: the struct's fields plus the `type`
+        /// tag, and no other field (`additionalProperties: false`, as serde refuses
+        /// them). A derived schema would combine the struct's closed schema with the
+        /// tag in an `allOf`, which no object can satisfy.
+        #[cfg(feature = "openapi")]
+        impl utoipa::PartialSchema for Command {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                let mut one_of = utoipa::openapi::schema::OneOfBuilder::new()
+                    .description(Some("A domain command, tagged by `type`."))
+                    .discriminator(Some(utoipa::openapi::schema::Discriminator::new("type")));
+                $($(
+                    one_of = one_of.item(utoipa::openapi::Ref::from_schema_name(stringify!($name)));
+                )*)*
+                one_of.into()
+            }
+        }
+
+        #[cfg(feature = "openapi")]
+        impl utoipa::ToSchema for Command {
+            fn schemas(
+                schemas: &mut Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>)>,
+            ) {
+                $($(
+                    schemas.push((
+                        stringify!($name).into(),
+                        openapi::tagged(stringify!($name), <$name as utoipa::PartialSchema>::schema()),
+                    ));
+                    <$name as utoipa::ToSchema>::schemas(schemas);
+                )*)*
+            }
+        }
+
         impl Command {
             /// Every command type, as in the JSON `type` tag.
             pub const NAMES: &'static [&'static str] = &[$($(stringify!($name),)*)*];
@@ -143,6 +175,26 @@ commands! {
     }
 }
 
+#[cfg(feature = "openapi")]
+mod openapi {
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+
+    /// A command struct's schema with the `type` tag added as a required property.
+    pub(super) fn tagged(name: &str, schema: RefOr<Schema>) -> RefOr<Schema> {
+        let RefOr::T(Schema::Object(mut object)) = schema else {
+            return schema;
+        };
+        let tag = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some([name]));
+        object.properties.insert("type".into(), tag.into());
+        object.required.insert(0, "type".into());
+        object.title = Some(name.into());
+        RefOr::T(Schema::Object(object))
+    }
+}
+
 impl Command {
     /// The stream this command writes to.
     pub fn target(&self) -> (StreamType, Uuid) {
@@ -153,6 +205,7 @@ impl Command {
 
 /// A command with the id and time that make it replayable. Ids are UUIDv7.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CommandEnvelope {
     /// Unique per command; the idempotency key for sync.

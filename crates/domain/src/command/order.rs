@@ -8,6 +8,7 @@ use crate::money::Money;
 /// Open a draft order for a customer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CreateOrder {
     /// New id.
@@ -21,6 +22,7 @@ pub struct CreateOrder {
 /// Add a line; price, VAT and description default to the catalogue's.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AddOrderLine {
     /// Which order.
@@ -45,6 +47,7 @@ pub struct AddOrderLine {
 /// Change a line's quantity, price or discount (full new values).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ChangeOrderLine {
     /// Which order.
@@ -62,6 +65,7 @@ pub struct ChangeOrderLine {
 /// Remove a line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RemoveOrderLine {
     /// Which order.
@@ -73,6 +77,7 @@ pub struct RemoveOrderLine {
 /// Choose the delivery address among the customer's addresses.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SetDeliveryAddress {
     /// Which order.
@@ -84,6 +89,7 @@ pub struct SetDeliveryAddress {
 /// Set the customer's reference and notes (full new values).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SetOrderDetails {
     /// Which order.
@@ -99,6 +105,7 @@ pub struct SetOrderDetails {
 /// Place the order: checks blocked customer and spending limit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PlaceOrder {
     /// Which order.
@@ -108,6 +115,7 @@ pub struct PlaceOrder {
 /// Cancel the order (not once invoiced).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CancelOrder {
     /// Which order.
@@ -120,6 +128,7 @@ pub struct CancelOrder {
 /// Record delivery of a placed order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DeliverOrder {
     /// Which order.
@@ -131,6 +140,7 @@ pub struct DeliverOrder {
 /// Invoice a delivered order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct InvoiceOrder {
     /// Which order.

@@ -8,6 +8,7 @@ use crate::money::{Money, VatClass};
 /// Add a product to the catalogue.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RegisterProduct {
     /// New id.
@@ -25,6 +26,7 @@ pub struct RegisterProduct {
 /// Change description, price or VAT class (full new values; only changes are recorded).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct UpdateProduct {
     /// Which product.
@@ -40,6 +42,7 @@ pub struct UpdateProduct {
 /// Stop offering a product.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DiscontinueProduct {
     /// Which product.
@@ -49,6 +52,7 @@ pub struct DiscontinueProduct {
 /// Offer a discontinued product again.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ReinstateProduct {
     /// Which product.

@@ -128,7 +128,10 @@ async fn catch_up(pool: &Pool, hub: &Hub) {
     match rows {
         Ok(rows) => {
             for r in rows {
-                hub.publish(r.get(0), r.get(1));
+                match (r.try_get(0), r.try_get(1)) {
+                    (Ok(account), Ok(head)) => hub.publish(account, head),
+                    _ => tracing::warn!("unreadable head row"),
+                }
             }
         }
         Err(e) => tracing::warn!(error = %e, "cannot re-read heads"),

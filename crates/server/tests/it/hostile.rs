@@ -569,7 +569,7 @@ async fn a_revoked_token_is_refused_at_once_and_the_accounts_other_devices_go_on
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_daybook-server"))
         .env_remove("DAYBOOK_SERVER_DATA")
         .arg("--data")
-        .arg(f.state.data_dir().unwrap())
+        .arg(f.sqlite().data_dir())
         .args(["token", "revoke", "--device", &stolen.device_id.to_string()])
         .output()
         .unwrap();
@@ -582,7 +582,7 @@ async fn a_revoked_token_is_refused_at_once_and_the_accounts_other_devices_go_on
     let again = std::process::Command::new(env!("CARGO_BIN_EXE_daybook-server"))
         .env_remove("DAYBOOK_SERVER_DATA")
         .arg("--data")
-        .arg(f.state.data_dir().unwrap())
+        .arg(f.sqlite().data_dir())
         .args(["token", "revoke", "--device", &stolen.device_id.to_string()])
         .output()
         .unwrap();

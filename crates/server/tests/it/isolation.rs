@@ -1,4 +1,4 @@
-//! Tenant isolation, generated: every endpoint of `openapi.yaml` (so a new endpoint is
+//! Tenant isolation, generated: every endpoint of `openapi.json` (so a new endpoint is
 //! covered as soon as it is documented), with every method, is tried with every
 //! device's token of every account against every account's id and an unknown one.
 //! A token only ever reaches its own account: another tenant's account gets an answer
@@ -18,30 +18,21 @@ use uuid::Uuid;
 
 use crate::support::*;
 
-/// The spec's paths with the methods documented for each.
+/// The document's paths with the methods documented for each.
 fn spec_endpoints() -> Vec<(String, BTreeSet<Method>)> {
-    let spec =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.yaml")).unwrap();
-    let mut in_paths = false;
+    let spec = crate::openapi::spec();
     let mut out: Vec<(String, BTreeSet<Method>)> = Vec::new();
-    for line in spec.lines() {
-        if !line.starts_with(' ') && !line.is_empty() {
-            in_paths = line == "paths:";
-            continue;
-        }
-        if !in_paths {
-            continue;
-        }
-        if let Some(path) = line.strip_prefix("  /").and_then(|p| p.strip_suffix(':')) {
-            out.push((format!("/{path}"), BTreeSet::new()));
-        } else if let Some(m) = line.strip_prefix("    ").and_then(|m| m.strip_suffix(':'))
-            && !m.starts_with(' ')
-            && let Ok(method) = m.to_ascii_uppercase().parse::<Method>()
-            && ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
-                .contains(&method.as_str())
-        {
-            out.last_mut().unwrap().1.insert(method);
-        }
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        let methods = item
+            .as_object()
+            .unwrap()
+            .keys()
+            .filter_map(|m| m.to_ascii_uppercase().parse::<Method>().ok())
+            .filter(|m| {
+                ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"].contains(&m.as_str())
+            })
+            .collect();
+        out.push((path.clone(), methods));
     }
     out
 }

@@ -1,39 +1,52 @@
-//! `openapi.yaml` is hand-written: these checks catch it drifting from the protocol
-//! types (a field added or renamed, a limit changed, a route missing).
+//! `openapi.json` is generated (`daybook_server::openapi`): the committed file must be
+//! exactly what the code generates (`UPDATE_EXPECT=1 cargo test -p daybook-server
+//! openapi` refreshes it), and it must state the protocol's routes, fields and limits.
 
 use chrono::Utc;
 use daybook_domain::PlaceOrder;
 use daybook_domain::StreamType;
 use daybook_protocol::*;
 use serde::Serialize;
+use serde_json::Value;
 use serde_json::value::RawValue;
 use uuid::Uuid;
 
-fn spec() -> String {
-    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.yaml")).unwrap()
+const PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.json");
+
+/// The committed document.
+pub fn spec() -> Value {
+    serde_json::from_str(&std::fs::read_to_string(PATH).unwrap()).unwrap()
 }
 
-/// The lines of `components.schemas.<name>`.
-fn schema_block(spec: &str, name: &str) -> String {
-    let start = spec
-        .find(&format!("\n    {name}:\n"))
-        .unwrap_or_else(|| panic!("schema {name} missing"));
-    let rest = &spec[start + 1..];
-    let body: Vec<&str> = rest
-        .lines()
-        .skip(1)
-        .take_while(|l| l.starts_with("      ") || l.is_empty())
-        .collect();
-    body.join("\n")
+#[test]
+fn the_committed_document_is_the_generated_one() {
+    let generated = daybook_server::openapi::document_json();
+    if std::env::var_os("UPDATE_EXPECT").is_some() {
+        std::fs::write(PATH, &generated).unwrap();
+        return;
+    }
+    let committed = std::fs::read_to_string(PATH).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "{PATH} is stale: run `UPDATE_EXPECT=1 cargo test -p daybook-server openapi` and \
+         commit the result"
+    );
 }
 
-fn assert_fields<T: Serialize>(spec: &str, name: &str, value: &T) {
-    let block = schema_block(spec, name);
+/// `components.schemas.<name>`.
+fn schema<'a>(spec: &'a Value, name: &str) -> &'a Value {
+    let s = &spec["components"]["schemas"][name];
+    assert!(s.is_object(), "schema {name} missing");
+    s
+}
+
+fn assert_fields<T: Serialize>(spec: &Value, name: &str, value: &T) {
+    let properties = &schema(spec, name)["properties"];
     let v = serde_json::to_value(value).unwrap();
     for key in v.as_object().unwrap().keys() {
         assert!(
-            block.contains(&format!(" {key}:")) || block.contains(&format!("- {key}\n")),
-            "openapi.yaml schema {name} lacks field {key}"
+            properties.get(key).is_some(),
+            "openapi.json schema {name} lacks field {key}"
         );
     }
 }
@@ -49,7 +62,7 @@ fn the_spec_lists_every_route_and_field() {
         "/v1/accounts/{account}/events",
         "/v1/accounts/{account}/live",
     ] {
-        assert!(spec.contains(&format!("\n  {path}:\n")), "{path}");
+        assert!(spec["paths"].get(path).is_some(), "{path}");
     }
     let id = Uuid::now_v7();
     assert_fields(
@@ -130,8 +143,56 @@ fn the_spec_lists_every_route_and_field() {
 #[test]
 fn the_spec_states_the_protocols_limits() {
     let spec = spec();
-    assert!(spec.contains(&format!("maxItems: {MAX_PUSH_COMMANDS}\n")));
-    assert!(spec.contains(&format!("default: {DEFAULT_PULL_LIMIT} ")));
-    assert!(spec.contains(&format!("capped at {MAX_PULL_LIMIT}")));
+    let commands = &schema(&spec, "PushRequest")["properties"]["commands"];
+    assert_eq!(commands["maxItems"], MAX_PUSH_COMMANDS);
+    assert_eq!(commands["minItems"], 1);
+    let user = &schema(&spec, "PushCommand")["properties"]["user"];
+    assert_eq!(user["maxLength"], MAX_USER_CHARS);
+    assert_eq!(user["pattern"], USER_PATTERN);
+    let device_seq = &schema(&spec, "PushCommand")["properties"]["device_seq"];
+    assert_eq!(device_seq["maximum"], i64::MAX);
+    let events = &spec["paths"]["/v1/accounts/{account}/events"]["get"]["parameters"];
+    let limit = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "limit")
+        .unwrap();
+    assert_eq!(limit["schema"]["default"], DEFAULT_PULL_LIMIT);
+    assert!(
+        limit["description"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("capped at {MAX_PULL_LIMIT}"))
+    );
     assert_eq!(MAX_BODY_BYTES, 8 * 1024 * 1024, "the spec says 8 MiB");
+}
+
+/// Every command struct refuses unknown fields (`#[serde(deny_unknown_fields)]`), so
+/// each command's schema must say so, or a tester's "valid" command with an extra
+/// field would be refused (the `line_id` on `InvoiceOrder` it once found).
+#[test]
+fn every_command_schema_refuses_unknown_fields_and_names_its_type() {
+    let spec = spec();
+    let command = schema(&spec, "Command");
+    let variants = command["oneOf"].as_array().expect("Command is a oneOf");
+    assert_eq!(variants.len(), daybook_domain::Command::NAMES.len());
+    for v in variants {
+        let v = match v.get("$ref").and_then(Value::as_str) {
+            Some(r) => schema(&spec, r.trim_start_matches("#/components/schemas/")),
+            None => v,
+        };
+        assert_eq!(v["additionalProperties"], false, "{v}");
+        let tag = &v["properties"]["type"]["enum"];
+        let name = tag[0]
+            .as_str()
+            .unwrap_or_else(|| panic!("no type tag: {v}"));
+        assert!(daybook_domain::Command::NAMES.contains(&name), "{name}");
+        assert!(
+            v["required"]
+                .as_array()
+                .unwrap()
+                .contains(&Value::from("type"))
+        );
+    }
 }

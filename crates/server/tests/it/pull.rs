@@ -119,9 +119,9 @@ async fn events_travel_exactly_as_stored() {
     assert_eq!(e.device, "laptop");
 
     // The payload is the stored text itself, not re-encoded.
-    let db = f.state.account(f.account).await.unwrap();
+    let db = f.sqlite().account(f.account).await.unwrap();
     drop(db);
-    let path = daybook_server::accounts::account_db_path(f.state.data_dir().unwrap(), f.account);
+    let path = daybook_server::sqlite::accounts::account_db_path(f.sqlite().data_dir(), f.account);
     let conn = daybook_store::EventStore::open_reader(&path).unwrap();
     let raw = daybook_store::read_raw(&conn, 0, 10).unwrap();
     assert_eq!(e.payload.get(), raw[0].payload);

@@ -264,8 +264,8 @@ async fn a_store_failure_mid_push_commits_nothing_and_answers_500() {
     };
     // Break the server's own table behind its back: recording the first result fails
     // after the command's events were appended.
-    f.state.account(f.account).await.unwrap();
-    let path = daybook_server::accounts::account_db_path(f.state.data_dir().unwrap(), f.account);
+    f.sqlite().account(f.account).await.unwrap();
+    let path = daybook_server::sqlite::accounts::account_db_path(f.sqlite().data_dir(), f.account);
     let side = rusqlite::Connection::open(&path).unwrap();
     side.execute_batch("ALTER TABLE sync_devices RENAME TO broken")
         .unwrap();

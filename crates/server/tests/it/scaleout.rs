@@ -58,7 +58,7 @@ async fn pull_page(
 async fn a_push_on_one_instance_is_announced_live_on_the_other() {
     let f = pg_fixture().await;
     let (_dir, other) = second_instance().await;
-    let (mut rx, head) = other.watch_heads(f.account).await.unwrap();
+    let (mut rx, head) = other.store().watch_heads(f.account).await.unwrap();
     assert_eq!(head, 0);
     let mut ob = Outbox::new();
     let (_, reg) = register_customer("C-1", None);
@@ -69,7 +69,7 @@ async fn a_push_on_one_instance_is_announced_live_on_the_other() {
         .unwrap();
     assert_eq!(announced, 1);
     // Another tenant's push is not announced to this account's watchers.
-    let (mut other_rx, _) = other.watch_heads(f.other_account).await.unwrap();
+    let (mut other_rx, _) = other.store().watch_heads(f.other_account).await.unwrap();
     let (_, reg) = register_customer("C-2", None);
     push(&f, vec![ob.cmd(reg)]).await;
     assert_eq!(

@@ -1,18 +1,21 @@
 //! Fixtures: a data dir with two accounts and a token each, request helpers and
 //! command builders.
 
+use std::sync::Arc;
+
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use daybook_domain::*;
 use daybook_domain::{AddOrderLine, CreateOrder, RegisterCustomer, RegisterProduct};
 use daybook_protocol::{PullResponse, PushCommand, PushOutcome, PushRequest, PushResponse};
-use daybook_server::{AppState, Config, PgOptions, RateLimit, app};
+use daybook_server::{AppState, Config, PgOptions, PgStore, RateLimit, SqliteStore, Store, app};
 use serde_json::Value;
 use tempfile::TempDir;
 use tower::ServiceExt;
 use uuid::Uuid;
 
-/// A data dir with accounts A (device "laptop") and B (device "other").
+/// A store with accounts A (device "laptop") and B (device "other"), served through
+/// the port (`AppState` holds it as `Arc<dyn Store>`).
 pub struct Fixture {
     pub _dir: TempDir,
     pub state: AppState,
@@ -20,6 +23,17 @@ pub struct Fixture {
     pub token: String,
     pub other_account: Uuid,
     pub other_token: String,
+    /// The SQLite adapter itself, for the tests that look at its files.
+    sqlite: Option<Arc<SqliteStore>>,
+}
+
+impl Fixture {
+    /// The SQLite adapter (only [`fixture`]s have one).
+    pub fn sqlite(&self) -> &SqliteStore {
+        self.sqlite
+            .as_deref()
+            .expect("a SQLite fixture (`fixture()`), not a PostgreSQL one")
+    }
 }
 
 /// The test PostgreSQL server's URL: `DAYBOOK_PG_URL`, or the throwaway cluster that
@@ -53,9 +67,8 @@ pub async fn pg_state(dir: &TempDir, config: Config) -> AppState {
         pool_size: 8,
         cache_root: dir.path().to_path_buf(),
     };
-    AppState::open_postgres(&pg_url(), &options, config)
-        .await
-        .unwrap()
+    let store: Arc<dyn Store> = Arc::new(PgStore::connect(&pg_url(), &options).await.unwrap());
+    AppState::new(store, config)
 }
 
 /// [`fixture`] on PostgreSQL: two fresh accounts in the shared test database.
@@ -67,7 +80,7 @@ pub async fn pg_fixture() -> Fixture {
 pub async fn pg_fixture_with(config: Config) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let state = pg_state(&dir, config).await;
-    with_accounts(dir, state).await
+    with_accounts(dir, state, None).await
 }
 
 /// Generates each named contract test (`async fn name(f: Fixture)`) twice: on the
@@ -110,11 +123,13 @@ pub async fn fixture() -> Fixture {
 
 pub async fn fixture_with(config: Config) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
-    let state = AppState::open(dir.path(), config).unwrap();
-    with_accounts(dir, state).await
+    let sqlite = Arc::new(SqliteStore::open(dir.path()).unwrap());
+    let store: Arc<dyn Store> = sqlite.clone();
+    let state = AppState::new(store, config);
+    with_accounts(dir, state, Some(sqlite)).await
 }
 
-async fn with_accounts(dir: TempDir, state: AppState) -> Fixture {
+async fn with_accounts(dir: TempDir, state: AppState, sqlite: Option<Arc<SqliteStore>>) -> Fixture {
     let account = state.create_account("Acme").await.unwrap();
     let token = state.create_token(account, "laptop").await.unwrap().token;
     let other_account = state.create_account("Other Corp").await.unwrap();
@@ -130,6 +145,7 @@ async fn with_accounts(dir: TempDir, state: AppState) -> Fixture {
         token,
         other_account,
         other_token,
+        sqlite,
     }
 }
 

@@ -151,10 +151,9 @@ async fn me_tells_the_device_and_its_code(f: Fixture) {
 async fn tokens_are_stored_hashed() {
     let f = fixture().await;
     let path = f
-        .state
+        .sqlite()
         .data_dir()
-        .unwrap()
-        .join(daybook_server::registry::REGISTRY_FILE);
+        .join(daybook_server::sqlite::registry::REGISTRY_FILE);
     let conn = rusqlite::Connection::open(&path).unwrap();
     let mut stmt = conn.prepare("SELECT token_hash FROM devices").unwrap();
     let hashes: Vec<Vec<u8>> = stmt
@@ -164,7 +163,7 @@ async fn tokens_are_stored_hashed() {
         .unwrap();
     assert_eq!(hashes.len(), 2);
     assert!(hashes.iter().all(|h| h.len() == 32));
-    assert!(hashes.contains(&daybook_server::registry::token_hash(&f.token).to_vec()));
+    assert!(hashes.contains(&daybook_server::store::token_hash(&f.token).to_vec()));
     let needle = f.token.as_bytes();
     for file in [path.clone(), path.with_extension("sqlite3-wal")] {
         let bytes = std::fs::read(&file).unwrap_or_default();

@@ -1,30 +1,22 @@
-//! The registry (`DIR/server.sqlite3`): accounts (tenants) and their devices with
-//! their tokens.
+//! The SQLite adapter's registry (`DIR/server.sqlite3`): accounts (tenants) and their
+//! devices with their tokens. Blocking: the adapter calls it on blocking threads.
 //!
 //! **Invariant:** a token is never stored, only its SHA-256 (`devices.token_hash`,
-//! unique). A token is `dbk_` + 32 random bytes in unpadded base64url; it is shown
-//! once, when created. Lookup is by hash, so comparing tokens leaks nothing through
-//! timing: the attacker does not control the hash being compared.
+//! unique; `crate::store::token_hash`). A token is shown once, when created.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use super::pool::Pool;
 use crate::error::ServerError;
-use crate::pool::Pool;
+use crate::store::{Account, Device, NewToken, check_name, new_token, plausible_token, token_hash};
 
 /// Name of the registry file inside the data directory.
 pub const REGISTRY_FILE: &str = "server.sqlite3";
-/// Prefix of every device token (lets secret scanners and people recognise one).
-pub const TOKEN_PREFIX: &str = "dbk_";
-/// Longest account, device or user name.
-pub const MAX_NAME_CHARS: usize = 100;
 
 const SCHEMA: &[&str] = &[
     // 1: accounts and devices.
@@ -48,80 +40,9 @@ const SCHEMA: &[&str] = &[
     "#,
 ];
 
-/// An account (tenant).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Account {
-    /// UUIDv7.
-    pub id: Uuid,
-    /// Display name.
-    pub name: String,
-    /// When it was created.
-    pub created_at: DateTime<Utc>,
-}
-
-/// A device whose token was presented, with its account.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Device {
-    /// The account (tenant) the token belongs to.
-    pub account_id: Uuid,
-    /// The account's name.
-    pub account_name: String,
-    /// The device.
-    pub device_id: Uuid,
-    /// The device's name, recorded on the events it pushes.
-    pub device_name: String,
-    /// Short code unique within the account (`D1`, `D2`, ...).
-    pub device_code: String,
-}
-
-/// A freshly created device token: the only time the token itself exists.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewToken {
-    /// The secret, `dbk_...`.
-    pub token: String,
-    /// The new device's id.
-    pub device_id: Uuid,
-    /// The new device's code (`D3`).
-    pub device_code: String,
-}
-
 /// The registry database.
 pub struct Registry {
     pool: Pool,
-}
-
-/// SHA-256 of a token, the form stored and looked up.
-pub fn token_hash(token: &str) -> [u8; 32] {
-    Sha256::digest(token.as_bytes()).into()
-}
-
-pub(crate) fn new_token() -> Result<String, ServerError> {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| ServerError::Random(e.to_string()))?;
-    Ok(format!("{TOKEN_PREFIX}{}", URL_SAFE_NO_PAD.encode(bytes)))
-}
-
-/// Whether `token` has a token's shape (cheap refusal before any lookup).
-pub(crate) fn plausible_token(token: &str) -> bool {
-    token.starts_with(TOKEN_PREFIX) && token.len() <= 128
-}
-
-/// Checks an account or device name: not blank, at most [`MAX_NAME_CHARS`], no
-/// control characters. Returns it trimmed.
-pub fn check_name(what: &str, name: &str) -> Result<String, String> {
-    let name = name.trim();
-    if name.is_empty() {
-        return Err(format!("the {what} must not be empty"));
-    }
-    if name.chars().count() > MAX_NAME_CHARS {
-        return Err(format!(
-            "the {what} must be at most {MAX_NAME_CHARS} characters"
-        ));
-    }
-    if name.chars().any(char::is_control) {
-        return Err(format!("the {what} must not contain control characters"));
-    }
-    Ok(name.to_string())
 }
 
 fn open_conn(path: &Path) -> Result<Connection, ServerError> {
@@ -168,8 +89,8 @@ impl Registry {
         Ok(Registry { pool })
     }
 
-    /// Adds an account's registry row (its database is made by
-    /// `crate::accounts::create_account_db`; `AppState::create_account` does both).
+    /// Adds an account's registry row (its database is made first, by
+    /// `super::accounts::create_account_db`; `SqliteStore::create_account` does both).
     pub fn create_account(&self, id: Uuid, name: &str) -> Result<(), ServerError> {
         let name = check_name("account name", name).map_err(ServerError::Invalid)?;
         self.pool.with(|c| {

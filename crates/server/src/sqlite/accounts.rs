@@ -24,8 +24,8 @@ use daybook_store::EventStore;
 use tokio::sync::{OnceCell, broadcast};
 use uuid::Uuid;
 
+use super::pool::Pool;
 use crate::error::ServerError;
-use crate::pool::Pool;
 
 /// Folder of the account databases inside the data directory.
 pub const ACCOUNTS_DIR: &str = "accounts";

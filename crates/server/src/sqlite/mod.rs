@@ -1,0 +1,150 @@
+//! The SQLite adapter of the store port (the default, one instance): a data directory
+//! with the registry (`registry`: `server.sqlite3`, accounts and devices, tokens stored
+//! hashed) and one database per account (`accounts`: the account's event store and
+//! read models plus the sync ledger, one writer each, read-only readers; `ledger`: push
+//! and pull on it). SQLite is blocking, so every call runs on a blocking thread.
+
+pub mod accounts;
+mod ledger;
+mod pool;
+pub mod registry;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use daybook_protocol::{PullResponse, PushRequest};
+use tokio::sync::broadcast;
+use uuid::Uuid;
+
+use crate::error::ServerError;
+use crate::store::{Account, Device, NewToken, Pushed, Store, check_name};
+
+pub(crate) use ledger::command_seqs;
+
+use accounts::{AccountDb, Accounts};
+use registry::Registry;
+
+/// The store in a data directory.
+pub struct SqliteStore {
+    data_dir: PathBuf,
+    registry: Arc<Registry>,
+    accounts: Accounts,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the data directory `data_dir`: the registry now,
+    /// account databases on first use.
+    pub fn open(data_dir: &Path) -> Result<Self, ServerError> {
+        Ok(SqliteStore {
+            data_dir: data_dir.to_path_buf(),
+            registry: Arc::new(Registry::open(data_dir)?),
+            accounts: Accounts::new(data_dir),
+        })
+    }
+
+    /// The data directory (tests and tools reach the files through it).
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    /// An account's open database, opened on first use. The caller has checked that
+    /// the account exists (a token of it was presented).
+    pub async fn account(&self, id: Uuid) -> Result<Arc<AccountDb>, ServerError> {
+        self.accounts.get(id).await
+    }
+
+    /// Runs `f` on the registry, on a blocking thread.
+    async fn on_registry<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Registry) -> Result<T, ServerError> + Send + 'static,
+    ) -> Result<T, ServerError> {
+        let registry = self.registry.clone();
+        run_blocking(move || f(&registry)).await
+    }
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    fn describe(&self) -> String {
+        self.data_dir.display().to_string()
+    }
+
+    async fn ping(&self) -> Result<(), ServerError> {
+        self.on_registry(|r| r.ping()).await
+    }
+
+    /// The account's database first, then its registry row: an account the registry
+    /// lists always has its file.
+    async fn create_account(&self, name: &str) -> Result<Uuid, ServerError> {
+        let name = check_name("account name", name).map_err(ServerError::Invalid)?;
+        let id = Uuid::now_v7();
+        let dir = self.data_dir.clone();
+        self.on_registry(move |r| {
+            accounts::create_account_db(&dir, id)?;
+            r.create_account(id, &name)
+        })
+        .await?;
+        Ok(id)
+    }
+
+    async fn accounts(&self) -> Result<Vec<Account>, ServerError> {
+        self.on_registry(|r| r.accounts()).await
+    }
+
+    async fn create_token(&self, account: Uuid, device: &str) -> Result<NewToken, ServerError> {
+        let device = device.to_string();
+        self.on_registry(move |r| r.create_device(account, &device))
+            .await
+    }
+
+    async fn revoke_device(&self, device: Uuid) -> Result<bool, ServerError> {
+        self.on_registry(move |r| r.revoke_device(device)).await
+    }
+
+    async fn authenticate(&self, token: &str) -> Result<Option<Device>, ServerError> {
+        let token = token.to_string();
+        self.on_registry(move |r| r.authenticate(&token)).await
+    }
+
+    async fn device_active(&self, device: Uuid) -> Result<bool, ServerError> {
+        self.on_registry(move |r| r.is_active(device)).await
+    }
+
+    async fn push(&self, device: Device, req: PushRequest) -> Result<Pushed, ServerError> {
+        let db = self.account(device.account_id).await?;
+        run_blocking(move || ledger::push(&db, &device, &req)).await
+    }
+
+    async fn pull(
+        &self,
+        account: Uuid,
+        after: i64,
+        limit: usize,
+    ) -> Result<PullResponse, ServerError> {
+        let db = self.account(account).await?;
+        run_blocking(move || ledger::pull(&db, after, limit)).await
+    }
+
+    async fn watch_heads(
+        &self,
+        account: Uuid,
+    ) -> Result<(broadcast::Receiver<i64>, i64), ServerError> {
+        let db = self.account(account).await?;
+        let rx = db.subscribe();
+        Ok((rx, db.head()))
+    }
+
+    async fn head(&self, account: Uuid) -> Result<i64, ServerError> {
+        Ok(self.account(account).await?.head())
+    }
+}
+
+/// Runs blocking work (SQLite) on a blocking thread.
+async fn run_blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ServerError> + Send + 'static,
+) -> Result<T, ServerError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| ServerError::Task(e.to_string()))?
+}
