@@ -106,6 +106,7 @@ impl std::fmt::Display for OrderStatus {
 /// Which running total a cap protects (see `money::MAX_ORDER_TOTAL`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TotalScope {
     /// One order's gross total.
