@@ -498,7 +498,7 @@ fn a_retry_after_the_answer_was_cut_duplicates_nothing() {
 fn a_new_device_pulls_the_whole_history() {
     let server = Server::start();
     let a = Client::new(&server.url(), &server.token("laptop"), "alice");
-    a.with(|d| daybook_app::demo::generate(d, 60, 7, |_, _| {}).map(|_| ()))
+    a.with(|d| daybook_demo::generate(d, 60, 7, |_, _| {}).map(|_| ()))
         .unwrap();
     a.sync();
     let b = Client::new(&server.url(), &server.token("tablet"), "bob");

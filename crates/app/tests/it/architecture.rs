@@ -1,5 +1,7 @@
 //! The dependency direction of ARCHITECTURE.md, checked from the Cargo.toml files:
-//! domain <- store <- app <- (cli, bench, src-tauri, server). The domain does no IO.
+//! domain <- store <- app <- (cli, bench, src-tauri, server); the kits (demo data,
+//! the dev-only test kit) stay out of the server and of every shipped crate. The
+//! domain does no IO.
 
 use std::path::{Path, PathBuf};
 
@@ -7,10 +9,15 @@ fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// Names under `[dependencies]` (not dev- or build-dependencies).
+/// Names under `[dependencies]` (not dev- or build-dependencies) of `crates/<krate>`,
+/// or of `src-tauri` and `tests` at the top.
 fn deps(krate: &str) -> Vec<String> {
-    let text = std::fs::read_to_string(root().join("crates").join(krate).join("Cargo.toml"))
-        .unwrap_or_else(|e| panic!("crates/{krate}/Cargo.toml: {e}"));
+    let dir = match krate {
+        "src-tauri" | "tests" => root().join(krate),
+        _ => root().join("crates").join(krate),
+    };
+    let text = std::fs::read_to_string(dir.join("Cargo.toml"))
+        .unwrap_or_else(|e| panic!("{krate}/Cargo.toml: {e}"));
     let mut in_deps = false;
     let mut out = Vec::new();
     for line in text.lines().map(str::trim) {
@@ -71,6 +78,40 @@ fn layers_depend_only_inwards() {
                 "crates/{k} must not depend on {d}"
             );
         }
+    }
+}
+
+#[test]
+fn the_kits_stay_out_of_the_core() {
+    assert_eq!(internal("demo"), ["daybook-app", "daybook-domain"]);
+    assert_eq!(
+        internal("testkit"),
+        ["daybook-app", "daybook-demo", "daybook-domain"]
+    );
+    // Demo data reaches the CLI and the desktop app, never the server or the core.
+    for k in ["domain", "store", "app", "protocol", "sync", "server"] {
+        assert!(
+            !deps(k).iter().any(|d| d == "daybook-demo"),
+            "{k} must not depend on daybook-demo"
+        );
+    }
+    // The test kit is dev-only: a normal dependency of the benchmark alone.
+    for k in [
+        "domain",
+        "store",
+        "app",
+        "protocol",
+        "sync",
+        "server",
+        "demo",
+        "cli",
+        "src-tauri",
+        "tests",
+    ] {
+        assert!(
+            !deps(k).iter().any(|d| d == "daybook-testkit"),
+            "{k} must have daybook-testkit as a dev-dependency only"
+        );
     }
 }
 
