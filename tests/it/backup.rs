@@ -5,15 +5,17 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::support::{Book, dump, int, shop, text};
+use daybook_testkit::dump;
+
+use crate::support::{Book, int, shop, text};
 
 fn events(b: &Book) -> i64 {
     int(&b.json(&["stats"]), "/events")
 }
 
-fn read_models(b: &Book) -> Vec<Vec<String>> {
+fn read_models(b: &Book) -> dump::Tables {
     let conn = rusqlite::Connection::open(b.dir().join("daybook.sqlite3")).unwrap();
-    dump(&conn)
+    dump::content(&conn)
 }
 
 fn files(dir: &Path) -> Vec<String> {

@@ -39,13 +39,16 @@ impl Rng {
         self.below(len as u64) as usize
     }
 
-    /// Uniform in `lo..=hi`; `lo` (drawing nothing) when `hi <= lo`.
-    pub fn range(&mut self, lo: i64, hi: i64) -> i64 {
-        if hi <= lo {
+    /// Uniform in `lo..=hi`, for any of the integer types; `lo` (drawing nothing)
+    /// when `hi <= lo`. The draw does not depend on the type: `range(1, 6)` gives the
+    /// same number as an `i64`, a `u64` or a `usize`.
+    pub fn range<T: Int>(&mut self, lo: T, hi: T) -> T {
+        let (l, h) = (lo.wide(), hi.wide());
+        if h <= l {
             return lo;
         }
-        let span = hi.abs_diff(lo).saturating_add(1);
-        lo.wrapping_add(self.below(span) as i64)
+        let span = u64::try_from(h - l + 1).unwrap_or(u64::MAX);
+        T::narrow(l + i128::from(self.below(span)))
     }
 
     /// True with probability `percent` / 100.
@@ -111,6 +114,29 @@ impl Rng {
     }
 }
 
+/// The integer types [`Rng::range`] draws (through `i128`, which holds them all).
+pub trait Int: Copy {
+    /// The value as an `i128`.
+    fn wide(self) -> i128;
+    /// Back from an `i128` known to lie between two values of the type.
+    fn narrow(v: i128) -> Self;
+}
+
+macro_rules! int {
+    ($($t:ty),*) => {$(
+        impl Int for $t {
+            fn wide(self) -> i128 {
+                self as i128
+            }
+            fn narrow(v: i128) -> Self {
+                v as $t
+            }
+        }
+    )*};
+}
+
+int!(i32, i64, u32, u64, usize);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -162,6 +188,14 @@ mod tests {
         }
         assert_eq!(r.below(0), 0);
         assert_eq!(r.range(4, 4), 4);
+        assert_eq!(r.range(9, 2), 9);
+        let (mut a, mut b) = (Rng::new(5), Rng::new(5));
+        assert_eq!(
+            a.range(1i64, 60),
+            b.range(1u64, 60) as i64,
+            "same draw for any type"
+        );
+        assert!(r.range(i64::MIN, i64::MAX) <= i64::MAX);
         assert_eq!(r.uuid().get_version_num(), 4);
         assert_eq!(r.uuid_at(1_700_000_000_000).get_version_num(), 7);
     }
