@@ -23,5 +23,6 @@ mod random;
 mod rebuild;
 mod scaleout;
 mod simulation;
+mod snapshots;
 mod support;
 mod sync;

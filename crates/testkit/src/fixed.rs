@@ -30,11 +30,6 @@ impl Envelopes {
         }
     }
 
-    /// The time the next envelope gets.
-    pub fn at(&self) -> DateTime<Utc> {
-        self.at
-    }
-
     /// Wraps `command` in the next envelope.
     pub fn wrap(&mut self, command: impl Into<Command>) -> CommandEnvelope {
         let env = CommandEnvelope {
