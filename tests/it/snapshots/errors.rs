@@ -54,13 +54,16 @@ fn snapshots_of_refusals_and_bad_input() {
     expect![[r#"
         exit 1
         error: quantity: quantity must be greater than 0 (got 0)
-    "#]].assert_eq(&seen(&b, &["exec", &zero, "--json"]));
+    "#]]
+    .assert_eq(&seen(&b, &["exec", &zero, "--json"]));
     expect![[r#"
         exit 2
         error: malformed JSON: key must be a string at line 1 column 2
-    "#]].assert_eq(&seen(&b, &["exec", "{not json", "--json"]));
+    "#]]
+    .assert_eq(&seen(&b, &["exec", "{not json", "--json"]));
     expect![[r#"
         exit 2
         error: unknown record: no order number, customer number, product code or id 'SO-99999'
-    "#]].assert_eq(&seen(&b, &["show", "SO-99999", "--json"]));
+    "#]]
+    .assert_eq(&seen(&b, &["show", "SO-99999", "--json"]));
 }

@@ -343,7 +343,8 @@ fn snapshots_of_the_dashboard_and_the_counts() {
         checkpoint        31
         database      <size>
         file          <data>/daybook.sqlite3
-    "#]].assert_eq(&stats(&b, &["stats"]));
+    "#]]
+    .assert_eq(&stats(&b, &["stats"]));
     expect![[r#"
         {
           "events": 31,
@@ -355,7 +356,8 @@ fn snapshots_of_the_dashboard_and_the_counts() {
           "checkpoint": 31,
           "db_bytes": <size>
         }
-    "#]].assert_eq(&stats(&b, &["stats", "--json"]));
+    "#]]
+    .assert_eq(&stats(&b, &["stats", "--json"]));
 }
 
 /// `daybook stats` with what differs from run to run left out: the store's path (a
