@@ -11,6 +11,7 @@
 //! - [`rng`]: the seeded RNG (`daybook_demo::Rng`) and the seed conventions of the
 //!   seeded harnesses: the seed comes from an environment variable or the clock, is
 //!   printed, and is printed again with the variable that reproduces a failed run.
+//! - [`damage`]: a store file damaged on purpose (a garbled page).
 //! - [`dump`]: the read models (and the event log) as comparable text, to hold an
 //!   incremental store against a rebuild, a replica or a reference.
 //!
@@ -20,6 +21,7 @@
 //! such a crate would see a second copy of the crate's types.
 
 pub mod commands;
+pub mod damage;
 pub mod dump;
 pub mod fixed;
 pub mod rng;

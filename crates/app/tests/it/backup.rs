@@ -10,7 +10,7 @@ use daybook_app::query::OrderQuery;
 use daybook_app::{AppError, DB_FILE, Daybook, Durability, OpenOptions};
 use daybook_domain::PlaceOrder;
 use daybook_domain::*;
-use daybook_testkit::{create_order, dump, register_customer, update_product};
+use daybook_testkit::{create_order, damage, dump, register_customer, update_product};
 use tempfile::TempDir;
 
 use crate::fixtures::{customer, order, product};
@@ -341,35 +341,12 @@ fn restore_refuses_a_truncated_backup() {
     );
 }
 
-/// Overwrites the middle of the page that holds the most event rows.
-fn corrupt_an_events_page(file: &Path) {
-    let conn = rusqlite::Connection::open(file).unwrap();
-    let page_size: i64 = conn
-        .query_row("PRAGMA page_size", [], |r| r.get(0))
-        .unwrap();
-    let root: i64 = conn
-        .query_row(
-            "SELECT rootpage FROM sqlite_schema WHERE name = 'events'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    drop(conn);
-    let mut bytes = std::fs::read(file).unwrap();
-    // The table's root page: its cell pointers and cells, garbled.
-    let start = ((root - 1) * page_size) as usize;
-    for b in &mut bytes[start + 8..start + page_size as usize / 2] {
-        *b = 0xA5;
-    }
-    std::fs::write(file, bytes).unwrap();
-}
-
 #[test]
 fn restore_refuses_a_backup_with_a_corrupt_page() {
     let tmp = TempDir::new().unwrap();
     let db = store_with_data(&tmp.path().join("src"));
     let file = make_backup(&db, tmp.path(), "b.sqlite3");
-    corrupt_an_events_page(&file);
+    damage::corrupt_events_page(&file);
     let err = refused(&file);
     assert!(
         matches!(err, AppError::BadBackup(BadBackup::Damaged(_))),
@@ -490,7 +467,7 @@ fn a_store_whose_tables_are_gone_is_corrupt_not_new() {
 #[test]
 fn a_corrupt_page_is_found_by_the_check_and_recovery_starts_fresh_keeping_sync_settings() {
     let tmp = TempDir::new().unwrap();
-    let data = damaged_store(&tmp, corrupt_an_events_page);
+    let data = damaged_store(&tmp, damage::corrupt_events_page);
     let file = data.join(DB_FILE);
     for how in [Thoroughness::Quick, Thoroughness::Full] {
         let report = backup::check_file(&file, how).unwrap();
