@@ -1,4 +1,4 @@
-//! Demo data for an empty store, through `daybook_app::demo` (real commands), off the
+//! Demo data for an empty store, through `daybook_demo` (real commands), off the
 //! UI's threads, with progress events.
 
 use daybook_app::{AppError, Daybook, ErrorBody};
@@ -46,7 +46,7 @@ pub fn load(
             format!("the number of demo orders must be between 1 and {MAX_ORDERS}"),
         ));
     }
-    let r = daybook_app::demo::generate(db, orders as usize, SEED, progress)?;
+    let r = daybook_demo::generate(db, orders as usize, SEED, progress)?;
     Ok(DemoLoaded {
         customers: small(r.customers),
         products: small(r.products),

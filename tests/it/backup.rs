@@ -5,15 +5,17 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::support::{Book, dump, int, shop, text};
+use daybook_testkit::{damage, dump};
+
+use crate::support::{Book, int, shop, text};
 
 fn events(b: &Book) -> i64 {
     int(&b.json(&["stats"]), "/events")
 }
 
-fn read_models(b: &Book) -> Vec<Vec<String>> {
+fn read_models(b: &Book) -> dump::Tables {
     let conn = rusqlite::Connection::open(b.dir().join("daybook.sqlite3")).unwrap();
-    dump(&conn)
+    dump::content(&conn)
 }
 
 fn files(dir: &Path) -> Vec<String> {
@@ -177,27 +179,7 @@ fn a_damaged_store_can_start_again_empty_keeping_the_sync_settings() {
     ]);
     // The file's structure damaged past the header: open may still work, the check
     // must not.
-    let file = b.dir().join("daybook.sqlite3");
-    let conn = rusqlite::Connection::open(&file).unwrap();
-    let page: i64 = conn
-        .query_row("PRAGMA page_size", [], |r| r.get(0))
-        .unwrap();
-    let root: i64 = conn
-        .query_row(
-            "SELECT rootpage FROM sqlite_schema WHERE name = 'events'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
-        .unwrap();
-    drop(conn);
-    let mut bytes = std::fs::read(&file).unwrap();
-    let start = ((root - 1) * page) as usize;
-    for x in &mut bytes[start + 8..start + page as usize / 2] {
-        *x = 0xA5;
-    }
-    std::fs::write(&file, bytes).unwrap();
+    damage::corrupt_events_page(&b.dir().join("daybook.sqlite3"));
     let r = b.run(&["check", "--json"]);
     assert_eq!(r.code, 3, "{r:?}");
     let report: Value = serde_json::from_str(&r.stdout).unwrap();

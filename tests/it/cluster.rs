@@ -6,10 +6,10 @@
 use std::collections::{BTreeMap, HashMap};
 
 use daybook_domain::CommandEnvelope;
+use daybook_testkit::dump::{self, rows};
 use rusqlite::{Connection, OpenFlags};
 use uuid::Uuid;
 
-use crate::crash::rows;
 use crate::random::CommandGen;
 use crate::sync::{Client, Server};
 
@@ -31,6 +31,27 @@ pub struct Actor {
 impl Actor {
     pub fn new(name: &str, url: &str, token: &str, generator: CommandGen) -> Actor {
         Actor::with_client(name, Client::new(url, token, name), generator)
+    }
+
+    /// `n` actors of a seeded run on `url` (the server's, or a proxy's): actor `i` is
+    /// named `{name}{i}` with a token of its own, and generates commands from seed
+    /// `seed + i + 1` with records prefixed `{prefix}{i}`.
+    pub fn fleet(
+        n: usize,
+        name: &str,
+        prefix: &str,
+        server: &Server,
+        url: &str,
+        seed: u64,
+    ) -> Vec<Actor> {
+        (0..n)
+            .map(|i| {
+                let name = format!("{name}{i}");
+                let generator =
+                    CommandGen::new(seed.wrapping_add(i as u64 + 1), &format!("{prefix}{i}"));
+                Actor::new(&name, url, &server.token(&name), generator)
+            })
+            .collect()
     }
 
     /// An actor over an existing client.
@@ -306,6 +327,6 @@ pub fn check_actor(actor: &Actor, log: &ServerLog) -> (u64, u64, u64) {
 pub fn models_hash(client: &Client) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
-    client.with(|d| crate::support::dump(d.conn())).hash(&mut h);
+    client.with(|d| dump::content(d.conn())).hash(&mut h);
     h.finish()
 }

@@ -21,26 +21,16 @@ use std::time::{Duration, Instant};
 
 use daybook_app::{Daybook, OpenOptions};
 use daybook_domain::CommandEnvelope;
+use daybook_testkit::dump::{self, rows};
+use daybook_testkit::{Rng, env_number, seed};
 use rusqlite::Connection;
 use serde_json::Value;
 
-use crate::random::{CommandGen, Rng, env_number, seed};
-use crate::support::{bin, dump};
+use crate::random::CommandGen;
+use crate::support::bin;
 
 /// Commands written to one process before its input ends (it is killed long before).
 const WINDOW: usize = 3_000;
-
-/// The event log as content, in order: everything but the local sequence, the commit
-/// time and the tenant id (a fresh store gets a random one).
-pub fn log_rows(conn: &Connection) -> Vec<String> {
-    rows(
-        conn,
-        "SELECT hex(event_id), hex(stream_id), stream_type, revision, event_type,
-                schema_version, payload, user_id, device_id, hex(command_id),
-                hex(causation_id), hex(correlation_id), issued_at
-         FROM events ORDER BY seq",
-    )
-}
 
 fn outbox_rows(conn: &Connection) -> Vec<String> {
     rows(
@@ -56,18 +46,6 @@ fn snapshot_rows(conn: &Connection) -> Vec<String> {
         "SELECT hex(stream_id), stream_type, revision, state_version, state
          FROM snapshots ORDER BY stream_id",
     )
-}
-
-pub fn rows(conn: &Connection, sql: &str) -> Vec<String> {
-    let mut stmt = conn.prepare(sql).unwrap();
-    let n = stmt.column_count();
-    stmt.query_map([], |r| {
-        let v: Vec<rusqlite::types::Value> = (0..n).map(|i| r.get(i)).collect::<Result<_, _>>()?;
-        Ok(format!("{v:?}"))
-    })
-    .unwrap()
-    .collect::<Result<_, _>>()
-    .unwrap()
 }
 
 /// `PRAGMA integrity_check` of the database file at `path`: "ok" or the problems.
@@ -148,12 +126,7 @@ fn run_and_kill(dir: &Path, commands: &[CommandEnvelope], after: Duration) -> (V
 
 /// The reference: the same commands in the same order, never interrupted.
 fn reference() -> Daybook {
-    Daybook::open_in_memory(OpenOptions {
-        user: Some("tester".into()),
-        device: Some("ci".into()),
-        ..OpenOptions::default()
-    })
-    .unwrap()
+    daybook_testkit::open_in_memory("tester", "ci")
 }
 
 /// Ids of commands that left a trace in the store (events or an outbox row).
@@ -278,8 +251,8 @@ fn crash_client_sigkill_while_executing_commands() {
 
         // Same log, outbox and snapshots as the uninterrupted reference: nothing lost,
         // nothing half-applied, nothing twice.
-        let reference_log = log_rows(reference.conn());
-        let log = log_rows(&conn);
+        let reference_log = dump::log(reference.conn());
+        let log = dump::log(&conn);
         if log != reference_log {
             let first = log
                 .iter()
@@ -301,8 +274,12 @@ fn crash_client_sigkill_while_executing_commands() {
             snapshot_rows(reference.conn()),
             "snapshots"
         );
-        let models = dump(&conn);
-        assert_eq!(models, dump(reference.conn()), "read models (kill {kills})");
+        let models = dump::content(&conn);
+        assert_eq!(
+            models,
+            dump::content(reference.conn()),
+            "read models (kill {kills})"
+        );
         drop(conn);
         // Read models equal a rebuild from the log (every few kills: it costs).
         if kills % 5 == 0 || kills == kills_wanted {
@@ -317,7 +294,7 @@ fn crash_client_sigkill_while_executing_commands() {
             .unwrap();
             db.rebuild().unwrap();
             assert_eq!(
-                dump(db.conn()),
+                dump::content(db.conn()),
                 models,
                 "a rebuild gives the same read models"
             );
@@ -366,17 +343,7 @@ fn crash_server_sigkill_during_pushes() {
     let started = Instant::now();
     let mut server = Server::start();
     let proxy = Proxy::start(server.addr, seed, Duration::from_secs(3_600));
-    let mut actors: Vec<Actor> = (0..n)
-        .map(|i| {
-            let name = format!("s{i}");
-            Actor::new(
-                &name,
-                &proxy.url(),
-                &server.token(&name),
-                CommandGen::new(seed.wrapping_add(i as u64 + 1), &format!("S{i}")),
-            )
-        })
-        .collect();
+    let mut actors = Actor::fleet(n, "s", "S", &server, &proxy.url(), seed);
     let stop = AtomicBool::new(false);
     let mut rng = Rng::new(seed);
     let mut kills = 0;
@@ -524,7 +491,7 @@ fn crash_client_sigkill_during_sync() {
     );
     colleague
         .client
-        .with(|d| daybook_app::demo::generate(d, 120, seed, |_, _| {}).map(|_| ()))
+        .with(|d| daybook_demo::generate(d, 120, seed, |_, _| {}).map(|_| ()))
         .unwrap();
     colleague.settle();
 
@@ -627,12 +594,12 @@ fn crash_client_sigkill_during_sync() {
             (cursor, cursor, cursor),
             "the server's events 1..=cursor, each once (kill {kills})"
         );
-        let models = dump(&conn);
+        let models = dump::content(&conn);
         drop(conn);
         let mut db = Daybook::open(&path, OpenOptions::default()).unwrap();
         db.rebuild().unwrap();
         assert_eq!(
-            dump(db.conn()),
+            dump::content(db.conn()),
             models,
             "a rebuild gives the same read models"
         );

@@ -10,12 +10,14 @@
 //! `DAYBOOK_FAULT_CLIENTS`, `DAYBOOK_FAULT_ROUNDS` and `DAYBOOK_FAULT_PERCENT` make a
 //! longer run; `DAYBOOK_FAULT_SEED` reproduces the dice (thread timing varies).
 
-use daybook_domain::RegisterCustomer;
 use std::time::{Duration, Instant};
+
+use daybook_domain::RegisterCustomer;
+use daybook_testkit::{Rng, env_number, seed};
 
 use crate::cluster::{Actor, check_actor, check_server, models_hash};
 use crate::proxy::Proxy;
-use crate::random::{CommandGen, Rng, env_number, seed};
+use crate::random::CommandGen;
 use crate::sync::{Server, assert_converged};
 
 #[test]
@@ -28,17 +30,7 @@ fn faults_clients_converge_through_a_faulty_network() {
     let server = Server::start();
     let proxy = Proxy::start(server.addr, seed, Duration::from_secs(3_600));
     proxy.set_faults(percent);
-    let mut actors: Vec<Actor> = (0..n)
-        .map(|i| {
-            let name = format!("f{i}");
-            Actor::new(
-                &name,
-                &proxy.url(),
-                &server.token(&name),
-                CommandGen::new(seed.wrapping_add(i as u64 + 1), &format!("F{i}")),
-            )
-        })
-        .collect();
+    let mut actors = Actor::fleet(n, "f", "F", &server, &proxy.url(), seed);
     // Each client in its own thread: work, sync (often failing), work.
     std::thread::scope(|s| {
         for (i, actor) in actors.iter_mut().enumerate() {
@@ -147,17 +139,7 @@ fn faults_running_engines_recover_by_themselves() {
     let server = Server::start();
     let proxy = Proxy::start(server.addr, seed, Duration::from_secs(3_600));
     proxy.set_faults(env_number("DAYBOOK_FAULT_PERCENT", 40));
-    let mut actors: Vec<Actor> = (0..n)
-        .map(|i| {
-            let name = format!("e{i}");
-            Actor::new(
-                &name,
-                &proxy.url(),
-                &server.token(&name),
-                CommandGen::new(seed.wrapping_add(i as u64 + 1), &format!("E{i}")),
-            )
-        })
-        .collect();
+    let mut actors = Actor::fleet(n, "e", "E", &server, &proxy.url(), seed);
     let mut stops = Vec::new();
     let mut running = Vec::new();
     for a in &actors {

@@ -24,6 +24,7 @@ mod random;
 mod rebuild;
 mod scaleout;
 mod simulation;
+mod snapshots;
 mod support;
 mod sync;
 mod tidy;

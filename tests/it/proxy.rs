@@ -25,8 +25,8 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use crate::random::Rng;
 use crate::sync::rt;
+use daybook_testkit::Rng;
 
 /// The kinds of fault, by name.
 pub const FAULTS: [&str; 6] = ["drop", "reset", "cut", "truncate", "delay", "reorder"];

@@ -1,105 +1,19 @@
-//! Seeded randomness for the reliability harnesses: a small deterministic RNG, the
-//! seed of a run (from an environment variable or the clock, printed on failure),
-//! and a generator of random domain commands, valid and invalid, as full envelopes
-//! (ids and times derived from the seed, so a run is reproduced by its seed).
+//! Random commands for the reliability harnesses: a generator of domain commands,
+//! valid and invalid, as full envelopes (ids and times drawn from its seeded
+//! `daybook_testkit::Rng`, so a run is reproduced by its seed; the seed conventions
+//! are the test kit's `seed`).
 
 use chrono::{DateTime, TimeZone, Utc};
 use daybook_domain::*;
 use daybook_domain::{
-    AddCustomerAddress, AddOrderLine, BlockCustomer, CancelOrder, ChangeOrderLine, CreateOrder,
-    DeliverOrder, DiscontinueProduct, InvoiceOrder, PlaceOrder, RegisterCustomer, RegisterProduct,
-    ReinstateProduct, RemoveOrderLine, SetOrderDetails, SetSpendingLimit, UnblockCustomer,
-    UpdateCustomer, UpdateProduct,
+    AddCustomerAddress, AddOrderLine, BlockCustomer, CancelOrder, DeliverOrder, DiscontinueProduct,
+    InvoiceOrder, PlaceOrder, RegisterCustomer, RegisterProduct, ReinstateProduct, RemoveOrderLine,
+    SetOrderDetails, SetSpendingLimit, UnblockCustomer,
 };
-use uuid::Uuid;
-
-/// SplitMix64: tiny, fast, and the same on every platform.
-#[derive(Debug, Clone)]
-pub struct Rng(u64);
-
-impl Rng {
-    pub fn new(seed: u64) -> Rng {
-        Rng(seed)
-    }
-
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `0..n` (`n > 0`).
-    pub fn below(&mut self, n: u64) -> u64 {
-        self.next_u64() % n.max(1)
-    }
-
-    /// Uniform in `lo..=hi`.
-    pub fn range(&mut self, lo: u64, hi: u64) -> u64 {
-        lo + self.below(hi - lo + 1)
-    }
-
-    /// True with probability `percent` / 100.
-    pub fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-
-    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> Option<&'a T> {
-        if items.is_empty() {
-            None
-        } else {
-            items.get(self.below(items.len() as u64) as usize)
-        }
-    }
-
-    /// A random (version 4) UUID from this generator.
-    pub fn uuid(&mut self) -> Uuid {
-        let bytes = (u128::from(self.next_u64()) << 64 | u128::from(self.next_u64())).to_be_bytes();
-        uuid::Builder::from_random_bytes(bytes).into_uuid()
-    }
-}
-
-/// A number from the environment variable `name`, or `default`.
-pub fn env_number(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(default)
-}
-
-/// The seed of a run: `var` if set, else from the clock. Printed now, and again by the
-/// returned guard if the test fails, with the variable that reproduces the run.
-pub fn seed(var: &'static str, test: &'static str) -> (u64, SeedGuard) {
-    let seed = std::env::var(var)
-        .ok()
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(1, |d| d.as_nanos() as u64)
-        });
-    eprintln!("{test}: seed {seed} ({var}={seed} reproduces it)");
-    (seed, SeedGuard { var, test, seed })
-}
-
-/// Prints the seed when the test panics.
-pub struct SeedGuard {
-    var: &'static str,
-    test: &'static str,
-    seed: u64,
-}
-
-impl Drop for SeedGuard {
-    fn drop(&mut self) {
-        if std::thread::panicking() {
-            eprintln!(
-                "{} FAILED with seed {}: rerun with {}={}",
-                self.test, self.seed, self.var, self.seed
-            );
-        }
-    }
-}
+use daybook_testkit::{
+    Rng, add_order_line, address, change_order_line, create_order, register_customer,
+    register_product, update_customer, update_product,
+};
 
 /// An order as the generator remembers it.
 #[derive(Debug, Clone)]
@@ -146,7 +60,7 @@ impl CommandGen {
 
     /// Business time: deterministic, one to ninety seconds after the previous command.
     fn at(&mut self) -> DateTime<Utc> {
-        self.clock_ms += self.rng.range(1_000, 90_000) as i64;
+        self.clock_ms += self.rng.range(1_000, 90_000);
         Utc.timestamp_millis_opt(self.clock_ms)
             .single()
             .unwrap_or_else(Utc::now)
@@ -169,12 +83,12 @@ impl CommandGen {
 
     fn customer(&mut self) -> Option<CustomerId> {
         let known = &self.known.customers;
-        self.rng.pick(known).map(|(c, _)| *c)
+        self.rng.choose(known).map(|(c, _)| *c)
     }
 
     fn product(&mut self) -> Option<ProductId> {
         let known = &self.known.products;
-        self.rng.pick(known).copied()
+        self.rng.choose(known).copied()
     }
 
     /// A recent order, more often than an old one.
@@ -197,7 +111,7 @@ impl CommandGen {
             .filter(|i| self.known.orders[*i].stage == stage)
             .take(4)
             .collect();
-        self.rng.pick(&candidates).copied()
+        self.rng.choose(&candidates).copied()
     }
 
     fn register_customer(&mut self) -> Command {
@@ -207,23 +121,23 @@ impl CommandGen {
         let spending_limit = self
             .rng
             .chance(40)
-            .then(|| Money(self.rng.range(10, 500) as i64 * 1_000));
+            .then(|| Money(self.rng.range(10, 500) * 1_000));
+        let (number, name) = (
+            format!("C-{}-{n:05}", self.prefix),
+            format!("Customer {} {n}", self.prefix),
+        );
         Command::RegisterCustomer(RegisterCustomer {
-            customer_id: id,
-            number: format!("C-{}-{n:05}", self.prefix),
             kind: if self.rng.chance(70) {
                 CustomerKind::Organisation
             } else {
                 CustomerKind::Person
             },
-            name: format!("Customer {} {n}", self.prefix),
-            vat_number: None,
             email: self
                 .rng
                 .chance(50)
                 .then(|| format!("c{n}@{}.example", self.prefix)),
-            currency: Currency::EUR,
             spending_limit,
+            ..register_customer(id, &number, &name)
         })
     }
 
@@ -237,16 +151,15 @@ impl CommandGen {
         if !taken_code {
             self.known.products.push(id);
         }
+        let (code, description) = (format!("P-{}-{n}", self.prefix), format!("Product {n}"));
+        let price = Money(self.rng.range(1, 20_000));
         Command::RegisterProduct(RegisterProduct {
-            product_id: id,
-            code: format!("P-{}-{n}", self.prefix),
-            description: format!("Product {n}"),
-            unit_price: Money(self.rng.range(1, 20_000) as i64),
             vat_class: match self.rng.below(3) {
                 0 => VatClass::Standard,
                 1 => VatClass::Reduced,
                 _ => VatClass::Zero,
             },
+            ..register_product(id, &code, &description, price)
         })
     }
 
@@ -292,11 +205,7 @@ impl CommandGen {
                     lines: Vec::new(),
                     stage: 0,
                 });
-                Command::CreateOrder(CreateOrder {
-                    order_id: id,
-                    number: format!("SO-{}-{n:05}", self.prefix),
-                    customer_id: customer,
-                })
+                create_order(id, &format!("SO-{}-{n:05}", self.prefix), customer).into()
             }
             (18..=47, Some(i)) => {
                 let line = LineId(self.rng.uuid());
@@ -308,40 +217,32 @@ impl CommandGen {
                 let quantity = if self.rng.chance(5) {
                     0 // invalid quantity: refused
                 } else {
-                    self.rng.range(1, 12) as i64
+                    self.rng.range(1, 12)
                 };
                 self.known.orders[i].lines.push(line);
                 Command::AddOrderLine(AddOrderLine {
-                    order_id: self.known.orders[i].id,
-                    line_id: line,
-                    product_id: product,
-                    quantity,
                     unit_price: self
                         .rng
                         .chance(20)
-                        .then(|| Money(self.rng.range(1, 50_000) as i64)),
+                        .then(|| Money(self.rng.range(1, 50_000))),
                     discount_bp: if self.rng.chance(20) {
-                        self.rng.range(0, 5_000) as i64
+                        self.rng.range(0, 5_000)
                     } else {
                         0
                     },
-                    description: None,
+                    ..add_order_line(self.known.orders[i].id, line, product, quantity)
                 })
             }
             (48..=53, Some(i)) => {
                 let o = &self.known.orders[i];
-                let (id, line) = (o.id, self.rng.pick(&o.lines).copied());
-                Command::ChangeOrderLine(ChangeOrderLine {
-                    order_id: id,
-                    line_id: line.unwrap_or_else(|| LineId(self.rng.uuid())),
-                    quantity: self.rng.range(1, 20) as i64,
-                    unit_price: Money(self.rng.range(1, 50_000) as i64),
-                    discount_bp: 0,
-                })
+                let (id, line) = (o.id, self.rng.choose(&o.lines).copied());
+                let line = line.unwrap_or_else(|| LineId(self.rng.uuid()));
+                let quantity = self.rng.range(1, 20);
+                change_order_line(id, line, quantity, Money(self.rng.range(1, 50_000))).into()
             }
             (54..=56, Some(i)) => {
                 let o = &self.known.orders[i];
-                let (id, line) = (o.id, self.rng.pick(&o.lines).copied());
+                let (id, line) = (o.id, self.rng.choose(&o.lines).copied());
                 Command::RemoveOrderLine(RemoveOrderLine {
                     order_id: id,
                     line_id: line.unwrap_or_else(|| LineId(self.rng.uuid())),
@@ -376,7 +277,7 @@ impl CommandGen {
                     limit: self
                         .rng
                         .chance(70)
-                        .then(|| Money(self.rng.range(10, 500) as i64 * 1_000)),
+                        .then(|| Money(self.rng.range(10, 500) * 1_000)),
                 })
             }
             (88, _) => {
@@ -399,13 +300,7 @@ impl CommandGen {
                 let id = self
                     .customer()
                     .unwrap_or_else(|| CustomerId(self.rng.uuid()));
-                Command::UpdateCustomer(UpdateCustomer {
-                    customer_id: id,
-                    kind: CustomerKind::Organisation,
-                    name: format!("Renamed {} {n}", self.prefix),
-                    vat_number: None,
-                    email: None,
-                })
+                update_customer(id, &format!("Renamed {} {n}", self.prefix)).into()
             }
             (93..=94, _) => {
                 let Some(i) = (!self.known.customers.is_empty())
@@ -419,22 +314,16 @@ impl CommandGen {
                     customer_id: self.known.customers[i].0,
                     address_id,
                     address: Address {
-                        label: "Warehouse".into(),
                         street: format!("Kade {}", self.rng.range(1, 300)),
                         postal_code: "1011 AB".into(),
-                        city: "Amsterdam".into(),
-                        country: "NL".into(),
+                        ..address("Warehouse")
                     },
                 })
             }
             (95, _) => {
                 let id = self.product().unwrap_or_else(|| ProductId(self.rng.uuid()));
-                Command::UpdateProduct(UpdateProduct {
-                    product_id: id,
-                    description: format!("Product, revised {}", self.rng.below(100)),
-                    unit_price: Money(self.rng.range(1, 20_000) as i64),
-                    vat_class: VatClass::Standard,
-                })
+                let description = format!("Product, revised {}", self.rng.below(100));
+                update_product(id, &description, Money(self.rng.range(1, 20_000))).into()
             }
             (96, _) => self.register_product(true), // taken code: refused
             (97, _) => Command::PlaceOrder(PlaceOrder {

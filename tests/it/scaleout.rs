@@ -12,11 +12,11 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use daybook_domain::*;
-use daybook_domain::{AddOrderLine, CreateOrder, PlaceOrder, RegisterCustomer, RegisterProduct};
+use daybook_testkit::{create_order, dump, register_product, sample};
 use serde_json::Value;
 use tokio::net::{TcpListener, TcpStream};
 
-use crate::support::{dump, sibling_bin};
+use crate::support::sibling_bin;
 use crate::sync::{Client, event_ids, rt, spawn_listening};
 
 /// The test PostgreSQL server: `DAYBOOK_PG_URL`, or the throwaway cluster of
@@ -223,23 +223,6 @@ fn server_log(url: &str, account: &str, token: &str) -> Vec<Value> {
     })
 }
 
-fn customer(number: &str) -> (CustomerId, Command) {
-    let id = CustomerId::new();
-    (
-        id,
-        Command::RegisterCustomer(RegisterCustomer {
-            customer_id: id,
-            number: number.into(),
-            kind: CustomerKind::Organisation,
-            name: format!("Customer {number}"),
-            vat_number: None,
-            email: None,
-            currency: Currency::EUR,
-            spending_limit: None,
-        }),
-    )
-}
-
 /// A client's round of work: orders for the shared customers, a customer of its own.
 fn work(c: &Client, who: usize, round: usize, shared: &[CustomerId], products: &[ProductId]) {
     for i in 0..12 {
@@ -247,29 +230,18 @@ fn work(c: &Client, who: usize, round: usize, shared: &[CustomerId], products: &
         let number = c
             .with(|d| d.next_number(daybook_app::NumberSeries::Order))
             .expect("a number");
-        c.exec(Command::CreateOrder(CreateOrder {
-            order_id,
-            number,
-            customer_id: shared[(who + i) % shared.len()],
-        }))
-        .expect("an order");
+        let customer = shared[(who + i) % shared.len()];
+        c.exec(create_order(order_id, &number, customer).into())
+            .expect("an order");
         for (k, p) in products.iter().enumerate().take(2) {
-            c.exec(Command::AddOrderLine(AddOrderLine {
-                order_id,
-                line_id: LineId::new(),
-                product_id: *p,
-                quantity: (k + i + 1) as i64,
-                unit_price: None,
-                discount_bp: 0,
-                description: None,
-            }))
-            .expect("a line");
+            c.exec(sample::line(order_id, *p, (k + i + 1) as i64).into())
+                .expect("a line");
         }
         c.exec(Command::PlaceOrder(PlaceOrder { order_id }))
             .expect("placed");
     }
-    let (_, reg) = customer(&format!("C-{who}-{round}"));
-    c.exec(reg).expect("a customer");
+    let (_, reg) = sample::customer(&format!("C-{who}-{round}"), None);
+    c.exec(reg.into()).expect("a customer");
 }
 
 #[test]
@@ -289,21 +261,17 @@ fn two_instances_behind_a_balancer_converge_and_survive_losing_one_mid_push() {
     // Shared records, made on one client and pulled by all.
     let mut shared = Vec::new();
     for n in 0..3 {
-        let (id, reg) = customer(&format!("SHARED-{n}"));
-        clients[0].exec(reg).unwrap();
+        let (id, reg) = sample::customer(&format!("SHARED-{n}"), None);
+        clients[0].exec(reg.into()).unwrap();
         shared.push(id);
     }
     let mut products = Vec::new();
     for n in 0..2 {
         let id = ProductId::new();
+        let (code, description) = (format!("P-{n}"), format!("Product {n}"));
+        let price = Money(250 + n * 100);
         clients[0]
-            .exec(Command::RegisterProduct(RegisterProduct {
-                product_id: id,
-                code: format!("P-{n}"),
-                description: format!("Product {n}"),
-                unit_price: Money(250 + n * 100),
-                vat_class: VatClass::Standard,
-            }))
+            .exec(register_product(id, &code, &description, price).into())
             .unwrap();
         products.push(id);
     }
@@ -363,11 +331,15 @@ fn two_instances_behind_a_balancer_converge_and_survive_losing_one_mid_push() {
     // Every client converged on that log, with nothing pending and nothing refused.
     let expected_ids = clients[0].with(|d| event_ids(d));
     assert_eq!(expected_ids.len(), log.len());
-    let expected = clients[0].with(|d| dump(d.conn()));
+    let expected = clients[0].with(|d| dump::content(d.conn()));
     for (i, c) in clients.iter().enumerate() {
         c.with(|d| {
             assert_eq!(event_ids(d), expected_ids, "client {i}: same log");
-            assert_eq!(dump(d.conn()), expected, "client {i}: same read models");
+            assert_eq!(
+                dump::content(d.conn()),
+                expected,
+                "client {i}: same read models"
+            );
             let counts = d.read().outbox_counts().unwrap();
             assert_eq!(counts.pending, 0, "client {i}: {counts:?}");
             assert!(d.read().needs_attention().unwrap().is_empty(), "client {i}");
@@ -400,8 +372,8 @@ fn a_terminated_instance_finishes_in_flight_pushes_and_exits_cleanly() {
     let mut expected = 0;
     for (who, c) in clients.iter().enumerate() {
         for n in 0..150 {
-            let (_, reg) = customer(&format!("T-{who}-{n}"));
-            c.exec(reg).unwrap();
+            let (_, reg) = sample::customer(&format!("T-{who}-{n}"), None);
+            c.exec(reg.into()).unwrap();
             expected += 1;
         }
     }

@@ -20,9 +20,11 @@
 
 use std::time::{Duration, Instant};
 
+use daybook_testkit::{Rng, env_number, seed};
+
 use crate::cluster::{Actor, check_actor, check_server, models_hash};
 use crate::proxy::Proxy;
-use crate::random::{CommandGen, Rng, env_number, seed};
+use crate::random::CommandGen;
 use crate::sync::{Client, Server, assert_converged};
 
 #[test]
@@ -36,17 +38,7 @@ fn simulation_many_clients_offline_and_online_converge() {
     let mut rng = Rng::new(seed);
     let server = Server::start();
     let proxy = Proxy::start(server.addr, seed, Duration::from_secs(3_600));
-    let mut actors: Vec<Actor> = (0..n)
-        .map(|i| {
-            let name = format!("u{i}");
-            Actor::new(
-                &name,
-                &proxy.url(),
-                &server.token(&name),
-                CommandGen::new(seed.wrapping_add(i as u64 + 1), &format!("D{i}")),
-            )
-        })
-        .collect();
+    let mut actors = Actor::fleet(n, "u", "D", &server, &proxy.url(), seed);
 
     // Shared records: made on the first device, known to every generator.
     let mut setup = CommandGen::new(seed ^ 0xC0FFEE, "SH");
@@ -85,7 +77,7 @@ fn simulation_many_clients_offline_and_online_converge() {
             if synced {
                 // What needs attention: some are discarded, some retried as they were.
                 let attention = a.client.with(|d| d.read().needs_attention().unwrap());
-                if let Some(item) = rng.pick(&attention) {
+                if let Some(item) = rng.choose(&attention) {
                     let id = item.command_id;
                     if rng.chance(30) {
                         a.client.with(|d| d.discard(id)).unwrap();
@@ -190,17 +182,7 @@ fn simulation_a_long_offline_stretch_pushes_in_several_batches() {
     let long = env_number("DAYBOOK_SIM_OFFLINE_COMMANDS", 1_100);
     let started = Instant::now();
     let server = Server::start();
-    let mut actors: Vec<Actor> = (0..3)
-        .map(|i| {
-            let name = format!("o{i}");
-            Actor::new(
-                &name,
-                &server.url(),
-                &server.token(&name),
-                CommandGen::new(seed.wrapping_add(i as u64 + 1), &format!("O{i}")),
-            )
-        })
-        .collect();
+    let mut actors = Actor::fleet(3, "o", "O", &server, &server.url(), seed);
     let mut setup = CommandGen::new(seed ^ 0xBEEF, "SH");
     for _ in 0..80 {
         let env = setup.next();

@@ -283,34 +283,3 @@ pub fn text<'a>(value: &'a Value, pointer: &str) -> &'a str {
         .and_then(Value::as_str)
         .unwrap_or_else(|| panic!("no string at {pointer} in {value}"))
 }
-
-/// Read models as content (a logical dump for comparing stores), FTS rows keyed by their record (not rowid).
-pub fn dump(conn: &rusqlite::Connection) -> Vec<Vec<String>> {
-    [
-        "SELECT * FROM p_customers",
-        "SELECT c.id, f.number, f.name FROM p_customers_fts f JOIN p_customers c ON c.rowid = f.rowid",
-        "SELECT * FROM p_addresses",
-        "SELECT * FROM p_products",
-        "SELECT p.id, f.code, f.description FROM p_products_fts f JOIN p_products p ON p.rowid = f.rowid",
-        "SELECT * FROM p_orders",
-        "SELECT * FROM p_order_lines",
-        "SELECT * FROM p_daily",
-    ]
-    .iter()
-    .map(|sql| {
-        let mut stmt = conn.prepare(sql).unwrap();
-        let n = stmt.column_count();
-        let mut rows: Vec<String> = stmt
-            .query_map([], |r| {
-                let v: Vec<rusqlite::types::Value> =
-                    (0..n).map(|i| r.get(i)).collect::<Result<_, _>>()?;
-                Ok(format!("{v:?}"))
-            })
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
-        rows.sort();
-        rows
-    })
-    .collect()
-}

@@ -10,12 +10,13 @@ use std::time::{Duration, Instant};
 
 use daybook_app::query;
 use daybook_app::{Daybook, OpenOptions};
+use daybook_domain::PlaceOrder;
 use daybook_domain::*;
-use daybook_domain::{AddOrderLine, CreateOrder, PlaceOrder, RegisterCustomer, RegisterProduct};
 use daybook_sync::{Engine, EngineHandle, ServerConfig, SyncReport};
+use daybook_testkit::{dump, sample};
 
 use crate::proxy::Proxy;
-use crate::support::{dump, sibling_bin};
+use crate::support::sibling_bin;
 
 /// A running `daybook-server` with one account; killed on drop.
 pub struct Server {
@@ -252,14 +253,14 @@ pub fn event_ids(db: &Daybook) -> Vec<String> {
 pub fn assert_converged(server: &Server, clients: &[&Client]) {
     let fresh = Client::new(&server.url(), &server.token("fresh"), "fresh");
     fresh.sync();
-    let expected = fresh.with(|d| dump(d.conn()));
+    let expected = fresh.with(|d| dump::content(d.conn()));
     let log = fresh.with(|d| event_ids(d));
     assert!(!log.is_empty());
     for c in clients {
         c.with(|d| {
             assert_eq!(event_ids(d), log, "same log, same order");
             assert_eq!(
-                dump(d.conn()),
+                dump::content(d.conn()),
                 expected,
                 "same read models as a rebuild from the server's log"
             );
@@ -277,45 +278,23 @@ pub fn assert_converged(server: &Server, clients: &[&Client]) {
 }
 
 fn customer(c: &Client, number: &str, limit: Option<i64>) -> CustomerId {
-    let id = CustomerId::new();
-    c.exec(Command::RegisterCustomer(RegisterCustomer {
-        customer_id: id,
-        number: number.into(),
-        kind: CustomerKind::Organisation,
-        name: format!("Customer {number}"),
-        vat_number: None,
-        email: None,
-        currency: Currency::EUR,
-        spending_limit: limit.map(Money),
-    }))
-    .unwrap();
+    let (id, command) = sample::customer(number, limit);
+    c.exec(command.into()).unwrap();
     id
 }
 
 fn product(c: &Client, code: &str, price: i64) -> ProductId {
-    let id = ProductId::new();
-    c.exec(Command::RegisterProduct(RegisterProduct {
-        product_id: id,
-        code: code.into(),
-        description: format!("Product {code}"),
-        unit_price: Money(price),
-        vat_class: VatClass::Standard,
-    }))
-    .unwrap();
+    let (id, command) = sample::product(code, price);
+    c.exec(command.into()).unwrap();
     id
 }
 
 fn order(c: &Client, customer: CustomerId, lines: &[(ProductId, i64)]) -> OrderId {
-    let id = OrderId::new();
     let number = c
         .with(|d| d.next_number(daybook_app::NumberSeries::Order))
         .unwrap();
-    c.exec(Command::CreateOrder(CreateOrder {
-        order_id: id,
-        number,
-        customer_id: customer,
-    }))
-    .unwrap();
+    let (id, command) = sample::order(&number, customer);
+    c.exec(command.into()).unwrap();
     for (p, q) in lines {
         c.exec(add_line(id, *p, *q)).unwrap();
     }
@@ -323,15 +302,7 @@ fn order(c: &Client, customer: CustomerId, lines: &[(ProductId, i64)]) -> OrderI
 }
 
 fn add_line(order_id: OrderId, product_id: ProductId, quantity: i64) -> Command {
-    Command::AddOrderLine(AddOrderLine {
-        order_id,
-        line_id: LineId::new(),
-        product_id,
-        quantity,
-        unit_price: None,
-        discount_bp: 0,
-        description: None,
-    })
+    sample::line(order_id, product_id, quantity).into()
 }
 
 #[test]
@@ -501,7 +472,7 @@ fn a_retry_after_the_answer_was_cut_duplicates_nothing() {
 fn a_new_device_pulls_the_whole_history() {
     let server = Server::start();
     let a = Client::new(&server.url(), &server.token("laptop"), "alice");
-    a.with(|d| daybook_app::demo::generate(d, 60, 7, |_, _| {}).map(|_| ()))
+    a.with(|d| daybook_demo::generate(d, 60, 7, |_, _| {}).map(|_| ()))
         .unwrap();
     a.sync();
     let b = Client::new(&server.url(), &server.token("tablet"), "bob");

@@ -167,6 +167,18 @@ const POLICIES: &[Policy] = &[
         no_raw_connection: true,
     },
     Policy {
+        krate: "demo",
+        rusqlite: false,
+        sql_in: Some(&[]),
+        no_raw_connection: true,
+    },
+    Policy {
+        krate: "testkit",
+        rusqlite: true,
+        sql_in: None,
+        no_raw_connection: false,
+    },
+    Policy {
         krate: "bench",
         rusqlite: true,
         sql_in: Some(&["src/bare.rs"]),
@@ -310,6 +322,41 @@ fn layers_depend_only_inwards() {
                 "crates/{k} must not depend on {d}"
             );
         }
+    }
+}
+
+#[test]
+fn the_kits_stay_out_of_the_core() {
+    let root = root();
+    assert_eq!(internal(&root, "demo"), ["daybook-app", "daybook-domain"]);
+    assert_eq!(
+        internal(&root, "testkit"),
+        ["daybook-app", "daybook-demo", "daybook-domain"]
+    );
+    // Demo data reaches the CLI and the desktop app, never the server or the core.
+    for k in ["domain", "store", "app", "protocol", "sync", "server"] {
+        assert!(
+            !deps(&root, k).iter().any(|d| d == "daybook-demo"),
+            "{k} must not depend on daybook-demo"
+        );
+    }
+    // The test kit is dev-only: a normal dependency of the benchmark alone.
+    for k in [
+        "domain",
+        "store",
+        "app",
+        "protocol",
+        "sync",
+        "server",
+        "demo",
+        "cli",
+        "src-tauri",
+        "tests",
+    ] {
+        assert!(
+            !deps(&root, k).iter().any(|d| d == "daybook-testkit"),
+            "{k} must have daybook-testkit as a dev-dependency only"
+        );
     }
 }
 

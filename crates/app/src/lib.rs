@@ -5,7 +5,6 @@
 //! history and the timeline are the exception, as the log is what they show.
 
 pub mod backup;
-pub mod demo;
 pub mod error;
 pub mod export;
 pub mod facts;

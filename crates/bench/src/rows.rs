@@ -28,7 +28,7 @@ impl Bench<'_> {
         let (mut day, mut bar) = (Rates::default(), Rates::default());
         for i in 0..=self.cfg.iters {
             let ids: Vec<Uuid> = (0..self.cfg.loads)
-                .map(|_| self.order_ids[pick.below(self.order_ids.len())])
+                .map(|_| *pick.pick(&self.order_ids))
                 .collect();
             // Alternate in small blocks so both sides see the same machine.
             let (mut d, mut b) = (Duration::ZERO, Duration::ZERO);

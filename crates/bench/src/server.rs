@@ -8,14 +8,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
-use daybook_domain::{AddOrderLine, CreateOrder, PlaceOrder, RegisterCustomer, RegisterProduct};
-use daybook_domain::{
-    Command, CommandEnvelope, Currency, CustomerId, CustomerKind, LineId, Money, OrderId,
-    ProductId, VatClass,
-};
+use daybook_domain::PlaceOrder;
+use daybook_domain::{Command, CommandEnvelope, CustomerId, LineId, Money, OrderId, ProductId};
 use daybook_protocol::{PushCommand, PushOutcome, PushRequest};
 use daybook_server::{AppState, Config, PgOptions, RateLimit};
 use daybook_sync::{Client, ServerConfig};
+use daybook_testkit::{add_order_line, create_order, register_customer, register_product};
 use uuid::Uuid;
 
 /// Which store the instances use.
@@ -191,13 +189,8 @@ async fn measure(
         }
     }
     for d in &mut devices {
-        let reg = Command::RegisterProduct(RegisterProduct {
-            product_id: d.product,
-            code: format!("P-{}", d.tag),
-            description: "Bench product".into(),
-            unit_price: Money(1250),
-            vat_class: VatClass::Standard,
-        });
+        let code = format!("P-{}", d.tag);
+        let reg = register_product(d.product, &code, "Bench product", Money(1250)).into();
         d.push(vec![reg]).await?;
     }
 
@@ -245,31 +238,13 @@ impl Device {
             self.n += 1;
             let customer_id = CustomerId::new();
             let order_id = OrderId::new();
-            cmds.push(Command::RegisterCustomer(RegisterCustomer {
-                customer_id,
-                number: format!("B-{}-{}", self.tag, self.n),
-                kind: CustomerKind::Organisation,
-                name: format!("Customer {}", self.n),
-                vat_number: None,
-                email: None,
-                currency: Currency::EUR,
-                spending_limit: None,
-            }));
-            cmds.push(Command::CreateOrder(CreateOrder {
-                order_id,
-                number: format!("SO-{}-{}", self.tag, self.n),
-                customer_id,
-            }));
+            let number = format!("B-{}-{}", self.tag, self.n);
+            let name = format!("Customer {}", self.n);
+            cmds.push(register_customer(customer_id, &number, &name).into());
+            let number = format!("SO-{}-{}", self.tag, self.n);
+            cmds.push(create_order(order_id, &number, customer_id).into());
             for q in 1..=2 {
-                cmds.push(Command::AddOrderLine(AddOrderLine {
-                    order_id,
-                    line_id: LineId::new(),
-                    product_id: self.product,
-                    quantity: q,
-                    unit_price: None,
-                    discount_bp: 0,
-                    description: None,
-                }));
+                cmds.push(add_order_line(order_id, LineId::new(), self.product, q).into());
             }
             cmds.push(Command::PlaceOrder(PlaceOrder { order_id }));
         }

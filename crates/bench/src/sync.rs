@@ -9,10 +9,10 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, ensure};
 use daybook_app::{Daybook, Durability, OpenOptions};
 use daybook_app::{Named, ReadPool};
-use daybook_domain::RegisterCustomer;
-use daybook_domain::{Command, CommandEnvelope, Currency, CustomerId, CustomerKind};
+use daybook_domain::{Command, CommandEnvelope, CustomerId, RegisterCustomer};
 use daybook_server::{AppState, RateLimit};
 use daybook_sync::{Engine, ServerConfig};
+use daybook_testkit::register_customer;
 use uuid::Uuid;
 
 use crate::harness::{Figure, Latencies, Row, Target};
@@ -54,16 +54,12 @@ fn workload(events: usize, seed: u64) -> Vec<Command> {
 }
 
 fn customer(i: usize) -> Command {
-    Command::RegisterCustomer(RegisterCustomer {
-        customer_id: CustomerId::new(),
-        number: format!("LAT-{i:05}"),
-        kind: CustomerKind::Organisation,
-        name: format!("Latency {i}"),
-        vat_number: None,
-        email: None,
-        currency: Currency::EUR,
-        spending_limit: None,
-    })
+    register_customer(
+        CustomerId::new(),
+        &format!("LAT-{i:05}"),
+        &format!("Latency {i}"),
+    )
+    .into()
 }
 
 fn client(dir: &Path, name: &str, url: &str, token: &str) -> Result<(Arc<Mutex<Daybook>>, Engine)> {

@@ -1,38 +1,20 @@
 //! The workload: customers, products and orders as real domain commands.
+//!
+//! Its randomness is the test kit's seeded [`Rng`], so every run draws the same
+//! workload; its commands come from the kit's builders.
 
 use daybook_domain::{
-    AddOrderLine, CancelOrder, CreateOrder, DeliverOrder, InvoiceOrder, PlaceOrder,
-    RegisterCustomer, RegisterProduct, SetSpendingLimit, UpdateCustomer,
+    AddOrderLine, CancelOrder, DeliverOrder, InvoiceOrder, PlaceOrder, RegisterCustomer,
+    RegisterProduct, SetSpendingLimit, UpdateCustomer,
 };
 use daybook_domain::{
-    Command, CommandEnvelope, Currency, CustomerId, CustomerKind, DeliveryId, InvoiceId, LineId,
-    Money, OrderId, ProductId, VatClass,
+    Command, CommandEnvelope, CustomerId, DeliveryId, InvoiceId, LineId, Money, OrderId, ProductId,
+    VatClass,
 };
-
-/// A small deterministic generator (SplitMix64), so every run draws the same workload.
-#[derive(Debug, Clone)]
-pub struct Rng(u64);
-
-impl Rng {
-    /// Seeded.
-    pub fn new(seed: u64) -> Self {
-        Rng(seed)
-    }
-
-    /// The next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `0..n` (n > 0).
-    pub fn below(&mut self, n: usize) -> usize {
-        (self.next_u64() % n as u64) as usize
-    }
-}
+pub use daybook_testkit::Rng;
+use daybook_testkit::{
+    add_order_line, create_order, register_customer, register_product, update_customer,
+};
 
 const NAMES: &[&str] = &[
     "Acme",
@@ -104,20 +86,11 @@ impl Workload {
                 let i = self.customers.len() + 1;
                 let id = CustomerId::new();
                 self.customers.push(id);
-                let name = format!(
-                    "{} {} {i}",
-                    NAMES[self.rng.below(NAMES.len())],
-                    SUFFIXES[self.rng.below(SUFFIXES.len())]
-                );
+                let name = format!("{} {} {i}", self.rng.pick(NAMES), self.rng.pick(SUFFIXES));
                 Command::RegisterCustomer(RegisterCustomer {
-                    customer_id: id,
-                    number: format!("C-{i:06}"),
-                    kind: CustomerKind::Organisation,
-                    name,
                     vat_number: Some(format!("NL{:09}B01", self.rng.below(1_000_000_000))),
                     email: Some(format!("orders{i}@example.com")),
-                    currency: Currency::EUR,
-                    spending_limit: None,
+                    ..register_customer(id, &format!("C-{i:06}"), &name)
                 })
             })
             .collect()
@@ -130,13 +103,12 @@ impl Workload {
                 let i = self.products.len() + 1;
                 let id = ProductId::new();
                 self.products.push(id);
-                let good = GOODS[self.rng.below(GOODS.len())];
+                let good = self.rng.pick(GOODS);
+                let description = format!("Stainless {good}, size {}", 1 + self.rng.below(40));
+                let price = Money(50 + self.rng.below(50_000) as i64);
                 Command::RegisterProduct(RegisterProduct {
-                    product_id: id,
-                    code: format!("P-{i:06}"),
-                    description: format!("Stainless {good}, size {}", 1 + self.rng.below(40)),
-                    unit_price: Money(50 + self.rng.below(50_000) as i64),
-                    vat_class: VatClass::ALL[self.rng.below(3)],
+                    vat_class: *self.rng.pick(&VatClass::ALL),
+                    ..register_product(id, &format!("P-{i:06}"), &description, price)
                 })
             })
             .collect()
@@ -147,23 +119,15 @@ impl Workload {
         let id = OrderId::new();
         self.orders.push(id);
         let n = self.orders.len();
-        let customer = self.customers[self.rng.below(self.customers.len())];
+        let customer = *self.rng.pick(&self.customers);
         let mut cmds = Vec::with_capacity(lines + 4);
-        cmds.push(Command::CreateOrder(CreateOrder {
-            order_id: id,
-            number: format!("SO-{n:07}"),
-            customer_id: customer,
-        }));
+        cmds.push(create_order(id, &format!("SO-{n:07}"), customer).into());
         for _ in 0..lines {
-            let product = self.products[self.rng.below(self.products.len())];
+            let product = *self.rng.pick(&self.products);
+            let quantity = self.rng.range(1, 20);
             cmds.push(Command::AddOrderLine(AddOrderLine {
-                order_id: id,
-                line_id: LineId::new(),
-                product_id: product,
-                quantity: 1 + self.rng.below(20) as i64,
-                unit_price: None,
-                discount_bp: [0, 0, 0, 500, 1000][self.rng.below(5)],
-                description: None,
+                discount_bp: *self.rng.pick(&[0, 0, 0, 500, 1000]),
+                ..add_order_line(id, LineId::new(), product, quantity)
             }));
         }
         if fate != Fate::Draft {
@@ -223,11 +187,9 @@ pub fn envelopes(cmds: Vec<Command>) -> Vec<CommandEnvelope> {
 pub fn long_stream_change(customer_id: CustomerId, i: usize) -> Command {
     if i.is_multiple_of(2) {
         Command::UpdateCustomer(UpdateCustomer {
-            customer_id,
-            kind: CustomerKind::Organisation,
-            name: format!("Long Stream Holding, revision {i}"),
             vat_number: Some("NL000099999B01".into()),
             email: Some("history@example.com".into()),
+            ..update_customer(customer_id, &format!("Long Stream Holding, revision {i}"))
         })
     } else {
         Command::SetSpendingLimit(SetSpendingLimit {

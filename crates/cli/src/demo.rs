@@ -4,7 +4,6 @@
 use std::io::IsTerminal as _;
 
 use clap::Args;
-use daybook_app::demo;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::Ctx;
@@ -32,7 +31,7 @@ pub fn run(ctx: &mut Ctx, a: &DemoArgs) -> anyhow::Result<()> {
     } else {
         ProgressBar::hidden()
     };
-    let report = demo::generate(&mut ctx.db, a.orders, a.seed, |done, total| {
+    let report = daybook_demo::generate(&mut ctx.db, a.orders, a.seed, |done, total| {
         bar.set_length(total as u64);
         bar.set_position(done as u64);
     });

@@ -8,13 +8,13 @@ use daybook_app::backup::{self, BadBackup, Thoroughness};
 use daybook_app::export;
 use daybook_app::query::OrderQuery;
 use daybook_app::{AppError, DB_FILE, Daybook, Durability, OpenOptions};
+use daybook_domain::PlaceOrder;
 use daybook_domain::*;
-use daybook_domain::{CreateOrder, PlaceOrder, RegisterCustomer, UpdateProduct};
 use daybook_store::settings;
+use daybook_testkit::{create_order, damage, dump, register_customer, update_product};
 use tempfile::TempDir;
 
 use crate::fixtures::{customer, order, product};
-use crate::rebuild::dump;
 
 fn open(dir: &Path) -> Daybook {
     Daybook::open_dir(
@@ -60,9 +60,9 @@ fn files(dir: &Path) -> Vec<String> {
 
 /// The read models equal what a rebuild from the log makes.
 fn assert_read_models_match_rebuild(db: &mut Daybook) {
-    let before = dump(db);
+    let before = dump::exact(db.conn());
     db.rebuild().unwrap();
-    assert_eq!(before, dump(db));
+    assert_eq!(before, dump::exact(db.conn()));
 }
 
 fn make_backup(db: &Daybook, dir: &Path, name: &str) -> PathBuf {
@@ -152,7 +152,7 @@ fn restore_brings_back_the_backup_and_keeps_the_replaced_store_aside() {
     let tmp = TempDir::new().unwrap();
     let data = tmp.path().join("data");
     let mut db = store_with_data(&data);
-    let before = dump(&db);
+    let before = dump::exact(db.conn());
     let at_backup = events(&db);
     let file = make_backup(&db, tmp.path(), "b.sqlite3");
     let c = customer(&mut db, "C-LATER", None);
@@ -162,7 +162,7 @@ fn restore_brings_back_the_backup_and_keeps_the_replaced_store_aside() {
 
     let report = db.restore(&file).unwrap();
     assert_eq!(events(&db), at_backup);
-    assert_eq!(dump(&db), before);
+    assert_eq!(dump::exact(db.conn()), before);
     assert_read_models_match_rebuild(&mut db);
     assert_eq!(report.summary.events as i64, at_backup);
     // The replaced store is kept, whole, with the later work in it.
@@ -253,10 +253,10 @@ fn refused(bad: &Path) -> AppError {
     let tmp = TempDir::new().unwrap();
     let data = tmp.path().join("data");
     let mut db = store_with_data(&data);
-    let (before, n, listing) = (dump(&db), events(&db), files(&data));
+    let (before, n, listing) = (dump::exact(db.conn()), events(&db), files(&data));
     let err = db.restore(bad).unwrap_err();
     assert_eq!(events(&db), n);
-    assert_eq!(dump(&db), before);
+    assert_eq!(dump::exact(db.conn()), before);
     assert_eq!(files(&data), listing, "nothing left behind");
     customer(&mut db, "C-STILL-WORKS", None);
     err
@@ -342,35 +342,12 @@ fn restore_refuses_a_truncated_backup() {
     );
 }
 
-/// Overwrites the middle of the page that holds the most event rows.
-fn corrupt_an_events_page(file: &Path) {
-    let conn = rusqlite::Connection::open(file).unwrap();
-    let page_size: i64 = conn
-        .query_row("PRAGMA page_size", [], |r| r.get(0))
-        .unwrap();
-    let root: i64 = conn
-        .query_row(
-            "SELECT rootpage FROM sqlite_schema WHERE name = 'events'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    drop(conn);
-    let mut bytes = std::fs::read(file).unwrap();
-    // The table's root page: its cell pointers and cells, garbled.
-    let start = ((root - 1) * page_size) as usize;
-    for b in &mut bytes[start + 8..start + page_size as usize / 2] {
-        *b = 0xA5;
-    }
-    std::fs::write(file, bytes).unwrap();
-}
-
 #[test]
 fn restore_refuses_a_backup_with_a_corrupt_page() {
     let tmp = TempDir::new().unwrap();
     let db = store_with_data(&tmp.path().join("src"));
     let file = make_backup(&db, tmp.path(), "b.sqlite3");
-    corrupt_an_events_page(&file);
+    damage::corrupt_events_page(&file);
     let err = refused(&file);
     assert!(
         matches!(err, AppError::BadBackup(BadBackup::Damaged(_))),
@@ -487,7 +464,7 @@ fn a_store_whose_tables_are_gone_is_corrupt_not_new() {
 #[test]
 fn a_corrupt_page_is_found_by_the_check_and_recovery_starts_fresh_keeping_sync_settings() {
     let tmp = TempDir::new().unwrap();
-    let data = damaged_store(&tmp, corrupt_an_events_page);
+    let data = damaged_store(&tmp, damage::corrupt_events_page);
     let file = data.join(DB_FILE);
     for how in [Thoroughness::Quick, Thoroughness::Full] {
         let report = backup::check_file(&file, how).unwrap();
@@ -554,17 +531,9 @@ fn orders_and_lines_export_to_csv_that_parses_back() {
     let tmp = TempDir::new().unwrap();
     let mut db = open(&tmp.path().join("data"));
     let c = CustomerId::new();
-    db.execute(Command::RegisterCustomer(RegisterCustomer {
-        customer_id: c,
-        number: "C-1".into(),
-        kind: CustomerKind::Organisation,
-        name: "Brouwerij \"Noord\", Zoë & Co".into(),
-        vat_number: None,
-        email: None,
-        currency: Currency::EUR,
-        spending_limit: None,
-    }))
-    .unwrap();
+    let name = "Brouwerij \"Noord\", Zoë & Co";
+    db.execute(register_customer(c, "C-1", name).into())
+        .unwrap();
     let p = product(&mut db, "P-1", 12_50, VatClass::Standard);
     let o = order(&mut db, c, &[(p, 3)]);
     db.execute(Command::PlaceOrder(PlaceOrder { order_id: o }))
@@ -583,7 +552,7 @@ fn orders_and_lines_export_to_csv_that_parses_back() {
             .to_string()
     };
     assert_eq!(rows.len(), 1);
-    assert_eq!(get(&rows[0], "customer"), "Brouwerij \"Noord\", Zoë & Co");
+    assert_eq!(get(&rows[0], "customer"), name);
     assert_eq!(get(&rows[0], "status"), "placed");
     assert_eq!(get(&rows[0], "net"), "37.50");
     assert_eq!(get(&rows[0], "vat"), "7.88");
@@ -642,11 +611,7 @@ fn a_large_order_list_exports_every_order_once() {
     let mut db = open(&tmp.path().join("data"));
     let c = customer(&mut db, "C-1", None);
     let envs = (0..2_300).map(|i| {
-        CommandEnvelope::new(Command::CreateOrder(CreateOrder {
-            order_id: OrderId::new(),
-            number: format!("SO-{i:05}"),
-            customer_id: c,
-        }))
+        CommandEnvelope::new(create_order(OrderId::new(), &format!("SO-{i:05}"), c).into())
     });
     db.execute_batch(envs).unwrap();
     let mut out = Vec::new();
@@ -666,13 +631,8 @@ fn history_exports_field_changes_and_the_timeline_oldest_first() {
     let tmp = TempDir::new().unwrap();
     let mut db = open(&tmp.path().join("data"));
     let p = product(&mut db, "P-1", 12_50, VatClass::Standard);
-    db.execute(Command::UpdateProduct(UpdateProduct {
-        product_id: p,
-        description: "Product P-1".into(),
-        unit_price: Money(13_75),
-        vat_class: VatClass::Standard,
-    }))
-    .unwrap();
+    db.execute(update_product(p, "Product P-1", Money(13_75)).into())
+        .unwrap();
     let mut out = Vec::new();
     export::record_history_csv(db.conn(), p.0, &mut out).unwrap();
     let mut rd = csv::Reader::from_reader(out.as_slice());

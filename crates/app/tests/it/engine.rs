@@ -3,9 +3,8 @@
 use chrono::{TimeZone, Utc};
 use daybook_app::{AppError, Daybook, ErrorBody, OpenOptions, SNAPSHOT_EVERY, query};
 use daybook_domain::*;
-use daybook_domain::{
-    DiscontinueProduct, PlaceOrder, RegisterProduct, SetSpendingLimit, UpdateProduct,
-};
+use daybook_domain::{DiscontinueProduct, PlaceOrder, RegisterProduct, SetSpendingLimit};
+use daybook_testkit::{register_product, update_product};
 use uuid::Uuid;
 
 use crate::fixtures::*;
@@ -91,11 +90,8 @@ fn same_command_same_state_same_events() {
         command_id: Uuid::now_v7(),
         issued_at: Utc.with_ymd_and_hms(2026, 5, 1, 9, 0, 0).unwrap(),
         command: Command::RegisterProduct(RegisterProduct {
-            product_id: ProductId(Uuid::now_v7()),
-            code: "X".into(),
-            description: "X".into(),
-            unit_price: Money(1),
             vat_class: VatClass::Zero,
+            ..register_product(ProductId(Uuid::now_v7()), "X", "X", Money(1))
         }),
     };
     let rows = |db: &Daybook| -> Vec<(Uuid, String)> {
@@ -245,13 +241,8 @@ fn duplicating_an_order_copies_lines_with_their_prices_in_one_go() {
     let c = customer(&mut db, "C-1", None);
     let p = product(&mut db, "P", 100, VatClass::Standard);
     let src = order(&mut db, c, &[(p, 3)]);
-    db.execute(Command::UpdateProduct(UpdateProduct {
-        product_id: p,
-        description: "P".into(),
-        unit_price: Money(999),
-        vat_class: VatClass::Standard,
-    }))
-    .unwrap();
+    db.execute(update_product(p, "P", Money(999)).into())
+        .unwrap();
     let copy = db.duplicate_order(src).unwrap();
     let a = query::order(db.conn(), src.0).unwrap();
     let b = query::order(db.conn(), copy.0).unwrap();

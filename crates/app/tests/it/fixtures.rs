@@ -1,66 +1,39 @@
-//! Builders for commands used across the tests.
+//! The app tests' Daybook and records in it (commands from `daybook_testkit`).
 
-use daybook_app::{Daybook, OpenOptions};
+use daybook_app::Daybook;
 use daybook_domain::*;
-use daybook_domain::{AddOrderLine, CreateOrder, RegisterCustomer, RegisterProduct};
+use daybook_testkit::sample;
 
 pub fn db() -> Daybook {
-    Daybook::open_in_memory(OpenOptions {
-        user: Some("alice".into()),
-        device: Some("laptop".into()),
-        ..OpenOptions::default()
-    })
-    .unwrap()
+    daybook_testkit::open_in_memory("alice", "laptop")
 }
 
 pub fn customer(db: &mut Daybook, number: &str, limit: Option<i64>) -> CustomerId {
-    let id = CustomerId::new();
-    db.execute(Command::RegisterCustomer(RegisterCustomer {
-        customer_id: id,
-        number: number.into(),
-        kind: CustomerKind::Organisation,
-        name: format!("Customer {number}"),
-        vat_number: None,
-        email: None,
-        currency: Currency::EUR,
-        spending_limit: limit.map(Money),
-    }))
-    .unwrap();
+    let (id, command) = sample::customer(number, limit);
+    db.execute(command.into()).unwrap();
     id
 }
 
 pub fn product(db: &mut Daybook, code: &str, price: i64, vat: VatClass) -> ProductId {
-    let id = ProductId::new();
-    db.execute(Command::RegisterProduct(RegisterProduct {
-        product_id: id,
-        code: code.into(),
-        description: format!("Product {code}"),
-        unit_price: Money(price),
-        vat_class: vat,
-    }))
+    let (id, command) = sample::product(code, price);
+    db.execute(
+        RegisterProduct {
+            vat_class: vat,
+            ..command
+        }
+        .into(),
+    )
     .unwrap();
     id
 }
 
 pub fn order(db: &mut Daybook, customer: CustomerId, lines: &[(ProductId, i64)]) -> OrderId {
     let id = OrderId::new();
-    db.execute(Command::CreateOrder(CreateOrder {
-        order_id: id,
-        number: format!("SO-{}", &id.0.simple().to_string()[24..]),
-        customer_id: customer,
-    }))
-    .unwrap();
-    for (p, q) in lines {
-        db.execute(Command::AddOrderLine(AddOrderLine {
-            order_id: id,
-            line_id: LineId::new(),
-            product_id: *p,
-            quantity: *q,
-            unit_price: None,
-            discount_bp: 0,
-            description: None,
-        }))
+    let number = format!("SO-{}", &id.0.simple().to_string()[24..]);
+    db.execute(daybook_testkit::create_order(id, &number, customer).into())
         .unwrap();
+    for (p, q) in lines {
+        db.execute(sample::line(id, *p, *q).into()).unwrap();
     }
     id
 }

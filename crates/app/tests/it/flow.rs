@@ -3,7 +3,8 @@
 use daybook_app::AppError;
 use daybook_app::query::{self, OrderQuery};
 use daybook_domain::*;
-use daybook_domain::{AddOrderLine, PlaceOrder, SetOrderDetails, UpdateCustomer};
+use daybook_domain::{PlaceOrder, SetOrderDetails};
+use daybook_testkit::{add_order_line, update_customer};
 
 use crate::fixtures::*;
 
@@ -39,15 +40,7 @@ fn refused_command_changes_nothing() {
     let o = order(&mut db, c, &[(p, 1)]);
     let before = query::stats(db.conn()).unwrap();
     let err = db
-        .execute(Command::AddOrderLine(AddOrderLine {
-            order_id: o,
-            line_id: LineId::new(),
-            product_id: p,
-            quantity: 0,
-            unit_price: None,
-            discount_bp: 0,
-            description: None,
-        }))
+        .execute(add_order_line(o, LineId::new(), p, 0).into())
         .unwrap_err();
     assert!(matches!(
         err,
@@ -79,14 +72,8 @@ fn order_search_by_number_prefix_customer_words_or_reference() {
     let mut db = db();
     let c1 = customer(&mut db, "C-1", None);
     let c2 = customer(&mut db, "C-2", None);
-    db.execute(Command::UpdateCustomer(UpdateCustomer {
-        customer_id: c2,
-        kind: CustomerKind::Organisation,
-        name: "Brouwerij de Molen".into(),
-        vat_number: None,
-        email: None,
-    }))
-    .unwrap();
+    db.execute(update_customer(c2, "Brouwerij de Molen").into())
+        .unwrap();
     let p = product(&mut db, "P", 100, VatClass::Standard);
     let a = order(&mut db, c1, &[(p, 1)]);
     let b = order(&mut db, c2, &[(p, 1)]);

@@ -3,7 +3,8 @@
 use chrono::{Duration, TimeZone, Utc};
 use daybook_app::history::{self, AsOf, TimelineFilter};
 use daybook_domain::*;
-use daybook_domain::{ChangeOrderLine, RegisterCustomer, UpdateCustomer};
+use daybook_domain::{RegisterCustomer, UpdateCustomer};
+use daybook_testkit::{change_order_line, register_customer, update_customer};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -21,14 +22,9 @@ fn history_shows_who_when_and_field_changes() {
         .as_str()
         .unwrap()
         .to_string();
-    db.execute(Command::ChangeOrderLine(ChangeOrderLine {
-        order_id: o,
-        line_id: LineId(Uuid::parse_str(&line).unwrap()),
-        quantity: 5,
-        unit_price: Money(250),
-        discount_bp: 0,
-    }))
-    .unwrap();
+    let line_id = LineId(Uuid::parse_str(&line).unwrap());
+    db.execute(change_order_line(o, line_id, 5, Money(250)).into())
+        .unwrap();
     let h = history::history(db.conn(), o.0).unwrap();
     assert_eq!(h.stream_type, StreamType::SalesOrder);
     assert_eq!(
@@ -61,21 +57,12 @@ fn state_as_of_a_revision_and_a_time() {
     let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 12, 0, 0).unwrap();
     let envs = [
         Command::RegisterCustomer(RegisterCustomer {
-            customer_id: c,
-            number: "C-9".into(),
             kind: CustomerKind::Person,
-            name: "Ann".into(),
-            vat_number: None,
-            email: None,
-            currency: Currency::EUR,
-            spending_limit: None,
+            ..register_customer(c, "C-9", "Ann")
         }),
         Command::UpdateCustomer(UpdateCustomer {
-            customer_id: c,
             kind: CustomerKind::Person,
-            name: "Ann Smith".into(),
-            vat_number: None,
-            email: None,
+            ..update_customer(c, "Ann Smith")
         }),
     ];
     for (i, cmd) in envs.into_iter().enumerate() {

@@ -11,6 +11,7 @@ use daybook_app::{AppError, Daybook, Identity, OpenOptions};
 use daybook_domain::*;
 use daybook_domain::{AddOrderLine, CancelOrder, DeliverOrder, InvoiceOrder, PlaceOrder};
 use daybook_store::read_raw;
+use daybook_testkit::{dump, sample};
 use uuid::Uuid;
 
 use crate::fixtures::{customer, order, product};
@@ -99,12 +100,7 @@ impl Authority {
 }
 
 pub fn client(authority: &Authority, name: &str, code: &str) -> Daybook {
-    let mut db = Daybook::open_in_memory(OpenOptions {
-        user: Some(format!("{name}-user")),
-        device: Some(name.into()),
-        ..OpenOptions::default()
-    })
-    .unwrap();
+    let mut db = daybook_testkit::open_in_memory(&format!("{name}-user"), name);
     db.bind(&Binding {
         account_id: authority.account(),
         device_name: name.into(),
@@ -114,56 +110,18 @@ pub fn client(authority: &Authority, name: &str, code: &str) -> Daybook {
     db
 }
 
-/// Read models as content (FTS tables by their record's id, not by rowid).
-pub fn logical_dump(db: &Daybook) -> Vec<(String, Vec<String>)> {
-    let queries = [
-        ("customers", "SELECT * FROM p_customers"),
-        (
-            "customers_fts",
-            "SELECT c.id, f.number, f.name FROM p_customers_fts f JOIN p_customers c ON c.rowid = f.rowid",
-        ),
-        ("addresses", "SELECT * FROM p_addresses"),
-        ("products", "SELECT * FROM p_products"),
-        (
-            "products_fts",
-            "SELECT p.id, f.code, f.description FROM p_products_fts f JOIN p_products p ON p.rowid = f.rowid",
-        ),
-        ("orders", "SELECT * FROM p_orders"),
-        ("lines", "SELECT * FROM p_order_lines"),
-        ("daily", "SELECT * FROM p_daily"),
-        (
-            "fts_count",
-            "SELECT (SELECT count(*) FROM p_customers_fts), (SELECT count(*) FROM p_products_fts)",
-        ),
-    ];
-    queries
-        .iter()
-        .map(|(name, sql)| {
-            let mut stmt = db.conn().prepare(sql).unwrap();
-            let n = stmt.column_count();
-            let mut rows: Vec<String> = stmt
-                .query_map([], |r| {
-                    let v: Vec<rusqlite::types::Value> =
-                        (0..n).map(|i| r.get(i)).collect::<Result<_, _>>()?;
-                    Ok(format!("{v:?}"))
-                })
-                .unwrap()
-                .collect::<Result<_, _>>()
-                .unwrap();
-            rows.sort();
-            (name.to_string(), rows)
-        })
-        .collect()
-}
-
 /// Every client must equal a fresh replica built from the server's log alone.
 fn assert_converged(authority: &Authority, clients: &[&Daybook]) {
     let mut fresh = client(authority, "fresh", "DX");
     authority.pull(&mut fresh, 1000);
-    let expected = logical_dump(&fresh);
-    assert_eq!(logical_dump(&authority.db), expected, "server read models");
+    let expected = dump::content(fresh.conn());
+    assert_eq!(
+        dump::content(authority.db.conn()),
+        expected,
+        "server read models"
+    );
     for c in clients {
-        assert_eq!(logical_dump(c), expected);
+        assert_eq!(dump::content(c.conn()), expected);
         let speculative: i64 = c
             .conn()
             .query_row(
@@ -223,15 +181,7 @@ fn shared_draft(server: &mut Authority) -> (Daybook, Daybook, OrderId, ProductId
 }
 
 fn add_line(o: OrderId, p: ProductId, qty: i64) -> Command {
-    Command::AddOrderLine(AddOrderLine {
-        order_id: o,
-        line_id: LineId::new(),
-        product_id: p,
-        quantity: qty,
-        unit_price: None,
-        discount_bp: 0,
-        description: None,
-    })
+    sample::line(o, p, qty).into()
 }
 
 #[test]

@@ -9,23 +9,25 @@ use daybook_domain::{
     Address, AddressId, Aggregate, Command, Currency, CustomerKind, DomainError, Facts, Money,
     RecordKind, StreamType,
 };
+use daybook_testkit::{register_customer, update_customer};
 use uuid::Uuid;
 
 use crate::harness::{customer_id, given, given_nothing, id};
 
 const C: StreamType = StreamType::Customer;
 
-fn register() -> Command {
-    Command::RegisterCustomer(RegisterCustomer {
-        customer_id: customer_id(),
-        number: "  C-001 ".into(),
-        kind: CustomerKind::Organisation,
-        name: " Acme BV ".into(),
+/// Registration of the sample customer, with padding the domain trims.
+fn registration() -> RegisterCustomer {
+    RegisterCustomer {
         vat_number: Some("NL001".into()),
         email: Some("buy@acme.example".into()),
-        currency: Currency::EUR,
         spending_limit: Some(Money(100_000)),
-    })
+        ..register_customer(customer_id(), "  C-001 ", " Acme BV ")
+    }
+}
+
+fn register() -> Command {
+    registration().into()
 }
 
 fn registered() -> CustomerRegistered {
@@ -41,13 +43,7 @@ fn registered() -> CustomerRegistered {
 }
 
 fn address() -> Address {
-    Address {
-        label: "Head office".into(),
-        street: "Main street 1".into(),
-        postal_code: "1234 AB".into(),
-        city: "Amsterdam".into(),
-        country: "NL".into(),
-    }
+    daybook_testkit::address("Head office")
 }
 
 fn addr_id() -> AddressId {
@@ -63,18 +59,16 @@ fn address_added() -> CustomerAddressAdded {
 
 fn update(name: &str, email: Option<&str>) -> Command {
     Command::UpdateCustomer(UpdateCustomer {
-        customer_id: customer_id(),
-        kind: CustomerKind::Organisation,
-        name: name.into(),
         vat_number: Some("NL001".into()),
         email: email.map(Into::into),
+        ..update_customer(customer_id(), name)
     })
 }
 
-fn with_register(f: impl FnOnce(&mut Command)) -> Command {
-    let mut cmd = register();
+fn with_register(f: impl FnOnce(&mut RegisterCustomer)) -> Command {
+    let mut cmd = registration();
     f(&mut cmd);
-    cmd
+    cmd.into()
 }
 
 fn not_found(kind: RecordKind, id: Uuid) -> DomainError {
@@ -127,19 +121,11 @@ fn register_twice_is_already_exists() {
 
 #[test]
 fn register_requires_number_and_name() {
-    let blank_number = with_register(|c| {
-        if let Command::RegisterCustomer(RegisterCustomer { number, .. }) = c {
-            *number = "   ".into();
-        }
-    });
+    let blank_number = with_register(|c| c.number = "   ".into());
     given_nothing(C)
         .when(blank_number)
         .then_err(DomainError::Required { field: "number" });
-    let blank_name = with_register(|c| {
-        if let Command::RegisterCustomer(RegisterCustomer { name, .. }) = c {
-            *name = String::new();
-        }
-    });
+    let blank_name = with_register(|c| c.name = String::new());
     given_nothing(C)
         .when(blank_name)
         .then_err(DomainError::Required { field: "name" });
@@ -147,33 +133,21 @@ fn register_requires_number_and_name() {
 
 #[test]
 fn register_rejects_too_long_texts() {
-    let long_number = with_register(|c| {
-        if let Command::RegisterCustomer(RegisterCustomer { number, .. }) = c {
-            *number = "9".repeat(33);
-        }
-    });
+    let long_number = with_register(|c| c.number = "9".repeat(33));
     given_nothing(C)
         .when(long_number)
         .then_err(DomainError::TooLong {
             field: "number",
             max: 32,
         });
-    let long_name = with_register(|c| {
-        if let Command::RegisterCustomer(RegisterCustomer { name, .. }) = c {
-            *name = "n".repeat(201);
-        }
-    });
+    let long_name = with_register(|c| c.name = "n".repeat(201));
     given_nothing(C)
         .when(long_name)
         .then_err(DomainError::TooLong {
             field: "name",
             max: 200,
         });
-    let long_vat = with_register(|c| {
-        if let Command::RegisterCustomer(RegisterCustomer { vat_number, .. }) = c {
-            *vat_number = Some("V".repeat(33));
-        }
-    });
+    let long_vat = with_register(|c| c.vat_number = Some("V".repeat(33)));
     given_nothing(C)
         .when(long_vat)
         .then_err(DomainError::TooLong {
@@ -185,11 +159,7 @@ fn register_rejects_too_long_texts() {
 #[test]
 fn limits_count_characters_not_bytes() {
     // 200 two-byte characters are within the 200-character limit.
-    let cmd = with_register(|c| {
-        if let Command::RegisterCustomer(RegisterCustomer { name, .. }) = c {
-            *name = "é".repeat(200);
-        }
-    });
+    let cmd = with_register(|c| c.name = "é".repeat(200));
     let mut expected = registered();
     expected.name = "é".repeat(200);
     given_nothing(C).when(cmd).then([expected]);
@@ -198,20 +168,12 @@ fn limits_count_characters_not_bytes() {
 #[test]
 fn register_rejects_invalid_email() {
     for bad in ["acme.example", "buy @acme.example"] {
-        let cmd = with_register(|c| {
-            if let Command::RegisterCustomer(RegisterCustomer { email, .. }) = c {
-                *email = Some(bad.into());
-            }
-        });
+        let cmd = with_register(|c| c.email = Some(bad.into()));
         given_nothing(C)
             .when(cmd)
             .then_err(DomainError::InvalidEmail { email: bad.into() });
     }
-    let long = with_register(|c| {
-        if let Command::RegisterCustomer(RegisterCustomer { email, .. }) = c {
-            *email = Some(format!("{}@example.com", "a".repeat(250)));
-        }
-    });
+    let long = with_register(|c| c.email = Some(format!("{}@example.com", "a".repeat(250))));
     given_nothing(C).when(long).then_err(DomainError::TooLong {
         field: "email",
         max: 254,
@@ -221,13 +183,8 @@ fn register_rejects_invalid_email() {
 #[test]
 fn register_blank_optional_texts_become_none() {
     let cmd = with_register(|c| {
-        if let Command::RegisterCustomer(RegisterCustomer {
-            email, vat_number, ..
-        }) = c
-        {
-            *email = Some("  ".into());
-            *vat_number = Some(String::new());
-        }
+        c.email = Some("  ".into());
+        c.vat_number = Some(String::new());
     });
     let mut expected = registered();
     expected.email = None;
@@ -237,19 +194,11 @@ fn register_blank_optional_texts_become_none() {
 
 #[test]
 fn register_rejects_negative_spending_limit_but_allows_zero() {
-    let negative = with_register(|c| {
-        if let Command::RegisterCustomer(RegisterCustomer { spending_limit, .. }) = c {
-            *spending_limit = Some(Money(-1));
-        }
-    });
+    let negative = with_register(|c| c.spending_limit = Some(Money(-1)));
     given_nothing(C)
         .when(negative)
         .then_err(DomainError::NegativeSpendingLimit { limit: Money(-1) });
-    let zero = with_register(|c| {
-        if let Command::RegisterCustomer(RegisterCustomer { spending_limit, .. }) = c {
-            *spending_limit = Some(Money::ZERO);
-        }
-    });
+    let zero = with_register(|c| c.spending_limit = Some(Money::ZERO));
     let mut expected = registered();
     expected.spending_limit = Some(Money::ZERO);
     given_nothing(C).when(zero).then([expected]);

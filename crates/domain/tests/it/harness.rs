@@ -8,7 +8,6 @@ use daybook_domain::{
     Aggregate, Command, CustomerFacts, CustomerId, DomainError, Event, Facts, Money, ProductFacts,
     ProductId, StreamType, VatClass,
 };
-use uuid::Uuid;
 
 /// The fixed time every command is decided at.
 pub fn at() -> DateTime<Utc> {
@@ -18,9 +17,7 @@ pub fn at() -> DateTime<Utc> {
 }
 
 /// A readable, fixed id: `id(1)` is `00000000-0000-0000-0000-000000000001`.
-pub fn id<T: From<Uuid>>(n: u128) -> T {
-    T::from(Uuid::from_u128(n))
-}
+pub use daybook_testkit::id;
 
 /// The past: a stream type and the events already in it.
 pub struct Given {

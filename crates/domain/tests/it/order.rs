@@ -6,14 +6,15 @@ use daybook_domain::event::*;
 use daybook_domain::money::{MAX_ORDER_TOTAL, MAX_QUANTITY, MAX_RUNNING_TOTAL, MAX_UNIT_PRICE};
 use daybook_domain::order::MAX_LINES;
 use daybook_domain::{
-    AddOrderLine, CancelOrder, ChangeOrderLine, CreateOrder, DeliverOrder, InvoiceOrder,
-    PlaceOrder, RemoveOrderLine, SetDeliveryAddress, SetOrderDetails,
+    AddOrderLine, CancelOrder, ChangeOrderLine, DeliverOrder, InvoiceOrder, PlaceOrder,
+    RemoveOrderLine, SetDeliveryAddress, SetOrderDetails,
 };
 use daybook_domain::{
     AddressId, Aggregate, Command, Currency, CustomerFacts, DeliveryId, DomainError, FactNeeds,
     Facts, InvoiceId, LineId, Money, OrderId, OrderStatus, ProductFacts, RecordKind, SalesOrder,
     StreamType, TotalScope, VatClass,
 };
+use daybook_testkit::{add_order_line, change_order_line, create_order};
 
 use crate::harness::{
     at, customer_facts, customer_id, given, given_nothing, id, product_facts, product_id,
@@ -119,44 +120,25 @@ fn order(state: &Aggregate) -> &SalesOrder {
 // --- Commands ---
 
 fn create(number: &str) -> Command {
-    Command::CreateOrder(CreateOrder {
-        order_id: order_id(),
-        number: number.into(),
-        customer_id: customer_id(),
-    })
+    create_order(order_id(), number, customer_id()).into()
 }
 
 fn add_line(line: LineId, quantity: i64) -> Command {
-    Command::AddOrderLine(AddOrderLine {
-        order_id: order_id(),
-        line_id: line,
-        product_id: product_id(),
-        quantity,
-        unit_price: None,
-        discount_bp: 0,
-        description: None,
-    })
+    add_order_line(order_id(), line, product_id(), quantity).into()
 }
 
 fn add_line_with(quantity: i64, unit_price: Option<i64>, discount_bp: i64) -> Command {
     Command::AddOrderLine(AddOrderLine {
-        order_id: order_id(),
-        line_id: id(0x12),
-        product_id: product_id(),
-        quantity,
         unit_price: unit_price.map(Money),
         discount_bp,
-        description: None,
+        ..add_order_line(order_id(), id(0x12), product_id(), quantity)
     })
 }
 
 fn change_line(quantity: i64, unit_price: i64, discount_bp: i64) -> Command {
     Command::ChangeOrderLine(ChangeOrderLine {
-        order_id: order_id(),
-        line_id: line_id(),
-        quantity,
-        unit_price: Money(unit_price),
         discount_bp,
+        ..change_order_line(order_id(), line_id(), quantity, Money(unit_price))
     })
 }
 
@@ -313,13 +295,10 @@ fn add_line_with_overrides() {
     given(O, [created()])
         .facts(with_product(product_facts()))
         .when(Command::AddOrderLine(AddOrderLine {
-            order_id: order_id(),
-            line_id: line_id(),
-            product_id: product_id(),
-            quantity: 3,
             unit_price: Some(Money(999)),
             discount_bp: 1500,
             description: Some(" Widget, blue ".into()),
+            ..add_order_line(order_id(), line_id(), product_id(), 3)
         }))
         .then([OrderLineAdded {
             description: "Widget, blue".into(),
@@ -335,13 +314,8 @@ fn add_line_blank_description_falls_back_to_the_catalogue() {
     given(O, [created()])
         .facts(with_product(product_facts()))
         .when(Command::AddOrderLine(AddOrderLine {
-            order_id: order_id(),
-            line_id: line_id(),
-            product_id: product_id(),
-            quantity: 2,
-            unit_price: None,
-            discount_bp: 0,
             description: Some("   ".into()),
+            ..add_order_line(order_id(), line_id(), product_id(), 2)
         }))
         .then([line_added(line_id(), 2)]);
 }
@@ -351,13 +325,8 @@ fn add_line_description_is_bounded() {
     given(O, [created()])
         .facts(with_product(product_facts()))
         .when(Command::AddOrderLine(AddOrderLine {
-            order_id: order_id(),
-            line_id: line_id(),
-            product_id: product_id(),
-            quantity: 1,
-            unit_price: None,
-            discount_bp: 0,
             description: Some("d".repeat(501)),
+            ..add_order_line(order_id(), line_id(), product_id(), 1)
         }))
         .then_err(DomainError::TooLong {
             field: "description",

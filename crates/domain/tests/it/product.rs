@@ -4,20 +4,15 @@ use daybook_domain::event::*;
 use daybook_domain::{
     Aggregate, Command, DomainError, Facts, Money, ProductId, RecordKind, StreamType, VatClass,
 };
-use daybook_domain::{DiscontinueProduct, RegisterProduct, ReinstateProduct, UpdateProduct};
+use daybook_domain::{DiscontinueProduct, ReinstateProduct, UpdateProduct};
+use daybook_testkit::{register_product, update_product};
 
 use crate::harness::{given, given_nothing, id, product_id};
 
 const P: StreamType = StreamType::Product;
 
 fn register(code: &str, description: &str, price: i64) -> Command {
-    Command::RegisterProduct(RegisterProduct {
-        product_id: product_id(),
-        code: code.into(),
-        description: description.into(),
-        unit_price: Money(price),
-        vat_class: VatClass::Standard,
-    })
+    register_product(product_id(), code, description, Money(price)).into()
 }
 
 fn registered() -> ProductRegistered {
@@ -31,10 +26,8 @@ fn registered() -> ProductRegistered {
 
 fn update(description: &str, price: i64, vat_class: VatClass) -> Command {
     Command::UpdateProduct(UpdateProduct {
-        product_id: product_id(),
-        description: description.into(),
-        unit_price: Money(price),
         vat_class,
+        ..update_product(product_id(), description, Money(price))
     })
 }
 

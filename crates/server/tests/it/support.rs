@@ -6,7 +6,6 @@ use std::sync::Arc;
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use daybook_domain::*;
-use daybook_domain::{AddOrderLine, CreateOrder, RegisterCustomer, RegisterProduct};
 use daybook_protocol::{PullResponse, PushCommand, PushOutcome, PushRequest, PushResponse};
 use daybook_server::{AppState, Config, PgOptions, PgStore, RateLimit, SqliteStore, Store, app};
 use serde_json::Value;
@@ -314,67 +313,19 @@ impl Outbox {
         Outbox { seq: 0 }
     }
 
-    pub fn cmd(&mut self, command: Command) -> PushCommand {
+    pub fn cmd(&mut self, command: impl Into<Command>) -> PushCommand {
         self.seq += 1;
         PushCommand {
             device_seq: self.seq,
             user: "ann".into(),
-            envelope: CommandEnvelope::new(command),
+            envelope: CommandEnvelope::new(command.into()),
         }
     }
 }
 
-pub fn register_customer(number: &str, limit: Option<i64>) -> (CustomerId, Command) {
-    let id = CustomerId::new();
-    (
-        id,
-        Command::RegisterCustomer(RegisterCustomer {
-            customer_id: id,
-            number: number.into(),
-            kind: CustomerKind::Organisation,
-            name: format!("Customer {number}"),
-            vat_number: None,
-            email: None,
-            currency: Currency::EUR,
-            spending_limit: limit.map(Money),
-        }),
-    )
-}
-
-pub fn register_product(code: &str, price: i64) -> (ProductId, Command) {
-    let id = ProductId::new();
-    (
-        id,
-        Command::RegisterProduct(RegisterProduct {
-            product_id: id,
-            code: code.into(),
-            description: format!("Product {code}"),
-            unit_price: Money(price),
-            vat_class: VatClass::Standard,
-        }),
-    )
-}
-
-pub fn create_order(number: &str, customer: CustomerId) -> (OrderId, Command) {
-    let id = OrderId::new();
-    (
-        id,
-        Command::CreateOrder(CreateOrder {
-            order_id: id,
-            number: number.into(),
-            customer_id: customer,
-        }),
-    )
-}
-
-pub fn add_line(order: OrderId, product: ProductId, quantity: i64) -> Command {
-    Command::AddOrderLine(AddOrderLine {
-        order_id: order,
-        line_id: LineId::new(),
-        product_id: product,
-        quantity,
-        unit_price: None,
-        discount_bp: 0,
-        description: None,
-    })
-}
+/// Sample records with fresh ids ("Customer C-1", "Product BOLT"), as id and command:
+/// the test kit's, under the names these tests use.
+pub use daybook_testkit::sample::{
+    customer as register_customer, line as add_line, order as create_order,
+    product as register_product,
+};

@@ -1,0 +1,379 @@
+//! A record's history and the record as it was, the account's timeline, the dashboard
+//! and the store's counts.
+
+use expect_test::expect;
+
+use super::shop_week;
+use crate::support::Book;
+
+#[test]
+fn snapshots_of_a_history() {
+    let b = shop_week();
+    expect![[r#"
+        Order SO-00001 (00000000-0000-0000-0000-000000000001): 10 events
+        #1   2026-03-02 20:00:00 UTC  tester@ci  OrderCreated
+              created_at: (none) -> "2026-03-02T20:00:00Z"
+              currency: (none) -> "EUR"
+              customer_id: (none) -> "00000000-0000-0000-0000-0000000000c1"
+              number: (none) -> "SO-00001"
+              status: (none) -> "draft"
+        #2   2026-03-02 21:00:00 UTC  tester@ci  OrderLineAdded
+              lines[00000000-0000-0000-0000-000000000011].code: (none) -> "CHAIR"
+              lines[00000000-0000-0000-0000-000000000011].description: (none) -> "Ergonomic office chair"
+              lines[00000000-0000-0000-0000-000000000011].discount_bp: (none) -> 10%
+              lines[00000000-0000-0000-0000-000000000011].id: (none) -> "00000000-0000-0000-0000-000000000011"
+              lines[00000000-0000-0000-0000-000000000011].product_id: (none) -> "00000000-0000-0000-0000-0000000000b1"
+              lines[00000000-0000-0000-0000-000000000011].quantity: (none) -> 2
+              lines[00000000-0000-0000-0000-000000000011].unit_price: (none) -> 149.95
+              lines[00000000-0000-0000-0000-000000000011].vat_class: (none) -> "standard"
+              lines[00000000-0000-0000-0000-000000000011].vat_rate_bp: (none) -> 21%
+        #3   2026-03-02 22:00:00 UTC  tester@ci  OrderLineAdded
+              lines[00000000-0000-0000-0000-000000000012].code: (none) -> "PEN"
+              lines[00000000-0000-0000-0000-000000000012].description: (none) -> "Ballpoint pen, blue"
+              lines[00000000-0000-0000-0000-000000000012].discount_bp: (none) -> 0%
+              lines[00000000-0000-0000-0000-000000000012].id: (none) -> "00000000-0000-0000-0000-000000000012"
+              lines[00000000-0000-0000-0000-000000000012].product_id: (none) -> "00000000-0000-0000-0000-0000000000b2"
+              lines[00000000-0000-0000-0000-000000000012].quantity: (none) -> 100
+              lines[00000000-0000-0000-0000-000000000012].unit_price: (none) -> 1.25
+              lines[00000000-0000-0000-0000-000000000012].vat_class: (none) -> "standard"
+              lines[00000000-0000-0000-0000-000000000012].vat_rate_bp: (none) -> 21%
+        #4   2026-03-02 23:00:00 UTC  tester@ci  OrderLineAdded
+              lines[00000000-0000-0000-0000-000000000013].code: (none) -> "TEA"
+              lines[00000000-0000-0000-0000-000000000013].description: (none) -> "Tea assortment"
+              lines[00000000-0000-0000-0000-000000000013].discount_bp: (none) -> 0%
+              lines[00000000-0000-0000-0000-000000000013].id: (none) -> "00000000-0000-0000-0000-000000000013"
+              lines[00000000-0000-0000-0000-000000000013].product_id: (none) -> "00000000-0000-0000-0000-0000000000b3"
+              lines[00000000-0000-0000-0000-000000000013].quantity: (none) -> 3
+              lines[00000000-0000-0000-0000-000000000013].unit_price: (none) -> 4.50
+              lines[00000000-0000-0000-0000-000000000013].vat_class: (none) -> "reduced"
+              lines[00000000-0000-0000-0000-000000000013].vat_rate_bp: (none) -> 9%
+        #5   2026-03-03 00:00:00 UTC  tester@ci  OrderLineChanged
+              lines[00000000-0000-0000-0000-000000000012].quantity: 100 -> 120
+        #6   2026-03-03 01:00:00 UTC  tester@ci  DeliveryAddressSet
+              delivery_address_id: (none) -> "00000000-0000-0000-0000-0000000000a2"
+        #7   2026-03-03 02:00:00 UTC  tester@ci  OrderDetailsChanged
+              customer_reference: (none) -> "PO-2026-031"
+              notes: (none) -> "Deliver before noon"
+        #8   2026-03-03 03:00:00 UTC  tester@ci  OrderPlaced
+              placed_at: (none) -> "2026-03-03T03:00:00Z"
+              status: "draft" -> "placed"
+        #9   2026-03-03 04:00:00 UTC  tester@ci  OrderDelivered
+              delivered_at: (none) -> "2026-03-03T04:00:00Z"
+              delivery_id: (none) -> "00000000-0000-0000-0000-0000000000d1"
+              status: "placed" -> "delivered"
+        #10  2026-03-03 05:00:00 UTC  tester@ci  OrderInvoiced
+              invoice_id: (none) -> "00000000-0000-0000-0000-0000000000e1"
+              invoiced_at: (none) -> "2026-03-03T05:00:00Z"
+              status: "delivered" -> "invoiced"
+    "#]].assert_eq(&b.ok(&["history", "SO-00001"]));
+    expect![[r#"
+        {
+          "stream_id": "00000000-0000-0000-0000-0000000000b2",
+          "stream_type": "Product",
+          "entries": [
+            {
+              "seq": 8,
+              "revision": 1,
+              "event_id": "019caf47-2000-7000-8000-000000001007",
+              "event_type": "ProductRegistered",
+              "at": "2026-03-02T16:00:00Z",
+              "issued_at": "2026-03-02T16:00:00Z",
+              "user": "tester",
+              "device": "ci",
+              "command_id": "00000000-0000-0000-0000-000000001007",
+              "data": {
+                "code": "PEN",
+                "description": "Ballpoint pen, blue",
+                "unit_price": 125,
+                "vat_class": "standard"
+              },
+              "changes": [
+                {
+                  "path": "code",
+                  "old": null,
+                  "new": "PEN"
+                },
+                {
+                  "path": "description",
+                  "old": null,
+                  "new": "Ballpoint pen, blue"
+                },
+                {
+                  "path": "discontinued",
+                  "old": null,
+                  "new": false
+                },
+                {
+                  "path": "unit_price",
+                  "old": null,
+                  "new": 125
+                },
+                {
+                  "path": "vat_class",
+                  "old": null,
+                  "new": "standard"
+                }
+              ]
+            },
+            {
+              "seq": 22,
+              "revision": 2,
+              "event_id": "019cb248-2b00-7000-8000-000000001015",
+              "event_type": "ProductPriceChanged",
+              "at": "2026-03-03T06:00:00Z",
+              "issued_at": "2026-03-03T06:00:00Z",
+              "user": "tester",
+              "device": "ci",
+              "command_id": "00000000-0000-0000-0000-000000001015",
+              "data": {
+                "unit_price": 135
+              },
+              "changes": [
+                {
+                  "path": "unit_price",
+                  "old": 125,
+                  "new": 135
+                }
+              ]
+            }
+          ]
+        }
+    "#]]
+    .assert_eq(&b.ok(&["history", "PEN", "--json"]));
+    expect![[r#"
+        Order SO-00001 as of revision 3
+          revision 3 committed 2026-03-02 22:00:00 UTC
+        {
+          "cancel_reason": null,
+          "cancelled_at": null,
+          "created_at": "2026-03-02T20:00:00Z",
+          "currency": "EUR",
+          "customer_id": "00000000-0000-0000-0000-0000000000c1",
+          "customer_reference": null,
+          "delivered_at": null,
+          "delivery_address_id": null,
+          "delivery_id": null,
+          "invoice_id": null,
+          "invoice_number": null,
+          "invoiced_at": null,
+          "lines": [
+            {
+              "code": "CHAIR",
+              "description": "Ergonomic office chair",
+              "discount_bp": 1000,
+              "id": "00000000-0000-0000-0000-000000000011",
+              "product_id": "00000000-0000-0000-0000-0000000000b1",
+              "quantity": 2,
+              "unit_price": 14995,
+              "vat_class": "standard",
+              "vat_rate_bp": 2100
+            },
+            {
+              "code": "PEN",
+              "description": "Ballpoint pen, blue",
+              "discount_bp": 0,
+              "id": "00000000-0000-0000-0000-000000000012",
+              "product_id": "00000000-0000-0000-0000-0000000000b2",
+              "quantity": 100,
+              "unit_price": 125,
+              "vat_class": "standard",
+              "vat_rate_bp": 2100
+            }
+          ],
+          "notes": null,
+          "number": "SO-00001",
+          "placed_at": null,
+          "status": "draft"
+        }
+    "#]]
+    .assert_eq(&b.ok(&["history", "SO-00001", "--as-of", "3"]));
+}
+
+#[test]
+fn snapshots_of_the_timeline() {
+    let b = shop_week();
+    expect![[r#"
+        Seq  Committed         User    Device  Record                Rev  Event
+         31  2026-03-03 15:00  tester  ci      SalesOrder  SO-00004    4  OrderCancelled
+         30  2026-03-03 14:00  tester  ci      SalesOrder  SO-00004    3  OrderPlaced
+         29  2026-03-03 13:00  tester  ci      SalesOrder  SO-00004    2  OrderLineAdded
+         28  2026-03-03 12:00  tester  ci      SalesOrder  SO-00004    1  OrderCreated
+         27  2026-03-03 11:00  tester  ci      SalesOrder  SO-00003    2  OrderLineAdded
+         26  2026-03-03 10:00  tester  ci      SalesOrder  SO-00003    1  OrderCreated
+         25  2026-03-03 09:00  tester  ci      SalesOrder  SO-00002    3  OrderPlaced
+         24  2026-03-03 08:00  tester  ci      SalesOrder  SO-00002    2  OrderLineAdded
+         23  2026-03-03 07:00  tester  ci      SalesOrder  SO-00002    1  OrderCreated
+         22  2026-03-03 06:00  tester  ci      Product     PEN         2  ProductPriceChanged
+         21  2026-03-03 05:00  tester  ci      SalesOrder  SO-00001   10  OrderInvoiced
+         20  2026-03-03 04:00  tester  ci      SalesOrder  SO-00001    9  OrderDelivered
+        more: --before 20
+    "#]]
+    .assert_eq(&b.ok(&["timeline", "--limit", "12"]));
+    expect![[r#"
+        {
+          "entries": [
+            {
+              "seq": 22,
+              "stream_id": "00000000-0000-0000-0000-0000000000b2",
+              "stream_type": "Product",
+              "label": "PEN",
+              "revision": 2,
+              "event_type": "ProductPriceChanged",
+              "user": "tester",
+              "device": "ci",
+              "at": "2026-03-03T06:00:00Z"
+            },
+            {
+              "seq": 11,
+              "stream_id": "00000000-0000-0000-0000-0000000000b4",
+              "stream_type": "Product",
+              "label": "LAMP",
+              "revision": 2,
+              "event_type": "ProductDiscontinued",
+              "user": "tester",
+              "device": "ci",
+              "at": "2026-03-02T19:00:00Z"
+            },
+            {
+              "seq": 10,
+              "stream_id": "00000000-0000-0000-0000-0000000000b4",
+              "stream_type": "Product",
+              "label": "LAMP",
+              "revision": 1,
+              "event_type": "ProductRegistered",
+              "user": "tester",
+              "device": "ci",
+              "at": "2026-03-02T18:00:00Z"
+            },
+            {
+              "seq": 9,
+              "stream_id": "00000000-0000-0000-0000-0000000000b3",
+              "stream_type": "Product",
+              "label": "TEA",
+              "revision": 1,
+              "event_type": "ProductRegistered",
+              "user": "tester",
+              "device": "ci",
+              "at": "2026-03-02T17:00:00Z"
+            },
+            {
+              "seq": 8,
+              "stream_id": "00000000-0000-0000-0000-0000000000b2",
+              "stream_type": "Product",
+              "label": "PEN",
+              "revision": 1,
+              "event_type": "ProductRegistered",
+              "user": "tester",
+              "device": "ci",
+              "at": "2026-03-02T16:00:00Z"
+            },
+            {
+              "seq": 7,
+              "stream_id": "00000000-0000-0000-0000-0000000000b1",
+              "stream_type": "Product",
+              "label": "CHAIR",
+              "revision": 1,
+              "event_type": "ProductRegistered",
+              "user": "tester",
+              "device": "ci",
+              "at": "2026-03-02T15:00:00Z"
+            }
+          ],
+          "next_before": null
+        }
+    "#]]
+    .assert_eq(&b.ok(&["timeline", "--type", "Product", "--json"]));
+}
+
+#[test]
+fn snapshots_of_the_dashboard_and_the_counts() {
+    let b = shop_week();
+    let period = ["--from", "2026-03-01", "--to", "2026-03-31"];
+    expect![[r#"
+        Dashboard 2026-03-01 .. 2026-03-31
+          open orders  1 (24.53)
+          drafts       1
+
+        Month    Orders     Net   Gross
+        2026-03       2  455.91  547.34
+        total         2  455.91  547.34
+
+        Top customers         Orders   Gross
+        Brouwerij Noord B.V.       1  522.81
+        Anna de Vries              1   24.53
+    "#]]
+    .assert_eq(&b.ok(&[&["dashboard"][..], &period].concat()));
+    expect![[r#"
+        {
+          "days": [
+            {
+              "day": "2026-03-03",
+              "orders": 2,
+              "net": 45591,
+              "gross": 54734
+            }
+          ],
+          "top_customers": [
+            {
+              "id": "00000000-0000-0000-0000-0000000000c1",
+              "name": "Brouwerij Noord B.V.",
+              "orders": 1,
+              "gross": 52281
+            },
+            {
+              "id": "00000000-0000-0000-0000-0000000000c2",
+              "name": "Anna de Vries",
+              "orders": 1,
+              "gross": 2453
+            }
+          ],
+          "open_orders": 1,
+          "open_gross": 2453,
+          "drafts": 1
+        }
+    "#]]
+    .assert_eq(&b.ok(&[&["dashboard", "--json"][..], &period].concat()));
+    expect![[r#"
+        events            31
+        records           11
+        customers          3
+        products           4
+        orders             4
+        pending sync      31
+        checkpoint        31
+        database      <size>
+        file          <data>/daybook.sqlite3
+    "#]]
+    .assert_eq(&stats(&b, &["stats"]));
+    expect![[r#"
+        {
+          "events": 31,
+          "streams": 11,
+          "customers": 3,
+          "products": 4,
+          "orders": 4,
+          "pending_commands": 31,
+          "checkpoint": 31,
+          "db_bytes": <size>
+        }
+    "#]]
+    .assert_eq(&stats(&b, &["stats", "--json"]));
+}
+
+/// `daybook stats` with what differs from run to run left out: the store's path (a
+/// temporary folder) and its size in bytes (SQLite's page allocation, not ours).
+fn stats(b: &Book, args: &[&str]) -> String {
+    let dir = b.dir().display().to_string();
+    b.ok(args)
+        .lines()
+        .map(|l| {
+            let l = l.replace(&dir, "<data>");
+            match l.trim_start() {
+                t if t.starts_with("database ") => "database      <size>".to_string(),
+                t if t.starts_with("\"db_bytes\":") => "  \"db_bytes\": <size>".to_string(),
+                _ => l,
+            }
+        })
+        .map(|l| l + "\n")
+        .collect()
+}
