@@ -10,7 +10,7 @@ import { api } from "../api";
 import { Combobox } from "../components/Combobox";
 import { ErrorBanner, Field, MoneyText, PageHeader, Spinner, StatusBadge, fieldProps } from "../components/ui";
 import { useCommand } from "../lib/commands";
-import { fieldErrorsOf, sentence, toErrorBody, type FieldErrors } from "../lib/errors";
+import { fieldErrorsOf, messageOf, type FieldErrors } from "../lib/errors";
 import { formatDateTime } from "../lib/format";
 import { bpToInput, formatBp, formatMoney, moneyToInput, parseDiscount, parseMoney, parseQuantity } from "../lib/money";
 import { href, navigate } from "../lib/router";
@@ -96,7 +96,7 @@ export function OrderScreen({ id, focusLine }: { id: string; focusLine?: boolean
   });
   if (order.isLoading) return <Spinner label="Loading order…" />;
   if (order.error || !order.data)
-    return <ErrorBanner message={order.error ? sentence(toErrorBody(order.error).message) : "Order not found."} />;
+    return <ErrorBanner message={order.error ? messageOf(order.error) : "Order not found."} />;
   return <OrderView detail={order.data} customer={customer.data} focusLine={focusLine ?? false} />;
 }
 
@@ -123,7 +123,7 @@ function OrderView({
     try {
       await f();
     } catch (e) {
-      setActionError(sentence(toErrorBody(e).message));
+      setActionError(messageOf(e));
     }
   };
   const place = () => act(() => run({ type: "PlaceOrder", order_id: o.id }));
