@@ -16,7 +16,7 @@ import { href, navigate } from "../lib/router";
 import { moneyToInput, parseMoney } from "../lib/money";
 import { uuidv7 } from "../lib/uuid";
 import type { Address, AddressRow, CustomerDetail, CustomerKind, CustomerRow } from "../types";
-import { CreditBar } from "./OrderEntry";
+import { CreditBar } from "../components/CreditBar";
 
 export function CustomersList() {
   const [search, setSearch] = useState("");
