@@ -1,12 +1,14 @@
-//! The front end's one door to the back end. Each function is one IPC command of
-//! src-tauri, called through the bindings tauri-specta generates from the Rust types
-//! (`bindings.ts`), and rejects with an `IpcError` carrying the `ErrorBody`
-//! {code, message, field?}. Screens call these, never `invoke` or `commands` directly.
+//! The front end's one door to the back end. `api` is derived from the `commands` that
+//! tauri-specta generates from the Rust types (`bindings.ts`): every command there, with
+//! its own arguments, resolves to its data or rejects with an `IpcError` carrying the
+//! `ErrorBody` {code, message, field?, params?}. A command added in Rust is usable as
+//! `api.<name>` once the bindings are refreshed, with no edit here. Screens call `api`,
+//! never `invoke` or `commands` directly.
 
 import type { UnlistenFn } from "@tauri-apps/api/event";
 import { commands, events } from "./bindings";
 import { IpcError, toErrorBody } from "./lib/errors";
-import type { Progress, SyncStatus, Uuid } from "./types";
+import type { Progress, SyncStatus } from "./types";
 
 /** The Tauri event src-tauri emits after every command and sync step. */
 export const CHANGED_EVENT = "daybook://changed";
@@ -18,12 +20,18 @@ type Err = { status: "error"; error: unknown };
 /** What a bindings call resolves to: a tauri-specta Result, or (in throwing mode) the value. */
 type Data<R> = R extends Ok<infer T> ? T : R extends Err ? never : R;
 
+type Commands = typeof commands;
+/** One generated command, unwrapped: same arguments, resolves to the data. */
+type Unwrapped<F> = F extends (...args: infer A) => Promise<infer R> ? (...args: A) => Promise<Data<R>> : never;
+/** Every generated command, unwrapped (a homomorphic map: the bindings' doc comments carry over). */
+export type Api = { readonly [K in keyof Commands]: Unwrapped<Commands[K]> };
+
 function isResult(r: unknown): r is Ok<unknown> | Err {
   return typeof r === "object" && r !== null && "status" in r && (r.status === "ok" || r.status === "error");
 }
 
 /** Unwraps a bindings call: the data, or a rejection with the `ErrorBody` as `IpcError`. */
-async function call<R>(p: Promise<R>): Promise<Data<R>> {
+export async function unwrap<R>(p: Promise<R>): Promise<Data<R>> {
   let r: R;
   try {
     r = await p;
@@ -37,51 +45,18 @@ async function call<R>(p: Promise<R>): Promise<Data<R>> {
   return r as Data<R>;
 }
 
-type Params<F> = F extends (...args: infer A) => unknown ? A : never;
-type C = typeof commands;
+/** Wraps every function of a bindings `commands` object with `unwrap`. */
+export function deriveApi<C extends Record<string, (...args: never[]) => Promise<unknown>>>(
+  generated: C,
+): { readonly [K in keyof C]: Unwrapped<C[K]> } {
+  const out: Record<string, unknown> = {};
+  for (const [name, command] of Object.entries(generated)) {
+    out[name] = (...args: Parameters<typeof command>) => unwrap(command(...args));
+  }
+  return out as { readonly [K in keyof C]: Unwrapped<C[K]> };
+}
 
-export const api = {
-  executeCommand: (...a: Params<C["executeCommand"]>) => call(commands.executeCommand(...a)),
-  nextNumber: (...a: Params<C["nextNumber"]>) => call(commands.nextNumber(...a)),
-  listOrders: (...a: Params<C["listOrders"]>) => call(commands.listOrders(...a)),
-  orderSummary: (...a: Params<C["orderSummary"]>) => call(commands.orderSummary(...a)),
-  getOrder: (...a: Params<C["getOrder"]>) => call(commands.getOrder(...a)),
-  duplicateOrder: (...a: Params<C["duplicateOrder"]>) => call(commands.duplicateOrder(...a)),
-  listCustomers: (...a: Params<C["listCustomers"]>) => call(commands.listCustomers(...a)),
-  getCustomer: (...a: Params<C["getCustomer"]>) => call(commands.getCustomer(...a)),
-  listProducts: (...a: Params<C["listProducts"]>) => call(commands.listProducts(...a)),
-  getProduct: (...a: Params<C["getProduct"]>) => call(commands.getProduct(...a)),
-  recordHistory: (...a: Params<C["recordHistory"]>) => call(commands.recordHistory(...a)),
-  recordStateAt: (...a: Params<C["recordStateAt"]>) => call(commands.recordStateAt(...a)),
-  timeline: (...a: Params<C["timeline"]>) => call(commands.timeline(...a)),
-  activity: (...a: Params<C["activity"]>) => call(commands.activity(...a)),
-  timelineUsers: () => call(commands.timelineUsers()),
-  dashboard: (...a: Params<C["dashboard"]>) => call(commands.dashboard(...a)),
-  isEmpty: () => call(commands.isEmpty()),
-  loadDemo: (...a: Params<C["loadDemo"]>) => call(commands.loadDemo(...a)),
-  syncStatus: () => call(commands.syncStatus()),
-  appInfo: () => call(commands.appInfo()),
-  /** Sends a change that needs attention again (as a new command). */
-  retryCommand: (commandId: Uuid) => call(commands.retryCommand(commandId)),
-  /** Gives up on a change that needs attention. */
-  discardCommand: (commandId: Uuid) => call(commands.discardCommand(commandId)),
-  /** Connects the store to a sync server (remembered) and starts syncing. */
-  configureSync: (server: string, token: string) => call(commands.configureSync(server, token)),
-  /** Syncs now. */
-  syncNow: () => call(commands.syncNow()),
-  /** Backups, suggested names, the store's health (damaged: recovery mode). */
-  dataStatus: () => call(commands.dataStatus()),
-  /** Writes a checked backup; a bare name goes into the backups folder. */
-  backupStore: (path: string) => call(commands.backupStore(path)),
-  /** Replaces the store by a checked backup; the replaced one is kept aside. */
-  restoreStore: (path: string) => call(commands.restoreStore(path)),
-  /** Recovery: the damaged store aside, an empty one that re-syncs from the server. */
-  startFresh: () => call(commands.startFresh()),
-  /** Writes a CSV export; a bare name goes into the exports folder. */
-  exportCsv: (...a: Params<C["exportCsv"]>) => call(commands.exportCsv(...a)),
-};
-
-export type Api = typeof api;
+export const api: Api = deriveApi(commands);
 
 /** Calls `onChange` whenever the back end says data changed. Returns the unsubscribe. */
 export function onChanged(onChange: () => void): Promise<UnlistenFn> {

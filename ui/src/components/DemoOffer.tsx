@@ -4,7 +4,7 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { api, onProgress } from "../api";
-import { toErrorBody } from "../lib/errors";
+import { messageOf } from "../lib/errors";
 import { formatCount } from "../lib/format";
 import type { Progress } from "../types";
 import { Empty, ErrorBanner } from "./ui";
@@ -40,7 +40,7 @@ export function DemoOffer() {
       await api.loadDemo(DEMO_ORDERS);
       await qc.invalidateQueries();
     } catch (e) {
-      setError(toErrorBody(e).message);
+      setError(messageOf(e));
     } finally {
       setBusy(false);
       setProgress(null);

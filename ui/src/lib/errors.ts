@@ -1,7 +1,11 @@
-//! The one error shape that crosses IPC, `ErrorBody {code, message, field?}`, and how a
-//! screen finds the message for one of its fields.
+//! The one error shape that crosses IPC, `ErrorBody {code, message, field?, params?}`,
+//! and how a screen finds the message for one of its fields. Messages are built from
+//! the code and parameters by `./messages`.
 
 import type { ErrorBody, ErrorCode, ErrorParams } from "../types";
+import { errorMessage } from "./messages";
+
+export { sentence } from "./messages";
 
 /** A rejected IPC call: an `Error` that carries the ErrorBody's fields. */
 export class IpcError extends Error implements ErrorBody {
@@ -34,11 +38,9 @@ export function toErrorBody(e: unknown): ErrorBody {
   return { code: "unknown", message: "Something went wrong." };
 }
 
-/** Capitalises the first letter: the back end's messages are sentence fragments. */
-export function sentence(message: string): string {
-  if (!message) return message;
-  const s = message.charAt(0).toUpperCase() + message.slice(1);
-  return /[.!?]$/.test(s) ? s : `${s}.`;
+/** The message for a person of whatever a rejected call or a thrown value carried. */
+export function messageOf(e: unknown, locale?: string): string {
+  return errorMessage(toErrorBody(e), locale);
 }
 
 /**
@@ -57,5 +59,5 @@ export function fieldErrorsOf(
   const raw = body.field ?? "";
   const field = aliases[raw] ?? raw;
   const key = field && shownFields.includes(field) ? field : "_form";
-  return { [key]: sentence(body.message) };
+  return { [key]: errorMessage(body) };
 }

@@ -139,6 +139,13 @@ export function formatMoney(cents: number, currency = "EUR", locale = userLocale
   return moneyFormat(locale, currency).format(centsToDecimal(cents) as `${number}`);
 }
 
+/** An amount without a known currency: 123456 cents -> "1,234.56" (en-US), "1.234,56" (nl-NL). */
+export function formatAmount(cents: number, locale = userLocale()): string {
+  return new Intl.NumberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(
+    centsToDecimal(cents) as `${number}`,
+  );
+}
+
 /** An amount as a person would type it back in: no grouping, the locale's decimal mark. */
 export function moneyToInput(cents: number, locale = userLocale()): string {
   const { decimal } = separators(locale);

@@ -69,7 +69,7 @@ describe("customer form", () => {
     await user.type(screen.getByTestId("customer-spending-limit"), "2.500,00");
     await user.click(screen.getByTestId("customer-save"));
     const err = await screen.findByTestId("error-number");
-    expect(err).toHaveTextContent("Customer number C-00001 is already used.");
+    expect(err).toHaveTextContent("Customer number “C-00001” is already used.");
     expect(screen.getByTestId("customer-number")).toHaveAttribute("aria-describedby", "err-number");
     expect(screen.queryByTestId("error-name")).not.toBeInTheDocument();
     expect(be.customers.size).toBe(1);
@@ -104,7 +104,7 @@ describe("customer detail", () => {
     await user.clear(input);
     await user.type(input, "-5");
     await user.click(screen.getByTestId("customer-limit-save"));
-    expect(await screen.findByTestId("error-spending_limit")).toHaveTextContent("Spending limit must not be negative.");
+    expect(await screen.findByTestId("error-spending_limit")).toHaveTextContent("Spending limit must not be negative (got -5.00).");
     await user.clear(input);
     await user.type(input, "2000");
     await user.click(screen.getByTestId("customer-limit-save"));

@@ -9,14 +9,14 @@ import { api } from "../api";
 import { DataGrid, useWindowedPages } from "../components/DataGrid";
 import { Empty, ErrorBanner, Field, MoneyText, PageHeader, Spinner, fieldProps } from "../components/ui";
 import { useCommand } from "../lib/commands";
-import { fieldErrorsOf, sentence, toErrorBody, type FieldErrors } from "../lib/errors";
+import { fieldErrorsOf, messageOf, type FieldErrors } from "../lib/errors";
 import { formatCount } from "../lib/format";
 import { useDebounced } from "../lib/hooks";
 import { href, navigate } from "../lib/router";
 import { moneyToInput, parseMoney } from "../lib/money";
 import { uuidv7 } from "../lib/uuid";
 import type { Address, AddressRow, CustomerDetail, CustomerKind, CustomerRow } from "../types";
-import { CreditBar } from "./OrderEntry";
+import { CreditBar } from "../components/CreditBar";
 
 export function CustomersList() {
   const [search, setSearch] = useState("");
@@ -84,7 +84,7 @@ export function CustomersList() {
             }
           }} />
       </div>
-      <ErrorBanner message={pages.error ? toErrorBody(pages.error).message : undefined} />
+      <ErrorBanner message={pages.error ? messageOf(pages.error) : undefined} />
       <DataGrid<CustomerRow>
         label="Customers"
         testId="customers-grid"
@@ -258,14 +258,14 @@ export function CustomerForm({ existing }: { existing?: CustomerRow }) {
 export function CustomerEdit({ id }: { id: string }) {
   const q = useQuery({ queryKey: ["customer", id], queryFn: () => api.getCustomer(id) });
   if (q.isLoading) return <Spinner />;
-  if (!q.data) return <ErrorBanner message={q.error ? toErrorBody(q.error).message : "Customer not found."} />;
+  if (!q.data) return <ErrorBanner message={q.error ? messageOf(q.error) : "Customer not found."} />;
   return <CustomerForm existing={q.data.customer} />;
 }
 
 export function CustomerScreen({ id }: { id: string }) {
   const q = useQuery({ queryKey: ["customer", id], queryFn: () => api.getCustomer(id) });
   if (q.isLoading) return <Spinner label="Loading customer…" />;
-  if (!q.data) return <ErrorBanner message={q.error ? sentence(toErrorBody(q.error).message) : "Customer not found."} />;
+  if (!q.data) return <ErrorBanner message={q.error ? messageOf(q.error) : "Customer not found."} />;
   return <CustomerView detail={q.data} />;
 }
 
@@ -283,7 +283,7 @@ function CustomerView({ detail }: { detail: CustomerDetail }) {
     try {
       await f();
     } catch (e) {
-      setError(sentence(toErrorBody(e).message));
+      setError(messageOf(e));
     }
   };
   const saveLimit = async (e: React.FormEvent) => {
@@ -298,7 +298,7 @@ function CustomerView({ detail }: { detail: CustomerDetail }) {
     try {
       await run({ type: "SetSpendingLimit", customer_id: c.id, limit });
     } catch (err) {
-      setLimitError(sentence(toErrorBody(err).message));
+      setLimitError(messageOf(err));
     }
   };
 
@@ -411,7 +411,7 @@ function Addresses({ customerId, addresses }: { customerId: string; addresses: A
                 <button type="button" className="btn small ghost" onClick={() => {
                   setError(undefined);
                   run({ type: "RemoveCustomerAddress", customer_id: customerId, address_id: a.id }).catch((e: unknown) =>
-                    setError(sentence(toErrorBody(e).message)),
+                    setError(messageOf(e)),
                   );
                 }}>Remove</button>
               </div>

@@ -6,7 +6,7 @@ import { Area, AreaChart, Bar, BarChart, CartesianGrid, ResponsiveContainer, Too
 import { api } from "../api";
 import { DemoOffer, useStoreEmpty } from "../components/DemoOffer";
 import { ErrorBanner, MoneyText, PageHeader, Spinner } from "../components/ui";
-import { toErrorBody } from "../lib/errors";
+import { messageOf } from "../lib/errors";
 import { formatCount, formatDay, utcDay } from "../lib/format";
 import { centsToDecimal, formatMoney } from "../lib/money";
 import { href } from "../lib/router";
@@ -32,7 +32,7 @@ export function DashboardScreen() {
   const q = useQuery({ queryKey: ["dashboard", from, to], queryFn: () => api.dashboard(from, to) });
   const storeEmpty = useStoreEmpty();
   if (q.isLoading) return <Spinner label="Loading dashboard…" />;
-  if (!q.data) return <ErrorBanner message={q.error ? toErrorBody(q.error).message : "No data."} />;
+  if (!q.data) return <ErrorBanner message={q.error ? messageOf(q.error) : "No data."} />;
   const d = q.data;
   const days = fillDays(from, to, d.days, (day) => ({ day, orders: 0, net: 0, gross: 0 })).map((x) => ({
     ...x,

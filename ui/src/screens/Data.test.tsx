@@ -4,6 +4,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { App } from "../App";
 import { createQueryClient } from "../queryClient";
 import { FakeBackend } from "../test/fakeBackend";
+import { goldenError } from "../test/golden";
 import { renderWithClient } from "../test/render";
 import type { BackupFile, DataStatus } from "../types";
 import { DataScreen, formatBytes } from "./Data";
@@ -54,7 +55,7 @@ describe("data screen", () => {
   it("shows the back end's refusal of a backup and claims nothing", async () => {
     be.extra.backup_store = () => {
       // eslint-disable-next-line @typescript-eslint/only-throw-error
-      throw { code: "invalid_input", message: "a file with that name already exists; choose another name", field: "path" };
+      throw goldenError("backup_name_taken");
     };
     const user = userEvent.setup();
     renderWithClient(<DataScreen />);

@@ -8,7 +8,7 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { api } from "../api";
 import { Empty, ErrorBanner, PageHeader, Spinner } from "../components/ui";
-import { sentence, toErrorBody } from "../lib/errors";
+import { messageOf, sentence } from "../lib/errors";
 import { formatCount, formatDateTime } from "../lib/format";
 import type { BackupFile, DataStatus, ExportKind } from "../types";
 
@@ -80,7 +80,7 @@ function useAction() {
       setDone(await f());
       await qc.invalidateQueries();
     } catch (e) {
-      setError(sentence(toErrorBody(e).message));
+      setError(messageOf(e));
     } finally {
       setBusy(false);
     }
@@ -173,7 +173,7 @@ function DataBody({ d }: { d: DataStatus }) {
 export function DataScreen() {
   const s = useDataStatus();
   if (s.isLoading) return <Spinner />;
-  if (!s.data) return <ErrorBanner message={s.error ? toErrorBody(s.error).message : "Data status unavailable."} />;
+  if (!s.data) return <ErrorBanner message={s.error ? messageOf(s.error) : "Data status unavailable."} />;
   return (
     <section className="screen">
       <PageHeader title="Data" sub={`Stored in ${s.data.data_dir}`} />

@@ -7,7 +7,7 @@ import { useState, type ReactNode } from "react";
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { api } from "../api";
 import { Empty, ErrorBanner, PageHeader, Spinner } from "../components/ui";
-import { sentence, toErrorBody } from "../lib/errors";
+import { messageOf } from "../lib/errors";
 import { formatCount, formatDateTime, formatDay, humanize } from "../lib/format";
 import { formatBp, formatMoney } from "../lib/money";
 import { href } from "../lib/router";
@@ -113,7 +113,7 @@ export function RecordHistoryScreen({ id }: { id: string }) {
   });
   if (history.isLoading) return <Spinner label="Loading history…" />;
   if (!history.data)
-    return <ErrorBanner message={history.error ? sentence(toErrorBody(history.error).message) : "No history."} />;
+    return <ErrorBanner message={history.error ? messageOf(history.error) : "No history."} />;
   const type = history.data.stream_type;
   const backTo = type === "SalesOrder" ? `orders/${id}` : type === "Customer" ? `customers/${id}` : `products/${id}`;
   const title = recordTitle(state.data?.state) ?? humanize(type);
@@ -145,7 +145,7 @@ export function RecordHistoryScreen({ id }: { id: string }) {
             <input type="datetime-local" step={1} value={asOfTime} onChange={(e) => setAsOfTime(e.target.value)} data-testid="history-asof" />
           </label>
           {state.isLoading ? <Spinner /> : state.data ? <StateView value={state.data.state} /> : null}
-          {state.error && <ErrorBanner message={toErrorBody(state.error).message} />}
+          {state.error && <ErrorBanner message={messageOf(state.error)} />}
         </aside>
       </div>
     </section>
@@ -264,7 +264,7 @@ export function TimelineScreen() {
           </ResponsiveContainer>
         )}
       </div>
-      <ErrorBanner message={pages.error ? toErrorBody(pages.error).message : undefined} />
+      <ErrorBanner message={pages.error ? messageOf(pages.error) : undefined} />
       {pages.isLoading ? (
         <Spinner />
       ) : entries.length === 0 ? (

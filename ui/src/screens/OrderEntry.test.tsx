@@ -1,7 +1,7 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it } from "vitest";
-import { moneyToInput } from "../lib/money";
+import { formatMoney, moneyToInput } from "../lib/money";
 import { FakeBackend } from "../test/fakeBackend";
 import { renderWithClient } from "../test/render";
 import type { Command } from "../types";
@@ -148,7 +148,12 @@ describe("order entry", () => {
 
     // Placing anyway: the server refuses, and the reason is shown at the actions.
     await user.click(screen.getByTestId("order-place"));
-    expect(await screen.findByTestId("order-action-error")).toHaveTextContent(/spending limit/);
+    const refused = await screen.findByTestId("order-action-error");
+    expect(refused).toHaveTextContent(/spending limit/);
+    // Built from the error's parameters: amounts in the user's locale, not the server's "EUR 30.25".
+    expect(refused).toHaveTextContent(`(${formatMoney(3025, "EUR")})`);
+    expect(refused).toHaveTextContent(`over the spending limit of ${formatMoney(5000, "EUR")}.`);
+    expect(refused).not.toHaveTextContent("EUR");
     expect(be.orders.get(ORDER)?.order.status).toBe("draft");
   });
 

@@ -9,6 +9,7 @@ import { Combobox } from "../components/Combobox";
 import { DataGrid, useWindowedPages } from "../components/DataGrid";
 import { DemoOffer, useStoreEmpty } from "../components/DemoOffer";
 import { Empty, ErrorBanner, MoneyText, PageHeader, StatusBadge } from "../components/ui";
+import { messageOf } from "../lib/errors";
 import { formatCount, formatDateTime } from "../lib/format";
 import { useDebounced } from "../lib/hooks";
 import { href, navigate } from "../lib/router";
@@ -257,7 +258,7 @@ export function OrdersList({ initialCustomer }: { initialCustomer?: { id: string
         )}
       </div>
 
-      <ErrorBanner message={pages.error ? (pages.error as { message?: string }).message : undefined} />
+      <ErrorBanner message={pages.error ? messageOf(pages.error) : undefined} />
 
       {storeEmpty ? (
         <DemoOffer />

@@ -7,7 +7,7 @@ import { api } from "../api";
 import { DataGrid, useWindowedPages } from "../components/DataGrid";
 import { Empty, ErrorBanner, Field, MoneyText, PageHeader, Spinner, fieldProps } from "../components/ui";
 import { useCommand } from "../lib/commands";
-import { fieldErrorsOf, sentence, toErrorBody, type FieldErrors } from "../lib/errors";
+import { fieldErrorsOf, messageOf, type FieldErrors } from "../lib/errors";
 import { formatCount } from "../lib/format";
 import { useDebounced } from "../lib/hooks";
 import { moneyToInput, parseMoney } from "../lib/money";
@@ -71,7 +71,7 @@ export function ProductsList() {
           Show discontinued
         </label>
       </div>
-      <ErrorBanner message={pages.error ? toErrorBody(pages.error).message : undefined} />
+      <ErrorBanner message={pages.error ? messageOf(pages.error) : undefined} />
       <DataGrid<ProductRow>
         label="Products"
         testId="products-grid"
@@ -119,7 +119,7 @@ export function ProductScreen({ id }: { id: string | null }) {
   const q = useQuery({ queryKey: ["product", id], queryFn: () => api.getProduct(id ?? ""), enabled: id !== null });
   if (id === null) return <ProductForm />;
   if (q.isLoading) return <Spinner />;
-  if (!q.data) return <ErrorBanner message={q.error ? sentence(toErrorBody(q.error).message) : "Product not found."} />;
+  if (!q.data) return <ErrorBanner message={q.error ? messageOf(q.error) : "Product not found."} />;
   return <ProductForm existing={q.data} />;
 }
 

@@ -6,7 +6,8 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { api } from "../api";
 import { Empty, ErrorBanner, PageHeader, Spinner } from "../components/ui";
-import { sentence, toErrorBody } from "../lib/errors";
+import { messageOf, sentence, toErrorBody } from "../lib/errors";
+import { errorMessage } from "../lib/messages";
 import { formatCount, formatDateTime, formatRelative, humanize } from "../lib/format";
 import { href } from "../lib/router";
 import { useSyncStatus } from "../lib/sync";
@@ -51,7 +52,7 @@ function ConnectForm({ onDone }: { onDone: () => Promise<unknown> }) {
       await onDone();
     } catch (err) {
       const body = toErrorBody(err);
-      const message = sentence(body.message);
+      const message = errorMessage(body);
       setErrors(body.field === "server" || body.field === "token" ? { [body.field]: message } : { form: message });
     } finally {
       setBusy(false);
@@ -84,7 +85,7 @@ export function SyncScreen() {
   const qc = useQueryClient();
   const [error, setError] = useState<string>();
   if (s.isLoading) return <Spinner />;
-  if (!s.data) return <ErrorBanner message={s.error ? toErrorBody(s.error).message : "Sync status unavailable."} />;
+  if (!s.data) return <ErrorBanner message={s.error ? messageOf(s.error) : "Sync status unavailable."} />;
   const d = s.data;
   const pct = d.progress && d.progress.total > 0 ? Math.round((d.progress.done / d.progress.total) * 100) : null;
   const act = async (f: () => Promise<unknown>) => {
@@ -93,7 +94,7 @@ export function SyncScreen() {
       await f();
       await qc.invalidateQueries();
     } catch (e) {
-      setError(sentence(toErrorBody(e).message));
+      setError(messageOf(e));
     }
   };
   return (

@@ -1,6 +1,8 @@
 //! An in-memory stand-in for src-tauri, behind `mockIPC`: enough of the commands and
-//! queries, with the domain's field errors and the documented rounding rule, for
-//! component tests to drive screens the way the real app does.
+//! queries for component tests to drive screens the way the real app does. It holds
+//! state and decides *whether* a command is refused, but computes no rule and invents no
+//! error: line nets, totals, VAT rates and every `ErrorBody` come from the golden files
+//! the Rust tests generate (`./golden.ts`).
 
 import { mockIPC } from "@tauri-apps/api/mocks";
 import type {
@@ -14,29 +16,8 @@ import type {
   OrderRow,
   ProductRow,
   SyncStatus,
-  Totals,
 } from "../types";
-
-const RATES: Record<string, number> = { standard: 2100, reduced: 900, zero: 0 };
-
-function divBp(n: bigint): bigint {
-  return (n + 5000n) / 10000n;
-}
-
-export function lineNet(quantity: number, unitPrice: number, discountBp: number): number {
-  return Number(divBp(BigInt(quantity) * BigInt(unitPrice) * BigInt(10000 - discountBp)));
-}
-
-export function totalsOf(lines: { vat_rate_bp: number; net: number }[]): Totals {
-  const byRate = new Map<number, number>();
-  for (const l of lines) byRate.set(l.vat_rate_bp, (byRate.get(l.vat_rate_bp) ?? 0) + l.net);
-  const per_rate = [...byRate.entries()]
-    .sort((a, b) => a[0] - b[0])
-    .map(([rate_bp, net]) => ({ rate_bp, net, vat: Number(divBp(BigInt(net) * BigInt(rate_bp))) }));
-  const net = per_rate.reduce((s, r) => s + r.net, 0);
-  const vat = per_rate.reduce((s, r) => s + r.vat, 0);
-  return { net, vat, gross: net + vat, per_rate };
-}
+import { inputRefusal, lineNet, refusal, totalsOf, vatRateOf } from "./golden";
 
 function fail(body: ErrorBody): never {
   // Tauri rejects with the plain serialized ErrorBody, not an Error: so does the fake.
@@ -117,7 +98,7 @@ export class FakeBackend {
   }
 
   private order(id: string): OrderDetail {
-    return this.orders.get(id) ?? fail({ code: "not_found", message: `unknown order ${id}`, field: "order_id" });
+    return this.orders.get(id) ?? fail(refusal("not_found", { kind: "order" }));
   }
 
   private recompute(d: OrderDetail) {
@@ -125,25 +106,20 @@ export class FakeBackend {
     d.order = { ...d.order, net: d.totals.net, vat: d.totals.vat, gross: d.totals.gross, line_count: d.lines.length, revision: d.order.revision + 1 };
   }
 
-  private checkLine(quantity: number, unitPrice: number, discountBp: number) {
-    if (quantity <= 0) fail({ code: "invalid_quantity", message: `quantity must be greater than 0 (got ${quantity})`, field: "quantity" });
-    if (unitPrice < 0) fail({ code: "negative_price", message: `price must not be negative (got ${unitPrice})`, field: "unit_price" });
-    if (discountBp < 0 || discountBp > 10000)
-      fail({ code: "invalid_discount", message: `discount must be between 0% and 100% (got ${discountBp} basis points)`, field: "discount_bp" });
-  }
-
   execute(c: Command): unknown {
+    // Input the domain refuses whatever the state (quantity 0, discount 150 %, no name...).
+    const refused = inputRefusal(c);
+    if (refused) fail(refused);
     switch (c.type) {
       case "RegisterCustomer": {
         if ([...this.customers.values()].some((x) => x.customer.number === c.number))
-          fail({ code: "duplicate_customer_number", message: `customer number ${c.number} is already used`, field: "number" });
-        if (!c.name.trim()) fail({ code: "required", message: "name is required", field: "name" });
+          fail(refusal("duplicate_customer_number", { value: c.number }));
         this.addCustomer({ id: c.customer_id, number: c.number, name: c.name, kind: c.kind, email: c.email ?? null, spending_limit: c.spending_limit ?? null });
         break;
       }
       case "RegisterProduct": {
         if ([...this.products.values()].some((p) => p.code === c.code))
-          fail({ code: "duplicate_product_code", message: `product code ${c.code} is already used`, field: "code" });
+          fail(refusal("duplicate_product_code", { value: c.code }));
         this.addProduct({ id: c.product_id, code: c.code, description: c.description, unit_price: c.unit_price, vat_class: c.vat_class });
         break;
       }
@@ -152,12 +128,11 @@ export class FakeBackend {
         break;
       case "AddOrderLine": {
         const d = this.order(c.order_id);
-        if (d.order.status !== "draft") fail({ code: "order_not_draft", message: `the order is ${d.order.status}; only draft orders can be changed` });
-        const p = this.products.get(c.product_id) ?? fail({ code: "not_found", message: "unknown product", field: "product_id" });
+        if (d.order.status !== "draft") fail(refusal("order_not_draft", { status: d.order.status }));
+        const p = this.products.get(c.product_id) ?? fail(refusal("not_found", { kind: "product" }));
         const price = c.unit_price ?? p.unit_price;
         const discount = c.discount_bp ?? 0;
-        this.checkLine(c.quantity, price, discount);
-        const rate = RATES[p.vat_class] ?? 0;
+        const rate = vatRateOf(p.vat_class);
         const line: LineRow = {
           line_id: c.line_id,
           product_id: p.id,
@@ -176,7 +151,6 @@ export class FakeBackend {
       }
       case "ChangeOrderLine": {
         const d = this.order(c.order_id);
-        this.checkLine(c.quantity, c.unit_price, c.discount_bp);
         d.lines = d.lines.map((l) =>
           l.line_id === c.line_id
             ? { ...l, quantity: c.quantity, unit_price: c.unit_price, discount_bp: c.discount_bp, net: lineNet(c.quantity, c.unit_price, c.discount_bp) }
@@ -193,20 +167,20 @@ export class FakeBackend {
       }
       case "PlaceOrder": {
         const d = this.order(c.order_id);
-        if (d.lines.length === 0) fail({ code: "empty_order", message: "an order without lines cannot be placed" });
+        if (d.lines.length === 0) fail(refusal("empty_order"));
         const cust = this.customers.get(d.order.customer_id);
         if (cust) {
           const limit = cust.customer.spending_limit;
-          if (limit !== null && cust.customer.open_total + d.totals.gross > limit)
-            fail({ code: "spending_limit_exceeded", message: "placing this order would take the customer's open orders over the spending limit" });
+          const open_total = cust.customer.open_total;
+          if (limit !== null && open_total + d.totals.gross > limit)
+            fail(refusal("spending_limit_exceeded", { currency: d.order.currency, limit, open_total, order_total: d.totals.gross }));
           cust.customer = { ...cust.customer, open_total: cust.customer.open_total + d.totals.gross };
         }
         d.order = { ...d.order, status: "placed", placed_at: "2026-11-23T11:00:00Z", revision: d.order.revision + 1 };
         break;
       }
       case "SetSpendingLimit": {
-        const cust = this.customers.get(c.customer_id) ?? fail({ code: "not_found", message: "unknown customer", field: "customer_id" });
-        if (c.limit !== null && c.limit < 0) fail({ code: "negative_spending_limit", message: "spending limit must not be negative", field: "spending_limit" });
+        const cust = this.customers.get(c.customer_id) ?? fail(refusal("not_found", { kind: "customer" }));
         cust.customer = { ...cust.customer, spending_limit: c.limit };
         break;
       }
@@ -256,9 +230,9 @@ export class FakeBackend {
       case "get_order":
         return this.order(args.id as string);
       case "get_customer":
-        return this.customers.get(args.id as string) ?? fail({ code: "not_found", message: "unknown customer", field: "customer_id" });
+        return this.customers.get(args.id as string) ?? fail(refusal("not_found", { kind: "customer" }));
       case "get_product":
-        return this.products.get(args.id as string) ?? fail({ code: "not_found", message: "unknown product", field: "product_id" });
+        return this.products.get(args.id as string) ?? fail(refusal("not_found", { kind: "product" }));
       case "list_customers": {
         const s = ((args.query as { search?: string | null }).search ?? "").toLowerCase();
         const rows = [...this.customers.values()].map((c) => c.customer).filter((c) => !s || c.name.toLowerCase().includes(s) || c.number.toLowerCase().startsWith(s));

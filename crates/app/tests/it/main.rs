@@ -5,6 +5,7 @@ mod backup;
 mod engine;
 mod fixtures;
 mod flow;
+mod golden;
 mod history;
 mod rebuild;
 mod replica;

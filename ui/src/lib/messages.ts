@@ -1,0 +1,212 @@
+//! Messages for a person, built from the error contract's `code` and `params` (never
+//! from the back end's English `message`): amounts in the user's locale with their
+//! currency, discounts as percentages, counts grouped, never cents or basis points.
+//!
+//! `errorMessage` switches over every `ErrorCode` with no default arm, so adding a code
+//! in Rust (and refreshing `bindings.ts`) fails the type check here until the code has
+//! a message. The back end's `message` is used only where the contract carries nothing
+//! else: for `unknown` (a code from a newer peer), for a body whose `params` lack what
+//! its code needs (an older peer), and for the few codes whose detail exists only as
+//! text (`invalid_input`, `invalid_backup`, `io_error`, `invalid_query`: the app words
+//! those for a person and has no parameters to give).
+
+import type { ErrorBody, ErrorCode, ErrorParams, OrderStatus, RecordKind } from "../types";
+import { formatCount } from "./format";
+import { userLocale } from "./locale";
+import { formatAmount, formatBp, formatMoney } from "./money";
+
+/** Capitalises the first letter and ends the sentence: the back end's messages are fragments. */
+export function sentence(message: string): string {
+  if (!message) return message;
+  const s = message.charAt(0).toUpperCase() + message.slice(1);
+  return /[.!?]$/.test(s) ? s : `${s}.`;
+}
+
+const KINDS: Record<RecordKind, string> = {
+  customer: "customer",
+  product: "product",
+  order: "order",
+  line: "order line",
+  address: "address",
+};
+
+const STATUSES: Record<OrderStatus, string> = {
+  draft: "a draft",
+  placed: "placed",
+  delivered: "delivered",
+  invoiced: "invoiced",
+  cancelled: "cancelled",
+};
+
+/** Fields named differently than their JSON key; the rest read as the key with spaces. */
+const FIELD_LABELS: Record<string, string> = {
+  number: "number",
+  code: "product code",
+  email: "e-mail address",
+  vat_number: "VAT number",
+  postal_code: "postal code",
+  customer_reference: "customer reference",
+  discount_bp: "discount",
+  unit_price: "unit price",
+  spending_limit: "spending limit",
+};
+
+/** A field's JSON name as a person reads it: `address.postal_code` is "postal code". */
+export function fieldLabel(field: string | null | undefined): string {
+  if (!field) return "this field";
+  const key = field.split(".").pop() ?? field;
+  return FIELD_LABELS[key] ?? key.replace(/_/g, " ");
+}
+
+const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+/** An amount with the currency when the error names one, as a plain number otherwise. */
+function amount(cents: number, currency: string | null | undefined, locale: string): string {
+  return currency ? formatMoney(cents, currency, locale) : formatAmount(cents, locale);
+}
+
+function bytes(n: number, locale: string): string {
+  const [value, unit] = n >= 1e6 ? [n / 1e6, "megabyte"] : n >= 1e3 ? [n / 1e3, "kilobyte"] : [n, "byte"];
+  return new Intl.NumberFormat(locale, { style: "unit", unit, maximumFractionDigits: 1 }).format(value);
+}
+
+function inSeconds(secs: number, locale: string): string {
+  return new Intl.RelativeTimeFormat(locale, { numeric: "auto" }).format(secs, "second");
+}
+
+/** A quoted value as typed: “C-00001”. */
+const quoted = (v: string) => `“${v}”`;
+
+/** Present for sure: `null` and `undefined` are "the peer did not send it". */
+function has<T>(v: T | null | undefined): v is T {
+  return v !== null && v !== undefined;
+}
+
+/** The message for an error, in `locale` (the user's by default). */
+export function errorMessage(body: ErrorBody, locale = userLocale()): string {
+  const p: ErrorParams = body.params ?? {};
+  const fallback = () => sentence(body.message) || "Something went wrong.";
+  const money = (cents: number) => amount(cents, p.currency, locale);
+  const n = (v: number) => formatCount(v, locale);
+  const status = (s: OrderStatus | null | undefined) => (has(s) ? STATUSES[s] ?? s : null);
+  const code: ErrorCode = body.code;
+  switch (code) {
+    case "not_found":
+      return has(p.kind) ? `There is no such ${KINDS[p.kind] ?? p.kind}.` : "That record does not exist.";
+    case "already_exists":
+      return has(p.kind) ? `This ${KINDS[p.kind] ?? p.kind} already exists.` : "This record already exists.";
+    case "required":
+      return `${capital(fieldLabel(body.field))} is required.`;
+    case "too_long":
+      return has(p.max)
+        ? `${capital(fieldLabel(body.field))} is longer than ${n(p.max)} characters.`
+        : `${capital(fieldLabel(body.field))} is too long.`;
+    case "invalid_quantity":
+      return has(p.quantity) ? `Quantity must be greater than 0 (got ${n(p.quantity)}).` : "Quantity must be greater than 0.";
+    case "quantity_too_large":
+      return has(p.quantity) && has(p.max)
+        ? `Quantity ${n(p.quantity)} is larger than the maximum of ${n(p.max)}.`
+        : "The quantity is too large.";
+    case "negative_price":
+      return has(p.amount) ? `Price must not be negative (got ${money(p.amount)}).` : "Price must not be negative.";
+    case "price_too_large":
+      return has(p.amount) && has(p.max_amount)
+        ? `Price ${money(p.amount)} is larger than the maximum of ${money(p.max_amount)}.`
+        : "The price is too large.";
+    case "invalid_discount":
+      return has(p.discount_bp)
+        ? `Discount must be between ${formatBp(0, locale)} and ${formatBp(10_000, locale)} (got ${formatBp(p.discount_bp, locale)}).`
+        : `Discount must be between ${formatBp(0, locale)} and ${formatBp(10_000, locale)}.`;
+    case "negative_spending_limit":
+      return has(p.amount)
+        ? `Spending limit must not be negative (got ${money(p.amount)}).`
+        : "Spending limit must not be negative.";
+    case "invalid_email":
+      return has(p.value) ? `${quoted(p.value)} is not an e-mail address.` : "That is not an e-mail address.";
+    case "invalid_currency":
+      return `${has(p.value) ? quoted(p.value) : "That"} is not a currency code (three letters, e.g. EUR).`;
+    case "amount_too_large":
+      return "The amount is too large.";
+    case "order_not_draft":
+      return has(p.status)
+        ? `The order is ${status(p.status)}; only draft orders can be changed.`
+        : "Only draft orders can be changed.";
+    case "empty_order":
+      return "An order without lines cannot be placed.";
+    case "customer_blocked":
+      return "The customer is blocked and cannot place orders.";
+    case "spending_limit_exceeded":
+      return has(p.order_total) && has(p.open_total) && has(p.limit)
+        ? `Placing this order (${money(p.order_total)}) would take the customer's open orders ` +
+            `(${money(p.open_total)}) to ${money(p.open_total + p.order_total)}, over the spending limit of ${money(p.limit)}.`
+        : fallback();
+    case "cannot_cancel_invoiced":
+      return "An invoiced order cannot be cancelled.";
+    case "already_cancelled":
+      return "The order is already cancelled.";
+    case "not_placed":
+      return has(p.status)
+        ? `The order is ${status(p.status)}; it can only be delivered once placed.`
+        : "An order can only be delivered once placed.";
+    case "not_delivered":
+      return has(p.status)
+        ? `The order is ${status(p.status)}; it can only be invoiced once delivered.`
+        : "An order can only be invoiced once delivered.";
+    case "duplicate_product_code":
+      return has(p.value) ? `Product code ${quoted(p.value)} is already used.` : "This product code is already used.";
+    case "duplicate_customer_number":
+      return has(p.value) ? `Customer number ${quoted(p.value)} is already used.` : "This customer number is already used.";
+    case "address_not_of_customer":
+      return "The address is not one of this customer's addresses.";
+    case "product_discontinued":
+      return has(p.value) ? `Product ${quoted(p.value)} is discontinued.` : "The product is discontinued.";
+    case "currency_mismatch":
+      return has(p.currency) && has(p.other_currency)
+        ? `The order is in ${p.currency}, the customer pays in ${p.other_currency}.`
+        : "The order's currency differs from the customer's.";
+    case "conflict":
+      return "The record was changed meanwhile; try again.";
+    case "store_too_new":
+      return "The data was written by a newer version of Daybook; update the app to open it.";
+    case "store_corrupt":
+      return "The local database file is damaged; restore a backup or start again from the server.";
+    case "internal":
+      return "An internal error occurred; nothing was changed.";
+    case "unauthorized":
+      return "The server did not accept this device's token; connect the device again.";
+    case "method_not_allowed":
+    case "unsupported_media_type":
+    case "malformed_json":
+    case "invalid_body":
+      return "The server could not read the request; this version of Daybook may be too old for it.";
+    case "request_timeout":
+      return "The request took too long to reach the server; try again.";
+    case "payload_too_large":
+      return has(p.max_bytes)
+        ? `The request is larger than the server accepts (${bytes(p.max_bytes, locale)}).`
+        : "The request is larger than the server accepts.";
+    case "stale_device_seq":
+      return "The server has already seen newer changes from this device.";
+    case "rate_limited":
+      return has(p.retry_after_secs)
+        ? `Too many requests; try again ${inSeconds(p.retry_after_secs, locale)}.`
+        : "Too many requests; try again in a moment.";
+    case "unavailable":
+      return "The server is busy or shutting down; try again.";
+    // The detail of the first four exists only as the app's own sentence (no
+    // parameters); `unknown` is a code from a newer peer: its message is all there is.
+    case "invalid_input":
+    case "invalid_backup":
+    case "io_error":
+    case "invalid_query":
+    case "unknown":
+      return fallback();
+    default: {
+      // A code this build does not know (the type says it cannot happen; a newer peer
+      // can still send one): its message is all there is.
+      const unhandled: never = code;
+      void unhandled;
+      return fallback();
+    }
+  }
+}

@@ -1,0 +1,116 @@
+//! The order's life-cycle actions: place (also Ctrl+Enter on a draft), deliver, invoice,
+//! cancel (with a reason), duplicate, and the history link. A refusal is shown in the
+//! action error banner, built from the error's code and parameters.
+
+import { useEffect, useState } from "react";
+import { api } from "../../api";
+import { useCommand } from "../../lib/commands";
+import { messageOf } from "../../lib/errors";
+import { href, navigate } from "../../lib/router";
+import { uuidv7 } from "../../lib/uuid";
+import type { OrderRow } from "../../types";
+
+export type OrderActions = ReturnType<typeof useOrderActions>;
+
+/** The actions on order `o`, the refusal of the last one, and the cancel form's state. */
+export function useOrderActions(o: OrderRow) {
+  const draft = o.status === "draft";
+  const { run, pending } = useCommand();
+  const [error, setError] = useState<string>();
+  const [cancelling, setCancelling] = useState(false);
+  const [reason, setReason] = useState("");
+
+  const act = async (f: () => Promise<unknown>) => {
+    setError(undefined);
+    try {
+      await f();
+    } catch (e) {
+      setError(messageOf(e));
+    }
+  };
+  const place = () => act(() => run({ type: "PlaceOrder", order_id: o.id }));
+  const deliver = () => act(() => run({ type: "DeliverOrder", order_id: o.id, delivery_id: uuidv7() }));
+  const invoice = () => act(() => run({ type: "InvoiceOrder", order_id: o.id, invoice_id: uuidv7() }));
+  const cancel = () =>
+    act(async () => {
+      await run({ type: "CancelOrder", order_id: o.id, reason });
+      setCancelling(false);
+      setReason("");
+    });
+  const duplicate = () =>
+    act(async () => {
+      const newId = await api.duplicateOrder(o.id);
+      navigate(`orders/${newId}?focus=line`);
+    });
+
+  // Keyboard: Ctrl+Enter places a draft.
+  useEffect(() => {
+    const onKey = (e: globalThis.KeyboardEvent) => {
+      if (e.key === "Enter" && (e.ctrlKey || e.metaKey) && draft) {
+        e.preventDefault();
+        void place();
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  });
+
+  return { pending, error, place, deliver, invoice, cancel, duplicate, cancelling, setCancelling, reason, setReason };
+}
+
+/** The header's buttons: what the order's status allows. */
+export function OrderActionButtons({ order: o, actions: a }: { order: OrderRow; actions: OrderActions }) {
+  const draft = o.status === "draft";
+  return (
+    <>
+      {draft && (
+        <button type="button" className="btn primary" onClick={() => void a.place()} disabled={a.pending} data-testid="order-place">
+          Place order <kbd className="kbd">Ctrl ↵</kbd>
+        </button>
+      )}
+      {o.status === "placed" && (
+        <button type="button" className="btn primary" onClick={() => void a.deliver()} disabled={a.pending} data-testid="order-deliver">
+          Deliver
+        </button>
+      )}
+      {o.status === "delivered" && (
+        <button type="button" className="btn primary" onClick={() => void a.invoice()} disabled={a.pending} data-testid="order-invoice">
+          Invoice
+        </button>
+      )}
+      {o.status !== "invoiced" && o.status !== "cancelled" && (
+        <button type="button" className="btn" onClick={() => a.setCancelling((v) => !v)} data-testid="order-cancel">
+          Cancel order…
+        </button>
+      )}
+      <button type="button" className="btn" onClick={() => void a.duplicate()} disabled={a.pending} data-testid="order-duplicate">
+        Duplicate
+      </button>
+      <a className="btn" href={href(`history/${o.id}`)} data-testid="order-history">
+        History
+      </a>
+    </>
+  );
+}
+
+/** Asks for the reason before cancelling. */
+export function CancelForm({ actions: a }: { actions: OrderActions }) {
+  return (
+    <form
+      className="inline-form card"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void a.cancel();
+      }}
+    >
+      <label htmlFor="cancel-reason">Reason for cancelling</label>
+      <input id="cancel-reason" autoFocus value={a.reason} onChange={(e) => a.setReason(e.target.value)} data-testid="cancel-reason" />
+      <button type="submit" className="btn danger" data-testid="cancel-confirm">
+        Cancel order
+      </button>
+      <button type="button" className="btn ghost" onClick={() => a.setCancelling(false)}>
+        Keep it
+      </button>
+    </form>
+  );
+}

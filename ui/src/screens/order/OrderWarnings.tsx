@@ -1,0 +1,29 @@
+//! Warnings shown on a draft before it is placed: a blocked customer, and a spending
+//! limit this order would take the customer's open orders over.
+
+import { formatMoney } from "../../lib/money";
+import type { CustomerRow, OrderDetail } from "../../types";
+
+export function OrderWarnings({ detail, customer: c }: { detail: OrderDetail; customer: CustomerRow | undefined }) {
+  const o = detail.order;
+  const draft = o.status === "draft";
+  const limit = c?.spending_limit ?? null;
+  const projected = (c?.open_total ?? 0) + (draft ? detail.totals.gross : 0);
+  const overLimit = draft && limit !== null && projected > limit;
+  return (
+    <>
+      {c?.blocked && draft && (
+        <div className="banner banner-error" role="alert" data-testid="blocked-warning">
+          {c.name} is blocked and cannot place orders.
+        </div>
+      )}
+      {overLimit && limit !== null && (
+        <div className="banner banner-warn" role="alert" data-testid="spending-warning">
+          Placing this order ({formatMoney(detail.totals.gross, o.currency)}) would take {c?.name}'s open orders (
+          {formatMoney(c?.open_total ?? 0, o.currency)}) to {formatMoney(projected, o.currency)}, over the spending
+          limit of {formatMoney(limit, o.currency)}.
+        </div>
+      )}
+    </>
+  );
+}
