@@ -10,7 +10,7 @@
 //! text (`invalid_input`, `invalid_backup`, `io_error`, `invalid_query`: the app words
 //! those for a person and has no parameters to give).
 
-import type { ErrorBody, ErrorCode, ErrorParams, OrderStatus, RecordKind } from "../types";
+import type { ErrorBody, ErrorCode, ErrorParams, OrderStatus, RecordKind, TotalScope } from "../types";
 import { formatCount } from "./format";
 import { userLocale } from "./locale";
 import { formatAmount, formatBp, formatMoney } from "./money";
@@ -28,6 +28,12 @@ const KINDS: Record<RecordKind, string> = {
   order: "order",
   line: "order line",
   address: "address",
+};
+
+const SCOPES: Record<TotalScope, string> = {
+  order: "The order's total",
+  customer_open: "The customer's open orders",
+  day: "The orders placed that day",
 };
 
 const STATUSES: Record<OrderStatus, string> = {
@@ -101,6 +107,10 @@ export function errorMessage(body: ErrorBody, locale = userLocale()): string {
       return has(p.max)
         ? `${capital(fieldLabel(body.field))} is longer than ${n(p.max)} characters.`
         : `${capital(fieldLabel(body.field))} is too long.`;
+    case "invalid_character":
+      return has(p.value)
+        ? `${capital(fieldLabel(body.field))} contains a character that is not allowed there (${p.value}).`
+        : `${capital(fieldLabel(body.field))} contains a character that is not allowed there.`;
     case "invalid_quantity":
       return has(p.quantity) ? `Quantity must be greater than 0 (got ${n(p.quantity)}).` : "Quantity must be greater than 0.";
     case "quantity_too_large":
@@ -127,6 +137,14 @@ export function errorMessage(body: ErrorBody, locale = userLocale()): string {
       return `${has(p.value) ? quoted(p.value) : "That"} is not a currency code (three letters, e.g. EUR).`;
     case "amount_too_large":
       return "The amount is too large.";
+    case "total_too_large": {
+      const what = has(p.scope) ? SCOPES[p.scope] : "The total";
+      return has(p.max_amount)
+        ? `${what} would come to more than the maximum of ${amount(p.max_amount, p.currency, locale)}.`
+        : `${what} would be too large.`;
+    }
+    case "too_many_lines":
+      return has(p.max) ? `An order can have at most ${n(p.max)} lines.` : "The order has too many lines.";
     case "order_not_draft":
       return has(p.status)
         ? `The order is ${status(p.status)}; only draft orders can be changed.`

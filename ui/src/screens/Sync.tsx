@@ -143,7 +143,7 @@ export function SyncScreen() {
               <li key={n.command_id} data-testid="attention-item">
                 <div>
                   <div className="strong">{humanize(n.command)}</div>
-                  <div>{sentence(n.reason)}</div>
+                  <div>{errorMessage({ code: n.code, message: n.reason, params: n.params })}</div>
                   <div className="muted small">
                     <a href={href(`history/${n.stream_id}`)}>Record history</a>
                   </div>

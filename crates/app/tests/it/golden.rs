@@ -328,6 +328,15 @@ fn errors() -> Value {
     c["discount_bp"] = json!(15_000);
     g.input("discount_over_100", c, &["discount_bp"]);
     let l = g.new_id();
+    let mut c = add_line(DRAFT, &l, DESK, 1);
+    c["description"] = json!("Desk\u{202E}oak");
+    g.input("description_bidi_override", c, &["description"]);
+    // Forty desks at the largest price: the order's total passes its cap.
+    let l = g.new_id();
+    let mut c = add_line(DRAFT, &l, DESK, MAX_QUANTITY);
+    c["unit_price"] = json!(MAX_UNIT_PRICE / 100_000);
+    g.input("order_total_over_cap", c, &["quantity", "unit_price"]);
+    let l = g.new_id();
     let mut c = add_line(DRAFT, &l, WIDGET, 1);
     c["discount_bp"] = json!(-500);
     g.input("discount_negative", c, &["discount_bp"]);
