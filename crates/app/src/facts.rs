@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use daybook_domain::{
-    AddressId, Currency, CustomerFacts, CustomerId, FactNeeds, Facts, Money, ProductFacts,
+    AddressId, Currency, CustomerFacts, CustomerId, FactNeeds, Facts, Money, OrderId, ProductFacts,
     ProductId, VatClass,
 };
 use daybook_store::StoreError;
@@ -54,6 +54,13 @@ pub fn fetch(
             .query_row([number], |r| r.get::<_, Uuid>(0))
             .optional()?
             .map(CustomerId);
+    }
+    if let Some(number) = &needs.order_number {
+        facts.order_number_owner = conn
+            .prepare_cached("SELECT id FROM p_orders WHERE number = ?1 LIMIT 1")?
+            .query_row([number], |r| r.get::<_, Uuid>(0))
+            .optional()?
+            .map(OrderId);
     }
     Ok(facts)
 }

@@ -172,6 +172,16 @@ pub(crate) fn handle(
             event,
         })
         .collect();
+    // The authority answered a known command id above, so a stored event id here is
+    // another command's: two commands must never share an event id (a replica
+    // holding one would fail to store the other's), so the command is refused.
+    if h.authority
+        && let Some(event_id) = tx.first_stored(new_events.iter().map(|e| e.event_id))?
+    {
+        return Err(AppError::Store(daybook_store::StoreError::EventIdTaken {
+            event_id,
+        }));
+    }
     let metadata = Metadata {
         issued_at: env.issued_at,
         user: h.identity.user.clone(),

@@ -177,6 +177,12 @@ pub enum DomainError {
         /// The number given.
         number: String,
     },
+    /// Order numbers are unique in the account.
+    #[error("order number '{number}' is already used")]
+    DuplicateOrderNumber {
+        /// The number given.
+        number: String,
+    },
     /// The address belongs to someone else (or to nobody).
     #[error("the address is not one of this customer's addresses")]
     AddressNotOfCustomer {
@@ -218,7 +224,8 @@ impl DomainError {
             DomainError::InvalidCurrency { .. } => Some("currency"),
             DomainError::InvalidEmail { .. } => Some("email"),
             DomainError::DuplicateProductCode { .. } => Some("code"),
-            DomainError::DuplicateCustomerNumber { .. } => Some("number"),
+            DomainError::DuplicateCustomerNumber { .. }
+            | DomainError::DuplicateOrderNumber { .. } => Some("number"),
             DomainError::AddressNotOfCustomer { .. } => Some("address_id"),
             DomainError::ProductDiscontinued { .. } => Some("product_id"),
             DomainError::AlreadyExists { .. }

@@ -3,7 +3,7 @@
 //! fetches exactly what [`FactNeeds`] asks for and passes it in, so `decide` stays pure
 //! and the same facts always give the same decision.
 
-use crate::ids::{AddressId, CustomerId, ProductId};
+use crate::ids::{AddressId, CustomerId, OrderId, ProductId};
 use crate::money::{Currency, Money, VatClass};
 
 /// What a command needs to know beyond its own stream.
@@ -17,6 +17,8 @@ pub struct FactNeeds {
     pub product_code: Option<String>,
     /// Who owns this customer number, if anyone.
     pub customer_number: Option<String>,
+    /// Which order has this number, if any.
+    pub order_number: Option<String>,
     /// The next invoice number (only the server, the authority, can answer).
     pub invoice_number: bool,
     /// The gross total of the orders placed on the command's (UTC) day.
@@ -34,6 +36,8 @@ pub struct Facts {
     pub code_owner: Option<ProductId>,
     /// The customer that already has the number asked for.
     pub number_owner: Option<CustomerId>,
+    /// The order that already has the order number asked for.
+    pub order_number_owner: Option<OrderId>,
     /// The next gap-free invoice number of the account. Only the server assigns
     /// invoice numbers; on a client this is `None` and the invoice stays unnumbered
     /// until the server's canonical event arrives.

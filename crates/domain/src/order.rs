@@ -209,6 +209,7 @@ pub fn needs(state: Option<&SalesOrder>, cmd: OrderCommand<'_>) -> FactNeeds {
     match cmd {
         OrderCommand::CreateOrder(c) => FactNeeds {
             customer: Some(c.customer_id),
+            order_number: Some(c.number.trim().to_string()),
             ..FactNeeds::default()
         },
         OrderCommand::AddOrderLine(c) => FactNeeds {
@@ -273,6 +274,9 @@ fn create(
         });
     }
     let number = required("number", &c.number, 32)?;
+    if matches!(facts.order_number_owner, Some(owner) if owner != c.order_id) {
+        return Err(DomainError::DuplicateOrderNumber { number });
+    }
     let customer = facts
         .customer
         .as_ref()

@@ -7,6 +7,7 @@
 //! `message` is the same sentence in English, for the CLI, logs and any client that
 //! does not know the code. Internal details (SQL, paths, ids of rows) never go in it.
 
+use chrono::{DateTime, Utc};
 use daybook_domain::money::{MAX_QUANTITY, MAX_UNIT_PRICE};
 use daybook_domain::text::code_point;
 use daybook_domain::{Currency, DomainError, Money, OrderStatus, RecordKind, TotalScope};
@@ -97,6 +98,8 @@ codes! {
     DuplicateProductCode = "duplicate_product_code",
     /// The customer number is taken (`params.value`).
     DuplicateCustomerNumber = "duplicate_customer_number",
+    /// The order number is taken (`params.value`).
+    DuplicateOrderNumber = "duplicate_order_number",
     /// The address is not one of the customer's.
     AddressNotOfCustomer = "address_not_of_customer",
     /// The product is discontinued (`params.value`: its code).
@@ -136,8 +139,19 @@ codes! {
     PayloadTooLarge = "payload_too_large",
     /// A query parameter is wrong.
     InvalidQuery = "invalid_query",
-    /// A device sequence at or below the last one recorded.
+    /// A device sequence at or below the last one recorded (`params.last_seq`).
     StaleDeviceSeq = "stale_device_seq",
+    /// A device sequence too far past the last one recorded (`params.last_seq`, and
+    /// `params.max`: the largest the server takes next).
+    DeviceSeqTooFar = "device_seq_too_far",
+    /// A command id the server already recorded with other content or from another
+    /// device (or whose derived event ids are taken): give the command a new id.
+    CommandIdReused = "command_id_reused",
+    /// A command's time outside what the server takes (`params.earliest`,
+    /// `params.latest`): the device's clock is wrong.
+    IssuedAtOutOfRange = "issued_at_out_of_range",
+    /// A request the HTTP layer could not read (request line, headers too large).
+    BadRequest = "bad_request",
     /// Too many requests; try again after `params.retry_after_secs`.
     RateLimited = "rate_limited",
     /// The server is busy or shutting down; try again.
@@ -228,6 +242,15 @@ pub struct ErrorParams {
     /// The largest body, in bytes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_bytes: Option<u64>,
+    /// The last device sequence the server recorded for the device.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_seq: Option<i64>,
+    /// The earliest time the server takes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub earliest: Option<DateTime<Utc>>,
+    /// The latest time the server takes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub latest: Option<DateTime<Utc>>,
 }
 
 impl ErrorParams {
@@ -447,6 +470,13 @@ impl From<&DomainError> for ErrorBody {
             ),
             D::DuplicateCustomerNumber { number } => (
                 ErrorCode::DuplicateCustomerNumber,
+                ErrorParams {
+                    value: Some(number.clone()),
+                    ..p()
+                },
+            ),
+            D::DuplicateOrderNumber { number } => (
+                ErrorCode::DuplicateOrderNumber,
                 ErrorParams {
                     value: Some(number.clone()),
                     ..p()

@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use uuid::Uuid;
 
+pub mod claims;
 pub mod error;
 
 pub use error::{ErrorBody, ErrorCode, ErrorParams};

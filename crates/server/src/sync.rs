@@ -4,18 +4,28 @@
 //! adapter's cache of it) against a [`Ledger`], the adapter's record of what it did
 //! with each command. Blocking code, run on `spawn_blocking` threads by the adapters.
 //!
-//! **Invariant:** a push is one transaction. Every command's events, its recorded
-//! result and the device's last sequence commit together or not at all, so a retry
-//! after a lost response finds each command already recorded and gets the same answer
-//! (`duplicate: true`) without applying anything twice.
+//! **Invariant (the push transaction):** a push runs in one or more transactions in
+//! order, each of whole commands (a new one after [`PUSH_SLICE`], so one push never
+//! holds the account's writer for long); within one, each command is a savepoint.
+//! A command's events, its recorded result (with its envelope's hash) and the device's
+//! last sequence commit together or not at all, so a retry after a lost response or a
+//! crash between transactions finds each committed command recorded and gets the same
+//! answer (`duplicate: true`) without applying anything twice. One command failing in
+//! the store is refused alone (`internal`); only a failure of the push's own
+//! bookkeeping (the ledger, the transaction) rolls back the transaction it is in.
 
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
 use daybook_app::{AppError, Identity, Writer};
+use daybook_domain::CommandEnvelope;
 use daybook_protocol::{
     ErrorBody, ErrorCode, MAX_PUSH_COMMANDS, MAX_USER_CHARS, PushCommand, PushOutcome, PushRequest,
-    PushResult, WireEvent,
+    PushResult, WireEvent, claims,
 };
 use daybook_store::{RawEvent, StoreError};
 use serde_json::value::RawValue;
+use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::error::{ApiError, ServerError};
@@ -79,141 +89,221 @@ pub fn validate_push(req: &PushRequest) -> Result<(), ApiError> {
 pub struct PushCounts {
     /// Newly accepted.
     pub accepted: usize,
-    /// Newly rejected by the domain.
+    /// Newly rejected (by the domain, the claims rules or a store failure of that
+    /// command alone); recorded.
     pub rejected: usize,
     /// Already processed before (answered from the record).
     pub duplicates: usize,
-    /// Refused for a stale device sequence (not recorded).
+    /// Refused for a device sequence out of step, or a command id recorded with other
+    /// content (not recorded).
     pub stale: usize,
+}
+
+impl PushCounts {
+    /// Adds another chunk's counts.
+    pub(crate) fn add(&mut self, other: PushCounts) {
+        self.accepted += other.accepted;
+        self.rejected += other.rejected;
+        self.duplicates += other.duplicates;
+        self.stale += other.stale;
+    }
+}
+
+/// A command the ledger knows: its outcome, the device that pushed it and the hash of
+/// its envelope (none on rows recorded before hashes were).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Recorded {
+    pub(crate) outcome: PushOutcome,
+    pub(crate) device_id: Uuid,
+    pub(crate) hash: Option<Vec<u8>>,
+}
+
+/// SHA-256 of the envelope as the server reads it (serialised from the parsed value,
+/// so spacing and key order do not matter): what makes a retry "the same command".
+///
+/// **Invariant:** a command struct's serialised form only grows by fields skipped
+/// when absent, so a hash recorded by an older build still matches a retry.
+pub(crate) fn envelope_hash(env: &CommandEnvelope) -> Result<Vec<u8>, ServerError> {
+    let bytes = serde_json::to_vec(env).map_err(AppError::from)?;
+    Ok(Sha256::digest(&bytes).to_vec())
 }
 
 /// Where a push looks up and records what it did with each command: the SQLite
 /// adapter keeps it in the account's own file (in the writer's transaction), the
 /// PostgreSQL adapter in PostgreSQL (its own transaction, committed first).
 pub(crate) trait Ledger {
-    /// The recorded outcome of a command processed before.
+    /// The record of a command processed before.
     fn recorded(
         &mut self,
         w: &Writer<'_>,
         command_id: Uuid,
-    ) -> Result<Option<PushOutcome>, ServerError>;
+    ) -> Result<Option<Recorded>, ServerError>;
     /// The last device sequence recorded for the device.
     fn device_last_seq(
         &mut self,
         w: &Writer<'_>,
         device_id: Uuid,
     ) -> Result<Option<i64>, ServerError>;
-    /// Records a command's outcome and moves the device's last sequence.
+    /// Records a command's outcome with its envelope's hash and moves the device's
+    /// last sequence.
     fn record(
         &mut self,
         w: &Writer<'_>,
         device_id: Uuid,
         c: &PushCommand,
+        hash: &[u8],
         outcome: &PushOutcome,
     ) -> Result<(), ServerError>;
 }
 
-/// Runs a push's commands in the writer's transaction, each atomic on its own:
-/// answers known commands from the ledger, refuses stale device sequences, executes
-/// the rest as the device's user and records each outcome.
+/// How long one transaction of a push may run before the rest of the push goes to
+/// the next one (the account's writer is released in between, so a colleague's small
+/// push waits at most about this long).
+pub const PUSH_SLICE: Duration = Duration::from_millis(200);
+
+/// Runs commands of a push in the writer's transaction, each atomic on its own (a
+/// savepoint): answers known commands from the ledger, refuses commands whose claims
+/// (device sequence, time) the server does not take, executes the rest as the
+/// device's user and records each outcome. Stops after the first command that ends
+/// at or after `until`, so the caller can commit and release the writer; returns the
+/// results of the commands it processed, a prefix of `commands` (never empty unless
+/// `commands` is).
+///
+/// A command whose execution fails in the store is refused alone (`internal`,
+/// recorded) while the transaction stands; only when the store failure ended the
+/// transaction itself, or the ledger cannot be written, does the push fail whole.
 pub(crate) fn apply_push(
     w: &mut Writer<'_>,
     ledger: &mut impl Ledger,
     device: &Device,
-    req: &PushRequest,
+    commands: &[PushCommand],
+    until: Instant,
 ) -> Result<(Vec<PushResult>, PushCounts), ServerError> {
     let mut counts = PushCounts::default();
     let mut last = ledger.device_last_seq(w, device.device_id)?;
-    let mut results = Vec::with_capacity(req.commands.len());
-    for c in &req.commands {
+    let mut results = Vec::with_capacity(commands.len());
+    let now = Utc::now();
+    for c in commands {
+        if !results.is_empty() && Instant::now() >= until {
+            break;
+        }
         let command_id = c.envelope.command_id;
-        if let Some(outcome) = ledger.recorded(w, command_id)? {
-            counts.duplicates += 1;
-            results.push(PushResult {
-                command_id,
-                device_seq: c.device_seq,
-                duplicate: true,
-                outcome,
-            });
-            continue;
-        }
-        // Validated to fit.
-        let seq = i64::try_from(c.device_seq).unwrap_or(i64::MAX);
-        if let Some(l) = last
-            && seq <= l
-        {
-            counts.stale += 1;
-            results.push(stale(c, l));
-            continue;
-        }
-        // Recorded as the device gave it (validated not blank), so the canonical
-        // events carry the same user as the device's own.
-        let identity = Identity {
-            user: c.user.clone(),
-            device: device.device_name.clone(),
-        };
-        let outcome = match w.execute(&c.envelope, &identity) {
-            Ok(_) => {
-                counts.accepted += 1;
-                let (first_seq, last_seq) = crate::sqlite::command_seqs(w, command_id)?;
-                PushOutcome::Accepted {
-                    first_seq,
-                    last_seq,
-                }
-            }
-            Err(e) if is_rejection(&e) => {
-                counts.rejected += 1;
-                PushOutcome::Rejected { error: e.body() }
-            }
-            Err(e) => return Err(e.into()),
-        };
-        ledger.record(w, device.device_id, c, &outcome)?;
-        last = Some(seq);
-        results.push(PushResult {
+        let hash = envelope_hash(&c.envelope)?;
+        let answer = |outcome, duplicate| PushResult {
             command_id,
             device_seq: c.device_seq,
-            duplicate: false,
+            duplicate,
             outcome,
-        });
+        };
+        if let Some(known) = ledger.recorded(w, command_id)? {
+            if known.device_id == device.device_id && known.hash.as_ref().is_none_or(|h| *h == hash)
+            {
+                counts.duplicates += 1;
+                results.push(answer(known.outcome, true));
+            } else {
+                counts.stale += 1;
+                results.push(answer(rejected(reused(command_id)), false));
+            }
+            continue;
+        }
+        if let Err(error) = claims::check_device_seq(c.device_seq, last) {
+            counts.stale += 1;
+            results.push(answer(rejected(error), false));
+            continue;
+        }
+        let outcome = match claims::check_issued_at(c.envelope.issued_at, now) {
+            Err(error) => rejected(error),
+            Ok(()) => execute(w, device, c)?,
+        };
+        match outcome {
+            PushOutcome::Accepted { .. } => counts.accepted += 1,
+            PushOutcome::Rejected { .. } => counts.rejected += 1,
+        }
+        ledger.record(w, device.device_id, c, &hash, &outcome)?;
+        // Checked in step by `check_device_seq`.
+        last = Some(i64::try_from(c.device_seq).unwrap_or(i64::MAX));
+        results.push(answer(outcome, false));
     }
     Ok((results, counts))
 }
 
-/// A permanent refusal of one command (the domain said no, or the command names a
-/// record that does not exist): recorded, and the push goes on. Anything else is the
-/// store failing: the whole push is rolled back.
-fn is_rejection(e: &AppError) -> bool {
+/// Executes one command as the device's user, in a savepoint; its outcome to record.
+fn execute(
+    w: &mut Writer<'_>,
+    device: &Device,
+    c: &PushCommand,
+) -> Result<PushOutcome, ServerError> {
+    // Recorded as the device gave it (validated not blank), so the canonical events
+    // carry the same user as the device's own.
+    let identity = Identity {
+        user: c.user.clone(),
+        device: device.device_name.clone(),
+    };
+    let command_id = c.envelope.command_id;
+    match w.execute(&c.envelope, &identity) {
+        Ok(_) => {
+            let (first_seq, last_seq) = crate::sqlite::command_seqs(w, command_id)?;
+            Ok(PushOutcome::Accepted {
+                first_seq,
+                last_seq,
+            })
+        }
+        Err(e) => match refusal(&e) {
+            Some(error) => Ok(rejected(error)),
+            // The savepoint was rolled back; the push goes on while its transaction
+            // stands. A failure that ended the transaction (SQLite rolls back the
+            // whole transaction on some IO errors) fails the push whole.
+            None if !w.conn().is_autocommit() => {
+                tracing::error!(%command_id, error = %e, "command failed in the store; refused alone");
+                Ok(rejected(ErrorBody::new(
+                    ErrorCode::Internal,
+                    "the server failed to apply this command; nothing of it was saved",
+                )))
+            }
+            None => Err(e.into()),
+        },
+    }
+}
+
+fn rejected(error: ErrorBody) -> PushOutcome {
+    PushOutcome::Rejected { error }
+}
+
+/// The refusal of a command id the ledger holds for other content or another device
+/// (or whose derived event ids another command's events have).
+fn reused(command_id: Uuid) -> ErrorBody {
+    ErrorBody::new(
+        ErrorCode::CommandIdReused,
+        format!(
+            "command id {command_id} was already used for another command; give this \
+             command a new id"
+        ),
+    )
+    .with_field("command_id")
+}
+
+/// A permanent refusal of one command (the domain said no, the command names a record
+/// that does not exist, its event ids are taken), recorded and the push goes on;
+/// `None` for the store failing.
+fn refusal(e: &AppError) -> Option<ErrorBody> {
     match e {
         AppError::Domain(_)
         | AppError::NotFound { .. }
         | AppError::UnknownRecord(_)
-        | AppError::InvalidInput { .. } => true,
+        | AppError::InvalidInput { .. }
         // Only some of the command's (derived) event ids are stored already: the same
         // answer on every retry, so it must not wedge the device's queue.
-        AppError::Store(StoreError::PartialDuplicate { .. }) => true,
-        // Files (backups, exports) are never touched by a push.
-        AppError::Store(_) | AppError::BadBackup(_) | AppError::Io { .. } => false,
-    }
-}
-
-/// The answer to an unknown command whose device sequence is not after the last one
-/// recorded for its device (not recorded itself, so a fixed retry can still apply).
-pub(crate) fn stale(c: &PushCommand, last: i64) -> PushResult {
-    PushResult {
-        command_id: c.envelope.command_id,
-        device_seq: c.device_seq,
-        duplicate: false,
-        outcome: PushOutcome::Rejected {
-            error: ErrorBody::new(
-                ErrorCode::StaleDeviceSeq,
-                format!(
-                    "device sequence {} is not after {last}, the last one this server \
-                     recorded for the device, and the command is unknown",
-                    c.device_seq
-                ),
+        | AppError::Store(StoreError::PartialDuplicate { .. }) => Some(e.body()),
+        AppError::Store(StoreError::EventIdTaken { event_id }) => {
+            tracing::warn!(%event_id, "a command derived another command's event id");
+            Some(ErrorBody::new(
+                ErrorCode::CommandIdReused,
+                "this command's id collides with another command's; give it a new id",
             )
-            .with_field("device_seq"),
-        },
+            .with_field("command_id"))
+        }
+        // Files (backups, exports) are never touched by a push.
+        AppError::Store(_) | AppError::BadBackup(_) | AppError::Io { .. } => None,
     }
 }
 

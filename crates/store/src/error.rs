@@ -38,6 +38,13 @@ pub enum StoreError {
         /// The first already-stored event.
         event_id: Uuid,
     },
+    /// An event id a command derived is already stored, by another command: the
+    /// authority refuses it rather than store a colliding id (see `StoreTx::first_stored`).
+    #[error("event {event_id} is already stored by another command")]
+    EventIdTaken {
+        /// The taken event id.
+        event_id: Uuid,
+    },
     /// A stored event could not be decoded.
     #[error("event #{seq} cannot be read: {source}")]
     Decode {

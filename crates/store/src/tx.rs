@@ -152,6 +152,19 @@ impl StoreTx<'_> {
         Ok(Appended::Written(out))
     }
 
+    /// The first of `event_ids` already stored, if any.
+    pub fn first_stored(
+        &self,
+        event_ids: impl IntoIterator<Item = Uuid>,
+    ) -> Result<Option<Uuid>, StoreError> {
+        for id in event_ids {
+            if self.is_stored(id)? {
+                return Ok(Some(id));
+            }
+        }
+        Ok(None)
+    }
+
     fn is_stored(&self, event_id: Uuid) -> Result<bool, StoreError> {
         let mut stmt = self
             .tx

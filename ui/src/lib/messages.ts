@@ -11,7 +11,7 @@
 //! those for a person and has no parameters to give).
 
 import type { ErrorBody, ErrorCode, ErrorParams, OrderStatus, RecordKind, TotalScope } from "../types";
-import { formatCount } from "./format";
+import { formatCount, formatDateTime } from "./format";
 import { userLocale } from "./locale";
 import { formatAmount, formatBp, formatMoney } from "./money";
 
@@ -174,6 +174,8 @@ export function errorMessage(body: ErrorBody, locale = userLocale()): string {
       return has(p.value) ? `Product code ${quoted(p.value)} is already used.` : "This product code is already used.";
     case "duplicate_customer_number":
       return has(p.value) ? `Customer number ${quoted(p.value)} is already used.` : "This customer number is already used.";
+    case "duplicate_order_number":
+      return has(p.value) ? `Order number ${quoted(p.value)} is already used.` : "This order number is already used.";
     case "address_not_of_customer":
       return "The address is not one of this customer's addresses.";
     case "product_discontinued":
@@ -205,6 +207,18 @@ export function errorMessage(body: ErrorBody, locale = userLocale()): string {
         : "The request is larger than the server accepts.";
     case "stale_device_seq":
       return "The server has already seen newer changes from this device.";
+    case "device_seq_too_far":
+      return has(p.last_seq)
+        ? `This device numbered its changes past what the server expects (it last recorded ${n(p.last_seq)}); sync again.`
+        : "This device numbered its changes past what the server expects; sync again.";
+    case "command_id_reused":
+      return "Another change already used this change's id; try it again as a new change.";
+    case "issued_at_out_of_range":
+      return has(p.earliest) && has(p.latest)
+        ? `This change is dated outside what the server accepts (${formatDateTime(p.earliest, locale)} to ${formatDateTime(p.latest, locale)}); check this device's clock, then try it again.`
+        : "This change is dated outside what the server accepts; check this device's clock, then try it again.";
+    case "bad_request":
+      return "The server could not read the request; this version of Daybook may be too old for it.";
     case "rate_limited":
       return has(p.retry_after_secs)
         ? `Too many requests; try again ${inSeconds(p.retry_after_secs, locale)}.`

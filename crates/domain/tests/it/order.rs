@@ -264,6 +264,36 @@ fn create_validates_the_number() {
 }
 
 #[test]
+fn create_refuses_a_number_another_order_has() {
+    let mut facts = with_customer(customer_facts());
+    facts.order_number_owner = Some(id(0x02));
+    given_nothing(O)
+        .facts(facts)
+        .when(create(" SO-1 "))
+        .then_err(DomainError::DuplicateOrderNumber {
+            number: "SO-1".into(),
+        });
+}
+
+#[test]
+fn create_accepts_a_number_its_own_order_has() {
+    // A re-run of the same command (sync rebase) finds its own number in the read model.
+    let mut facts = with_customer(customer_facts());
+    facts.order_number_owner = Some(order_id());
+    given_nothing(O)
+        .facts(facts)
+        .when(create("SO-1"))
+        .then([created()]);
+}
+
+#[test]
+fn create_needs_the_trimmed_number_owner() {
+    let needs = given_nothing(O).state().needs(&create(" SO-1 "));
+    assert_eq!(needs.order_number.as_deref(), Some("SO-1"));
+    assert_eq!(needs.customer, Some(customer_id()));
+}
+
+#[test]
 fn create_for_an_unknown_customer_is_not_found() {
     let expected = DomainError::NotFound {
         kind: RecordKind::Customer,
@@ -1202,8 +1232,14 @@ fn needs_asks_for_exactly_the_facts_each_order_command_uses() {
     for (cmd, expected) in cases {
         assert_eq!(g.state().needs(&cmd), expected, "{}", cmd.name());
     }
-    // A new order needs the customer named in the command.
-    assert_eq!(given_nothing(O).state().needs(&create("SO-1")), customer);
+    // A new order needs the customer named in the command and who has its number.
+    assert_eq!(
+        given_nothing(O).state().needs(&create("SO-1")),
+        FactNeeds {
+            order_number: Some("SO-1".into()),
+            ..customer
+        }
+    );
 }
 
 #[test]

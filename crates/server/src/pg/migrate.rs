@@ -8,7 +8,10 @@ use deadpool_postgres::Pool;
 use crate::error::ServerError;
 
 /// The numbered migrations, applied in order on start (`daybook_migrations`).
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_init.sql"),
+    include_str!("migrations/0002_envelope_hash.sql"),
+];
 /// Advisory lock key held while migrating, so instances starting together migrate once.
 const MIGRATION_LOCK: i64 = 0x6461_7962_6f6f_6b01;
 

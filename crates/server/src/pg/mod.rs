@@ -148,21 +148,42 @@ impl Store for PgStore {
         registry::device_active(&self.pool, device).await
     }
 
-    /// One PostgreSQL transaction under the account's row lock (see the module docs),
-    /// on a blocking thread (the cache is SQLite); the new head is announced here and,
-    /// through `NOTIFY`, on every other instance.
+    /// PostgreSQL transactions under the account's row lock (see the module docs) of
+    /// about `crate::sync::PUSH_SLICE` of work each, on a blocking thread (the cache is
+    /// SQLite); each new head is announced here and, through `NOTIFY`, on every other
+    /// instance.
     async fn push(&self, device: Device, req: PushRequest) -> Result<Pushed, ServerError> {
-        let pool = self.pool.clone();
-        let cache = self.caches.get(device.account_id);
         let account = device.account_id;
-        let rt = Handle::current();
-        let pushed = tokio::task::spawn_blocking(move || {
-            push::push_blocking(&rt, &pool, &cache, &device, &req)
-        })
-        .await
-        .map_err(|e| ServerError::Task(e.to_string()))??;
-        self.hub.publish(account, pushed.head);
-        Ok(pushed)
+        let device = Arc::new(device);
+        let req = Arc::new(req);
+        let mut all = Pushed {
+            results: Vec::with_capacity(req.commands.len()),
+            counts: crate::PushCounts::default(),
+            head: 0,
+        };
+        while all.results.len() < req.commands.len() {
+            let (pool, cache, rt) = (
+                self.pool.clone(),
+                self.caches.get(account),
+                Handle::current(),
+            );
+            let (device, req, done) = (device.clone(), req.clone(), all.results.len());
+            let pushed = tokio::task::spawn_blocking(move || {
+                push::push_blocking(&rt, &pool, &cache, &device, &req.commands[done..])
+            })
+            .await
+            .map_err(|e| ServerError::Task(e.to_string()))??;
+            if pushed.results.is_empty() {
+                return Err(ServerError::Task(
+                    "a push transaction made no progress".into(),
+                ));
+            }
+            self.hub.publish(account, pushed.head);
+            all.results.extend(pushed.results);
+            all.counts.add(pushed.counts);
+            all.head = pushed.head;
+        }
+        Ok(all)
     }
 
     async fn pull(

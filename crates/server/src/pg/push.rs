@@ -5,9 +5,10 @@
 //! outcomes in one statement at the end.
 
 use std::collections::HashMap;
+use std::time::Instant;
 
 use daybook_app::{Daybook, Writer};
-use daybook_protocol::{PushCommand, PushOutcome, PushRequest};
+use daybook_protocol::{PushCommand, PushOutcome};
 use deadpool_postgres::Pool;
 use tokio::runtime::Handle;
 use tokio_postgres::Statement;
@@ -18,7 +19,7 @@ use super::events::{SELECT_EVENTS, insert_events, raw_event};
 use super::listen;
 use crate::error::ServerError;
 use crate::store::{Device, Pushed};
-use crate::sync::{self, Ledger};
+use crate::sync::{self, Ledger, Recorded};
 
 /// A pooled connection's transaction (it caches prepared statements per connection).
 pub(super) type Transaction<'a> = deadpool_postgres::Transaction<'a>;
@@ -34,12 +35,15 @@ pub(super) fn stmt(rt: &Handle, tx: &Transaction<'_>, sql: &str) -> Result<State
 
 /// A push, on a blocking thread: lock the account row, catch the cache up, decide on
 /// the cache, write events and ledger to PostgreSQL, commit PostgreSQL, then the cache.
+///
+/// Processes a prefix of `commands` (about [`sync::PUSH_SLICE`] of work, at least one
+/// command) in one transaction; the results say how many.
 pub(super) fn push_blocking(
     rt: &Handle,
     pool: &Pool,
     cache: &AccountCache,
     device: &Device,
-    req: &PushRequest,
+    commands: &[PushCommand],
 ) -> Result<Pushed, ServerError> {
     let account = device.account_id;
     let mut client = rt.block_on(pool.get())?;
@@ -61,10 +65,11 @@ pub(super) fn push_blocking(
         cache.reset(&mut slot);
         return Err(e);
     }
-    let mut ledger = PgLedger::load(rt, &tx, account, device.device_id, req)?;
+    let mut ledger = PgLedger::load(rt, &tx, account, device.device_id, commands)?;
     let mut pg = Some(tx);
     let out = db.write(|w| {
-        let (results, counts) = sync::apply_push(w, &mut ledger, device, req)?;
+        let until = Instant::now() + sync::PUSH_SLICE;
+        let (results, counts) = sync::apply_push(w, &mut ledger, device, commands, until)?;
         let new = daybook_store::read_raw(w.conn(), head, usize::MAX)?;
         for (i, e) in new.iter().enumerate() {
             if e.seq != head + 1 + i as i64 {
@@ -143,10 +148,10 @@ fn catch_up(
 /// sequence are read up front (two queries), new outcomes are written at the end in
 /// one statement.
 struct PgLedger {
-    known: HashMap<Uuid, PushOutcome>,
+    known: HashMap<Uuid, Recorded>,
     last_seq: Option<i64>,
     device_id: Uuid,
-    pending: Vec<(Uuid, i64, sync::OutcomeColumns)>,
+    pending: Vec<(Uuid, i64, Vec<u8>, sync::OutcomeColumns)>,
 }
 
 impl PgLedger {
@@ -155,15 +160,15 @@ impl PgLedger {
         tx: &Transaction<'_>,
         account: Uuid,
         device_id: Uuid,
-        req: &PushRequest,
+        commands: &[PushCommand],
     ) -> Result<Self, ServerError> {
-        let ids: Vec<Uuid> = req.commands.iter().map(|c| c.envelope.command_id).collect();
+        let ids: Vec<Uuid> = commands.iter().map(|c| c.envelope.command_id).collect();
         let rows = rt.block_on(tx.query(
             &stmt(
                 rt,
                 tx,
-                "SELECT command_id, status, error, first_seq, last_seq FROM sync_commands
-             WHERE account_id = $1 AND command_id = ANY($2)",
+                "SELECT command_id, status, error, first_seq, last_seq, device_id, envelope_hash
+             FROM sync_commands WHERE account_id = $1 AND command_id = ANY($2)",
             )?,
             &[&account, &ids],
         ))?;
@@ -173,7 +178,14 @@ impl PgLedger {
             let status: String = r.try_get(1)?;
             let outcome =
                 sync::stored_outcome(id, &status, r.try_get(2)?, r.try_get(3)?, r.try_get(4)?)?;
-            known.insert(id, outcome);
+            known.insert(
+                id,
+                Recorded {
+                    outcome,
+                    device_id: r.try_get(5)?,
+                    hash: r.try_get(6)?,
+                },
+            );
         }
         let last_seq = rt
             .block_on(tx.query_opt(
@@ -205,24 +217,26 @@ impl PgLedger {
         };
         let ids: Vec<Uuid> = self.pending.iter().map(|p| p.0).collect();
         let seqs: Vec<i64> = self.pending.iter().map(|p| p.1).collect();
-        let statuses: Vec<&str> = self.pending.iter().map(|p| p.2.0).collect();
-        let errors: Vec<Option<&str>> = self.pending.iter().map(|p| p.2.1.as_deref()).collect();
-        let firsts: Vec<Option<i64>> = self.pending.iter().map(|p| p.2.2).collect();
-        let lasts: Vec<Option<i64>> = self.pending.iter().map(|p| p.2.3).collect();
+        let hashes: Vec<&[u8]> = self.pending.iter().map(|p| p.2.as_slice()).collect();
+        let statuses: Vec<&str> = self.pending.iter().map(|p| p.3.0).collect();
+        let errors: Vec<Option<&str>> = self.pending.iter().map(|p| p.3.1.as_deref()).collect();
+        let firsts: Vec<Option<i64>> = self.pending.iter().map(|p| p.3.2).collect();
+        let lasts: Vec<Option<i64>> = self.pending.iter().map(|p| p.3.3).collect();
         rt.block_on(tx.execute(
             &stmt(
                 rt,
                 tx,
-                "INSERT INTO sync_commands
-                 (account_id, device_id, command_id, device_seq, status, error, first_seq, last_seq)
-             SELECT $1, $2, u.* FROM unnest($3::uuid[], $4::bigint[], $5::text[], $6::text[],
-                 $7::bigint[], $8::bigint[]) AS u",
+                "INSERT INTO sync_commands (account_id, device_id, command_id, device_seq,
+                 envelope_hash, status, error, first_seq, last_seq)
+             SELECT $1, $2, u.* FROM unnest($3::uuid[], $4::bigint[], $5::bytea[], $6::text[],
+                 $7::text[], $8::bigint[], $9::bigint[]) AS u",
             )?,
             &[
                 &account,
                 &self.device_id,
                 &ids,
                 &seqs,
+                &hashes,
                 &statuses,
                 &errors,
                 &firsts,
@@ -248,7 +262,7 @@ impl Ledger for PgLedger {
         &mut self,
         _w: &Writer<'_>,
         command_id: Uuid,
-    ) -> Result<Option<PushOutcome>, ServerError> {
+    ) -> Result<Option<Recorded>, ServerError> {
         Ok(self.known.get(&command_id).cloned())
     }
 
@@ -263,15 +277,24 @@ impl Ledger for PgLedger {
     fn record(
         &mut self,
         _w: &Writer<'_>,
-        _device_id: Uuid,
+        device_id: Uuid,
         c: &PushCommand,
+        hash: &[u8],
         outcome: &PushOutcome,
     ) -> Result<(), ServerError> {
         let columns = sync::outcome_columns(outcome)?;
         let seq = i64::try_from(c.device_seq).unwrap_or(i64::MAX);
-        self.known.insert(c.envelope.command_id, outcome.clone());
+        self.known.insert(
+            c.envelope.command_id,
+            Recorded {
+                outcome: outcome.clone(),
+                device_id,
+                hash: Some(hash.to_vec()),
+            },
+        );
         self.last_seq = Some(seq);
-        self.pending.push((c.envelope.command_id, seq, columns));
+        self.pending
+            .push((c.envelope.command_id, seq, hash.to_vec(), columns));
         Ok(())
     }
 }

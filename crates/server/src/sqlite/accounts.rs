@@ -33,23 +33,74 @@ pub const ACCOUNTS_DIR: &str = "accounts";
 /// commands as itself: every pushed command carries its device's identity).
 pub const SERVER_DEVICE: &str = "server";
 
-/// The server's tables in each account database.
-const SYNC_SCHEMA: &str = r#"
-CREATE TABLE IF NOT EXISTS sync_commands (
-    command_id   BLOB    PRIMARY KEY,
-    device_id    BLOB    NOT NULL,
-    device_seq   INTEGER NOT NULL,
-    status       TEXT    NOT NULL CHECK (status IN ('accepted', 'rejected')),
-    error        TEXT,
-    first_seq    INTEGER,
-    last_seq     INTEGER,
-    processed_at INTEGER NOT NULL
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS sync_devices (
-    device_id BLOB    PRIMARY KEY,
-    last_seq  INTEGER NOT NULL
-) WITHOUT ROWID;
-"#;
+/// The server's tables in each account database: numbered migrations, applied on open
+/// in one transaction and recorded in `sync_migrations` (the store's own schema has
+/// `PRAGMA user_version`). Shipped ones are never edited.
+const SYNC_MIGRATIONS: &[&str] = &[
+    // 1: the ledger (files from before the numbering have these tables already).
+    r#"
+    CREATE TABLE IF NOT EXISTS sync_commands (
+        command_id   BLOB    PRIMARY KEY,
+        device_id    BLOB    NOT NULL,
+        device_seq   INTEGER NOT NULL,
+        status       TEXT    NOT NULL CHECK (status IN ('accepted', 'rejected')),
+        error        TEXT,
+        first_seq    INTEGER,
+        last_seq     INTEGER,
+        processed_at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS sync_devices (
+        device_id BLOB    PRIMARY KEY,
+        last_seq  INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    "#,
+    // 2: the hash of each recorded envelope (a reused command id with other content
+    // is refused); none on rows from before.
+    "ALTER TABLE sync_commands ADD COLUMN envelope_hash BLOB;",
+];
+
+/// Applies the sync tables' migrations not yet applied; refuses a file newer than
+/// this build.
+fn migrate_sync(conn: &rusqlite::Connection) -> Result<(), ServerError> {
+    conn.execute_batch(
+        "BEGIN IMMEDIATE;
+         CREATE TABLE IF NOT EXISTS sync_migrations (
+             version    INTEGER PRIMARY KEY,
+             applied_at INTEGER NOT NULL
+         );",
+    )?;
+    let result = (|| {
+        let done: i64 = conn.query_row(
+            "SELECT coalesce(max(version), 0) FROM sync_migrations",
+            [],
+            |r| r.get(0),
+        )?;
+        let done = usize::try_from(done).unwrap_or(0);
+        if done > SYNC_MIGRATIONS.len() {
+            return Err(ServerError::Corrupt(format!(
+                "the account database's sync schema is version {done}, newer than this \
+                 build ({}); update daybook-server",
+                SYNC_MIGRATIONS.len()
+            )));
+        }
+        for (i, sql) in SYNC_MIGRATIONS.iter().enumerate().skip(done) {
+            conn.execute_batch(sql)?;
+            conn.execute(
+                "INSERT INTO sync_migrations (version, applied_at) VALUES (?1, ?2)",
+                rusqlite::params![i as i64 + 1, chrono::Utc::now().timestamp_millis()],
+            )?;
+        }
+        Ok(())
+    })();
+    match result {
+        Ok(()) => Ok(conn.execute_batch("COMMIT")?),
+        Err(e) => {
+            // Nothing of a failed migration stays.
+            let _ = conn.execute_batch("ROLLBACK");
+            Err(e)
+        }
+    }
+}
 
 /// The database file of an account.
 pub fn account_db_path(data_dir: &Path, account_id: Uuid) -> PathBuf {
@@ -88,9 +139,7 @@ fn open_writer(path: &Path, account_id: Uuid) -> Result<Daybook, ServerError> {
         }
         db.store().set_account_id(account_id)?;
     }
-    db.conn()
-        .execute_batch(SYNC_SCHEMA)
-        .map_err(ServerError::from)?;
+    migrate_sync(db.conn())?;
     Ok(db)
 }
 
@@ -103,7 +152,9 @@ pub fn create_account_db(data_dir: &Path, account_id: Uuid) -> Result<(), Server
 pub struct AccountDb {
     /// The tenant.
     pub id: Uuid,
-    writer: Mutex<Daybook>,
+    /// Fair (first come, first served): a push that releases the writer between its
+    /// transactions lets the pushes waiting meanwhile go first.
+    writer: tokio::sync::Mutex<Daybook>,
     readers: Pool,
     head: AtomicI64,
     live: broadcast::Sender<i64>,
@@ -118,18 +169,18 @@ impl AccountDb {
         let (live, _) = broadcast::channel(64);
         Ok(AccountDb {
             id: account_id,
-            writer: Mutex::new(db),
+            writer: tokio::sync::Mutex::new(db),
             readers: Pool::new(4, move || Ok(EventStore::open_reader(&reader_path)?)),
             head: AtomicI64::new(head),
             live,
         })
     }
 
-    /// Runs `f` with the account's writer (blocking: call from a blocking thread).
-    /// A panic while it was held rolled its transaction back, so a poisoned lock is
-    /// taken over as is.
+    /// Runs `f` with the account's writer (blocking: call from a blocking thread,
+    /// never from async code). A panic while it was held rolled its transaction back,
+    /// so the writer is as before.
     pub(crate) fn with_writer<T>(&self, f: impl FnOnce(&mut Daybook) -> T) -> T {
-        let mut db = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut db = self.writer.blocking_lock();
         f(&mut db)
     }
 

@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod bad_input;
+mod claims;
 mod document;
 mod hostile;
 mod isolation;

@@ -244,7 +244,8 @@ async fn instances_starting_together_migrate_once() {
         .await
         .unwrap()
         .get(0);
-    assert_eq!(applied, 1);
+    // Each migration once (0001, 0002), not once per instance.
+    assert_eq!(applied, 2);
     // Both work.
     let id = a.create_account("Acme").await.unwrap();
     assert_eq!(b.accounts().await.unwrap()[0].id, id);
