@@ -15,6 +15,7 @@
 
 pub mod error;
 pub mod json;
+pub mod limits;
 pub mod openapi;
 pub mod pg;
 pub mod rate;
@@ -46,6 +47,7 @@ use tracing::Level;
 use uuid::Uuid;
 
 pub use error::{ApiError, ServerError};
+pub use limits::Limits;
 pub use pg::{PgOptions, PgStore};
 pub use rate::RateLimit;
 pub use sqlite::SqliteStore;
@@ -67,6 +69,8 @@ pub struct Config {
     /// How long a client may take to send a request's body
     /// ([`routes::BODY_READ_TIMEOUT`]); then 408 `request_timeout`.
     pub body_read_timeout: Duration,
+    /// What one token, one address and the server may hold at once.
+    pub limits: Limits,
 }
 
 impl Default for Config {
@@ -76,6 +80,7 @@ impl Default for Config {
             keep_alive: routes::KEEP_ALIVE,
             header_read_timeout: HEADER_READ_TIMEOUT,
             body_read_timeout: routes::BODY_READ_TIMEOUT,
+            limits: Limits::default(),
         }
     }
 }
@@ -83,6 +88,8 @@ impl Default for Config {
 struct Inner {
     store: Arc<dyn Store>,
     limiter: RateLimiter,
+    tracker: limits::Tracker,
+    revocations: std::sync::OnceLock<watch::Receiver<i64>>,
     config: Config,
     shutdown: watch::Sender<bool>,
 }
@@ -102,6 +109,8 @@ impl AppState {
             inner: Arc::new(Inner {
                 store,
                 limiter: RateLimiter::new(config.rate_limit),
+                tracker: limits::Tracker::new(config.limits.clone()),
+                revocations: std::sync::OnceLock::new(),
                 config,
                 shutdown,
             }),
@@ -160,6 +169,42 @@ impl AppState {
 
     pub(crate) fn limiter(&self) -> &RateLimiter {
         &self.inner.limiter
+    }
+
+    pub(crate) fn tracker(&self) -> &limits::Tracker {
+        &self.inner.tracker
+    }
+
+    /// The store's revocation count ([`Store::revocations`]), polled every
+    /// [`REVOCATION_POLL`] while anyone watches it, so an open live stream of a revoked
+    /// token ends within about that long, not at its next keep-alive. One poll for all
+    /// streams; started on first use (from async code).
+    pub(crate) fn revocations(&self) -> watch::Receiver<i64> {
+        self.inner
+            .revocations
+            .get_or_init(|| {
+                let (tx, rx) = watch::channel(0);
+                let store = Arc::downgrade(&self.inner.store);
+                tokio::spawn(async move {
+                    let mut last = None;
+                    // Ends once the state is gone (its receiver with it) or the store is.
+                    while !tx.is_closed() {
+                        let Some(store) = store.upgrade() else { return };
+                        // One receiver is the state's own: poll only for live streams.
+                        if tx.receiver_count() > 1
+                            && let Ok(n) = store.revocations().await
+                            && last != Some(n)
+                        {
+                            last = Some(n);
+                            tx.send_replace(n);
+                        }
+                        drop(store);
+                        tokio::time::sleep(REVOCATION_POLL).await;
+                    }
+                });
+                rx
+            })
+            .clone()
     }
 
     pub(crate) fn keep_alive(&self) -> Duration {
@@ -230,10 +275,14 @@ pub fn app(state: AppState) -> Router {
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
 }
 
-/// How long a client may take to send a request's headers (from the connection's
-/// start, or from the first byte of a later request on it). A client that dribbles its
-/// headers (slowloris) is cut off then, and holds nothing but its own connection.
-pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a client may take to send a request's headers, counted from the moment the
+/// connection is ready for one (when it opens, and again after each answer). A client
+/// that dribbles its headers (slowloris), or sends nothing at all, is cut off then, so
+/// an idle or unauthenticated connection holds its descriptor only this long.
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How often the revocations are polled while live streams are open.
+pub const REVOCATION_POLL: Duration = Duration::from_millis(500);
 
 /// Serves `app(state)` on `listener` until `shutdown` completes; then stops accepting,
 /// ends the live streams and lets in-flight requests finish.
@@ -270,6 +319,13 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
+        let Some(slot) = state.tracker().connection(peer.ip()) else {
+            // Over the address's share or the total: answered (if the socket takes it
+            // at once) and closed, holding nothing.
+            let _ = stream.try_write(&OVER_CAPACITY);
+            tracing::debug!(%peer, "connection refused: over the connection limits");
+            continue;
+        };
         let conn = http.serve_connection(
             TokioIo::new(stream),
             TowerToHyperService::new(router.clone()),
@@ -279,6 +335,7 @@ pub async fn serve(
             if let Err(e) = conn.await {
                 tracing::debug!(%peer, error = %e, "connection ended");
             }
+            drop(slot);
         });
     }
     drop(listener);
@@ -287,6 +344,20 @@ pub async fn serve(
     graceful.shutdown().await;
     Ok(())
 }
+
+/// The answer to a connection over the connection limits, written without reading
+/// the request (then the connection is closed): a 503 with its `ErrorBody`.
+static OVER_CAPACITY: std::sync::LazyLock<Vec<u8>> = std::sync::LazyLock::new(|| {
+    let body = ApiError::unavailable("too many connections from this address; try again shortly")
+        .body;
+    let json = serde_json::to_string(&body).unwrap_or_default();
+    format!(
+        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\n\
+         retry-after: 1\r\nconnection: close\r\ncontent-length: {}\r\n\r\n{json}",
+        json.len()
+    )
+    .into_bytes()
+});
 
 /// Completes on SIGINT (Ctrl-C) or SIGTERM.
 pub async fn shutdown_signal() {

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
-use daybook_server::{AppState, Config, PgOptions, RateLimit};
+use daybook_server::{AppState, Config, Limits, PgOptions, RateLimit};
 use uuid::Uuid;
 
 #[derive(Parser)]
@@ -68,6 +68,10 @@ enum Command {
         /// Seconds between keep-alive comments on the live channel.
         #[arg(long, env = "DAYBOOK_KEEP_ALIVE", default_value_t = 15)]
         keep_alive: u64,
+        /// Connections one client address may hold open (an office behind one
+        /// address shares it).
+        #[arg(long, env = "DAYBOOK_CONNECTIONS_PER_ADDRESS", default_value_t = Limits::default().connections_per_address)]
+        connections_per_address: usize,
     },
 }
 
@@ -107,10 +111,36 @@ fn main() -> ExitCode {
     match try_main(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("daybook-server: error: {e:#}");
+            if e.downcast_ref::<ClosedOutput>().is_some() {
+                // `daybook-server ... | head`: the reader has what it wanted.
+                return ExitCode::SUCCESS;
+            }
+            note(format_args!("daybook-server: error: {e:#}"));
             ExitCode::FAILURE
         }
     }
+}
+
+/// Standard output was closed by its reader (`| head`): the output ends quietly.
+#[derive(Debug, thiserror::Error)]
+#[error("standard output was closed")]
+struct ClosedOutput;
+
+/// A line for scripts on stdout. A closed pipe ends the command quietly (exit 0)
+/// instead of panicking as `println!` does.
+fn say(line: impl std::fmt::Display) -> Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{line}").and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(ClosedOutput.into()),
+        other => Ok(other.context("cannot write to standard output")?),
+    }
+}
+
+/// A line for people on stderr; a closed stderr is not worth a panic.
+fn note(line: impl std::fmt::Display) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
 }
 
 fn init_tracing(json: bool) {
@@ -133,6 +163,7 @@ fn try_main(cli: Cli) -> Result<()> {
             rate,
             burst,
             keep_alive,
+            connections_per_address,
             ..
         } => Config {
             rate_limit: RateLimit {
@@ -140,6 +171,11 @@ fn try_main(cli: Cli) -> Result<()> {
                 burst: *burst,
             },
             keep_alive: Duration::from_secs((*keep_alive).max(1)),
+            limits: Limits {
+                connections_per_address: *connections_per_address,
+                connections_total: connections_total(),
+                ..Limits::default()
+            },
             ..Config::default()
         },
         _ => Config::default(),
@@ -165,24 +201,24 @@ fn try_main(cli: Cli) -> Result<()> {
             command: AccountCommand::Create { name },
         } => {
             let id = rt.block_on(state.create_account(&name))?;
-            println!("{id}");
+            say(id)?;
         }
         Command::Account {
             command: AccountCommand::List,
         } => {
             for a in rt.block_on(state.accounts())? {
-                println!("{}\t{}", a.id, a.name);
+                say(format_args!("{}\t{}", a.id, a.name))?;
             }
         }
         Command::Token {
             command: TokenCommand::Create { account, device },
         } => {
             let t = rt.block_on(state.create_token(account, &device))?;
-            eprintln!(
+            note(format_args!(
                 "device {} ({}) of account {account}",
                 t.device_code, t.device_id
-            );
-            println!("{}", t.token);
+            ));
+            say(&t.token)?;
         }
         Command::Token {
             command: TokenCommand::Revoke { device },
@@ -190,11 +226,30 @@ fn try_main(cli: Cli) -> Result<()> {
             if !rt.block_on(state.revoke_device(device))? {
                 anyhow::bail!("no active device has id {device}");
             }
-            eprintln!("revoked device {device}");
+            note(format_args!("revoked device {device}"));
         }
         Command::Serve { listen, .. } => serve(&rt, state, listen)?,
     }
     Ok(())
+}
+
+/// File descriptors kept for databases, logs and accepting, beside connections.
+const RESERVED_FILES: u64 = 256;
+
+/// Raises the soft file limit to the hard one and sizes the connection total to it,
+/// keeping [`RESERVED_FILES`] aside.
+fn connections_total() -> usize {
+    let files = match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(n) => n,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot raise the file limit");
+            rlimit::getrlimit(rlimit::Resource::NOFILE).map_or(1024, |(soft, _)| soft)
+        }
+    };
+    let total = Limits::connections_for_file_limit(files, RESERVED_FILES)
+        .min(Limits::default().connections_total);
+    tracing::info!(files, connections = total, "file and connection limits");
+    total
 }
 
 fn serve(rt: &tokio::runtime::Runtime, state: AppState, listen: SocketAddr) -> Result<()> {
@@ -203,7 +258,7 @@ fn serve(rt: &tokio::runtime::Runtime, state: AppState, listen: SocketAddr) -> R
             .await
             .with_context(|| format!("cannot listen on {listen}"))?;
         let addr = listener.local_addr().context("no local address")?;
-        eprintln!("listening on {addr}");
+        note(format_args!("listening on {addr}"));
         tracing::info!(%addr, data = %state.describe(), "serving");
         daybook_server::serve(listener, state, daybook_server::shutdown_signal())
             .await

@@ -18,8 +18,8 @@ use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use daybook_protocol::{
-    DEFAULT_PULL_LIMIT, DeviceInfo, ErrorBody, Health, LiveHead, MAX_PULL_LIMIT, PullResponse,
-    PushRequest, PushResponse,
+    DEFAULT_PULL_LIMIT, DeviceInfo, ErrorBody, Health, LiveHead, MAX_BODY_BYTES, MAX_PULL_LIMIT,
+    PullResponse, PushRequest, PushResponse,
 };
 use futures_util::Stream;
 use serde::Deserialize;
@@ -32,6 +32,7 @@ use uuid::Uuid;
 use crate::AppState;
 use crate::error::ApiError;
 use crate::json::whole_numbers;
+use crate::limits::Slot;
 use crate::openapi::{
     BadRequest, Internal, LiveEvent, NotFound, RateLimited, RequestTimeout, TooLarge, Unauthorized,
     Unavailable, Unprocessable, UnsupportedMediaType,
@@ -47,8 +48,9 @@ fn bearer(headers: &HeaderMap) -> Option<String> {
 }
 
 /// The device whose valid, unrevoked token came with the request (else 401), within
-/// its rate limit (else 429).
-pub struct Authed(pub Device);
+/// its rate limit (else 429), holding one of its token's request slots until the
+/// handler is done (else 429, or 503 when the server is full: `crate::limits`).
+pub struct Authed(pub Device, pub Slot);
 
 impl FromRequestParts<AppState> for Authed {
     type Rejection = ApiError;
@@ -67,7 +69,10 @@ impl FromRequestParts<AppState> for Authed {
             tracing::info!("rate limited");
             return Err(ApiError::rate_limited(wait.as_secs_f64().ceil() as u64));
         }
-        Ok(Authed(device))
+        let slot = state.tracker().request(device.device_id).inspect_err(|e| {
+            tracing::info!(status = %e.status, "over the request limits");
+        })?;
+        Ok(Authed(device, slot))
     }
 }
 
@@ -88,13 +93,15 @@ pub struct OwnAccount {
     pub device: Device,
     /// Its account, as named in the path.
     pub account_id: Uuid,
+    /// The request's slot (given back when the handler is done).
+    pub slot: Slot,
 }
 
 impl FromRequestParts<AppState> for OwnAccount {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let Authed(device) = Authed::from_request_parts(parts, state).await?;
+        let Authed(device, slot) = Authed::from_request_parts(parts, state).await?;
         let Ok(Path(raw)) = Path::<String>::from_request_parts(parts, state).await else {
             return Err(ApiError::not_found());
         };
@@ -102,6 +109,7 @@ impl FromRequestParts<AppState> for OwnAccount {
             Ok(id) if id == device.account_id => Ok(OwnAccount {
                 device,
                 account_id: id,
+                slot,
             }),
             _ => {
                 tracing::info!("path names another account");
@@ -200,7 +208,7 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
         (status = 503, response = Unavailable),
     ),
 )]
-pub async fn me(Authed(d): Authed) -> Json<DeviceInfo> {
+pub async fn me(Authed(d, _slot): Authed) -> Json<DeviceInfo> {
     Json(DeviceInfo {
         account_id: d.account_id,
         account_name: d.account_name,
@@ -235,9 +243,25 @@ pub async fn me(Authed(d): Authed) -> Json<DeviceInfo> {
 )]
 pub async fn push(
     State(state): State<AppState>,
-    OwnAccount { device, account_id }: OwnAccount,
-    ApiJson(req): ApiJson<PushRequest>,
+    OwnAccount {
+        device,
+        account_id,
+        slot: _slot,
+    }: OwnAccount,
+    body: Request,
 ) -> Result<Json<PushResponse>, ApiError> {
+    // The body's memory is reserved before it is read (its declared length, or the
+    // largest body when it declares none): `crate::limits`.
+    let declared = body
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or(MAX_BODY_BYTES);
+    let _bytes = state
+        .tracker()
+        .body(device.device_id, declared.min(MAX_BODY_BYTES))?;
+    let ApiJson(req) = ApiJson::<PushRequest>::from_request(body, &state).await?;
     sync::validate_push(&req)?;
     debug_assert_eq!(device.account_id, account_id);
     let n = req.commands.len();
@@ -317,7 +341,11 @@ impl PullQuery {
 )]
 pub async fn pull(
     State(state): State<AppState>,
-    OwnAccount { account_id, .. }: OwnAccount,
+    OwnAccount {
+        account_id,
+        slot: _slot,
+        ..
+    }: OwnAccount,
     uri: Uri,
 ) -> Result<Json<PullResponse>, ApiError> {
     let (after, limit) = PullQuery::parse(&uri)?;
@@ -361,32 +389,37 @@ fn head_event(head: i64) -> Event {
 )]
 pub async fn live(
     State(state): State<AppState>,
-    OwnAccount { account_id, device }: OwnAccount,
+    OwnAccount {
+        account_id,
+        device,
+        slot: _slot,
+    }: OwnAccount,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
-    // A token revoked while its stream is open: the stream ends at the next check.
-    let every = state.keep_alive();
-    let recheck = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+    // Held by the stream: a device has at most `Limits::streams_per_device` open.
+    let stream_slot = state.tracker().stream(device.device_id)?;
     let (rx, head) = state.store().watch_heads(account_id).await?;
-    let shutdown = state.shutdown_receiver();
     struct Live {
         pending: Option<i64>,
         last: i64,
         rx: tokio::sync::broadcast::Receiver<i64>,
         shutdown: tokio::sync::watch::Receiver<bool>,
+        // A token revoked while its stream is open: the stream ends at the next poll.
+        revoked: tokio::sync::watch::Receiver<i64>,
         state: AppState,
         account_id: Uuid,
         device_id: Uuid,
-        recheck: tokio::time::Interval,
+        _slot: Slot,
     }
     let init = Live {
         pending: Some(head),
         last: head,
         rx,
-        shutdown,
+        shutdown: state.shutdown_receiver(),
+        revoked: state.revocations(),
         state: state.clone(),
         account_id,
         device_id: device.device_id,
-        recheck,
+        _slot: stream_slot,
     };
     let stream = futures_util::stream::unfold(init, |mut s| async move {
         if let Some(h) = s.pending.take() {
@@ -396,7 +429,7 @@ pub async fn live(
             let got = tokio::select! {
                 r = s.rx.recv() => Some(r),
                 _ = s.shutdown.wait_for(|stop| *stop) => return None,
-                _ = s.recheck.tick() => None,
+                Ok(()) = s.revoked.changed() => None,
             };
             let next = match got {
                 Some(Ok(h)) => h,

@@ -57,6 +57,11 @@ pub trait Store: Send + Sync + 'static {
     /// this, so a revoked token's open stream ends).
     async fn device_active(&self, device: Uuid) -> Result<bool, ServerError>;
 
+    /// How many devices were ever revoked: grows with each revocation, wherever it was
+    /// made (another instance, the admin command line on the same data). Live streams
+    /// follow it (`AppState::revocations`) and then check their own device.
+    async fn revocations(&self) -> Result<i64, ServerError>;
+
     /// Applies a push (validated by `crate::sync::validate_push`) of `device` to its
     /// account, in one transaction: every command's events, its recorded outcome and
     /// the device's last sequence commit together or not at all.

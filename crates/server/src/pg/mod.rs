@@ -148,6 +148,10 @@ impl Store for PgStore {
         registry::device_active(&self.pool, device).await
     }
 
+    async fn revocations(&self) -> Result<i64, ServerError> {
+        registry::revocations(&self.pool).await
+    }
+
     /// PostgreSQL transactions under the account's row lock (see the module docs) of
     /// about `crate::sync::PUSH_SLICE` of work each, on a blocking thread (the cache is
     /// SQLite); each new head is announced here and, through `NOTIFY`, on every other

@@ -109,6 +109,18 @@ pub(super) async fn device_active(pool: &Pool, device_id: Uuid) -> Result<bool, 
         .try_get(0)?)
 }
 
+/// How many devices were ever revoked (grows with each revocation).
+pub(super) async fn revocations(pool: &Pool) -> Result<i64, ServerError> {
+    let client = pool.get().await?;
+    Ok(client
+        .query_one(
+            "SELECT count(*) FROM devices WHERE revoked_at IS NOT NULL",
+            &[],
+        )
+        .await?
+        .try_get(0)?)
+}
+
 /// The device a token belongs to, unless unknown or revoked.
 pub(super) async fn authenticate(pool: &Pool, token: &str) -> Result<Option<Device>, ServerError> {
     if !plausible_token(token) {

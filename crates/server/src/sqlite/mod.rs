@@ -111,6 +111,10 @@ impl Store for SqliteStore {
         self.on_registry(move |r| r.is_active(device)).await
     }
 
+    async fn revocations(&self) -> Result<i64, ServerError> {
+        self.on_registry(|r| r.revocations()).await
+    }
+
     async fn push(&self, device: Device, req: PushRequest) -> Result<Pushed, ServerError> {
         let db = self.account(device.account_id).await?;
         run_blocking(move || ledger::push(&db, &device, &req)).await

@@ -195,6 +195,14 @@ impl Registry {
         })
     }
 
+    /// How many devices were ever revoked (grows with each revocation).
+    pub fn revocations(&self) -> Result<i64, ServerError> {
+        self.pool.with(|c| {
+            Ok(c.prepare_cached("SELECT count(*) FROM devices WHERE revoked_at IS NOT NULL")?
+                .query_row([], |r| r.get(0))?)
+        })
+    }
+
     /// The device a token belongs to, unless it is unknown or revoked.
     pub fn authenticate(&self, token: &str) -> Result<Option<Device>, ServerError> {
         if !plausible_token(token) {

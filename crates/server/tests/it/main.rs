@@ -8,12 +8,14 @@
 mod bad_input;
 mod claims;
 mod document;
+mod floods;
 mod hostile;
 mod isolation;
 mod openapi;
 mod process;
 mod pull;
 mod push;
+mod real;
 mod scaleout;
 mod socket;
 mod support;
