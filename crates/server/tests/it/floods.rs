@@ -120,13 +120,14 @@ async fn stalled_uploads_of_one_token_do_not_take_the_servers_memory() {
 }
 
 /// Under a file limit of 1,024 (soft and hard): one token opens 1,000 live streams
-/// (from 127.0.0.3) and an address opens 1,100 idle sockets (127.0.0.4); another
-/// tenant's push (from 127.0.0.1) is still answered 200 within 2 s.
+/// (from 127.0.0.3; its rate burst raised so the streams are not refused for rate) and
+/// an address opens 1,100 idle sockets (127.0.0.4); another tenant's push (from
+/// 127.0.0.1) is still answered 200 within 2 s.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_flood_of_streams_and_idle_sockets_under_1024_files_does_not_lock_out_others() {
     raise_own_file_limit();
     let (dir, tenants) = data_with(2).await;
-    let server = start(dir, Some(1024), &[]);
+    let server = start(dir, Some(1024), &["--burst", "5000"]);
     let (flooder, good) = (tenants[0].clone(), tenants[1].clone());
     let live = format!(
         "GET /v1/accounts/{}/live HTTP/1.1\r\nhost: x\r\nauthorization: Bearer {}\r\n\r\n",

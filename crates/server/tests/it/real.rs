@@ -58,15 +58,17 @@ pub async fn another_token(dir: &Path, tenant: &Tenant, device: &str) -> (Uuid, 
 
 /// Starts `daybook-server serve` on `dir` (on a free loopback port), under
 /// `prlimit --nofile=N:N` when `files` is given; waits for its address.
+/// `DAYBOOK_SERVER_BIN` runs another build (to show a test fails on an older one).
 pub fn start(dir: TempDir, files: Option<u64>, extra: &[&str]) -> RealServer {
-    let bin = env!("CARGO_BIN_EXE_daybook-server");
+    let bin = std::env::var("DAYBOOK_SERVER_BIN")
+        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_daybook-server").to_string());
     let mut cmd = match files {
         Some(n) => {
             let mut c = Command::new("prlimit");
-            c.arg(format!("--nofile={n}:{n}")).arg("--").arg(bin);
+            c.arg(format!("--nofile={n}:{n}")).arg("--").arg(&bin);
             c
         }
-        None => Command::new(bin),
+        None => Command::new(&bin),
     };
     cmd.env_remove("DAYBOOK_SERVER_DATA")
         .env("RUST_LOG", "warn,daybook_server=info")
