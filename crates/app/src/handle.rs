@@ -94,6 +94,23 @@ pub(crate) struct Handle<'a> {
 pub struct Writer<'a> {
     pub(crate) tx: StoreTx<'a>,
     pub(crate) mode: HandleMode,
+    /// The state the last command left its stream in (see [`Warm`]).
+    pub(crate) warm: Option<Warm>,
+}
+
+/// A stream's state as the writer's last command left it, so the next command on the
+/// same stream (the lines of one big order, pushed one after the other) does not load
+/// it again: a command's cost does not grow with its record's size.
+///
+/// **Invariant:** used only while the stream's last stored event is still the one it
+/// was computed after (same revision and event id, checked on every use), and dropped
+/// whenever a command fails (its savepoint rolled back); it lives as long as one
+/// transaction.
+pub(crate) struct Warm {
+    stream_id: Uuid,
+    revision: u64,
+    last_event: Uuid,
+    state: Aggregate,
 }
 
 impl Writer<'_> {
@@ -110,7 +127,12 @@ impl Writer<'_> {
         identity: &Identity,
     ) -> Result<CommandOutcome, AppError> {
         let h = self.mode.with(identity);
-        self.tx.savepoint(|tx| handle(tx, env, &h))
+        let warm = &mut self.warm;
+        let out = self.tx.savepoint(|tx| handle_warm(tx, env, &h, warm));
+        if out.is_err() {
+            self.warm = None;
+        }
+        out
     }
 }
 
@@ -119,6 +141,43 @@ pub(crate) fn handle(
     tx: &StoreTx<'_>,
     env: &CommandEnvelope,
     h: &Handle<'_>,
+) -> Result<CommandOutcome, AppError> {
+    handle_warm(tx, env, h, &mut None)
+}
+
+/// The stream's state: `warm` if it is still current, else loaded from the store.
+fn load_warm(
+    conn: &Connection,
+    stream_id: Uuid,
+    warm: &mut Option<Warm>,
+) -> Result<Option<(Aggregate, u64)>, AppError> {
+    if let Some(w) = warm.take()
+        && w.stream_id == stream_id
+        && last_event(conn, stream_id)? == Some((w.revision, w.last_event))
+    {
+        return Ok(Some((w.state, w.revision)));
+    }
+    load_stream(conn, stream_id)
+}
+
+/// The revision and id of a stream's last stored event.
+fn last_event(conn: &Connection, stream_id: Uuid) -> Result<Option<(u64, Uuid)>, AppError> {
+    use rusqlite::OptionalExtension;
+    Ok(conn
+        .prepare_cached(
+            "SELECT revision, event_id FROM events WHERE stream_id = ?1
+             ORDER BY revision DESC LIMIT 1",
+        )?
+        .query_row([stream_id], |r| Ok((r.get::<_, i64>(0)? as u64, r.get(1)?)))
+        .optional()?)
+}
+
+/// [`handle`], starting from and leaving behind the stream's state in `warm`.
+pub(crate) fn handle_warm(
+    tx: &StoreTx<'_>,
+    env: &CommandEnvelope,
+    h: &Handle<'_>,
+    warm: &mut Option<Warm>,
 ) -> Result<CommandOutcome, AppError> {
     let conn = tx.conn();
     let (target_type, stream_id) = env.command.target();
@@ -136,7 +195,7 @@ pub(crate) fn handle(
         });
     }
 
-    let (agg, revision) = match load_stream(conn, stream_id)? {
+    let (agg, revision) = match load_warm(conn, stream_id, warm)? {
         Some((agg, _)) if agg.stream_type() != target_type => {
             return Err(AppError::Domain(daybook_domain::DomainError::NotFound {
                 kind: match target_type {
@@ -220,14 +279,23 @@ pub(crate) fn handle(
             env.issued_at,
         )?;
     }
+    let events = recorded
+        .iter()
+        .map(|e| e.event.event_type().to_string())
+        .collect();
+    if let Some(last) = recorded.last() {
+        *warm = Some(Warm {
+            stream_id,
+            revision: last.revision,
+            last_event: last.event_id,
+            state,
+        });
+    }
     Ok(CommandOutcome {
         command_id: env.command_id,
         stream_id,
         revision: new_revision,
-        events: recorded
-            .iter()
-            .map(|e| e.event.event_type().to_string())
-            .collect(),
+        events,
         duplicate: false,
     })
 }

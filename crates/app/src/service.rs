@@ -61,6 +61,10 @@ pub struct Daybook {
     authority: bool,
     path: Option<PathBuf>,
     durability: Durability,
+    /// An authority's stream state as its last committed [`Daybook::write`] left it
+    /// (see `handle::Warm`): kept across transactions only by an authority, whose log
+    /// only grows, and only after a commit.
+    warm: Option<crate::handle::Warm>,
 }
 
 /// Name of the database file inside a data directory.
@@ -130,6 +134,7 @@ impl Daybook {
             authority: false,
             path: None,
             durability: Durability::Full,
+            warm: None,
         })
     }
 
@@ -167,6 +172,7 @@ impl Daybook {
             authority: options.authority,
             path,
             durability: options.durability,
+            warm: None,
         };
         let fresh = projection::ensure_schema(db.store.conn())?;
         if fresh {
@@ -252,9 +258,13 @@ impl Daybook {
     ) -> Result<T, E> {
         let mode = self.ctx();
         let tx = self.store.begin().map_err(AppError::from)?;
-        let mut w = Writer { tx, mode };
+        // Taken out now: a transaction that does not commit leaves none behind.
+        let warm = self.warm.take().filter(|_| mode.authority);
+        let mut w = Writer { tx, mode, warm };
         let out = f(&mut w)?;
+        let warm = w.warm.take();
         w.tx.commit().map_err(AppError::from)?;
+        self.warm = warm.filter(|_| mode.authority);
         Ok(out)
     }
 

@@ -10,7 +10,6 @@
 //! "half away from zero" coincide.
 
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use std::fmt;
 
 /// An amount, or a sum of amounts, does not fit in [`Money`] (i64 cents).
@@ -296,10 +295,16 @@ impl Totals {
             exact &= i128::from(m) == v;
             Money(m)
         };
-        let mut by_rate: BTreeMap<i64, i128> = BTreeMap::new();
+        // A handful of rates: a short list scanned per line is cheaper than a map, and
+        // an order's totals are computed on every change of a line.
+        let mut by_rate: Vec<(i64, i128)> = Vec::with_capacity(4);
         for (rate, net) in lines {
-            *by_rate.entry(rate).or_default() += i128::from(net.0);
+            match by_rate.iter_mut().find(|(r, _)| *r == rate) {
+                Some((_, sum)) => *sum += i128::from(net.0),
+                None => by_rate.push((rate, i128::from(net.0))),
+            }
         }
+        by_rate.sort_unstable_by_key(|(r, _)| *r);
         let mut t = Totals::default();
         let (mut net, mut vat) = (0i128, 0i128);
         for (rate_bp, sum) in by_rate {

@@ -348,8 +348,8 @@ pub async fn serve(
 /// The answer to a connection over the connection limits, written without reading
 /// the request (then the connection is closed): a 503 with its `ErrorBody`.
 static OVER_CAPACITY: std::sync::LazyLock<Vec<u8>> = std::sync::LazyLock::new(|| {
-    let body = ApiError::unavailable("too many connections from this address; try again shortly")
-        .body;
+    let body =
+        ApiError::unavailable("too many connections from this address; try again shortly").body;
     let json = serde_json::to_string(&body).unwrap_or_default();
     format!(
         "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\n\

@@ -10,6 +10,9 @@
 //!   when it declares none) before reading it, against its token's budget and the
 //!   server's: in-flight bodies never hold more memory than these.
 //! - Live streams: [`Limits::streams_per_device`] per device.
+//! - Pulls: one at a time per device ([`Tracker::pull_lane`]; a second waits its
+//!   turn), and each page is encoded on a blocking thread, so a device pulling at full
+//!   speed holds at most one core and never the async workers the others need.
 //! - Connections: [`Limits::connections_per_address`] per client address and
 //!   [`Limits::connections_total`] in all (below the process's file limit); a
 //!   connection over either is answered 503 and closed at once, so an address flooding
@@ -97,6 +100,32 @@ struct Use {
 pub struct Tracker {
     limits: Arc<Limits>,
     used: Arc<Mutex<Use>>,
+    lanes: Arc<Mutex<HashMap<Uuid, Arc<tokio::sync::Semaphore>>>>,
+}
+
+/// A device's turn to pull; the next pull of the device starts when it is dropped.
+#[derive(Debug)]
+pub struct Lane {
+    tracker: Tracker,
+    device: Uuid,
+    permit: Option<tokio::sync::OwnedSemaphorePermit>,
+}
+
+impl Drop for Lane {
+    fn drop(&mut self) {
+        let mut lanes = self
+            .tracker
+            .lanes
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let sem = self.permit.take().map(|p| p.semaphore().clone());
+        // The map's and this one: nobody else waits, so the entry goes.
+        if let Some(sem) = sem
+            && Arc::strong_count(&sem) == 2
+        {
+            lanes.remove(&self.device);
+        }
+    }
 }
 
 /// Which kind of slot a [`Slot`] gives back.
@@ -134,6 +163,25 @@ impl Tracker {
         Tracker {
             limits: Arc::new(limits),
             used: Arc::new(Mutex::new(Use::default())),
+            lanes: Arc::default(),
+        }
+    }
+
+    /// Waits for `device`'s turn to pull (one pull per device at a time).
+    pub async fn pull_lane(&self, device: Uuid) -> Lane {
+        let sem = {
+            let mut lanes = self.lanes.lock().unwrap_or_else(PoisonError::into_inner);
+            lanes
+                .entry(device)
+                .or_insert_with(|| Arc::new(tokio::sync::Semaphore::new(1)))
+                .clone()
+        };
+        // The semaphore is never closed.
+        let permit = sem.acquire_owned().await.ok();
+        Lane {
+            tracker: self.clone(),
+            device,
+            permit,
         }
     }
 

@@ -343,15 +343,21 @@ pub async fn pull(
     State(state): State<AppState>,
     OwnAccount {
         account_id,
+        device,
         slot: _slot,
-        ..
     }: OwnAccount,
     uri: Uri,
-) -> Result<Json<PullResponse>, ApiError> {
+) -> Result<Response, ApiError> {
     let (after, limit) = PullQuery::parse(&uri)?;
+    // One pull per device at a time, encoded off the async workers: `crate::limits`.
+    let _lane = state.tracker().pull_lane(device.device_id).await;
     let page = state.store().pull(account_id, after, limit).await?;
     tracing::debug!(after, events = page.events.len(), head = page.head, "pull");
-    Ok(Json(page))
+    let body = tokio::task::spawn_blocking(move || serde_json::to_vec(&page))
+        .await
+        .map_err(|e| ApiError::from(crate::ServerError::Task(e.to_string())))?
+        .map_err(|e| ApiError::from(crate::ServerError::Corrupt(e.to_string())))?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 fn head_event(head: i64) -> Event {

@@ -20,8 +20,8 @@ use chrono::Utc;
 use daybook_app::{AppError, Identity, Writer};
 use daybook_domain::CommandEnvelope;
 use daybook_protocol::{
-    ErrorBody, ErrorCode, MAX_PUSH_COMMANDS, MAX_USER_CHARS, PushCommand, PushOutcome, PushRequest,
-    PushResult, WireEvent, claims,
+    ErrorBody, ErrorCode, MAX_PUSH_COMMANDS, PushCommand, PushOutcome, PushRequest, PushResult,
+    WireEvent, claims,
 };
 use daybook_store::{RawEvent, StoreError};
 use serde_json::value::RawValue;
@@ -52,19 +52,12 @@ pub fn validate_push(req: &PushRequest) -> Result<(), ApiError> {
     }
     let mut previous: Option<u64> = None;
     for (i, c) in req.commands.iter().enumerate() {
-        // The user is recorded as given, so the rules hold for it whole, not trimmed
-        // (the document's `USER_PATTERN` and `maxLength` say the same).
-        let user = c.user.as_str();
-        if user.trim().is_empty() || user.chars().count() > MAX_USER_CHARS {
+        // The user is recorded as given, so the rules hold for it whole, not trimmed:
+        // the protocol's rule, the one clients check before they queue a command.
+        if let Err(problem) = daybook_protocol::check_user(&c.user) {
             return Err(ApiError::invalid(
                 format!("commands[{i}].user"),
-                format!("the user must be 1 to {MAX_USER_CHARS} characters, not all blank"),
-            ));
-        }
-        if user.chars().any(char::is_control) {
-            return Err(ApiError::invalid(
-                format!("commands[{i}].user"),
-                "the user must not contain control characters",
+                problem.to_string(),
             ));
         }
         if i64::try_from(c.device_seq).is_err() {

@@ -198,8 +198,10 @@ impl Registry {
     /// How many devices were ever revoked (grows with each revocation).
     pub fn revocations(&self) -> Result<i64, ServerError> {
         self.pool.with(|c| {
-            Ok(c.prepare_cached("SELECT count(*) FROM devices WHERE revoked_at IS NOT NULL")?
-                .query_row([], |r| r.get(0))?)
+            Ok(
+                c.prepare_cached("SELECT count(*) FROM devices WHERE revoked_at IS NOT NULL")?
+                    .query_row([], |r| r.get(0))?,
+            )
         })
     }
 

@@ -94,7 +94,13 @@ async fn stalled_uploads_of_one_token_do_not_take_the_servers_memory() {
     let mut peak = server.rss_mb();
     let mut ob = Outbox::new();
     ob.seq = 100;
-    let (answer, took) = timed_push(&http, &server, &good, vec![ob.cmd(register_product("GOOD", 1).1)]).await;
+    let (answer, took) = timed_push(
+        &http,
+        &server,
+        &good,
+        vec![ob.cmd(register_product("GOOD", 1).1)],
+    )
+    .await;
     let answer = answer.expect("the other tenant's push is answered");
     assert!(accepted_all(&answer));
     for _ in 0..10 {
@@ -116,7 +122,10 @@ async fn stalled_uploads_of_one_token_do_not_take_the_servers_memory() {
         took.as_millis()
     );
     assert!(peak < 400.0, "peak RSS {peak:.0} MB");
-    assert!(after < 200.0, "RSS {after:.0} MB 30 s after the uploads closed");
+    assert!(
+        after < 200.0,
+        "RSS {after:.0} MB 30 s after the uploads closed"
+    );
 }
 
 /// Under a file limit of 1,024 (soft and hard): one token opens 1,000 live streams
@@ -153,9 +162,13 @@ async fn a_flood_of_streams_and_idle_sockets_under_1024_files_does_not_lock_out_
     let mut ob = Outbox::new();
     let mut times = Vec::new();
     for i in 0..5 {
-        let (answer, took) =
-            timed_push(&http, &server, &good, vec![ob.cmd(register_product(&format!("G-{i}"), 1).1)])
-                .await;
+        let (answer, took) = timed_push(
+            &http,
+            &server,
+            &good,
+            vec![ob.cmd(register_product(&format!("G-{i}"), 1).1)],
+        )
+        .await;
         let answer = answer.expect("the other tenant's push is answered 200");
         assert!(accepted_all(&answer));
         times.push(took);

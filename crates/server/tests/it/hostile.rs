@@ -697,8 +697,15 @@ async fn clients_sending_headers_slowly_are_cut_off_and_others_are_unaffected() 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_body_sent_slowly_gets_408_and_others_are_unaffected() {
+    // Twenty requests of one token in flight: above the default per-token share
+    // (`Limits`, tested by the floods), which this test is not about.
     let f = fixture_with(Config {
         body_read_timeout: Duration::from_secs(1),
+        limits: daybook_server::Limits {
+            requests_per_token: 32,
+            body_bytes_per_token: 64 * daybook_protocol::MAX_BODY_BYTES,
+            ..daybook_server::Limits::default()
+        },
         ..unlimited()
     })
     .await;

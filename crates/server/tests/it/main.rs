@@ -8,6 +8,7 @@
 mod bad_input;
 mod claims;
 mod document;
+mod fairness;
 mod floods;
 mod hostile;
 mod isolation;

@@ -152,7 +152,11 @@ pub async fn timed_push(
         .await;
     let out = match res {
         Ok(r) if r.status() == 200 => r.json::<PushResponse>().await.map_err(|e| e.to_string()),
-        Ok(r) => Err(format!("{}: {}", r.status(), r.text().await.unwrap_or_default())),
+        Ok(r) => Err(format!(
+            "{}: {}",
+            r.status(),
+            r.text().await.unwrap_or_default()
+        )),
         Err(e) => Err(e.to_string()),
     };
     (out, start.elapsed())
@@ -161,7 +165,10 @@ pub async fn timed_push(
 /// The `p`-th percentile (0..=100) of `v` (sorted here).
 pub fn percentile(v: &mut [Duration], p: usize) -> Duration {
     v.sort();
-    let i = (v.len() * p).div_ceil(100).saturating_sub(1).min(v.len() - 1);
+    let i = (v.len() * p)
+        .div_ceil(100)
+        .saturating_sub(1)
+        .min(v.len() - 1);
     v[i]
 }
 
