@@ -54,8 +54,12 @@ lint: ui-dist
 ## The Rust tests; the PostgreSQL adapter's run against a throwaway cluster under
 ## .build/pg (scripts/pg.sh), stopped afterwards.
 unit: ui-dist
-	$(CARGO) build --workspace --bins
-	./scripts/pg.sh run $(CARGO) test --workspace
+	# The version-skew tests' "next build" is these binaries with DAYBOOK_NEXT_SCHEMA
+	# set (a test-only feature; release builds do not have it).
+	$(CARGO) build --workspace --bins --features daybook-domain/next-schema
+	./scripts/pg.sh run $(CARGO) test --workspace --features daybook-domain/next-schema
+	# Latency measurements, alone on the machine (ignored in the parallel run).
+	$(CARGO) test -p daybook-server --features daybook-domain/next-schema --test it fairness -- --ignored --test-threads 1
 
 ## The benchmark table (release build, full workload), then the desktop app's figures.
 bench: deps

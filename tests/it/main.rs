@@ -24,6 +24,7 @@ mod random;
 mod rebuild;
 mod scaleout;
 mod simulation;
+mod skew;
 mod snapshots;
 mod support;
 mod sync;

@@ -137,7 +137,7 @@ impl Drop for Server {
     }
 }
 
-fn admin(data: &Path, args: &[&str]) -> String {
+pub fn admin(data: &Path, args: &[&str]) -> String {
     let out = Process::new(sibling_bin("daybook-server"))
         .arg("--data")
         .arg(data)

@@ -257,11 +257,7 @@ impl Device {
             .into_iter()
             .map(|c| {
                 self.seq += 1;
-                PushCommand {
-                    device_seq: self.seq,
-                    user: "bench".into(),
-                    envelope: CommandEnvelope::new(c),
-                }
+                PushCommand::new(self.seq, "bench".into(), CommandEnvelope::new(c))
             })
             .collect();
         let res = self

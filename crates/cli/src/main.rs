@@ -326,6 +326,16 @@ fn data_dir(cli: &Cli) -> anyhow::Result<PathBuf> {
 }
 
 fn try_main(cli: Cli) -> anyhow::Result<(String, u8)> {
+    // The version-skew tests' "next build" (a `next-schema` build only).
+    if std::env::var_os(daybook_domain::schema::PREVIEW_VAR).is_some()
+        && !daybook_domain::schema::preview()
+    {
+        anyhow::bail!(
+            "{} is set, but this build cannot act as the next one (build it with \
+             --features daybook-domain/next-schema)",
+            daybook_domain::schema::PREVIEW_VAR
+        );
+    }
     let dir = data_dir(&cli)?;
     // These work on the file itself: the store may be damaged.
     match &cli.command {

@@ -256,7 +256,9 @@ macro_rules! events {
 
             /// The schema version this code writes for this event type.
             pub fn schema_version(&self) -> u32 {
-                match self { $(Event::$name(_) => $version,)* }
+                match self {
+                    $(Event::$name(_) => crate::schema::bumped(stringify!($name), $version),)*
+                }
             }
 
             /// The stream type this event belongs to.
@@ -349,7 +351,7 @@ impl Event {
         Event::TYPES
             .iter()
             .find(|(name, _, _)| *name == event_type)
-            .map(|(_, _, v)| *v)
+            .map(|(name, _, v)| crate::schema::bumped(name, *v))
     }
 }
 

@@ -14,6 +14,7 @@ pub mod ids;
 pub mod money;
 pub mod order;
 pub mod product;
+pub mod schema;
 pub mod text;
 pub mod upcast;
 mod validate;

@@ -53,6 +53,10 @@ pub fn upcast(
         return Err(err(version, "payload is not a JSON object".into()));
     };
     while version < target {
+        if crate::schema::is_preview_step(event_type, version) {
+            version += 1;
+            continue;
+        }
         let step = STEPS
             .iter()
             .find(|(t, v, _)| *t == event_type && *v == version)

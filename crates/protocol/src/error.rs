@@ -150,6 +150,10 @@ codes! {
     /// A command's time outside what the server takes (`params.earliest`,
     /// `params.latest`): the device's clock is wrong.
     IssuedAtOutOfRange = "issued_at_out_of_range",
+    /// A command of a type or schema version the server's build does not know
+    /// (`params.value`: its type; `params.max`: the newest version of it the server
+    /// knows, absent when it knows none): the server is older than the app.
+    UnknownCommand = "unknown_command",
     /// A request the HTTP layer could not read (request line, headers too large).
     BadRequest = "bad_request",
     /// Too many requests; try again after `params.retry_after_secs`.

@@ -25,6 +25,9 @@ pub use error::{ErrorBody, ErrorCode, ErrorParams};
 
 /// Protocol version in the paths.
 pub const VERSION: &str = "v1";
+/// Protocol version as a number, in [`SchemaInfo`]: grows when a message changes in
+/// a way an older peer cannot read.
+pub const PROTOCOL_VERSION: u32 = 1;
 /// Most commands in one push.
 pub const MAX_PUSH_COMMANDS: usize = 1000;
 /// Most events in one pull page.
@@ -93,6 +96,42 @@ pub struct DeviceInfo {
     /// Short code unique within the account, used in numbers given offline
     /// (`SO-<code>-00042`), so two devices never hand out the same number.
     pub device_code: String,
+    /// What the server's build knows (absent from servers older than this field).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<SchemaInfo>,
+}
+
+/// The protocol version and the newest schema version of every event and command type
+/// a build knows: a server with an older schema refuses a newer command alone
+/// (`unknown_command`), a client stops pulling at an event it cannot read ("update
+/// required"). Upgrade the server first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SchemaInfo {
+    /// [`PROTOCOL_VERSION`].
+    pub protocol: u32,
+    /// Event type -> newest schema version known.
+    pub events: std::collections::BTreeMap<String, u32>,
+    /// Command type -> newest schema version known.
+    pub commands: std::collections::BTreeMap<String, u32>,
+}
+
+impl SchemaInfo {
+    /// What this build knows.
+    pub fn this_build() -> Self {
+        let (events, commands) = daybook_domain::schema::known();
+        SchemaInfo {
+            protocol: PROTOCOL_VERSION,
+            events: events
+                .into_iter()
+                .map(|(n, v)| (n.to_string(), v))
+                .collect(),
+            commands: commands
+                .into_iter()
+                .map(|(n, v)| (n.to_string(), v))
+                .collect(),
+        }
+    }
 }
 
 /// Commands to apply, in order.
@@ -121,6 +160,34 @@ pub struct PushCommand {
     pub user: String,
     /// The command with its id and time.
     pub envelope: CommandEnvelope,
+    /// The schema version of the command's JSON form (1 when absent, and then not
+    /// sent, so servers older than this field read it). A server that does not know
+    /// the command's type or this version refuses that command alone
+    /// (`unknown_command`).
+    #[serde(default = "first_version", skip_serializing_if = "is_first_version")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, default = 1))]
+    pub schema_version: u32,
+}
+
+impl PushCommand {
+    /// A command as a device pushes it, at this build's version of its type.
+    pub fn new(device_seq: u64, user: String, envelope: CommandEnvelope) -> Self {
+        let schema_version = envelope.command.schema_version();
+        PushCommand {
+            device_seq,
+            user,
+            envelope,
+            schema_version,
+        }
+    }
+}
+
+fn first_version() -> u32 {
+    1
+}
+
+fn is_first_version(v: &u32) -> bool {
+    *v == 1
 }
 
 /// [`PushCommand::user`]'s rules as a schema.

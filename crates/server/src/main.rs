@@ -158,6 +158,16 @@ fn init_tracing(json: bool) {
 }
 
 fn try_main(cli: Cli) -> Result<()> {
+    // The version-skew tests' "next build" (a `next-schema` build only).
+    if std::env::var_os(daybook_domain::schema::PREVIEW_VAR).is_some()
+        && !daybook_domain::schema::preview()
+    {
+        anyhow::bail!(
+            "{} is set, but this build cannot act as the next one (build it with \
+             --features daybook-domain/next-schema)",
+            daybook_domain::schema::PREVIEW_VAR
+        );
+    }
     let config = match &cli.command {
         Command::Serve {
             rate,

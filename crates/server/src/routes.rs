@@ -215,6 +215,7 @@ pub async fn me(Authed(d, _slot): Authed) -> Json<DeviceInfo> {
         device_id: d.device_id,
         device_name: d.device_name,
         device_code: d.device_code,
+        schema: Some(daybook_protocol::SchemaInfo::this_build()),
     })
 }
 
@@ -261,11 +262,25 @@ pub async fn push(
     let _bytes = state
         .tracker()
         .body(device.device_id, declared.min(MAX_BODY_BYTES))?;
-    let ApiJson(req) = ApiJson::<PushRequest>::from_request(body, &state).await?;
-    sync::validate_push(&req)?;
+    let ApiJson(raw) = ApiJson::<Box<RawValue>>::from_request(body, &state).await?;
+    // Commands of a type or version this build does not know are refused alone.
+    let (req, unknown) = sync::read_push(raw.get())?;
+    if !req.commands.is_empty() || unknown.is_empty() {
+        sync::validate_push(&req)?;
+    }
     debug_assert_eq!(device.account_id, account_id);
     let n = req.commands.len();
-    let pushed = state.store().push(device, req).await?;
+    let mut pushed = if req.commands.is_empty() {
+        crate::Pushed {
+            results: Vec::new(),
+            counts: crate::PushCounts::default(),
+            head: state.store().head(account_id).await?,
+        }
+    } else {
+        state.store().push(device, req).await?
+    };
+    pushed.counts.stale += unknown.len();
+    pushed.results = sync::merge_results(pushed.results, unknown);
     tracing::info!(
         commands = n,
         accepted = pushed.counts.accepted,

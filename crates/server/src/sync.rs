@@ -77,6 +77,152 @@ pub fn validate_push(req: &PushRequest) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// Reads a push body (whole numbers already normalised): the commands this build
+/// knows, as a request, and the answers to those it does not (a type it does not
+/// know, or a newer schema version of one it knows: `unknown_command`, not recorded,
+/// so the same command goes through once the server is updated), each with its index
+/// in the body. Anything else the server cannot read refuses the push whole, as
+/// before (a malformed command is the client's fault, not a version's).
+pub fn read_push(text: &str) -> Result<(PushRequest, Vec<(usize, PushResult)>), ApiError> {
+    let strict = axum::Json::<PushRequest>::from_bytes(text.as_bytes());
+    let raw: Vec<Box<RawValue>> = match &strict {
+        Ok(_) => Vec::new(),
+        Err(_) => match serde_json::from_str::<LenientPush>(text) {
+            Ok(l) => l.commands,
+            Err(_) => Vec::new(),
+        },
+    };
+    let mut unknown = Vec::new();
+    let req = match strict {
+        Ok(axum::Json(req)) => {
+            let mut commands = Vec::with_capacity(req.commands.len());
+            for (i, c) in req.commands.into_iter().enumerate() {
+                match newer_than_known(c.envelope.command.name(), c.schema_version) {
+                    Some(e) => {
+                        unknown.push((i, unknown_result(c.envelope.command_id, c.device_seq, e)));
+                    }
+                    None => commands.push(c),
+                }
+            }
+            PushRequest { commands }
+        }
+        Err(rejection) => {
+            let mut known = Vec::new();
+            for (i, r) in raw.iter().enumerate() {
+                match serde_json::from_str::<Header>(r.get()) {
+                    Ok(h) => match newer_than_known(&h.envelope.command.kind, h.schema_version) {
+                        Some(e) => unknown
+                            .push((i, unknown_result(h.envelope.command_id, h.device_seq, e))),
+                        None => known.push(r.get()),
+                    },
+                    Err(_) => known.push(r.get()),
+                }
+            }
+            if unknown.is_empty() {
+                return Err(ApiError::from_json_rejection(&rejection));
+            }
+            // What is left must read as it did before, or the push is refused whole.
+            let rest = format!("{{\"commands\":[{}]}}", known.join(","));
+            match axum::Json::<PushRequest>::from_bytes(rest.as_bytes()) {
+                Ok(axum::Json(req)) => req,
+                Err(r) => return Err(ApiError::from_json_rejection(&r)),
+            }
+        }
+    };
+    Ok((req, unknown))
+}
+
+/// The results of the commands the store applied, with the answers to those it did
+/// not know put back at their places.
+pub fn merge_results(
+    applied: Vec<PushResult>,
+    unknown: Vec<(usize, PushResult)>,
+) -> Vec<PushResult> {
+    let mut out = Vec::with_capacity(applied.len() + unknown.len());
+    let mut applied = applied.into_iter();
+    let mut unknown = unknown.into_iter().peekable();
+    loop {
+        if let Some((_, r)) = unknown.next_if(|(i, _)| *i == out.len()) {
+            out.push(r);
+        } else if let Some(r) = applied.next() {
+            out.push(r);
+        } else if let Some((_, r)) = unknown.next() {
+            out.push(r);
+        } else {
+            return out;
+        }
+    }
+}
+
+/// A push with its commands unread.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LenientPush {
+    commands: Vec<Box<RawValue>>,
+}
+
+/// What the server needs of a command it cannot read to refuse it alone.
+#[derive(serde::Deserialize)]
+struct Header {
+    device_seq: u64,
+    envelope: HeaderEnvelope,
+    #[serde(default = "one")]
+    schema_version: u32,
+}
+
+#[derive(serde::Deserialize)]
+struct HeaderEnvelope {
+    command_id: Uuid,
+    command: HeaderCommand,
+}
+
+#[derive(serde::Deserialize)]
+struct HeaderCommand {
+    #[serde(rename = "type")]
+    kind: String,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// The refusal of a command of type `kind` at `version`, if this build does not know
+/// them.
+fn newer_than_known(kind: &str, version: u32) -> Option<ErrorBody> {
+    let known = daybook_domain::schema::command_version(kind);
+    if known.is_some_and(|k| version <= k) {
+        return None;
+    }
+    let message = match known {
+        Some(k) => format!(
+            "this server knows {kind} up to version {k}, not version {version}: the server is \
+             older than this app; the change waits until the server is updated"
+        ),
+        None => format!(
+            "this server does not know the change {kind}: the server is older than this app; \
+             the change waits until the server is updated"
+        ),
+    };
+    Some(
+        ErrorBody::new(ErrorCode::UnknownCommand, message).with_params(
+            daybook_protocol::ErrorParams {
+                value: Some(kind.to_string()),
+                max: known.map(i64::from),
+                ..daybook_protocol::ErrorParams::default()
+            },
+        ),
+    )
+}
+
+fn unknown_result(command_id: Uuid, device_seq: u64, error: ErrorBody) -> PushResult {
+    PushResult {
+        command_id,
+        device_seq,
+        duplicate: false,
+        outcome: PushOutcome::Rejected { error },
+    }
+}
+
 /// What a push did, for the log.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct PushCounts {

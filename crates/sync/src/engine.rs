@@ -398,11 +398,7 @@ impl Engine {
             }));
             let batch = within_budget(
                 out.into_iter()
-                    .map(|c| PushCommand {
-                        device_seq: c.device_seq,
-                        user: c.user,
-                        envelope: c.envelope,
-                    })
+                    .map(|c| PushCommand::new(c.device_seq, c.user, c.envelope))
                     .collect(),
             );
             let (answers, failed) = self.push_isolating(account, batch).await;
@@ -485,9 +481,37 @@ impl Engine {
             if last < head {
                 next = Some(self.fetch(account, last));
             }
-            let events: Vec<RawEvent> = page.events.into_iter().map(to_raw).collect();
+            let mut events: Vec<RawEvent> = page.events.into_iter().map(to_raw).collect();
+            // An event this build cannot read: apply what comes before it, stop there.
+            let stop = events
+                .iter()
+                .position(|e| !daybook_domain::schema::can_read(&e.event_type, e.schema_version))
+                .map(|i| {
+                    let e = &events[i];
+                    let known = daybook_domain::schema::event_version(&e.event_type);
+                    let err = SyncError::UpdateRequired(format!(
+                        "the server holds changes made by a newer version of Daybook ({} \
+                         version {}; this app reads {}); update this app to see them and \
+                         what follows. Your own changes keep syncing.",
+                        e.event_type,
+                        e.schema_version,
+                        known.map_or("none of that kind".into(), |k| format!("up to {k}"))
+                    ));
+                    events.truncate(i);
+                    err
+                });
+            if stop.is_some()
+                && let Some(n) = next.take()
+            {
+                n.abort();
+            }
+            let last = events.last().map_or(cursor, |e| e.seq);
             let n = events.len() as u64;
-            let applied = self.with_db(move |d| d.apply_pulled(&events)).await?;
+            let applied = if events.is_empty() {
+                daybook_app::replica::ApplyReport::default()
+            } else {
+                self.with_db(move |d| d.apply_pulled(&events)).await?
+            };
             self.status.send_modify(|s| s.applied += n);
             report.pulled += n;
             report.conflicts += applied.conflicts;
@@ -497,6 +521,9 @@ impl Engine {
                 done: (cursor - start) as u64,
                 total: (head - start).max(0) as u64,
             }));
+            if let Some(e) = stop {
+                return Err(e);
+            }
         }
         Ok(())
     }

@@ -217,6 +217,8 @@ export function errorMessage(body: ErrorBody, locale = userLocale()): string {
       return has(p.earliest) && has(p.latest)
         ? `This change is dated outside what the server accepts (${formatDateTime(p.earliest, locale)} to ${formatDateTime(p.latest, locale)}); check this device's clock, then try it again.`
         : "This change is dated outside what the server accepts; check this device's clock, then try it again.";
+    case "unknown_command":
+      return "The server is older than this app and cannot take this change yet; it can be sent again once the server is updated.";
     case "bad_request":
       return "The server could not read the request; this version of Daybook may be too old for it.";
     case "rate_limited":

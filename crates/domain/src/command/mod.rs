@@ -137,6 +137,11 @@ macro_rules! commands {
                     $($(Command::$name(_) => stringify!($name),)*)*
                 }
             }
+
+            /// The schema version of this command's JSON form in this build.
+            pub fn schema_version(&self) -> u32 {
+                crate::schema::bumped(self.name(), 1)
+            }
         }
     };
 }

@@ -64,11 +64,6 @@ async fn malformed_bodies_get_4xx_error_bodies() {
             "invalid_body",
         ),
         (
-            json!({"commands": [bad_command]}).to_string(),
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_body",
-        ),
-        (
             json!({"commands": [bad_uuid]}).to_string(),
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid_body",
@@ -89,6 +84,23 @@ async fn malformed_bodies_get_4xx_error_bodies() {
             "invalid_body",
         ),
     ];
+    // A command type the server does not know (a newer app's) is refused alone.
+    let r = send(
+        &f.state,
+        post(
+            &uri,
+            Some(&f.token),
+            Some("application/json"),
+            json!({"commands": [bad_command]}).to_string(),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(
+        r.body["results"][0]["outcome"]["error"]["code"], "unknown_command",
+        "{}",
+        r.body
+    );
     for (i, (body, status, code)) in cases.into_iter().enumerate() {
         let r = send(
             &f.state,

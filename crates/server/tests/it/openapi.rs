@@ -82,6 +82,7 @@ fn the_spec_lists_every_route_and_field() {
             device_id: id,
             device_name: "d".into(),
             device_code: "D1".into(),
+            schema: Some(daybook_protocol::SchemaInfo::this_build()),
         },
     );
     let error = ErrorBody::new(ErrorCode::TooLong, "m")
@@ -109,6 +110,8 @@ fn the_spec_lists_every_route_and_field() {
                     order_id: daybook_domain::OrderId::new(),
                 },
             )),
+            // Sent only above 1: shown here so every field is compared.
+            schema_version: 2,
         },
     );
     let event = WireEvent {

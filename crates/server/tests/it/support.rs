@@ -315,11 +315,7 @@ impl Outbox {
 
     pub fn cmd(&mut self, command: impl Into<Command>) -> PushCommand {
         self.seq += 1;
-        PushCommand {
-            device_seq: self.seq,
-            user: "ann".into(),
-            envelope: CommandEnvelope::new(command.into()),
-        }
+        PushCommand::new(self.seq, "ann".into(), CommandEnvelope::new(command.into()))
     }
 }
 
