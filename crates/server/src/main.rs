@@ -54,6 +54,20 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Write a checked backup of the data directory (the registry and every account)
+    /// to FILE, private to you (0600), while the server may be serving. SQLite only:
+    /// back up PostgreSQL with pg_dump.
+    Backup {
+        /// The backup file to write (must not exist).
+        file: PathBuf,
+    },
+    /// Replace the data directory with the backup in FILE, after checking all of it;
+    /// the current directory is kept aside (`<dir>.before-restore-<time>`). Stop the
+    /// server first. SQLite only: restore PostgreSQL with pg_restore.
+    Restore {
+        /// The backup file to restore.
+        file: PathBuf,
+    },
     /// Serve the sync API.
     Serve {
         /// Address to listen on; port 0 picks a free port (printed on stderr).
@@ -168,6 +182,32 @@ fn try_main(cli: Cli) -> Result<()> {
             daybook_domain::schema::PREVIEW_VAR
         );
     }
+    // The file-level ones work on the directory itself, without opening it.
+    if let Command::Backup { file } | Command::Restore { file } = &cli.command {
+        if cli.database.is_some() {
+            anyhow::bail!(
+                "backup and restore are for the SQLite data directory; back up PostgreSQL \
+                 with pg_dump and restore it with pg_restore (see the README)"
+            );
+        }
+        use daybook_server::sqlite::backup;
+        let report = match &cli.command {
+            Command::Backup { .. } => backup::backup(&cli.data, file)
+                .with_context(|| format!("cannot back up {}", cli.data.display()))?,
+            _ => backup::restore(&cli.data, file)
+                .with_context(|| format!("cannot restore {}", file.display()))?,
+        };
+        note(format_args!(
+            "{} databases, {} bytes{}",
+            report.databases,
+            report.bytes,
+            report
+                .kept_aside
+                .map(|p| format!("; the previous data is kept in {}", p.display()))
+                .unwrap_or_default()
+        ));
+        return Ok(());
+    }
     let config = match &cli.command {
         Command::Serve {
             rate,
@@ -239,6 +279,7 @@ fn try_main(cli: Cli) -> Result<()> {
             note(format_args!("revoked device {device}"));
         }
         Command::Serve { listen, .. } => serve(&rt, state, listen)?,
+        Command::Backup { .. } | Command::Restore { .. } => {}
     }
     Ok(())
 }

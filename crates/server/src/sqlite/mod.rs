@@ -5,6 +5,7 @@
 //! and pull on it). SQLite is blocking, so every call runs on a blocking thread.
 
 pub mod accounts;
+pub mod backup;
 mod ledger;
 mod pool;
 pub mod registry;
