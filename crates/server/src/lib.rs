@@ -23,6 +23,7 @@ pub mod routes;
 pub mod sqlite;
 pub mod store;
 pub mod sync;
+pub mod wire;
 
 /// The SQLite adapter's account files, at the path the bench's setup uses.
 pub use sqlite::accounts;
@@ -327,7 +328,8 @@ pub async fn serve(
             continue;
         };
         let conn = http.serve_connection(
-            TokioIo::new(stream),
+            // hyper's own error answers get the `ErrorBody` shape (`crate::wire`).
+            TokioIo::new(wire::Framed::new(stream)),
             TowerToHyperService::new(router.clone()),
         );
         let conn = graceful.watch(conn);

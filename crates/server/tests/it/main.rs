@@ -7,6 +7,7 @@
 
 mod backup;
 mod bad_input;
+mod below;
 mod claims;
 mod document;
 mod fairness;
