@@ -9,6 +9,7 @@ mod backup;
 mod bad_input;
 mod below;
 mod claims;
+mod claims_real;
 mod document;
 mod fairness;
 mod floods;
