@@ -559,6 +559,8 @@ export type ErrorCode =
 "duplicate_product_code" | 
 /**  The customer number is taken (`params.value`). */
 "duplicate_customer_number" | 
+/**  The order number is taken (`params.value`). */
+"duplicate_order_number" | 
 /**  The address is not one of the customer's. */
 "address_not_of_customer" | 
 /**  The product is discontinued (`params.value`: its code). */
@@ -598,8 +600,31 @@ export type ErrorCode =
 "payload_too_large" | 
 /**  A query parameter is wrong. */
 "invalid_query" | 
-/**  A device sequence at or below the last one recorded. */
+/**  A device sequence at or below the last one recorded (`params.last_seq`). */
 "stale_device_seq" | 
+/**
+ *  A device sequence too far past the last one recorded (`params.last_seq`, and
+ *  `params.max`: the largest the server takes next).
+ */
+"device_seq_too_far" | 
+/**
+ *  A command id the server already recorded with other content or from another
+ *  device (or whose derived event ids are taken): give the command a new id.
+ */
+"command_id_reused" | 
+/**
+ *  A command's time outside what the server takes (`params.earliest`,
+ *  `params.latest`): the device's clock is wrong.
+ */
+"issued_at_out_of_range" | 
+/**
+ *  A command of a type or schema version the server's build does not know
+ *  (`params.value`: its type; `params.max`: the newest version of it the server
+ *  knows, absent when it knows none): the server is older than the app.
+ */
+"unknown_command" | 
+/**  A request the HTTP layer could not read (request line, headers too large). */
+"bad_request" | 
 /**  Too many requests; try again after `params.retry_after_secs`. */
 "rate_limited" | 
 /**  The server is busy or shutting down; try again. */
@@ -648,6 +673,12 @@ export type ErrorParams = {
 	retry_after_secs?: number | null,
 	/**  The largest body, in bytes. */
 	max_bytes?: number | null,
+	/**  The last device sequence the server recorded for the device. */
+	last_seq?: number | null,
+	/**  The earliest time the server takes. */
+	earliest?: string | null,
+	/**  The latest time the server takes. */
+	latest?: string | null,
 };
 
 /**  What to export. */
