@@ -310,7 +310,11 @@ fn two_offline_clients_edit_then_sync_and_converge() {
     let server = Server::start();
     let a = Client::new(&server.url(), &server.token("laptop"), "alice");
     let b = Client::new(&server.url(), &server.token("tablet"), "bob");
-    // Both offline (never synced): both edit.
+    // Both connected once, so the numbers they give offline carry their device codes
+    // (the server refuses a number already used in the account); then both edit
+    // offline.
+    a.sync();
+    b.sync();
     let ca = customer(&a, "C-A", None);
     let pa = product(&a, "PA", 150);
     let oa = order(&a, ca, &[(pa, 2), (pa, 1)]);
