@@ -95,8 +95,12 @@ async fn a_full_speed_pull_does_not_slow_another_tenants_pushes() {
                 let r = http.get(&uri).bearer_auth(&token).send().await.unwrap();
                 assert_eq!(r.status(), 200);
                 let body = r.bytes().await.unwrap();
-                let page: PullResponse = serde_json::from_slice(&body).unwrap();
-                assert_eq!(page.events.len(), 5000);
+                // Checked once, not parsed each time: the test's own parsing would
+                // take the cores the measurement is about.
+                if pages == 0 {
+                    let page: PullResponse = serde_json::from_slice(&body).unwrap();
+                    assert_eq!(page.events.len(), 5000);
+                }
                 bytes.fetch_add(body.len() as u64, Ordering::Relaxed);
                 pages += 1;
             }
