@@ -56,6 +56,17 @@ describe("errorMessage", () => {
     expect(errorMessage(big, "en-US")).toBe("The request is larger than the server accepts (8.4 MB).");
   });
 
+  it("says a change from a newer app waits for the server's update", () => {
+    const older: ErrorBody = {
+      code: "unknown_command",
+      message: "this server knows BlockCustomer up to version 1, not version 2",
+      params: { value: "BlockCustomer", max: 1 },
+    };
+    expect(errorMessage(older, "en-US")).toBe(
+      "The server is older than this app and cannot take this change yet; it can be sent again once the server is updated.",
+    );
+  });
+
   it("uses the message for a code from a newer peer, and when parameters are missing", () => {
     const newer = { code: "brand_new_rule", message: "the server refused it for a new reason" } as unknown as ErrorBody;
     expect(errorMessage(newer)).toBe("The server refused it for a new reason.");
