@@ -134,6 +134,9 @@ enum Cmd {
     /// Sales orders: create, lines, address, details, place, cancel, deliver, invoice, show
     #[command(subcommand)]
     Order(write::OrderCmd),
+    /// The company's own details, printed on every document: set, show
+    #[command(subcommand)]
+    Company(write::CompanyCmd),
     /// The order list: filter, search, sort and page
     Orders(read::OrdersArgs),
     /// An order, customer or product in detail
@@ -348,7 +351,7 @@ fn try_main(cli: Cli) -> anyhow::Result<String> {
     };
     let writes = matches!(
         cli.command,
-        Cmd::Exec { .. } | Cmd::Customer(_) | Cmd::Product(_) | Cmd::Order(_)
+        Cmd::Exec { .. } | Cmd::Customer(_) | Cmd::Product(_) | Cmd::Order(_) | Cmd::Company(_)
     );
     match cli.command {
         Cmd::Demo(a) => demo::run(&mut ctx, &a)?,
@@ -360,6 +363,7 @@ fn try_main(cli: Cli) -> anyhow::Result<String> {
         Cmd::Customer(c) => write::customer(&mut ctx, c)?,
         Cmd::Product(c) => write::product(&mut ctx, c)?,
         Cmd::Order(c) => write::order(&mut ctx, c)?,
+        Cmd::Company(c) => write::company(&mut ctx, c)?,
         Cmd::Orders(a) => read::orders(&mut ctx, &a)?,
         Cmd::Show { record } => read::show(&mut ctx, &record)?,
         Cmd::History(a) => read::history(&mut ctx, &a)?,

@@ -143,6 +143,8 @@ pub enum RecordKind {
     Line,
     /// An address of a customer.
     Address,
+    /// The account's own company.
+    Company,
 }
 
 impl RecordKind {
@@ -154,6 +156,7 @@ impl RecordKind {
             RecordKind::Order => "order_id",
             RecordKind::Line => "line_id",
             RecordKind::Address => "address_id",
+            RecordKind::Company => "company_id",
         }
     }
 }
@@ -166,6 +169,7 @@ impl std::fmt::Display for RecordKind {
             RecordKind::Order => "order",
             RecordKind::Line => "order line",
             RecordKind::Address => "address",
+            RecordKind::Company => "company record",
         })
     }
 }

@@ -27,7 +27,7 @@ pub struct HistoryArgs {
 
 #[derive(Debug, Args)]
 pub struct TimelineArgs {
-    /// Only this record type: Customer, Product or SalesOrder
+    /// Only this record type: Customer, Product, SalesOrder or Company
     #[arg(long = "type", value_parser = input::stream_type, value_name = "TYPE")]
     stream_type: Option<StreamType>,
     /// Only this event type, e.g. OrderPlaced
