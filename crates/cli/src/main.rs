@@ -10,6 +10,7 @@ mod data;
 mod demo;
 mod input;
 mod output;
+mod print;
 mod read;
 mod resolve;
 mod sync;
@@ -150,6 +151,8 @@ enum Cmd {
         /// Id, order number, customer number or product code
         record: String,
     },
+    /// An order's confirmation, delivery note or invoice as PDF, as it was then
+    Print(print::PrintArgs),
     /// A record's history: every change, who made it, from which device, field by field
     History(read::HistoryArgs),
     /// The account's events, newest first, filtered
@@ -376,6 +379,7 @@ fn try_main(cli: Cli) -> anyhow::Result<(String, u8)> {
         Cmd::Company(c) => write::company(&mut ctx, c)?,
         Cmd::Orders(a) => read::orders(&mut ctx, &a)?,
         Cmd::Show { record } => read::show(&mut ctx, &record)?,
+        Cmd::Print(a) => print::print(&mut ctx, &a)?,
         Cmd::History(a) => read::history(&mut ctx, &a)?,
         Cmd::Timeline(a) => read::timeline(&mut ctx, &a)?,
         Cmd::Rebuild => read::rebuild(&mut ctx)?,
