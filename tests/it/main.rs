@@ -19,6 +19,7 @@ mod faults;
 mod flow;
 mod hardening;
 mod history;
+mod print;
 mod proxy;
 mod random;
 mod rebuild;

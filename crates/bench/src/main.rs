@@ -14,6 +14,7 @@ macro_rules! progress {
 }
 
 mod bare;
+mod documents;
 mod harness;
 mod rows;
 mod server;
@@ -345,6 +346,10 @@ fn run(cfg: Config) -> Result<()> {
         )?);
     }
     rows.sort_by(|a, b| a.id.cmp(&b.id));
+    // After the sort: "11" goes last, not between "1" and "1b".
+    if cfg.runs("11") {
+        rows.push(documents::row(if cfg.quick { 2 } else { 30 })?);
+    }
     let server_table = if cfg.runs("10") {
         Some(server::table(&server::ServerSizes {
             seconds: cfg.server_seconds,

@@ -27,6 +27,7 @@ use crate::query::{
     self, CustomerDetail, CustomerPage, CustomerQuery, Dashboard, OrderDetail, OrderPage,
     OrderQuery, OrderSummary, ProductPage, ProductQuery, ProductRow, Stats,
 };
+use crate::readable::ReadableEntry;
 use crate::replica::{self, AttentionItem, Binding, OutboxCounts};
 use crate::service::Daybook;
 use crate::settings::{self, ServerConfig};
@@ -153,6 +154,11 @@ impl<'c> Reader<'c> {
                 _ => None,
             },
         )
+    }
+
+    /// A record's history in words, for people (see [`crate::readable`]).
+    pub fn readable_history(&self, id: Uuid) -> Result<Vec<ReadableEntry>, AppError> {
+        crate::readable::readable_history(self.conn, id)
     }
 
     /// A page of the account's timeline, newest first.

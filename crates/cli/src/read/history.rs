@@ -1,17 +1,16 @@
-//! `daybook history` and `daybook timeline`: who changed what, field by field.
+//! `daybook history` and `daybook timeline`: who changed what, in words.
 
 //! The read commands: the order list, record detail, history and the record as it
 //! was, the account timeline, stats, the dashboard and rebuild. Text for people;
 //! `--json` prints the app's query structs as they are.
 
-use crate::output::{Align, Table, clip, money, percent, time, time_long};
+use crate::output::{Align, Table, clip, time, time_long};
 use crate::resolve::{self};
 use crate::{Ctx, input};
 use chrono::NaiveDate;
 use clap::Args;
-use daybook_app::history::{AsOf, FieldChange, TimelineFilter};
-use daybook_domain::{Money, StreamType};
-use serde_json::Value;
+use daybook_app::history::{AsOf, TimelineFilter};
+use daybook_domain::StreamType;
 
 use super::show::heading;
 
@@ -76,58 +75,30 @@ pub fn history(ctx: &mut Ctx, a: &HistoryArgs) -> anyhow::Result<()> {
         ctx.out.line(serde_json::to_string_pretty(&s.state)?);
         return Ok(());
     }
-    let h = ctx.db.read().history(id)?;
     if ctx.json {
-        return ctx.out.json(&h);
+        return ctx.out.json(&ctx.db.read().history(id)?);
     }
-    let n = h.entries.len();
+    let h = ctx.db.read().readable_history(id)?;
+    let n = h.len();
     ctx.out.line(format!(
-        "{} ({id}): {n} event{}",
+        "{} ({id}): {n} change{}",
         heading(ctx, record),
         if n == 1 { "" } else { "s" }
     ));
-    for e in &h.entries {
-        let recorded = if (e.at - e.issued_at).num_seconds().abs() > 60 {
-            format!("  (recorded {})", time_long(e.at))
-        } else {
-            String::new()
-        };
+    for e in &h {
         ctx.out.line(format!(
-            "#{:<3} {}  {}@{}  {}{recorded}",
+            "#{:<3} {}  {} on {}  {}",
             e.revision,
             time_long(e.issued_at),
             e.user,
             e.device,
-            e.event_type
+            e.title
         ));
-        // A new record's empty fields are not news.
-        for c in e
-            .changes
-            .iter()
-            .filter(|c| !(c.old.is_null() && c.new.is_null()))
-        {
-            ctx.out.line(format!("      {}", change_text(c)));
+        for r in &e.rows {
+            ctx.out.line(format!("      {r}"));
         }
     }
     Ok(())
-}
-
-/// `lines[..].quantity: 3 -> 5`, with amounts and percentages shown as such.
-fn change_text(c: &FieldChange) -> String {
-    let leaf = c.path.rsplit('.').next().unwrap_or(&c.path);
-    let show = |v: &Value| -> String {
-        match v {
-            Value::Null => "(none)".into(),
-            Value::String(s) => format!("{s:?}"),
-            Value::Number(n) => match (leaf, n.as_i64()) {
-                ("unit_price" | "spending_limit", Some(c)) => money(Money(c)),
-                ("discount_bp" | "vat_rate_bp", Some(bp)) => percent(bp),
-                _ => n.to_string(),
-            },
-            other => other.to_string(),
-        }
-    };
-    format!("{}: {} -> {}", c.path, show(&c.old), show(&c.new))
 }
 
 pub fn timeline(ctx: &mut Ctx, a: &TimelineArgs) -> anyhow::Result<()> {
