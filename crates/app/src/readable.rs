@@ -122,12 +122,17 @@ fn one_line_address(a: &Address) -> String {
         .join(", ")
 }
 
-/// `from → to` rows for the fields that changed.
+/// `Label: from → to` rows for the fields that changed; with a prefix (a line, an
+/// address) `Prefix: label from → to`.
 fn changes(rows: &mut Vec<String>, prefix: &str, pairs: &[(&str, String, String)]) {
     for (field, old, new) in pairs {
         if old != new {
             let l = label(field).unwrap_or(field);
-            rows.push(format!("{prefix}{l}: {old} → {new}"));
+            rows.push(if prefix.is_empty() {
+                format!("{l}: {old} → {new}")
+            } else {
+                format!("{prefix}: {} {old} → {new}", l.to_lowercase())
+            });
         }
     }
 }
@@ -263,7 +268,7 @@ fn tell(
             let (o, n) = (&old, &e.address);
             changes(
                 &mut rows,
-                &format!("{} · ", o.label),
+                &format!("Address {}", o.label),
                 &[
                     ("label", o.label.clone(), n.label.clone()),
                     ("street", o.street.clone(), n.street.clone()),
@@ -365,7 +370,7 @@ fn tell(
             if let Some(l) = order.and_then(|o| o.lines.iter().find(|l| l.id == e.line_id)) {
                 changes(
                     &mut rows,
-                    &format!("{name}: "),
+                    &name,
                     &[
                         ("quantity", l.quantity.to_string(), e.quantity.to_string()),
                         (
@@ -384,11 +389,16 @@ fn tell(
             "Line changed"
         }
         Event::OrderLineRemoved(e) => {
-            let terms = order
-                .and_then(|o| o.lines.iter().find(|l| l.id == e.line_id))
-                .map(|l| line_terms(l, cur))
-                .unwrap_or_default();
-            rows.push(format!("{}: {terms}", line_name(order, e.line_id)));
+            let found = order.and_then(|o| {
+                o.lines
+                    .iter()
+                    .position(|l| l.id == e.line_id)
+                    .map(|i| (i, &o.lines[i]))
+            });
+            rows.push(match found {
+                Some((i, l)) => format!("Line {} · {}", i + 1, line_terms(l, cur)),
+                None => line_name(order, e.line_id),
+            });
             "Line removed"
         }
         Event::DeliveryAddressSet(e) => {
@@ -420,9 +430,10 @@ fn tell(
         }
         Event::OrderPlaced(e) => {
             if let Some(o) = order {
+                let n = o.lines.len();
                 rows.push(format!(
-                    "{} lines, total {}",
-                    o.lines.len(),
+                    "{n} line{}, total {}",
+                    if n == 1 { "" } else { "s" },
                     amount(o.totals().gross, cur)
                 ));
             }

@@ -19,6 +19,14 @@ fn every_field_of_every_event_type_has_a_label() {
     let mut missing = Vec::new();
     for entry in std::fs::read_dir(&dir).unwrap() {
         let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        // Older versions are upgraded on read: only the current shape is shown.
+        let mut parts = name.split('.');
+        let (ty, version) = (parts.next().unwrap(), parts.next().unwrap());
+        let current = Event::current_version(ty).expect("a known event type");
+        if version != format!("v{current}") {
+            continue;
+        }
         let text = std::fs::read_to_string(&path).unwrap();
         let value: serde_json::Value = serde_json::from_str(&text).unwrap();
         let mut fields = Vec::new();
@@ -70,8 +78,9 @@ fn a_changed_line_reads_as_its_number_code_and_description() {
     assert_eq!(last.title, "Line changed");
     let rows = last.rows.join("\n");
     assert!(rows.contains("Line 1 · BOLT"), "{rows}");
-    assert!(rows.contains("Quantity: 2 → 5"), "{rows}");
-    assert!(rows.contains("Price: EUR 2.50 → EUR 2.75"), "{rows}");
+    assert!(rows.contains("Line 1 · BOLT"), "{rows}");
+    assert!(rows.contains(": quantity 2 → 5"), "{rows}");
+    assert!(rows.contains(": price EUR 2.50 → EUR 2.75"), "{rows}");
     assert!(
         !rows.contains("Discount"),
         "unchanged fields are not news: {rows}"
