@@ -12,6 +12,7 @@
 mod backup;
 mod bad_input;
 mod cluster;
+mod company;
 mod crash;
 mod demo;
 mod exec;

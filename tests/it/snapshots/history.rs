@@ -34,7 +34,8 @@ fn snapshots_of_a_history() {
         #10  2026-03-03 05:00:00 UTC  tester on ci  Invoiced
               Invoice number: given by the server when it syncs
               Status: delivered → invoiced on 3 Mar 2026 05:00
-    "#]].assert_eq(&b.ok(&["history", "SO-00001"]));
+    "#]]
+    .assert_eq(&b.ok(&["history", "SO-00001"]));
     expect![[r#"
         {
           "stream_id": "00000000-0000-0000-0000-0000000000b2",
