@@ -152,9 +152,19 @@ fn a_hundred_and_twenty_lines_fill_three_pages() {
         .into(),
     )
     .unwrap();
+    let mut times = Vec::new();
+    for _ in 0..7 {
+        let started = Instant::now();
+        let (_, rendered) =
+            print(&db.read(), id::<OrderId>(ORDER).0, DocumentKind::Invoice).unwrap();
+        times.push(started.elapsed());
+        assert_eq!(rendered.pages, 3);
+    }
+    times.sort();
+    println!(
+        "3-page invoice gathered and rendered: median {:?} of 7",
+        times[3]
+    );
     let doc = gather(&db.read(), id::<OrderId>(ORDER).0, DocumentKind::Invoice).unwrap();
-    let started = Instant::now();
-    let rendered = render(&doc).unwrap();
-    println!("3-page invoice rendered in {:?}", started.elapsed());
-    assert_eq!(rendered.pages, 3);
+    assert_eq!(render(&doc).unwrap().pages, 3);
 }
