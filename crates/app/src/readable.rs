@@ -29,6 +29,8 @@ pub struct ReadableEntry {
     pub revision: u64,
     /// When the user gave the command.
     pub issued_at: DateTime<Utc>,
+    /// When it was committed here (later than `issued_at` for work done offline).
+    pub at: DateTime<Utc>,
     /// Who.
     pub user: String,
     /// From which device.
@@ -510,6 +512,7 @@ pub fn readable_history(conn: &Connection, id: Uuid) -> Result<Vec<ReadableEntry
         out.push(ReadableEntry {
             revision: e.revision,
             issued_at: e.metadata.issued_at,
+            at: e.committed_at,
             user: e.metadata.user,
             device: e.metadata.device,
             title,

@@ -86,8 +86,13 @@ pub fn history(ctx: &mut Ctx, a: &HistoryArgs) -> anyhow::Result<()> {
         if n == 1 { "" } else { "s" }
     ));
     for e in &h {
+        let recorded = if (e.at - e.issued_at).num_seconds().abs() > 60 {
+            format!("  (recorded {})", time_long(e.at))
+        } else {
+            String::new()
+        };
         ctx.out.line(format!(
-            "#{:<3} {}  {} on {}  {}",
+            "#{:<3} {}  {} on {}  {}{recorded}",
             e.revision,
             time_long(e.issued_at),
             e.user,
