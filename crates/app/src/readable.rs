@@ -498,6 +498,36 @@ fn tell(
     Ok((title.to_string(), rows))
 }
 
+/// One event of a record, at `revision`, in words (the account timeline's one line);
+/// `None` when the record has no such revision.
+pub fn readable_event(
+    conn: &Connection,
+    id: Uuid,
+    revision: u64,
+) -> Result<Option<ReadableEntry>, AppError> {
+    let Some((stream_type, _)) = daybook_store::stream_head(conn, id)? else {
+        return Ok(None);
+    };
+    let names = Names { conn };
+    let mut agg = Aggregate::new(stream_type);
+    for e in read_stream(conn, id, 0)? {
+        if e.revision == revision {
+            let (title, rows) = tell(&names, &agg, &e.event, e.metadata.issued_at)?;
+            return Ok(Some(ReadableEntry {
+                revision: e.revision,
+                issued_at: e.metadata.issued_at,
+                at: e.committed_at,
+                user: e.metadata.user,
+                device: e.metadata.device,
+                title,
+                rows,
+            }));
+        }
+        agg.apply(&e.event);
+    }
+    Ok(None)
+}
+
 /// A record's history in words, oldest first.
 pub fn readable_history(conn: &Connection, id: Uuid) -> Result<Vec<ReadableEntry>, AppError> {
     let Some((stream_type, _)) = daybook_store::stream_head(conn, id)? else {

@@ -163,19 +163,19 @@ fn snapshots_of_a_history() {
 fn snapshots_of_the_timeline() {
     let b = shop_week();
     expect![[r#"
-        Seq  Committed         User    Device  Record                Rev  Event
-         31  2026-03-03 15:00  tester  ci      SalesOrder  SO-00004    4  OrderCancelled
-         30  2026-03-03 14:00  tester  ci      SalesOrder  SO-00004    3  OrderPlaced
-         29  2026-03-03 13:00  tester  ci      SalesOrder  SO-00004    2  OrderLineAdded
-         28  2026-03-03 12:00  tester  ci      SalesOrder  SO-00004    1  OrderCreated
-         27  2026-03-03 11:00  tester  ci      SalesOrder  SO-00003    2  OrderLineAdded
-         26  2026-03-03 10:00  tester  ci      SalesOrder  SO-00003    1  OrderCreated
-         25  2026-03-03 09:00  tester  ci      SalesOrder  SO-00002    3  OrderPlaced
-         24  2026-03-03 08:00  tester  ci      SalesOrder  SO-00002    2  OrderLineAdded
-         23  2026-03-03 07:00  tester  ci      SalesOrder  SO-00002    1  OrderCreated
-         22  2026-03-03 06:00  tester  ci      Product     PEN         2  ProductPriceChanged
-         21  2026-03-03 05:00  tester  ci      SalesOrder  SO-00001   10  OrderInvoiced
-         20  2026-03-03 04:00  tester  ci      SalesOrder  SO-00001    9  OrderDelivered
+        Seq  Committed         User    Device  Record                Rev  What changed
+         31  2026-03-03 15:00  tester  ci      SalesOrder  SO-00004    4  Cancelled: Reason: customer changed their mind
+         30  2026-03-03 14:00  tester  ci      SalesOrder  SO-00004    3  Placed: 1 line, total EUR 181.44
+         29  2026-03-03 13:00  tester  ci      SalesOrder  SO-00004    2  Line added: Line 1 · 1 × CHAIR Ergonomic office chair at EU…
+         28  2026-03-03 12:00  tester  ci      SalesOrder  SO-00004    1  Order created: SO-00004 for Anna de Vries (C-00002), in EUR
+         27  2026-03-03 11:00  tester  ci      SalesOrder  SO-00003    2  Line added: Line 1 · 10 × PEN Ballpoint pen, blue at EUR 1.…
+         26  2026-03-03 10:00  tester  ci      SalesOrder  SO-00003    1  Order created: SO-00003 for Brouwerij Noord B.V. (C-00001),…
+         25  2026-03-03 09:00  tester  ci      SalesOrder  SO-00002    3  Placed: 1 line, total EUR 24.53
+         24  2026-03-03 08:00  tester  ci      SalesOrder  SO-00002    2  Line added: Line 1 · 5 × TEA Tea assortment at EUR 4.50, VA…
+         23  2026-03-03 07:00  tester  ci      SalesOrder  SO-00002    1  Order created: SO-00002 for Anna de Vries (C-00002), in EUR
+         22  2026-03-03 06:00  tester  ci      Product     PEN         2  Price changed: Price: 1.25 → 1.35
+         21  2026-03-03 05:00  tester  ci      SalesOrder  SO-00001   10  Invoiced: Invoice number: given by the server when it syncs
+         20  2026-03-03 04:00  tester  ci      SalesOrder  SO-00001    9  Delivered: Status: placed → delivered on 3 Mar 2026 04:00
         more: --before 20
     "#]]
     .assert_eq(&b.ok(&["timeline", "--limit", "12"]));

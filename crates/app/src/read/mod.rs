@@ -161,6 +161,15 @@ impl<'c> Reader<'c> {
         crate::readable::readable_history(self.conn, id)
     }
 
+    /// One event of a record in words (a timeline row's "what changed").
+    pub fn readable_event(
+        &self,
+        id: Uuid,
+        revision: u64,
+    ) -> Result<Option<ReadableEntry>, AppError> {
+        crate::readable::readable_event(self.conn, id, revision)
+    }
+
     /// A page of the account's timeline, newest first.
     pub fn timeline(&self, f: &TimelineFilter) -> Result<TimelinePage, AppError> {
         history::timeline(self.conn, f)

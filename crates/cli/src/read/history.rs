@@ -128,9 +128,17 @@ pub fn timeline(ctx: &mut Ctx, a: &TimelineArgs) -> anyhow::Result<()> {
         ("Record", Align::Left),
         ("", Align::Left),
         ("Rev", Align::Right),
-        ("Event", Align::Left),
+        ("What changed", Align::Left),
     ]);
     for e in &page.entries {
+        // In words: the title and the first change ("Line added: Line 3 · 2 × ...").
+        let what = match ctx.db.read().readable_event(e.stream_id, e.revision)? {
+            Some(r) => match r.rows.first() {
+                Some(first) => format!("{}: {first}", r.title),
+                None => r.title,
+            },
+            None => e.event_type.clone(),
+        };
         t.row(vec![
             e.seq.to_string(),
             time(e.at),
@@ -139,7 +147,7 @@ pub fn timeline(ctx: &mut Ctx, a: &TimelineArgs) -> anyhow::Result<()> {
             e.stream_type.to_string(),
             clip(e.label.as_deref().unwrap_or(""), 32),
             e.revision.to_string(),
-            e.event_type.clone(),
+            clip(&what, 60),
         ]);
     }
     if t.is_empty() {
