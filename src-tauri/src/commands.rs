@@ -256,10 +256,7 @@ pub async fn configure_sync(
     if config.token.is_empty() {
         return Err(invalid("token", "the device token is required"));
     }
-    let remember = config.clone();
-    state
-        .write(move |db| db.remember_server(Some(&remember.url), Some(&remember.token)))
-        .await?;
+    state.connect(config.clone()).await?;
     sync.start(&app, &state, &config)
         .map_err(|m| invalid("server", m))?;
     sync.status(&state).await

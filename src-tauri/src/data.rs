@@ -122,7 +122,7 @@ pub async fn start_fresh(app: AppHandle, state: State<'_, AppState>) -> Res<Fres
 /// the outbox from the store at every round, so it goes on from the restored ones.
 async fn resume_sync(app: &AppHandle, state: &AppState) {
     let sync = app.state::<SyncEngine>();
-    if let Ok(Some(server)) = state.read(|r| r.server()).await
+    if let Ok(Some(server)) = state.server().await
         && let Err(e) = sync.start(app, state, &server)
     {
         eprintln!("daybook-desktop: sync not started: {e}");

@@ -163,7 +163,7 @@ impl AppError {
             AppError::Io { .. } => ErrorBody::new(ErrorCode::IoError, message).with_field("path"),
             AppError::Store(_) => ErrorBody::new(
                 ErrorCode::Internal,
-                "an internal error occurred; nothing was changed",
+                "the local store could not do this (an internal error); no data was changed",
             ),
         }
     }

@@ -122,6 +122,7 @@ pub fn change_order_line(
         quantity,
         unit_price,
         discount_bp: 0,
+        seen: None,
     }
 }
 

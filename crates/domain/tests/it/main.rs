@@ -4,6 +4,7 @@
 mod company;
 mod customer;
 mod edge_json;
+mod guard;
 mod harness;
 mod json;
 mod order;
