@@ -9,13 +9,15 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 # WebDriver and ImageMagick's `import` for screenshots; PostgreSQL's server binaries
 # for the server's PostgreSQL adapter (tests and benchmarks start a throwaway cluster
 # of their own with scripts/pg.sh; the system cluster is not used); Python's venv for
-# the API tester of `make api-check`.
+# the API tester of `make api-check`; poppler-utils' pdftotext reads the printed
+# documents back in the system tests.
 PACKAGES=(build-essential pkg-config
   libwebkit2gtk-4.1-dev file libxdo-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev
   libdbus-1-dev
   xvfb webkit2gtk-driver imagemagick
   postgresql
-  python3-venv)
+  python3-venv
+  poppler-utils)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -59,11 +59,12 @@ fn history_shows_field_changes_and_the_first_state() {
     assert_eq!(text(&entries[2], "/user"), "bob");
     assert_eq!(int(&entries[2], "/revision"), 3);
 
-    // As text: who, which device, old -> new (amounts as amounts).
+    // As text: who, on which device, in words: old → new (amounts as amounts).
     let t = b.ok(&["history", "PEN"]);
-    assert!(t.contains("tester@ci"), "{t}");
-    assert!(t.contains("bob@ci"), "{t}");
-    assert!(t.contains("unit_price: 1.25 -> 1.35"), "{t}");
+    assert!(t.contains("tester on ci"), "{t}");
+    assert!(t.contains("bob on ci"), "{t}");
+    assert!(t.contains("Price: 1.25 → 1.35"), "{t}");
+    assert!(!t.contains("unit_price"), "{t}");
 
     // The first state.
     let first = b.json(&["history", "PEN", "--as-of", "1"]);

@@ -12,6 +12,7 @@
 mod backup;
 mod bad_input;
 mod cluster;
+mod company;
 mod crash;
 mod demo;
 mod exec;
@@ -19,6 +20,7 @@ mod faults;
 mod flow;
 mod hardening;
 mod history;
+mod print;
 mod proxy;
 mod random;
 mod rebuild;

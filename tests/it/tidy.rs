@@ -173,6 +173,12 @@ const POLICIES: &[Policy] = &[
         no_raw_connection: true,
     },
     Policy {
+        krate: "documents",
+        rusqlite: false,
+        sql_in: Some(&[]),
+        no_raw_connection: true,
+    },
+    Policy {
         krate: "testkit",
         rusqlite: true,
         sql_in: None,
@@ -329,6 +335,17 @@ fn layers_depend_only_inwards() {
 fn the_kits_stay_out_of_the_core() {
     let root = root();
     assert_eq!(internal(&root, "demo"), ["daybook-app", "daybook-domain"]);
+    // Documents read the records through the app's reader and hold no SQL.
+    assert_eq!(
+        internal(&root, "documents"),
+        ["daybook-app", "daybook-domain"]
+    );
+    for k in ["domain", "store", "app", "protocol", "sync", "server"] {
+        assert!(
+            !deps(&root, k).iter().any(|d| d == "daybook-documents"),
+            "{k} must not depend on daybook-documents"
+        );
+    }
     assert_eq!(
         internal(&root, "testkit"),
         ["daybook-app", "daybook-demo", "daybook-domain"]
@@ -349,6 +366,7 @@ fn the_kits_stay_out_of_the_core() {
         "sync",
         "server",
         "demo",
+        "documents",
         "cli",
         "src-tauri",
         "tests",

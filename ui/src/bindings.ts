@@ -309,7 +309,9 @@ export type Command = {
 	type: "DeliverOrder",
 } & DeliverOrder | {
 	type: "InvoiceOrder",
-} & InvoiceOrder;
+} & InvoiceOrder | {
+	type: "SetCompanyDetails",
+} & SetCompanyDetails;
 
 /**  What a successful command did. */
 export type CommandOutcome = {
@@ -324,6 +326,13 @@ export type CommandOutcome = {
 	/**  True when this command id had already been applied: nothing was written again. */
 	duplicate: boolean,
 };
+
+/**
+ *  The account's own company record (its details for documents). There is one per
+ *  account, always at [`CompanyId::ACCOUNT`], so devices that set it offline write
+ *  to the same record.
+ */
+export type CompanyId = string;
 
 /**  Open a draft order for a customer. */
 export type CreateOrder = {
@@ -1061,7 +1070,9 @@ export type RecordKind =
 /**  A line of an order. */
 "line" | 
 /**  An address of a customer. */
-"address";
+"address" | 
+/**  The account's own company. */
+"company";
 
 /**  Where a record's local changes are in their journey to the server. */
 export type RecordSync = 
@@ -1145,6 +1156,27 @@ export type RestoreReport = {
 	millis: number,
 };
 
+/**
+ *  Set the company's own details, as documents show them (full new values; only a
+ *  change is recorded). The id is always [`CompanyId::ACCOUNT`].
+ */
+export type SetCompanyDetails = {
+	/**  Always [`CompanyId::ACCOUNT`]. */
+	company_id: CompanyId,
+	/**  The company's name as documents print it. */
+	name: string,
+	/**  Its address (the label is not printed). */
+	address: Address,
+	/**  VAT number, if any. */
+	vat_number: string | null,
+	/**  Bank account (IBAN) for payments, if any. */
+	bank_account: string | null,
+	/**  E-mail for customers, if any. */
+	email: string | null,
+	/**  Telephone, if any. */
+	phone: string | null,
+};
+
 /**  Choose the delivery address among the customer's addresses. */
 export type SetDeliveryAddress = {
 	/**  Which order. */
@@ -1210,7 +1242,9 @@ export type StreamType =
 /**  Product streams. */
 "Product" | 
 /**  Sales order streams. */
-"SalesOrder";
+"SalesOrder" | 
+/**  The company's own record. */
+"Company";
 
 /**  "x of y" for the push or pull under way. */
 export type SyncProgress = {

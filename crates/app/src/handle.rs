@@ -202,6 +202,7 @@ pub(crate) fn handle_warm(
                     daybook_domain::StreamType::Customer => RecordKind::Customer,
                     daybook_domain::StreamType::Product => RecordKind::Product,
                     daybook_domain::StreamType::SalesOrder => RecordKind::Order,
+                    daybook_domain::StreamType::Company => RecordKind::Company,
                 },
                 id: stream_id,
             }));

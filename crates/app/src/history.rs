@@ -163,6 +163,67 @@ pub fn state_at(conn: &Connection, id: Uuid, as_of: AsOf) -> Result<StateAt, App
     })
 }
 
+/// A record folded to some moment, typed (documents draw on it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordAt {
+    /// The state.
+    pub aggregate: Aggregate,
+    /// The revision shown (0: did not exist yet).
+    pub revision: u64,
+    /// When that revision's command was given.
+    pub at: Option<DateTime<Utc>>,
+}
+
+/// A record as of a revision or a moment, as its typed state; `None` when no record
+/// has this id.
+pub fn record_at(conn: &Connection, id: Uuid, as_of: AsOf) -> Result<Option<RecordAt>, AppError> {
+    let Some((stream_type, _)) = stream_head(conn, id)? else {
+        return Ok(None);
+    };
+    let mut folded = RecordAt {
+        aggregate: Aggregate::new(stream_type),
+        revision: 0,
+        at: None,
+    };
+    for e in read_stream(conn, id, 0)? {
+        let include = match as_of {
+            AsOf::Revision(r) => e.revision <= r,
+            AsOf::Time(t) => e.metadata.issued_at <= t,
+        };
+        if !include {
+            break;
+        }
+        folded.aggregate.apply(&e.event);
+        folded.revision = e.revision;
+        folded.at = Some(e.metadata.issued_at);
+    }
+    Ok(Some(folded))
+}
+
+/// A record as it was just after its first event of `event_type` (say, an order at
+/// its placing); `None` when it has no such event.
+pub fn record_at_event(
+    conn: &Connection,
+    id: Uuid,
+    event_type: &str,
+) -> Result<Option<RecordAt>, AppError> {
+    let Some((stream_type, _)) = stream_head(conn, id)? else {
+        return Ok(None);
+    };
+    let mut aggregate = Aggregate::new(stream_type);
+    for e in read_stream(conn, id, 0)? {
+        aggregate.apply(&e.event);
+        if e.event.event_type() == event_type {
+            return Ok(Some(RecordAt {
+                aggregate,
+                revision: e.revision,
+                at: Some(e.metadata.issued_at),
+            }));
+        }
+    }
+    Ok(None)
+}
+
 /// The leaf-level differences between two states.
 pub fn diff(old: &Value, new: &Value) -> Vec<FieldChange> {
     let (mut a, mut b) = (Vec::new(), Vec::new());

@@ -14,6 +14,7 @@ mod numbers;
 pub mod projection;
 pub mod query;
 pub mod read;
+pub mod readable;
 pub mod replica;
 pub mod service;
 pub mod settings;

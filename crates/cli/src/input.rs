@@ -116,8 +116,9 @@ pub fn stream_type(text: &str) -> Result<StreamType, String> {
         "customer" | "customers" => Ok(StreamType::Customer),
         "product" | "products" => Ok(StreamType::Product),
         "salesorder" | "salesorders" | "order" | "orders" => Ok(StreamType::SalesOrder),
+        "company" => Ok(StreamType::Company),
         _ => Err(format!(
-            "'{text}' is not a record type (Customer, Product, SalesOrder)"
+            "'{text}' is not a record type (Customer, Product, SalesOrder, Company)"
         )),
     }
 }

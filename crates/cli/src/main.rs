@@ -10,6 +10,7 @@ mod data;
 mod demo;
 mod input;
 mod output;
+mod print;
 mod read;
 mod resolve;
 mod sync;
@@ -140,6 +141,9 @@ enum Cmd {
     /// Sales orders: create, lines, address, details, place, cancel, deliver, invoice, show
     #[command(subcommand)]
     Order(write::OrderCmd),
+    /// The company's own details, printed on every document: set, show
+    #[command(subcommand)]
+    Company(write::CompanyCmd),
     /// The order list: filter, search, sort and page
     Orders(read::OrdersArgs),
     /// An order, customer or product in detail
@@ -147,6 +151,8 @@ enum Cmd {
         /// Id, order number, customer number or product code
         record: String,
     },
+    /// An order's confirmation, delivery note or invoice as PDF, as it was then
+    Print(print::PrintArgs),
     /// A record's history: every change, who made it, from which device, field by field
     History(read::HistoryArgs),
     /// The account's events, newest first, filtered
@@ -381,7 +387,7 @@ fn try_main(cli: Cli) -> anyhow::Result<(String, u8)> {
     };
     let writes = matches!(
         cli.command,
-        Cmd::Exec { .. } | Cmd::Customer(_) | Cmd::Product(_) | Cmd::Order(_)
+        Cmd::Exec { .. } | Cmd::Customer(_) | Cmd::Product(_) | Cmd::Order(_) | Cmd::Company(_)
     );
     match cli.command {
         Cmd::Demo(a) => demo::run(&mut ctx, &a)?,
@@ -393,8 +399,10 @@ fn try_main(cli: Cli) -> anyhow::Result<(String, u8)> {
         Cmd::Customer(c) => write::customer(&mut ctx, c)?,
         Cmd::Product(c) => write::product(&mut ctx, c)?,
         Cmd::Order(c) => write::order(&mut ctx, c)?,
+        Cmd::Company(c) => write::company(&mut ctx, c)?,
         Cmd::Orders(a) => read::orders(&mut ctx, &a)?,
         Cmd::Show { record } => read::show(&mut ctx, &record)?,
+        Cmd::Print(a) => print::print(&mut ctx, &a)?,
         Cmd::History(a) => read::history(&mut ctx, &a)?,
         Cmd::Timeline(a) => read::timeline(&mut ctx, &a)?,
         Cmd::Rebuild => read::rebuild(&mut ctx)?,

@@ -9,18 +9,20 @@ use uuid::Uuid;
 
 use crate::InputError;
 
-/// The three kinds of record a person can name.
+/// The kinds of record a person can name (the company's own by the word `company`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Record {
     Customer(Uuid),
     Product(Uuid),
     Order(Uuid),
+    Company,
 }
 
 impl Record {
     pub fn id(self) -> Uuid {
         match self {
             Record::Customer(id) | Record::Product(id) | Record::Order(id) => id,
+            Record::Company => daybook_domain::CompanyId::ACCOUNT.0,
         }
     }
 }
@@ -79,13 +81,17 @@ pub fn order(db: &Daybook, key: &str) -> anyhow::Result<Uuid> {
 }
 
 /// Any record: by id (of whatever kind), else order number, customer number or product
-/// code.
+/// code; `company` is the company's own record.
 pub fn record(db: &Daybook, key: &str) -> anyhow::Result<Record> {
+    if key.trim().eq_ignore_ascii_case("company") {
+        return Ok(Record::Company);
+    }
     if let Ok(id) = Uuid::parse_str(key.trim()) {
         return match db.read().stream_type(id)? {
             Some(StreamType::Customer) => Ok(Record::Customer(id)),
             Some(StreamType::Product) => Ok(Record::Product(id)),
             Some(StreamType::SalesOrder) => Ok(Record::Order(id)),
+            Some(StreamType::Company) => Ok(Record::Company),
             None => Err(InputError::new(format!("no record has id {id}")).into()),
         };
     }

@@ -1,10 +1,11 @@
-//! One type over the three aggregates, so the application can load any stream, fold
+//! One type over the aggregates, so the application can load any stream, fold
 //! it, ask what facts a command needs and decide, without knowing which kind it is.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::command::{Command, Routed};
+use crate::company::{self, Company};
 use crate::customer::{self, Customer};
 use crate::error::DomainError;
 use crate::event::{Event, StreamType};
@@ -22,6 +23,8 @@ pub enum Aggregate {
     Product(Option<Product>),
     /// A sales order stream.
     SalesOrder(Option<SalesOrder>),
+    /// The company's own record.
+    Company(Option<Company>),
 }
 
 /// Bumped whenever an aggregate's state shape changes, so stale snapshots are ignored
@@ -35,6 +38,7 @@ impl Aggregate {
             StreamType::Customer => Aggregate::Customer(None),
             StreamType::Product => Aggregate::Product(None),
             StreamType::SalesOrder => Aggregate::SalesOrder(None),
+            StreamType::Company => Aggregate::Company(None),
         }
     }
 
@@ -53,6 +57,7 @@ impl Aggregate {
             Aggregate::Customer(_) => StreamType::Customer,
             Aggregate::Product(_) => StreamType::Product,
             Aggregate::SalesOrder(_) => StreamType::SalesOrder,
+            Aggregate::Company(_) => StreamType::Company,
         }
     }
 
@@ -62,6 +67,7 @@ impl Aggregate {
             Aggregate::Customer(s) => s.is_some(),
             Aggregate::Product(s) => s.is_some(),
             Aggregate::SalesOrder(s) => s.is_some(),
+            Aggregate::Company(s) => s.is_some(),
         }
     }
 
@@ -71,6 +77,7 @@ impl Aggregate {
             Aggregate::Customer(s) => customer::apply(s, event),
             Aggregate::Product(s) => product::apply(s, event),
             Aggregate::SalesOrder(s) => order::apply(s, event),
+            Aggregate::Company(s) => company::apply(s, event),
         }
     }
 
@@ -80,6 +87,7 @@ impl Aggregate {
             (Aggregate::Customer(_), Routed::Customer(c)) => customer::needs(c),
             (Aggregate::Product(_), Routed::Product(c)) => product::needs(c),
             (Aggregate::SalesOrder(s), Routed::Order(c)) => order::needs(s.as_ref(), c),
+            (Aggregate::Company(_), Routed::Company(c)) => company::needs(c),
             // Another kind of record: `decide` refuses it, so it needs nothing.
             (_, _) => FactNeeds::default(),
         }
@@ -96,6 +104,7 @@ impl Aggregate {
             (Aggregate::Customer(s), Routed::Customer(c)) => customer::decide(s.as_ref(), c, facts),
             (Aggregate::Product(s), Routed::Product(c)) => product::decide(s.as_ref(), c, facts),
             (Aggregate::SalesOrder(s), Routed::Order(c)) => order::decide(s.as_ref(), c, facts, at),
+            (Aggregate::Company(s), Routed::Company(c)) => company::decide(s.as_ref(), c),
             // The id exists but as another kind of record: to the user it is unknown.
             (_, routed) => Err(DomainError::NotFound {
                 kind: routed.record_kind(),
@@ -110,6 +119,7 @@ impl Aggregate {
             Aggregate::Customer(s) => serde_json::to_value(s),
             Aggregate::Product(s) => serde_json::to_value(s),
             Aggregate::SalesOrder(s) => serde_json::to_value(s),
+            Aggregate::Company(s) => serde_json::to_value(s),
         };
         r.unwrap_or(serde_json::Value::Null)
     }

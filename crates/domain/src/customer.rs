@@ -111,7 +111,7 @@ pub fn needs(cmd: CustomerCommand<'_>) -> FactNeeds {
     }
 }
 
-fn email(value: Option<&str>) -> Result<Option<String>, DomainError> {
+pub(crate) fn email(value: Option<&str>) -> Result<Option<String>, DomainError> {
     let e = optional("email", value, 254)?;
     if let Some(e) = &e
         && (!e.contains('@') || e.contains(char::is_whitespace))

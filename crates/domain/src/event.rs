@@ -235,6 +235,23 @@ pub struct OrderInvoiced {
     pub invoiced_at: DateTime<Utc>,
 }
 
+/// The company's own details were set (full new values).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompanyDetailsChanged {
+    /// Name.
+    pub name: String,
+    /// Address.
+    pub address: Address,
+    /// VAT number, if any.
+    pub vat_number: Option<String>,
+    /// Bank account (IBAN), if any.
+    pub bank_account: Option<String>,
+    /// E-mail, if any.
+    pub email: Option<String>,
+    /// Telephone, if any.
+    pub phone: Option<String>,
+}
+
 macro_rules! events {
     ($($(#[$doc:meta])* $name:ident => $stream:ident, $version:literal;)*) => {
         /// Every domain event. The JSON form is `{"type": "<EventType>", "data": {...}}`.
@@ -343,6 +360,8 @@ events! {
     OrderDelivered => SalesOrder, 1;
     /// See [`OrderInvoiced`].
     OrderInvoiced => SalesOrder, 1;
+    /// See [`CompanyDetailsChanged`].
+    CompanyDetailsChanged => Company, 1;
 }
 
 impl Event {
@@ -366,14 +385,17 @@ pub enum StreamType {
     Product,
     /// Sales order streams.
     SalesOrder,
+    /// The company's own record.
+    Company,
 }
 
 impl StreamType {
     /// Every stream type.
-    pub const ALL: [StreamType; 3] = [
+    pub const ALL: [StreamType; 4] = [
         StreamType::Customer,
         StreamType::Product,
         StreamType::SalesOrder,
+        StreamType::Company,
     ];
 
     /// Stable text form (the store's `stream_type` column).
@@ -382,6 +404,7 @@ impl StreamType {
             StreamType::Customer => "Customer",
             StreamType::Product => "Product",
             StreamType::SalesOrder => "SalesOrder",
+            StreamType::Company => "Company",
         }
     }
 

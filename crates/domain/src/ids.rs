@@ -54,6 +54,12 @@ id_type!(
     OrderId
 );
 id_type!(
+    /// The account's own company record (its details for documents). There is one per
+    /// account, always at [`CompanyId::ACCOUNT`], so devices that set it offline write
+    /// to the same record.
+    CompanyId
+);
+id_type!(
     /// A line within one order; unique within the order.
     LineId
 );
@@ -69,6 +75,12 @@ id_type!(
     /// The invoice document created when an order is invoiced.
     InvoiceId
 );
+
+impl CompanyId {
+    /// The one company record of an account.
+    pub const ACCOUNT: CompanyId =
+        CompanyId(Uuid::from_u128(0x0000_0000_0000_7000_8000_0000_c0a1_c0de));
+}
 
 /// The id of the `index`-th event produced by a command.
 ///

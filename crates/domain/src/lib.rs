@@ -6,6 +6,7 @@
 
 pub mod aggregate;
 pub mod command;
+pub mod company;
 pub mod customer;
 pub mod error;
 pub mod event;
@@ -23,6 +24,7 @@ pub mod values;
 
 pub use aggregate::{Aggregate, STATE_VERSION};
 pub use command::*;
+pub use company::Company;
 pub use customer::{Customer, CustomerAddress};
 pub use error::DomainError;
 pub use event::{Event, EventDecodeError, StreamType};

@@ -187,6 +187,8 @@ pub enum RecordKind {
     Line,
     /// An address of a customer.
     Address,
+    /// The account's own company.
+    Company,
 }
 
 impl RecordKind {
@@ -198,6 +200,7 @@ impl RecordKind {
             RecordKind::Order => "order_id",
             RecordKind::Line => "line_id",
             RecordKind::Address => "address_id",
+            RecordKind::Company => "company_id",
         }
     }
 }
@@ -210,6 +213,7 @@ impl std::fmt::Display for RecordKind {
             RecordKind::Order => "order",
             RecordKind::Line => "order line",
             RecordKind::Address => "address",
+            RecordKind::Company => "company record",
         })
     }
 }

@@ -7,11 +7,12 @@
 //! fresh ones.
 
 use daybook_domain::{
-    AddOrderLine, ChangeOrderLine, CreateOrder, RegisterCustomer, RegisterProduct, UpdateCustomer,
-    UpdateProduct,
+    AddOrderLine, ChangeOrderLine, CreateOrder, RegisterCustomer, RegisterProduct,
+    SetCompanyDetails, UpdateCustomer, UpdateProduct,
 };
 use daybook_domain::{
-    Address, Currency, CustomerId, CustomerKind, LineId, Money, OrderId, ProductId, VatClass,
+    Address, CompanyId, Currency, CustomerId, CustomerKind, LineId, Money, OrderId, ProductId,
+    VatClass,
 };
 
 /// An organisation `name` with customer number `number`: EUR, no VAT number, no
@@ -122,5 +123,25 @@ pub fn change_order_line(
         unit_price,
         discount_bp: 0,
         seen: None,
+    }
+}
+
+/// The company's details: `name` at Herengracht 100, 1015 BS Amsterdam, NL, with a VAT
+/// number and a bank account, no e-mail or telephone.
+pub fn set_company_details(name: &str) -> SetCompanyDetails {
+    SetCompanyDetails {
+        company_id: CompanyId::ACCOUNT,
+        name: name.into(),
+        address: Address {
+            label: String::new(),
+            street: "Herengracht 100".into(),
+            postal_code: "1015 BS".into(),
+            city: "Amsterdam".into(),
+            country: "NL".into(),
+        },
+        vat_number: Some("NL859999999B01".into()),
+        bank_account: Some("NL91 ABNA 0417 1643 00".into()),
+        email: None,
+        phone: None,
     }
 }

@@ -10,62 +10,32 @@ use crate::support::Book;
 fn snapshots_of_a_history() {
     let b = shop_week();
     expect![[r#"
-        Order SO-00001 (00000000-0000-0000-0000-000000000001): 10 events
-        #1   2026-03-02 20:00:00 UTC  tester@ci  OrderCreated
-              created_at: (none) -> "2026-03-02T20:00:00Z"
-              currency: (none) -> "EUR"
-              customer_id: (none) -> "00000000-0000-0000-0000-0000000000c1"
-              number: (none) -> "SO-00001"
-              status: (none) -> "draft"
-        #2   2026-03-02 21:00:00 UTC  tester@ci  OrderLineAdded
-              lines[00000000-0000-0000-0000-000000000011].code: (none) -> "CHAIR"
-              lines[00000000-0000-0000-0000-000000000011].description: (none) -> "Ergonomic office chair"
-              lines[00000000-0000-0000-0000-000000000011].discount_bp: (none) -> 10%
-              lines[00000000-0000-0000-0000-000000000011].id: (none) -> "00000000-0000-0000-0000-000000000011"
-              lines[00000000-0000-0000-0000-000000000011].product_id: (none) -> "00000000-0000-0000-0000-0000000000b1"
-              lines[00000000-0000-0000-0000-000000000011].quantity: (none) -> 2
-              lines[00000000-0000-0000-0000-000000000011].unit_price: (none) -> 149.95
-              lines[00000000-0000-0000-0000-000000000011].vat_class: (none) -> "standard"
-              lines[00000000-0000-0000-0000-000000000011].vat_rate_bp: (none) -> 21%
-        #3   2026-03-02 22:00:00 UTC  tester@ci  OrderLineAdded
-              lines[00000000-0000-0000-0000-000000000012].code: (none) -> "PEN"
-              lines[00000000-0000-0000-0000-000000000012].description: (none) -> "Ballpoint pen, blue"
-              lines[00000000-0000-0000-0000-000000000012].discount_bp: (none) -> 0%
-              lines[00000000-0000-0000-0000-000000000012].id: (none) -> "00000000-0000-0000-0000-000000000012"
-              lines[00000000-0000-0000-0000-000000000012].product_id: (none) -> "00000000-0000-0000-0000-0000000000b2"
-              lines[00000000-0000-0000-0000-000000000012].quantity: (none) -> 100
-              lines[00000000-0000-0000-0000-000000000012].unit_price: (none) -> 1.25
-              lines[00000000-0000-0000-0000-000000000012].vat_class: (none) -> "standard"
-              lines[00000000-0000-0000-0000-000000000012].vat_rate_bp: (none) -> 21%
-        #4   2026-03-02 23:00:00 UTC  tester@ci  OrderLineAdded
-              lines[00000000-0000-0000-0000-000000000013].code: (none) -> "TEA"
-              lines[00000000-0000-0000-0000-000000000013].description: (none) -> "Tea assortment"
-              lines[00000000-0000-0000-0000-000000000013].discount_bp: (none) -> 0%
-              lines[00000000-0000-0000-0000-000000000013].id: (none) -> "00000000-0000-0000-0000-000000000013"
-              lines[00000000-0000-0000-0000-000000000013].product_id: (none) -> "00000000-0000-0000-0000-0000000000b3"
-              lines[00000000-0000-0000-0000-000000000013].quantity: (none) -> 3
-              lines[00000000-0000-0000-0000-000000000013].unit_price: (none) -> 4.50
-              lines[00000000-0000-0000-0000-000000000013].vat_class: (none) -> "reduced"
-              lines[00000000-0000-0000-0000-000000000013].vat_rate_bp: (none) -> 9%
-        #5   2026-03-03 00:00:00 UTC  tester@ci  OrderLineChanged
-              lines[00000000-0000-0000-0000-000000000012].quantity: 100 -> 120
-        #6   2026-03-03 01:00:00 UTC  tester@ci  DeliveryAddressSet
-              delivery_address_id: (none) -> "00000000-0000-0000-0000-0000000000a2"
-        #7   2026-03-03 02:00:00 UTC  tester@ci  OrderDetailsChanged
-              customer_reference: (none) -> "PO-2026-031"
-              notes: (none) -> "Deliver before noon"
-        #8   2026-03-03 03:00:00 UTC  tester@ci  OrderPlaced
-              placed_at: (none) -> "2026-03-03T03:00:00Z"
-              status: "draft" -> "placed"
-        #9   2026-03-03 04:00:00 UTC  tester@ci  OrderDelivered
-              delivered_at: (none) -> "2026-03-03T04:00:00Z"
-              delivery_id: (none) -> "00000000-0000-0000-0000-0000000000d1"
-              status: "placed" -> "delivered"
-        #10  2026-03-03 05:00:00 UTC  tester@ci  OrderInvoiced
-              invoice_id: (none) -> "00000000-0000-0000-0000-0000000000e1"
-              invoiced_at: (none) -> "2026-03-03T05:00:00Z"
-              status: "delivered" -> "invoiced"
-    "#]].assert_eq(&b.ok(&["history", "SO-00001"]));
+        Order SO-00001 (00000000-0000-0000-0000-000000000001): 10 changes
+        #1   2026-03-02 20:00:00 UTC  tester on ci  Order created
+              SO-00001 for Brouwerij Noord B.V. (C-00001), in EUR
+        #2   2026-03-02 21:00:00 UTC  tester on ci  Line added
+              Line 1 · 2 × CHAIR Ergonomic office chair at EUR 149.95, 10% off, VAT 21%
+        #3   2026-03-02 22:00:00 UTC  tester on ci  Line added
+              Line 2 · 100 × PEN Ballpoint pen, blue at EUR 1.25, VAT 21%
+        #4   2026-03-02 23:00:00 UTC  tester on ci  Line added
+              Line 3 · 3 × TEA Tea assortment at EUR 4.50, VAT 9%
+        #5   2026-03-03 00:00:00 UTC  tester on ci  Line changed
+              Line 2 · PEN Ballpoint pen, blue: quantity 100 → 120
+        #6   2026-03-03 01:00:00 UTC  tester on ci  Delivery address set
+              Warehouse: Havenweg 8, 1041 AB Amsterdam, NL
+        #7   2026-03-03 02:00:00 UTC  tester on ci  Details changed
+              Reference: – → PO-2026-031
+              Notes: – → Deliver before noon
+        #8   2026-03-03 03:00:00 UTC  tester on ci  Placed
+              3 lines, total EUR 522.81
+              Status: draft → placed on 3 Mar 2026 03:00
+        #9   2026-03-03 04:00:00 UTC  tester on ci  Delivered
+              Status: placed → delivered on 3 Mar 2026 04:00
+        #10  2026-03-03 05:00:00 UTC  tester on ci  Invoiced
+              Invoice number: given by the server when it syncs
+              Status: delivered → invoiced on 3 Mar 2026 05:00
+    "#]]
+    .assert_eq(&b.ok(&["history", "SO-00001"]));
     expect![[r#"
         {
           "stream_id": "00000000-0000-0000-0000-0000000000b2",
@@ -193,19 +163,19 @@ fn snapshots_of_a_history() {
 fn snapshots_of_the_timeline() {
     let b = shop_week();
     expect![[r#"
-        Seq  Committed         User    Device  Record                Rev  Event
-         31  2026-03-03 15:00  tester  ci      SalesOrder  SO-00004    4  OrderCancelled
-         30  2026-03-03 14:00  tester  ci      SalesOrder  SO-00004    3  OrderPlaced
-         29  2026-03-03 13:00  tester  ci      SalesOrder  SO-00004    2  OrderLineAdded
-         28  2026-03-03 12:00  tester  ci      SalesOrder  SO-00004    1  OrderCreated
-         27  2026-03-03 11:00  tester  ci      SalesOrder  SO-00003    2  OrderLineAdded
-         26  2026-03-03 10:00  tester  ci      SalesOrder  SO-00003    1  OrderCreated
-         25  2026-03-03 09:00  tester  ci      SalesOrder  SO-00002    3  OrderPlaced
-         24  2026-03-03 08:00  tester  ci      SalesOrder  SO-00002    2  OrderLineAdded
-         23  2026-03-03 07:00  tester  ci      SalesOrder  SO-00002    1  OrderCreated
-         22  2026-03-03 06:00  tester  ci      Product     PEN         2  ProductPriceChanged
-         21  2026-03-03 05:00  tester  ci      SalesOrder  SO-00001   10  OrderInvoiced
-         20  2026-03-03 04:00  tester  ci      SalesOrder  SO-00001    9  OrderDelivered
+        Seq  Committed         User    Device  Record                Rev  What changed
+         31  2026-03-03 15:00  tester  ci      SalesOrder  SO-00004    4  Cancelled: Reason: customer changed their mind
+         30  2026-03-03 14:00  tester  ci      SalesOrder  SO-00004    3  Placed: 1 line, total EUR 181.44
+         29  2026-03-03 13:00  tester  ci      SalesOrder  SO-00004    2  Line added: Line 1 · 1 × CHAIR Ergonomic office chair at EU…
+         28  2026-03-03 12:00  tester  ci      SalesOrder  SO-00004    1  Order created: SO-00004 for Anna de Vries (C-00002), in EUR
+         27  2026-03-03 11:00  tester  ci      SalesOrder  SO-00003    2  Line added: Line 1 · 10 × PEN Ballpoint pen, blue at EUR 1.…
+         26  2026-03-03 10:00  tester  ci      SalesOrder  SO-00003    1  Order created: SO-00003 for Brouwerij Noord B.V. (C-00001),…
+         25  2026-03-03 09:00  tester  ci      SalesOrder  SO-00002    3  Placed: 1 line, total EUR 24.53
+         24  2026-03-03 08:00  tester  ci      SalesOrder  SO-00002    2  Line added: Line 1 · 5 × TEA Tea assortment at EUR 4.50, VA…
+         23  2026-03-03 07:00  tester  ci      SalesOrder  SO-00002    1  Order created: SO-00002 for Anna de Vries (C-00002), in EUR
+         22  2026-03-03 06:00  tester  ci      Product     PEN         2  Price changed: Price: 1.25 → 1.35
+         21  2026-03-03 05:00  tester  ci      SalesOrder  SO-00001   10  Invoiced: Invoice number: given by the server when it syncs
+         20  2026-03-03 04:00  tester  ci      SalesOrder  SO-00001    9  Delivered: Status: placed → delivered on 3 Mar 2026 04:00
         more: --before 20
     "#]]
     .assert_eq(&b.ok(&["timeline", "--limit", "12"]));

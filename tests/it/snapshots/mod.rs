@@ -18,6 +18,7 @@ mod errors;
 mod exports;
 mod history;
 mod lists;
+mod readable;
 mod records;
 
 use chrono::{DateTime, Duration, Utc};

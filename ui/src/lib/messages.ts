@@ -28,6 +28,7 @@ const KINDS: Record<RecordKind, string> = {
   order: "order",
   line: "order line",
   address: "address",
+  company: "company record",
 };
 
 const SCOPES: Record<TotalScope, string> = {

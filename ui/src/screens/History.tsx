@@ -190,9 +190,12 @@ export const EVENT_TYPES: Record<StreamType, string[]> = {
     "OrderCreated", "OrderLineAdded", "OrderLineChanged", "OrderLineRemoved", "DeliveryAddressSet",
     "OrderDetailsChanged", "OrderPlaced", "OrderCancelled", "OrderDelivered", "OrderInvoiced",
   ],
+  Company: ["CompanyDetailsChanged"],
 };
 
-const TYPE_LABEL: Record<StreamType, string> = { Customer: "Customers", Product: "Products", SalesOrder: "Orders" };
+const TYPE_LABEL: Record<StreamType, string> = {
+  Customer: "Customers", Product: "Products", SalesOrder: "Orders", Company: "Company details",
+};
 
 function recordHref(t: StreamType, id: string) {
   return href(`history/${id}`) + (t ? "" : "");

@@ -142,6 +142,9 @@ pub fn project_lines(
         Event::OrderCancelled(e) => orders::cancelled(conn, w, e, state)?,
         Event::OrderDelivered(e) => orders::delivered(conn, w, e)?,
         Event::OrderInvoiced(e) => orders::invoiced(conn, w, e, state)?,
+        // One small record, always read as it was at some moment (documents) or now
+        // (the settings screen) by folding its stream: no read model.
+        Event::CompanyDetailsChanged(_) => {}
     }
     Ok(deferred)
 }

@@ -12,19 +12,22 @@ mod pool;
 use std::io::Write;
 use std::path::Path;
 
-use chrono::NaiveDate;
-use daybook_domain::StreamType;
+use chrono::{DateTime, NaiveDate, Utc};
+use daybook_domain::{Aggregate, Company, CompanyId, StreamType};
 use rusqlite::Connection;
 use uuid::Uuid;
 
 use crate::backup::{self, BackupReport};
 use crate::error::AppError;
 use crate::export::{self, ExportReport};
-use crate::history::{self, AsOf, DayCount, RecordHistory, StateAt, TimelineFilter, TimelinePage};
+use crate::history::{
+    self, AsOf, DayCount, RecordAt, RecordHistory, StateAt, TimelineFilter, TimelinePage,
+};
 use crate::query::{
     self, CustomerDetail, CustomerPage, CustomerQuery, Dashboard, OrderDetail, OrderPage,
     OrderQuery, OrderSummary, ProductPage, ProductQuery, ProductRow, Stats,
 };
+use crate::readable::ReadableEntry;
 use crate::replica::{self, AttentionItem, Binding, OutboxCounts};
 use crate::service::Daybook;
 use crate::settings;
@@ -117,6 +120,54 @@ impl<'c> Reader<'c> {
     /// A record as it was after a revision or at a moment.
     pub fn state_at(&self, id: Uuid, as_of: AsOf) -> Result<StateAt, AppError> {
         history::state_at(self.conn, id, as_of)
+    }
+
+    /// A record as of a revision or a moment, typed; `None` when no record has the id.
+    pub fn record_at(&self, id: Uuid, as_of: AsOf) -> Result<Option<RecordAt>, AppError> {
+        history::record_at(self.conn, id, as_of)
+    }
+
+    /// A record just after its first event of `event_type` (an order at its placing,
+    /// delivery or invoice); `None` when it has none.
+    pub fn record_at_event(
+        &self,
+        id: Uuid,
+        event_type: &str,
+    ) -> Result<Option<RecordAt>, AppError> {
+        history::record_at_event(self.conn, id, event_type)
+    }
+
+    /// The company's own details as they are now (`None` until first set).
+    pub fn company(&self) -> Result<Option<Company>, AppError> {
+        self.company_at(None)
+    }
+
+    /// The company's details as they were at `at` (now when `None`).
+    pub fn company_at(&self, at: Option<DateTime<Utc>>) -> Result<Option<Company>, AppError> {
+        let as_of = at.map_or(AsOf::Revision(u64::MAX), AsOf::Time);
+        Ok(
+            match self
+                .record_at(CompanyId::ACCOUNT.0, as_of)?
+                .map(|r| r.aggregate)
+            {
+                Some(Aggregate::Company(c)) => c,
+                _ => None,
+            },
+        )
+    }
+
+    /// A record's history in words, for people (see [`crate::readable`]).
+    pub fn readable_history(&self, id: Uuid) -> Result<Vec<ReadableEntry>, AppError> {
+        crate::readable::readable_history(self.conn, id)
+    }
+
+    /// One event of a record in words (a timeline row's "what changed").
+    pub fn readable_event(
+        &self,
+        id: Uuid,
+        revision: u64,
+    ) -> Result<Option<ReadableEntry>, AppError> {
+        crate::readable::readable_event(self.conn, id, revision)
     }
 
     /// A page of the account's timeline, newest first.

@@ -7,5 +7,6 @@ mod fixtures;
 mod flow;
 mod golden;
 mod history;
+mod readable;
 mod rebuild;
 mod replica;

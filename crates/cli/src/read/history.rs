@@ -1,17 +1,16 @@
-//! `daybook history` and `daybook timeline`: who changed what, field by field.
+//! `daybook history` and `daybook timeline`: who changed what, in words.
 
 //! The read commands: the order list, record detail, history and the record as it
 //! was, the account timeline, stats, the dashboard and rebuild. Text for people;
 //! `--json` prints the app's query structs as they are.
 
-use crate::output::{Align, Table, clip, money, percent, time, time_long};
+use crate::output::{Align, Table, clip, time, time_long};
 use crate::resolve::{self};
 use crate::{Ctx, input};
 use chrono::NaiveDate;
 use clap::Args;
-use daybook_app::history::{AsOf, FieldChange, TimelineFilter};
-use daybook_domain::{Money, StreamType};
-use serde_json::Value;
+use daybook_app::history::{AsOf, TimelineFilter};
+use daybook_domain::StreamType;
 
 use super::show::heading;
 
@@ -27,7 +26,7 @@ pub struct HistoryArgs {
 
 #[derive(Debug, Args)]
 pub struct TimelineArgs {
-    /// Only this record type: Customer, Product or SalesOrder
+    /// Only this record type: Customer, Product, SalesOrder or Company
     #[arg(long = "type", value_parser = input::stream_type, value_name = "TYPE")]
     stream_type: Option<StreamType>,
     /// Only this event type, e.g. OrderPlaced
@@ -76,58 +75,35 @@ pub fn history(ctx: &mut Ctx, a: &HistoryArgs) -> anyhow::Result<()> {
         ctx.out.line(serde_json::to_string_pretty(&s.state)?);
         return Ok(());
     }
-    let h = ctx.db.read().history(id)?;
     if ctx.json {
-        return ctx.out.json(&h);
+        return ctx.out.json(&ctx.db.read().history(id)?);
     }
-    let n = h.entries.len();
+    let h = ctx.db.read().readable_history(id)?;
+    let n = h.len();
     ctx.out.line(format!(
-        "{} ({id}): {n} event{}",
+        "{} ({id}): {n} change{}",
         heading(ctx, record),
         if n == 1 { "" } else { "s" }
     ));
-    for e in &h.entries {
+    for e in &h {
         let recorded = if (e.at - e.issued_at).num_seconds().abs() > 60 {
             format!("  (recorded {})", time_long(e.at))
         } else {
             String::new()
         };
         ctx.out.line(format!(
-            "#{:<3} {}  {}@{}  {}{recorded}",
+            "#{:<3} {}  {} on {}  {}{recorded}",
             e.revision,
             time_long(e.issued_at),
             e.user,
             e.device,
-            e.event_type
+            e.title
         ));
-        // A new record's empty fields are not news.
-        for c in e
-            .changes
-            .iter()
-            .filter(|c| !(c.old.is_null() && c.new.is_null()))
-        {
-            ctx.out.line(format!("      {}", change_text(c)));
+        for r in &e.rows {
+            ctx.out.line(format!("      {r}"));
         }
     }
     Ok(())
-}
-
-/// `lines[..].quantity: 3 -> 5`, with amounts and percentages shown as such.
-fn change_text(c: &FieldChange) -> String {
-    let leaf = c.path.rsplit('.').next().unwrap_or(&c.path);
-    let show = |v: &Value| -> String {
-        match v {
-            Value::Null => "(none)".into(),
-            Value::String(s) => format!("{s:?}"),
-            Value::Number(n) => match (leaf, n.as_i64()) {
-                ("unit_price" | "spending_limit", Some(c)) => money(Money(c)),
-                ("discount_bp" | "vat_rate_bp", Some(bp)) => percent(bp),
-                _ => n.to_string(),
-            },
-            other => other.to_string(),
-        }
-    };
-    format!("{}: {} -> {}", c.path, show(&c.old), show(&c.new))
 }
 
 pub fn timeline(ctx: &mut Ctx, a: &TimelineArgs) -> anyhow::Result<()> {
@@ -152,9 +128,17 @@ pub fn timeline(ctx: &mut Ctx, a: &TimelineArgs) -> anyhow::Result<()> {
         ("Record", Align::Left),
         ("", Align::Left),
         ("Rev", Align::Right),
-        ("Event", Align::Left),
+        ("What changed", Align::Left),
     ]);
     for e in &page.entries {
+        // In words: the title and the first change ("Line added: Line 3 · 2 × ...").
+        let what = match ctx.db.read().readable_event(e.stream_id, e.revision)? {
+            Some(r) => match r.rows.first() {
+                Some(first) => format!("{}: {first}", r.title),
+                None => r.title,
+            },
+            None => e.event_type.clone(),
+        };
         t.row(vec![
             e.seq.to_string(),
             time(e.at),
@@ -163,7 +147,7 @@ pub fn timeline(ctx: &mut Ctx, a: &TimelineArgs) -> anyhow::Result<()> {
             e.stream_type.to_string(),
             clip(e.label.as_deref().unwrap_or(""), 32),
             e.revision.to_string(),
-            e.event_type.clone(),
+            clip(&what, 60),
         ]);
     }
     if t.is_empty() {

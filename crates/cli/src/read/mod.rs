@@ -15,7 +15,7 @@ use daybook_domain::{CustomerId, Money, OrderStatus};
 
 pub use history::{HistoryArgs, TimelineArgs, history, timeline};
 use show::field;
-pub use show::{show_customer, show_order, show_product};
+pub use show::{show_company, show_customer, show_order, show_product};
 
 /// Sort keys of the order list.
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -159,6 +159,7 @@ pub fn show(ctx: &mut Ctx, key: &str) -> anyhow::Result<()> {
         Record::Order(id) => show_order(ctx, id),
         Record::Customer(id) => show_customer(ctx, id),
         Record::Product(id) => show_product(ctx, id),
+        Record::Company => show_company(ctx),
     }
 }
 

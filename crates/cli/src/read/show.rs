@@ -209,6 +209,37 @@ pub fn show_product(ctx: &mut Ctx, id: Uuid) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The company's own details.
+pub fn show_company(ctx: &mut Ctx) -> anyhow::Result<()> {
+    let c = ctx.db.read().company()?;
+    if ctx.json {
+        return ctx.out.json(&c);
+    }
+    let Some(c) = c else {
+        ctx.out
+            .line("The company's details are not set yet (daybook company set --name ...)");
+        return Ok(());
+    };
+    ctx.out.line(format!("Company {}", c.name));
+    let a = &c.address;
+    field(
+        ctx,
+        "address",
+        format!("{}, {} {}, {}", a.street, a.postal_code, a.city, a.country),
+    );
+    for (name, v) in [
+        ("VAT number", &c.vat_number),
+        ("bank", &c.bank_account),
+        ("e-mail", &c.email),
+        ("phone", &c.phone),
+    ] {
+        if let Some(v) = v {
+            field(ctx, name, v);
+        }
+    }
+    Ok(())
+}
+
 /// A record's label for headings: `SalesOrder SO-00042`.
 pub(super) fn heading(ctx: &Ctx, record: Record) -> String {
     let read = ctx.db.read();
@@ -225,5 +256,6 @@ pub(super) fn heading(ctx: &Ctx, record: Record) -> String {
             .product(id)
             .map(|p| format!("Product {}", p.code))
             .unwrap_or_else(|_| format!("Product {id}")),
+        Record::Company => "Company details".into(),
     }
 }

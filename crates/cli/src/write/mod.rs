@@ -3,6 +3,7 @@
 //! Updates take only the flags given and fill the rest from the current record, since
 //! the domain's update commands carry full new values.
 
+mod company;
 mod customer;
 mod order;
 mod product;
@@ -13,6 +14,7 @@ use daybook_domain::{Command, CommandEnvelope};
 use serde::Serialize;
 use uuid::Uuid;
 
+pub use company::{CompanyCmd, company};
 pub use customer::{CustomerCmd, customer};
 pub use order::{OrderCmd, order};
 pub use product::{ProductCmd, product};

@@ -5,10 +5,12 @@
 //! re-running it on the same state yields the same events.
 //!
 //! [`Command`] is the one wire type; [`Command::route`] hands an aggregate its own
-//! command type ([`CustomerCommand`], [`ProductCommand`], [`OrderCommand`]), so each
+//! command type ([`CustomerCommand`], [`ProductCommand`], [`OrderCommand`],
+//! [`CompanyCommand`]), so each
 //! aggregate's `decide` matches exactly its commands, exhaustively. Both are generated
 //! from one list by `commands!`, so they cannot drift apart.
 
+mod company;
 mod customer;
 mod order;
 mod product;
@@ -20,6 +22,7 @@ use uuid::Uuid;
 use crate::event::StreamType;
 use crate::values::RecordKind;
 
+pub use company::*;
 pub use customer::*;
 pub use order::*;
 pub use product::*;
@@ -177,6 +180,10 @@ commands! {
         CancelOrder,
         DeliverOrder,
         InvoiceOrder,
+    }
+    /// The commands of the company's own record.
+    Company(CompanyCommand, Company, Company, company_id) {
+        SetCompanyDetails,
     }
 }
 

@@ -1,0 +1,67 @@
+//! Daybook's documents: order confirmations, delivery notes and invoices (a pro forma
+//! before the server numbered the invoice) as PDF, rendered on the device, offline.
+//!
+//! **Invariant:** a document is drawn from the records as they were at its moment (the
+//! order just after it was placed, delivered or invoiced; the customer and the
+//! company's details as of then), through the app's typed as-of reads: reprinting last
+//! year's invoice gives the same document. Same input, same bytes: no dates, random ids
+//! or system fonts go into the file (the fonts ship in `fonts/`).
+//!
+//! **Invariant:** no SQL and no database crate here; the records come through
+//! [`daybook_app::Reader`].
+
+pub mod layout;
+pub mod model;
+pub mod render;
+
+use daybook_app::{AppError, Reader};
+use uuid::Uuid;
+
+pub use model::{Document, DocumentKind, Party, gather};
+pub use render::{Rendered, render};
+
+/// Why a document cannot be made.
+#[derive(Debug, thiserror::Error)]
+pub enum DocumentError {
+    /// No order has this id.
+    #[error("no order has id {0}")]
+    UnknownOrder(Uuid),
+    /// The order has not reached the document's moment (a draft has no confirmation,
+    /// an undelivered order no delivery note).
+    #[error("{}", not_yet(*kind))]
+    NotYet {
+        /// The document asked for.
+        kind: DocumentKind,
+    },
+    /// Reading the records failed.
+    #[error(transparent)]
+    App(#[from] AppError),
+    /// A shipped font cannot be read (a broken build).
+    #[error("a shipped font cannot be read")]
+    Font,
+    /// The page size was refused (a broken build).
+    #[error("the page cannot be laid out")]
+    Layout,
+    /// The PDF writer refused the document.
+    #[error("cannot write the PDF: {0}")]
+    Pdf(String),
+}
+
+fn not_yet(kind: DocumentKind) -> &'static str {
+    match kind {
+        DocumentKind::Confirmation => "the order is not placed yet: it has no confirmation",
+        DocumentKind::Delivery => "the order is not delivered yet: it has no delivery note",
+        DocumentKind::Invoice => "the order is not placed yet: it has no invoice",
+    }
+}
+
+/// The document of `kind` for an order, gathered as it was and rendered.
+pub fn print(
+    reader: &Reader<'_>,
+    order_id: Uuid,
+    kind: DocumentKind,
+) -> Result<(Document, Rendered), DocumentError> {
+    let doc = gather(reader, order_id, kind)?;
+    let rendered = render(&doc)?;
+    Ok((doc, rendered))
+}

@@ -1,0 +1,170 @@
+//! The documents crate's tests: what a document holds at its moment, typed refusals,
+//! same bytes for the same document, and pagination. (The PDF's text is read back with
+//! `pdftotext` in the system tests, `tests/it/print.rs`.)
+#![allow(clippy::unwrap_used)]
+
+use std::time::Instant;
+
+use daybook_app::Daybook;
+use daybook_documents::{DocumentError, DocumentKind, gather, print, render};
+use daybook_domain::*;
+use daybook_testkit::{
+    add_order_line, address, create_order, id, open_in_memory, register_customer, register_product,
+    set_company_details, update_customer, update_product,
+};
+
+const ORDER: u128 = 0x0D;
+
+/// Customer C-1 with one address, product PEN at 1.25, order SO-1 with `lines` lines
+/// of PEN (quantity = line number), still a draft.
+fn shop(lines: u128) -> Daybook {
+    let mut db = open_in_memory("alice", "laptop");
+    let mut cmds: Vec<Command> = vec![
+        set_company_details("Daybook Trading BV").into(),
+        register_customer(id(0xC1), "C-1", "Brouwerij Noord B.V.").into(),
+        AddCustomerAddress {
+            customer_id: id(0xC1),
+            address_id: id(0xA1),
+            address: address("Head office"),
+        }
+        .into(),
+        register_product(id(0xB1), "PEN", "Ballpoint pen, blue", Money(125)).into(),
+        create_order(id(ORDER), "SO-1", id(0xC1)).into(),
+    ];
+    for i in 0..lines {
+        cmds.push(add_order_line(id(ORDER), id(0x1_0000 + i), id(0xB1), (i + 1) as i64).into());
+    }
+    for c in cmds {
+        db.execute(c).unwrap();
+    }
+    db
+}
+
+fn place(db: &mut Daybook) {
+    db.execute(
+        PlaceOrder {
+            order_id: id(ORDER),
+        }
+        .into(),
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_draft_has_no_documents_and_an_unknown_order_none_either() {
+    let db = shop(1);
+    for kind in DocumentKind::ALL {
+        let e = gather(&db.read(), id::<OrderId>(ORDER).0, kind).unwrap_err();
+        assert!(
+            matches!(e, DocumentError::NotYet { kind: k } if k == kind),
+            "{e:?}"
+        );
+    }
+    let e = gather(
+        &db.read(),
+        id::<OrderId>(0x99).0,
+        DocumentKind::Confirmation,
+    )
+    .unwrap_err();
+    assert!(matches!(e, DocumentError::UnknownOrder(_)), "{e:?}");
+}
+
+#[test]
+fn a_document_shows_the_records_as_they_were_at_its_moment() {
+    let mut db = shop(2);
+    place(&mut db);
+    let before = gather(
+        &db.read(),
+        id::<OrderId>(ORDER).0,
+        DocumentKind::Confirmation,
+    )
+    .unwrap();
+    db.execute(update_customer(id(0xC1), "Renamed B.V.").into())
+        .unwrap();
+    db.execute(update_product(id(0xB1), "Pen", Money(999)).into())
+        .unwrap();
+    let mut company = set_company_details("Daybook Trading BV");
+    company.bank_account = None;
+    db.execute(company.into()).unwrap();
+    let after = gather(
+        &db.read(),
+        id::<OrderId>(ORDER).0,
+        DocumentKind::Confirmation,
+    )
+    .unwrap();
+    assert_eq!(before, after);
+    assert_eq!(after.customer.name, "Brouwerij Noord B.V.");
+    assert_eq!(after.lines[0].unit_price, Money(125));
+    assert!(
+        after
+            .company
+            .unwrap()
+            .extra
+            .iter()
+            .any(|l| l.starts_with("IBAN"))
+    );
+    // Before the invoice, the invoice is a pro forma of the order as placed.
+    let invoice = gather(&db.read(), id::<OrderId>(ORDER).0, DocumentKind::Invoice).unwrap();
+    assert!(invoice.pro_forma);
+    assert_eq!(invoice.title(), "Pro forma invoice");
+    assert_eq!(invoice.file_name(), "SO-1-pro-forma.pdf");
+}
+
+#[test]
+fn the_same_document_renders_to_the_same_bytes() {
+    let mut db = shop(3);
+    place(&mut db);
+    let (_, one) = print(
+        &db.read(),
+        id::<OrderId>(ORDER).0,
+        DocumentKind::Confirmation,
+    )
+    .unwrap();
+    let (_, two) = print(
+        &db.read(),
+        id::<OrderId>(ORDER).0,
+        DocumentKind::Confirmation,
+    )
+    .unwrap();
+    assert_eq!(one, two);
+    assert!(one.pdf.starts_with(b"%PDF-"));
+    assert_eq!(one.pages, 1);
+}
+
+/// Also the figure of the bench's row 11 in a test run (`--release --nocapture`).
+#[test]
+fn a_hundred_and_twenty_lines_fill_three_pages() {
+    let mut db = shop(120);
+    place(&mut db);
+    db.execute(
+        DeliverOrder {
+            order_id: id(ORDER),
+            delivery_id: id(0xD1),
+        }
+        .into(),
+    )
+    .unwrap();
+    db.execute(
+        InvoiceOrder {
+            order_id: id(ORDER),
+            invoice_id: id(0xE1),
+        }
+        .into(),
+    )
+    .unwrap();
+    let mut times = Vec::new();
+    for _ in 0..7 {
+        let started = Instant::now();
+        let (_, rendered) =
+            print(&db.read(), id::<OrderId>(ORDER).0, DocumentKind::Invoice).unwrap();
+        times.push(started.elapsed());
+        assert_eq!(rendered.pages, 3);
+    }
+    times.sort();
+    println!(
+        "3-page invoice gathered and rendered: median {:?} of 7",
+        times[3]
+    );
+    let doc = gather(&db.read(), id::<OrderId>(ORDER).0, DocumentKind::Invoice).unwrap();
+    assert_eq!(render(&doc).unwrap().pages, 3);
+}
