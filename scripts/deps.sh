@@ -9,12 +9,15 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 # WebDriver and ImageMagick's `import` for screenshots; PostgreSQL's server binaries
 # for the server's PostgreSQL adapter (tests and benchmarks start a throwaway cluster
 # of their own with scripts/pg.sh; the system cluster is not used); Python's venv for
-# the API tester of `make api-check`.
+# the API tester of `make api-check`; lintian and desktop-file-utils check the Debian
+# package of `make package`; dbus runs the private session bus of the desktop smoke test
+# (single-instance speaks D-Bus).
 PACKAGES=(build-essential pkg-config
   libwebkit2gtk-4.1-dev file libxdo-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev
   xvfb webkit2gtk-driver imagemagick
   postgresql
-  python3-venv)
+  python3-venv
+  lintian desktop-file-utils dbus)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -192,9 +192,10 @@ pub async fn is_empty(state: State<'_, AppState>) -> Res<bool> {
 /// Fills an empty store with demo data, sending `daybook://progress` as it goes.
 #[tauri::command]
 #[specta::specta]
-pub async fn load_demo(app: AppHandle, orders: u32) -> Res<DemoLoaded> {
+pub async fn load_demo(app: AppHandle, state: State<'_, AppState>, orders: u32) -> Res<DemoLoaded> {
     let loaded = demo::load_in_background(app.clone(), orders).await?;
     notify(&app, None, Vec::new());
+    crate::data::refresh_title(&app, &state);
     Ok(loaded)
 }
 
@@ -265,6 +266,20 @@ pub async fn configure_sync(
     sync.status(&state).await
 }
 
+/// Signs out and disconnects: stops the engine and forgets the server and the token.
+/// The store goes on as local only; changes not yet pushed stay waiting.
+#[tauri::command]
+#[specta::specta]
+pub async fn forget_server(
+    state: State<'_, AppState>,
+    sync: State<'_, SyncEngine>,
+) -> Res<SyncStatus> {
+    sync.stop();
+    state.write(|db| db.forget_server()).await?;
+    log::info!("signed out: the server is forgotten");
+    sync.status(&state).await
+}
+
 /// Syncs now instead of waiting for the next trigger.
 #[tauri::command]
 #[specta::specta]
@@ -273,9 +288,13 @@ pub async fn sync_now(sync: State<'_, SyncEngine>) -> Res<()> {
     Ok(())
 }
 
-/// Version, data directory, user, device and account.
+/// Version, data directory, user, device, account, and whether it holds demo data.
 #[tauri::command]
 #[specta::specta]
 pub async fn app_info(state: State<'_, AppState>) -> Res<AppInfo> {
-    Ok(state.info())
+    let demo_data = state.read(|r| r.holds_demo()).await?;
+    Ok(AppInfo {
+        demo_data,
+        ..state.info()
+    })
 }

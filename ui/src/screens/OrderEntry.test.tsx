@@ -22,7 +22,7 @@ beforeEach(() => {
 const lastCommand = () => be.commands[be.commands.length - 1] as Command;
 
 describe("order entry", () => {
-  it("moves on with Enter: product -> quantity -> price -> discount -> next line", async () => {
+  it("moves on with Enter and Tab: product -> quantity (Enter adds an untouched line) -> price -> discount -> next line", async () => {
     const user = userEvent.setup();
     renderWithClient(<OrderScreen id={ORDER} focusLine />);
     const product = await screen.findByTestId("line-product-input");
@@ -34,10 +34,10 @@ describe("order entry", () => {
     // The catalogue price, written as the user's locale writes it.
     expect(screen.getByTestId("line-price-input")).toHaveValue(moneyToInput(1250));
 
-    await user.keyboard("3{Enter}");
+    await user.keyboard("3{Tab}");
     const price = screen.getByTestId("line-price-input");
     expect(price).toHaveFocus();
-    await user.keyboard("{Enter}");
+    await user.keyboard("{Tab}");
     const discount = screen.getByTestId("line-discount-input");
     expect(discount).toHaveFocus();
     await user.keyboard("10{Enter}");
@@ -63,7 +63,8 @@ describe("order entry", () => {
     // A second line, by name this time, then its totals join the first's.
     await user.keyboard("Gadget{Enter}");
     await waitFor(() => expect(screen.getByTestId("line-quantity-input")).toHaveFocus());
-    await user.keyboard("{Enter}{Enter}{Enter}");
+    // Price and discount untouched: Enter on the quantity adds the line (2 keys per line).
+    await user.keyboard("{Enter}");
     await waitFor(() => expect(screen.getAllByTestId("order-line")).toHaveLength(2));
     expect(lastCommand()).toMatchObject({ type: "AddOrderLine", product_id: "p2", quantity: 1, unit_price: 999, discount_bp: 0 });
     await waitFor(() => expect(screen.getByTestId("order-total-gross")).toHaveAttribute("data-cents", String(4084 + 999 + 90)));
@@ -75,7 +76,7 @@ describe("order entry", () => {
     const product = await screen.findByTestId("line-product-input");
     await waitFor(() => expect(product).toHaveFocus());
     // No waiting between keys: Enter hands focus on before the matches arrive.
-    await user.keyboard("P-100{Enter}7{Enter}{Enter}{Enter}P-200{Enter}2{Enter}{Enter}{Enter}");
+    await user.keyboard("P-100{Enter}7{Enter}P-200{Enter}2{Enter}");
     await waitFor(() => expect(screen.getAllByTestId("order-line")).toHaveLength(2));
     const adds = be.commands.filter((c) => c.type === "AddOrderLine");
     expect(adds).toMatchObject([
@@ -99,7 +100,7 @@ describe("order entry", () => {
     await user.type(product, "P-100{Enter}");
     await waitFor(() => expect(screen.getByTestId("line-quantity-input")).toHaveFocus());
     await user.clear(screen.getByTestId("line-quantity-input"));
-    await user.keyboard("0{Enter}{Enter}{Enter}");
+    await user.keyboard("0{Enter}");
 
     const error = await screen.findByTestId("error-quantity");
     expect(error).toHaveTextContent("Quantity must be greater than 0 (got 0).");
@@ -111,7 +112,7 @@ describe("order entry", () => {
 
     // Fixing it and pressing Enter adds the line and clears the error.
     await user.clear(screen.getByTestId("line-quantity-input"));
-    await user.keyboard("2{Enter}{Enter}{Enter}");
+    await user.keyboard("2{Enter}");
     await waitFor(() => expect(screen.getAllByTestId("order-line")).toHaveLength(1));
     expect(screen.queryByTestId("error-quantity")).not.toBeInTheDocument();
   });
@@ -121,7 +122,7 @@ describe("order entry", () => {
     renderWithClient(<OrderScreen id={ORDER} focusLine />);
     await user.type(await screen.findByTestId("line-product-input"), "P-100{Enter}");
     await waitFor(() => expect(screen.getByTestId("line-quantity-input")).toHaveFocus());
-    await user.keyboard("{Enter}");
+    await user.keyboard("{Tab}");
     await user.clear(screen.getByTestId("line-price-input"));
     await user.keyboard("12.345{Enter}{Enter}");
     expect(await screen.findByTestId("error-unit_price")).toHaveTextContent("At most 2 decimals");
@@ -135,14 +136,14 @@ describe("order entry", () => {
     renderWithClient(<OrderScreen id={ORDER} focusLine />);
     await user.type(await screen.findByTestId("line-product-input"), "P-100{Enter}");
     await waitFor(() => expect(screen.getByTestId("line-quantity-input")).toHaveFocus());
-    await user.keyboard("{Enter}{Enter}{Enter}");
+    await user.keyboard("{Enter}");
     // 12.50 + 21% = 15.13 gross; 30.00 open + 15.13 > 50.00? No: 45.13. No warning yet.
     await waitFor(() => expect(screen.getAllByTestId("order-line")).toHaveLength(1));
     expect(screen.queryByTestId("spending-warning")).not.toBeInTheDocument();
 
     await user.keyboard("P-100{Enter}");
     await waitFor(() => expect(screen.getByTestId("line-quantity-input")).toHaveFocus());
-    await user.keyboard("{Enter}{Enter}{Enter}");
+    await user.keyboard("{Enter}");
     const warning = await screen.findByTestId("spending-warning");
     expect(warning).toHaveTextContent("over the spending limit");
 
@@ -162,12 +163,60 @@ describe("order entry", () => {
     renderWithClient(<OrderScreen id={ORDER} focusLine />);
     await user.type(await screen.findByTestId("line-product-input"), "P-200{Enter}");
     await waitFor(() => expect(screen.getByTestId("line-quantity-input")).toHaveFocus());
-    await user.keyboard("{Enter}{Enter}{Enter}");
+    await user.keyboard("{Enter}");
     await waitFor(() => expect(screen.getAllByTestId("order-line")).toHaveLength(1));
     await user.keyboard("{Control>}{Enter}{/Control}");
     await waitFor(() => expect(screen.getByTestId("order-status")).toHaveAttribute("data-status", "placed"));
     expect(screen.getByTestId("order-deliver")).toBeInTheDocument();
     expect(screen.queryByTestId("line-product-input")).not.toBeInTheDocument();
+  });
+});
+
+describe("placing with Ctrl+Enter while a line is edited", () => {
+  const addLine = async (user: ReturnType<typeof userEvent.setup>) => {
+    await user.type(await screen.findByTestId("line-product-input"), "P-100{Enter}");
+    await waitFor(() => expect(screen.getByTestId("line-quantity-input")).toHaveFocus());
+    await user.keyboard("{Enter}");
+    await waitFor(() => expect(screen.getAllByTestId("order-line")).toHaveLength(1));
+  };
+
+  it("saves the edited line first, then places with what the screen shows", async () => {
+    const user = userEvent.setup();
+    renderWithClient(<OrderScreen id={ORDER} focusLine />);
+    await addLine(user);
+    const qty = within(screen.getAllByTestId("order-line")[0]!).getByRole("textbox", { name: "Quantity, line 1" });
+    await user.clear(qty);
+    await user.type(qty, "7");
+    await user.keyboard("{Control>}{Enter}{/Control}");
+    await waitFor(() => expect(screen.getByTestId("order-status")).toHaveAttribute("data-status", "placed"));
+    const types = be.commands.map((c) => c.type);
+    expect(types.slice(-2)).toEqual(["ChangeOrderLine", "PlaceOrder"]);
+    expect(be.orders.get(ORDER)?.lines[0]).toMatchObject({ quantity: 7 });
+  });
+
+  it("refuses to place while the edited line cannot be saved", async () => {
+    const user = userEvent.setup();
+    renderWithClient(<OrderScreen id={ORDER} focusLine />);
+    await addLine(user);
+    const qty = within(screen.getAllByTestId("order-line")[0]!).getByRole("textbox", { name: "Quantity, line 1" });
+    await user.clear(qty);
+    await user.type(qty, "x");
+    await user.keyboard("{Control>}{Enter}{/Control}");
+    expect(await screen.findByTestId("error-quantity")).toBeInTheDocument();
+    expect(be.commands.some((c) => c.type === "PlaceOrder")).toBe(false);
+    expect(screen.getByTestId("order-status")).toHaveAttribute("data-status", "draft");
+  });
+
+  it("adds a started new line first, then places", async () => {
+    const user = userEvent.setup();
+    renderWithClient(<OrderScreen id={ORDER} focusLine />);
+    await user.type(await screen.findByTestId("line-product-input"), "P-200{Enter}");
+    await waitFor(() => expect(screen.getByTestId("line-quantity-input")).toHaveFocus());
+    await user.keyboard("{Control>}{Enter}{/Control}");
+    await waitFor(() => expect(screen.getByTestId("order-status")).toHaveAttribute("data-status", "placed"));
+    const types = be.commands.map((c) => c.type);
+    expect(types.slice(-2)).toEqual(["AddOrderLine", "PlaceOrder"]);
+    expect(be.orders.get(ORDER)?.lines[0]).toMatchObject({ quantity: 1 });
   });
 });
 

@@ -9,6 +9,7 @@ import { messageOf } from "../../lib/errors";
 import { href, navigate } from "../../lib/router";
 import { uuidv7 } from "../../lib/uuid";
 import type { OrderRow } from "../../types";
+import { PLACE_EVENT, isPlaceKey } from "./lineInputs";
 
 export type OrderActions = ReturnType<typeof useOrderActions>;
 
@@ -43,16 +44,24 @@ export function useOrderActions(o: OrderRow) {
       navigate(`orders/${newId}?focus=line`);
     });
 
-  // Keyboard: Ctrl+Enter places a draft.
+  // Keyboard: Ctrl+Enter places a draft; a line being edited saves itself first (it
+  // prevents the default and sends PLACE_EVENT once saved).
   useEffect(() => {
     const onKey = (e: globalThis.KeyboardEvent) => {
-      if (e.key === "Enter" && (e.ctrlKey || e.metaKey) && draft) {
+      if (isPlaceKey(e) && draft && !e.defaultPrevented) {
         e.preventDefault();
         void place();
       }
     };
+    const onPlace = () => {
+      if (draft) void place();
+    };
     window.addEventListener("keydown", onKey);
-    return () => window.removeEventListener("keydown", onKey);
+    window.addEventListener(PLACE_EVENT, onPlace);
+    return () => {
+      window.removeEventListener("keydown", onKey);
+      window.removeEventListener(PLACE_EVENT, onPlace);
+    };
   });
 
   return { pending, error, place, deliver, invoice, cancel, duplicate, cancelling, setCancelling, reason, setReason };
