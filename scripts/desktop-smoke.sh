@@ -15,7 +15,8 @@ app=${1:-$root/target/debug/daybook-desktop}
 [ -x "$app" ] || { echo "smoke: no app binary at $app" >&2; exit 1; }
 # Re-run inside a private session bus (single-instance speaks D-Bus on Linux).
 if [ -z "${SMOKE_IN_DBUS:-}" ]; then
-  SMOKE_IN_DBUS=1 exec dbus-run-session -- "$0" "$@"
+  # The bus and the portals it starts chatter on stderr: keep that out of the report.
+  SMOKE_IN_DBUS=1 exec dbus-run-session --config-file=/usr/share/dbus-1/session.conf -- "$0" "$@" 2> >(grep -v -E "dbus-daemon|portal|Gtk-WARNING|SpiRegistry|^$" >&2)
 fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/daybook-smoke.XXXXXX")
@@ -67,6 +68,7 @@ done
 grep -q "Daybook .* started on" "$log" || fail "the log does not say the app started"
 
 # A second launch on the same data folder: it must hand over and exit, not open.
+before=$(xwininfo -root -tree | grep -c '"Daybook' || true)
 "$app" --data "$data" >"$work/second.out" 2>&1 &
 second=$!
 for _ in $(seq 150); do kill -0 "$second" 2>/dev/null || break; sleep 0.1; done
@@ -78,4 +80,5 @@ kill -0 "$first" 2>/dev/null || fail "the first instance died"
 for _ in $(seq 50); do grep -q "second launch" "$log" && break; sleep 0.1; done
 grep -q "second launch" "$log" || fail "the first instance was not told of the second launch"
 windows=$(xwininfo -root -tree | grep -c '"Daybook' || true)
-echo "smoke: ok: window shown in ${shown_ms} ms, drawn ($colours colours), log at logs/daybook.log, second launch handed over and exited 0 ($windows Daybook window(s))"
+[ "$windows" -eq "$before" ] || fail "the second launch opened a window ($before X windows named Daybook before, $windows after)"
+echo "smoke: ok: window shown in ${shown_ms} ms, drawn ($colours colours), log at logs/daybook.log, second launch handed over and exited 0 (no new window)"

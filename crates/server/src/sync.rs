@@ -192,7 +192,9 @@ fn is_rejection(e: &AppError) -> bool {
         // answer on every retry, so it must not wedge the device's queue.
         AppError::Store(StoreError::PartialDuplicate { .. }) => true,
         // Files (backups, exports) are never touched by a push.
-        AppError::Store(_) | AppError::BadBackup(_) | AppError::Io { .. } => false,
+        AppError::Store(_) | AppError::BadBackup(_) | AppError::Io { .. } | AppError::DemoData => {
+            false
+        }
     }
 }
 
