@@ -11,7 +11,7 @@ use std::sync::Mutex;
 use chrono::{DateTime, Utc};
 use daybook_app::replica::AttentionItem;
 use daybook_app::{ErrorCode, ErrorParams};
-use daybook_sync::{Engine, EngineHandle, Phase, ServerConfig};
+use daybook_sync::{Engine, EngineHandle, Phase, ServerConfig, SyncState};
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use uuid::Uuid;
@@ -26,6 +26,8 @@ pub const SYNC_EVENT: &str = "daybook://sync";
 /// The sync badge and its panel.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 pub struct SyncStatus {
+    /// Where the store stands with its server (the badge says this in words).
+    pub state: SyncState,
     /// Whether a server is configured at all.
     pub configured: bool,
     /// The server's URL, if configured.
@@ -191,6 +193,7 @@ impl SyncEngine {
         let engine = self.handle();
         let live = engine.as_ref().map(|(h, _)| h.status());
         Ok(SyncStatus {
+            state: live.as_ref().map_or(SyncState::LocalOnly, |s| s.state),
             configured: engine.is_some(),
             server: engine.map(|(_, url)| url),
             online: live.as_ref().is_some_and(|s| s.online),

@@ -182,6 +182,18 @@ impl Book {
             .unwrap_or_else(|e| panic!("daybook {all:?} printed no JSON ({e}): {out}"))
     }
 
+    /// Runs with `--json`, requires exit code `code` (a command that succeeded but
+    /// says more with its code, as `daybook sync` does with the sync state), parses
+    /// stdout.
+    pub fn json_exiting(&self, args: &[&str], code: i32) -> Value {
+        let mut all = args.to_vec();
+        all.push("--json");
+        let r = self.run(&all);
+        assert_eq!(r.code, code, "daybook {all:?}: {}{}", r.stderr, r.stdout);
+        serde_json::from_str(&r.stdout)
+            .unwrap_or_else(|e| panic!("daybook {all:?} printed no JSON ({e}): {}", r.stdout))
+    }
+
     /// Runs, requires failure with `code`, exactly one `error: ` line on stderr and
     /// nothing on stdout; returns that line.
     pub fn fails(&self, args: &[&str], code: i32) -> String {

@@ -575,6 +575,7 @@ fn the_cli_syncs_after_writes_and_on_demand() {
     ]);
     assert_eq!(a.json(&["sync", "--status"])["pending"], 0);
     let out = b.json(&["--server", &url, "--token", &tb, "sync"]);
+    assert_eq!(out["state"], "online");
     assert_eq!(out["online"], true);
     assert_eq!(out["pulled"], 1);
     let customers = b.json(&["customer", "list"]);
@@ -587,7 +588,9 @@ fn the_cli_syncs_after_writes_and_on_demand() {
     a.ok(&["customer", "add", "--name", "Offline BV"]);
     let status = a.json(&["sync", "--status"]);
     assert_eq!(status["pending"], 1);
-    let offline = a.json(&["sync"]);
+    // Offline is an exit code of its own (4), so a script can tell it apart.
+    let offline = a.json_exiting(&["sync"], 4);
+    assert_eq!(offline["state"], "offline");
     assert_eq!(offline["online"], false);
     assert_eq!(offline["pending"], 1);
     assert_eq!(a.json(&["attention"]), serde_json::json!([]));

@@ -64,7 +64,7 @@ describe("app shell", () => {
   });
 
   it("shows the sync badge from sync_status", async () => {
-    be.sync = { ...be.sync, online: false, pending: 37 };
+    be.sync = { ...be.sync, state: "offline", configured: true, online: false, pending: 37 };
     render(<App client={createQueryClient()} />);
     expect(await screen.findByTestId("sync-badge")).toHaveTextContent("Offline, 37 changes waiting");
   });

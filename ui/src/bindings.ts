@@ -905,7 +905,7 @@ export type OrderRow = {
 	/**  Record revision (for optimistic UI). */
 	revision: number,
 	/**  Sync state of this order's own changes. */
-	sync_state: SyncState,
+	sync_state: RecordSync,
 };
 
 /**  How to sort the order list. */
@@ -1033,6 +1033,15 @@ export type RecordKind =
 "line" | 
 /**  An address of a customer. */
 "address";
+
+/**  Where a record's local changes are in their journey to the server. */
+export type RecordSync = 
+/**  Nothing of it is waiting. */
+"synced" | 
+/**  Changes wait to be pushed or confirmed. */
+"waiting" | 
+/**  A change was refused or no longer applies: see "needs attention". */
+"attention";
 
 /**  Create a customer. */
 export type RegisterCustomer = {
@@ -1182,17 +1191,34 @@ export type SyncProgress = {
 	total: number,
 };
 
-/**  Where a record's local changes are in their journey to the server. */
+/**
+ *  Where a store stands with its server: one of these, always. The badge of the
+ *  desktop app shows each in words, and `daybook sync` exits with a code per state
+ *  ([`SyncState::exit_code`]), so a script can tell them apart.
+ */
 export type SyncState = 
-/**  Nothing of it is waiting. */
-"synced" | 
-/**  Changes wait to be pushed or confirmed. */
-"waiting" | 
-/**  A change was refused or no longer applies: see "needs attention". */
-"attention";
+/**  No server is configured: the store is its own authority. */
+"local_only" | 
+/**  The last sync reached the server and went through. */
+"online" | 
+/**  A push or pull is under way. */
+"syncing" | 
+/**  The server could not be reached (and only that: no answer at all). */
+"offline" | 
+/**
+ *  The server answered and refused: a request it will not take, its own
+ *  failure, or an answer outside the protocol. Changes stay queued.
+ */
+"refused" | 
+/**  The server or its events need a newer version of this app. */
+"update_required" | 
+/**  The server no longer accepts this device's sign-in (its token). */
+"signed_out";
 
 /**  The sync badge and its panel. */
 export type SyncStatus = {
+	/**  Where the store stands with its server (the badge says this in words). */
+	state: SyncState,
 	/**  Whether a server is configured at all. */
 	configured: boolean,
 	/**  The server's URL, if configured. */

@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use crate::error::AppError;
 use crate::history::{self, TimelineFilter};
-use crate::query::{self, MAX_PAGE, OrderQuery, SyncState};
+use crate::query::{self, MAX_PAGE, OrderQuery, RecordSync};
 
 /// What to export.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -54,11 +54,11 @@ pub fn percent(bp: i64) -> String {
     Money(bp).to_string()
 }
 
-fn sync_state(s: SyncState) -> &'static str {
+fn sync_state(s: RecordSync) -> &'static str {
     match s {
-        SyncState::Synced => "synced",
-        SyncState::Waiting => "waiting",
-        SyncState::Attention => "attention",
+        RecordSync::Synced => "synced",
+        RecordSync::Waiting => "waiting",
+        RecordSync::Attention => "attention",
     }
 }
 

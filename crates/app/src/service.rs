@@ -155,10 +155,12 @@ impl Daybook {
                 }
             },
         };
-        let identity = Identity {
-            user: options.user.unwrap_or_else(|| "local".to_string()),
-            device,
-        };
+        let user = options.user.unwrap_or_else(|| "local".to_string());
+        // The server refuses a pushed command whose user breaks this rule: refuse the
+        // user now, before any command of theirs is queued.
+        daybook_protocol::check_user(&user)
+            .map_err(|e| AppError::invalid(Some("user"), e.to_string()))?;
+        let identity = Identity { user, device };
         let mut db = Daybook {
             store,
             identity,

@@ -35,7 +35,13 @@ Exit codes:
   0  success
   1  the domain refused the command (a business rule said no); nothing changed
   2  bad input or usage: unknown record, malformed JSON, amount or date; nothing changed
-  3  the store failed (IO error, locked or damaged database); `check` found damage";
+  3  the store failed (IO error, locked or damaged database); `check` found damage
+`daybook sync` exits with the store's sync state:
+  0  online: everything pushed and pulled (some changes may need attention)
+  4  offline: the server cannot be reached; changes stay queued
+  5  refused by the server: it answered but would not take the changes
+  6  update required: the server or its data needs a newer Daybook
+  7  signed out: the server no longer accepts this device's token";
 
 /// Daybook: local-first orders, customers and products, with full history.
 #[derive(Debug, Parser)]
@@ -201,6 +207,9 @@ pub struct Ctx {
     pub db: Daybook,
     pub json: bool,
     pub out: Out,
+    /// An exit code other than 0 for a command that succeeded but must say more
+    /// (`daybook sync`: the sync state).
+    pub exit: Option<u8>,
 }
 
 fn main() -> ExitCode {
@@ -209,13 +218,13 @@ fn main() -> ExitCode {
         Err(e) => return usage_error(&e),
     };
     match try_main(cli) {
-        Ok(text) => match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Ok((text, code)) => match std::io::stdout().lock().write_all(text.as_bytes()) {
             // `daybook orders | head` is not an error.
             Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
                 eprintln!("error: cannot write the output: {e}");
                 ExitCode::from(3)
             }
-            _ => ExitCode::SUCCESS,
+            _ => ExitCode::from(code),
         },
         Err(e) => {
             let (code, message) = describe(&e);
@@ -317,13 +326,13 @@ fn data_dir(cli: &Cli) -> anyhow::Result<PathBuf> {
         })
 }
 
-fn try_main(cli: Cli) -> anyhow::Result<String> {
+fn try_main(cli: Cli) -> anyhow::Result<(String, u8)> {
     let dir = data_dir(&cli)?;
     // These work on the file itself: the store may be damaged.
     match &cli.command {
-        Cmd::Restore(a) => return data::restore(&dir, cli.json, a),
-        Cmd::Check(a) => return data::check(&dir, cli.json, a),
-        Cmd::Recover(a) => return data::recover(&dir, cli.json, a),
+        Cmd::Restore(a) => return data::restore(&dir, cli.json, a).map(|t| (t, 0)),
+        Cmd::Check(a) => return data::check(&dir, cli.json, a).map(|t| (t, 0)),
+        Cmd::Recover(a) => return data::recover(&dir, cli.json, a).map(|t| (t, 0)),
         _ => {}
     }
     let user = cli
@@ -346,6 +355,7 @@ fn try_main(cli: Cli) -> anyhow::Result<String> {
         db,
         json: cli.json,
         out: Out::default(),
+        exit: None,
     };
     let writes = matches!(
         cli.command,
@@ -379,7 +389,8 @@ fn try_main(cli: Cli) -> anyhow::Result<String> {
     if writes {
         sync::after_write(&mut ctx)?;
     }
-    Ok(ctx.out.into_string())
+    let code = ctx.exit.unwrap_or(0);
+    Ok((ctx.out.into_string(), code))
 }
 
 /// Opening failures keep their kind (a bad directory is input, a broken file is the

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use clap::Args;
 use daybook_app::Daybook;
-use daybook_sync::{Engine, Phase, ServerConfig, SyncError};
+use daybook_sync::{Engine, Phase, ServerConfig, SyncError, SyncState};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
@@ -40,6 +40,8 @@ fn config(db: &Daybook) -> anyhow::Result<Option<ServerConfig>> {
 
 #[derive(Serialize)]
 struct SyncOutcome {
+    /// Where the store stands with the server (also the exit code of `daybook sync`).
+    state: SyncState,
     online: bool,
     pushed: u64,
     rejected: u64,
@@ -99,6 +101,7 @@ fn run_once(ctx: &mut Ctx, config: &ServerConfig, quiet: bool) -> anyhow::Result
             .outbox_counts()?;
         Ok::<_, anyhow::Error>(match report {
             Ok(r) => SyncOutcome {
+                state: SyncState::Online,
                 online: true,
                 pushed: r.pushed,
                 rejected: r.rejected,
@@ -108,10 +111,11 @@ fn run_once(ctx: &mut Ctx, config: &ServerConfig, quiet: bool) -> anyhow::Result
                 needs_attention: counts.needs_attention,
                 error: None,
             },
-            Err(e @ (SyncError::Unauthorized(_) | SyncError::Config(_))) => {
+            Err(e @ SyncError::Config(_)) => {
                 return Err(InputError::new(e.to_string()).into());
             }
             Err(e) => SyncOutcome {
+                state: SyncState::of_error(&e),
                 online: !matches!(e, SyncError::Unreachable(_)),
                 pushed: 0,
                 rejected: 0,
@@ -171,24 +175,35 @@ pub fn sync(ctx: &mut Ctx, a: &SyncArgs) -> anyhow::Result<()> {
         .into());
     };
     let outcome = run_once(ctx, &config, false)?;
+    ctx.exit = Some(outcome.state.exit_code());
     if ctx.json {
         return ctx.out.json(&outcome);
     }
-    match &outcome.error {
-        None => ctx.out.line(format!(
-            "synced with {}: {} pushed ({} refused), {} pulled; {} waiting, {} need attention",
-            config.url,
-            outcome.pushed,
-            outcome.rejected,
-            outcome.pulled,
-            outcome.pending,
-            outcome.needs_attention
-        )),
-        Some(e) => ctx.out.line(format!(
-            "offline ({e}); {} changes waiting, kept safely for the next sync",
-            outcome.pending
-        )),
-    }
+    let error = outcome.error.as_deref().unwrap_or_default();
+    let waiting = outcome.pending;
+    ctx.out.line(match outcome.state {
+        SyncState::Online | SyncState::Syncing | SyncState::LocalOnly => format!(
+            "synced with {}: {} pushed ({} refused), {} pulled; {waiting} waiting, {} need \
+             attention",
+            config.url, outcome.pushed, outcome.rejected, outcome.pulled, outcome.needs_attention
+        ),
+        SyncState::Offline => format!(
+            "offline: the server cannot be reached ({error}); {waiting} changes waiting, kept \
+             safely for the next sync"
+        ),
+        SyncState::Refused => format!(
+            "refused by the server: {error}; {waiting} changes waiting, kept safely for the \
+             next sync"
+        ),
+        SyncState::UpdateRequired => format!(
+            "update required: {error}; this device keeps working and pushes what the server \
+             can take ({waiting} changes waiting)"
+        ),
+        SyncState::SignedOut => format!(
+            "signed out: the server no longer accepts this device ({error}); {waiting} \
+             changes waiting, kept for the next sign-in (give a new token with --token)"
+        ),
+    });
     if outcome.needs_attention > 0 {
         ctx.out
             .line("see `daybook attention` for the changes that need you");
@@ -204,7 +219,13 @@ pub fn after_write(ctx: &mut Ctx) -> anyhow::Result<()> {
     };
     match run_once(ctx, &config, true) {
         Ok(o) if o.error.is_some() => eprintln!(
-            "offline: {} changes waiting ({})",
+            "{}: {} changes waiting ({})",
+            match o.state {
+                SyncState::Offline => "offline",
+                SyncState::SignedOut => "signed out",
+                SyncState::UpdateRequired => "update required",
+                _ => "refused by the server",
+            },
             o.pending,
             o.error.unwrap_or_default()
         ),

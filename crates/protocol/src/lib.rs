@@ -43,6 +43,30 @@ pub const USER_PATTERN: &str = concat!(
     r"[^\u0000-\u001f\u007f-\u009f]*$"
 );
 
+/// Why a user name cannot be recorded on a command.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UserProblem {
+    /// Empty, all blank, or longer than [`MAX_USER_CHARS`].
+    #[error("the user must be 1 to {MAX_USER_CHARS} characters, not all blank")]
+    Length,
+    /// A control character (a tab, a line break, an escape).
+    #[error("the user must not contain control characters")]
+    Control,
+}
+
+/// The rule for the user recorded on a pushed command (`USER_PATTERN` says the same):
+/// checked by the server on every pushed command and by a client before it queues
+/// one, so a command the server would refuse for its user is never queued.
+pub fn check_user(user: &str) -> Result<(), UserProblem> {
+    if user.trim().is_empty() || user.chars().count() > MAX_USER_CHARS {
+        return Err(UserProblem::Length);
+    }
+    if user.chars().any(char::is_control) {
+        return Err(UserProblem::Control);
+    }
+    Ok(())
+}
+
 /// Liveness/readiness.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

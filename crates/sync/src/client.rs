@@ -28,7 +28,12 @@ pub enum SyncError {
         status: u16,
         /// The server's error.
         body: ErrorBody,
+        /// How long the server asked us to wait (`Retry-After`), if it did.
+        retry_after: Option<Duration>,
     },
+    /// The server, or an event it holds, needs a newer version of this app.
+    #[error("this version of Daybook is too old: {0}")]
+    UpdateRequired(String),
     /// The server's answer made no sense.
     #[error("protocol error: {0}")]
     Protocol(String),
@@ -47,6 +52,27 @@ impl SyncError {
             SyncError::Unreachable(_) => true,
             SyncError::Server { status, .. } => *status == 429 || *status >= 500,
             _ => false,
+        }
+    }
+
+    /// The server refused a whole request for what it holds (its size, a command it
+    /// cannot read, a field it refuses), not for who sent it or when: splitting the
+    /// request can isolate the command at fault.
+    pub fn refuses_the_request(&self) -> bool {
+        matches!(
+            self,
+            SyncError::Server {
+                status: 400 | 413 | 422,
+                ..
+            }
+        )
+    }
+
+    /// How long the server asked to wait before trying again, if it said.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            SyncError::Server { retry_after, .. } => *retry_after,
+            _ => None,
         }
     }
 }
@@ -147,6 +173,12 @@ impl Client {
         if status.is_success() {
             return Ok(resp);
         }
+        let retry_after = resp
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(|secs| Duration::from_secs(secs.min(3600)));
         let body = resp.json::<ErrorBody>().await.unwrap_or_else(|_| {
             // Not our contract (a proxy's page, say): the status is all there is.
             ErrorBody::new(
@@ -160,6 +192,7 @@ impl Client {
         Err(SyncError::Server {
             status: status.as_u16(),
             body,
+            retry_after,
         })
     }
 
@@ -237,38 +270,25 @@ impl Client {
 }
 
 /// Parses server-sent events into heads; other events and comments are skipped.
-/// A channel silent for `idle` ends with an `Unreachable` error.
+/// A channel silent for `idle` ends with an `Unreachable` error. Frames are cut from
+/// the raw bytes and decoded whole, so a character split across two chunks of the
+/// stream is never garbled.
 fn sse_heads(
     bytes: impl Stream<Item = Result<bytes::Bytes, reqwest::Error>> + Unpin,
     idle: Duration,
 ) -> impl Stream<Item = Result<i64, SyncError>> {
     futures_util::stream::unfold(
-        (bytes, String::new()),
+        (bytes, Vec::<u8>::new()),
         move |(mut bytes, mut buf)| async move {
             loop {
-                if let Some(end) = buf.find("\n\n") {
-                    let frame: String = buf.drain(..end + 2).collect();
-                    let mut event = "message";
-                    let mut data = String::new();
-                    for line in frame.lines() {
-                        if let Some(v) = line.strip_prefix("event:") {
-                            event = if v.trim() == "head" { "head" } else { "other" };
-                        } else if let Some(v) = line.strip_prefix("data:") {
-                            data.push_str(v.trim());
-                        }
+                if let Some(frame) = next_frame(&mut buf) {
+                    match head_of(&frame) {
+                        Some(item) => return Some((item, (bytes, buf))),
+                        None => continue,
                     }
-                    if event == "head" {
-                        let item = serde_json::from_str::<LiveHead>(&data)
-                            .map(|h| h.head)
-                            .map_err(|e| SyncError::Protocol(format!("live channel: {e}")));
-                        return Some((item, (bytes, buf)));
-                    }
-                    continue;
                 }
                 match tokio::time::timeout(idle, bytes.next()).await {
-                    Ok(Some(Ok(chunk))) => {
-                        buf.push_str(&String::from_utf8_lossy(&chunk).replace("\r\n", "\n"))
-                    }
+                    Ok(Some(Ok(chunk))) => buf.extend_from_slice(&chunk),
                     Ok(Some(Err(e))) => return Some((Err(unreachable(e)), (bytes, buf))),
                     Ok(None) => return None,
                     Err(_) => {
@@ -282,4 +302,73 @@ fn sse_heads(
             }
         },
     )
+}
+
+/// Takes the first complete frame (up to a blank line, `\n\n` or `\r\n\r\n`) off
+/// `buf`, decoded as UTF-8, if `buf` holds one.
+fn next_frame(buf: &mut Vec<u8>) -> Option<String> {
+    let lf = buf.windows(2).position(|w| w == b"\n\n").map(|i| (i, 2));
+    let crlf = buf
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map(|i| (i, 4));
+    let (end, sep) = match (lf, crlf) {
+        (Some(a), Some(b)) => a.min(b),
+        (a, b) => a.or(b)?,
+    };
+    let frame: Vec<u8> = buf.drain(..end + sep).collect();
+    Some(String::from_utf8_lossy(&frame[..end]).replace("\r\n", "\n"))
+}
+
+/// The head a frame announces, if it is a `head` event.
+fn head_of(frame: &str) -> Option<Result<i64, SyncError>> {
+    let mut event = "message";
+    let mut data = String::new();
+    for line in frame.lines() {
+        if let Some(v) = line.strip_prefix("event:") {
+            event = if v.trim() == "head" { "head" } else { "other" };
+        } else if let Some(v) = line.strip_prefix("data:") {
+            data.push_str(v.trim());
+        }
+    }
+    (event == "head").then(|| {
+        serde_json::from_str::<LiveHead>(&data)
+            .map(|h| h.head)
+            .map_err(|e| SyncError::Protocol(format!("live channel: {e}")))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frames(chunks: &[&[u8]]) -> Vec<String> {
+        let mut buf = Vec::new();
+        let mut out = Vec::new();
+        for c in chunks {
+            buf.extend_from_slice(c);
+            while let Some(f) = next_frame(&mut buf) {
+                out.push(f);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn a_character_split_across_chunks_arrives_whole() {
+        let text = "event: note\ndata: caf\u{e9} \u{1F600}\n\n".as_bytes();
+        // Cut inside the two-byte é and inside the four-byte emoji.
+        let e = text.iter().position(|&b| b == 0xC3).expect("é");
+        let f = text.iter().position(|&b| b == 0xF0).expect("emoji");
+        let got = frames(&[&text[..e + 1], &text[e + 1..f + 2], &text[f + 2..]]);
+        assert_eq!(got, ["event: note\ndata: caf\u{e9} \u{1F600}"]);
+    }
+
+    #[test]
+    fn heads_are_read_from_lf_and_crlf_frames() {
+        let got = frames(&[b": keep-alive\n\nevent: head\r\ndata: {\"head\": 7}\r\n\r\n"]);
+        assert_eq!(got.len(), 2);
+        assert!(head_of(&got[0]).is_none());
+        assert_eq!(head_of(&got[1]).map(|r| r.ok()), Some(Some(7)));
+    }
 }

@@ -9,7 +9,8 @@ use chrono::{DateTime, Utc};
 use daybook_app::replica::{Binding, PushAnswer};
 use daybook_app::{AppError, Daybook};
 use daybook_protocol::{
-    MAX_PULL_LIMIT, PullResponse, PushCommand, PushOutcome, PushRequest, WireEvent,
+    ErrorBody, ErrorCode, MAX_PULL_LIMIT, PullResponse, PushCommand, PushOutcome, PushRequest,
+    WireEvent,
 };
 use daybook_store::{Metadata, RawEvent};
 use futures_util::StreamExt;
@@ -43,9 +44,83 @@ pub struct Progress {
     pub total: u64,
 }
 
+/// Where a store stands with its server: one of these, always. The badge of the
+/// desktop app shows each in words, and `daybook sync` exits with a code per state
+/// ([`SyncState::exit_code`]), so a script can tell them apart.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum SyncState {
+    /// No server is configured: the store is its own authority.
+    #[default]
+    LocalOnly,
+    /// The last sync reached the server and went through.
+    Online,
+    /// A push or pull is under way.
+    Syncing,
+    /// The server could not be reached (and only that: no answer at all).
+    Offline,
+    /// The server answered and refused: a request it will not take, its own
+    /// failure, or an answer outside the protocol. Changes stay queued.
+    Refused,
+    /// The server or its events need a newer version of this app.
+    UpdateRequired,
+    /// The server no longer accepts this device's sign-in (its token).
+    SignedOut,
+}
+
+impl SyncState {
+    /// Every state.
+    pub const ALL: [SyncState; 7] = [
+        SyncState::LocalOnly,
+        SyncState::Online,
+        SyncState::Syncing,
+        SyncState::Offline,
+        SyncState::Refused,
+        SyncState::UpdateRequired,
+        SyncState::SignedOut,
+    ];
+
+    /// The state a finished sync leaves the store in.
+    pub fn after(result: &Result<SyncReport, SyncError>) -> SyncState {
+        match result {
+            Ok(_) => SyncState::Online,
+            Err(e) => SyncState::of_error(e),
+        }
+    }
+
+    /// The state a failed sync leaves the store in: "offline" only when no answer
+    /// came at all.
+    pub fn of_error(e: &SyncError) -> SyncState {
+        match e {
+            SyncError::Unreachable(_) => SyncState::Offline,
+            SyncError::Unauthorized(_) => SyncState::SignedOut,
+            SyncError::UpdateRequired(_) => SyncState::UpdateRequired,
+            SyncError::Server { .. }
+            | SyncError::Protocol(_)
+            | SyncError::App(_)
+            | SyncError::Config(_) => SyncState::Refused,
+        }
+    }
+
+    /// The exit code of `daybook sync` in this state (documented in ARCHITECTURE.md).
+    pub fn exit_code(self) -> u8 {
+        match self {
+            SyncState::Online | SyncState::Syncing => 0,
+            SyncState::LocalOnly => 2,
+            SyncState::Offline => 4,
+            SyncState::Refused => 5,
+            SyncState::UpdateRequired => 6,
+            SyncState::SignedOut => 7,
+        }
+    }
+}
+
 /// What the badge and the sync screen show.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncStatus {
+    /// Where the store stands with its server.
+    pub state: SyncState,
     /// The last attempt reached the server.
     pub online: bool,
     /// Commands waiting to be pushed.
@@ -78,6 +153,32 @@ pub struct SyncReport {
 
 /// Commands per push request.
 const PUSH_BATCH: usize = 500;
+
+/// Bytes of commands per push request: well under the server's body limit, so a
+/// queue of large commands goes in several requests instead of one the server refuses.
+const PUSH_BYTES: usize = daybook_protocol::MAX_BODY_BYTES / 2;
+
+/// The longest prefix of `commands` whose JSON stays within [`PUSH_BYTES`] (at least
+/// one command: one larger than the limit is isolated by the server's refusal).
+fn within_budget(mut commands: Vec<PushCommand>) -> Vec<PushCommand> {
+    let mut bytes = 0;
+    let keep = commands
+        .iter()
+        .position(|c| {
+            bytes += serde_json::to_vec(c).map_or(PUSH_BYTES, |v| v.len() + 1);
+            bytes > PUSH_BYTES
+        })
+        .unwrap_or(commands.len())
+        .max(1);
+    commands.truncate(keep);
+    commands
+}
+
+/// A single command's refusal worth recording against it (anything the server says
+/// about the request's content), as opposed to one about the connection.
+fn is_whole_refusal(body: &ErrorBody) -> bool {
+    !matches!(body.code, ErrorCode::RateLimited | ErrorCode::Unavailable)
+}
 
 /// The sync engine of one local store.
 #[derive(Clone)]
@@ -179,7 +280,11 @@ impl Backoff {
 impl Engine {
     /// An engine for `db` syncing with the server in `config`.
     pub fn new(db: SharedDb, config: &ServerConfig) -> Result<(Engine, EngineHandle), SyncError> {
-        let (tx, rx) = watch::channel(SyncStatus::default());
+        // A configured engine starts by syncing; "local only" is for stores without one.
+        let (tx, rx) = watch::channel(SyncStatus {
+            state: SyncState::Syncing,
+            ..SyncStatus::default()
+        });
         let wake = Arc::new(Notify::new());
         let engine = Engine {
             db,
@@ -243,15 +348,19 @@ impl Engine {
 
     /// One full sync: push everything, then pull everything, reporting progress.
     pub async fn sync_once(&self) -> Result<SyncReport, SyncError> {
+        self.status.send_modify(|s| s.state = SyncState::Syncing);
         let result = self.sync_inner().await;
         self.set_progress(None);
+        let state = SyncState::after(&result);
         match &result {
             Ok(_) => self.status.send_modify(|s| {
+                s.state = state;
                 s.online = true;
                 s.last_sync = Some(Utc::now());
                 s.last_error = None;
             }),
             Err(e) => self.status.send_modify(|s| {
+                s.state = state;
                 s.online = !matches!(e, SyncError::Unreachable(_));
                 s.last_error = Some(e.to_string());
             }),
@@ -287,33 +396,23 @@ impl Engine {
                 done,
                 total: total.max(done + out.len() as u64),
             }));
-            let req = PushRequest {
-                commands: out
-                    .into_iter()
+            let batch = within_budget(
+                out.into_iter()
                     .map(|c| PushCommand {
                         device_seq: c.device_seq,
                         user: c.user,
                         envelope: c.envelope,
                     })
                     .collect(),
-            };
-            let resp = self.client.push(account, &req).await?;
-            let answers: Vec<(Uuid, PushAnswer)> = resp
-                .results
-                .into_iter()
-                .map(|r| {
-                    let a = match r.outcome {
-                        PushOutcome::Accepted { last_seq, .. } => PushAnswer::Accepted { last_seq },
-                        PushOutcome::Rejected { error } => {
-                            report.rejected += 1;
-                            PushAnswer::Rejected(error)
-                        }
-                    };
-                    (r.command_id, a)
-                })
-                .collect();
+            );
+            let (answers, failed) = self.push_isolating(account, batch).await;
+            report.rejected += answers
+                .iter()
+                .filter(|(_, a)| matches!(a, PushAnswer::Rejected(_)))
+                .count() as u64;
             done += answers.len() as u64;
             report.pushed += answers.len() as u64;
+            // What the server answered is recorded even when a later part failed.
             let applied = self.with_db(move |d| d.record_push(&answers)).await?;
             if applied.rebased_streams > 0 {
                 // A refused command's local effects were undone.
@@ -321,7 +420,53 @@ impl Engine {
                     .send_modify(|s| s.applied += applied.rebased_streams);
             }
             report.conflicts += applied.conflicts;
+            if let Some(e) = failed {
+                return Err(e);
+            }
         }
+    }
+
+    /// Pushes `batch` in order. When the server refuses a request whole for what it
+    /// holds (too large, a command it cannot read), the request is split in halves,
+    /// first half first (device sequences must rise), until the command at fault is
+    /// alone; that command is answered with the server's refusal, so it lands in
+    /// "needs attention" and the rest flows. Returns the answers, and the error that
+    /// stopped the push early, if one did.
+    async fn push_isolating(
+        &self,
+        account: Uuid,
+        batch: Vec<PushCommand>,
+    ) -> (Vec<(Uuid, PushAnswer)>, Option<SyncError>) {
+        let mut answers = Vec::new();
+        let mut queue = std::collections::VecDeque::from([batch]);
+        while let Some(part) = queue.pop_front() {
+            let req = PushRequest { commands: part };
+            match self.client.push(account, &req).await {
+                Ok(resp) => answers.extend(resp.results.into_iter().map(|r| {
+                    let a = match r.outcome {
+                        PushOutcome::Accepted { last_seq, .. } => PushAnswer::Accepted { last_seq },
+                        PushOutcome::Rejected { error } => PushAnswer::Rejected(error),
+                    };
+                    (r.command_id, a)
+                })),
+                Err(SyncError::Server { body, .. })
+                    if req.commands.len() == 1 && is_whole_refusal(&body) =>
+                {
+                    answers.push((
+                        req.commands[0].envelope.command_id,
+                        PushAnswer::Rejected(body),
+                    ));
+                }
+                Err(e) if e.refuses_the_request() && req.commands.len() > 1 => {
+                    let mut first = req.commands;
+                    let second = first.split_off(first.len() / 2);
+                    queue.push_front(second);
+                    queue.push_front(first);
+                }
+                Err(e) => return (answers, Some(e)),
+            }
+        }
+        (answers, None)
     }
 
     async fn pull_all(&self, account: Uuid, report: &mut SyncReport) -> Result<(), SyncError> {
@@ -381,7 +526,8 @@ impl Engine {
                 }
                 Err(e) if e.is_transient() => {
                     tracing::debug!("sync failed, backing off: {e}");
-                    backoff.next()
+                    // The server's own `Retry-After` is a floor, not a hint.
+                    backoff.next().max(e.retry_after().unwrap_or_default())
                 }
                 Err(e) => {
                     tracing::warn!("sync failed: {e}");

@@ -12,4 +12,6 @@ mod client;
 mod engine;
 
 pub use client::{Client, LIVE_IDLE_TIMEOUT, ServerConfig, SyncError};
-pub use engine::{Engine, EngineHandle, Phase, Progress, SharedDb, SyncReport, SyncStatus};
+pub use engine::{
+    Engine, EngineHandle, Phase, Progress, SharedDb, SyncReport, SyncState, SyncStatus,
+};

@@ -47,6 +47,7 @@ beforeEach(() => {
   };
   be.extra.order_summary = () => ({ count: TOTAL, net: 123456789, vat: 25925925, gross: 149382714 });
   be.sync = {
+    state: "offline",
     online: false,
     pending: 37,
     last_sync: "2026-11-23T08:00:00Z",

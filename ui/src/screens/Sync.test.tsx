@@ -7,14 +7,19 @@ import { renderWithClient } from "../test/render";
 import type { SyncStatus } from "../types";
 import { SyncScreen, syncBadgeText } from "./Sync";
 
-const base: SyncStatus = { configured: true, server: "http://127.0.0.1:8787", online: true, pending: 0, needs_attention: [], last_sync: "2026-11-23T10:00:00Z", progress: null, last_error: null };
+const base: SyncStatus = { state: "online", configured: true, server: "http://127.0.0.1:8787", online: true, pending: 0, needs_attention: [], last_sync: "2026-11-23T10:00:00Z", progress: null, last_error: null };
 
 describe("sync status text and record states", () => {
   it("says what a person needs to know in the badge", () => {
-    expect(syncBadgeText({ ...base, online: false, pending: 37 })).toBe("Offline, 37 changes waiting");
-    expect(syncBadgeText({ ...base, online: false, pending: 1 })).toBe("Offline, 1 change waiting");
-    expect(syncBadgeText({ ...base, online: true, pending: 5, progress: { phase: "push", done: 2, total: 5 } })).toBe("Syncing 2/5");
+    expect(syncBadgeText({ ...base, state: "offline", online: false, pending: 37 })).toBe("Offline, 37 changes waiting");
+    expect(syncBadgeText({ ...base, state: "offline", online: false, pending: 1 })).toBe("Offline, 1 change waiting");
+    expect(syncBadgeText({ ...base, state: "syncing", pending: 5, progress: { phase: "push", done: 2, total: 5 } })).toBe("Syncing 2/5");
     expect(syncBadgeText(base)).toBe("Synced");
+    // "Offline" means the server cannot be reached, and nothing else.
+    expect(syncBadgeText({ ...base, state: "local_only", configured: false, pending: 1_001_447 })).toBe("Local only");
+    expect(syncBadgeText({ ...base, state: "refused", pending: 2 })).toBe("Refused by the server, 2 changes waiting");
+    expect(syncBadgeText({ ...base, state: "update_required" })).toBe("Update required");
+    expect(syncBadgeText({ ...base, state: "signed_out", pending: 1 })).toBe("Signed out, 1 change waiting");
   });
 
   it("derives each record's state from sync_status", () => {
@@ -32,6 +37,7 @@ describe("sync screen", () => {
   beforeEach(() => {
     be = new FakeBackend().install();
     be.sync = {
+      state: "offline",
       configured: true,
       server: "http://127.0.0.1:8787",
       last_error: "server unreachable",

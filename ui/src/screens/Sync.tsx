@@ -13,12 +13,28 @@ import { href } from "../lib/router";
 import { useSyncStatus } from "../lib/sync";
 import type { SyncStatus } from "../types";
 
+/** The badge's words for each sync state (the list is the engine's, `SyncState`). */
 export function syncBadgeText(s: SyncStatus): string {
   const waiting = s.pending === 1 ? "1 change waiting" : `${formatCount(s.pending)} changes waiting`;
-  if (!s.online) return s.pending > 0 ? `Offline, ${waiting}` : "Offline";
-  if (s.progress && s.progress.total > 0 && s.progress.done < s.progress.total) return `Syncing ${s.progress.done}/${s.progress.total}`;
-  if (s.pending > 0) return `Online, ${waiting}`;
-  return "Synced";
+  const withWaiting = (what: string) => (s.pending > 0 ? `${what}, ${waiting}` : what);
+  switch (s.state) {
+    case "local_only":
+      return "Local only";
+    case "syncing":
+      return s.progress && s.progress.total > 0 && s.progress.done < s.progress.total
+        ? `Syncing ${s.progress.done}/${s.progress.total}`
+        : "Syncing";
+    case "online":
+      return s.pending > 0 ? `Online, ${waiting}` : "Synced";
+    case "offline":
+      return withWaiting("Offline");
+    case "refused":
+      return withWaiting("Refused by the server");
+    case "update_required":
+      return withWaiting("Update required");
+    case "signed_out":
+      return withWaiting("Signed out");
+  }
 }
 
 export function SyncBadge() {
@@ -26,7 +42,7 @@ export function SyncBadge() {
   if (!s.data) return null;
   const attention = s.data.needs_attention.length;
   return (
-    <a href={href("sync")} className={`sync-badge ${s.data.online ? "online" : "offline"}`} data-testid="sync-badge"
+    <a href={href("sync")} className={`sync-badge ${s.data.state === "online" || s.data.state === "syncing" ? "online" : "offline"}`} data-testid="sync-badge"
       title={s.data.last_sync ? `Last sync ${formatDateTime(s.data.last_sync)}` : "Never synced"}>
       <span className="sync-line">
         <span className="dot" aria-hidden="true" />

@@ -33,7 +33,7 @@ export class FakeBackend {
   calls: { cmd: string; args: Record<string, unknown> }[] = [];
   /** Every command that succeeded. */
   commands: Command[] = [];
-  sync: SyncStatus = { configured: false, server: null, online: true, pending: 0, needs_attention: [], last_sync: null, progress: null, last_error: null };
+  sync: SyncStatus = { state: "local_only", configured: false, server: null, online: true, pending: 0, needs_attention: [], last_sync: null, progress: null, last_error: null };
   counters = { order: 0, customer: 0 };
   /** Replaces list_orders, e.g. to simulate 100,000 orders. */
   listOrders?: (q: OrderQuery) => { rows: OrderRow[]; total: number };

@@ -15,7 +15,7 @@ pub use catalog::{
 };
 pub use dashboard::{Dashboard, DayFigure, Stats, TopCustomer, dashboard, stats};
 pub use orders::{
-    LineRow, OrderDetail, OrderPage, OrderQuery, OrderRow, OrderSort, OrderSummary, SyncState,
+    LineRow, OrderDetail, OrderPage, OrderQuery, OrderRow, OrderSort, OrderSummary, RecordSync,
     order, order_summary, orders,
 };
 

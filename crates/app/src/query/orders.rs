@@ -60,7 +60,7 @@ pub struct OrderQuery {
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum SyncState {
+pub enum RecordSync {
     /// Nothing of it is waiting.
     Synced,
     /// Changes wait to be pushed or confirmed.
@@ -108,7 +108,7 @@ pub struct OrderRow {
     /// Record revision (for optimistic UI).
     pub revision: i64,
     /// Sync state of this order's own changes.
-    pub sync_state: SyncState,
+    pub sync_state: RecordSync,
 }
 
 /// A page of the order list.
@@ -174,9 +174,9 @@ fn order_row(r: &Row<'_>) -> rusqlite::Result<OrderRow> {
         customer_reference: r.get(15)?,
         revision: r.get(16)?,
         sync_state: match r.get_ref(17)?.as_str()? {
-            "attention" => SyncState::Attention,
-            "waiting" => SyncState::Waiting,
-            _ => SyncState::Synced,
+            "attention" => RecordSync::Attention,
+            "waiting" => RecordSync::Waiting,
+            _ => RecordSync::Synced,
         },
     })
 }

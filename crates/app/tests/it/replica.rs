@@ -279,7 +279,7 @@ fn spending_limit_used_up_by_a_colleague_is_refused_on_sync_and_can_be_retried()
         .unwrap(); // fine offline: 20,000 of 20,000
     assert_eq!(
         query::order(b.conn(), ob.0).unwrap().order.sync_state,
-        query::SyncState::Waiting
+        query::RecordSync::Waiting
     );
     server.sync("a", &mut a);
     server.sync("b", &mut b);
