@@ -239,7 +239,9 @@ pub async fn discard_command(
     Ok(())
 }
 
-/// Connects this store to a sync server (remembered) and starts syncing.
+/// Connects this store to a sync server, or changes its server or token: both are
+/// checked with the server first (a wrong URL or token is refused at its field and
+/// nothing is remembered), then remembered, and the engine (re)starts.
 #[tauri::command]
 #[specta::specta]
 pub async fn configure_sync(
@@ -253,14 +255,17 @@ pub async fn configure_sync(
         url: server.trim().to_string(),
         token: token.trim().to_string(),
     };
-    daybook_sync::Client::new(&config).map_err(|e| invalid("server", e.to_string()))?;
-    if config.token.is_empty() {
-        return Err(invalid("token", "the device token is required"));
+    // A demo store is refused before anything is sent anywhere.
+    if state.read(|r| r.holds_demo()).await? {
+        return Err(daybook_app::AppError::DemoData.body());
     }
+    crate::sync::check_server(&config).await?;
     let remember = config.clone();
     state
         .write(move |db| db.remember_server(Some(&remember.url), Some(&remember.token)))
         .await?;
+    // A change of server or token: the engine starts again with the new one.
+    sync.stop();
     sync.start(&app, &state, &config)
         .map_err(|m| invalid("server", m))?;
     sync.status(&state).await

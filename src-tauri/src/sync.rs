@@ -10,7 +10,7 @@ use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
 use daybook_app::replica::AttentionItem;
-use daybook_app::{ErrorCode, ErrorParams};
+use daybook_app::{ErrorBody, ErrorCode, ErrorParams};
 use daybook_sync::{Engine, EngineHandle, Phase, ServerConfig, SyncState};
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Emitter, Manager, Runtime};
@@ -96,6 +96,37 @@ pub struct SyncProgress {
     pub done: u64,
     /// In all (as known now).
     pub total: u64,
+}
+
+/// Asks the server who `config`'s token belongs to, so that a wrong URL or token is
+/// refused at its field before anything is remembered.
+pub async fn check_server(config: &ServerConfig) -> Result<(), ErrorBody> {
+    use daybook_sync::{Client, SyncError};
+    let bad = |field: &str, message: String| {
+        ErrorBody::new(ErrorCode::InvalidInput, message).with_field(field)
+    };
+    if config.token.is_empty() {
+        return Err(bad("token", "the device token is required".into()));
+    }
+    let client = Client::new(config).map_err(|e| bad("server", e.to_string()))?;
+    match client.me().await {
+        Ok(_) => Ok(()),
+        Err(SyncError::Unauthorized(_)) => Err(bad(
+            "token",
+            "the server does not accept this device token; check it, or ask for a new one".into(),
+        )),
+        Err(SyncError::Unreachable(e)) => Err(bad(
+            "server",
+            format!("no answer from {} ({e}); check the address", config.url),
+        )),
+        Err(e) => Err(bad(
+            "server",
+            format!(
+                "{} did not answer as a Daybook server ({e}); check the address",
+                config.url
+            ),
+        )),
+    }
 }
 
 /// Most needs-attention items the badge's panel lists.
