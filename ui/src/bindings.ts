@@ -416,6 +416,8 @@ export type CustomerRow = {
 	blocked: boolean,
 	/**  Revision. */
 	revision: number,
+	/**  The city of the first address, if any (told apart in pickers: two "Acme"s). */
+	city: string | null,
 };
 
 /**  The dashboard's figures for a period. */

@@ -13,7 +13,7 @@ const ORDER = "01900000-0000-7000-8000-0000000000a1";
 let be: FakeBackend;
 beforeEach(() => {
   be = new FakeBackend().install();
-  be.addCustomer({ id: CUSTOMER, name: "Acme Trading", number: "C-00001" });
+  be.addCustomer({ id: CUSTOMER, name: "Acme Trading", number: "C-00001", city: "Rotterdam" });
   be.addProduct({ id: "p1", code: "P-100", description: "Widget", unit_price: 1250, vat_class: "standard" });
   be.addProduct({ id: "p2", code: "P-200", description: "Gadget", unit_price: 999, vat_class: "reduced" });
   be.addOrder(ORDER, CUSTOMER, "SO-00001");
@@ -156,6 +156,13 @@ describe("order entry", () => {
     expect(refused).toHaveTextContent(`over the spending limit of ${formatMoney(5000, "EUR")}.`);
     expect(refused).not.toHaveTextContent("EUR");
     expect(be.orders.get(ORDER)?.order.status).toBe("draft");
+
+    // Removing a line removes the cause: the banner goes with it.
+    const qty = within(screen.getAllByTestId("order-line")[1]!).getByRole("textbox", { name: "Quantity, line 2" });
+    qty.focus();
+    await user.keyboard("{Control>}{Delete}{/Control}");
+    await waitFor(() => expect(screen.getAllByTestId("order-line")).toHaveLength(1));
+    expect(screen.queryByTestId("order-action-error")).not.toBeInTheDocument();
   });
 
   it("places, and then offers delivery instead of line editing", async () => {
@@ -229,11 +236,29 @@ describe("new order", () => {
     await user.type(input, "acme");
     const option = await screen.findByTestId("customer-option");
     expect(within(option).getByText("Acme Trading")).toBeInTheDocument();
+    // The city tells two customers of the same name apart.
+    expect(within(option).getByTestId("customer-option-city")).toHaveTextContent("Rotterdam");
     await user.keyboard("{Enter}");
     await waitFor(() => expect(be.commands.some((c) => c.type === "CreateOrder")).toBe(true));
     const cmd = be.commands.find((c) => c.type === "CreateOrder");
     expect(cmd).toMatchObject({ type: "CreateOrder", customer_id: CUSTOMER, number: "SO-00001" });
     expect(cmd && "order_id" in cmd && cmd.order_id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7/);
     await waitFor(() => expect(window.location.hash).toMatch(/^#\/orders\/[0-9a-f-]{36}\?focus=line$/));
+    // No address: none is set.
+    expect(be.commands.some((c) => c.type === "SetDeliveryAddress")).toBe(false);
+  });
+
+  it("chooses the customer's default delivery address for the new order", async () => {
+    be.customers.get(CUSTOMER)!.addresses = [
+      { id: "addr-1", label: "Warehouse", street: "Kade 1", postal_code: "3011", city: "Rotterdam", country: "NL" },
+      { id: "addr-2", label: "Office", street: "Plein 2", postal_code: "1012", city: "Amsterdam", country: "NL" },
+    ];
+    const user = userEvent.setup();
+    renderWithClient(<NewOrder />);
+    await user.type(screen.getByTestId("order-customer-input"), "acme");
+    await screen.findByTestId("customer-option");
+    await user.keyboard("{Enter}");
+    await waitFor(() => expect(be.commands.some((c) => c.type === "SetDeliveryAddress")).toBe(true));
+    expect(be.commands.find((c) => c.type === "SetDeliveryAddress")).toMatchObject({ address_id: "addr-1" });
   });
 });

@@ -59,6 +59,7 @@ export class FakeBackend {
       order_count: 0,
       blocked: false,
       revision: 1,
+      city: null,
       ...c,
     };
     this.customers.set(row.id, { customer: row, addresses: [] });

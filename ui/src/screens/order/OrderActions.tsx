@@ -17,7 +17,11 @@ export type OrderActions = ReturnType<typeof useOrderActions>;
 export function useOrderActions(o: OrderRow) {
   const draft = o.status === "draft";
   const { run, pending } = useCommand();
-  const [error, setError] = useState<string>();
+  // A refusal belongs to the order as it was: once the order changes (a line removed,
+  // a price lowered), its cause may be gone, so the banner goes too.
+  const [refusal, setRefusal] = useState<{ message: string; revision: number }>();
+  const setError = (message?: string) => setRefusal(message === undefined ? undefined : { message, revision: o.revision });
+  const error = refusal && refusal.revision === o.revision ? refusal.message : undefined;
   const [cancelling, setCancelling] = useState(false);
   const [reason, setReason] = useState("");
 
