@@ -50,7 +50,11 @@ export const commands = {
 	retryCommand: (commandId: string) => typedError<CommandOutcome, ErrorBody>(__TAURI_INVOKE("retry_command", { commandId })),
 	/**  Gives up on a command that needs attention. */
 	discardCommand: (commandId: string) => typedError<null, ErrorBody>(__TAURI_INVOKE("discard_command", { commandId })),
-	/**  Connects this store to a sync server (remembered) and starts syncing. */
+	/**
+	 *  Connects this store to a sync server, or changes its server or token: both are
+	 *  checked with the server first (a wrong URL or token is refused at its field and
+	 *  nothing is remembered), then remembered, and the engine (re)starts.
+	 */
 	configureSync: (server: string, token: string) => typedError<SyncStatus, ErrorBody>(__TAURI_INVOKE("configure_sync", { server, token })),
 	/**
 	 *  Signs out and disconnects: stops the engine and forgets the server and the token.
