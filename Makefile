@@ -35,11 +35,17 @@ ui/dist/index.html: ui/node_modules/.package-lock.json $(shell find ui/src ui/pu
 ## The installable Debian package, built by Tauri's bundler (release build; the version
 ## comes from Cargo, the icons from src-tauri/icons/source.svg), then checked by
 ## scripts/package-test.sh (lintian, contents, the packaged binary started under Xvfb).
+## The binary is stripped before bundling (the release profile keeps debug info for
+## profiling); packaging/ holds the package's copyright and changelog.
 ## Not part of `make test`: it costs a release build. `PACKAGE_PROFILE=debug` bundles
 ## the debug build instead (quicker; the same checks).
 PACKAGE_PROFILE ?= release
+PACKAGE_DEBUG = $(if $(filter debug,$(PACKAGE_PROFILE)),--debug)
 package: deps ui-dist
-	ui/node_modules/.bin/tauri build --bundles deb $(if $(filter debug,$(PACKAGE_PROFILE)),--debug)
+	mkdir -p target/package && gzip -9nc packaging/changelog > target/package/changelog.gz
+	ui/node_modules/.bin/tauri build --no-bundle $(PACKAGE_DEBUG)
+	strip target/$(PACKAGE_PROFILE)/daybook-desktop
+	ui/node_modules/.bin/tauri bundle --bundles deb $(PACKAGE_DEBUG)
 	./scripts/package-test.sh target/$(PACKAGE_PROFILE)/bundle/deb/*.deb
 
 ## The icon set (src-tauri/icons) from its one source image.
