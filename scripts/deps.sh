@@ -14,6 +14,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 # (single-instance speaks D-Bus).
 PACKAGES=(build-essential pkg-config
   libwebkit2gtk-4.1-dev file libxdo-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev
+  libdbus-1-dev
   xvfb webkit2gtk-driver imagemagick
   postgresql
   python3-venv

@@ -260,10 +260,7 @@ pub async fn configure_sync(
         return Err(daybook_app::AppError::DemoData.body());
     }
     crate::sync::check_server(&config).await?;
-    let remember = config.clone();
-    state
-        .write(move |db| db.remember_server(Some(&remember.url), Some(&remember.token)))
-        .await?;
+    state.connect(config.clone()).await?;
     // A change of server or token: the engine starts again with the new one.
     sync.stop();
     sync.start(&app, &state, &config)
@@ -280,8 +277,8 @@ pub async fn forget_server(
     sync: State<'_, SyncEngine>,
 ) -> Res<SyncStatus> {
     sync.stop();
-    state.write(|db| db.forget_server()).await?;
-    log::info!("signed out: the server is forgotten");
+    state.disconnect().await?;
+    log::info!("signed out: the server and the token are forgotten");
     sync.status(&state).await
 }
 

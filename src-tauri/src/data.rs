@@ -253,7 +253,7 @@ pub async fn copy_diagnostics(
 /// the outbox from the store at every round, so it goes on from the restored ones.
 async fn resume_sync(app: &AppHandle, state: &AppState) {
     let sync = app.state::<SyncEngine>();
-    if let Ok(Some(server)) = state.read(|r| r.server()).await
+    if let Ok(Some(server)) = state.server().await
         && let Err(e) = sync.start(app, state, &server)
     {
         log::warn!("sync not started: {e}");

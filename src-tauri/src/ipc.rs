@@ -21,6 +21,17 @@ pub fn invalid(field: &str, message: impl Into<String>) -> ErrorBody {
     ErrorBody::new(ErrorCode::InvalidInput, message).with_field(field)
 }
 
+/// A failure of the sync side (the device's credentials, the store under them).
+pub fn sync_error(e: daybook_sync::SyncError) -> ErrorBody {
+    match e {
+        daybook_sync::SyncError::App(app) => to_body(app),
+        other => {
+            eprintln!("daybook-desktop: sync settings: {other}");
+            ErrorBody::new(ErrorCode::Internal, other.to_string())
+        }
+    }
+}
+
 /// A background task that died (a panic on a blocking thread).
 pub fn task_failed(what: &str, e: impl std::fmt::Display) -> ErrorBody {
     log::error!("{what} failed: {e}");

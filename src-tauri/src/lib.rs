@@ -46,14 +46,22 @@ pub fn run(config: Config) -> anyhow::Result<()> {
         preload_demo(&state, orders)?;
     }
     // A server given now is remembered; a remembered one is used.
-    if let (Some(url), Some(token)) = (&config.server, &config.token) {
+    let server = tauri::async_runtime::block_on(async {
+        if let (Some(url), Some(token)) = (&config.server, &config.token) {
+            let given = daybook_app::ServerConfig {
+                url: url.clone(),
+                token: token.clone(),
+            };
+            state
+                .connect(given)
+                .await
+                .map_err(|e| anyhow!("cannot remember the server: {}", e.message))?;
+        }
         state
-            .write_blocking(|db| db.remember_server(Some(url), Some(token)))
-            .map_err(|e| anyhow!("cannot remember the server: {}", e.message))?;
-    }
-    let server = state
-        .read_blocking(|r| r.server())
-        .map_err(|e| anyhow!("cannot read the sync settings: {}", e.message))?;
+            .server()
+            .await
+            .map_err(|e| anyhow!("cannot read the sync settings: {}", e.message))
+    })?;
     let builder = bindings::builder();
     let trace = std::env::var_os(state::TRACE_ENV).is_some();
     tauri::Builder::default()

@@ -10,12 +10,15 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use daybook_app::backup::CheckReport;
-use daybook_app::{AppError, DB_FILE, Daybook, ErrorBody, OpenOptions, ReadPool, Reader};
+use daybook_app::{
+    AppError, DB_FILE, Daybook, ErrorBody, OpenOptions, ReadPool, Reader, ServerConfig,
+};
+use daybook_sync::Credentials;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::config::Config;
-use crate::ipc::{Res, task_failed, to_body};
+use crate::ipc::{Res, sync_error, task_failed, to_body};
 
 /// What the app shows about itself (About box, status bar).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
@@ -117,6 +120,32 @@ impl AppState {
     /// The data directory.
     pub fn data_dir(&self) -> &Path {
         &self.inner.data_dir
+    }
+
+    /// The server this store syncs with, its token from the device's credentials (a
+    /// token an earlier build kept in the store is moved there first).
+    pub async fn server(&self) -> Res<Option<ServerConfig>> {
+        let creds = Credentials::open(self.data_dir());
+        self.write(move |db| Ok(creds.server(db)))
+            .await?
+            .map_err(sync_error)
+    }
+
+    /// Connects the store to a server: its URL in the store, its token in the device's
+    /// credentials (never in the store, so no backup carries it).
+    pub async fn connect(&self, server: ServerConfig) -> Res<()> {
+        let creds = Credentials::open(self.data_dir());
+        self.write(move |db| Ok(creds.connect(db, Some(&server.url), Some(&server.token))))
+            .await?
+            .map_err(sync_error)
+    }
+
+    /// Disconnects the store (sign out): forgets the server's URL and this user's token.
+    pub async fn disconnect(&self) -> Res<()> {
+        let creds = Credentials::open(self.data_dir());
+        self.write(move |db| Ok(creds.disconnect(db)))
+            .await?
+            .map_err(sync_error)
     }
 
     /// Why the store could not be opened, while the app is in recovery mode.

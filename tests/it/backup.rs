@@ -177,6 +177,8 @@ fn a_damaged_store_can_start_again_empty_keeping_the_sync_settings() {
         "dbk_x",
         "stats",
     ]);
+    let pending = int(&b.json(&["sync", "--status"]), "/pending");
+    assert!(pending > 0, "the shop's commands wait for the server");
     // The file's structure damaged past the header: open may still work, the check
     // must not.
     damage::corrupt_events_page(&b.dir().join("daybook.sqlite3"));
@@ -190,6 +192,8 @@ fn a_damaged_store_can_start_again_empty_keeping_the_sync_settings() {
     let rec = b.json(&["recover", "--yes"]);
     assert_eq!(text(&rec, "/server"), "http://127.0.0.1:9");
     assert!(Path::new(text(&rec, "/kept_aside")).exists());
+    // Finding 10: it says how many changes never reached the server (kept aside).
+    assert_eq!(int(&rec, "/unsynced"), pending, "{rec}");
     assert_eq!(events(&b), 0);
     let status = b.json(&["sync", "--status"]);
     assert_eq!(int(&status, "/pending"), 0, "{status}");

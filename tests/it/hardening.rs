@@ -305,3 +305,170 @@ fn a_queue_over_the_body_limit_goes_in_several_pushes() {
             .all(|i| i.error.as_ref().is_some_and(|e| e.code == "invalid_input"))
     );
 }
+
+/// Finding 9: the device token sat in clear text in the store (0644, folder 0755) and in
+/// every backup, and `restore` brought a backup's server and token back. Now the token
+/// is kept outside the store (the OS keychain, else a file only its owner can read),
+/// the data folder is 0700, the store and its journal 0600, every backup 0600 and
+/// without a token, and a restore keeps the connection the store has now.
+#[cfg(unix)]
+#[test]
+fn secrets_stay_out_of_the_store_and_its_backups() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode =
+        |p: &std::path::Path| std::fs::metadata(p).expect("exists").permissions().mode() & 0o777;
+    let server = Server::start();
+    let token = server.token("laptop");
+    let book = crate::support::Book::new();
+    book.ok(&[
+        "--server",
+        &server.url(),
+        "--token",
+        &token,
+        "customer",
+        "add",
+        "--name",
+        "Acme",
+    ]);
+    let data = book.dir();
+    let store = data.join("daybook.sqlite3");
+    let holds = |p: &std::path::Path| {
+        let bytes = std::fs::read(p).unwrap_or_default();
+        bytes.windows(token.len()).any(|w| w == token.as_bytes())
+    };
+    assert_eq!(mode(data), 0o700);
+    assert_eq!(mode(&store), 0o600);
+    if data.join("daybook.sqlite3-wal").exists() {
+        assert_eq!(mode(&data.join("daybook.sqlite3-wal")), 0o600);
+    }
+    assert!(
+        !holds(&store) && !holds(&data.join("daybook.sqlite3-wal")),
+        "the token is in the store"
+    );
+    let creds = data.join("credentials.json");
+    assert!(
+        holds(&creds),
+        "the token is kept in the credentials file here"
+    );
+    assert_eq!(mode(&creds), 0o600);
+
+    // A backup is private and carries no token.
+    let backup = data.join("b.sqlite3");
+    book.ok(&["backup", backup.to_str().expect("utf-8")]);
+    assert_eq!(mode(&backup), 0o600);
+    assert!(!holds(&backup));
+
+    // Connected elsewhere since: a restore brings the data back, not the old server.
+    let elsewhere = Server::start();
+    let other_token = elsewhere.token("laptop");
+    book.ok(&[
+        "--server",
+        &elsewhere.url(),
+        "--token",
+        &other_token,
+        "sync",
+        "--status",
+    ]);
+    book.ok(&["restore", backup.to_str().expect("utf-8"), "--yes"]);
+    let status = book.json(&["sync", "--status"]);
+    assert_eq!(status["server"], elsewhere.url(), "{status}");
+    assert_eq!(mode(&store), 0o600);
+}
+
+/// Finding 11: two devices change the same order line offline. The one that syncs
+/// second used to overwrite the first in silence (last writer wins); now its change
+/// carries the value it replaced, and the server refuses it into needs-attention with
+/// both values, while a value only one of them changed is merged.
+#[test]
+fn a_change_to_a_value_a_colleague_changed_meanwhile_is_not_lost() {
+    use daybook_testkit::{add_order_line, create_order, register_customer, register_product};
+    let server = Server::start();
+    let a = crate::sync::Client::new(&server.url(), &server.token("a"), "alice");
+    let b = crate::sync::Client::new(&server.url(), &server.token("b"), "bob");
+    let (customer, product, order, line) = (
+        CustomerId::new(),
+        ProductId::new(),
+        OrderId::new(),
+        LineId::new(),
+    );
+    for cmd in [
+        Command::from(register_customer(customer, "C-1", "Acme")),
+        register_product(product, "CHAIR-01", "Office chair", Money(12_500)).into(),
+        create_order(order, "SO-1", customer).into(),
+        add_order_line(order, line, product, 2).into(),
+    ] {
+        a.exec(cmd).expect("accepted");
+    }
+    a.sync();
+    b.sync();
+    let seen = LineValues {
+        quantity: 2,
+        unit_price: Money(12_500),
+        discount_bp: 0,
+    };
+    let change = |quantity: i64, discount_bp: i64| {
+        Command::ChangeOrderLine(ChangeOrderLine {
+            order_id: order,
+            line_id: line,
+            quantity,
+            unit_price: Money(12_500),
+            discount_bp,
+            seen: Some(seen),
+        })
+    };
+    // Both offline from here: Alice makes it 5, Bob (who saw 2) makes it 3.
+    a.exec(change(5, 0)).expect("accepted here");
+    b.exec(change(3, 0)).expect("accepted here");
+    a.sync();
+    let report = b.sync();
+    assert_eq!(report.rejected, 1, "{report:?}");
+    let attention = b.with(|d| d.read().needs_attention().expect("attention"));
+    assert_eq!(attention.len(), 1, "{attention:?}");
+    let reason = attention[0].error.as_ref().expect("the server's reason");
+    assert_eq!(reason.code, "changed_meanwhile");
+    assert_eq!(reason.field.as_deref(), Some("quantity"));
+    assert_eq!(
+        (
+            reason.params.seen.as_deref(),
+            reason.params.current.as_deref(),
+            reason.params.value.as_deref()
+        ),
+        (Some("2"), Some("5"), Some("3"))
+    );
+    // Bob's screen shows what the server holds: Alice's 5, not his silent 3.
+    let quantity = |c: &crate::sync::Client| {
+        c.with(|d| d.read().order(order.0).expect("order").lines[0].quantity)
+    };
+    assert_eq!(quantity(&b), 5);
+    // A value only Bob changed (he still saw no discount) merges with Alice's quantity.
+    b.exec(change(2, 1_000)).expect("accepted here");
+    b.sync();
+    a.sync();
+    let line_of = |c: &crate::sync::Client| {
+        c.with(|d| {
+            let l = &d.read().order(order.0).expect("order").lines[0];
+            (l.quantity, l.discount_bp)
+        })
+    };
+    assert_eq!(line_of(&a), (5, 1_000));
+    assert_eq!(line_of(&b), (5, 1_000));
+}
+
+/// Finding 10: a read that fails inside the store used to say the change was not
+/// saved and show SQLite's words (table and column names). Now it says what happened
+/// in the user's terms, and the details only under `DAYBOOK_DEBUG`.
+#[test]
+fn a_failing_read_speaks_the_users_terms() {
+    let b = crate::support::shop();
+    let conn = rusqlite::Connection::open(b.dir().join("daybook.sqlite3")).expect("open");
+    conn.execute_batch("ALTER TABLE p_customers RENAME COLUMN name TO name_gone")
+        .expect("rename");
+    drop(conn);
+    let r = b.run(&["customer", "list"]);
+    assert_eq!(r.code, 3, "{r:?}");
+    assert!(r.stderr.contains("no data was changed"), "{r:?}");
+    assert!(r.stderr.contains("DAYBOOK_DEBUG=1"), "{r:?}");
+    for internal in ["p_customers", "column", "SQL", "sqlite"] {
+        assert!(!r.stderr.contains(internal), "{internal} in {r:?}");
+    }
+}

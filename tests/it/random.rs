@@ -252,6 +252,7 @@ impl CommandGen {
                 order_id: self.known.orders[i].id,
                 customer_reference: Some(format!("REF-{}", self.rng.below(10_000))),
                 notes: self.rng.chance(30).then(|| "Deliver before noon".into()),
+                seen: None,
             }),
             (60..=69, Some(i)) => Command::PlaceOrder(PlaceOrder {
                 order_id: self.known.orders[i].id,

@@ -121,7 +121,9 @@ impl Book {
             .args(args)
             .env_remove("DAYBOOK_DATA")
             .env_remove("DAYBOOK_USER")
-            .env_remove("DAYBOOK_DEVICE");
+            .env_remove("DAYBOOK_DEVICE")
+            // Tokens in the data folder's file, never in the machine's keychain.
+            .env("DAYBOOK_CREDENTIALS", "file");
         c
     }
 

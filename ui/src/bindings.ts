@@ -263,6 +263,12 @@ export type ChangeOrderLine = {
 	unit_price: Money,
 	/**  Discount in basis points. */
 	discount_bp: number,
+	/**
+	 *  The line as the user saw it when they changed it: a value someone else has
+	 *  changed since is merged or refused, never overwritten in silence (absent: last
+	 *  writer wins, as commands from before this field did).
+	 */
+	seen?: LineValues | null,
 };
 
 /**  Payload of [`CHANGED_EVENT`]: which record changed and how. */
@@ -503,6 +509,14 @@ export type DemoLoaded = {
 	millis: number,
 };
 
+/**  An order's reference and notes, as a user saw them. */
+export type DetailsValues = {
+	/**  The customer's reference. */
+	customer_reference?: string | null,
+	/**  Notes. */
+	notes?: string | null,
+};
+
 /**  Stop offering a product. */
 export type DiscontinueProduct = {
 	/**  Which product. */
@@ -559,6 +573,11 @@ export type ErrorCode =
 "invalid_email" | 
 /**  Not a currency code (`params.value`). */
 "invalid_currency" | 
+/**
+ *  Someone changed a value after the user saw it (`field`; `params.seen`,
+ *  `params.current`, `params.value`: the user's, each as a person reads it).
+ */
+"changed_meanwhile" | 
 /**  An amount or a total does not fit. */
 "amount_too_large" | 
 /**  A running total would pass its cap (`params.scope`, `max_amount`, `currency`). */
@@ -675,6 +694,10 @@ export type ErrorParams = {
 	status?: OrderStatus | null,
 	/**  The text given (an e-mail address, a code, a number). */
 	value?: string | null,
+	/**  The value a user saw before changing it, as a person reads it. */
+	seen?: string | null,
+	/**  The value as it is now, as a person reads it. */
+	current?: string | null,
 	/**  How many of something (commands, events). */
 	count?: number | null,
 	/**  Seconds to wait before trying again. */
@@ -731,6 +754,12 @@ export type FreshStart = {
 	 *  empty store syncs with it (the token too, not shown).
 	 */
 	server: string | null,
+	/**
+	 *  Commands made on this device that the server never took (waiting or needing
+	 *  attention), as far as the damaged file could be read: they stay in the store
+	 *  kept aside, from where a restore brings them back.
+	 */
+	unsynced: number | null,
 };
 
 /**  One event in a record's history. */
@@ -795,6 +824,16 @@ export type LineRow = {
 	vat_rate_bp: number,
 	/**  Net amount of the line. */
 	net: Money,
+};
+
+/**  A line's changeable values, as a user saw them. */
+export type LineValues = {
+	/**  Units. */
+	quantity: number,
+	/**  Price per unit. */
+	unit_price: Money,
+	/**  Discount in basis points. */
+	discount_bp: number,
 };
 
 /**  An amount in minor units (cents) of the currency of the document it sits on. */
@@ -1138,6 +1177,8 @@ export type SetOrderDetails = {
 	customer_reference?: string | null,
 	/**  Notes. */
 	notes?: string | null,
+	/**  Reference and notes as the user saw them (see [`ChangeOrderLine::seen`]). */
+	seen?: DetailsValues | null,
 };
 
 /**  Set or clear the spending limit. */

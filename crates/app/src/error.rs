@@ -172,7 +172,7 @@ impl AppError {
             AppError::DemoData => ErrorBody::new(ErrorCode::DemoData, message).with_field("server"),
             AppError::Store(_) => ErrorBody::new(
                 ErrorCode::Internal,
-                "an internal error occurred; nothing was changed",
+                "the local store could not do this (an internal error); no data was changed",
             ),
         }
     }

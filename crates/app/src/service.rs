@@ -69,7 +69,7 @@ pub const DB_FILE: &str = "daybook.sqlite3";
 impl Daybook {
     /// Opens (creating if needed) the Daybook in `dir`.
     pub fn open_dir(dir: &Path, options: OpenOptions) -> Result<Self, AppError> {
-        std::fs::create_dir_all(dir).map_err(|e| {
+        daybook_store::private::private_dir(dir).map_err(|e| {
             AppError::invalid(
                 Some("data"),
                 format!("cannot create data directory {}: {e}", dir.display()),
@@ -155,6 +155,9 @@ impl Daybook {
                 }
             },
         };
+        if store.setting(settings::STORE_ID)?.is_none() {
+            store.set_setting(settings::STORE_ID, &Uuid::now_v7())?;
+        }
         let user = options.user.unwrap_or_else(|| "local".to_string());
         // The server refuses a pushed command whose user breaks this rule: refuse the
         // user now, before any command of theirs is queued.

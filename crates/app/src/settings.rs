@@ -1,10 +1,12 @@
 //! The application's settings, typed (the keys live in `daybook_store::settings`):
-//! the one home of the sync server's address and token, used by the CLI and the
-//! desktop app alike.
+//! the one home of the sync server's address, used by the CLI and the desktop app
+//! alike. The device's token is not here: it lives outside the store (the OS keychain
+//! or a private file, `daybook_sync::credentials`), so no backup ever carries it.
 
 use daybook_store::settings::{self as keys};
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 
 use crate::error::AppError;
 use crate::service::Daybook;
@@ -18,14 +20,23 @@ pub struct ServerConfig {
     pub token: String,
 }
 
-/// The remembered server, when both its URL and the token are set.
-pub(crate) fn server(conn: &Connection) -> Result<Option<ServerConfig>, AppError> {
-    Ok(
-        match (keys::SYNC_SERVER.get(conn)?, keys::SYNC_TOKEN.get(conn)?) {
-            (Some(url), Some(token)) => Some(ServerConfig { url, token }),
-            _ => None,
-        },
-    )
+/// The remembered server's URL.
+pub(crate) fn server_url(conn: &Connection) -> Result<Option<String>, AppError> {
+    Ok(keys::SYNC_SERVER.get(conn)?)
+}
+
+/// A token an earlier build kept in the store (to be moved out, then cleared).
+pub(crate) fn legacy_token(conn: &Connection) -> Result<Option<String>, AppError> {
+    Ok(keys::SYNC_TOKEN.get(conn)?)
+}
+
+/// This store file's own id (made when the store was first opened).
+pub(crate) fn store_id(conn: &Connection) -> Result<Uuid, AppError> {
+    keys::STORE_ID.get(conn)?.ok_or_else(|| {
+        AppError::Store(daybook_store::StoreError::Corrupt(
+            "the store has no id".into(),
+        ))
+    })
 }
 
 /// Whether demo data was loaded into the store.
@@ -39,30 +50,25 @@ pub(crate) fn sync_cursor(conn: &Connection) -> Result<i64, AppError> {
 }
 
 impl Daybook {
-    /// Remembers the sync server's URL and/or this device's token, so later runs (of
-    /// the CLI or the desktop app) sync too. A store holding demo data is never
-    /// connected: [`AppError::DemoData`].
-    pub fn remember_server(&self, url: Option<&str>, token: Option<&str>) -> Result<(), AppError> {
-        let conn = self.conn();
-        if (url.is_some() || token.is_some()) && holds_demo(conn)? {
+    /// Remembers the sync server's URL, so later runs (of the CLI or the desktop app)
+    /// sync too. A store holding demo data is never connected: [`AppError::DemoData`].
+    pub fn remember_server(&self, url: &str) -> Result<(), AppError> {
+        if holds_demo(self.conn())? {
             return Err(AppError::DemoData);
         }
-        if let Some(url) = url {
-            keys::SYNC_SERVER.set(conn, &url.to_string())?;
-        }
-        if let Some(token) = token {
-            keys::SYNC_TOKEN.set(conn, &token.to_string())?;
-        }
-        Ok(())
+        Ok(keys::SYNC_SERVER.set(self.conn(), &url.to_string())?)
     }
 
-    /// Forgets the sync server and this device's token (sign out and disconnect): the
-    /// store goes on as local only; what waits to be pushed stays in the outbox.
+    /// Forgets the sync server (disconnect): the store becomes local only again. Its
+    /// data and its binding to the account stay.
     pub fn forget_server(&self) -> Result<(), AppError> {
-        let conn = self.conn();
-        keys::SYNC_SERVER.clear(conn)?;
-        keys::SYNC_TOKEN.clear(conn)?;
-        Ok(())
+        keys::SYNC_SERVER.clear(self.conn())?;
+        Ok(keys::SYNC_TOKEN.clear(self.conn())?)
+    }
+
+    /// Clears a token an earlier build kept in the store, once it has been moved out.
+    pub fn clear_legacy_token(&self) -> Result<(), AppError> {
+        Ok(keys::SYNC_TOKEN.clear(self.conn())?)
     }
 
     /// Marks the store as holding demo data, for good (demo loaders call this before
@@ -70,7 +76,7 @@ impl Daybook {
     /// never reaches a real account.
     pub fn mark_demo(&self, at_ms: i64) -> Result<(), AppError> {
         let conn = self.conn();
-        if server(conn)?.is_some() {
+        if server_url(conn)?.is_some() {
             return Err(AppError::invalid(
                 Some("data"),
                 "this store is connected to a server; demo data goes into a store that \

@@ -219,6 +219,7 @@ pub fn check(data_dir: &Path, json: bool, a: &CheckArgs) -> anyhow::Result<Strin
 struct Recovered {
     kept_aside: Option<String>,
     server: Option<String>,
+    unsynced: Option<u64>,
 }
 
 /// `daybook recover --yes`: the damaged store aside, an empty one in its place.
@@ -239,11 +240,26 @@ pub fn recover(data_dir: &Path, json: bool, a: &RecoverArgs) -> anyhow::Result<S
         out.json(&Recovered {
             kept_aside: r.kept_aside,
             server: r.server,
+            unsynced: r.unsynced,
         })?;
         return Ok(out.into_string());
     }
     if let Some(k) = &r.kept_aside {
         out.line(format!("the damaged store is kept as {k}"));
+        match r.unsynced {
+            Some(0) => out.line("every change made here had reached the server"),
+            Some(n) => out.line(format!(
+                "{n} {} made here never reached the server; {} in the kept store \
+                 (`daybook restore {k} --yes` brings {} back)",
+                if n == 1 { "change" } else { "changes" },
+                if n == 1 { "it stays" } else { "they stay" },
+                if n == 1 { "it" } else { "them" },
+            )),
+            None => out.line(
+                "the kept store could not be read to count changes that never reached the \
+                 server; it is kept whole",
+            ),
+        }
     }
     match &r.server {
         Some(s) => out.line(format!(

@@ -204,6 +204,8 @@ impl std::error::Error for InputError {}
 
 /// What a subcommand works with.
 pub struct Ctx {
+    /// The data directory (the store, its backups, the device's credentials file).
+    pub data_dir: PathBuf,
     pub db: Daybook,
     pub json: bool,
     pub out: Out,
@@ -307,8 +309,18 @@ fn describe(e: &anyhow::Error) -> (u8, String) {
             | AppError::DemoData => (2, message),
             AppError::Io { .. } => (3, message),
             AppError::Store(_) if body.code == "conflict" => (1, message),
-            // Locally, the cause helps more than it could ever leak.
-            AppError::Store(inner) => (3, format!("{} ({inner})", body.message)),
+            // The cause (SQLite's words, table and column names) is for whoever
+            // debugs, not for the person at the keyboard.
+            AppError::Store(inner) if std::env::var_os("DAYBOOK_DEBUG").is_some() => {
+                (3, format!("{} ({inner})", body.message))
+            }
+            AppError::Store(_) => (
+                3,
+                format!(
+                    "{}; run again with DAYBOOK_DEBUG=1 for details",
+                    body.message
+                ),
+            ),
         };
     }
     let chain: Vec<String> = e.chain().map(|c| c.to_string()).collect();
@@ -350,8 +362,9 @@ fn try_main(cli: Cli) -> anyhow::Result<(String, u8)> {
         },
     )
     .map_err(|e| open_error(e, &dir))?;
-    sync::configure(&db, cli.server.as_deref(), cli.token.as_deref())?;
+    sync::configure(&db, &dir, cli.server.as_deref(), cli.token.as_deref())?;
     let mut ctx = Ctx {
+        data_dir: dir.clone(),
         db,
         json: cli.json,
         out: Out::default(),

@@ -2,11 +2,12 @@
 //! options: the same sync engine as the desktop app, run once from the command line.
 
 use std::io::IsTerminal as _;
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use clap::Args;
 use daybook_app::Daybook;
-use daybook_sync::{Engine, Phase, ServerConfig, SyncError, SyncState};
+use daybook_sync::{Credentials, Engine, Phase, ServerConfig, SyncError, SyncState};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
@@ -28,14 +29,20 @@ pub struct RetryArgs {
     edited: Option<String>,
 }
 
-/// Remembers `--server` and `--token` in the store, so later runs sync too. The
-/// token is kept in the local database, readable by whoever can read that file.
-pub fn configure(db: &Daybook, server: Option<&str>, token: Option<&str>) -> anyhow::Result<()> {
-    Ok(db.remember_server(server, token)?)
+/// Remembers the server given (`--server`, `DAYBOOK_SERVER`) in the store and the
+/// token (`DAYBOOK_TOKEN`, `--token`) in the device's credentials (the OS keychain, or
+/// a file only its owner can read: never the store), so later runs sync too.
+pub fn configure(
+    db: &Daybook,
+    data_dir: &Path,
+    server: Option<&str>,
+    token: Option<&str>,
+) -> anyhow::Result<()> {
+    Ok(Credentials::open(data_dir).connect(db, server, token)?)
 }
 
-fn config(db: &Daybook) -> anyhow::Result<Option<ServerConfig>> {
-    Ok(db.read().server()?)
+fn config(ctx: &Ctx) -> anyhow::Result<Option<ServerConfig>> {
+    Ok(Credentials::open(&ctx.data_dir).server(&ctx.db)?)
 }
 
 #[derive(Serialize)]
@@ -147,7 +154,7 @@ fn placeholder() -> anyhow::Result<Daybook> {
 pub fn sync(ctx: &mut Ctx, a: &SyncArgs) -> anyhow::Result<()> {
     if a.status {
         let counts = ctx.db.read().outbox_counts()?;
-        let configured = config(&ctx.db)?.map(|c| c.url);
+        let configured = config(ctx)?.map(|c| c.url);
         if ctx.json {
             return ctx.out.json(&serde_json::json!({
                 "server": configured,
@@ -168,7 +175,7 @@ pub fn sync(ctx: &mut Ctx, a: &SyncArgs) -> anyhow::Result<()> {
         ));
         return Ok(());
     }
-    let Some(config) = config(&ctx.db)? else {
+    let Some(config) = config(ctx)? else {
         return Err(InputError::new(
             "no server configured: pass --server URL --token TOKEN (once; they are remembered)",
         )
@@ -214,7 +221,7 @@ pub fn sync(ctx: &mut Ctx, a: &SyncArgs) -> anyhow::Result<()> {
 /// After a write: sync if a server is configured; never fails the command that
 /// already succeeded locally.
 pub fn after_write(ctx: &mut Ctx) -> anyhow::Result<()> {
-    let Some(config) = config(&ctx.db)? else {
+    let Some(config) = config(ctx)? else {
         return Ok(());
     };
     match run_once(ctx, &config, true) {

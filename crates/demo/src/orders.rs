@@ -118,6 +118,7 @@ impl Generator {
                     quantity,
                     unit_price,
                     discount_bp,
+                    seen: None,
                 }),
                 None,
             );
@@ -146,6 +147,7 @@ impl Generator {
                     order_id,
                     customer_reference,
                     notes,
+                    seen: None,
                 }),
                 None,
             );

@@ -7,7 +7,7 @@ use crate::money::{
     AmountOverflow, Currency, InvalidCurrency, MAX_QUANTITY, MAX_UNIT_PRICE, Money, percent,
 };
 use crate::text::code_point;
-use crate::values::{OrderStatus, RecordKind, TotalScope};
+use crate::values::{GuardedField, OrderStatus, RecordKind, TotalScope};
 
 /// A business rule said no. Nothing was changed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -115,6 +115,21 @@ pub enum DomainError {
         /// The cap.
         max: usize,
     },
+    /// Someone changed a value after the user saw it, to something else than the
+    /// user's change: refused rather than overwritten (values as the user reads them).
+    #[error(
+        "{field} was changed meanwhile from {seen} to {current}; your change to {yours} was not made"
+    )]
+    ChangedMeanwhile {
+        /// Which value.
+        field: GuardedField,
+        /// What the user saw.
+        seen: String,
+        /// What it is now.
+        current: String,
+        /// What the user changed it to.
+        yours: String,
+    },
     /// An amount overflowed the supported range.
     #[error("the amount is too large")]
     AmountTooLarge,
@@ -217,6 +232,7 @@ impl DomainError {
             DomainError::NegativeSpendingLimit { .. } => Some("spending_limit"),
             DomainError::InvalidCurrency { .. } => Some("currency"),
             DomainError::InvalidEmail { .. } => Some("email"),
+            DomainError::ChangedMeanwhile { field, .. } => Some(field.json_name()),
             DomainError::DuplicateProductCode { .. } => Some("code"),
             DomainError::DuplicateCustomerNumber { .. } => Some("number"),
             DomainError::AddressNotOfCustomer { .. } => Some("address_id"),

@@ -8,11 +8,12 @@ use crate::command::{self, OrderCommand};
 use crate::error::DomainError;
 use crate::event::*;
 use crate::facts::{FactNeeds, Facts};
+use crate::guard::{merge, show_text};
 use crate::ids::{AddressId, CustomerId, DeliveryId, InvoiceId, LineId, ProductId};
-use crate::money::{Currency, Money, Totals, VatClass, line_net};
+use crate::money::{Currency, Money, Totals, VatClass, line_net, percent};
 use crate::money::{MAX_ORDER_TOTAL, MAX_RUNNING_TOTAL};
 use crate::validate::{discount, free_text, optional, price, quantity, required};
-use crate::values::{OrderStatus, RecordKind, TotalScope};
+use crate::values::{GuardedField, OrderStatus, RecordKind, TotalScope};
 
 /// Most lines one order may have: each command on an order reads and writes the whole
 /// order, so an unbounded order makes every change slower and the documents endless.
@@ -369,17 +370,42 @@ pub fn decide(
             quantity: q,
             unit_price,
             discount_bp,
+            seen,
             ..
         }) => {
             let o = existing()?;
             draft(o)?;
             let current = line(o, *line_id)?;
-            let e = OrderLineChanged {
+            let mut e = OrderLineChanged {
                 line_id: *line_id,
                 quantity: quantity(*q)?,
                 unit_price: price(*unit_price)?,
                 discount_bp: discount(*discount_bp)?,
             };
+            if let Some(seen) = seen {
+                let money = |m: &Money| m.with_currency(o.currency);
+                e.quantity = merge(
+                    GuardedField::Quantity,
+                    &seen.quantity,
+                    &current.quantity,
+                    &e.quantity,
+                    i64::to_string,
+                )?;
+                e.unit_price = merge(
+                    GuardedField::UnitPrice,
+                    &seen.unit_price,
+                    &current.unit_price,
+                    &e.unit_price,
+                    money,
+                )?;
+                e.discount_bp = merge(
+                    GuardedField::Discount,
+                    &seen.discount_bp,
+                    &current.discount_bp,
+                    &e.discount_bp,
+                    |bp| percent(*bp),
+                )?;
+            }
             // Each value is within its bound, but the line and the order must fit too.
             let net = line_net(e.quantity, e.unit_price, e.discount_bp)?;
             within_order_cap(
@@ -430,20 +456,35 @@ pub fn decide(
         OrderCommand::SetOrderDetails(command::SetOrderDetails {
             customer_reference,
             notes,
+            seen,
             ..
         }) => {
             let o = existing()?;
             if matches!(o.status, OrderStatus::Invoiced | OrderStatus::Cancelled) {
                 return Err(DomainError::OrderNotDraft { status: o.status });
             }
-            let e = OrderDetailsChanged {
-                customer_reference: optional(
-                    "customer_reference",
-                    customer_reference.as_deref(),
-                    100,
-                )?,
-                notes: free_text("notes", notes.as_deref(), 4000)?,
+            let reference = |v: &Option<String>| optional("customer_reference", v.as_deref(), 100);
+            let free = |v: &Option<String>| free_text("notes", v.as_deref(), 4000);
+            let mut e = OrderDetailsChanged {
+                customer_reference: reference(customer_reference)?,
+                notes: free(notes)?,
             };
+            if let Some(seen) = seen {
+                e.customer_reference = merge(
+                    GuardedField::CustomerReference,
+                    &reference(&seen.customer_reference)?,
+                    &o.customer_reference,
+                    &e.customer_reference,
+                    show_text,
+                )?;
+                e.notes = merge(
+                    GuardedField::Notes,
+                    &free(&seen.notes)?,
+                    &o.notes,
+                    &e.notes,
+                    show_text,
+                )?;
+            }
             if e.customer_reference == o.customer_reference && e.notes == o.notes {
                 return Ok(vec![]);
             }

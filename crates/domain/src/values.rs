@@ -127,6 +127,50 @@ impl std::fmt::Display for TotalScope {
     }
 }
 
+/// A value that two people may change concurrently, and so is guarded against lost
+/// updates (a change carries the value it replaces; see `ChangeOrderLine::seen`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum GuardedField {
+    /// A line's quantity.
+    Quantity,
+    /// A line's unit price.
+    UnitPrice,
+    /// A line's discount.
+    Discount,
+    /// An order's customer reference.
+    CustomerReference,
+    /// An order's notes.
+    Notes,
+}
+
+impl GuardedField {
+    /// The field as named in the command's JSON (for the error's `field`).
+    pub fn json_name(self) -> &'static str {
+        match self {
+            GuardedField::Quantity => "quantity",
+            GuardedField::UnitPrice => "unit_price",
+            GuardedField::Discount => "discount_bp",
+            GuardedField::CustomerReference => "customer_reference",
+            GuardedField::Notes => "notes",
+        }
+    }
+}
+
+impl std::fmt::Display for GuardedField {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            GuardedField::Quantity => "the quantity",
+            GuardedField::UnitPrice => "the price",
+            GuardedField::Discount => "the discount",
+            GuardedField::CustomerReference => "the customer's reference",
+            GuardedField::Notes => "the notes",
+        })
+    }
+}
+
 /// Kinds of record a command can name; used in "unknown id" errors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]

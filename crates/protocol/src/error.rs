@@ -70,6 +70,9 @@ codes! {
     InvalidEmail = "invalid_email",
     /// Not a currency code (`params.value`).
     InvalidCurrency = "invalid_currency",
+    /// Someone changed a value after the user saw it (`field`; `params.seen`,
+    /// `params.current`, `params.value`: the user's, each as a person reads it).
+    ChangedMeanwhile = "changed_meanwhile",
     /// An amount or a total does not fit.
     AmountTooLarge = "amount_too_large",
     /// A running total would pass its cap (`params.scope`, `max_amount`, `currency`).
@@ -223,6 +226,12 @@ pub struct ErrorParams {
     /// The text given (an e-mail address, a code, a number).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+    /// The value a user saw before changing it, as a person reads it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seen: Option<String>,
+    /// The value as it is now, as a person reads it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current: Option<String>,
     /// How many of something (commands, events).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub count: Option<u64>,
@@ -378,6 +387,20 @@ impl From<&DomainError> for ErrorBody {
                 ErrorCode::InvalidCurrency,
                 ErrorParams {
                     value: Some(code.clone()),
+                    ..p()
+                },
+            ),
+            D::ChangedMeanwhile {
+                seen,
+                current,
+                yours,
+                ..
+            } => (
+                ErrorCode::ChangedMeanwhile,
+                ErrorParams {
+                    seen: Some(seen.clone()),
+                    current: Some(current.clone()),
+                    value: Some(yours.clone()),
                     ..p()
                 },
             ),

@@ -46,6 +46,9 @@ pub enum StoreError {
         /// Why.
         source: EventDecodeError,
     },
+    /// The store's file or folder could not be created or made private.
+    #[error("cannot prepare the store file: {0}")]
+    Io(#[source] std::io::Error),
     /// JSON (de)serialisation of a payload, snapshot or envelope failed.
     #[error("JSON error: {0}")]
     Json(#[from] serde_json::Error),

@@ -7,6 +7,7 @@
 //! stored is a no-op, never a duplicate.
 
 mod error;
+pub mod private;
 mod read;
 mod schema;
 pub mod settings;

@@ -16,6 +16,9 @@ use crate::error::StoreError;
 pub enum Key {
     /// The tenant the store belongs to.
     AccountId,
+    /// This store file's own id, made once: the key of its credentials (kept outside
+    /// the store), and it travels with its backups, so a restore stays connected.
+    StoreId,
     /// This device's name, recorded on its events.
     Device,
     /// This device's short code from the server (`D2`), used in numbers given offline.
@@ -24,7 +27,9 @@ pub enum Key {
     ProjectionVersion,
     /// The sync server's URL.
     SyncServer,
-    /// This device's token on the sync server.
+    /// This device's token on the sync server, as earlier builds kept it (tokens now
+    /// live in the OS keychain or a private file, never in the store: read once to
+    /// move it, then cleared).
     SyncToken,
     /// The last server sequence applied here.
     SyncCursor,
@@ -42,6 +47,7 @@ impl Key {
     /// Every key.
     pub const ALL: [Key; 11] = [
         Key::AccountId,
+        Key::StoreId,
         Key::Device,
         Key::DeviceCode,
         Key::ProjectionVersion,
@@ -58,6 +64,7 @@ impl Key {
     pub fn as_str(self) -> &'static str {
         match self {
             Key::AccountId => "account_id",
+            Key::StoreId => "store_id",
             Key::Device => "device",
             Key::DeviceCode => "device_code",
             Key::ProjectionVersion => "projection_version",
@@ -181,6 +188,8 @@ impl<T: Value> Setting<T> {
 
 /// The tenant the store belongs to.
 pub const ACCOUNT_ID: Setting<Uuid> = Setting::new(Key::AccountId);
+/// This store file's own id.
+pub const STORE_ID: Setting<Uuid> = Setting::new(Key::StoreId);
 /// This device's name.
 pub const DEVICE: Setting<String> = Setting::new(Key::Device);
 /// This device's code from the server.

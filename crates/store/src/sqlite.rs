@@ -78,7 +78,23 @@ impl EventStore {
     /// version are missing) is [`StoreError::FileCorrupt`]. Only the header and the
     /// schema are read here: a full check is `PRAGMA quick_check`/`integrity_check`,
     /// too slow for every start on a large store.
+    ///
+    /// A new file is created private to its owner (0600), an existing one is made so;
+    /// an existing file of zero bytes is damage (a store is never empty on disk), not a
+    /// new store.
     pub fn open(path: &Path, options: &StoreOptions) -> Result<Self, StoreError> {
+        match std::fs::metadata(path) {
+            Ok(m) if m.len() == 0 => {
+                return Err(StoreError::FileCorrupt(
+                    "the store file is empty (zero bytes)".into(),
+                ));
+            }
+            Ok(_) => crate::private::make_private(path).map_err(StoreError::Io)?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                crate::private::create_private_file(path).map_err(StoreError::Io)?;
+            }
+            Err(e) => return Err(StoreError::Io(e)),
+        }
         let conn = Connection::open(path).map_err(|e| StoreError::Sqlite(e).classify())?;
         Self::init(conn, options).map_err(StoreError::classify)
     }

@@ -43,6 +43,9 @@ pub enum SyncError {
     /// A configuration problem (bad URL).
     #[error("{0}")]
     Config(String),
+    /// The device's token could not be read or kept.
+    #[error(transparent)]
+    Credentials(#[from] crate::credentials::CredentialError),
 }
 
 impl SyncError {

@@ -99,7 +99,8 @@ impl SyncState {
             SyncError::Server { .. }
             | SyncError::Protocol(_)
             | SyncError::App(_)
-            | SyncError::Config(_) => SyncState::Refused,
+            | SyncError::Config(_)
+            | SyncError::Credentials(_) => SyncState::Refused,
         }
     }
 

@@ -9,9 +9,11 @@
 //! lose (push is idempotent by command id and device sequence; pull by sequence).
 
 mod client;
+pub mod credentials;
 mod engine;
 
 pub use client::{Client, LIVE_IDLE_TIMEOUT, ServerConfig, SyncError};
+pub use credentials::{CredentialError, Credentials};
 pub use engine::{
     Engine, EngineHandle, Phase, Progress, SharedDb, SyncReport, SyncState, SyncStatus,
 };

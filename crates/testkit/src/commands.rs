@@ -121,5 +121,6 @@ pub fn change_order_line(
         quantity,
         unit_price,
         discount_bp: 0,
+        seen: None,
     }
 }

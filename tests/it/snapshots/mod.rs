@@ -124,6 +124,7 @@ fn commands() -> Vec<Command> {
             order_id: so1,
             customer_reference: Some("PO-2026-031".into()),
             notes: Some("Deliver before noon".into()),
+            seen: None,
         }
         .into(),
         PlaceOrder { order_id: so1 }.into(),

@@ -47,6 +47,9 @@ describe("errorMessage", () => {
     expect(errorMessage(goldenError("deliver_draft"))).toBe("The order is a draft; it can only be delivered once placed.");
     expect(errorMessage(goldenError("customer_number_taken"))).toBe("Customer number “C-00001” is already used.");
     expect(fieldLabel("address.postal_code")).toBe("postal code");
+    expect(errorMessage(goldenError("change_quantity_changed_meanwhile"))).toBe(
+      "The quantity was changed by someone else from 3 to 1 meanwhile; your change to 4 was not made.",
+    );
   });
 
   it("formats the server's limits: waiting time and body size", () => {

@@ -44,6 +44,15 @@ const STATUSES: Record<OrderStatus, string> = {
   cancelled: "cancelled",
 };
 
+/** The values guarded against lost updates, by the field an error marks. */
+const GUARDED: Record<string, string> = {
+  quantity: "The quantity",
+  unit_price: "The price",
+  discount_bp: "The discount",
+  customer_reference: "The customer's reference",
+  notes: "The notes",
+};
+
 /** Fields named differently than their JSON key; the rest read as the key with spaces. */
 const FIELD_LABELS: Record<string, string> = {
   number: "number",
@@ -143,6 +152,12 @@ export function errorMessage(body: ErrorBody, locale = userLocale()): string {
         ? `${what} would come to more than the maximum of ${amount(p.max_amount, p.currency, locale)}.`
         : `${what} would be too large.`;
     }
+    case "changed_meanwhile": {
+      const what = (body.field && GUARDED[body.field]) || "The value";
+      return has(p.seen) && has(p.current) && has(p.value)
+        ? `${what} was changed by someone else from ${p.seen} to ${p.current} meanwhile; your change to ${p.value} was not made.`
+        : `${what} was changed by someone else meanwhile; your change was not made.`;
+    }
     case "too_many_lines":
       return has(p.max) ? `An order can have at most ${n(p.max)} lines.` : "The order has too many lines.";
     case "order_not_draft":
@@ -189,7 +204,7 @@ export function errorMessage(body: ErrorBody, locale = userLocale()): string {
     case "store_corrupt":
       return "The local database file is damaged; restore a backup or start again from the server.";
     case "internal":
-      return "An internal error occurred; nothing was changed.";
+      return "Something went wrong inside Daybook (an internal error); no data was changed.";
     case "demo_data":
       return "This store holds demo data, which never goes to a server. Start a clean store (keeping none of the demo data) to connect.";
     case "file_not_chosen":

@@ -337,6 +337,9 @@ pub fn backup_from(src: &Connection, dest: &Path) -> Result<BackupReport, AppErr
 }
 
 fn write_backup(src: &Connection, tmp: &Path, dest: &Path) -> Result<StoreSummary, AppError> {
+    // Private before SQLite writes a byte into it: a backup holds the whole business.
+    daybook_store::private::create_private_file(tmp)
+        .map_err(|e| AppError::io("cannot write the backup file", e))?;
     let mut out = Connection::open(tmp)
         .map_err(|e| AppError::io("cannot write the backup file", sqlite_io(e)))?;
     {
@@ -353,6 +356,9 @@ fn write_backup(src: &Connection, tmp: &Path, dest: &Path) -> Result<StoreSummar
     }
     // The copied header says WAL; a backup is one self-contained file.
     out.pragma_update(None, "journal_mode", "DELETE")?;
+    // A backup never carries a device's token (a store written by an earlier build
+    // may still hold one).
+    settings::SYNC_TOKEN.clear(&out)?;
     let summary = inspect(&out, Thoroughness::Full)?;
     if settings::ACCOUNT_ID.get(src)? != Some(summary.account_id) {
         return Err(AppError::Store(StoreError::Corrupt(

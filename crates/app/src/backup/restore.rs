@@ -43,6 +43,10 @@ pub struct FreshStart {
     /// The sync server read back from the damaged file, if it could be read: the
     /// empty store syncs with it (the token too, not shown).
     pub server: Option<String>,
+    /// Commands made on this device that the server never took (waiting or needing
+    /// attention), as far as the damaged file could be read: they stay in the store
+    /// kept aside, from where a restore brings them back.
+    pub unsynced: Option<u64>,
 }
 
 /// Facts of the live store read before it is replaced, best effort: a damaged file
@@ -52,6 +56,8 @@ struct LiveFacts {
     account_id: Option<Uuid>,
     has_events: bool,
     device_seq: i64,
+    /// The sync server the live store is connected to.
+    server: Option<String>,
     readable: bool,
 }
 
@@ -66,6 +72,7 @@ fn live_facts(path: &Path) -> LiveFacts {
         account_id: settings::ACCOUNT_ID.get(&conn).ok().flatten(),
         has_events: has_events.unwrap_or(false),
         device_seq: settings::DEVICE_SEQ.get(&conn).ok().flatten().unwrap_or(0),
+        server: settings::SYNC_SERVER.get(&conn).ok().flatten(),
         readable: has_events.is_some(),
     }
 }
@@ -214,6 +221,8 @@ fn prepare_restore(
     tmp: &Path,
 ) -> Result<(StoreSummary, i64), AppError> {
     std::fs::copy(backup, tmp).map_err(|e| AppError::io("cannot read the backup file", e))?;
+    daybook_store::private::make_private(tmp)
+        .map_err(|e| AppError::io("cannot write the restored store", e))?;
     let conn = open_existing(tmp).map_err(|e| AppError::BadBackup(bad_of(&e)))?;
     // A backup made by a build of this app is a rollback-journal file; one copied
     // from a live store may say WAL, whose missing -wal would be fine: set it plain.
@@ -236,6 +245,13 @@ fn prepare_restore(
         .into());
     }
     bump_device_seq(&conn, live.device_seq)?;
+    // The restore brings back the data, not the backup's connection: the store keeps
+    // the server it has now, and no token (tokens live outside the store).
+    match &live.server {
+        Some(url) => settings::SYNC_SERVER.set(&conn, url)?,
+        None => settings::SYNC_SERVER.clear(&conn)?,
+    }
+    settings::SYNC_TOKEN.clear(&conn)?;
     let cursor = settings::SYNC_CURSOR.get(&conn)?.unwrap_or(0);
     drop(conn);
     fsync_file(tmp).map_err(|e| AppError::io("cannot write the restored store", e))?;
@@ -248,6 +264,7 @@ fn prepare_restore(
 /// stay only in the file kept aside. No connection to `data_file` may be open.
 pub fn start_fresh(data_file: &Path) -> Result<FreshStart, AppError> {
     let salvaged = salvage_settings(data_file);
+    let unsynced = salvage_unsynced(data_file);
     let kept = move_aside(data_file, "corrupt")?;
     let db = Daybook::open(data_file, OpenOptions::default())?;
     let conn = db.conn();
@@ -255,9 +272,11 @@ pub fn start_fresh(data_file: &Path) -> Result<FreshStart, AppError> {
     let mut old_seq = 0;
     for (key, value) in &salvaged {
         match key {
-            // The connection to the server survives; the device code does not, so
-            // the next sync binds the fresh store again.
-            Key::SyncServer | Key::SyncToken | Key::Device => {
+            // The connection to the server survives (its URL, and the store's id: the
+            // key of the token kept outside the store; a token an earlier build kept
+            // inside, to be moved out); the device code does not, so the next sync
+            // binds the fresh store again.
+            Key::SyncServer | Key::SyncToken | Key::Device | Key::StoreId => {
                 settings::set_raw(conn, *key, value)?;
             }
             Key::DeviceSeq => old_seq = value.parse().unwrap_or(0),
@@ -271,6 +290,7 @@ pub fn start_fresh(data_file: &Path) -> Result<FreshStart, AppError> {
     Ok(FreshStart {
         kept_aside: kept.map(|p| p.display().to_string()),
         server,
+        unsynced,
     })
 }
 
@@ -284,7 +304,20 @@ pub fn start_clean(data_file: &Path) -> Result<FreshStart, AppError> {
     Ok(FreshStart {
         kept_aside: kept.map(|p| p.display().to_string()),
         server: None,
+        unsynced: None,
     })
+}
+
+/// How many commands of a possibly damaged store never reached the server, if that
+/// can be read.
+fn salvage_unsynced(path: &Path) -> Option<u64> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .ok()?;
+    let counts = crate::replica::outbox_counts(&conn).ok()?;
+    Some(counts.pending + counts.needs_attention)
 }
 
 /// The settings of a possibly damaged store, as far as they can be read.

@@ -27,7 +27,7 @@ use crate::query::{
 };
 use crate::replica::{self, AttentionItem, Binding, OutboxCounts};
 use crate::service::Daybook;
-use crate::settings::{self, ServerConfig};
+use crate::settings;
 
 pub use names::Named;
 pub use pool::ReadPool;
@@ -210,9 +210,19 @@ impl<'c> Reader<'c> {
         replica::binding(self.conn)
     }
 
-    /// The server this store syncs with, if one is set.
-    pub fn server(&self) -> Result<Option<ServerConfig>, AppError> {
-        settings::server(self.conn)
+    /// The URL of the server this store syncs with, if one is set.
+    pub fn server_url(&self) -> Result<Option<String>, AppError> {
+        settings::server_url(self.conn)
+    }
+
+    /// A device token an earlier build kept in the store (tokens now live outside it).
+    pub fn legacy_token(&self) -> Result<Option<String>, AppError> {
+        settings::legacy_token(self.conn)
+    }
+
+    /// This store file's own id: the key of its credentials.
+    pub fn store_id(&self) -> Result<Uuid, AppError> {
+        settings::store_id(self.conn)
     }
 
     /// True when demo data was loaded into this store: it is never connected to a

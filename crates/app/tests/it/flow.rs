@@ -81,6 +81,7 @@ fn order_search_by_number_prefix_customer_words_or_reference() {
         order_id: a,
         customer_reference: Some("PO-7781".into()),
         notes: None,
+        seen: None,
     }))
     .unwrap();
     let find = |db: &daybook_app::Daybook, s: &str| -> Vec<uuid::Uuid> {

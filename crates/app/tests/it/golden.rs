@@ -354,6 +354,10 @@ fn errors() -> Value {
         change(1, 15_000),
         &["discount_bp"],
     );
+    // The line is 1 x 12.50; this user saw 3 and wants 4 (a colleague's 1 synced first).
+    let mut c = change(4, 0);
+    c["seen"] = json!({"quantity": 3, "unit_price": 1250, "discount_bp": 0});
+    g.state("change_quantity_changed_meanwhile", c);
     let customer = |number: &str, name: &str| {
         json!({"type": "RegisterCustomer", "customer_id": UNKNOWN, "number": number,
                "kind": "organisation", "name": name})

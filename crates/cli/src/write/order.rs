@@ -9,8 +9,8 @@ use crate::{Ctx, InputError, input, read, resolve};
 use clap::Subcommand;
 use daybook_app::NumberSeries;
 use daybook_domain::{
-    AddOrderLine, CancelOrder, ChangeOrderLine, CreateOrder, DeliverOrder, InvoiceOrder,
-    PlaceOrder, RemoveOrderLine, SetDeliveryAddress, SetOrderDetails,
+    AddOrderLine, CancelOrder, ChangeOrderLine, CreateOrder, DeliverOrder, DetailsValues,
+    InvoiceOrder, LineValues, PlaceOrder, RemoveOrderLine, SetDeliveryAddress, SetOrderDetails,
 };
 use daybook_domain::{
     AddressId, Command, CustomerId, DeliveryId, InvoiceId, LineId, Money, OrderId, ProductId,
@@ -210,6 +210,13 @@ pub fn order(ctx: &mut Ctx, cmd: OrderCmd) -> anyhow::Result<()> {
                     quantity: quantity.unwrap_or(current.quantity),
                     unit_price: price.unwrap_or(current.unit_price),
                     discount_bp: discount.unwrap_or(current.discount_bp),
+                    // What this store shows now: a colleague's change to the same line
+                    // that reaches the server first is merged or refused, not overwritten.
+                    seen: Some(LineValues {
+                        quantity: current.quantity,
+                        unit_price: current.unit_price,
+                        discount_bp: current.discount_bp,
+                    }),
                 }),
                 Some(number.clone()),
                 None,
@@ -254,6 +261,10 @@ pub fn order(ctx: &mut Ctx, cmd: OrderCmd) -> anyhow::Result<()> {
         } => {
             let (id, number) = order_ref(ctx, &order)?;
             let detail = ctx.db.read().order(id)?;
+            let seen = DetailsValues {
+                customer_reference: detail.order.customer_reference.clone(),
+                notes: detail.notes.clone(),
+            };
             run(
                 ctx,
                 Command::SetOrderDetails(SetOrderDetails {
@@ -261,6 +272,7 @@ pub fn order(ctx: &mut Ctx, cmd: OrderCmd) -> anyhow::Result<()> {
                     customer_reference: reference
                         .map_or(detail.order.customer_reference, blank_is_none),
                     notes: notes.map_or(detail.notes, blank_is_none),
+                    seen: Some(seen),
                 }),
                 Some(number.clone()),
                 None,

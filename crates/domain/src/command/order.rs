@@ -60,6 +60,39 @@ pub struct ChangeOrderLine {
     pub unit_price: Money,
     /// Discount in basis points.
     pub discount_bp: i64,
+    /// The line as the user saw it when they changed it: a value someone else has
+    /// changed since is merged or refused, never overwritten in silence (absent: last
+    /// writer wins, as commands from before this field did).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seen: Option<LineValues>,
+}
+
+/// A line's changeable values, as a user saw them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct LineValues {
+    /// Units.
+    pub quantity: i64,
+    /// Price per unit.
+    pub unit_price: Money,
+    /// Discount in basis points.
+    pub discount_bp: i64,
+}
+
+/// An order's reference and notes, as a user saw them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct DetailsValues {
+    /// The customer's reference.
+    #[serde(default)]
+    pub customer_reference: Option<String>,
+    /// Notes.
+    #[serde(default)]
+    pub notes: Option<String>,
 }
 
 /// Remove a line.
@@ -100,6 +133,9 @@ pub struct SetOrderDetails {
     /// Notes.
     #[serde(default)]
     pub notes: Option<String>,
+    /// Reference and notes as the user saw them (see [`ChangeOrderLine::seen`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seen: Option<DetailsValues>,
 }
 
 /// Place the order: checks blocked customer and spending limit.

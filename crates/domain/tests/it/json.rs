@@ -4,10 +4,10 @@
 use daybook_domain::event::*;
 use daybook_domain::{
     AddCustomerAddress, AddOrderLine, BlockCustomer, CancelOrder, ChangeCustomerAddress,
-    ChangeOrderLine, CreateOrder, DeliverOrder, DiscontinueProduct, InvoiceOrder, PlaceOrder,
-    RegisterCustomer, RegisterProduct, ReinstateProduct, RemoveCustomerAddress, RemoveOrderLine,
-    SetDeliveryAddress, SetOrderDetails, SetSpendingLimit, UnblockCustomer, UpdateCustomer,
-    UpdateProduct,
+    ChangeOrderLine, CreateOrder, DeliverOrder, DiscontinueProduct, InvoiceOrder, LineValues,
+    PlaceOrder, RegisterCustomer, RegisterProduct, ReinstateProduct, RemoveCustomerAddress,
+    RemoveOrderLine, SetDeliveryAddress, SetOrderDetails, SetSpendingLimit, UnblockCustomer,
+    UpdateCustomer, UpdateProduct,
 };
 use daybook_domain::{
     Address, Command, CommandEnvelope, Currency, CustomerKind, DomainError, Money, RecordKind,
@@ -103,6 +103,11 @@ fn one_of_every_command() -> Vec<Command> {
             quantity: 3,
             unit_price: Money(990),
             discount_bp: 0,
+            seen: Some(LineValues {
+                quantity: 2,
+                unit_price: Money(990),
+                discount_bp: 0,
+            }),
         }),
         Command::RemoveOrderLine(RemoveOrderLine {
             order_id: o,
@@ -116,6 +121,7 @@ fn one_of_every_command() -> Vec<Command> {
             order_id: o,
             customer_reference: Some("PO".into()),
             notes: None,
+            seen: None,
         }),
         Command::PlaceOrder(PlaceOrder { order_id: o }),
         Command::CancelOrder(CancelOrder {

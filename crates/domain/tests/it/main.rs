@@ -3,6 +3,7 @@
 
 mod customer;
 mod edge_json;
+mod guard;
 mod harness;
 mod json;
 mod order;

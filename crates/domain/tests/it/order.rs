@@ -161,6 +161,7 @@ fn set_details(reference: Option<&str>, notes: Option<&str>) -> Command {
         order_id: order_id(),
         customer_reference: reference.map(Into::into),
         notes: notes.map(Into::into),
+        seen: None,
     })
 }
 
@@ -447,6 +448,7 @@ fn an_order_total_is_capped_across_its_lines() {
             quantity: 100,
             unit_price: Money(MAX_UNIT_PRICE / 10),
             discount_bp: 0,
+            seen: None,
         }))
         .then_err(DomainError::TotalTooLarge {
             scope: TotalScope::Order,

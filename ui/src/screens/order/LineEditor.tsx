@@ -63,6 +63,9 @@ export function LineEditor({
         quantity: parsed.quantity,
         unit_price: parsed.unit_price ?? line.unit_price,
         discount_bp: parsed.discount_bp,
+        // What this screen showed: a colleague's change that synced first is merged or
+        // refused, never overwritten in silence.
+        seen: { quantity: line.quantity, unit_price: line.unit_price, discount_bp: line.discount_bp },
       });
       setErrors({});
       return true;

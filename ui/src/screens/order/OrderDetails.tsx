@@ -25,7 +25,14 @@ export function OrderDetails({
     if ((o.customer_reference ?? "") === ref && (detail.notes ?? "") === notes) return;
     setErrors({});
     try {
-      await run({ type: "SetOrderDetails", order_id: o.id, customer_reference: ref || null, notes: notes || null });
+      await run({
+        type: "SetOrderDetails",
+        order_id: o.id,
+        customer_reference: ref || null,
+        notes: notes || null,
+        // What this screen showed: a colleague's edit that synced first is kept or refused.
+        seen: { customer_reference: o.customer_reference, notes: detail.notes },
+      });
     } catch (e) {
       setErrors(fieldErrorsOf(e, ["customer_reference", "notes"]));
     }
