@@ -45,7 +45,7 @@ pub enum Key {
 
 impl Key {
     /// Every key.
-    pub const ALL: [Key; 11] = [
+    pub const ALL: [Key; 12] = [
         Key::AccountId,
         Key::StoreId,
         Key::Device,
