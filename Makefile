@@ -5,7 +5,7 @@ CARGO ?= cargo
 DATA ?= $(CURDIR)/.build/demo-data
 ORDERS ?= 2000
 
-.PHONY: all deps run test lint ui-check unit bench bench-quick fmt clean ui-deps ui-dist e2e bench-desktop fuzz fuzz-quick pg-stop api-check
+.PHONY: all deps run test lint ui-check unit bench bench-quick fmt clean ui-deps ui-dist e2e bench-desktop fuzz fuzz-quick pg-stop api-check package icons smoke
 
 all: test
 
@@ -31,6 +31,32 @@ ui-dist: ui/dist/index.html
 ui/dist/index.html: ui/node_modules/.package-lock.json $(shell find ui/src ui/public -type f 2>/dev/null) $(wildcard ui/index.html ui/vite.config.ts ui/tsconfig.json ui/package.json)
 	cd ui && npm run build
 	@touch $@
+
+## The installable Debian package, built by Tauri's bundler (release build; the version
+## comes from Cargo, the icons from src-tauri/icons/source.svg), then checked by
+## scripts/package-test.sh (lintian, contents, the packaged binary started under Xvfb).
+## The binary is stripped before bundling (the release profile keeps debug info for
+## profiling); packaging/ holds the package's copyright and changelog.
+## Not part of `make test`: it costs a release build. `PACKAGE_PROFILE=debug` bundles
+## the debug build instead (quicker; the same checks).
+PACKAGE_PROFILE ?= release
+PACKAGE_DEBUG = $(if $(filter debug,$(PACKAGE_PROFILE)),--debug)
+package: deps ui-dist
+	mkdir -p target/package && gzip -9nc packaging/changelog > target/package/changelog.gz
+	ui/node_modules/.bin/tauri build --no-bundle $(PACKAGE_DEBUG)
+	strip target/$(PACKAGE_PROFILE)/daybook-desktop
+	ui/node_modules/.bin/tauri bundle --bundles deb $(PACKAGE_DEBUG)
+	./scripts/package-test.sh target/$(PACKAGE_PROFILE)/bundle/deb/*.deb
+
+## The icon set (src-tauri/icons) from its one source image.
+icons: ui-deps
+	./scripts/icons.sh
+
+## The debug app started as a user would (Xvfb, D-Bus): its window draws, its log is
+## written, a second launch on the same data hands over to the first.
+smoke: deps ui-dist
+	$(CARGO) build -p daybook-desktop
+	./scripts/desktop-smoke.sh
 
 ## End-to-end tests of the real app binary in a real window (Xvfb, tauri-driver,
 ## WebDriver); they also refresh the screenshots in docs/screenshots.

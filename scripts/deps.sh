@@ -10,14 +10,17 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 # for the server's PostgreSQL adapter (tests and benchmarks start a throwaway cluster
 # of their own with scripts/pg.sh; the system cluster is not used); Python's venv for
 # the API tester of `make api-check`; poppler-utils' pdftotext reads the printed
-# documents back in the system tests.
+# documents back in the system tests; lintian and desktop-file-utils check the Debian
+# package of `make package`; dbus runs the private session bus of the desktop smoke test
+# (single-instance speaks D-Bus).
 PACKAGES=(build-essential pkg-config
   libwebkit2gtk-4.1-dev file libxdo-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev
   libdbus-1-dev
   xvfb webkit2gtk-driver imagemagick
   postgresql
   python3-venv
-  poppler-utils)
+  poppler-utils
+  lintian desktop-file-utils dbus)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

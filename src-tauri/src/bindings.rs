@@ -56,13 +56,17 @@ pub fn builder() -> Builder<tauri::Wry> {
             retry_command,
             discard_command,
             configure_sync,
+            forget_server,
             sync_now,
             app_info,
             data_status,
             backup_store,
             restore_store,
             start_fresh,
+            start_clean,
             export_csv,
+            choose_file,
+            copy_diagnostics,
         ])
         .events(collect_events![Changed, Progress, SyncStatus])
         // Each command resolves to `{status: "ok", data} | {status: "error", error: ErrorBody}`:

@@ -192,9 +192,10 @@ pub async fn is_empty(state: State<'_, AppState>) -> Res<bool> {
 /// Fills an empty store with demo data, sending `daybook://progress` as it goes.
 #[tauri::command]
 #[specta::specta]
-pub async fn load_demo(app: AppHandle, orders: u32) -> Res<DemoLoaded> {
+pub async fn load_demo(app: AppHandle, state: State<'_, AppState>, orders: u32) -> Res<DemoLoaded> {
     let loaded = demo::load_in_background(app.clone(), orders).await?;
     notify(&app, None, Vec::new());
+    crate::data::refresh_title(&app, &state);
     Ok(loaded)
 }
 
@@ -238,7 +239,9 @@ pub async fn discard_command(
     Ok(())
 }
 
-/// Connects this store to a sync server (remembered) and starts syncing.
+/// Connects this store to a sync server, or changes its server or token: both are
+/// checked with the server first (a wrong URL or token is refused at its field and
+/// nothing is remembered), then remembered, and the engine (re)starts.
 #[tauri::command]
 #[specta::specta]
 pub async fn configure_sync(
@@ -252,13 +255,30 @@ pub async fn configure_sync(
         url: server.trim().to_string(),
         token: token.trim().to_string(),
     };
-    daybook_sync::Client::new(&config).map_err(|e| invalid("server", e.to_string()))?;
-    if config.token.is_empty() {
-        return Err(invalid("token", "the device token is required"));
+    // A demo store is refused before anything is sent anywhere.
+    if state.read(|r| r.holds_demo()).await? {
+        return Err(daybook_app::AppError::DemoData.body());
     }
+    crate::sync::check_server(&config).await?;
     state.connect(config.clone()).await?;
+    // A change of server or token: the engine starts again with the new one.
+    sync.stop();
     sync.start(&app, &state, &config)
         .map_err(|m| invalid("server", m))?;
+    sync.status(&state).await
+}
+
+/// Signs out and disconnects: stops the engine and forgets the server and the token.
+/// The store goes on as local only; changes not yet pushed stay waiting.
+#[tauri::command]
+#[specta::specta]
+pub async fn forget_server(
+    state: State<'_, AppState>,
+    sync: State<'_, SyncEngine>,
+) -> Res<SyncStatus> {
+    sync.stop();
+    state.disconnect().await?;
+    log::info!("signed out: the server and the token are forgotten");
     sync.status(&state).await
 }
 
@@ -270,9 +290,13 @@ pub async fn sync_now(sync: State<'_, SyncEngine>) -> Res<()> {
     Ok(())
 }
 
-/// Version, data directory, user, device and account.
+/// Version, data directory, user, device, account, and whether it holds demo data.
 #[tauri::command]
 #[specta::specta]
 pub async fn app_info(state: State<'_, AppState>) -> Res<AppInfo> {
-    Ok(state.info())
+    let demo_data = state.read(|r| r.holds_demo()).await?;
+    Ok(AppInfo {
+        demo_data,
+        ..state.info()
+    })
 }

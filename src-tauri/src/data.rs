@@ -18,7 +18,9 @@ use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Manager, State};
 use uuid::Uuid;
 
+use crate::diagnostics;
 use crate::events::notify;
+use crate::files::{self, Chosen, FilePurpose};
 use crate::ipc::{Res, to_body};
 use crate::state::AppState;
 use crate::sync::SyncEngine;
@@ -79,12 +81,50 @@ pub async fn data_status(state: State<'_, AppState>) -> Res<DataStatus> {
     })
 }
 
-/// Writes a checked backup (a bare name goes into the backups folder) while the app
-/// keeps working: the copy runs on a read connection.
+/// Opens the file dialog for `purpose` and returns the path chosen (`null` when the
+/// user cancelled); the commands that then write or read it accept that path.
 #[tauri::command]
 #[specta::specta]
-pub async fn backup_store(state: State<'_, AppState>, path: String) -> Res<BackupReport> {
-    let dest = user_path(&path, &state.data_dir().join(backup::BACKUP_DIR))?;
+pub async fn choose_file(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    chosen: State<'_, Chosen>,
+    purpose: FilePurpose,
+    suggested_name: Option<String>,
+) -> Res<Option<String>> {
+    let picked = files::choose(&app, &chosen, state.data_dir(), purpose, suggested_name).await?;
+    Ok(picked.map(|p| p.display().to_string()))
+}
+
+/// A path for `purpose`: a bare name goes into the app's folder; any other path must
+/// have been chosen in the file dialog.
+fn permitted(
+    state: &AppState,
+    chosen: &Chosen,
+    purpose: FilePurpose,
+    path: &str,
+    folder: &str,
+) -> Res<PathBuf> {
+    let p = user_path(path, &state.data_dir().join(folder))?;
+    chosen.permit(purpose, state.data_dir(), p)
+}
+
+/// Writes a checked backup (to a file chosen in the dialog, or a bare name in the
+/// backups folder) while the app keeps working: the copy runs on a read connection.
+#[tauri::command]
+#[specta::specta]
+pub async fn backup_store(
+    state: State<'_, AppState>,
+    chosen: State<'_, Chosen>,
+    path: String,
+) -> Res<BackupReport> {
+    let dest = permitted(
+        &state,
+        &chosen,
+        FilePurpose::Backup,
+        &path,
+        backup::BACKUP_DIR,
+    )?;
     state.read(move |r| r.backup_to(&dest)).await
 }
 
@@ -95,13 +135,21 @@ pub async fn backup_store(state: State<'_, AppState>, path: String) -> Res<Backu
 pub async fn restore_store(
     app: AppHandle,
     state: State<'_, AppState>,
+    chosen: State<'_, Chosen>,
     path: String,
 ) -> Res<RestoreReport> {
-    let file = user_path(&path, &state.data_dir().join(backup::BACKUP_DIR))?;
+    let file = permitted(
+        &state,
+        &chosen,
+        FilePurpose::Restore,
+        &path,
+        backup::BACKUP_DIR,
+    )?;
     let report = state
         .replace_store(move |live| backup::restore_file(live, &file))
         .await?;
     notify(&app, None, Vec::new());
+    refresh_title(&app, &state);
     resume_sync(&app, &state).await;
     Ok(report)
 }
@@ -117,6 +165,89 @@ pub async fn start_fresh(app: AppHandle, state: State<'_, AppState>) -> Res<Fres
     Ok(fresh)
 }
 
+/// The way out of a demo store: moves it aside (kept, as every replaced store) and
+/// starts an empty one that keeps none of the demo data, ready to be connected.
+#[tauri::command]
+#[specta::specta]
+pub async fn start_clean(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    sync: State<'_, SyncEngine>,
+) -> Res<FreshStart> {
+    sync.stop();
+    let clean = state.replace_store(backup::start_clean).await?;
+    log::info!(
+        "started a clean store; the old one is kept as {:?}",
+        clean.kept_aside
+    );
+    notify(&app, None, Vec::new());
+    refresh_title(&app, &state);
+    Ok(clean)
+}
+
+/// The window's title: says so when the store holds demo data.
+pub fn refresh_title(app: &AppHandle, state: &AppState) {
+    let demo = state.read_blocking(|r| r.holds_demo()).unwrap_or(false);
+    if let Some(w) = app.get_webview_window("main") {
+        let title = if demo {
+            "Daybook \u{2014} demo data"
+        } else {
+            "Daybook"
+        };
+        let _ = w.set_title(title);
+    }
+}
+
+/// Facts for a helper (version, data directory, store, sync) and the log's last
+/// lines, put on the clipboard; returned too, for the screen to show.
+#[tauri::command]
+#[specta::specta]
+pub async fn copy_diagnostics(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    sync: State<'_, SyncEngine>,
+) -> Res<String> {
+    use tauri_plugin_clipboard_manager::ClipboardExt;
+    let info = state.info();
+    let stats = state.read(|r| r.stats()).await;
+    let status = sync.status(&state).await;
+    let facts = [
+        ("version", info.version.clone()),
+        (
+            "platform",
+            format!("{} {}", std::env::consts::OS, std::env::consts::ARCH),
+        ),
+        ("data directory", info.data_dir.clone()),
+        ("device", info.device.clone()),
+        ("user", info.user.clone()),
+        ("store", format!("{stats:?}")),
+        ("damaged", format!("{:?}", state.damaged())),
+        ("last check", format!("{:?}", state.last_check())),
+        (
+            "sync",
+            match status {
+                Ok(s) => format!(
+                    "configured {}, online {}, pending {}, needs attention {}, last error {:?}",
+                    s.configured,
+                    s.online,
+                    s.pending,
+                    s.needs_attention.len(),
+                    s.last_error
+                ),
+                Err(e) => e.message,
+            },
+        ),
+    ];
+    let dir = state.data_dir().to_path_buf();
+    let text = tauri::async_runtime::spawn_blocking(move || diagnostics::report(&facts, &dir))
+        .await
+        .map_err(|e| crate::ipc::task_failed("collecting diagnostics", e))?;
+    if let Err(e) = app.clipboard().write_text(text.clone()) {
+        log::warn!("cannot copy the diagnostics to the clipboard: {e}");
+    }
+    Ok(text)
+}
+
 /// Starts the sync engine if the (new) store remembers a server and none runs yet
 /// (the app started in recovery mode), and wakes it: the engine reads the cursor and
 /// the outbox from the store at every round, so it goes on from the restored ones.
@@ -125,22 +256,24 @@ async fn resume_sync(app: &AppHandle, state: &AppState) {
     if let Ok(Some(server)) = state.server().await
         && let Err(e) = sync.start(app, state, &server)
     {
-        eprintln!("daybook-desktop: sync not started: {e}");
+        log::warn!("sync not started: {e}");
     }
     sync.wake();
 }
 
-/// Writes a CSV export (a bare name goes into the exports folder): every order, every
-/// order line, the account's timeline, or one record's history (`record`).
+/// Writes a CSV export (to a file chosen in the dialog, or a bare name in the exports
+/// folder): every order, every order line, the account's timeline, or one record's
+/// history (`record`).
 #[tauri::command]
 #[specta::specta]
 pub async fn export_csv(
     state: State<'_, AppState>,
+    chosen: State<'_, Chosen>,
     kind: ExportKind,
     path: String,
     record: Option<Uuid>,
 ) -> Res<ExportReport> {
-    let dest = user_path(&path, &state.data_dir().join(EXPORT_DIR))?;
+    let dest = permitted(&state, &chosen, FilePurpose::Export, &path, EXPORT_DIR)?;
     let what = match (kind, record) {
         (_, Some(id)) => Export::RecordHistory(id),
         (ExportKind::Orders, None) => Export::Orders(OrderQuery::default()),
@@ -163,14 +296,11 @@ pub fn check_in_background(app: &AppHandle) {
         match backup::check_file(&state.data_dir().join(DB_FILE), Thoroughness::Quick) {
             Ok(report) => {
                 if !report.ok {
-                    eprintln!(
-                        "daybook-desktop: the store check found damage: {:?}",
-                        report.problems
-                    );
+                    log::error!("the store check found damage: {:?}", report.problems);
                 }
                 state.set_last_check(report);
             }
-            Err(e) => eprintln!("daybook-desktop: the store check did not run: {e}"),
+            Err(e) => log::warn!("the store check did not run: {e}"),
         }
     });
 }

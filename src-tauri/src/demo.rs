@@ -77,7 +77,7 @@ pub async fn load_in_background<R: tauri::Runtime>(
         })
     });
     task.await.map_err(|e| {
-        eprintln!("daybook-desktop: demo data task failed: {e}");
+        log::error!("demo data task failed: {e}");
         ErrorBody::new(
             daybook_app::ErrorCode::Internal,
             "loading demo data stopped unexpectedly",

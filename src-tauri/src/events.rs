@@ -41,7 +41,7 @@ impl tauri_specta::Event for Progress {
 /// means nobody is listening.
 pub fn notify<R: Runtime>(app: &AppHandle<R>, stream_id: Option<Uuid>, events: Vec<String>) {
     if let Err(e) = app.emit(CHANGED_EVENT, Changed { stream_id, events }) {
-        eprintln!("daybook-desktop: cannot emit {CHANGED_EVENT}: {e}");
+        log::warn!("cannot emit {CHANGED_EVENT}: {e}");
     }
 }
 

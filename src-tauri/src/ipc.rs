@@ -11,7 +11,7 @@ pub type Res<T> = Result<T, ErrorBody>;
 pub fn to_body(e: AppError) -> ErrorBody {
     let body = e.body();
     if body.code == ErrorCode::Internal {
-        eprintln!("daybook-desktop: internal error: {e:?}");
+        log::error!("internal error: {e:?}");
     }
     body
 }
@@ -34,6 +34,6 @@ pub fn sync_error(e: daybook_sync::SyncError) -> ErrorBody {
 
 /// A background task that died (a panic on a blocking thread).
 pub fn task_failed(what: &str, e: impl std::fmt::Display) -> ErrorBody {
-    eprintln!("daybook-desktop: {what} failed: {e}");
+    log::error!("{what} failed: {e}");
     ErrorBody::new(ErrorCode::Internal, format!("{what} stopped unexpectedly"))
 }

@@ -10,7 +10,9 @@ pub mod commands;
 pub mod config;
 pub mod data;
 pub mod demo;
+pub mod diagnostics;
 pub mod events;
+pub mod files;
 pub mod ipc;
 pub mod state;
 pub mod sync;
@@ -19,6 +21,7 @@ use anyhow::{Context, anyhow};
 use tauri::Manager;
 
 use crate::config::Config;
+use crate::files::Chosen;
 use crate::state::AppState;
 use crate::sync::SyncEngine;
 
@@ -60,24 +63,68 @@ pub fn run(config: Config) -> anyhow::Result<()> {
             .map_err(|e| anyhow!("cannot read the sync settings: {}", e.message))
     })?;
     let builder = bindings::builder();
+    let trace = std::env::var_os(state::TRACE_ENV).is_some();
     tauri::Builder::default()
+        // First: a second launch on the same data directory hands over to the first
+        // window and exits, before it opens anything (one writer, one sync engine).
+        .plugin(
+            tauri_plugin_single_instance::Builder::new()
+                .dbus_id(instance_id(&config.data_dir))
+                .callback(|app, _args, _cwd| focus_main(app))
+                .build(),
+        )
+        .plugin(diagnostics::plugin(&config.data_dir, trace))
+        .plugin(tauri_plugin_window_state::Builder::default().build())
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_clipboard_manager::init())
         .manage(state)
         .manage(SyncEngine::default())
+        .manage(Chosen::default())
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);
+            log::info!(
+                "Daybook {} started on {}",
+                env!("CARGO_PKG_VERSION"),
+                config.data_dir.display()
+            );
             data::check_in_background(app.handle());
+            let state = app.state::<AppState>();
+            data::refresh_title(app.handle(), &state);
             if let Some(server) = &server {
-                let state = app.state::<AppState>();
                 let sync = app.state::<SyncEngine>();
                 if let Err(e) = sync.start(app.handle(), &state, server) {
-                    eprintln!("daybook-desktop: sync not started: {e}");
+                    log::warn!("sync not started: {e}");
                 }
             }
             Ok(())
         })
         .run(tauri::generate_context!())
         .context("the window could not be opened")
+}
+
+/// The single-instance name of a data directory: one app per store, so a second
+/// launch on another directory (a test, a second company) still opens.
+fn instance_id(data_dir: &std::path::Path) -> String {
+    let dir = data_dir
+        .canonicalize()
+        .unwrap_or_else(|_| data_dir.to_path_buf());
+    // FNV-1a: stable across builds, unlike std's hasher.
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in dir.to_string_lossy().bytes() {
+        hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("app.daybook.desktop.s{hash:016x}")
+}
+
+/// Shows, unminimises and focuses the main window (a second launch asked for it).
+fn focus_main<R: tauri::Runtime>(app: &tauri::AppHandle<R>) {
+    log::info!("a second launch on this data directory: focusing the window");
+    if let Some(w) = app.get_webview_window("main") {
+        let _ = w.unminimize();
+        let _ = w.show();
+        let _ = w.set_focus();
+    }
 }
 
 /// `--demo N`: demo data before the window opens, only into an empty store.

@@ -33,6 +33,8 @@ pub struct AppInfo {
     pub device: String,
     /// The account (tenant) of the local store.
     pub account_id: Uuid,
+    /// The store holds demo data (never connected to a server).
+    pub demo_data: bool,
 }
 
 /// Read connections: a screen fires a few queries at once (page, totals, sync badge).
@@ -138,6 +140,14 @@ impl AppState {
             .map_err(sync_error)
     }
 
+    /// Disconnects the store (sign out): forgets the server's URL and this user's token.
+    pub async fn disconnect(&self) -> Res<()> {
+        let creds = Credentials::open(self.data_dir());
+        self.write(move |db| Ok(creds.disconnect(db)))
+            .await?
+            .map_err(sync_error)
+    }
+
     /// Why the store could not be opened, while the app is in recovery mode.
     pub fn damaged(&self) -> Option<String> {
         lock(&self.inner.damaged).clone()
@@ -201,8 +211,8 @@ impl AppState {
                 .rsplit("::")
                 .next()
                 .unwrap_or("?");
-            eprintln!(
-                "daybook-desktop: +{:.0} ms {what} {result}{} in {:.1} ms",
+            log::debug!(
+                "+{:.0} ms {what} {result}{} in {:.1} ms",
                 self.inner.opened.elapsed().as_secs_f64() * 1e3,
                 if out.is_err() { " (error)" } else { "" },
                 ms(start.elapsed()),
@@ -245,7 +255,7 @@ impl AppState {
                 *lock(&self.inner.damaged) = None;
             }
             Err(e) => {
-                eprintln!("daybook-desktop: the store cannot be opened again: {e}");
+                log::error!("the store cannot be opened again: {e}");
                 *lock(&self.inner.damaged) = Some(e.to_string());
                 if out.is_ok() {
                     return Err(to_body(e));
@@ -267,6 +277,7 @@ fn info_of(db: &Daybook, data_dir: &Path) -> AppInfo {
         user: db.identity().user.clone(),
         device: db.identity().device.clone(),
         account_id: db.account_id(),
+        demo_data: db.read().holds_demo().unwrap_or(false),
     }
 }
 

@@ -10,7 +10,7 @@ use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
 use daybook_app::replica::AttentionItem;
-use daybook_app::{ErrorCode, ErrorParams};
+use daybook_app::{ErrorBody, ErrorCode, ErrorParams};
 use daybook_sync::{Engine, EngineHandle, Phase, ServerConfig, SyncState};
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Emitter, Manager, Runtime};
@@ -98,18 +98,71 @@ pub struct SyncProgress {
     pub total: u64,
 }
 
+/// Asks the server who `config`'s token belongs to, so that a wrong URL or token is
+/// refused at its field before anything is remembered.
+pub async fn check_server(config: &ServerConfig) -> Result<(), ErrorBody> {
+    use daybook_sync::{Client, SyncError};
+    let bad = |field: &str, message: String| {
+        ErrorBody::new(ErrorCode::InvalidInput, message).with_field(field)
+    };
+    if config.token.is_empty() {
+        return Err(bad("token", "the device token is required".into()));
+    }
+    let client = Client::new(config).map_err(|e| bad("server", e.to_string()))?;
+    match client.me().await {
+        Ok(_) => Ok(()),
+        Err(SyncError::Unauthorized(_)) => Err(bad(
+            "token",
+            "the server does not accept this device token; check it, or ask for a new one".into(),
+        )),
+        Err(SyncError::Unreachable(e)) => Err(bad(
+            "server",
+            format!("no answer from {} ({e}); check the address", config.url),
+        )),
+        Err(e) => Err(bad(
+            "server",
+            format!(
+                "{} did not answer as a Daybook server ({e}); check the address",
+                config.url
+            ),
+        )),
+    }
+}
+
 /// Most needs-attention items the badge's panel lists.
 const ATTENTION_SHOWN: usize = 200;
+
+/// The running engine: its handle, the server's URL, and the tasks to stop.
+struct Running {
+    handle: EngineHandle,
+    url: String,
+    tasks: Vec<tauri::async_runtime::JoinHandle<()>>,
+}
 
 /// The running engine, if a server is configured (Tauri managed state).
 #[derive(Default)]
 pub struct SyncEngine {
-    running: Mutex<Option<(EngineHandle, String)>>,
+    running: Mutex<Option<Running>>,
 }
 
 impl SyncEngine {
     fn handle(&self) -> Option<(EngineHandle, String)> {
-        self.running.lock().ok().and_then(|g| g.clone())
+        self.running
+            .lock()
+            .ok()
+            .and_then(|g| g.as_ref().map(|r| (r.handle.clone(), r.url.clone())))
+    }
+
+    /// Stops the engine, if one runs (sign out, a clean store). Its store work is
+    /// blocking and transactional, so stopping at any await point loses nothing.
+    pub fn stop(&self) {
+        let running = self.running.lock().ok().and_then(|mut g| g.take());
+        if let Some(r) = running {
+            for task in r.tasks {
+                task.abort();
+            }
+            log::info!("sync with {} stopped", r.url);
+        }
     }
 
     /// Asks for a sync now (after a local command).
@@ -132,11 +185,14 @@ impl SyncEngine {
         if running.is_some() {
             return Ok(());
         }
+        if state.read_blocking(|r| r.holds_demo()).unwrap_or(true) {
+            return Err("this store holds demo data, which never goes to a server".into());
+        }
         let (engine, handle) = Engine::new(state.shared(), config).map_err(|e| e.to_string())?;
-        tauri::async_runtime::spawn(engine.run(std::future::pending()));
+        let run = tauri::async_runtime::spawn(engine.run(std::future::pending()));
         let mut watch = handle.watch();
         let app = app.clone();
-        tauri::async_runtime::spawn(async move {
+        let forward = tauri::async_runtime::spawn(async move {
             let mut applied = 0;
             while watch.changed().await.is_ok() {
                 let now = watch.borrow().applied;
@@ -151,7 +207,12 @@ impl SyncEngine {
                 }
             }
         });
-        *running = Some((handle, config.url.clone()));
+        log::info!("sync with {} started", config.url);
+        *running = Some(Running {
+            handle,
+            url: config.url.clone(),
+            tasks: vec![run, forward],
+        });
         Ok(())
     }
 

@@ -46,9 +46,10 @@ done
 port=$(free_port)
 native_port=$(free_port)
 # DAYBOOK_DATA points at a throw-away dir: nothing ever touches the user's data. Each
-# test still passes its own fresh `--data DIR`.
+# test still passes its own fresh `--data DIR`. DAYBOOK_E2E_DIALOG is the file dialogs'
+# test seam (debug builds): each dialog answers with the path written in that file.
 DISPLAY=$display WEBKIT_DISABLE_DMABUF_RENDERER=1 LANG=C.UTF-8 \
-  DAYBOOK_DATA="$work/default-data" \
+  DAYBOOK_DATA="$work/default-data" DAYBOOK_E2E_DIALOG="$work/dialog-answer" \
   setsid "$driver" --port "$port" --native-port "$native_port" >"$work/driver.log" 2>&1 &
 driver_pid=$!
 for _ in $(seq 100); do

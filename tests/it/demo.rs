@@ -97,3 +97,69 @@ fn demo_refuses_a_daybook_with_data_and_filters_work_on_it() {
     assert_eq!(numbers.len(), 5);
     assert_eq!(numbers[0], "SO-00011");
 }
+
+/// The number of events an account's server database holds.
+fn server_events(server: &crate::sync::Server) -> i64 {
+    let conn = rusqlite::Connection::open(server.account_db()).expect("the account's database");
+    conn.query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0))
+        .expect("events are counted")
+}
+
+/// Demo data never reaches a real account, whichever way a server is given: `--server`
+/// on any command, `exec --stream`, a demo backup restored into a connected store. Each
+/// is refused with the way out, and the real server receives no command.
+#[test]
+fn demo_data_never_reaches_a_server() {
+    let server = crate::sync::Server::start();
+    let url = server.url();
+    let token = server.token("demo-laptop");
+    let b = Book::new();
+    b.ok(&["demo", "--orders", "20", "--seed", "3"]);
+
+    for args in [
+        vec!["--server", url.as_str(), "--token", token.as_str(), "sync"],
+        vec![
+            "--server",
+            url.as_str(),
+            "--token",
+            token.as_str(),
+            "orders",
+        ],
+        vec!["--server", url.as_str(), "stats"],
+    ] {
+        let line = b.fails(&args, 2);
+        assert!(
+            line.contains("demo data") && line.contains("clean store"),
+            "{line}"
+        );
+    }
+    let register = r#"{"type":"RegisterCustomer","customer_id":"0190f6c2-0000-7000-8000-000000000001","number":"C-900","name":"Acme"}"#;
+    let r = b.run_with_stdin(
+        &["--server", &url, "--token", &token, "exec", "--stream"],
+        &format!("{register}\n"),
+    );
+    assert_eq!(r.code, 2, "{}{}", r.stderr, r.stdout);
+    assert!(r.stderr.contains("demo data"), "{}", r.stderr);
+
+    // A backup of the demo store, restored into a store that is connected: the demo
+    // mark travels with it, and nothing is pushed.
+    let backup = b.dir().join("demo-backup.sqlite3");
+    b.ok(&["backup", backup.to_str().expect("a UTF-8 path")]);
+    let c = Book::new();
+    c.ok(&["--server", &url, "--token", &token, "sync"]);
+    c.ok(&["restore", backup.to_str().expect("a UTF-8 path"), "--yes"]);
+    // Whether the restore kept the connection (refused: demo data) or took the
+    // backup's settings (no server), nothing is pushed; giving the server again is
+    // refused.
+    let r = c.run(&["sync"]);
+    assert_ne!(r.code, 0, "{}{}", r.stderr, r.stdout);
+    assert!(
+        r.stderr.contains("demo data") || r.stderr.contains("no server configured"),
+        "{}",
+        r.stderr
+    );
+    let line = c.fails(&["--server", &url, "--token", &token, "sync"], 2);
+    assert!(line.contains("demo data"), "{line}");
+
+    assert_eq!(server_events(&server), 0, "the server received demo data");
+}

@@ -29,6 +29,18 @@ describe("app shell", () => {
     expect(be.callsTo("list_orders").length).toBeGreaterThan(before);
   });
 
+  it("shows no demo badge for a store without demo data", async () => {
+    render(<App client={createQueryClient()} />);
+    await screen.findByTestId("order-row");
+    expect(screen.queryByTestId("demo-badge")).not.toBeInTheDocument();
+  });
+
+  it("shows the demo badge for a demo store", async () => {
+    be.demoData = true;
+    render(<App client={createQueryClient()} />);
+    expect(await screen.findByTestId("demo-badge")).toHaveTextContent("Demo data");
+  });
+
   it("documents its shortcuts in a help overlay opened with ?", async () => {
     const user = userEvent.setup();
     render(<App client={createQueryClient()} />);

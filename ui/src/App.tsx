@@ -19,6 +19,8 @@ import { NewOrder, OrderScreen } from "./screens/OrderEntry";
 import { OrdersList } from "./screens/OrdersList";
 import { ProductScreen, ProductsList } from "./screens/Products";
 import { SyncBadge, SyncScreen } from "./screens/Sync";
+import { useAppInfo } from "./screens/SyncServer";
+
 
 const NAV = [
   { to: "orders", label: "Orders", keys: "g o", testId: "nav-orders" },
@@ -37,6 +39,17 @@ function CustomerFilterOrders({ id }: { id: string }) {
   const c = useQuery({ queryKey: ["customer", id], queryFn: () => api.getCustomer(id) });
   if (!c.data) return null;
   return <OrdersList key={id} initialCustomer={{ id, name: c.data.customer.name }} />;
+}
+
+/** Says so when the store holds demo data (never connected to a server). */
+function DemoBadge() {
+  const info = useAppInfo();
+  if (!info.data?.demo_data) return null;
+  return (
+    <a href={href("sync")} className="badge status-draft" data-testid="demo-badge" title="Demo data never goes to a server">
+      Demo data
+    </a>
+  );
 }
 
 export function Screen({ route }: { route: Route }) {
@@ -164,6 +177,7 @@ function Shell() {
           })}
         </ul>
         <div className="sidebar-foot">
+          <DemoBadge />
           <SyncBadge />
           <div className="foot-buttons">
             <button type="button" className="btn ghost small" onClick={theme.toggle} data-testid="theme-toggle"

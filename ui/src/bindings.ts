@@ -50,17 +50,26 @@ export const commands = {
 	retryCommand: (commandId: string) => typedError<CommandOutcome, ErrorBody>(__TAURI_INVOKE("retry_command", { commandId })),
 	/**  Gives up on a command that needs attention. */
 	discardCommand: (commandId: string) => typedError<null, ErrorBody>(__TAURI_INVOKE("discard_command", { commandId })),
-	/**  Connects this store to a sync server (remembered) and starts syncing. */
+	/**
+	 *  Connects this store to a sync server, or changes its server or token: both are
+	 *  checked with the server first (a wrong URL or token is refused at its field and
+	 *  nothing is remembered), then remembered, and the engine (re)starts.
+	 */
 	configureSync: (server: string, token: string) => typedError<SyncStatus, ErrorBody>(__TAURI_INVOKE("configure_sync", { server, token })),
+	/**
+	 *  Signs out and disconnects: stops the engine and forgets the server and the token.
+	 *  The store goes on as local only; changes not yet pushed stay waiting.
+	 */
+	forgetServer: () => typedError<SyncStatus, ErrorBody>(__TAURI_INVOKE("forget_server")),
 	/**  Syncs now instead of waiting for the next trigger. */
 	syncNow: () => typedError<null, ErrorBody>(__TAURI_INVOKE("sync_now")),
-	/**  Version, data directory, user, device and account. */
+	/**  Version, data directory, user, device, account, and whether it holds demo data. */
 	appInfo: () => typedError<AppInfo, ErrorBody>(__TAURI_INVOKE("app_info")),
 	/**  Backups, suggested names, and the store's health. */
 	dataStatus: () => typedError<DataStatus, ErrorBody>(__TAURI_INVOKE("data_status")),
 	/**
-	 *  Writes a checked backup (a bare name goes into the backups folder) while the app
-	 *  keeps working: the copy runs on a read connection.
+	 *  Writes a checked backup (to a file chosen in the dialog, or a bare name in the
+	 *  backups folder) while the app keeps working: the copy runs on a read connection.
 	 */
 	backupStore: (path: string) => typedError<BackupReport, ErrorBody>(__TAURI_INVOKE("backup_store", { path })),
 	/**
@@ -74,10 +83,26 @@ export const commands = {
 	 */
 	startFresh: () => typedError<FreshStart, ErrorBody>(__TAURI_INVOKE("start_fresh")),
 	/**
-	 *  Writes a CSV export (a bare name goes into the exports folder): every order, every
-	 *  order line, the account's timeline, or one record's history (`record`).
+	 *  The way out of a demo store: moves it aside (kept, as every replaced store) and
+	 *  starts an empty one that keeps none of the demo data, ready to be connected.
+	 */
+	startClean: () => typedError<FreshStart, ErrorBody>(__TAURI_INVOKE("start_clean")),
+	/**
+	 *  Writes a CSV export (to a file chosen in the dialog, or a bare name in the exports
+	 *  folder): every order, every order line, the account's timeline, or one record's
+	 *  history (`record`).
 	 */
 	exportCsv: (kind: ExportKind, path: string, record: string | null) => typedError<ExportReport, ErrorBody>(__TAURI_INVOKE("export_csv", { kind, path, record })),
+	/**
+	 *  Opens the file dialog for `purpose` and returns the path chosen (`null` when the
+	 *  user cancelled); the commands that then write or read it accept that path.
+	 */
+	chooseFile: (purpose: FilePurpose, suggestedName: string | null) => typedError<string | null, ErrorBody>(__TAURI_INVOKE("choose_file", { purpose, suggestedName })),
+	/**
+	 *  Facts for a helper (version, data directory, store, sync) and the log's last
+	 *  lines, put on the clipboard; returned too, for the screen to show.
+	 */
+	copyDiagnostics: () => typedError<string, ErrorBody>(__TAURI_INVOKE("copy_diagnostics")),
 };
 
 /** Events */
@@ -161,6 +186,8 @@ export type AppInfo = {
 	device: string,
 	/**  The account (tenant) of the local store. */
 	account_id: string,
+	/**  The store holds demo data (never connected to a server). */
+	demo_data: boolean,
 };
 
 /**  Which moment of a record to show. */
@@ -408,6 +435,8 @@ export type CustomerRow = {
 	blocked: boolean,
 	/**  Revision. */
 	revision: number,
+	/**  The city of the first address, if any (told apart in pickers: two "Acme"s). */
+	city: string | null,
 };
 
 /**  The dashboard's figures for a period. */
@@ -610,6 +639,10 @@ export type ErrorCode =
 "invalid_backup" | 
 /**  Reading or writing a file failed. */
 "io_error" | 
+/**  The store holds demo data: it is never connected to a server, nor pushed. */
+"demo_data" | 
+/**  A file the user did not choose (in a file dialog) for this action. */
+"file_not_chosen" | 
 /**  Something failed that the user cannot fix; details are in the log. */
 "internal" | 
 /**  No valid token. */
@@ -737,6 +770,20 @@ export type FieldChange = {
 	/**  After (`null` when the field was removed). */
 	new: Value,
 };
+
+/**
+ *  What a file is chosen for: decides the dialog (save or open), its folder, name and
+ *  filter, and which commands may then use the path.
+ */
+export type FilePurpose = 
+/**  A backup to write. */
+"backup" | 
+/**  A backup to restore from. */
+"restore" | 
+/**  A CSV export to write. */
+"export" | 
+/**  A document (PDF) to write. */
+"pdf";
 
 /**  What starting again from an empty store did. */
 export type FreshStart = {

@@ -39,6 +39,14 @@ pub enum AppError {
     /// A file offered as a backup cannot be used; nothing was changed.
     #[error(transparent)]
     BadBackup(#[from] BadBackup),
+    /// The store holds demo data, which never goes to a server: connecting it (or
+    /// pushing from it) is refused. The way out is a clean store.
+    #[error(
+        "this store holds demo data, which never goes to a server; start a clean store \
+         (keeping none of the demo data) to connect to one: in the app, Sync > Start a clean \
+         store; on the command line, another --data directory"
+    )]
+    DemoData,
     /// Reading or writing a file (backup, export) failed.
     #[error("{what}: {source}")]
     Io {
@@ -161,6 +169,7 @@ impl AppError {
                 ErrorBody::new(ErrorCode::InvalidBackup, message).with_field("path")
             }
             AppError::Io { .. } => ErrorBody::new(ErrorCode::IoError, message).with_field("path"),
+            AppError::DemoData => ErrorBody::new(ErrorCode::DemoData, message).with_field("server"),
             AppError::Store(_) => ErrorBody::new(
                 ErrorCode::Internal,
                 "the local store could not do this (an internal error); no data was changed",

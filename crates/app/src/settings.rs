@@ -39,6 +39,11 @@ pub(crate) fn store_id(conn: &Connection) -> Result<Uuid, AppError> {
     })
 }
 
+/// Whether demo data was loaded into the store.
+pub(crate) fn holds_demo(conn: &Connection) -> Result<bool, AppError> {
+    Ok(keys::DEMO_DATA.get(conn)?.is_some())
+}
+
 /// The last server sequence applied here (0 before the first pull).
 pub(crate) fn sync_cursor(conn: &Connection) -> Result<i64, AppError> {
     Ok(keys::SYNC_CURSOR.get(conn)?.unwrap_or(0))
@@ -46,8 +51,11 @@ pub(crate) fn sync_cursor(conn: &Connection) -> Result<i64, AppError> {
 
 impl Daybook {
     /// Remembers the sync server's URL, so later runs (of the CLI or the desktop app)
-    /// sync too.
+    /// sync too. A store holding demo data is never connected: [`AppError::DemoData`].
     pub fn remember_server(&self, url: &str) -> Result<(), AppError> {
+        if holds_demo(self.conn())? {
+            return Err(AppError::DemoData);
+        }
         Ok(keys::SYNC_SERVER.set(self.conn(), &url.to_string())?)
     }
 
@@ -61,5 +69,23 @@ impl Daybook {
     /// Clears a token an earlier build kept in the store, once it has been moved out.
     pub fn clear_legacy_token(&self) -> Result<(), AppError> {
         Ok(keys::SYNC_TOKEN.clear(self.conn())?)
+    }
+
+    /// Marks the store as holding demo data, for good (demo loaders call this before
+    /// their first command). A store connected to a server is refused: demo data
+    /// never reaches a real account.
+    pub fn mark_demo(&self, at_ms: i64) -> Result<(), AppError> {
+        let conn = self.conn();
+        if server_url(conn)?.is_some() {
+            return Err(AppError::invalid(
+                Some("data"),
+                "this store is connected to a server; demo data goes into a store that \
+                 never is (use another data directory)",
+            ));
+        }
+        if !holds_demo(conn)? {
+            keys::DEMO_DATA.set(conn, &at_ms)?;
+        }
+        Ok(())
     }
 }

@@ -311,7 +311,8 @@ fn describe(e: &anyhow::Error) -> (u8, String) {
             AppError::NotFound { .. }
             | AppError::UnknownRecord(_)
             | AppError::InvalidInput { .. }
-            | AppError::BadBackup(_) => (2, message),
+            | AppError::BadBackup(_)
+            | AppError::DemoData => (2, message),
             AppError::Io { .. } => (3, message),
             AppError::Store(_) if body.code == "conflict" => (1, message),
             // The cause (SQLite's words, table and column names) is for whoever

@@ -118,6 +118,9 @@ pub fn generate_until(
             ),
         ));
     }
+    // Demo data never reaches a real account: a connected store is refused, and the
+    // store is marked as a demo store for good before the first command.
+    db.mark_demo(end.timestamp_millis())?;
     let customer_numbers = Numbers::start(db.next_number(NumberSeries::Customer)?);
     let order_numbers = Numbers::start(db.next_number(NumberSeries::Order)?);
 

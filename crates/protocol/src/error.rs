@@ -123,6 +123,10 @@ codes! {
     InvalidBackup = "invalid_backup",
     /// Reading or writing a file failed.
     IoError = "io_error",
+    /// The store holds demo data: it is never connected to a server, nor pushed.
+    DemoData = "demo_data",
+    /// A file the user did not choose (in a file dialog) for this action.
+    FileNotChosen = "file_not_chosen",
     /// Something failed that the user cannot fix; details are in the log.
     Internal = "internal",
     // The HTTP API.

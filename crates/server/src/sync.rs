@@ -442,7 +442,9 @@ fn refusal(e: &AppError) -> Option<ErrorBody> {
             .with_field("command_id"))
         }
         // Files (backups, exports) are never touched by a push.
-        AppError::Store(_) | AppError::BadBackup(_) | AppError::Io { .. } => None,
+        AppError::Store(_) | AppError::BadBackup(_) | AppError::Io { .. } | AppError::DemoData => {
+            None
+        }
     }
 }
 

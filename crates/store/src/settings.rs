@@ -39,11 +39,13 @@ pub enum Key {
     OrderCounter,
     /// The last number handed out in the customer series.
     CustomerCounter,
+    /// When demo data was loaded into the store (it never goes to a server).
+    DemoData,
 }
 
 impl Key {
     /// Every key.
-    pub const ALL: [Key; 11] = [
+    pub const ALL: [Key; 12] = [
         Key::AccountId,
         Key::StoreId,
         Key::Device,
@@ -55,6 +57,7 @@ impl Key {
         Key::DeviceSeq,
         Key::OrderCounter,
         Key::CustomerCounter,
+        Key::DemoData,
     ];
 
     /// The key as stored (stable: stores written by every earlier build use it).
@@ -71,6 +74,7 @@ impl Key {
             Key::DeviceSeq => "sync.device_seq",
             Key::OrderCounter => "counter.order",
             Key::CustomerCounter => "counter.customer",
+            Key::DemoData => "demo_data",
         }
     }
 
@@ -204,6 +208,9 @@ pub const DEVICE_SEQ: Setting<i64> = Setting::new(Key::DeviceSeq);
 pub const ORDER_COUNTER: Setting<i64> = Setting::new(Key::OrderCounter);
 /// The last customer number handed out.
 pub const CUSTOMER_COUNTER: Setting<i64> = Setting::new(Key::CustomerCounter);
+/// When demo data was loaded (milliseconds since the epoch); set, the store is a demo
+/// store for good: it travels with its backups, and nothing in it is ever pushed.
+pub const DEMO_DATA: Setting<i64> = Setting::new(Key::DemoData);
 
 /// Every setting stored, by key; rows with keys this build does not know are skipped
 /// (a newer build's settings), as are none of this build's.

@@ -123,6 +123,16 @@ async fn answer<T: serde::de::DeserializeOwned>(
     })
 }
 
+/// rustls's cryptography (ring), installed once per process before the first client:
+/// reqwest is built without a provider of its own, so no OpenSSL and no aws-lc.
+fn install_tls_provider() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // Another part of the process may have installed one first: that one serves.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+}
+
 fn unreachable(e: reqwest::Error) -> SyncError {
     SyncError::Unreachable(e.to_string())
 }
@@ -138,6 +148,7 @@ impl Client {
                 config.url
             )));
         }
+        install_tls_provider();
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(5))
             .build()

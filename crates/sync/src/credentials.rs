@@ -192,6 +192,10 @@ impl Credentials {
         url: Option<&str>,
         token: Option<&str>,
     ) -> Result<(), crate::SyncError> {
+        // A demo store is never connected: refused before its token is kept.
+        if db.read().holds_demo()? {
+            return Err(daybook_app::AppError::DemoData.into());
+        }
         if let Some(token) = token {
             let store = db.read().store_id()?;
             self.set_token(store, &db.identity().user, token)?;

@@ -1,11 +1,14 @@
-//! What an empty store shows: an offer to load realistic demo data, with the progress
-//! the back end reports (`daybook://progress`) while it writes.
+//! What an empty store shows: the first steps its text promises (create the first
+//! customer, add products) and the offer to load realistic demo data, with the progress
+//! the back end reports (`daybook://progress`) while it writes. A store with demo data
+//! is never connected to a server (the Sync screen offers a clean store instead).
 
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { api, onProgress } from "../api";
 import { messageOf } from "../lib/errors";
 import { formatCount } from "../lib/format";
+import { href } from "../lib/router";
 import type { Progress } from "../types";
 import { Empty, ErrorBanner } from "./ui";
 
@@ -50,9 +53,18 @@ export function DemoOffer() {
   return (
     <Empty title="Your daybook is empty" testId="empty-store">
       <p>Start by creating a customer and a product, or explore Daybook with demo data.</p>
-      <button type="button" className="btn primary" onClick={() => void load()} disabled={busy} data-testid="demo-load">
-        {busy ? "Loading demo data…" : `Load demo data (${formatCount(DEMO_ORDERS)} orders)`}
-      </button>
+      <div className="address-actions">
+        <a className="btn primary" href={href("customers/new")} data-testid="first-customer">
+          Create the first customer
+        </a>
+        <a className="btn" href={href("products/new")} data-testid="first-product">
+          Add products
+        </a>
+        <button type="button" className="btn" onClick={() => void load()} disabled={busy} data-testid="demo-load">
+          {busy ? "Loading demo data…" : `Load demo data (${formatCount(DEMO_ORDERS)} orders)`}
+        </button>
+      </div>
+      <p className="muted small">A store with demo data stays on this computer: it is never connected to a sync server.</p>
       {busy && (
         <div className="demo-progress">
           <div className="bar" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct} data-testid="demo-progress">

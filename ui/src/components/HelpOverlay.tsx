@@ -20,11 +20,11 @@ export const SHORTCUTS: { group: string; keys: string[][]; what: string }[] = [
   { group: "Lists", keys: [["↑"], ["↓"], ["j"], ["k"]], what: "Move through rows" },
   { group: "Lists", keys: [["PgUp"], ["PgDn"], ["Home"], ["End"]], what: "Jump" },
   { group: "Lists", keys: [["↵"]], what: "Open the row (in search: go to the list)" },
-  { group: "Order entry", keys: [["↵"]], what: "Next field: product → quantity → price → discount → add line" },
+  { group: "Order entry", keys: [["↵"]], what: "Next field: product → quantity → add line (Tab reaches price and discount; ↵ there adds too)" },
   { group: "Order entry", keys: [["↑"], ["↓"]], what: "Choose among matching customers or products" },
   { group: "Order entry", keys: [["Esc"]], what: "Clear the line being typed" },
   { group: "Order entry", keys: [["Ctrl", "Delete"]], what: "Remove the line" },
-  { group: "Order entry", keys: [["Ctrl", "↵"]], what: "Place the order" },
+  { group: "Order entry", keys: [["Ctrl", "↵"]], what: "Place the order (a line being edited is saved first)" },
   { group: "Order entry", keys: [["h"]], what: "Open the record's history" },
 ];
 

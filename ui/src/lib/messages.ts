@@ -208,6 +208,10 @@ export function errorMessage(body: ErrorBody, locale = userLocale()): string {
       return "The local database file is damaged; restore a backup or start again from the server.";
     case "internal":
       return "Something went wrong inside Daybook (an internal error); no data was changed.";
+    case "demo_data":
+      return "This store holds demo data, which never goes to a server. Start a clean store (keeping none of the demo data) to connect.";
+    case "file_not_chosen":
+      return "Choose the file in the file dialog first.";
     case "unauthorized":
       return "The server did not accept this device's token; connect the device again.";
     case "method_not_allowed":

@@ -46,7 +46,6 @@ describe("data screen", () => {
     expect(item).toHaveTextContent("daybook-20261101-090000.sqlite3");
     expect(item).toHaveTextContent("12.3 MB");
     expect(screen.getByTestId("data-health")).toHaveTextContent("no damage");
-    expect(screen.getByTestId("backup-path")).toHaveValue("/data/backups/daybook-20261123-100000.sqlite3");
     await user.click(screen.getByTestId("backup-submit"));
     expect(be.callsTo("backup_store")[0]?.args).toEqual({ path: "/data/backups/daybook-20261123-100000.sqlite3" });
     expect(await screen.findByTestId("data-done")).toHaveTextContent("Backed up 100 orders (1,200 events, 2.0 MB)");
@@ -80,13 +79,57 @@ describe("data screen", () => {
     expect(done).toHaveTextContent("before-restore-20261123-100500");
   });
 
-  it("exports CSV into the exports folder", async () => {
+  it("backs up, restores and exports only to files chosen in the dialog; a cancelled dialog does nothing", async () => {
+    let answer: string | null = null;
+    be.extra.choose_file = () => answer;
+    be.extra.backup_store = (args) => ({ path: args.path, bytes: 2_000_000, summary, millis: 80 });
     be.extra.export_csv = () => ({ rows: 42 });
+    be.extra.restore_store = () => ({ from: "/media/usb/b.sqlite3", kept_aside: null, summary, sync_cursor: 0, millis: 300 });
     const user = userEvent.setup();
     renderWithClient(<DataScreen />);
-    await user.click(await screen.findByTestId("export-lines"));
-    expect(be.callsTo("export_csv")[0]?.args).toEqual({ kind: "lines", path: "/data/exports/order-lines.csv", record: null });
-    expect(await screen.findByTestId("data-done")).toHaveTextContent("Wrote 42 rows");
+    await user.click(await screen.findByTestId("backup-choose"));
+    await waitFor(() => expect(be.callsTo("choose_file")).toHaveLength(1));
+    expect(be.callsTo("choose_file")[0]?.args).toEqual({ purpose: "backup", suggestedName: null });
+    expect(be.callsTo("backup_store")).toHaveLength(0);
+    expect(screen.queryByTestId("data-done")).not.toBeInTheDocument();
+
+    answer = "/media/usb/b.sqlite3";
+    await user.click(screen.getByTestId("backup-choose"));
+    await waitFor(() => expect(be.callsTo("backup_store")[0]?.args).toEqual({ path: "/media/usb/b.sqlite3" }));
+
+    answer = "/home/ann/lines.csv";
+    await user.click(screen.getByTestId("export-lines"));
+    expect(be.callsTo("choose_file")[2]?.args).toEqual({ purpose: "export", suggestedName: "order-lines.csv" });
+    await waitFor(() => expect(be.callsTo("export_csv")[0]?.args).toEqual({ kind: "lines", path: "/home/ann/lines.csv", record: null }));
+    expect(await screen.findByTestId("data-done")).toHaveTextContent("Wrote 42 rows to /home/ann/lines.csv");
+
+    answer = "/media/usb/b.sqlite3";
+    await user.click(screen.getByTestId("restore-path-open"));
+    expect(await screen.findByTestId("restore-path")).toHaveTextContent("/media/usb/b.sqlite3");
+    expect(be.callsTo("restore_store")).toHaveLength(0);
+    await user.click(screen.getByTestId("restore-path-confirm"));
+    await waitFor(() => expect(be.callsTo("restore_store")[0]?.args).toEqual({ path: "/media/usb/b.sqlite3" }));
+  });
+
+  it("shows a refused path as such", async () => {
+    be.extra.choose_file = () => "/etc/passwd";
+    be.extra.export_csv = () => {
+      // eslint-disable-next-line @typescript-eslint/only-throw-error
+      throw { code: "file_not_chosen", message: "choose the file in the file dialog first", field: "path" };
+    };
+    const user = userEvent.setup();
+    renderWithClient(<DataScreen />);
+    await user.click(await screen.findByTestId("export-orders"));
+    expect(await screen.findByTestId("form-error")).toHaveTextContent("Choose the file in the file dialog first");
+  });
+
+  it("copies the diagnostics and shows them", async () => {
+    be.extra.copy_diagnostics = () => "Daybook diagnostics\nversion: 0.1.0\n";
+    const user = userEvent.setup();
+    renderWithClient(<DataScreen />);
+    await user.click(await screen.findByTestId("copy-diagnostics"));
+    expect(await screen.findByTestId("diagnostics")).toHaveTextContent("version: 0.1.0");
+    expect(screen.getByTestId("data-done")).toHaveTextContent("on the clipboard");
   });
 });
 

@@ -2,7 +2,8 @@
 //! with the existing ones listed), restore with a confirmation, CSV exports, the last
 //! health check; and the recovery screen shown instead of the app when the store is
 //! damaged at start (restore a listed backup, or start again from the server).
-//! Paths are typed, not picked: no native dialog, so the end-to-end suite can drive it.
+//! Other files are chosen in the platform's file dialog (`choose_file`), never typed;
+//! the back end accepts only paths chosen there or inside its own folders.
 
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
@@ -10,7 +11,7 @@ import { api } from "../api";
 import { Empty, ErrorBanner, PageHeader, Spinner } from "../components/ui";
 import { messageOf, sentence } from "../lib/errors";
 import { formatCount, formatDateTime } from "../lib/format";
-import type { BackupFile, DataStatus, ExportKind } from "../types";
+import type { BackupFile, DataStatus, ExportKind, FilePurpose } from "../types";
 
 /** `12.3 MB`. */
 export function formatBytes(bytes: number): string {
@@ -77,7 +78,8 @@ function useAction() {
     setError(undefined);
     setDone(undefined);
     try {
-      setDone(await f());
+      const message = await f();
+      setDone(message === "" ? undefined : message);
       await qc.invalidateQueries();
     } catch (e) {
       setError(messageOf(e));
@@ -93,21 +95,44 @@ function restoreMessage(r: { summary: { events: number; orders: number }; kept_a
   return `Restored ${formatCount(r.summary.orders)} orders (${formatCount(r.summary.events)} events).${kept}`;
 }
 
+/** Asks the back end's file dialog for a path (`null`: the user cancelled). */
+async function choose(purpose: FilePurpose, suggested: string | null): Promise<string | null> {
+  return api.chooseFile(purpose, suggested);
+}
+
 function DataBody({ d }: { d: DataStatus }) {
-  const [path, setPath] = useState(d.suggested_backup);
-  const [restorePath, setRestorePath] = useState("");
-  const [confirmPath, setConfirmPath] = useState(false);
+  const [restorePath, setRestorePath] = useState<string>();
+  const [diagnostics, setDiagnostics] = useState<string>();
   const a = useAction();
   const backup = () =>
     a.run(async () => {
+      const path = await choose("backup", null);
+      if (path === null) return "";
       const r = await api.backupStore(path);
       return `Backed up ${formatCount(r.summary.orders)} orders (${formatCount(r.summary.events)} events, ${formatBytes(r.bytes)}) to ${r.path}. Integrity checked.`;
+    });
+  const backupHere = () =>
+    a.run(async () => {
+      const r = await api.backupStore(d.suggested_backup);
+      return `Backed up ${formatCount(r.summary.orders)} orders (${formatCount(r.summary.events)} events, ${formatBytes(r.bytes)}) to ${r.path}. Integrity checked.`;
+    });
+  const pickRestore = () =>
+    a.run(async () => {
+      setRestorePath((await choose("restore", null)) ?? undefined);
+      return "";
     });
   const restore = (file: string) => a.run(async () => restoreMessage(await api.restoreStore(file)));
   const exportCsv = (kind: ExportKind, file: string) =>
     a.run(async () => {
-      const r = await api.exportCsv(kind, `${d.export_dir}/${file}`, null);
-      return `Wrote ${formatCount(r.rows)} rows to ${d.export_dir}/${file}.`;
+      const path = await choose("export", file);
+      if (path === null) return "";
+      const r = await api.exportCsv(kind, path, null);
+      return `Wrote ${formatCount(r.rows)} rows to ${path}.`;
+    });
+  const copyDiagnostics = () =>
+    a.run(async () => {
+      setDiagnostics(await api.copyDiagnostics());
+      return "The diagnostics are on the clipboard.";
     });
   return (
     <>
@@ -116,42 +141,40 @@ function DataBody({ d }: { d: DataStatus }) {
       <div className="card">
         <div className="card-title">Back up</div>
         <p className="muted small">A checked copy of everything, made while you keep working.</p>
-        <label className="field">
-          <span>Backup file</span>
-          <input value={path} onChange={(e) => setPath(e.target.value)} data-testid="backup-path" />
-        </label>
-        <button type="button" className="btn primary" disabled={a.busy} onClick={() => void backup()} data-testid="backup-submit">
-          Back up now
-        </button>
+        <div className="address-actions">
+          <button type="button" className="btn primary" disabled={a.busy} onClick={() => void backupHere()} data-testid="backup-submit">
+            Back up now
+          </button>
+          <button type="button" className="btn" disabled={a.busy} onClick={() => void backup()} data-testid="backup-choose">
+            Back up to…
+          </button>
+        </div>
+        <p className="muted small">&ldquo;Back up now&rdquo; writes into {d.backup_dir}.</p>
       </div>
       <div className="card">
         <div className="card-title">Backups in {d.backup_dir}</div>
         <BackupList backups={d.backups} busy={a.busy} onRestore={(b) => void restore(b.path)} />
-        <label className="field">
-          <span>Restore from another file</span>
-          <input value={restorePath} onChange={(e) => { setRestorePath(e.target.value); setConfirmPath(false); }} placeholder="/path/to/backup.sqlite3" data-testid="restore-path" />
-        </label>
-        {confirmPath ? (
+        {restorePath ? (
           <div className="address-actions">
-            <span className="small">Replace the current data? It is kept aside.</span>
-            <button type="button" className="btn small danger" disabled={a.busy} onClick={() => { setConfirmPath(false); void restore(restorePath); }} data-testid="restore-path-confirm">
+            <span className="small" data-testid="restore-path">Replace the current data with {restorePath}? It is kept aside.</span>
+            <button type="button" className="btn small danger" disabled={a.busy} onClick={() => { setRestorePath(undefined); void restore(restorePath); }} data-testid="restore-path-confirm">
               Restore
             </button>
-            <button type="button" className="btn small" onClick={() => setConfirmPath(false)}>Cancel</button>
+            <button type="button" className="btn small" onClick={() => setRestorePath(undefined)}>Cancel</button>
           </div>
         ) : (
-          <button type="button" className="btn" disabled={a.busy || restorePath.trim() === ""} onClick={() => setConfirmPath(true)} data-testid="restore-path-open">
-            Restore…
+          <button type="button" className="btn" disabled={a.busy} onClick={() => void pickRestore()} data-testid="restore-path-open">
+            Restore from another file…
           </button>
         )}
       </div>
       <div className="card">
         <div className="card-title">Export to CSV</div>
-        <p className="muted small">UTF-8, amounts as decimals, times in UTC (ISO 8601), into {d.export_dir}.</p>
+        <p className="muted small">UTF-8, amounts as decimals, times in UTC (ISO 8601); you choose where.</p>
         <div className="address-actions">
           {EXPORTS.map((e) => (
             <button key={e.kind} type="button" className="btn" disabled={a.busy} onClick={() => void exportCsv(e.kind, e.file)} data-testid={`export-${e.kind}`}>
-              {e.label}
+              {e.label}…
             </button>
           ))}
         </div>
@@ -165,6 +188,10 @@ function DataBody({ d }: { d: DataStatus }) {
               ? `The last check found no damage (${d.last_check.millis} ms).`
               : `The last check found damage: ${d.last_check.problems.join("; ")}. Restore a backup.`}
         </div>
+        <button type="button" className="btn" disabled={a.busy} onClick={() => void copyDiagnostics()} data-testid="copy-diagnostics">
+          Copy diagnostics
+        </button>
+        {diagnostics && <pre className="diagnostics muted small" data-testid="diagnostics">{diagnostics}</pre>}
       </div>
     </>
   );

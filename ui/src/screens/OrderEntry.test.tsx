@@ -13,7 +13,7 @@ const ORDER = "01900000-0000-7000-8000-0000000000a1";
 let be: FakeBackend;
 beforeEach(() => {
   be = new FakeBackend().install();
-  be.addCustomer({ id: CUSTOMER, name: "Acme Trading", number: "C-00001" });
+  be.addCustomer({ id: CUSTOMER, name: "Acme Trading", number: "C-00001", city: "Rotterdam" });
   be.addProduct({ id: "p1", code: "P-100", description: "Widget", unit_price: 1250, vat_class: "standard" });
   be.addProduct({ id: "p2", code: "P-200", description: "Gadget", unit_price: 999, vat_class: "reduced" });
   be.addOrder(ORDER, CUSTOMER, "SO-00001");
@@ -22,7 +22,7 @@ beforeEach(() => {
 const lastCommand = () => be.commands[be.commands.length - 1] as Command;
 
 describe("order entry", () => {
-  it("moves on with Enter: product -> quantity -> price -> discount -> next line", async () => {
+  it("moves on with Enter and Tab: product -> quantity (Enter adds an untouched line) -> price -> discount -> next line", async () => {
     const user = userEvent.setup();
     renderWithClient(<OrderScreen id={ORDER} focusLine />);
     const product = await screen.findByTestId("line-product-input");
@@ -34,10 +34,10 @@ describe("order entry", () => {
     // The catalogue price, written as the user's locale writes it.
     expect(screen.getByTestId("line-price-input")).toHaveValue(moneyToInput(1250));
 
-    await user.keyboard("3{Enter}");
+    await user.keyboard("3{Tab}");
     const price = screen.getByTestId("line-price-input");
     expect(price).toHaveFocus();
-    await user.keyboard("{Enter}");
+    await user.keyboard("{Tab}");
     const discount = screen.getByTestId("line-discount-input");
     expect(discount).toHaveFocus();
     await user.keyboard("10{Enter}");
@@ -63,7 +63,8 @@ describe("order entry", () => {
     // A second line, by name this time, then its totals join the first's.
     await user.keyboard("Gadget{Enter}");
     await waitFor(() => expect(screen.getByTestId("line-quantity-input")).toHaveFocus());
-    await user.keyboard("{Enter}{Enter}{Enter}");
+    // Price and discount untouched: Enter on the quantity adds the line (2 keys per line).
+    await user.keyboard("{Enter}");
     await waitFor(() => expect(screen.getAllByTestId("order-line")).toHaveLength(2));
     expect(lastCommand()).toMatchObject({ type: "AddOrderLine", product_id: "p2", quantity: 1, unit_price: 999, discount_bp: 0 });
     await waitFor(() => expect(screen.getByTestId("order-total-gross")).toHaveAttribute("data-cents", String(4084 + 999 + 90)));
@@ -75,7 +76,7 @@ describe("order entry", () => {
     const product = await screen.findByTestId("line-product-input");
     await waitFor(() => expect(product).toHaveFocus());
     // No waiting between keys: Enter hands focus on before the matches arrive.
-    await user.keyboard("P-100{Enter}7{Enter}{Enter}{Enter}P-200{Enter}2{Enter}{Enter}{Enter}");
+    await user.keyboard("P-100{Enter}7{Enter}P-200{Enter}2{Enter}");
     await waitFor(() => expect(screen.getAllByTestId("order-line")).toHaveLength(2));
     const adds = be.commands.filter((c) => c.type === "AddOrderLine");
     expect(adds).toMatchObject([
@@ -99,7 +100,7 @@ describe("order entry", () => {
     await user.type(product, "P-100{Enter}");
     await waitFor(() => expect(screen.getByTestId("line-quantity-input")).toHaveFocus());
     await user.clear(screen.getByTestId("line-quantity-input"));
-    await user.keyboard("0{Enter}{Enter}{Enter}");
+    await user.keyboard("0{Enter}");
 
     const error = await screen.findByTestId("error-quantity");
     expect(error).toHaveTextContent("Quantity must be greater than 0 (got 0).");
@@ -111,7 +112,7 @@ describe("order entry", () => {
 
     // Fixing it and pressing Enter adds the line and clears the error.
     await user.clear(screen.getByTestId("line-quantity-input"));
-    await user.keyboard("2{Enter}{Enter}{Enter}");
+    await user.keyboard("2{Enter}");
     await waitFor(() => expect(screen.getAllByTestId("order-line")).toHaveLength(1));
     expect(screen.queryByTestId("error-quantity")).not.toBeInTheDocument();
   });
@@ -121,7 +122,7 @@ describe("order entry", () => {
     renderWithClient(<OrderScreen id={ORDER} focusLine />);
     await user.type(await screen.findByTestId("line-product-input"), "P-100{Enter}");
     await waitFor(() => expect(screen.getByTestId("line-quantity-input")).toHaveFocus());
-    await user.keyboard("{Enter}");
+    await user.keyboard("{Tab}");
     await user.clear(screen.getByTestId("line-price-input"));
     await user.keyboard("12.345{Enter}{Enter}");
     expect(await screen.findByTestId("error-unit_price")).toHaveTextContent("At most 2 decimals");
@@ -135,14 +136,14 @@ describe("order entry", () => {
     renderWithClient(<OrderScreen id={ORDER} focusLine />);
     await user.type(await screen.findByTestId("line-product-input"), "P-100{Enter}");
     await waitFor(() => expect(screen.getByTestId("line-quantity-input")).toHaveFocus());
-    await user.keyboard("{Enter}{Enter}{Enter}");
+    await user.keyboard("{Enter}");
     // 12.50 + 21% = 15.13 gross; 30.00 open + 15.13 > 50.00? No: 45.13. No warning yet.
     await waitFor(() => expect(screen.getAllByTestId("order-line")).toHaveLength(1));
     expect(screen.queryByTestId("spending-warning")).not.toBeInTheDocument();
 
     await user.keyboard("P-100{Enter}");
     await waitFor(() => expect(screen.getByTestId("line-quantity-input")).toHaveFocus());
-    await user.keyboard("{Enter}{Enter}{Enter}");
+    await user.keyboard("{Enter}");
     const warning = await screen.findByTestId("spending-warning");
     expect(warning).toHaveTextContent("over the spending limit");
 
@@ -155,6 +156,13 @@ describe("order entry", () => {
     expect(refused).toHaveTextContent(`over the spending limit of ${formatMoney(5000, "EUR")}.`);
     expect(refused).not.toHaveTextContent("EUR");
     expect(be.orders.get(ORDER)?.order.status).toBe("draft");
+
+    // Removing a line removes the cause: the banner goes with it.
+    const qty = within(screen.getAllByTestId("order-line")[1]!).getByRole("textbox", { name: "Quantity, line 2" });
+    qty.focus();
+    await user.keyboard("{Control>}{Delete}{/Control}");
+    await waitFor(() => expect(screen.getAllByTestId("order-line")).toHaveLength(1));
+    expect(screen.queryByTestId("order-action-error")).not.toBeInTheDocument();
   });
 
   it("places, and then offers delivery instead of line editing", async () => {
@@ -162,12 +170,60 @@ describe("order entry", () => {
     renderWithClient(<OrderScreen id={ORDER} focusLine />);
     await user.type(await screen.findByTestId("line-product-input"), "P-200{Enter}");
     await waitFor(() => expect(screen.getByTestId("line-quantity-input")).toHaveFocus());
-    await user.keyboard("{Enter}{Enter}{Enter}");
+    await user.keyboard("{Enter}");
     await waitFor(() => expect(screen.getAllByTestId("order-line")).toHaveLength(1));
     await user.keyboard("{Control>}{Enter}{/Control}");
     await waitFor(() => expect(screen.getByTestId("order-status")).toHaveAttribute("data-status", "placed"));
     expect(screen.getByTestId("order-deliver")).toBeInTheDocument();
     expect(screen.queryByTestId("line-product-input")).not.toBeInTheDocument();
+  });
+});
+
+describe("placing with Ctrl+Enter while a line is edited", () => {
+  const addLine = async (user: ReturnType<typeof userEvent.setup>) => {
+    await user.type(await screen.findByTestId("line-product-input"), "P-100{Enter}");
+    await waitFor(() => expect(screen.getByTestId("line-quantity-input")).toHaveFocus());
+    await user.keyboard("{Enter}");
+    await waitFor(() => expect(screen.getAllByTestId("order-line")).toHaveLength(1));
+  };
+
+  it("saves the edited line first, then places with what the screen shows", async () => {
+    const user = userEvent.setup();
+    renderWithClient(<OrderScreen id={ORDER} focusLine />);
+    await addLine(user);
+    const qty = within(screen.getAllByTestId("order-line")[0]!).getByRole("textbox", { name: "Quantity, line 1" });
+    await user.clear(qty);
+    await user.type(qty, "7");
+    await user.keyboard("{Control>}{Enter}{/Control}");
+    await waitFor(() => expect(screen.getByTestId("order-status")).toHaveAttribute("data-status", "placed"));
+    const types = be.commands.map((c) => c.type);
+    expect(types.slice(-2)).toEqual(["ChangeOrderLine", "PlaceOrder"]);
+    expect(be.orders.get(ORDER)?.lines[0]).toMatchObject({ quantity: 7 });
+  });
+
+  it("refuses to place while the edited line cannot be saved", async () => {
+    const user = userEvent.setup();
+    renderWithClient(<OrderScreen id={ORDER} focusLine />);
+    await addLine(user);
+    const qty = within(screen.getAllByTestId("order-line")[0]!).getByRole("textbox", { name: "Quantity, line 1" });
+    await user.clear(qty);
+    await user.type(qty, "x");
+    await user.keyboard("{Control>}{Enter}{/Control}");
+    expect(await screen.findByTestId("error-quantity")).toBeInTheDocument();
+    expect(be.commands.some((c) => c.type === "PlaceOrder")).toBe(false);
+    expect(screen.getByTestId("order-status")).toHaveAttribute("data-status", "draft");
+  });
+
+  it("adds a started new line first, then places", async () => {
+    const user = userEvent.setup();
+    renderWithClient(<OrderScreen id={ORDER} focusLine />);
+    await user.type(await screen.findByTestId("line-product-input"), "P-200{Enter}");
+    await waitFor(() => expect(screen.getByTestId("line-quantity-input")).toHaveFocus());
+    await user.keyboard("{Control>}{Enter}{/Control}");
+    await waitFor(() => expect(screen.getByTestId("order-status")).toHaveAttribute("data-status", "placed"));
+    const types = be.commands.map((c) => c.type);
+    expect(types.slice(-2)).toEqual(["AddOrderLine", "PlaceOrder"]);
+    expect(be.orders.get(ORDER)?.lines[0]).toMatchObject({ quantity: 1 });
   });
 });
 
@@ -180,11 +236,29 @@ describe("new order", () => {
     await user.type(input, "acme");
     const option = await screen.findByTestId("customer-option");
     expect(within(option).getByText("Acme Trading")).toBeInTheDocument();
+    // The city tells two customers of the same name apart.
+    expect(within(option).getByTestId("customer-option-city")).toHaveTextContent("Rotterdam");
     await user.keyboard("{Enter}");
     await waitFor(() => expect(be.commands.some((c) => c.type === "CreateOrder")).toBe(true));
     const cmd = be.commands.find((c) => c.type === "CreateOrder");
     expect(cmd).toMatchObject({ type: "CreateOrder", customer_id: CUSTOMER, number: "SO-00001" });
     expect(cmd && "order_id" in cmd && cmd.order_id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7/);
     await waitFor(() => expect(window.location.hash).toMatch(/^#\/orders\/[0-9a-f-]{36}\?focus=line$/));
+    // No address: none is set.
+    expect(be.commands.some((c) => c.type === "SetDeliveryAddress")).toBe(false);
+  });
+
+  it("chooses the customer's default delivery address for the new order", async () => {
+    be.customers.get(CUSTOMER)!.addresses = [
+      { id: "addr-1", label: "Warehouse", street: "Kade 1", postal_code: "3011", city: "Rotterdam", country: "NL" },
+      { id: "addr-2", label: "Office", street: "Plein 2", postal_code: "1012", city: "Amsterdam", country: "NL" },
+    ];
+    const user = userEvent.setup();
+    renderWithClient(<NewOrder />);
+    await user.type(screen.getByTestId("order-customer-input"), "acme");
+    await screen.findByTestId("customer-option");
+    await user.keyboard("{Enter}");
+    await waitFor(() => expect(be.commands.some((c) => c.type === "SetDeliveryAddress")).toBe(true));
+    expect(be.commands.find((c) => c.type === "SetDeliveryAddress")).toMatchObject({ address_id: "addr-1" });
   });
 });

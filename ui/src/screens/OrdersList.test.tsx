@@ -84,6 +84,15 @@ describe("orders list", () => {
     expect(within(rows[0]!).getByTestId("order-row-sync")).toHaveAttribute("data-sync", "waiting");
   });
 
+  it("shows no sync column in a store never connected to a server", async () => {
+    be.sync = { ...be.sync, configured: false, server: null, pending: 12 };
+    renderWithClient(<OrdersList />);
+    await screen.findAllByTestId("order-row");
+    await screen.findByTestId("orders-total-gross");
+    await waitFor(() => expect(screen.queryByTestId("order-row-sync")).not.toBeInTheDocument());
+    expect(screen.queryByText("Waiting")).not.toBeInTheDocument();
+  });
+
   it("searches as you type, debounced into one server query", async () => {
     const user = userEvent.setup();
     renderWithClient(<OrdersList />);
@@ -114,11 +123,13 @@ describe("orders list", () => {
     expect(screen.getByTestId("filter-status-placed")).toHaveAttribute("aria-pressed", "true");
   });
 
-  it("offers demo data when the store is empty", async () => {
+  it("offers the first customer, products and demo data when the store is empty", async () => {
     be.listOrders = () => ({ rows: [], total: 0 });
     be.extra.load_demo = () => ({ customers: 1, products: 1, orders: 1, events: 3, refused: 0 });
     const user = userEvent.setup();
     renderWithClient(<OrdersList />);
+    expect(await screen.findByTestId("first-customer")).toHaveAttribute("href", "#/customers/new");
+    expect(screen.getByTestId("first-product")).toHaveAttribute("href", "#/products/new");
     await user.click(await screen.findByTestId("demo-load"));
     await waitFor(() => expect(be.callsTo("load_demo")).toHaveLength(1));
   });

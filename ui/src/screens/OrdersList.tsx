@@ -86,8 +86,10 @@ export function OrdersList({ initialCustomer }: { initialCustomer?: { id: string
   const filtered =
     f.status.length > 0 || f.customer !== null || f.from !== "" || f.to !== "" || search !== "";
 
-  const columns = useMemo<ColumnDef<OrderRow>[]>(
-    () => [
+  // A store never connected to a server has nothing waiting for one: no Sync column.
+  const localOnly = sync.data === undefined ? undefined : !sync.data.configured;
+  const columns = useMemo<ColumnDef<OrderRow>[]>(() => {
+    const all: ColumnDef<OrderRow>[] = [
       {
         id: "number",
         accessorFn: (r) => r.number,
@@ -159,9 +161,9 @@ export function OrdersList({ initialCustomer }: { initialCustomer?: { id: string
           ) : null;
         },
       },
-    ],
-    [sync.data],
-  );
+    ];
+    return all.filter((c) => c.id !== "sync" || localOnly === false);
+  }, [sync.data, localOnly]);
 
   const toggleStatus = (s: OrderStatus) =>
     update({ status: f.status.includes(s) ? f.status.filter((x) => x !== s) : [...f.status, s] });

@@ -189,16 +189,9 @@ function ProductForm({ existing }: { existing?: ProductRow }) {
       </PageHeader>
       <form className="card form narrow" onSubmit={(e) => void submit(e)} noValidate data-testid="product-form">
         <div className="form-grid">
-          <Field label="Code" name="code" error={errors.code}>
+          <Field label="Code" name="code" error={errors.code} className="span-2">
             <input {...fieldProps("code", errors.code)} className="mono" value={v.code} onChange={set("code")} disabled={!!existing}
               autoFocus={!existing} data-testid="product-code" />
-          </Field>
-          <Field label="VAT class" name="vat_class" error={errors.vat_class}>
-            <select {...fieldProps("vat_class", errors.vat_class)} value={v.vat_class} onChange={set("vat_class")} data-testid="product-vat-class">
-              <option value="standard">{VAT_LABEL.standard}</option>
-              <option value="reduced">{VAT_LABEL.reduced}</option>
-              <option value="zero">{VAT_LABEL.zero}</option>
-            </select>
           </Field>
           <Field label="Description" name="description" error={errors.description} className="span-2">
             <input {...fieldProps("description", errors.description)} value={v.description} onChange={set("description")}
@@ -207,6 +200,13 @@ function ProductForm({ existing }: { existing?: ProductRow }) {
           <Field label="Unit price (excl. VAT)" name="unit_price" error={errors.unit_price}>
             <input {...fieldProps("unit_price", errors.unit_price)} className="num right" inputMode="decimal" value={v.unit_price}
               onChange={set("unit_price")} data-testid="product-unit-price" />
+          </Field>
+          <Field label="VAT class" name="vat_class" error={errors.vat_class}>
+            <select {...fieldProps("vat_class", errors.vat_class)} value={v.vat_class} onChange={set("vat_class")} data-testid="product-vat-class">
+              <option value="standard">{VAT_LABEL.standard}</option>
+              <option value="reduced">{VAT_LABEL.reduced}</option>
+              <option value="zero">{VAT_LABEL.zero}</option>
+            </select>
           </Field>
         </div>
         <ErrorBanner message={errors._form} />

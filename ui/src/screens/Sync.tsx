@@ -1,17 +1,18 @@
 //! Sync status: online or not, changes waiting, last sync, progress, and the commands
-//! the server refused, with retry and discard; and, before a server is configured, the
-//! form that connects this store to one.
+//! the server refused, with retry and discard; and the server card (SyncServer.tsx):
+//! connect, change, sync now, sign out, or a demo store's way out.
 
 import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { api } from "../api";
 import { Empty, ErrorBanner, PageHeader, Spinner } from "../components/ui";
-import { messageOf, sentence, toErrorBody } from "../lib/errors";
+import { messageOf } from "../lib/errors";
 import { errorMessage } from "../lib/messages";
 import { formatCount, formatDateTime, formatRelative, humanize } from "../lib/format";
 import { href } from "../lib/router";
 import { useSyncStatus } from "../lib/sync";
 import type { SyncStatus } from "../types";
+import { ServerCard } from "./SyncServer";
 
 /** The badge's words for each sync state (the list is the engine's, `SyncState`). */
 export function syncBadgeText(s: SyncStatus): string {
@@ -50,49 +51,6 @@ export function SyncBadge() {
       </span>
       {attention > 0 && <span className="badge status-cancelled">{attention} need attention</span>}
     </a>
-  );
-}
-
-/** Connects the store to a server: URL and device token, errors next to the field. */
-function ConnectForm({ onDone }: { onDone: () => Promise<unknown> }) {
-  const [server, setServer] = useState("");
-  const [token, setToken] = useState("");
-  const [errors, setErrors] = useState<{ server?: string; token?: string; form?: string }>({});
-  const [busy, setBusy] = useState(false);
-  const submit = async (e: React.FormEvent) => {
-    e.preventDefault();
-    setErrors({});
-    setBusy(true);
-    try {
-      await api.configureSync(server, token);
-      await onDone();
-    } catch (err) {
-      const body = toErrorBody(err);
-      const message = errorMessage(body);
-      setErrors(body.field === "server" || body.field === "token" ? { [body.field]: message } : { form: message });
-    } finally {
-      setBusy(false);
-    }
-  };
-  return (
-    <form className="card" onSubmit={(e) => void submit(e)} data-testid="sync-connect">
-      <div className="card-title">Connect to a sync server</div>
-      <p className="muted small">Everything keeps working offline; once connected, changes sync by themselves.</p>
-      <label className="field">
-        <span>Server URL</span>
-        <input value={server} onChange={(e) => setServer(e.target.value)} placeholder="https://sync.example.com" data-testid="sync-server" />
-        {errors.server && <span className="field-error" role="alert">{errors.server}</span>}
-      </label>
-      <label className="field">
-        <span>Device token</span>
-        <input value={token} onChange={(e) => setToken(e.target.value)} type="password" placeholder="dbk_…" data-testid="sync-token" />
-        {errors.token && <span className="field-error" role="alert">{errors.token}</span>}
-      </label>
-      <ErrorBanner message={errors.form} />
-      <button type="submit" className="btn primary" disabled={busy} data-testid="sync-connect-submit">
-        Connect
-      </button>
-    </form>
   );
 }
 
@@ -142,12 +100,7 @@ export function SyncScreen() {
           {d.progress && d.progress.total > 0 ? `${d.progress.done} of ${d.progress.total} sent` : d.pending === 0 ? "Nothing to send." : "Waiting to connect."}
         </div>
       </div>
-      {!d.configured && <ConnectForm onDone={() => qc.invalidateQueries()} />}
-      {d.configured && d.last_error && (
-        <div className="muted small" data-testid="sync-last-error">
-          {d.server}: {sentence(d.last_error)}
-        </div>
-      )}
+      <ServerCard d={d} />
       <ErrorBanner message={error} />
       <div className="card">
         <div className="card-title">Needs attention</div>

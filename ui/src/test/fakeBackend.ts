@@ -35,6 +35,8 @@ export class FakeBackend {
   commands: Command[] = [];
   sync: SyncStatus = { state: "local_only", configured: false, server: null, online: true, pending: 0, needs_attention: [], last_sync: null, progress: null, last_error: null };
   counters = { order: 0, customer: 0 };
+  /** The store holds demo data (app_info). */
+  demoData = false;
   /** Replaces list_orders, e.g. to simulate 100,000 orders. */
   listOrders?: (q: OrderQuery) => { rows: OrderRow[]; total: number };
   /** Extra handlers per IPC command (history, timeline...). */
@@ -57,6 +59,7 @@ export class FakeBackend {
       order_count: 0,
       blocked: false,
       revision: 1,
+      city: null,
       ...c,
     };
     this.customers.set(row.id, { customer: row, addresses: [] });
@@ -248,7 +251,7 @@ export class FakeBackend {
       case "sync_status":
         return this.sync;
       case "app_info":
-        return { version: "0.1.0", user: "tester", device: "jsdom", data_dir: "/tmp/daybook", account_id: "00000000-0000-7000-8000-000000000000" };
+        return { version: "0.1.0", user: "tester", device: "jsdom", data_dir: "/tmp/daybook", account_id: "00000000-0000-7000-8000-000000000000", demo_data: this.demoData };
       case "is_empty":
         return this.orders.size === 0 && this.customers.size === 0 && this.products.size === 0;
       case "timeline_users":

@@ -45,7 +45,8 @@ use crate::service::{DB_FILE, Daybook};
 
 pub use crate::error::BadBackup;
 pub use restore::{
-    FreshStart, RestoreReport, bump_device_seq, replaces_data, restore_file, start_fresh,
+    FreshStart, RestoreReport, bump_device_seq, replaces_data, restore_file, start_clean,
+    start_fresh,
 };
 
 /// Folder of the data directory where backups go by default.

@@ -294,6 +294,20 @@ pub fn start_fresh(data_file: &Path) -> Result<FreshStart, AppError> {
     })
 }
 
+/// Moves the store `data_file` aside (tagged `demo`) and leaves an empty store in its
+/// place that keeps nothing of the old one, not even its settings: the way out of a
+/// store holding demo data, which is never connected. No connection to `data_file`
+/// may be open.
+pub fn start_clean(data_file: &Path) -> Result<FreshStart, AppError> {
+    let kept = move_aside(data_file, "demo")?;
+    drop(Daybook::open(data_file, OpenOptions::default())?);
+    Ok(FreshStart {
+        kept_aside: kept.map(|p| p.display().to_string()),
+        server: None,
+        unsynced: None,
+    })
+}
+
 /// How many commands of a possibly damaged store never reached the server, if that
 /// can be read.
 fn salvage_unsynced(path: &Path) -> Option<u64> {

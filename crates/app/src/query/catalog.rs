@@ -82,6 +82,8 @@ pub struct CustomerRow {
     pub blocked: bool,
     /// Revision.
     pub revision: i64,
+    /// The city of the first address, if any (told apart in pickers: two "Acme"s).
+    pub city: Option<String>,
 }
 
 /// A page of customers.
@@ -95,7 +97,8 @@ pub struct CustomerPage {
 }
 
 const CUSTOMER_COLUMNS: &str = "c.id, c.number, c.kind, c.name, c.vat_number, c.email, \
-    c.currency, c.spending_limit, c.open_total, c.order_count, c.blocked, c.revision";
+    c.currency, c.spending_limit, c.open_total, c.order_count, c.blocked, c.revision, \
+    (SELECT a.city FROM p_addresses a WHERE a.customer_id = c.id ORDER BY a.position LIMIT 1)";
 
 fn customer_row(r: &Row<'_>) -> rusqlite::Result<CustomerRow> {
     Ok(CustomerRow {
@@ -111,6 +114,7 @@ fn customer_row(r: &Row<'_>) -> rusqlite::Result<CustomerRow> {
         order_count: r.get(9)?,
         blocked: r.get(10)?,
         revision: r.get(11)?,
+        city: r.get(12)?,
     })
 }
 

@@ -275,6 +275,12 @@ impl<'c> Reader<'c> {
     pub fn store_id(&self) -> Result<Uuid, AppError> {
         settings::store_id(self.conn)
     }
+
+    /// True when demo data was loaded into this store: it is never connected to a
+    /// server, and nothing in it is pushed.
+    pub fn holds_demo(&self) -> Result<bool, AppError> {
+        settings::holds_demo(self.conn)
+    }
 }
 
 impl Daybook {

@@ -19,7 +19,11 @@ use crate::service::Daybook;
 impl Daybook {
     /// The next `limit` pending commands in order, each with its device sequence
     /// (assigned now if it has none, and kept: a retry resends the same number).
+    /// A store holding demo data pushes nothing: [`AppError::DemoData`].
     pub fn outgoing(&mut self, limit: usize) -> Result<Vec<OutgoingCommand>, AppError> {
+        if self.read().holds_demo()? {
+            return Err(AppError::DemoData);
+        }
         self.write(|w| {
             let conn = w.conn();
             let rows: Vec<(Uuid, String, String, Option<i64>)> = conn

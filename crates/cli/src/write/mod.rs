@@ -159,7 +159,8 @@ fn is_refusal(e: &daybook_app::AppError) -> bool {
         | AppError::NotFound { .. }
         | AppError::UnknownRecord(_)
         | AppError::InvalidInput { .. } => true,
-        // Commands never touch backup or export files.
-        AppError::BadBackup(_) | AppError::Io { .. } => false,
+        // Commands never touch backup or export files; a demo store's refusal to sync
+        // stops the stream (nothing of it may reach a server).
+        AppError::BadBackup(_) | AppError::Io { .. } | AppError::DemoData => false,
     }
 }

@@ -1,6 +1,6 @@
 //! A saved line: read-only once the order is placed; on a draft its quantity, price and
 //! discount are edited in place (committed on Enter at the discount or when the focus
-//! leaves the row; Ctrl+Delete removes the line).
+//! leaves the row; Ctrl+Delete removes the line; Ctrl+Enter saves it, then places).
 
 import { useRef, useState, type KeyboardEvent } from "react";
 import { MoneyText } from "../../components/ui";
@@ -8,7 +8,7 @@ import { useCommand } from "../../lib/commands";
 import { fieldErrorsOf, type FieldErrors } from "../../lib/errors";
 import { bpToInput, formatBp, moneyToInput } from "../../lib/money";
 import type { LineRow } from "../../types";
-import { LINE_FIELDS, LineError, focusSelect, onLineKey, parseLine, type LineInputs } from "./lineInputs";
+import { LINE_FIELDS, LineError, focusSelect, isPlaceKey, onLineKey, parseLine, placeAfter, type LineInputs } from "./lineInputs";
 
 export function LineEditor({
   orderId,
@@ -86,6 +86,10 @@ export function LineEditor({
     setErrors({});
   };
   const keys = (e: KeyboardEvent<HTMLInputElement>, next: () => void) => {
+    if (isPlaceKey(e)) {
+      placeAfter(e, commit);
+      return;
+    }
     if (e.key === "Delete" && (e.ctrlKey || e.metaKey)) {
       e.preventDefault();
       void remove();

@@ -1,5 +1,6 @@
 //! The new-line row: a product by code or name, then quantity, price and discount, with
-//! Enter moving on and adding the line. The row clears at once so the next line can be
+//! Enter moving on and adding the line (Enter on the quantity adds it at once while
+//! price and discount are as the product brought them; Tab reaches them). The row clears at once so the next line can be
 //! typed while this one is saved; a refusal puts it back with the error at its field.
 
 import { useRef, useState } from "react";
@@ -10,7 +11,7 @@ import { fieldErrorsOf, type FieldErrors } from "../../lib/errors";
 import { formatMoney, moneyToInput } from "../../lib/money";
 import { uuidv7 } from "../../lib/uuid";
 import type { ProductRow } from "../../types";
-import { LINE_FIELDS, LineError, focusSelect, onLineKey, parseLine, type LineInputs } from "./lineInputs";
+import { LINE_FIELDS, LineError, focusSelect, isPlaceKey, onLineKey, parseLine, placeAfter, type LineInputs } from "./lineInputs";
 
 function productLabel(p: ProductRow) {
   return (
@@ -36,6 +37,8 @@ export function NewLine({
   const [text, setText] = useState("");
   const [v, setV] = useState<LineInputs>({ quantity: "1", unit_price: "", discount_bp: "" });
   const [errors, setErrors] = useState<FieldErrors>({});
+  // Price and discount as the product brought them: Enter on the quantity adds the line.
+  const [touched, setTouched] = useState(false);
   const qtyRef = useRef<HTMLInputElement>(null);
   const priceRef = useRef<HTMLInputElement>(null);
   const discRef = useRef<HTMLInputElement>(null);
@@ -45,6 +48,7 @@ export function NewLine({
     setProduct(null);
     setText("");
     setV({ quantity: "1", unit_price: "", discount_bp: "" });
+    setTouched(false);
     setErrors({});
     productRef.current?.focus();
   };
@@ -54,14 +58,14 @@ export function NewLine({
     if (f) focusSelect(refs[f].current);
   };
 
-  const submit = async () => {
+  const submit = async (): Promise<boolean> => {
     const errs: FieldErrors = {};
     if (!product) errs.product_id = "Pick a product: type its code or name.";
     const parsed = parseLine(v, errs);
     if (Object.keys(errs).length > 0 || !product) {
       setErrors(errs);
       focusFirstError(errs);
-      return;
+      return false;
     }
     // Clear the row and move on at once, so the next line can be typed while this one
     // is saved; put it back with the error if the back end refuses it.
@@ -77,6 +81,7 @@ export function NewLine({
         unit_price: parsed.unit_price,
         discount_bp: parsed.discount_bp,
       });
+      return true;
     } catch (e) {
       setProduct(saved.product);
       setText(saved.text);
@@ -85,7 +90,16 @@ export function NewLine({
       setErrors(errs2);
       // After the restored values are rendered.
       setTimeout(() => focusFirstError(errs2), 0);
+      return false;
     }
+  };
+  // Keys of the line's inputs: Ctrl+Enter adds a started line first, then places.
+  const lineKey = (e: React.KeyboardEvent<HTMLInputElement>, next: () => void) => {
+    if (isPlaceKey(e)) {
+      if (product || text.trim() !== "") placeAfter(e, submit);
+      return;
+    }
+    onLineKey(e, next, reset);
   };
 
   return (
@@ -113,6 +127,7 @@ export function NewLine({
               setProduct(p);
               setText(`${p.code} · ${p.description}`);
               setV((old) => ({ ...old, unit_price: moneyToInput(p.unit_price) }));
+              setTouched(false);
               setErrors({});
               // Focus may already be there (Enter before the matches arrived): keep what was typed.
               if (document.activeElement !== qtyRef.current) setTimeout(() => focusSelect(qtyRef.current), 0);
@@ -123,7 +138,9 @@ export function NewLine({
               focusSelect(productRef.current);
             }}
             onKeyDown={(e) => {
-              if (e.key === "Enter" && product) {
+              if (isPlaceKey(e) && product) {
+                placeAfter(e, submit);
+              } else if (e.key === "Enter" && product) {
                 e.preventDefault();
                 focusSelect(qtyRef.current);
               } else if (e.key === "Escape") {
@@ -137,19 +154,25 @@ export function NewLine({
           <input ref={qtyRef} className="num right" inputMode="numeric" aria-label="Quantity" data-testid="line-quantity-input"
             aria-invalid={!!errors.quantity || undefined} value={v.quantity}
             onChange={(e) => setV({ ...v, quantity: e.target.value })}
-            onKeyDown={(e) => onLineKey(e, () => focusSelect(priceRef.current), reset)} />
+            onKeyDown={(e) => lineKey(e, () => (touched ? focusSelect(priceRef.current) : void submit()))} />
         </td>
         <td className="col-price">
           <input ref={priceRef} className="num right" inputMode="decimal" aria-label="Unit price" data-testid="line-price-input"
             aria-invalid={!!errors.unit_price || undefined} value={v.unit_price}
-            onChange={(e) => setV({ ...v, unit_price: e.target.value })}
-            onKeyDown={(e) => onLineKey(e, () => focusSelect(discRef.current), reset)} />
+            onChange={(e) => {
+              setTouched(true);
+              setV({ ...v, unit_price: e.target.value });
+            }}
+            onKeyDown={(e) => lineKey(e, () => focusSelect(discRef.current))} />
         </td>
         <td className="col-disc">
           <input ref={discRef} className="num right" inputMode="decimal" aria-label="Discount %" placeholder="0"
             data-testid="line-discount-input" aria-invalid={!!errors.discount_bp || undefined} value={v.discount_bp}
-            onChange={(e) => setV({ ...v, discount_bp: e.target.value })}
-            onKeyDown={(e) => onLineKey(e, () => void submit(), reset)} />
+            onChange={(e) => {
+              setTouched(true);
+              setV({ ...v, discount_bp: e.target.value });
+            }}
+            onKeyDown={(e) => lineKey(e, () => void submit())} />
         </td>
         <td className="col-vat right muted">{product ? product.vat_class : ""}</td>
         <td className="col-net right muted">{pending ? "…" : ""}</td>

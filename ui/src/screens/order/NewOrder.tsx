@@ -1,5 +1,6 @@
 //! `orders/new`: the customer picker. Typing a name or number and Enter picks the
-//! customer; the draft order is created and its screen opens with the focus on a new line.
+//! customer; the draft order is created (with the customer's default delivery address,
+//! the first of its addresses) and its screen opens with the focus on a new line.
 
 import { useState } from "react";
 import { api } from "../../api";
@@ -15,6 +16,7 @@ function customerLabel(c: CustomerRow) {
   return (
     <span className="option-row">
       <span>{c.name}</span>
+      {c.city && <span className="muted" data-testid="customer-option-city">{c.city}</span>}
       <span className="muted mono">{c.number}</span>
       {c.blocked && <span className="badge status-cancelled">Blocked</span>}
     </span>
@@ -33,6 +35,10 @@ export function NewOrder() {
       const number = await api.nextNumber("order");
       const id = uuidv7();
       await run({ type: "CreateOrder", order_id: id, number, customer_id: c.id });
+      // The customer's default delivery address (the first one) is chosen for the order.
+      const { addresses } = await api.getCustomer(c.id);
+      const first = addresses[0];
+      if (first) await run({ type: "SetDeliveryAddress", order_id: id, address_id: first.id });
       navigate(`orders/${id}?focus=line`, { replace: true });
     } catch (e) {
       setErrors(fieldErrorsOf(e, ["customer_id"]));

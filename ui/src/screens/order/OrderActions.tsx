@@ -9,6 +9,7 @@ import { messageOf } from "../../lib/errors";
 import { href, navigate } from "../../lib/router";
 import { uuidv7 } from "../../lib/uuid";
 import type { OrderRow } from "../../types";
+import { PLACE_EVENT, isPlaceKey } from "./lineInputs";
 
 export type OrderActions = ReturnType<typeof useOrderActions>;
 
@@ -16,7 +17,11 @@ export type OrderActions = ReturnType<typeof useOrderActions>;
 export function useOrderActions(o: OrderRow) {
   const draft = o.status === "draft";
   const { run, pending } = useCommand();
-  const [error, setError] = useState<string>();
+  // A refusal belongs to the order as it was: once the order changes (a line removed,
+  // a price lowered), its cause may be gone, so the banner goes too.
+  const [refusal, setRefusal] = useState<{ message: string; revision: number }>();
+  const setError = (message?: string) => setRefusal(message === undefined ? undefined : { message, revision: o.revision });
+  const error = refusal && refusal.revision === o.revision ? refusal.message : undefined;
   const [cancelling, setCancelling] = useState(false);
   const [reason, setReason] = useState("");
 
@@ -43,16 +48,24 @@ export function useOrderActions(o: OrderRow) {
       navigate(`orders/${newId}?focus=line`);
     });
 
-  // Keyboard: Ctrl+Enter places a draft.
+  // Keyboard: Ctrl+Enter places a draft; a line being edited saves itself first (it
+  // prevents the default and sends PLACE_EVENT once saved).
   useEffect(() => {
     const onKey = (e: globalThis.KeyboardEvent) => {
-      if (e.key === "Enter" && (e.ctrlKey || e.metaKey) && draft) {
+      if (isPlaceKey(e) && draft && !e.defaultPrevented) {
         e.preventDefault();
         void place();
       }
     };
+    const onPlace = () => {
+      if (draft) void place();
+    };
     window.addEventListener("keydown", onKey);
-    return () => window.removeEventListener("keydown", onKey);
+    window.addEventListener(PLACE_EVENT, onPlace);
+    return () => {
+      window.removeEventListener("keydown", onKey);
+      window.removeEventListener(PLACE_EVENT, onPlace);
+    };
   });
 
   return { pending, error, place, deliver, invoice, cancel, duplicate, cancelling, setCancelling, reason, setReason };

@@ -54,6 +54,27 @@ export function onLineKey(e: KeyboardEvent<HTMLInputElement>, next: () => void, 
   }
 }
 
+/** The event a line dispatches after saving itself on Ctrl+Enter: place the order now. */
+export const PLACE_EVENT = "daybook:place";
+
+/** Whether the key is Ctrl+Enter (Cmd+Enter on a Mac): place the order. */
+export function isPlaceKey(e: { key: string; ctrlKey: boolean; metaKey: boolean }): boolean {
+  return e.key === "Enter" && (e.ctrlKey || e.metaKey);
+}
+
+/**
+ * Ctrl+Enter in a line being edited: the line is saved first (`save` resolves to
+ * whether it was), and only then is the order placed; a refused line stops the
+ * placing, with its error at its field. The window's own Ctrl+Enter handler sees the
+ * default prevented and leaves it to this.
+ */
+export function placeAfter(e: KeyboardEvent<HTMLInputElement>, save: () => Promise<boolean>) {
+  e.preventDefault();
+  void save().then((ok) => {
+    if (ok) window.dispatchEvent(new Event(PLACE_EVENT));
+  });
+}
+
 export function focusSelect(el: HTMLInputElement | null) {
   el?.focus();
   el?.select();
