@@ -491,7 +491,7 @@ fn crash_client_sigkill_during_sync() {
     );
     colleague
         .client
-        .with(|d| daybook_demo::generate(d, 120, seed, |_, _| {}).map(|_| ()))
+        .with(|d| daybook_demo::workload(d, 120, seed, |_, _| {}).map(|_| ()))
         .unwrap();
     colleague.settle();
 

@@ -25,7 +25,7 @@ fn push(server: &Server, token: &str, first_seq: u64, commands: &[Command]) -> (
     });
     let url = format!("{}/v1/accounts/{}/commands", server.url(), server.account);
     rt().block_on(async {
-        let resp = reqwest::Client::new()
+        let resp = daybook_testkit::http::client()
             .post(url)
             .bearer_auth(token)
             .json(&body)

@@ -198,7 +198,7 @@ fn sync_until_ok(c: &Client) -> u64 {
 /// The account's whole log as the server gives it (through the balancer).
 fn server_log(url: &str, account: &str, token: &str) -> Vec<Value> {
     rt().block_on(async {
-        let http = reqwest::Client::new();
+        let http = daybook_testkit::http::client();
         let mut after = 0;
         let mut all = Vec::new();
         loop {

@@ -217,7 +217,7 @@ fn an_older_server_refuses_only_the_commands_it_does_not_know() {
     let block_id = Uuid::now_v7();
     let push = |url: &str, commands: Vec<Value>| -> (u16, Value) {
         rt().block_on(async {
-            let r = reqwest::Client::new()
+            let r = daybook_testkit::http::client()
                 .post(format!("{url}/v1/accounts/{account}/commands"))
                 .bearer_auth(&token)
                 .json(&json!({ "commands": commands }))
@@ -229,7 +229,7 @@ fn an_older_server_refuses_only_the_commands_it_does_not_know() {
     };
     let me = |url: &str| -> Value {
         rt().block_on(async {
-            reqwest::Client::new()
+            daybook_testkit::http::client()
                 .get(format!("{url}/v1/me"))
                 .bearer_auth(&token)
                 .send()

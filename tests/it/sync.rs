@@ -476,7 +476,7 @@ fn a_retry_after_the_answer_was_cut_duplicates_nothing() {
 fn a_new_device_pulls_the_whole_history() {
     let server = Server::start();
     let a = Client::new(&server.url(), &server.token("laptop"), "alice");
-    a.with(|d| daybook_demo::generate(d, 60, 7, |_, _| {}).map(|_| ()))
+    a.with(|d| daybook_demo::workload(d, 60, 7, |_, _| {}).map(|_| ()))
         .unwrap();
     a.sync();
     let b = Client::new(&server.url(), &server.token("tablet"), "bob");
@@ -514,7 +514,7 @@ fn tenants_are_isolated_and_bad_requests_get_4xx() {
     let server = Server::start();
     let other = admin(server.data.path(), &["account", "create", "Other Ltd"]);
     let token = server.token("laptop");
-    let http = reqwest::Client::new();
+    let http = daybook_testkit::http::client();
     let base = server.url();
     for (method, path) in [
         ("GET", format!("/v1/accounts/{other}/events?after=0")),

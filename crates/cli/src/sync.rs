@@ -38,7 +38,11 @@ pub fn configure(
     server: Option<&str>,
     token: Option<&str>,
 ) -> anyhow::Result<()> {
-    Ok(Credentials::open(data_dir).connect(db, server, token)?)
+    match Credentials::open(data_dir).connect(db, server, token) {
+        // The store's own refusals (a demo store) keep their exit code and wording.
+        Err(SyncError::App(e)) => Err(e.into()),
+        other => Ok(other?),
+    }
 }
 
 fn config(ctx: &Ctx) -> anyhow::Result<Option<ServerConfig>> {

@@ -105,6 +105,33 @@ pub fn generate_until(
     orders: usize,
     seed: u64,
     end: DateTime<Utc>,
+    progress: impl FnMut(usize, usize),
+) -> Result<DemoReport, AppError> {
+    fill(db, orders, seed, end, true, progress)
+}
+
+/// The same year of business as [`generate`], without marking the store as a demo
+/// store: a realistic history for tests and benchmarks that sync it to a throwaway
+/// server. Never offered to a user (the CLI and the desktop call [`generate`]).
+pub fn workload(
+    db: &mut Daybook,
+    orders: usize,
+    seed: u64,
+    progress: impl FnMut(usize, usize),
+) -> Result<DemoReport, AppError> {
+    let end = Utc::now()
+        .date_naive()
+        .and_hms_opt(0, 0, 0)
+        .map_or_else(Utc::now, |t| t.and_utc());
+    fill(db, orders, seed, end, false, progress)
+}
+
+fn fill(
+    db: &mut Daybook,
+    orders: usize,
+    seed: u64,
+    end: DateTime<Utc>,
+    mark: bool,
     mut progress: impl FnMut(usize, usize),
 ) -> Result<DemoReport, AppError> {
     let started = Instant::now();
@@ -120,7 +147,9 @@ pub fn generate_until(
     }
     // Demo data never reaches a real account: a connected store is refused, and the
     // store is marked as a demo store for good before the first command.
-    db.mark_demo(end.timestamp_millis())?;
+    if mark {
+        db.mark_demo(end.timestamp_millis())?;
+    }
     let customer_numbers = Numbers::start(db.next_number(NumberSeries::Customer)?);
     let order_numbers = Numbers::start(db.next_number(NumberSeries::Order)?);
 

@@ -164,9 +164,25 @@ pub struct PushCommand {
     /// sent, so servers older than this field read it). A server that does not know
     /// the command's type or this version refuses that command alone
     /// (`unknown_command`).
-    #[serde(default = "first_version", skip_serializing_if = "is_first_version")]
-    #[cfg_attr(feature = "openapi", schema(minimum = 1, default = 1))]
+    #[serde(
+        default = "first_version",
+        deserialize_with = "version_from_one",
+        skip_serializing_if = "is_first_version"
+    )]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = i64, minimum = 1, maximum = 4294967295_i64, default = 1)
+    )]
     pub schema_version: u32,
+}
+
+/// A schema version: 1 to `u32::MAX` (0 is no version; the document says the same).
+fn version_from_one<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    let v = <u32 as Deserialize>::deserialize(d)?;
+    if v == 0 {
+        return Err(serde::de::Error::custom("schema_version starts at 1"));
+    }
+    Ok(v)
 }
 
 impl PushCommand {

@@ -24,6 +24,7 @@ pub mod commands;
 pub mod damage;
 pub mod dump;
 pub mod fixed;
+pub mod http;
 pub mod rng;
 pub mod sample;
 

@@ -48,7 +48,7 @@ async fn a_backup_taken_while_serving_restores_every_account_and_a_bad_file_chan
     let (dir, tenants) = data_with(2).await;
     let data = dir.path().to_path_buf();
     let server = start(dir, None, &["--rate", "0"]);
-    let http = reqwest::Client::new();
+    let http = daybook_testkit::http::client();
     let mut obs = [Outbox::new(), Outbox::new()];
     for (t, ob) in tenants.iter().zip(obs.iter_mut()) {
         let cmds = (0..3)

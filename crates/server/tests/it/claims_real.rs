@@ -9,7 +9,7 @@ use crate::real::*;
 use crate::support::{Outbox, register_product};
 
 async fn push(server: &RealServer, t: &Tenant, token: &str, commands: Value) -> Value {
-    let r = reqwest::Client::new()
+    let r = daybook_testkit::http::client()
         .post(server.commands_uri(t))
         .bearer_auth(token)
         .json(&json!({ "commands": commands }))
@@ -59,7 +59,7 @@ async fn reused_ids_and_wild_claims_are_refused_per_command_and_brick_nothing() 
         ["command_id_reused"]
     );
     for token in [&second, &third] {
-        let r = reqwest::Client::new()
+        let r = daybook_testkit::http::client()
             .get(format!(
                 "{}/v1/accounts/{}/events?after=0",
                 server.base, t.account

@@ -24,7 +24,7 @@ fn accepted_all(r: &daybook_protocol::PushResponse) -> bool {
 }
 
 fn http() -> reqwest::Client {
-    reqwest::Client::builder()
+    daybook_testkit::http::client_builder()
         .timeout(Duration::from_secs(120))
         .build()
         .unwrap()

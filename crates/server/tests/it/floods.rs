@@ -42,7 +42,7 @@ async fn stalled_uploads_of_one_token_do_not_take_the_servers_memory() {
     let (dir, tenants) = data_with(2).await;
     let server = start(dir, None, &[]);
     let (attacker, good) = (tenants[0].clone(), tenants[1].clone());
-    let http = reqwest::Client::new();
+    let http = daybook_testkit::http::client();
     let size = daybook_protocol::MAX_BODY_BYTES - 1024;
 
     // Warm-up: four big bodies at once, two per token (their budgets).
@@ -155,7 +155,7 @@ async fn a_flood_of_streams_and_idle_sockets_under_1024_files_does_not_lock_out_
         }
     }
     let files = server.open_files();
-    let http = reqwest::Client::builder()
+    let http = daybook_testkit::http::client_builder()
         .timeout(Duration::from_secs(10))
         .build()
         .unwrap();

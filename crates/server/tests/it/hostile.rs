@@ -77,7 +77,7 @@ fn good_client(base: &str, account: Uuid, token: &str) -> GoodClient {
         count.clone(),
     );
     let task = tokio::spawn(async move {
-        let http = reqwest::Client::builder()
+        let http = daybook_testkit::http::client_builder()
             .timeout(Duration::from_secs(5))
             .build()
             .unwrap();
@@ -180,7 +180,7 @@ async fn hostile_bodies_get_4xx_error_bodies_while_a_good_client_keeps_working()
     let f = fixture().await;
     let server = start(&f).await;
     let good = good_client(&server.base, f.other_account, &f.other_token);
-    let http = reqwest::Client::new();
+    let http = daybook_testkit::http::client();
     let uri = format!("{}/v1/accounts/{}/commands", server.base, f.account);
 
     let cmd = valid_command(1);
@@ -500,7 +500,7 @@ async fn hostile_bodies_get_4xx_error_bodies_while_a_good_client_keeps_working()
 async fn a_replayed_push_is_answered_from_the_record_and_applies_nothing_twice() {
     let f = fixture().await;
     let server = start(&f).await;
-    let http = reqwest::Client::new();
+    let http = daybook_testkit::http::client();
     let uri = format!("{}/v1/accounts/{}/commands", server.base, f.account);
     let body = json!({ "commands": [valid_command(1), valid_command(2)] }).to_string();
     let mut answers = Vec::new();
@@ -567,7 +567,7 @@ async fn a_revoked_token_is_refused_at_once_and_the_accounts_other_devices_go_on
     let server = start(&f).await;
     // The account's other device keeps working throughout.
     let good = good_client(&server.base, f.account, &f.token);
-    let http = reqwest::Client::new();
+    let http = daybook_testkit::http::client();
     let me = |token: String| {
         let (http, base) = (http.clone(), server.base.clone());
         async move {
@@ -792,7 +792,7 @@ async fn a_token_hammering_past_its_limit_gets_429_and_other_tokens_do_not() {
             count.clone(),
         );
         let task = tokio::spawn(async move {
-            let http = reqwest::Client::new();
+            let http = daybook_testkit::http::client();
             let (mut ok, mut failures) = (0, Vec::new());
             while !flag.load(Ordering::SeqCst) {
                 let r = http
@@ -813,7 +813,7 @@ async fn a_token_hammering_past_its_limit_gets_429_and_other_tokens_do_not() {
         });
         GoodClient { stop, count, task }
     };
-    let http = reqwest::Client::new();
+    let http = daybook_testkit::http::client();
     let (mut ok, mut limited) = (0, 0);
     let started = Instant::now();
     // 200 requests as fast as they go, half of them bad bodies: all count.
@@ -902,7 +902,7 @@ async fn live_stream_ends_when_its_token_is_revoked(f: Fixture) {
         .await
         .unwrap();
     let server = start(&f).await;
-    let http = reqwest::Client::new();
+    let http = daybook_testkit::http::client();
     let open = |token: String| {
         let (http, uri) = (
             http.clone(),

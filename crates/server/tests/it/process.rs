@@ -74,7 +74,7 @@ async fn the_binary_creates_an_account_and_a_token_then_serves() {
     };
     assert!(!addr.ends_with(":0"), "the real port: {addr}");
     let base = format!("http://{addr}");
-    let http = reqwest::Client::new();
+    let http = daybook_testkit::http::client();
     let h: Health = http
         .get(format!("{base}/healthz"))
         .send()

@@ -69,7 +69,7 @@ async fn push_pull_and_live_over_a_real_socket() {
         let _ = stopped.await;
     }));
     let base = format!("http://{addr}");
-    let http = reqwest::Client::new();
+    let http = daybook_testkit::http::client();
 
     let h: Health = http
         .get(format!("{base}/healthz"))
