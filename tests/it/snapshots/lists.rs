@@ -103,7 +103,8 @@ fn snapshots_of_the_customer_and_product_lists() {
               "open_total": 0,
               "order_count": 0,
               "blocked": true,
-              "revision": 2
+              "revision": 2,
+              "city": null
             }
           ],
           "total": 1

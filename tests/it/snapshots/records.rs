@@ -156,7 +156,8 @@ fn snapshots_of_a_customer_and_a_product() {
             "open_total": 0,
             "order_count": 2,
             "blocked": false,
-            "revision": 3
+            "revision": 3,
+            "city": "Amsterdam"
           },
           "addresses": [
             {
