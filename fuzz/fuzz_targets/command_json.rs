@@ -7,7 +7,7 @@
 //! byte-identical events), and every event must survive its stored form.
 #![no_main]
 
-use daybook_domain::{CreateOrder, RegisterCustomer, RegisterProduct};
+use daybook_domain::{CreateOrder, RegisterCustomer, RegisterProduct, SetCompanyDetails};
 use daybook_domain::{
     Aggregate, Command, CommandEnvelope, Currency, CustomerFacts, CustomerId, CustomerKind, Facts,
     Money, OrderId, ProductFacts, ProductId, StreamType, VatClass, parse_command_json, upcast,
@@ -90,6 +90,21 @@ fn existing(empty: &Aggregate, id: Uuid, env: &CommandEnvelope) -> Aggregate {
             number: "SO-1".into(),
             customer_id: customer,
         }),
+        StreamType::Company => Command::SetCompanyDetails(SetCompanyDetails {
+            company_id: daybook_domain::CompanyId::ACCOUNT,
+            name: "Company".into(),
+            address: daybook_domain::Address {
+                label: "Office".into(),
+                street: "Main street 1".into(),
+                postal_code: "1234 AB".into(),
+                city: "Amsterdam".into(),
+                country: "NL".into(),
+            },
+            vat_number: None,
+            bank_account: None,
+            email: None,
+            phone: None,
+        }),
     };
     let facts = facts_for(&empty.needs(&create));
     let mut state = empty.clone();
@@ -124,5 +139,6 @@ fn facts_for(needs: &daybook_domain::FactNeeds) -> Facts {
         code_owner: None,
         number_owner: None,
         invoice_number: needs.invoice_number.then_some(1),
+        ..Facts::default()
     }
 }
