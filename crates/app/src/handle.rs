@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::error::AppError;
-use crate::service::{Identity, SNAPSHOT_EVERY};
+use crate::service::{Identity, snapshot_due};
 use crate::{facts, projection};
 
 /// What a successful command did.
@@ -43,9 +43,10 @@ pub fn load_stream(
     let mut agg: Option<Aggregate> = None;
     if let Some(s) = load_snapshot(conn, stream_id)?
         && s.state_version == STATE_VERSION
-        && let Ok(state) = serde_json::from_str::<Aggregate>(&s.state)
+        && let Ok(mut state) = serde_json::from_str::<Aggregate>(&s.state)
         && state.stream_type() == s.stream_type
     {
+        state.reindex();
         agg = Some(state);
         revision = s.revision;
     }
@@ -324,7 +325,7 @@ fn maybe_snapshot(
     before: u64,
     after: u64,
 ) -> Result<(), AppError> {
-    if after / SNAPSHOT_EVERY == before / SNAPSHOT_EVERY {
+    if !snapshot_due(state, before, after) {
         return Ok(());
     }
     tx.save_snapshot(&Snapshot {

@@ -25,5 +25,6 @@ pub use numbers::NumberSeries;
 pub use read::{Export, Named, ReadPool, Reader};
 pub use service::{
     DB_FILE, Daybook, Durability, Identity, OpenOptions, RebuildReport, SNAPSHOT_EVERY,
+    snapshot_step,
 };
 pub use settings::ServerConfig;

@@ -19,8 +19,27 @@ use crate::projection::replay::replay;
 pub use daybook_store::Durability;
 
 /// A snapshot is written each time a stream's revision crosses a multiple of this, so
-/// loading reads at most this many events after the snapshot.
+/// loading reads at most this many events after the snapshot; a large state stretches
+/// the interval (see [`snapshot_step`]).
 pub const SNAPSHOT_EVERY: u64 = 100;
+
+/// The snapshot interval of a stream in `state`: [`SNAPSHOT_EVERY`] while the state
+/// holds fewer than that many parts (lines, addresses), else that times the next power
+/// of two of parts / [`SNAPSHOT_EVERY`]. Writing a snapshot costs its size, so a fixed
+/// interval would make each line of a long order dearer than the last (a 1,000-line
+/// order wrote its whole self every 100 lines); stretched this way, a line costs the
+/// same whatever the order's size, and a load still replays fewer events than the
+/// state holds parts, times two.
+pub fn snapshot_step(state: &daybook_domain::Aggregate) -> u64 {
+    let parts = state.parts() as u64 / SNAPSHOT_EVERY;
+    SNAPSHOT_EVERY * parts.max(1).next_power_of_two()
+}
+
+/// Whether moving a stream from revision `before` to `after` crosses a snapshot point.
+pub fn snapshot_due(state: &daybook_domain::Aggregate, before: u64, after: u64) -> bool {
+    let step = snapshot_step(state);
+    after / step != before / step
+}
 
 /// Who is working, and on which device: recorded on every event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -30,7 +30,9 @@ pub use error::DomainError;
 pub use event::{Event, EventDecodeError, StreamType};
 pub use facts::{CustomerFacts, FactNeeds, Facts, ProductFacts};
 pub use ids::*;
-pub use money::{AmountOverflow, Currency, InvalidCurrency, Money, RateTotal, Totals, VatClass};
+pub use money::{
+    AmountOverflow, Currency, InvalidCurrency, Money, RateSums, RateTotal, Totals, VatClass,
+};
 pub use order::{OrderLine, SalesOrder};
 pub use product::Product;
 pub use values::{Address, CustomerKind, GuardedField, OrderStatus, RecordKind, TotalScope};

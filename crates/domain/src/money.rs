@@ -288,22 +288,35 @@ impl Totals {
     }
 
     /// The totals, and whether every amount fitted without saturating.
+    /// As [`Totals::from_line_nets`], from the nets already summed per rate.
+    pub fn from_rate_sums(sums: &RateSums) -> Totals {
+        Totals::from_sums(sums.0.iter().map(|&(r, sum, _)| (r, sum)).collect()).0
+    }
+
+    /// As [`Totals::try_from_line_nets`], from the nets already summed per rate
+    /// ([`RateSums`]): what an order keeps as its lines change.
+    pub fn try_from_rate_sums(sums: &RateSums) -> Result<Totals, AmountOverflow> {
+        match Totals::from_sums(sums.0.iter().map(|&(r, sum, _)| (r, sum)).collect()) {
+            (t, true) => Ok(t),
+            (_, false) => Err(AmountOverflow),
+        }
+    }
+
     fn compute(lines: impl IntoIterator<Item = (i64, Money)>) -> (Totals, bool) {
+        let mut sums = RateSums::default();
+        for (rate, net) in lines {
+            sums.add(rate, net);
+        }
+        Totals::from_sums(sums.0.into_iter().map(|(r, sum, _)| (r, sum)).collect())
+    }
+
+    fn from_sums(mut by_rate: Vec<(i64, i128)>) -> (Totals, bool) {
         let mut exact = true;
         let mut fit = |v: i128| {
             let m = saturate(v);
             exact &= i128::from(m) == v;
             Money(m)
         };
-        // A handful of rates: a short list scanned per line is cheaper than a map, and
-        // an order's totals are computed on every change of a line.
-        let mut by_rate: Vec<(i64, i128)> = Vec::with_capacity(4);
-        for (rate, net) in lines {
-            match by_rate.iter_mut().find(|(r, _)| *r == rate) {
-                Some((_, sum)) => *sum += i128::from(net.0),
-                None => by_rate.push((rate, i128::from(net.0))),
-            }
-        }
         by_rate.sort_unstable_by_key(|(r, _)| *r);
         let mut t = Totals::default();
         let (mut net, mut vat) = (0i128, 0i128);
@@ -321,6 +334,39 @@ impl Totals {
         t.vat = fit(vat);
         t.gross = fit(net + vat);
         (t, exact)
+    }
+}
+
+/// Line nets summed per VAT rate (basis points), exactly, with how many lines each
+/// sum holds: the rounding rule rounds VAT once per rate, so these sums are all an
+/// order's totals need, and a rate no line has any more drops out of the breakdown.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RateSums(Vec<(i64, i128, usize)>);
+
+impl RateSums {
+    /// Adds a line's net at `rate_bp`.
+    pub fn add(&mut self, rate_bp: i64, net: Money) {
+        // A handful of rates: a short list scanned per line is cheaper than a map.
+        match self.0.iter_mut().find(|(r, ..)| *r == rate_bp) {
+            Some((_, sum, lines)) => {
+                *sum += i128::from(net.0);
+                *lines += 1;
+            }
+            None => self.0.push((rate_bp, i128::from(net.0), 1)),
+        }
+    }
+
+    /// Takes away a line's net at `rate_bp` (a line removed, or changed: taken away,
+    /// then added anew).
+    pub fn remove(&mut self, rate_bp: i64, net: Money) {
+        if let Some(i) = self.0.iter().position(|(r, ..)| *r == rate_bp) {
+            let (_, sum, lines) = &mut self.0[i];
+            *sum -= i128::from(net.0);
+            *lines = lines.saturating_sub(1);
+            if *lines == 0 {
+                self.0.swap_remove(i);
+            }
+        }
     }
 }
 

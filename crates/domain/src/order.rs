@@ -10,7 +10,7 @@ use crate::event::*;
 use crate::facts::{FactNeeds, Facts};
 use crate::guard::{merge, show_text};
 use crate::ids::{AddressId, CustomerId, DeliveryId, InvoiceId, LineId, ProductId};
-use crate::money::{Currency, Money, Totals, VatClass, line_net, percent};
+use crate::money::{Currency, Money, RateSums, Totals, VatClass, line_net, percent};
 use crate::money::{MAX_ORDER_TOTAL, MAX_RUNNING_TOTAL};
 use crate::validate::{discount, free_text, optional, price, quantity, required};
 use crate::values::{GuardedField, OrderStatus, RecordKind, TotalScope};
@@ -20,11 +20,8 @@ use crate::values::{GuardedField, OrderStatus, RecordKind, TotalScope};
 pub const MAX_LINES: usize = 1000;
 
 /// The totals of an order with these lines, if they stay within [`MAX_ORDER_TOTAL`].
-fn within_order_cap(
-    o: &SalesOrder,
-    lines: impl IntoIterator<Item = (i64, Money)>,
-) -> Result<Totals, DomainError> {
-    let totals = Totals::try_from_line_nets(lines)?;
+fn within_order_cap(o: &SalesOrder, sums: &RateSums) -> Result<Totals, DomainError> {
+    let totals = Totals::try_from_rate_sums(sums)?;
     if totals.gross > MAX_ORDER_TOTAL {
         return Err(DomainError::TotalTooLarge {
             scope: TotalScope::Order,
@@ -121,12 +118,51 @@ pub struct SalesOrder {
     pub cancelled_at: Option<DateTime<Utc>>,
     /// Why it was cancelled.
     pub cancel_reason: Option<String>,
+    /// The lines' nets per VAT rate, kept as lines change: a line then costs the same
+    /// whatever the order's size. Derived from `lines`, so neither stored nor compared.
+    #[serde(skip)]
+    sums: Sums,
 }
+
+/// [`SalesOrder::sums`]: `None` in a state read back from a snapshot until
+/// [`SalesOrder::reindex`] (sums are then taken from the lines).
+#[derive(Debug, Clone, Default)]
+struct Sums(Option<RateSums>);
+
+impl PartialEq for Sums {
+    /// A cache of the lines, which are compared.
+    fn eq(&self, _: &Sums) -> bool {
+        true
+    }
+}
+
+impl Eq for Sums {}
 
 impl SalesOrder {
     /// Net, VAT and gross by the documented rounding rule.
     pub fn totals(&self) -> Totals {
-        Totals::from_line_nets(self.lines.iter().map(|l| (l.vat_rate_bp, l.net())))
+        Totals::from_rate_sums(&self.rate_sums())
+    }
+
+    /// The lines' nets per VAT rate.
+    pub fn rate_sums(&self) -> RateSums {
+        match &self.sums.0 {
+            Some(sums) => sums.clone(),
+            None => self.sum_lines(),
+        }
+    }
+
+    fn sum_lines(&self) -> RateSums {
+        let mut sums = RateSums::default();
+        for l in &self.lines {
+            sums.add(l.vat_rate_bp, l.net());
+        }
+        sums
+    }
+
+    /// Rebuilds what is derived from the lines (after a snapshot is read back).
+    pub fn reindex(&mut self) {
+        self.sums = Sums(Some(self.sum_lines()));
     }
 }
 
@@ -151,30 +187,49 @@ pub fn apply(state: &mut Option<SalesOrder>, event: &Event) {
             invoice_number: None,
             cancelled_at: None,
             cancel_reason: None,
+            sums: Sums(Some(RateSums::default())),
         });
         return;
     }
     let Some(o) = state.as_mut() else { return };
     match event {
-        Event::OrderLineAdded(e) => o.lines.push(OrderLine {
-            id: e.line_id,
-            product_id: e.product_id,
-            code: e.code.clone(),
-            description: e.description.clone(),
-            quantity: e.quantity,
-            unit_price: e.unit_price,
-            discount_bp: e.discount_bp,
-            vat_class: e.vat_class,
-            vat_rate_bp: e.vat_rate_bp,
-        }),
+        Event::OrderLineAdded(e) => {
+            let l = OrderLine {
+                id: e.line_id,
+                product_id: e.product_id,
+                code: e.code.clone(),
+                description: e.description.clone(),
+                quantity: e.quantity,
+                unit_price: e.unit_price,
+                discount_bp: e.discount_bp,
+                vat_class: e.vat_class,
+                vat_rate_bp: e.vat_rate_bp,
+            };
+            if let Some(sums) = &mut o.sums.0 {
+                sums.add(l.vat_rate_bp, l.net());
+            }
+            o.lines.push(l);
+        }
         Event::OrderLineChanged(e) => {
             if let Some(l) = o.lines.iter_mut().find(|l| l.id == e.line_id) {
+                let before = l.net();
                 l.quantity = e.quantity;
                 l.unit_price = e.unit_price;
                 l.discount_bp = e.discount_bp;
+                if let Some(sums) = &mut o.sums.0 {
+                    sums.remove(l.vat_rate_bp, before);
+                    sums.add(l.vat_rate_bp, l.net());
+                }
             }
         }
-        Event::OrderLineRemoved(e) => o.lines.retain(|l| l.id != e.line_id),
+        Event::OrderLineRemoved(e) => {
+            if let Some(i) = o.lines.iter().position(|l| l.id == e.line_id) {
+                let l = o.lines.remove(i);
+                if let Some(sums) = &mut o.sums.0 {
+                    sums.remove(l.vat_rate_bp, l.net());
+                }
+            }
+        }
         Event::DeliveryAddressSet(e) => o.delivery_address_id = Some(e.address_id),
         Event::OrderDetailsChanged(e) => {
             o.customer_reference = e.customer_reference.clone();
@@ -244,11 +299,6 @@ fn draft(o: &SalesOrder) -> Result<(), DomainError> {
     } else {
         Err(DomainError::OrderNotDraft { status: o.status })
     }
-}
-
-/// Each line's VAT rate and net, for the order's totals.
-fn nets(o: &SalesOrder) -> impl Iterator<Item = (i64, Money)> + '_ {
-    o.lines.iter().map(|l| (l.vat_rate_bp, l.net()))
 }
 
 fn line(o: &SalesOrder, id: LineId) -> Result<&OrderLine, DomainError> {
@@ -353,7 +403,9 @@ pub fn decide(
                 .unwrap_or_else(|| product.description.clone());
             let net = line_net(quantity, unit_price, discount_bp)?;
             let rate = product.vat_class.rate_bp();
-            within_order_cap(o, nets(o).chain([(rate, net)]))?;
+            let mut sums = o.rate_sums();
+            sums.add(rate, net);
+            within_order_cap(o, &sums)?;
             Ok(vec![
                 OrderLineAdded {
                     line_id: *line_id,
@@ -412,12 +464,10 @@ pub fn decide(
             }
             // Each value is within its bound, but the line and the order must fit too.
             let net = line_net(e.quantity, e.unit_price, e.discount_bp)?;
-            within_order_cap(
-                o,
-                o.lines
-                    .iter()
-                    .map(|l| (l.vat_rate_bp, if l.id == *line_id { net } else { l.net() })),
-            )?;
+            let mut sums = o.rate_sums();
+            sums.remove(current.vat_rate_bp, current.net());
+            sums.add(current.vat_rate_bp, net);
+            within_order_cap(o, &sums)?;
             if e.quantity == current.quantity
                 && e.unit_price == current.unit_price
                 && e.discount_bp == current.discount_bp
@@ -519,7 +569,7 @@ pub fn decide(
             }
             // Lines were checked as they came, but an order placed from an older log
             // (before the caps) is checked again here: placing adds it to running totals.
-            let order_total = within_order_cap(o, nets(o))?.gross;
+            let order_total = within_order_cap(o, &o.rate_sums())?.gross;
             let after = within_running_cap(
                 customer.open_total,
                 order_total,

@@ -16,7 +16,7 @@ use crate::error::AppError;
 use crate::handle::{Handle, handle};
 use crate::projection;
 use crate::projection::replay::Projector;
-use crate::service::{Daybook, SNAPSHOT_EVERY};
+use crate::service::{Daybook, snapshot_due};
 
 impl Daybook {
     /// Applies a page of the server's events (ascending sequence, gap-free after the
@@ -83,8 +83,8 @@ impl Daybook {
                 let seq = tx.insert_canonical(e, e.seq)?;
                 heads.insert(e.stream_id, e.revision);
                 projector.project(conn, &recorded(e, seq)?)?;
-                if e.revision % SNAPSHOT_EVERY == 0
-                    && let Some(state) = projector.state(e.stream_id)
+                if let Some(state) = projector.state(e.stream_id)
+                    && snapshot_due(state, e.revision.saturating_sub(1), e.revision)
                 {
                     tx.save_snapshot(&Snapshot {
                         stream_id: e.stream_id,
