@@ -1,173 +1,29 @@
 // End-to-end tests of the real Daybook app: the release-shaped binary in a real window
-// (Xvfb), driven through WebDriver (tauri-driver -> WebKitWebDriver). Run by run.sh,
-// which provides E2E_APP, E2E_PORT, E2E_DISPLAY, E2E_WORK and E2E_SCREENSHOTS.
-//
-// Elements are found by the data-testids of ui/TESTIDS.md (the contract with the UI).
-// Each test launches the app on a fresh data directory (`--data DIR`).
+// (Xvfb), driven through WebDriver. Run by run.sh (every *.test.mjs here, one at a
+// time); the shared helpers are in lib.mjs. Each test launches the app on a fresh data
+// directory (`--data DIR`).
 
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { remote } from "webdriverio";
-
-const APP = process.env.E2E_APP;
-const PORT = Number(process.env.E2E_PORT);
-const DISPLAY = process.env.E2E_DISPLAY;
-const WORK = process.env.E2E_WORK;
-const SHOTS = process.env.E2E_SCREENSHOTS;
-const WAIT = 20_000;
-
-if (!APP || !PORT || !DISPLAY || !WORK) {
-  throw new Error("run the e2e suite through tests/e2e/run.sh");
-}
-
-/** Starts the app on a fresh data directory; returns the WebDriver session. */
-async function launch(name, extraArgs = []) {
-  const data = mkdtempSync(join(WORK, `${name}-`));
-  const browser = await remote({
-    hostname: "127.0.0.1",
-    port: PORT,
-    logLevel: "warn",
-    connectionRetryTimeout: 180_000,
-    connectionRetryCount: 0,
-    capabilities: {
-      "tauri:options": { application: APP, args: ["--data", data, ...extraArgs] },
-      "wdio:enforceWebDriverClassic": true,
-    },
-  });
-  try {
-    // The first paint waits for the app to start (and to load demo data, if asked).
-    await (await browser.$('[data-testid="nav-orders"]')).waitForDisplayed({
-      timeout: 120_000,
-      timeoutMsg: "the app's window never showed its navigation",
-    });
-  } catch (e) {
-    failureShot(`launch-${name}`);
-    await browser.deleteSession().catch(() => {});
-    throw e;
-  }
-  return browser;
-}
-
-/** The element with this data-testid (plus an optional attribute selector), once shown. */
-async function byId(b, id, extra = "") {
-  const el = await b.$(`[data-testid="${id}"]${extra}`);
-  try {
-    await el.waitForDisplayed({ timeout: WAIT, timeoutMsg: `[data-testid="${id}"]${extra} not shown` });
-  } catch (e) {
-    failureShot(`missing-${id}`);
-    throw e;
-  }
-  return el;
-}
-
-let failures = 0;
-
-/** On a failure, a picture of the screen next to the logs (E2E_KEEP=1 keeps them). */
-function failureShot(what) {
-  try {
-    const file = join(WORK, `failure-${++failures}-${what}.png`);
-    execFileSync("import", ["-window", "root", file], { env: { ...process.env, DISPLAY }, timeout: 30_000 });
-    console.error(`e2e: screenshot of the failure: ${file}`);
-  } catch {
-    // The screenshot is a diagnostic only.
-  }
-}
-
-/** Every element with this data-testid. */
-async function allById(b, id) {
-  return b.$$(`[data-testid="${id}"]`);
-}
-
-/** The data-testid of the focused element. */
-async function focused(b) {
-  return b.execute(() => document.activeElement?.getAttribute("data-testid") ?? "");
-}
-
-/** Waits until `id` has the focus: proves the keyboard flow moved on by itself. */
-async function waitFocus(b, id) {
-  try {
-    await b.waitUntil(async () => (await focused(b)) === id, { timeout: WAIT });
-  } catch {
-    failureShot(`focus-${id}`);
-    throw new Error(`focus never reached ${id} (it is on ${await focused(b)})`);
-  }
-}
-
-/** Types into whatever has the focus, as a person at the keyboard would. (Element Send
- *  Keys on the focused element: WebKitWebDriver's key actions drop a repeated key.) */
-async function type(b, text) {
-  if (text === "") return;
-  const active = await b.getActiveElement();
-  const id = active["element-6066-11e4-a52e-4f735466cecf"] ?? active.ELEMENT;
-  await b.elementSendKeys(id, text);
-}
-
-async function enter(b) {
-  await b.keys(["Enter"]);
-}
-
-async function tab(b) {
-  await b.keys(["Tab"]);
-}
-
-/** The exact amount in cents of a money element (`data-cents`). */
-async function cents(el) {
-  return Number(await el.getAttribute("data-cents"));
-}
-
-async function centsOf(b, id, extra = "") {
-  return cents(await byId(b, id, extra));
-}
-
-/** Waits until a money element shows `want` cents. */
-async function waitCents(b, id, want) {
-  await b.waitUntil(async () => (await centsOf(b, id)) === want, {
-    timeout: WAIT,
-    timeoutMsg: `${id} never showed ${want} cents (shows ${await centsOf(b, id)})`,
-  });
-}
-
-/** Waits until the element at `selector` has `attr` (or its text, for "textContent")
- *  equal to `want`: list rows are re-rendered as queries refetch, so poll by selector. */
-async function waitCell(b, selector, attr, want) {
-  let last;
-  try {
-    await b.waitUntil(
-      async () => {
-        last = await b.execute(
-          (sel, a) => {
-            const el = document.querySelector(sel);
-            if (!el) return null;
-            return a === "textContent" ? el.textContent.trim() : el.getAttribute(a);
-          },
-          selector,
-          attr,
-        );
-        return last === want;
-      },
-      { timeout: WAIT },
-    );
-  } catch {
-    failureShot("cell");
-    throw new Error(`${selector} ${attr}: want ${JSON.stringify(want)}, have ${JSON.stringify(last)}`);
-  }
-}
-
-/** A screenshot of the whole display (WebDriver screenshots hang with WebKitWebDriver). */
-function screenshot(name) {
-  if (!SHOTS) return;
-  mkdirSync(SHOTS, { recursive: true });
-  execFileSync("import", ["-window", "root", join(SHOTS, `${name}.png`)], {
-    env: { ...process.env, DISPLAY },
-    timeout: 30_000,
-  });
-}
-
-/** Lets the UI settle (animations, a refetch after `daybook://changed`) before a screenshot. */
-const settle = (ms = 600) => new Promise((r) => setTimeout(r, ms));
+import {
+  WORK,
+  WAIT,
+  launch,
+  byId,
+  allById,
+  waitFocus,
+  type,
+  enter,
+  tab,
+  cents,
+  centsOf,
+  waitCents,
+  waitCell,
+  screenshot,
+  settle,
+} from "./lib.mjs";
 
 // The catalogue of the scenario, and the totals the domain's rounding rule gives:
 // line net = qty x price x (1 - discount) rounded half up; VAT per rate, rounded once.

@@ -57,7 +57,7 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 
-if [ $# -gt 0 ]; then node_args=("$@"); else node_args=(--test --test-reporter=spec e2e.test.mjs); fi
+if [ $# -gt 0 ]; then node_args=("$@"); else node_args=(--test --test-concurrency=1 --test-reporter=spec "$here"/*.test.mjs); fi
 echo "e2e: app $app, display $display, tauri-driver on port $port"
 cd "$here"
 status=0
