@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use daybook_testkit::{damage, dump};
 
-use crate::support::{Book, int, shop, text};
+use crate::support::{Book, int, shop, stock, text};
 
 fn events(b: &Book) -> i64 {
     int(&b.json(&["stats"]), "/events")
@@ -282,4 +282,142 @@ fn orders_lines_and_history_export_as_csv() {
     b.fails(&["export", "history", "--record", "SO-99999"], 2);
     b.fails(&["export", "orders", "--record", "SO-00001"], 2);
     b.fails(&["export", "invoices"], 2);
+}
+
+/// A small file system of its own (tmpfs) that can be made read-only: what a store on
+/// read-only media or a mounted backup disk looks like. Unmounted when dropped. `None`
+/// where this process may not mount (not root): said on stderr.
+struct Mount {
+    dir: tempfile::TempDir,
+}
+
+impl Mount {
+    fn new() -> Option<Mount> {
+        let dir = tempfile::tempdir().unwrap();
+        let out = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", "size=64m", "tmpfs"])
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        if !out.status.success() {
+            eprintln!(
+                "SKIPPED: cannot mount a tmpfs here ({}); this test needs root",
+                String::from_utf8_lossy(&out.stderr).trim()
+            );
+            return None;
+        }
+        Some(Mount { dir })
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn read_only(&self) {
+        let st = std::process::Command::new("mount")
+            .args(["-o", "remount,ro"])
+            .arg(self.path())
+            .status()
+            .unwrap();
+        assert!(st.success(), "remount read-only");
+    }
+}
+
+impl Drop for Mount {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg(self.dir.path())
+            .status();
+    }
+}
+
+/// Hardening finding 10: a healthy store on read-only storage is not "damaged": it is
+/// checked, read, printed and backed up from there; a change is refused with what can
+/// be done instead, and nothing is written beside it.
+#[test]
+fn a_store_on_read_only_storage_is_checked_read_and_backed_up() {
+    let Some(mount) = Mount::new() else { return };
+    let b = stock(Book::new_in(mount.path()));
+    b.ok(&[
+        "order",
+        "add-line",
+        "SO-00001",
+        "--product",
+        "PEN",
+        "-q",
+        "4",
+    ]);
+    b.ok(&["order", "place", "SO-00001"]);
+    let before = files(b.dir());
+    mount.read_only();
+
+    let check = b.ok(&["check"]);
+    assert!(
+        check.starts_with("ok: the store passed the full integrity check"),
+        "{check}"
+    );
+    assert!(b.ok(&["orders"]).contains("SO-00001"));
+    assert!(b.ok(&["show", "C-00001"]).contains("Acme Kantoorartikelen"));
+    let out = tempfile::tempdir().unwrap();
+    let backup = out.path().join("copy.daybook");
+    b.ok(&["backup", backup.to_str().unwrap()]);
+    let pdf = out.path().join("SO-00001.pdf");
+    b.ok(&["print", "SO-00001", "--out", pdf.to_str().unwrap()]);
+    assert!(std::fs::metadata(&pdf).unwrap().len() > 1000);
+
+    let err = b.fails(&["customer", "add", "--name", "Other"], 2);
+    assert!(err.contains("on storage that cannot be written"), "{err}");
+    assert!(err.contains("backup"), "{err}");
+    assert!(!err.contains("database"), "no SQLite words: {err}");
+    assert_eq!(files(b.dir()), before, "nothing written beside the store");
+
+    // The backup holds the store's data.
+    let restored = Book::new();
+    restored.ok(&["restore", backup.to_str().unwrap(), "--yes"]);
+    assert!(restored.ok(&["orders"]).contains("SO-00001"));
+}
+
+/// A store whose last changes are still in its WAL journal cannot be read from
+/// read-only storage without them: refused as such, not called damaged.
+#[test]
+fn a_read_only_store_with_an_unfinished_journal_is_refused_not_called_damaged() {
+    let Some(mount) = Mount::new() else { return };
+    let b = Book::new();
+    b.ok(&["customer", "add", "--name", "Acme Trading"]);
+    // A copy taken while a writer held the store open: the file and its journal.
+    let mut writer = daybook_app::Daybook::open_dir(b.dir(), Default::default()).unwrap();
+    writer
+        .execute(daybook_testkit::sample::customer("C-2", None).1.into())
+        .unwrap();
+    let copy = mount.path().join("data");
+    std::fs::create_dir(&copy).unwrap();
+    for name in ["daybook.sqlite3", "daybook.sqlite3-wal"] {
+        std::fs::copy(b.dir().join(name), copy.join(name)).unwrap();
+    }
+    drop(writer);
+    assert!(
+        std::fs::metadata(copy.join("daybook.sqlite3-wal"))
+            .unwrap()
+            .len()
+            > 0
+    );
+    mount.read_only();
+    let run = |args: &[&str]| {
+        std::process::Command::new(crate::support::bin())
+            .arg("--data")
+            .arg(&copy)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    for args in [&["check"][..], &["orders"][..]] {
+        let out = run(args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(3), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("still in its journal"),
+            "{args:?}: {stderr}"
+        );
+        assert!(!stderr.contains("damaged"), "{args:?}: {stderr}");
+    }
 }

@@ -101,6 +101,14 @@ impl Book {
         }
     }
 
+    /// A Daybook in a new temporary directory inside `parent`.
+    pub fn new_in(parent: &Path) -> Book {
+        Book {
+            dir: Rc::new(tempfile::tempdir_in(parent).expect("a temporary directory")),
+            user: "tester".into(),
+        }
+    }
+
     pub fn dir(&self) -> &Path {
         self.dir.path()
     }
@@ -234,7 +242,11 @@ pub fn check_failure(args: &[&str], r: &Run, code: i32) -> String {
 /// A small shop: customer C-00001 (with an address), products CHAIR (149.95, 21%), PEN
 /// (1.25, 21%) and TEA (4.50, 9%), and draft order SO-00001 with no lines.
 pub fn shop() -> Book {
-    let b = Book::new();
+    stock(Book::new())
+}
+
+/// [`shop`]'s customer, products and draft order, in `b`.
+pub fn stock(b: Book) -> Book {
     b.ok(&[
         "customer",
         "add",

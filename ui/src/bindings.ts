@@ -635,6 +635,8 @@ export type ErrorCode =
 "store_too_new" | 
 /**  The store file is damaged. */
 "store_corrupt" | 
+/**  The store is on storage that cannot be written: it can be read, not changed. */
+"store_read_only" | 
 /**  A file offered as a backup cannot be used. */
 "invalid_backup" | 
 /**  Reading or writing a file failed. */

@@ -160,6 +160,9 @@ impl AppError {
             AppError::Store(StoreError::TooNew { .. }) => {
                 ErrorBody::new(ErrorCode::StoreTooNew, message)
             }
+            AppError::Store(StoreError::ReadOnly(_)) => {
+                ErrorBody::new(ErrorCode::StoreReadOnly, message)
+            }
             AppError::Store(e) if e.is_file_corrupt() => ErrorBody::new(
                 ErrorCode::StoreCorrupt,
                 "the local database file is damaged; restore a backup or start again from \

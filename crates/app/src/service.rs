@@ -118,6 +118,37 @@ impl Daybook {
         })
     }
 
+    /// Opens the Daybook database file at `path` for reading only (see
+    /// [`EventStore::open_read_only`]): for a store on storage that cannot be written,
+    /// so its orders can still be looked up, printed, exported and backed up. Nothing is
+    /// written; a command is refused with [`StoreError::ReadOnly`]. A store whose read
+    /// models would have to be brought up to date first is refused the same way.
+    pub fn open_read_only(path: &Path, options: OpenOptions) -> Result<Self, AppError> {
+        let store = EventStore::open_read_only(path)?;
+        if !projection::is_current(store.conn())? {
+            return Err(AppError::Store(StoreError::ReadOnly(
+                "its lists must be brought up to date by this version of Daybook first".into(),
+            )));
+        }
+        let device = match options.device {
+            Some(d) => d,
+            None => store
+                .setting(settings::DEVICE)?
+                .unwrap_or_else(|| "none".into()),
+        };
+        Ok(Daybook {
+            store,
+            identity: Identity {
+                user: options.user.unwrap_or_else(|| "local".to_string()),
+                device,
+            },
+            authority: false,
+            path: Some(path.to_path_buf()),
+            durability: options.durability,
+            warm: None,
+        })
+    }
+
     /// How to open this store again after its file was replaced (restore): the same
     /// user, durability and mode; the device name comes from the new file.
     pub(crate) fn reopen_options(&self) -> OpenOptions {

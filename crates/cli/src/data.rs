@@ -168,6 +168,23 @@ pub fn restore(data_dir: &Path, json: bool, a: &RestoreArgs) -> anyhow::Result<S
     Ok(out.into_string())
 }
 
+/// Whether a file can be created in `dir` (false on read-only storage or in a folder
+/// of someone else's; also false if `dir` does not exist).
+pub fn writable(dir: &Path) -> bool {
+    let probe = dir.join(format!(".daybook-write-probe-{}", std::process::id()));
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)
+    {
+        Ok(_) => {
+            let _ = std::fs::remove_file(&probe);
+            true
+        }
+        Err(_) => false,
+    }
+}
+
 /// A damaged store found by `check`: exit code 3 with the report printed.
 #[derive(Debug)]
 pub struct Damaged(pub String);

@@ -21,7 +21,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use daybook_app::{AppError, Daybook, OpenOptions};
+use daybook_app::{AppError, DB_FILE, Daybook, OpenOptions};
 
 use crate::output::Out;
 
@@ -369,15 +369,41 @@ fn try_main(cli: Cli) -> anyhow::Result<(String, u8)> {
         .or_else(|| std::env::var("USER").ok())
         .or_else(|| std::env::var("USERNAME").ok())
         .filter(|u| !u.trim().is_empty());
-    let db = Daybook::open_dir(
-        &dir,
-        OpenOptions {
-            user,
-            device: cli.device.clone(),
-            ..OpenOptions::default()
-        },
-    )
-    .map_err(|e| open_error(e, &dir))?;
+    let options = OpenOptions {
+        user,
+        device: cli.device.clone(),
+        ..OpenOptions::default()
+    };
+    // What can be done with a store on storage that cannot be written (a read-only
+    // disk, a mounted backup): look, print, export and back up.
+    let reads_only = matches!(
+        cli.command,
+        Cmd::Orders(_)
+            | Cmd::Show { .. }
+            | Cmd::Print(_)
+            | Cmd::History(_)
+            | Cmd::Timeline(_)
+            | Cmd::Stats
+            | Cmd::Dashboard(_)
+            | Cmd::Attention
+            | Cmd::Backup(_)
+            | Cmd::Export(_)
+    );
+    let db = match Daybook::open_dir(&dir, options.clone()) {
+        Ok(db) => db,
+        Err(_) if reads_only && dir.join(DB_FILE).is_file() && !data::writable(&dir) => {
+            Daybook::open_read_only(&dir.join(DB_FILE), options).map_err(|e| open_error(e, &dir))?
+        }
+        Err(_) if dir.join(DB_FILE).is_file() && !data::writable(&dir) => {
+            return Err(InputError::new(format!(
+                "the Daybook in {} is on storage that cannot be written: it can be looked at \
+                 (orders, show, history, print, export, backup), not changed",
+                dir.display()
+            ))
+            .into());
+        }
+        Err(e) => return Err(open_error(e, &dir)),
+    };
     sync::configure(&db, &dir, cli.server.as_deref(), cli.token.as_deref())?;
     let mut ctx = Ctx {
         data_dir: dir.clone(),

@@ -119,6 +119,8 @@ codes! {
     StoreTooNew = "store_too_new",
     /// The store file is damaged.
     StoreCorrupt = "store_corrupt",
+    /// The store is on storage that cannot be written: it can be read, not changed.
+    StoreReadOnly = "store_read_only",
     /// A file offered as a backup cannot be used.
     InvalidBackup = "invalid_backup",
     /// Reading or writing a file failed.

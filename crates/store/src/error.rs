@@ -68,6 +68,10 @@ pub enum StoreError {
     /// server (see `daybook_app::backup`).
     #[error("the database file is damaged: {0}")]
     FileCorrupt(String),
+    /// The store is on storage this process cannot write (a read-only folder or
+    /// medium): it can be read, checked and backed up, not changed.
+    #[error("the store is on storage that cannot be written: {0}")]
+    ReadOnly(String),
     /// The database was written by a newer build.
     #[error(
         "the database schema is version {found}, newer than this build ({supported}); update Daybook"
@@ -87,6 +91,11 @@ impl StoreError {
     pub fn classify(self) -> StoreError {
         match self {
             StoreError::Sqlite(e) if is_corruption(&e) => StoreError::FileCorrupt(e.to_string()),
+            StoreError::Sqlite(e)
+                if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ReadOnly) =>
+            {
+                StoreError::ReadOnly("changes cannot be saved there".into())
+            }
             other => other,
         }
     }

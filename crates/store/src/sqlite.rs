@@ -72,6 +72,70 @@ fn stable_plans(conn: &Connection) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// A read-only connection to the store file at `path` (see
+/// [`EventStore::open_read_only`]). Also what `daybook check` reads a store through when
+/// it cannot be opened for writing.
+pub fn open_read_only_conn(path: &Path) -> Result<Connection, StoreError> {
+    use rusqlite::OpenFlags;
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let plain = Connection::open_with_flags(path, flags).and_then(|c| {
+        // Opening is lazy: the first read meets the WAL index (or fails to make one).
+        c.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(()))?;
+        Ok(c)
+    });
+    let e = match plain {
+        Ok(conn) => return Ok(conn),
+        Err(e) if cannot_open(&e) => e,
+        Err(e) => return Err(StoreError::Sqlite(e).classify()),
+    };
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    match std::fs::metadata(&wal) {
+        Ok(m) if m.len() > 0 => {
+            return Err(StoreError::ReadOnly(format!(
+                "its last changes are still in its journal ({}), which cannot be read \
+                 without writing beside it",
+                Path::new(&wal).display()
+            )));
+        }
+        Ok(_) => {}
+        Err(io) if io.kind() == std::io::ErrorKind::NotFound => {}
+        Err(_) => return Err(StoreError::Sqlite(e)),
+    }
+    let conn = Connection::open_with_flags(immutable_uri(path), flags | OpenFlags::SQLITE_OPEN_URI)
+        .map_err(|e| StoreError::Sqlite(e).classify())?;
+    conn.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(()))
+        .map_err(|e| StoreError::Sqlite(e).classify())?;
+    Ok(conn)
+}
+
+/// SQLite could not open the file or its WAL index for lack of write access.
+fn cannot_open(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::CannotOpen | rusqlite::ErrorCode::ReadOnly)
+    )
+}
+
+/// `file:` URI of `path` with `immutable=1`; every byte outside the unreserved set is
+/// percent-encoded, so a `?`, `#` or `%` in a folder name stays part of the path.
+fn immutable_uri(path: &Path) -> String {
+    #[cfg(unix)]
+    let bytes = std::os::unix::ffi::OsStrExt::as_bytes(path.as_os_str()).to_vec();
+    #[cfg(not(unix))]
+    let bytes = path.to_string_lossy().into_owned().into_bytes();
+    let mut uri = String::from("file:");
+    for b in bytes {
+        if b.is_ascii_alphanumeric() || b"/-_.~".contains(&b) {
+            uri.push(b as char);
+        } else {
+            uri.push_str(&format!("%{b:02X}"));
+        }
+    }
+    uri.push_str("?immutable=1");
+    uri
+}
+
 impl EventStore {
     /// Opens (creating if needed) the store at `path` and applies migrations. A
     /// damaged file (SQLite says corrupt or not a database, or tables of its schema
@@ -105,15 +169,49 @@ impl EventStore {
     }
 
     /// A second, read-only connection to the same file, for queries off the writer.
+    /// On storage that cannot be written it is [`open_read_only_conn`]'s connection.
     pub fn open_reader(path: &Path) -> Result<Connection, StoreError> {
-        let conn = Connection::open_with_flags(
-            path,
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
+        let conn = open_read_only_conn(path)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.set_prepared_statement_cache_capacity(256);
         stable_plans(&conn)?;
         Ok(conn)
+    }
+
+    /// Opens the store at `path` for reading only, where its folder or file cannot be
+    /// written (read-only media, a mounted backup disk, someone else's folder): nothing
+    /// is created, migrated or changed, and every write is refused by SQLite
+    /// ([`StoreError::ReadOnly`] after [`StoreError::classify`]).
+    ///
+    /// Why not a plain read-only open: a store in WAL mode needs its `-shm` file beside
+    /// it, which cannot be made in a read-only folder. When no journal with unfinished
+    /// changes lies beside the file, the file alone is the whole store, and SQLite is
+    /// told it is immutable; when one does, reading the file alone would miss them, so
+    /// the store is refused as it is.
+    pub fn open_read_only(path: &Path) -> Result<Self, StoreError> {
+        let conn = open_read_only_conn(path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.set_prepared_statement_cache_capacity(256);
+        stable_plans(&conn)?;
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| StoreError::Sqlite(e).classify())?;
+        if version > crate::schema::SCHEMA_VERSION {
+            return Err(StoreError::TooNew {
+                found: version,
+                supported: crate::schema::SCHEMA_VERSION,
+            });
+        }
+        if version < crate::schema::SCHEMA_VERSION {
+            return Err(StoreError::ReadOnly(
+                "it was written by an older Daybook and must be upgraded first".into(),
+            ));
+        }
+        crate::schema::check_schema(&conn).map_err(StoreError::classify)?;
+        let account_id = settings::ACCOUNT_ID
+            .get(&conn)?
+            .ok_or_else(|| StoreError::FileCorrupt("the store has no account id".into()))?;
+        Ok(EventStore { conn, account_id })
     }
 
     fn init(mut conn: Connection, options: &StoreOptions) -> Result<Self, StoreError> {
@@ -175,5 +273,19 @@ impl EventStore {
         value: &T,
     ) -> Result<(), StoreError> {
         setting.set(&self.conn, value)
+    }
+}
+
+#[cfg(test)]
+mod uri_tests {
+    use super::immutable_uri;
+    use std::path::Path;
+
+    #[test]
+    fn a_path_stays_a_path_in_the_immutable_uri() {
+        assert_eq!(
+            immutable_uri(Path::new("/media/usb/Q&A 100%?#/daybook.sqlite3")),
+            "file:/media/usb/Q%26A%20100%25%3F%23/daybook.sqlite3?immutable=1"
+        );
     }
 }

@@ -204,6 +204,8 @@ export function errorMessage(body: ErrorBody, locale = userLocale()): string {
       return "The record was changed meanwhile; try again.";
     case "store_too_new":
       return "The data was written by a newer version of Daybook; update the app to open it.";
+    case "store_read_only":
+      return "The data is on storage that cannot be written (a read-only folder or disk): it can be looked at, printed and backed up, not changed.";
     case "store_corrupt":
       return "The local database file is damaged; restore a backup or start again from the server.";
     case "internal":

@@ -376,6 +376,32 @@ fn sqlite_io(e: rusqlite::Error) -> std::io::Error {
     std::io::Error::other(e.to_string())
 }
 
+/// A connection for [`check_file`]: read-write as usual, or read-only where the file or
+/// its folder cannot be written (a healthy store on read-only storage is not damaged).
+/// The outer error is a store that cannot be checked at all as it lies; the inner one
+/// is what SQLite said of the file, which the check reports.
+fn open_to_check(path: &Path) -> Result<rusqlite::Result<Connection>, AppError> {
+    let probe = |c: Connection| {
+        c.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(()))?;
+        Ok(c)
+    };
+    match open_existing(path).and_then(probe) {
+        Err(e)
+            if matches!(
+                e.sqlite_error_code(),
+                Some(rusqlite::ErrorCode::CannotOpen | rusqlite::ErrorCode::ReadOnly)
+            ) =>
+        {
+            match daybook_store::open_read_only_conn(path) {
+                Ok(conn) => Ok(Ok(conn)),
+                Err(StoreError::Sqlite(e)) => Ok(Err(e)),
+                Err(e) => Err(AppError::Store(e)),
+            }
+        }
+        other => Ok(other),
+    }
+}
+
 /// Checks the database file at `path` without changing it (no migration, nothing
 /// created). A file SQLite cannot read is a report with problems, not an error.
 pub fn check_file(path: &Path, how: Thoroughness) -> Result<CheckReport, AppError> {
@@ -386,7 +412,7 @@ pub fn check_file(path: &Path, how: Thoroughness) -> Result<CheckReport, AppErro
             "there is no Daybook store here",
         ));
     }
-    let problems = match open_existing(path) {
+    let problems = match open_to_check(path)? {
         Err(e) => vec![e.to_string()],
         Ok(conn) => match integrity(&conn, how) {
             Err(e) => vec![e.to_string()],

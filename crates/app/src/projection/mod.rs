@@ -45,6 +45,14 @@ pub fn ensure_schema(conn: &Connection) -> Result<bool, AppError> {
     Ok(true)
 }
 
+/// Whether the read models are of this build's shape and cover every stored event:
+/// what a read-only open needs, since it cannot bring them up to date.
+pub fn is_current(conn: &Connection) -> Result<bool, AppError> {
+    let version = settings::PROJECTION_VERSION.get(conn)?;
+    Ok(version.as_deref() == Some(schema::PROJECTION_VERSION)
+        && checkpoint(conn)? >= daybook_store::head(conn)?)
+}
+
 fn drop_tables(conn: &Connection) -> Result<(), AppError> {
     for t in schema::TABLES {
         conn.execute_batch(&format!("DROP TABLE IF EXISTS {t}"))?;
