@@ -352,17 +352,7 @@ fn tell(
             "Order created"
         }
         Event::OrderLineAdded(e) => {
-            let line = OrderLine {
-                id: e.line_id,
-                product_id: e.product_id,
-                code: e.code.clone(),
-                description: e.description.clone(),
-                quantity: e.quantity,
-                unit_price: e.unit_price,
-                discount_bp: e.discount_bp,
-                vat_class: e.vat_class,
-                vat_rate_bp: e.vat_rate_bp,
-            };
+            let line = OrderLine::from(e);
             let n = order.map_or(1, |o| o.lines.len() + 1);
             rows.push(format!("Line {n} · {}", line_terms(&line, cur)));
             "Line added"

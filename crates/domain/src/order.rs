@@ -72,6 +72,22 @@ pub struct OrderLine {
     pub vat_rate_bp: i64,
 }
 
+impl From<&OrderLineAdded> for OrderLine {
+    fn from(e: &OrderLineAdded) -> OrderLine {
+        OrderLine {
+            id: e.line_id,
+            product_id: e.product_id,
+            code: e.code.clone(),
+            description: e.description.clone(),
+            quantity: e.quantity,
+            unit_price: e.unit_price,
+            discount_bp: e.discount_bp,
+            vat_class: e.vat_class,
+            vat_rate_bp: e.vat_rate_bp,
+        }
+    }
+}
+
 impl OrderLine {
     /// The line's net amount (rounded per line).
     pub fn net(&self) -> Money {
@@ -194,17 +210,7 @@ pub fn apply(state: &mut Option<SalesOrder>, event: &Event) {
     let Some(o) = state.as_mut() else { return };
     match event {
         Event::OrderLineAdded(e) => {
-            let l = OrderLine {
-                id: e.line_id,
-                product_id: e.product_id,
-                code: e.code.clone(),
-                description: e.description.clone(),
-                quantity: e.quantity,
-                unit_price: e.unit_price,
-                discount_bp: e.discount_bp,
-                vat_class: e.vat_class,
-                vat_rate_bp: e.vat_rate_bp,
-            };
+            let l = OrderLine::from(e);
             if let Some(sums) = &mut o.sums.0 {
                 sums.add(l.vat_rate_bp, l.net());
             }
