@@ -267,9 +267,18 @@ pub fn orders(conn: &Connection, q: &OrderQuery) -> Result<OrderPage, AppError> 
         OrderSort::Status => "o.status",
         OrderSort::Gross => "o.gross",
     };
+    // The page's rows are picked first over indexes alone (a deep page skips index
+    // entries, not joined rows), then only those rows are read and joined.
+    let join = if q.sort == OrderSort::Customer {
+        "LEFT JOIN p_customers c ON c.id = o.customer_id"
+    } else {
+        ""
+    };
     let sql = format!(
         "SELECT {ORDER_COLUMNS} FROM p_orders o LEFT JOIN p_customers c ON c.id = o.customer_id
-         {filter} ORDER BY {sort} {dir}, o.id {dir} LIMIT {} OFFSET {}",
+         WHERE o.rowid IN (SELECT o.rowid FROM p_orders o {join} {filter}
+                           ORDER BY {sort} {dir}, o.id {dir} LIMIT {} OFFSET {})
+         ORDER BY {sort} {dir}, o.id {dir}",
         page_limit(q.limit),
         q.offset
     );

@@ -214,3 +214,55 @@ fn order_search_by_digits_city_and_product() {
     assert_eq!(numbers(&db, "carriage*"), ["SO-04321", "SO-43210"]);
     assert!(numbers(&db, "zzz").is_empty());
 }
+
+/// Pages picked over the indexes first and joined after are the same rows, in the
+/// same order, as one long page, for every sort and direction.
+#[test]
+fn order_pages_concatenate_to_the_whole_list_in_every_sort() {
+    let mut db = db();
+    let customers = [
+        customer(&mut db, "C-1", None),
+        customer(&mut db, "C-2", None),
+        customer(&mut db, "C-3", None),
+    ];
+    db.execute(update_customer(customers[1], "Aardappel BV").into())
+        .unwrap();
+    let p = product(&mut db, "P", 100, VatClass::Standard);
+    for i in 0..23 {
+        order(&mut db, customers[i % 3], &[(p, (i % 4 + 1) as i64)]);
+    }
+    for sort in [
+        query::OrderSort::Created,
+        query::OrderSort::Number,
+        query::OrderSort::Customer,
+        query::OrderSort::Status,
+        query::OrderSort::Gross,
+    ] {
+        for descending in [false, true] {
+            let base = OrderQuery {
+                sort,
+                descending,
+                ..Default::default()
+            };
+            let whole: Vec<_> = query::orders(db.conn(), &OrderQuery {
+                limit: Some(100),
+                ..base.clone()
+            })
+            .unwrap()
+            .rows;
+            assert_eq!(whole.len(), 23);
+            let mut paged = Vec::new();
+            for offset in (0..23).step_by(5) {
+                let page = query::orders(db.conn(), &OrderQuery {
+                    offset,
+                    limit: Some(5),
+                    ..base.clone()
+                })
+                .unwrap();
+                assert_eq!(page.total, 23);
+                paged.extend(page.rows);
+            }
+            assert_eq!(paged, whole, "{sort:?} descending={descending}");
+        }
+    }
+}
