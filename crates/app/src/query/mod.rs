@@ -54,12 +54,7 @@ pub fn fts_query(input: &str) -> Option<String> {
 /// The serial of an order number: its trailing digits without leading zeros
 /// (`SO-D2-04321` -> `4321`), what a person reads out on the phone.
 pub fn serial_of(number: &str) -> String {
-    let digits = number.len()
-        - number
-            .bytes()
-            .rev()
-            .take_while(u8::is_ascii_digit)
-            .count();
+    let digits = number.len() - number.bytes().rev().take_while(u8::is_ascii_digit).count();
     number[digits..].trim_start_matches('0').to_string()
 }
 

@@ -144,7 +144,8 @@ fn order_search_by_digits_city_and_product() {
         ("SO-00007", c2, vec![]),
     ] {
         let id = OrderId::new();
-        db.execute(create_order(id, number, customer).into()).unwrap();
+        db.execute(create_order(id, number, customer).into())
+            .unwrap();
         for (p, q) in lines {
             db.execute(daybook_testkit::sample::line(id, p, q).into())
                 .unwrap();
@@ -166,16 +167,31 @@ fn order_search_by_digits_city_and_product() {
     };
 
     // Digits: the serial without its zeros, as a prefix, on every device's numbers.
-    assert_eq!(numbers(&db, "4321"), ["SO-04321", "SO-43210", "SO-D2-04321"]);
-    assert_eq!(numbers(&db, "04321"), ["SO-04321", "SO-43210", "SO-D2-04321"]);
+    assert_eq!(
+        numbers(&db, "4321"),
+        ["SO-04321", "SO-43210", "SO-D2-04321"]
+    );
+    assert_eq!(
+        numbers(&db, "04321"),
+        ["SO-04321", "SO-43210", "SO-D2-04321"]
+    );
     assert_eq!(numbers(&db, "43210"), ["SO-43210"]);
     assert_eq!(numbers(&db, "7"), ["SO-00007"]);
-    assert!(numbers(&db, "000").is_empty(), "zeros alone match no serial");
+    assert!(
+        numbers(&db, "000").is_empty(),
+        "zeros alone match no serial"
+    );
     assert_eq!(numbers(&db, "so-d2"), ["SO-D2-04321"], "number prefix");
 
     // Customer name and city; the city follows the address.
-    assert_eq!(numbers(&db, "molen"), ["SO-00007", "SO-14321", "SO-D2-04321"]);
-    assert_eq!(numbers(&db, "bodegr"), ["SO-00007", "SO-14321", "SO-D2-04321"]);
+    assert_eq!(
+        numbers(&db, "molen"),
+        ["SO-00007", "SO-14321", "SO-D2-04321"]
+    );
+    assert_eq!(
+        numbers(&db, "bodegr"),
+        ["SO-00007", "SO-14321", "SO-D2-04321"]
+    );
     db.execute(
         ChangeCustomerAddress {
             customer_id: c2,
@@ -244,20 +260,26 @@ fn order_pages_concatenate_to_the_whole_list_in_every_sort() {
                 descending,
                 ..Default::default()
             };
-            let whole: Vec<_> = query::orders(db.conn(), &OrderQuery {
-                limit: Some(100),
-                ..base.clone()
-            })
+            let whole: Vec<_> = query::orders(
+                db.conn(),
+                &OrderQuery {
+                    limit: Some(100),
+                    ..base.clone()
+                },
+            )
             .unwrap()
             .rows;
             assert_eq!(whole.len(), 23);
             let mut paged = Vec::new();
             for offset in (0..23).step_by(5) {
-                let page = query::orders(db.conn(), &OrderQuery {
-                    offset,
-                    limit: Some(5),
-                    ..base.clone()
-                })
+                let page = query::orders(
+                    db.conn(),
+                    &OrderQuery {
+                        offset,
+                        limit: Some(5),
+                        ..base.clone()
+                    },
+                )
                 .unwrap();
                 assert_eq!(page.total, 23);
                 paged.extend(page.rows);
