@@ -235,7 +235,7 @@ export function OrdersList({ initialCustomer }: { initialCustomer?: { id: string
           ref={searchRef}
           className="search"
           type="search"
-          placeholder="Search number, customer or reference…"
+          placeholder="Search number or digits, customer, city, reference, product…"
           aria-label="Search orders"
           data-search="true"
           data-testid="orders-search"
