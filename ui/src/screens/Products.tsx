@@ -103,7 +103,7 @@ export interface ProductValues {
   vat_class: VatClass;
 }
 
-const PRODUCT_FIELDS = ["code", "description", "unit_price", "vat_class"] as const;
+export const PRODUCT_FIELDS = ["code", "description", "unit_price", "vat_class"] as const;
 
 export function validateProduct(v: ProductValues, mode: "create" | "edit"): FieldErrors {
   const e: FieldErrors = {};
