@@ -65,6 +65,21 @@ describe("app shell", () => {
     expect(await screen.findByTestId("order-customer-input")).toHaveFocus();
   });
 
+  it("opens a new customer with Shift+C and a new product with Shift+P, focus in the first field", async () => {
+    const user = userEvent.setup();
+    render(<App client={createQueryClient()} />);
+    await screen.findByTestId("order-row");
+    await user.keyboard("C");
+    await waitFor(() => expect(window.location.hash).toBe("#/customers/new"));
+    await waitFor(() => expect(document.activeElement?.tagName).toBe("INPUT"));
+    await user.click(screen.getByTestId("nav-orders"));
+    await screen.findByTestId("order-row");
+    (document.activeElement as HTMLElement | null)?.blur();
+    await user.keyboard("P");
+    await waitFor(() => expect(window.location.hash).toBe("#/products/new"));
+    expect(await screen.findByTestId("product-code")).toHaveFocus();
+  });
+
   it("switches theme with the toggle and remembers it", async () => {
     const user = userEvent.setup();
     render(<App client={createQueryClient()} />);

@@ -133,6 +133,14 @@ function Shell() {
           e.preventDefault();
           theme.toggle();
           break;
+        case "C":
+          e.preventDefault();
+          navigate("customers/new");
+          break;
+        case "P":
+          e.preventDefault();
+          navigate("products/new");
+          break;
         case "h": {
           const [a, id] = route.path;
           if (id && id !== "new" && (a === "orders" || a === "customers" || a === "products")) {
