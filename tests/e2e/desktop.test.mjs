@@ -1,24 +1,28 @@
 // The desktop on a new user's first day, in the real window: from an empty store, a
-// customer and a product, an order entered and placed, found again by the digits of
-// its number and by its product, and the order list at laptop sizes (1280x800 and
+// customer and a product from their screens, then another of each created from inside
+// a new order (the "Create …" entries), both orders placed, found again by the digits
+// of their numbers, their customers and products, and the order list at laptop sizes (1280x800 and
 // 1024x700: no sideways scroll, 32 characters of the customer's name; screenshots of
 // both in docs/screenshots). Run by run.sh (`tests/e2e/run.sh --test desktop.test.mjs`).
 
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { WAIT, launch, byId, allById, waitFocus, type, enter, waitCell, screenshot, settle } from "./lib.mjs";
+import { WAIT, launch, byId, allById, focused, waitFocus, type, enter, waitCell, screenshot, settle } from "./lib.mjs";
 
 // Longer than 32 characters, so the list must show 32 of them.
 const CUSTOMER = "Brouwerij en Distilleerderij De Gouden Molen";
-const PRODUCT = { code: "MALT-PILS", description: "Pilsner malt 25 kg", price: "31.40" };
+const PRODUCT = { code: "MALT-PILS", description: "Pilsner malt, sack", price: "31.40" };
 
 /** Types `text` into the order search and waits until the list shows exactly the
  *  orders numbered `want` (in any order). */
 async function searchShows(b, text, want) {
   const search = await byId(b, "orders-search");
-  await search.click();
+  // Element Clear blurs the element: clear first, then focus and type.
   await search.clearValue();
+  await search.click();
+  await waitFocus(b, "orders-search");
   await type(b, text);
+  assert.equal(await search.getValue(), text, "the search box holds what was typed");
   let last = [];
   try {
     await b.waitUntil(
@@ -38,6 +42,7 @@ async function searchShows(b, text, want) {
 describe("a new user's first day", () => {
   let b;
   let number;
+  let second;
 
   before(async () => {
     b = await launch("first-day");
@@ -89,18 +94,58 @@ describe("a new user's first day", () => {
     await byId(b, "order-status", '[data-status="placed"]');
   });
 
-  it("finds the order by the digits of its number, its customer and its product", async () => {
+  it("creates a customer and a product from inside a new order, and places it", async () => {
+    await (await byId(b, "nav-new-order")).click();
+    await waitFocus(b, "order-customer-input");
+    await type(b, "Bakkerij Visser");
+    // Nobody matches: the dropdown offers to create the customer; Enter opens the form.
+    assert.match(await (await byId(b, "customer-create")).getText(), /Create customer “Bakkerij Visser”/);
+    await enter(b);
+    await waitFocus(b, "quick-customer-name");
+    assert.equal(await (await byId(b, "quick-customer-name")).getValue(), "Bakkerij Visser");
+    await enter(b);
+    // The order starts for the new customer, the focus on its first line.
+    await waitFocus(b, "line-product-input");
+    second = (await (await byId(b, "order-number")).getText()).trim();
+    assert.notEqual(second, number);
+    await type(b, "ROGGE-5");
+    assert.match(await (await byId(b, "product-create")).getText(), /Create product “ROGGE-5”/);
+    await enter(b);
+    await waitFocus(b, "quick-product-description");
+    assert.equal(await (await byId(b, "quick-product-code")).getValue(), "ROGGE-5");
+    await type(b, "Rye flour 5 kg");
+    await (await byId(b, "quick-product-unit-price")).click();
+    await type(b, "8.75");
+    await enter(b);
+    // Back on the line with the new product chosen, the focus on the quantity.
+    await waitFocus(b, "line-quantity-input");
+    assert.match(await (await byId(b, "line-product-input")).getValue(), /ROGGE-5/);
+    await type(b, "3");
+    await enter(b);
+    await b.waitUntil(async () => (await allById(b, "order-line")).length === 1, {
+      timeout: WAIT,
+      timeoutMsg: "the line with the new product was not added",
+    });
+    assert.notEqual(await focused(b), "", "the focus is on a field, not the page body");
+    await (await byId(b, "order-place")).click();
+    await byId(b, "order-status", '[data-status="placed"]');
+  });
+
+  it("finds each order by the digits of its number, its customer and its product", async () => {
     await (await byId(b, "nav-orders")).click();
-    await byId(b, "order-row", `[data-number="${number}"]`);
-    const serial = /(\d+)$/.exec(number)[1].replace(/^0+/, "");
-    await searchShows(b, serial, [number]);
-    await searchShows(b, `0${serial}`, [number]);
+    await byId(b, "order-row", `[data-number="${second}"]`);
+    const serial = (n) => /(\d+)$/.exec(n)[1].replace(/^0+/, "");
+    await searchShows(b, serial(number), [number]);
+    await searchShows(b, `0${serial(number)}`, [number]);
+    await searchShows(b, serial(second), [second]);
     await searchShows(b, "gouden", [number]);
+    await searchShows(b, "visser", [second]);
     await searchShows(b, "pilsner", [number]);
     await searchShows(b, PRODUCT.code.toLowerCase(), [number]);
+    await searchShows(b, "rye", [second]);
     await searchShows(b, "lager", []);
     await byId(b, "orders-empty");
-    await searchShows(b, "", [number]);
+    await searchShows(b, "", [number, second]);
   });
 
   for (const [width, height] of [
