@@ -101,7 +101,8 @@ mod tests {
     fn serials_are_the_trailing_digits_without_zeros() {
         assert_eq!(serial_of("SO-04321"), "4321");
         assert_eq!(serial_of("SO-D2-04321"), "4321");
-        assert_eq!(serial_of("SO-D2"), "");
+        assert_eq!(serial_of("SO-"), "");
+        assert_eq!(serial_of("SO-00000"), "");
         assert_eq!(serial_of("SO-Ä-0010"), "10");
         assert_eq!(serial_query("04321").as_deref(), Some("4321"));
         assert_eq!(serial_query(" 43 ").as_deref(), Some("43"));
