@@ -152,11 +152,13 @@ export async function waitCell(b, selector, attr, want) {
   }
 }
 
-/** A screenshot of the whole display (WebDriver screenshots hang with WebKitWebDriver). */
-export function screenshot(name) {
+/** A screenshot of the whole display (WebDriver screenshots hang with WebKitWebDriver),
+ *  or of its top left `crop` ("1024x700") when the window is smaller than the display. */
+export function screenshot(name, crop) {
   if (!SHOTS) return;
   mkdirSync(SHOTS, { recursive: true });
-  execFileSync("import", ["-window", "root", join(SHOTS, `${name}.png`)], {
+  const region = crop ? ["-crop", `${crop}+0+0`, "+repage"] : [];
+  execFileSync("import", ["-window", "root", ...region, join(SHOTS, `${name}.png`)], {
     env: { ...process.env, DISPLAY },
     timeout: 30_000,
   });

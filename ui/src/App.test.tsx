@@ -65,6 +65,37 @@ describe("app shell", () => {
     expect(await screen.findByTestId("order-customer-input")).toHaveFocus();
   });
 
+  it("opens a new customer with Shift+C and a new product with Shift+P, focus in the first field", async () => {
+    const user = userEvent.setup();
+    render(<App client={createQueryClient()} />);
+    await screen.findByTestId("order-row");
+    await user.keyboard("C");
+    await waitFor(() => expect(window.location.hash).toBe("#/customers/new"));
+    await waitFor(() => expect(document.activeElement?.tagName).toBe("INPUT"));
+    await user.click(screen.getByTestId("nav-orders"));
+    await screen.findByTestId("order-row");
+    (document.activeElement as HTMLElement | null)?.blur();
+    await user.keyboard("P");
+    await waitFor(() => expect(window.location.hash).toBe("#/products/new"));
+    expect(await screen.findByTestId("product-code")).toHaveFocus();
+  });
+
+  it("leaves the focus on the list, never the page body, after a product is saved", async () => {
+    const user = userEvent.setup();
+    render(<App client={createQueryClient()} />);
+    await screen.findByTestId("order-row");
+    await user.keyboard("P");
+    const code = await screen.findByTestId("product-code");
+    await waitFor(() => expect(code).toHaveFocus());
+    await user.type(code, "P-9");
+    await user.type(screen.getByTestId("product-description"), "Widget");
+    await user.type(screen.getByTestId("product-unit-price"), "12.50{Enter}");
+    await waitFor(() => expect(window.location.hash).toBe("#/products"));
+    await screen.findByTestId("products-grid");
+    await waitFor(() => expect(document.activeElement).not.toBe(document.body));
+    expect(document.activeElement?.closest("[data-testid=products-grid]")).not.toBeNull();
+  });
+
   it("switches theme with the toggle and remembers it", async () => {
     const user = userEvent.setup();
     render(<App client={createQueryClient()} />);

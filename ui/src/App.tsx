@@ -101,6 +101,22 @@ function Shell() {
   const mainRef = useRef<HTMLElement>(null);
   const current = route.path[0] ?? "orders";
 
+  // After a save or any move to another screen, the focus is never left on the page
+  // body: a screen that did not focus something itself gets its list (arrows move, and
+  // the shortcuts still work), else its first field, button or link.
+  const path = route.path.join("/");
+  useEffect(() => {
+    const t = setTimeout(() => {
+      const main = mainRef.current;
+      if (!main || (document.activeElement && document.activeElement !== document.body)) return;
+      const target =
+        main.querySelector<HTMLElement>(".grid-body") ??
+        main.querySelector<HTMLElement>("input:not([disabled]), select:not([disabled]), textarea, button:not([disabled]), a[href], [tabindex='0']");
+      (target ?? main).focus();
+    }, 80);
+    return () => clearTimeout(t);
+  }, [path]);
+
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey) return;
@@ -132,6 +148,14 @@ function Shell() {
         case "T":
           e.preventDefault();
           theme.toggle();
+          break;
+        case "C":
+          e.preventDefault();
+          navigate("customers/new");
+          break;
+        case "P":
+          e.preventDefault();
+          navigate("products/new");
           break;
         case "h": {
           const [a, id] = route.path;
@@ -190,7 +214,7 @@ function Shell() {
           </div>
         </div>
       </nav>
-      <main ref={mainRef} className="main">
+      <main ref={mainRef} className="main" tabIndex={-1}>
         <ErrorBoundary key={route.path.join("/")}>
           <Screen route={route} />
         </ErrorBoundary>

@@ -943,7 +943,10 @@ export type OrderQuery = {
 	from?: string | null,
 	/**  Created on or before this day (UTC). */
 	to?: string | null,
-	/**  Order number prefix, customer name or number words, or customer reference prefix. */
+	/**
+	 *  Order number prefix or serial digits, customer name, number or city words,
+	 *  customer reference prefix, or a product code or description word on a line.
+	 */
 	search?: string | null,
 	/**  Sort key. */
 	sort?: OrderSort,

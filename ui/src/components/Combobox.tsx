@@ -1,6 +1,8 @@
 //! Pick a record by typing: a text input with a listbox of matches from a server-side
 //! search. Arrow keys move, Enter picks (the highlighted match, else the first; if the
 //! results for what was typed are not in yet, Enter waits for them), Escape closes.
+//! With `onCreate`, the list ends with "Create “what was typed”…" (the only entry when
+//! nothing matches), so an unknown name or code is created from where it was typed.
 
 import { useQuery } from "@tanstack/react-query";
 import { useId, useState, type KeyboardEvent, type ReactNode, type Ref } from "react";
@@ -30,6 +32,11 @@ export interface ComboboxProps<T> {
   onResolving?: () => void;
   /** Enter found no match for the typed text. */
   onNoMatch?: (text: string) => void;
+  /** Offer "Create …" for what was typed; called with the typed text when chosen. */
+  onCreate?: (text: string) => void;
+  /** The create entry's words for the typed text (default: Create “text”…). */
+  createLabel?: (text: string) => string;
+  createTestId?: string;
   /** Called for keys the combobox does not handle itself. */
   onKeyDown?: (e: KeyboardEvent<HTMLInputElement>) => void;
   /** Search even when nothing is typed (shows the first entries). */
@@ -53,6 +60,16 @@ export function Combobox<T>(props: ComboboxProps<T>) {
     placeholderData: (prev) => prev,
   });
   const items = enabled ? (results.data ?? []) : [];
+  const typedNow = text.trim();
+  // The create entry follows the matches once they are in for what is typed.
+  const offerCreate =
+    props.onCreate !== undefined && open && typedNow !== "" && debounced === typedNow && results.data !== undefined && !results.isFetching;
+  const count = items.length + (offerCreate ? 1 : 0);
+  const create = () => {
+    setOpen(false);
+    setActive(0);
+    props.onCreate?.(typedNow);
+  };
 
   const pick = (item: T) => {
     setOpen(false);
@@ -64,7 +81,7 @@ export function Combobox<T>(props: ComboboxProps<T>) {
     if (e.key === "ArrowDown") {
       e.preventDefault();
       setOpen(true);
-      setActive((a) => Math.min(a + 1, Math.max(items.length - 1, 0)));
+      setActive((a) => Math.min(a + 1, Math.max(count - 1, 0)));
       return;
     }
     if (e.key === "ArrowUp") {
@@ -81,6 +98,10 @@ export function Combobox<T>(props: ComboboxProps<T>) {
     if (e.key === "Enter" && text.trim() !== "") {
       e.preventDefault();
       const fresh = debounced === text.trim() && !results.isFetching && results.data !== undefined;
+      if (fresh && open && offerCreate && active >= items.length) {
+        create();
+        return;
+      }
       if (fresh && open && items.length > 0) {
         const chosen = items[Math.min(active, items.length - 1)];
         if (chosen !== undefined) pick(chosen);
@@ -94,7 +115,10 @@ export function Combobox<T>(props: ComboboxProps<T>) {
         const found = await search(typed);
         const first = found[0];
         if (first !== undefined) pick(first);
-        else if (props.onNoMatch) props.onNoMatch(typed);
+        else if (props.onCreate) {
+          setOpen(false);
+          props.onCreate(typed);
+        } else if (props.onNoMatch) props.onNoMatch(typed);
         else setOpen(true);
       } finally {
         setWaiting(false);
@@ -116,10 +140,16 @@ export function Combobox<T>(props: ComboboxProps<T>) {
         autoComplete="off"
         spellCheck={false}
         aria-label={props.ariaLabel}
-        aria-expanded={open && items.length > 0}
+        aria-expanded={open && count > 0}
         aria-controls={listId}
         aria-autocomplete="list"
-        aria-activedescendant={open && activeItem !== undefined ? `${listId}-${itemKey(activeItem)}` : undefined}
+        aria-activedescendant={
+          open && activeItem !== undefined
+            ? `${listId}-${itemKey(activeItem)}`
+            : open && offerCreate && active === items.length
+              ? `${listId}-create`
+              : undefined
+        }
         aria-invalid={props.invalid || undefined}
         aria-describedby={props.describedBy}
         aria-busy={waiting || undefined}
@@ -137,7 +167,7 @@ export function Combobox<T>(props: ComboboxProps<T>) {
         onBlur={() => setTimeout(() => setOpen(false), 150)}
         onKeyDown={(e) => void onKeyDown(e)}
       />
-      {open && items.length > 0 && (
+      {open && count > 0 && (
         <ul className="combobox-list" role="listbox" id={listId}>
           {items.map((item, i) => (
             <li
@@ -156,9 +186,25 @@ export function Combobox<T>(props: ComboboxProps<T>) {
               {renderItem(item)}
             </li>
           ))}
+          {offerCreate && (
+            <li
+              id={`${listId}-create`}
+              role="option"
+              aria-selected={active === items.length}
+              className={`combobox-create ${active === items.length ? "active" : ""}`}
+              data-testid={props.createTestId}
+              onMouseDown={(e) => {
+                e.preventDefault();
+                create();
+              }}
+              onMouseEnter={() => setActive(items.length)}
+            >
+              {props.createLabel ? props.createLabel(typedNow) : `Create “${typedNow}”…`}
+            </li>
+          )}
         </ul>
       )}
-      {open && enabled && results.data !== undefined && items.length === 0 && !results.isFetching && (
+      {open && enabled && results.data !== undefined && count === 0 && !results.isFetching && (
         <div className="combobox-list combobox-none">No matches</div>
       )}
     </div>

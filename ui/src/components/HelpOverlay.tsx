@@ -9,6 +9,8 @@ export const SHORTCUTS: { group: string; keys: string[][]; what: string }[] = [
   { group: "Anywhere", keys: [["?"]], what: "Show or hide this help" },
   { group: "Anywhere", keys: [["g", "o"]], what: "Go to orders" },
   { group: "Anywhere", keys: [["n"]], what: "New order" },
+  { group: "Anywhere", keys: [["Shift", "C"]], what: "New customer" },
+  { group: "Anywhere", keys: [["Shift", "P"]], what: "New product" },
   { group: "Anywhere", keys: [["g", "c"]], what: "Go to customers" },
   { group: "Anywhere", keys: [["g", "p"]], what: "Go to products" },
   { group: "Anywhere", keys: [["g", "t"]], what: "Go to the timeline" },

@@ -90,6 +90,25 @@ describe("customer form", () => {
     expect(created).toMatchObject({ name: "Bakker BV", number: "C-00001", spending_limit: null });
     await waitFor(() => expect(window.location.hash).toBe(`#/customers/${created.id}`));
   });
+
+  it("saves and starts the next customer with Shift+Enter, focus on the name", async () => {
+    const user = userEvent.setup();
+    window.location.hash = "#/customers/new";
+    renderWithClient(<CustomerForm />);
+    await waitFor(() => expect(screen.getByTestId("customer-number")).toHaveValue("C-00001"));
+    await user.type(screen.getByTestId("customer-name"), "Bakker BV{Shift>}{Enter}{/Shift}");
+    await waitFor(() => expect(be.customers.size).toBe(1));
+    expect(await screen.findByTestId("customer-saved")).toHaveTextContent("Created Bakker BV.");
+    await waitFor(() => expect(screen.getByTestId("customer-number")).toHaveValue("C-00002"));
+    expect(screen.getByTestId("customer-name")).toHaveValue("");
+    expect(screen.getByTestId("customer-name")).toHaveFocus();
+    expect(window.location.hash).toBe("#/customers/new");
+    // The button does the same.
+    await user.type(screen.getByTestId("customer-name"), "Visser & Zn");
+    await user.click(screen.getByTestId("customer-save-new"));
+    await waitFor(() => expect(be.customers.size).toBe(2));
+    await waitFor(() => expect(screen.getByTestId("customer-name")).toHaveFocus());
+  });
 });
 
 describe("customer detail", () => {

@@ -4,7 +4,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import type { ColumnDef } from "@tanstack/react-table";
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { api } from "../api";
 import { DataGrid, useWindowedPages } from "../components/DataGrid";
 import { Empty, ErrorBanner, Field, MoneyText, PageHeader, Spinner, fieldProps } from "../components/ui";
@@ -147,6 +147,9 @@ export function CustomerForm({ existing }: { existing?: CustomerRow }) {
     spending_limit: "",
   });
   const [errors, setErrors] = useState<FieldErrors>({});
+  // "Save & new" (its button, or Shift+Enter): the form empties for the next customer.
+  const andNew = useRef(false);
+  const [saved, setSaved] = useState<string | null>(null);
   useEffect(() => {
     if (mode !== "create") return;
     let live = true;
@@ -166,6 +169,8 @@ export function CustomerForm({ existing }: { existing?: CustomerRow }) {
 
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
+    const again = andNew.current;
+    andNew.current = false;
     const errs = validateCustomer(v, mode);
     setErrors(errs);
     if (Object.keys(errs).length > 0) {
@@ -197,6 +202,13 @@ export function CustomerForm({ existing }: { existing?: CustomerRow }) {
           email: v.email || null,
           spending_limit: limit && limit.ok ? limit.value : null,
         });
+        if (again) {
+          setSaved(v.name);
+          const number = await api.nextNumber("customer").catch(() => "");
+          setV({ number, kind: v.kind, name: "", vat_number: "", email: "", spending_limit: "" });
+          document.getElementById("f-name")?.focus();
+          return;
+        }
         navigate(`customers/${id}`);
       }
     } catch (err) {
@@ -210,7 +222,15 @@ export function CustomerForm({ existing }: { existing?: CustomerRow }) {
   return (
     <section className="screen">
       <PageHeader title={existing ? `Edit ${existing.name}` : "New customer"} />
-      <form className="card form narrow" onSubmit={(e) => void submit(e)} noValidate data-testid="customer-form">
+      <form className="card form narrow" onSubmit={(e) => void submit(e)} noValidate data-testid="customer-form"
+        onKeyDown={(e) => {
+          if (e.key === "Enter" && e.shiftKey && !existing) {
+            e.preventDefault();
+            andNew.current = true;
+            e.currentTarget.requestSubmit();
+          }
+        }}>
+        {saved && <p className="muted small" role="status" data-testid="customer-saved">Created {saved}. Next customer:</p>}
         <div className="form-grid">
           <Field label="Number" name="number" error={errors.number}>
             <input {...fieldProps("number", errors.number)} value={v.number} onChange={set("number")} disabled={!!existing}
@@ -246,6 +266,11 @@ export function CustomerForm({ existing }: { existing?: CustomerRow }) {
           <button type="submit" className="btn primary" disabled={pending} data-testid="customer-save">
             {existing ? "Save changes" : "Create customer"}
           </button>
+          {!existing && (
+            <button type="submit" className="btn" disabled={pending} data-testid="customer-save-new" onClick={() => (andNew.current = true)}>
+              Save &amp; new <kbd className="kbd">Shift ↵</kbd>
+            </button>
+          )}
           <button type="button" className="btn ghost" onClick={() => window.history.back()}>
             Cancel
           </button>

@@ -85,12 +85,47 @@ describe("order entry", () => {
     ]);
   });
 
-  it("says so when no product matches what was typed", async () => {
+  it("offers to create a product no code matches, and comes back with it chosen", async () => {
     const user = userEvent.setup();
     renderWithClient(<OrderScreen id={ORDER} focusLine />);
-    await user.type(await screen.findByTestId("line-product-input"), "nothing-like-it{Enter}");
-    expect(await screen.findByTestId("error-product_id")).toHaveTextContent("No product matches “nothing-like-it”.");
-    expect(screen.getByTestId("line-product-input")).toHaveFocus();
+    const product = await screen.findByTestId("line-product-input");
+    await user.type(product, "MALT-7");
+    // The dropdown's only entry: create what was typed.
+    expect(await screen.findByTestId("product-create")).toHaveTextContent("Create product “MALT-7”…");
+    await user.keyboard("{Enter}");
+    // The compact form, the code filled in, the description next.
+    expect(await screen.findByTestId("quick-product")).toBeInTheDocument();
+    expect(screen.getByTestId("quick-product-code")).toHaveValue("MALT-7");
+    expect(screen.getByTestId("quick-product-description")).toHaveFocus();
+    await user.keyboard("Pale malt{Tab}");
+    await user.keyboard(`${moneyToInput(1250)}{Enter}`);
+    await waitFor(() => expect(screen.queryByTestId("quick-product")).not.toBeInTheDocument());
+    const register = be.commands.find((c) => c.type === "RegisterProduct");
+    expect(register).toMatchObject({ code: "MALT-7", description: "Pale malt", unit_price: 1250, vat_class: "standard" });
+    // Back on the line: the new product chosen with its price, the focus on the quantity.
+    await waitFor(() => expect(screen.getByTestId("line-quantity-input")).toHaveFocus());
+    expect(product).toHaveValue("MALT-7 · Pale malt");
+    expect(screen.getByTestId("line-price-input")).toHaveValue(moneyToInput(1250));
+    await user.keyboard("1{Enter}");
+    await waitFor(() => expect(screen.getAllByTestId("order-line")).toHaveLength(1));
+    expect(lastCommand()).toMatchObject({ type: "AddOrderLine", quantity: 1, product_id: register && "product_id" in register ? register.product_id : "?" });
+  });
+
+  it("offers Create after the matches, and Escape in the form goes back to what was typed", async () => {
+    const user = userEvent.setup();
+    renderWithClient(<OrderScreen id={ORDER} focusLine />);
+    const product = await screen.findByTestId("line-product-input");
+    await user.type(product, "P-1");
+    await screen.findByTestId("product-option");
+    expect(await screen.findByTestId("product-create")).toHaveTextContent("Create product “P-1”…");
+    // Enter picks the match; the create entry is reached with the arrows.
+    await user.keyboard("{ArrowDown}{ArrowDown}{Enter}");
+    expect(await screen.findByTestId("quick-product")).toBeInTheDocument();
+    await user.keyboard("{Escape}");
+    await waitFor(() => expect(screen.queryByTestId("quick-product")).not.toBeInTheDocument());
+    await waitFor(() => expect(product).toHaveFocus());
+    expect(product).toHaveValue("P-1");
+    expect(be.commands.some((c) => c.type === "RegisterProduct")).toBe(false);
   });
 
   it("shows the domain's error next to the quantity and adds nothing", async () => {
@@ -246,6 +281,25 @@ describe("new order", () => {
     await waitFor(() => expect(window.location.hash).toMatch(/^#\/orders\/[0-9a-f-]{36}\?focus=line$/));
     // No address: none is set.
     expect(be.commands.some((c) => c.type === "SetDeliveryAddress")).toBe(false);
+  });
+
+  it("creates a customer nobody matches from the picker and starts the order for it", async () => {
+    be.counters.customer = 1; // C-00001 is Acme's
+    const user = userEvent.setup();
+    renderWithClient(<NewOrder />);
+    await user.type(screen.getByTestId("order-customer-input"), "De Gouden Molen");
+    expect(await screen.findByTestId("customer-create")).toHaveTextContent("Create customer “De Gouden Molen”…");
+    await user.keyboard("{Enter}");
+    expect(await screen.findByTestId("quick-customer-name")).toHaveValue("De Gouden Molen");
+    expect(screen.getByTestId("quick-customer-name")).toHaveFocus();
+    await user.keyboard("{Enter}");
+    await waitFor(() => expect(be.commands.some((c) => c.type === "CreateOrder")).toBe(true));
+    const register = be.commands.find((c) => c.type === "RegisterCustomer");
+    expect(register).toMatchObject({ name: "De Gouden Molen", number: "C-00002" });
+    expect(be.commands.find((c) => c.type === "CreateOrder")).toMatchObject({
+      customer_id: register && "customer_id" in register ? register.customer_id : "?",
+    });
+    await waitFor(() => expect(window.location.hash).toMatch(/^#\/orders\/[0-9a-f-]{36}\?focus=line$/));
   });
 
   it("chooses the customer's default delivery address for the new order", async () => {

@@ -5,7 +5,7 @@ import { formatMoney } from "../lib/money";
 import { FakeBackend } from "../test/fakeBackend";
 import { renderWithClient } from "../test/render";
 import type { OrderQuery, OrderRow } from "../types";
-import { OrdersList, resetOrderFilters } from "./OrdersList";
+import { OrdersList, fitColumns, resetOrderFilters } from "./OrdersList";
 
 const TOTAL = 100_000;
 
@@ -94,10 +94,14 @@ describe("orders list", () => {
   });
 
   it("searches as you type, debounced into one server query", async () => {
-    const user = userEvent.setup();
+    // Keys as fast as a burst (no wait between them), so the figure does not depend
+    // on how loaded the machine running the test is; the leading edge after a pause
+    // is pinned in lib/hooks.test.ts.
+    const user = userEvent.setup({ delay: null });
     renderWithClient(<OrdersList />);
     await screen.findAllByTestId("order-row");
     await user.type(screen.getByTestId("orders-search"), "SO-0000");
+    await waitFor(() => expect(queries.map((q) => q.search)).toContain("SO-0000"));
     await waitFor(() => expect(screen.getAllByTestId("order-row")).toHaveLength(1));
     const searches = queries.filter((q) => q.search).map((q) => q.search);
     expect(searches).toContain("SO-0000");
@@ -132,5 +136,28 @@ describe("orders list", () => {
     expect(screen.getByTestId("first-product")).toHaveAttribute("href", "#/products/new");
     await user.click(await screen.findByTestId("demo-load"));
     await waitFor(() => expect(be.callsTo("load_demo")).toHaveLength(1));
+  });
+});
+
+describe("order list columns on laptop screens", () => {
+  const all = ["number", "customer", "status", "created", "lines", "net", "vat", "gross", "sync"];
+  const need = (template: string) =>
+    template.split(" ").reduce((sum, t) => sum + Number(/(\d+)px/.exec(t)?.[1] ?? 0), 0);
+
+  it("keeps every column where they fit", () => {
+    const fit = fitColumns(all.slice(0, 8), 1000);
+    expect(fit.ids).toEqual(all.slice(0, 8));
+  });
+
+  it("gives way with the amounts, least needed first, never the customer", () => {
+    // The list's width at 1280x800 with the Sync column, and at 1024x700.
+    const wide = fitColumns(all, 1000);
+    expect(wide.ids).toEqual(["number", "customer", "status", "created", "lines", "net", "gross", "sync"]);
+    const narrow = fitColumns(all.slice(0, 8), 776);
+    expect(narrow.ids).toEqual(["number", "customer", "status", "created", "gross"]);
+    for (const [fit, width] of [[wide, 1000], [narrow, 776]] as const) {
+      expect(need(fit.template) + 20).toBeLessThanOrEqual(width);
+      expect(fit.template.split(" ")[1]).toBe("minmax(260px,3fr)");
+    }
   });
 });

@@ -3,7 +3,7 @@
 
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import type { ColumnDef, SortingState } from "@tanstack/react-table";
-import { useCallback, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState, type RefObject } from "react";
 import { api } from "../api";
 import { Combobox } from "../components/Combobox";
 import { DataGrid, useWindowedPages } from "../components/DataGrid";
@@ -11,7 +11,7 @@ import { DemoOffer, useStoreEmpty } from "../components/DemoOffer";
 import { Empty, ErrorBanner, MoneyText, PageHeader, StatusBadge } from "../components/ui";
 import { messageOf } from "../lib/errors";
 import { formatCount, formatDateTime } from "../lib/format";
-import { useDebounced } from "../lib/hooks";
+import { useLeadingDebounced } from "../lib/hooks";
 import { href, navigate } from "../lib/router";
 import { SYNC_LABEL, syncStateOf, useSyncStatus } from "../lib/sync";
 import type { CustomerRow, OrderQuery, OrderRow, OrderSort, OrderStatus } from "../types";
@@ -44,6 +44,51 @@ const SORT_KEYS: Record<string, OrderSort> = {
   gross: "gross",
 };
 
+/** Each column's grid track and the least width it needs. */
+const TRACKS: Record<string, [track: string, min: number]> = {
+  number: ["minmax(104px,0.9fr)", 104],
+  customer: ["minmax(260px,3fr)", 260],
+  status: ["96px", 96],
+  created: ["150px", 150],
+  lines: ["56px", 56],
+  net: ["minmax(96px,1fr)", 96],
+  vat: ["minmax(88px,0.9fr)", 88],
+  gross: ["minmax(104px,1fr)", 104],
+  sync: ["104px", 104],
+};
+/** Dropped first to last when the list is narrower than its columns need. */
+const DROP = ["vat", "lines", "net", "created"];
+/** The grid's border and a vertical scrollbar. */
+const GRID_CHROME = 20;
+
+/** The columns that fit `width` (px) without a sideways scroll: on a laptop the
+ *  customer keeps room for 32 characters and the amounts give way, least needed
+ *  first. */
+export function fitColumns(ids: string[], width: number): { ids: string[]; template: string } {
+  let kept = ids;
+  const need = (xs: string[]) => xs.reduce((sum, id) => sum + (TRACKS[id]?.[1] ?? 0), GRID_CHROME);
+  for (const drop of DROP) {
+    if (need(kept) <= width) break;
+    kept = kept.filter((id) => id !== drop);
+  }
+  return { ids: kept, template: kept.map((id) => TRACKS[id]?.[0] ?? "1fr").join(" ") };
+}
+
+/** The content width of the element `ref` points at, as it changes. */
+function useWidth(ref: RefObject<HTMLElement | null>): number {
+  const [width, setWidth] = useState(() => ref.current?.clientWidth ?? 1200);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const measure = () => setWidth(el.clientWidth || 1200);
+    measure();
+    const ro = new ResizeObserver(measure);
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, [ref]);
+  return width;
+}
+
 export function OrdersList({ initialCustomer }: { initialCustomer?: { id: string; name: string } | null }) {
   const [f, setF] = useState<Filters>(() =>
     initialCustomer !== undefined ? { ...remembered, customer: initialCustomer } : remembered,
@@ -57,7 +102,9 @@ export function OrdersList({ initialCustomer }: { initialCustomer?: { id: string
   const [customerText, setCustomerText] = useState(f.customer?.name ?? "");
   const [focusGrid, setFocusGrid] = useState(0);
   const searchRef = useRef<HTMLInputElement>(null);
-  const search = useDebounced(f.search.trim(), 40);
+  // A keystroke after a pause of 100 ms (most of a person's typing) queries at once;
+  // faster keys are gathered into one query 100 ms after the last.
+  const search = useLeadingDebounced(f.search.trim(), 100);
   const sync = useSyncStatus();
 
   const query: OrderQuery = useMemo(() => {
@@ -164,6 +211,10 @@ export function OrdersList({ initialCustomer }: { initialCustomer?: { id: string
     ];
     return all.filter((c) => c.id !== "sync" || localOnly === false);
   }, [sync.data, localOnly]);
+  const toolbarRef = useRef<HTMLDivElement>(null);
+  const width = useWidth(toolbarRef);
+  const fit = useMemo(() => fitColumns(columns.map((c) => c.id ?? ""), width), [columns, width]);
+  const shown = useMemo(() => columns.filter((c) => fit.ids.includes(c.id ?? "")), [columns, fit]);
 
   const toggleStatus = (s: OrderStatus) =>
     update({ status: f.status.includes(s) ? f.status.filter((x) => x !== s) : [...f.status, s] });
@@ -179,12 +230,12 @@ export function OrdersList({ initialCustomer }: { initialCustomer?: { id: string
         </button>
       </PageHeader>
 
-      <div className="toolbar" role="search">
+      <div className="toolbar" role="search" ref={toolbarRef}>
         <input
           ref={searchRef}
           className="search"
           type="search"
-          placeholder="Search number, customer or reference…"
+          placeholder="Search number or digits, customer, city, reference, product…"
           aria-label="Search orders"
           data-search="true"
           data-testid="orders-search"
@@ -270,8 +321,8 @@ export function OrdersList({ initialCustomer }: { initialCustomer?: { id: string
           testId="orders-grid"
           rowTestId="order-row"
           rowAttrs={(r) => ({ "data-number": r.number, "data-id": r.id })}
-          columns={columns}
-          template="minmax(100px,0.9fr) minmax(150px,2fr) 100px 180px 56px minmax(100px,1fr) minmax(90px,0.9fr) minmax(110px,1fr) 130px"
+          columns={shown}
+          template={fit.template}
           total={pages.total}
           rowAt={pages.rowAt}
           rowKey={(r) => r.id}

@@ -1,12 +1,13 @@
-import { screen } from "@testing-library/react";
+import { screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it } from "vitest";
 import { FakeBackend } from "../test/fakeBackend";
 import { renderWithClient } from "../test/render";
 import { ProductScreen } from "./Products";
 
+let be: FakeBackend;
 beforeEach(() => {
-  new FakeBackend().install();
+  be = new FakeBackend().install();
 });
 
 describe("product form", () => {
@@ -26,5 +27,27 @@ describe("product form", () => {
     await user.tab();
     expect(screen.getByTestId("product-vat-class")).toHaveFocus();
     expect(screen.getByTestId("product-vat-class")).toHaveValue("standard");
+  });
+
+  it("saves and starts the next product with Save & new, focus on the code", async () => {
+    const user = userEvent.setup();
+    window.location.hash = "#/products/new";
+    renderWithClient(<ProductScreen id={null} />);
+    const code = await screen.findByTestId("product-code");
+    await user.type(code, "P-1");
+    await user.type(screen.getByTestId("product-description"), "Widget");
+    await user.type(screen.getByTestId("product-unit-price"), "12.50");
+    await user.click(screen.getByTestId("product-save-new"));
+    await waitFor(() => expect(be.products.size).toBe(1));
+    expect(await screen.findByTestId("product-saved")).toHaveTextContent("Created P-1.");
+    expect(code).toHaveValue("");
+    expect(code).toHaveFocus();
+    expect(window.location.hash).toBe("#/products/new");
+    // Shift+Enter does the same.
+    await user.type(code, "P-2");
+    await user.type(screen.getByTestId("product-description"), "Gadget");
+    await user.type(screen.getByTestId("product-unit-price"), "9.99{Shift>}{Enter}{/Shift}");
+    await waitFor(() => expect(be.products.size).toBe(2));
+    await waitFor(() => expect(code).toHaveFocus());
   });
 });

@@ -2,7 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import type { ColumnDef } from "@tanstack/react-table";
-import { useCallback, useMemo, useState } from "react";
+import { useCallback, useMemo, useRef, useState } from "react";
 import { api } from "../api";
 import { DataGrid, useWindowedPages } from "../components/DataGrid";
 import { Empty, ErrorBanner, Field, MoneyText, PageHeader, Spinner, fieldProps } from "../components/ui";
@@ -103,7 +103,7 @@ export interface ProductValues {
   vat_class: VatClass;
 }
 
-const PRODUCT_FIELDS = ["code", "description", "unit_price", "vat_class"] as const;
+export const PRODUCT_FIELDS = ["code", "description", "unit_price", "vat_class"] as const;
 
 export function validateProduct(v: ProductValues, mode: "create" | "edit"): FieldErrors {
   const e: FieldErrors = {};
@@ -132,6 +132,9 @@ function ProductForm({ existing }: { existing?: ProductRow }) {
     vat_class: (existing?.vat_class as VatClass | undefined) ?? "standard",
   });
   const [errors, setErrors] = useState<FieldErrors>({});
+  // "Save & new" (its button, or Shift+Enter): the form empties for the next product.
+  const andNew = useRef(false);
+  const [saved, setSaved] = useState<string | null>(null);
   const set = (k: keyof ProductValues) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) => {
     setV({ ...v, [k]: e.target.value });
     if (errors[k]) setErrors({ ...errors, [k]: "" });
@@ -142,6 +145,8 @@ function ProductForm({ existing }: { existing?: ProductRow }) {
   };
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
+    const again = andNew.current;
+    andNew.current = false;
     const errs = validateProduct(v, existing ? "edit" : "create");
     setErrors(errs);
     if (Object.keys(errs).length) return focusFirst(errs);
@@ -159,6 +164,12 @@ function ProductForm({ existing }: { existing?: ProductRow }) {
           unit_price: price.value,
           vat_class: v.vat_class,
         });
+        if (again) {
+          setSaved(v.code);
+          setV({ code: "", description: "", unit_price: "", vat_class: v.vat_class });
+          document.getElementById("f-code")?.focus();
+          return;
+        }
       }
       navigate("products");
     } catch (err) {
@@ -187,7 +198,15 @@ function ProductForm({ existing }: { existing?: ProductRow }) {
           </>
         )}
       </PageHeader>
-      <form className="card form narrow" onSubmit={(e) => void submit(e)} noValidate data-testid="product-form">
+      <form className="card form narrow" onSubmit={(e) => void submit(e)} noValidate data-testid="product-form"
+        onKeyDown={(e) => {
+          if (e.key === "Enter" && e.shiftKey && !existing) {
+            e.preventDefault();
+            andNew.current = true;
+            e.currentTarget.requestSubmit();
+          }
+        }}>
+        {saved && <p className="muted small" role="status" data-testid="product-saved">Created {saved}. Next product:</p>}
         <div className="form-grid">
           <Field label="Code" name="code" error={errors.code} className="span-2">
             <input {...fieldProps("code", errors.code)} className="mono" value={v.code} onChange={set("code")} disabled={!!existing}
@@ -214,6 +233,11 @@ function ProductForm({ existing }: { existing?: ProductRow }) {
           <button type="submit" className="btn primary" disabled={pending} data-testid="product-save">
             {existing ? "Save changes" : "Create product"}
           </button>
+          {!existing && (
+            <button type="submit" className="btn" disabled={pending} data-testid="product-save-new" onClick={() => (andNew.current = true)}>
+              Save &amp; new <kbd className="kbd">Shift ↵</kbd>
+            </button>
+          )}
           <button type="button" className="btn ghost" onClick={() => navigate("products")}>Cancel</button>
         </div>
       </form>

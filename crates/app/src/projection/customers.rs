@@ -1,5 +1,5 @@
 //! The customers read model: `p_customers` (with open total and order count),
-//! `p_addresses`, and the name search (`p_customers_fts`).
+//! `p_addresses`, and the name and city search (`p_customers_fts`).
 
 use daybook_domain::Money;
 use daybook_domain::event::{
@@ -82,7 +82,7 @@ pub(super) fn address_added(
         e.address.city,
         e.address.country
     ])?;
-    Ok(())
+    refresh_cities(conn, id)
 }
 
 /// CustomerAddressChanged.
@@ -105,7 +105,7 @@ pub(super) fn address_changed(
         e.address.city,
         e.address.country
     ])?;
-    Ok(())
+    refresh_cities(conn, id)
 }
 
 /// CustomerAddressRemoved.
@@ -118,6 +118,19 @@ pub(super) fn address_removed(
     touch_customer(conn, id, at, rev)?;
     conn.prepare_cached("DELETE FROM p_addresses WHERE id = ?1")?
         .execute([e.address_id.0])?;
+    refresh_cities(conn, id)
+}
+
+/// Writes the cities of a customer's addresses into its search row (in address order,
+/// so the incremental path and a rebuild write the same text).
+fn refresh_cities(conn: &Connection, id: Uuid) -> Result<(), AppError> {
+    conn.prepare_cached(
+        "UPDATE p_customers_fts SET city =
+            (SELECT group_concat(city, ' ') FROM
+                (SELECT city FROM p_addresses WHERE customer_id = ?1 ORDER BY position))
+         WHERE rowid = (SELECT rowid FROM p_customers WHERE id = ?1)",
+    )?
+    .execute([id])?;
     Ok(())
 }
 

@@ -23,8 +23,8 @@ pub(super) fn created(conn: &Connection, w: At, e: &OrderCreated) -> Result<(), 
     let At { id, at, rev } = w;
     conn.prepare_cached(
         "INSERT INTO p_orders (id, number, customer_id, status, currency, created_at,
-                updated_at, revision)
-             VALUES (?1, ?2, ?3, 'draft', ?4, ?5, ?6, ?7)",
+                updated_at, revision, serial)
+             VALUES (?1, ?2, ?3, 'draft', ?4, ?5, ?6, ?7, ?8)",
     )?
     .execute(params![
         id,
@@ -33,7 +33,8 @@ pub(super) fn created(conn: &Connection, w: At, e: &OrderCreated) -> Result<(), 
         e.currency.as_str(),
         to_millis(e.created_at),
         at,
-        rev
+        rev,
+        crate::query::serial_of(&e.number),
     ])?;
     conn.prepare_cached("UPDATE p_customers SET order_count = order_count + 1 WHERE id = ?1")?
         .execute([e.customer_id.0])?;

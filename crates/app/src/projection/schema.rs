@@ -2,7 +2,7 @@
 //! the tables are dropped, recreated and rebuilt from the log on open.
 
 /// Bump when any table below changes shape or meaning.
-pub const PROJECTION_VERSION: &str = "2";
+pub const PROJECTION_VERSION: &str = "3";
 
 /// Every read-model table, for drop and for the rebuild comparison.
 pub const TABLES: &[&str] = &[
@@ -37,8 +37,10 @@ CREATE TABLE p_customers (
 );
 CREATE INDEX p_customers_number ON p_customers (number);
 CREATE INDEX p_customers_name ON p_customers (name COLLATE NOCASE);
+-- `city`: the cities of the customer's addresses, so an order is found by its
+-- customer's town (kept in step by the address events).
 CREATE VIRTUAL TABLE p_customers_fts USING fts5 (
-    number, name, tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3'
+    number, name, city, tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3'
 );
 
 CREATE TABLE p_addresses (
@@ -89,14 +91,20 @@ CREATE TABLE p_orders (
     delivery_address_id BLOB,
     invoice_number      INTEGER,
     updated_at          INTEGER NOT NULL,
-    revision            INTEGER NOT NULL
+    revision            INTEGER NOT NULL,
+    -- The number's serial digits without leading zeros (SO-D2-04321 -> 4321): a
+    -- person types "4321", and prefix search on it stays an index range.
+    serial              TEXT    NOT NULL DEFAULT ''
 );
-CREATE INDEX p_orders_created ON p_orders (created_at);
+-- With `id`, the list's own order (ties broken by id): a page is an index range.
+CREATE INDEX p_orders_created ON p_orders (created_at, id);
+CREATE INDEX p_orders_gross ON p_orders (gross, id);
 CREATE INDEX p_orders_status ON p_orders (status, created_at);
 CREATE INDEX p_orders_customer ON p_orders (customer_id, created_at);
 CREATE INDEX p_orders_number ON p_orders (number);
 CREATE INDEX p_orders_number_nocase ON p_orders (number COLLATE NOCASE);
 CREATE INDEX p_orders_reference ON p_orders (customer_reference COLLATE NOCASE);
+CREATE INDEX p_orders_serial ON p_orders (serial);
 
 CREATE TABLE p_order_lines (
     order_id    BLOB    NOT NULL,
@@ -113,6 +121,8 @@ CREATE TABLE p_order_lines (
     net         INTEGER NOT NULL,
     PRIMARY KEY (order_id, line_id)
 ) WITHOUT ROWID;
+-- The orders holding a product (search by product code or word).
+CREATE INDEX p_order_lines_product ON p_order_lines (product_id);
 
 CREATE TABLE p_daily (
     day    TEXT    PRIMARY KEY,

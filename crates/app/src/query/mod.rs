@@ -51,6 +51,24 @@ pub fn fts_query(input: &str) -> Option<String> {
     (!terms.is_empty()).then(|| terms.join(" "))
 }
 
+/// The serial of an order number: its trailing digits without leading zeros
+/// (`SO-D2-04321` -> `4321`), what a person reads out on the phone.
+pub fn serial_of(number: &str) -> String {
+    let digits = number.len() - number.bytes().rev().take_while(u8::is_ascii_digit).count();
+    number[digits..].trim_start_matches('0').to_string()
+}
+
+/// A search of digits only, as a serial prefix (`04321` -> `4321`); `None` for
+/// anything else, and for zeros alone (they would match every order).
+pub(crate) fn serial_query(input: &str) -> Option<String> {
+    let s = input.trim();
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let serial = s.trim_start_matches('0');
+    (!serial.is_empty()).then(|| serial.to_string())
+}
+
 pub(crate) fn day_start(d: NaiveDate) -> i64 {
     d.and_hms_opt(0, 0, 0)
         .map_or(0, |t| t.and_utc().timestamp_millis())
@@ -77,6 +95,19 @@ mod tests {
             Ok(wide(r.get(0)?, r.get(1)?))
         })
         .expect("sum")
+    }
+
+    #[test]
+    fn serials_are_the_trailing_digits_without_zeros() {
+        assert_eq!(serial_of("SO-04321"), "4321");
+        assert_eq!(serial_of("SO-D2-04321"), "4321");
+        assert_eq!(serial_of("SO-"), "");
+        assert_eq!(serial_of("SO-00000"), "");
+        assert_eq!(serial_of("SO-Ä-0010"), "10");
+        assert_eq!(serial_query("04321").as_deref(), Some("4321"));
+        assert_eq!(serial_query(" 43 ").as_deref(), Some("43"));
+        assert_eq!(serial_query("000"), None);
+        assert_eq!(serial_query("SO-4"), None);
     }
 
     #[test]

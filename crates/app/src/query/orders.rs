@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::error::AppError;
 
 use super::catalog::{AddressRow, address_row};
-use super::{day_start, fts_query, opt_time, page_limit, wide, wide_sum};
+use super::{day_start, fts_query, opt_time, page_limit, serial_query, wide, wide_sum};
 
 /// How to sort the order list.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -44,7 +44,8 @@ pub struct OrderQuery {
     pub from: Option<NaiveDate>,
     /// Created on or before this day (UTC).
     pub to: Option<NaiveDate>,
-    /// Order number prefix, customer name or number words, or customer reference prefix.
+    /// Order number prefix or serial digits, customer name, number or city words,
+    /// customer reference prefix, or a product code or description word on a line.
     pub search: Option<String>,
     /// Sort key.
     pub sort: OrderSort,
@@ -202,31 +203,9 @@ fn order_filter(q: &OrderQuery) -> (String, Vec<Value>) {
         args.push(Value::Integer(day_start(d) + 86_400_000));
     }
     if let Some(s) = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        // The matching rows are collected first, each alternative through its own
-        // index (number and reference prefixes as ranges, customer words through
-        // FTS), so the page and the count never scan the whole order table.
-        let mut alts = vec![
-            "SELECT rowid FROM p_orders WHERE number COLLATE NOCASE >= ? \
-             AND number COLLATE NOCASE < ?"
-                .to_string(),
-            "SELECT rowid FROM p_orders WHERE customer_reference COLLATE NOCASE >= ? \
-             AND customer_reference COLLATE NOCASE < ?"
-                .to_string(),
-        ];
-        for _ in 0..2 {
-            args.push(Value::Text(s.to_string()));
-            args.push(Value::Text(format!("{s}\u{10FFFF}")));
-        }
-        if let Some(fts) = fts_query(s) {
-            alts.push(
-                "SELECT o3.rowid FROM p_orders o3 WHERE o3.customer_id IN \
-                 (SELECT c2.id FROM p_customers_fts f JOIN p_customers c2 \
-                  ON c2.rowid = f.rowid WHERE p_customers_fts MATCH ?)"
-                    .into(),
-            );
-            args.push(Value::Text(fts));
-        }
+        let (alts, alt_args) = search_alternatives(s);
         clauses.push(format!("o.rowid IN ({})", alts.join(" UNION ")));
+        args.extend(alt_args);
     }
     let filter = if clauses.is_empty() {
         String::new()
@@ -234,6 +213,47 @@ fn order_filter(q: &OrderQuery) -> (String, Vec<Value>) {
         format!("WHERE {}", clauses.join(" AND "))
     };
     (filter, args)
+}
+
+/// The ways a search finds orders, each through its own index, so the page and the
+/// count never scan the whole order table: the number (prefix), its serial digits
+/// ("4321" finds SO-04321 and SO-D2-04321), the customer's reference (prefix), the
+/// customer's name, number or city (FTS), and the products on its lines, by code or
+/// description word (FTS, then the lines' product index).
+fn search_alternatives(s: &str) -> (Vec<&'static str>, Vec<Value>) {
+    let prefix = |args: &mut Vec<Value>, v: &str| {
+        args.push(Value::Text(v.to_string()));
+        args.push(Value::Text(format!("{v}\u{10FFFF}")));
+    };
+    let mut alts = vec![
+        "SELECT rowid FROM p_orders WHERE number COLLATE NOCASE >= ? \
+         AND number COLLATE NOCASE < ?",
+        "SELECT rowid FROM p_orders WHERE customer_reference COLLATE NOCASE >= ? \
+         AND customer_reference COLLATE NOCASE < ?",
+    ];
+    let mut args = Vec::new();
+    prefix(&mut args, s);
+    prefix(&mut args, s);
+    if let Some(serial) = serial_query(s) {
+        alts.push("SELECT rowid FROM p_orders WHERE serial >= ? AND serial < ?");
+        prefix(&mut args, &serial);
+    }
+    if let Some(fts) = fts_query(s) {
+        alts.push(
+            "SELECT o3.rowid FROM p_orders o3 WHERE o3.customer_id IN \
+             (SELECT c2.id FROM p_customers_fts f JOIN p_customers c2 \
+              ON c2.rowid = f.rowid WHERE p_customers_fts MATCH ?)",
+        );
+        args.push(Value::Text(fts.clone()));
+        alts.push(
+            "SELECT o4.rowid FROM p_orders o4 WHERE o4.id IN \
+             (SELECT l.order_id FROM p_order_lines l WHERE l.product_id IN \
+              (SELECT p2.id FROM p_products_fts pf JOIN p_products p2 \
+               ON p2.rowid = pf.rowid WHERE p_products_fts MATCH ?))",
+        );
+        args.push(Value::Text(fts));
+    }
+    (alts, args)
 }
 
 /// The order list: one page, with the total count for the scrollbar.
@@ -247,9 +267,18 @@ pub fn orders(conn: &Connection, q: &OrderQuery) -> Result<OrderPage, AppError> 
         OrderSort::Status => "o.status",
         OrderSort::Gross => "o.gross",
     };
+    // The page's rows are picked first over indexes alone (a deep page skips index
+    // entries, not joined rows), then only those rows are read and joined.
+    let join = if q.sort == OrderSort::Customer {
+        "LEFT JOIN p_customers c ON c.id = o.customer_id"
+    } else {
+        ""
+    };
     let sql = format!(
         "SELECT {ORDER_COLUMNS} FROM p_orders o LEFT JOIN p_customers c ON c.id = o.customer_id
-         {filter} ORDER BY {sort} {dir}, o.id {dir} LIMIT {} OFFSET {}",
+         WHERE o.rowid IN (SELECT o.rowid FROM p_orders o {join} {filter}
+                           ORDER BY {sort} {dir}, o.id {dir} LIMIT {} OFFSET {})
+         ORDER BY {sort} {dir}, o.id {dir}",
         page_limit(q.limit),
         q.offset
     );

@@ -105,3 +105,186 @@ fn order_search_by_number_prefix_customer_words_or_reference() {
     assert!(find(&db, "zzz").is_empty());
     assert_eq!(find(&db, "SO-").len(), 2);
 }
+
+/// The order search a clerk uses: the digits of a number (any device's), the
+/// customer's name or city (as the addresses change), the reference, and a product's
+/// code or description word (the orders holding it), with the count and sums of
+/// exactly what matches.
+#[test]
+fn order_search_by_digits_city_and_product() {
+    use daybook_testkit::{address, create_order, register_product, update_product};
+
+    let mut db = db();
+    let c1 = customer(&mut db, "C-1", None);
+    let c2 = customer(&mut db, "C-2", None);
+    db.execute(update_customer(c2, "Brouwerij de Molen").into())
+        .unwrap();
+    let home = AddressId::new();
+    db.execute(
+        AddCustomerAddress {
+            customer_id: c2,
+            address_id: home,
+            address: Address {
+                city: "Bodegraven".into(),
+                ..address("Brewery")
+            },
+        }
+        .into(),
+    )
+    .unwrap();
+    let bolt = ProductId::new();
+    db.execute(register_product(bolt, "BOLT-M8", "Hex bolt zinc", Money(25)).into())
+        .unwrap();
+    let nut = product(&mut db, "NUT-M8", 10, VatClass::Standard);
+    for (number, customer, lines) in [
+        ("SO-04321", c1, vec![(bolt, 2)]),
+        ("SO-D2-04321", c2, vec![(nut, 1)]),
+        ("SO-43210", c1, vec![(nut, 3), (bolt, 1)]),
+        ("SO-14321", c2, vec![(nut, 1)]),
+        ("SO-00007", c2, vec![]),
+    ] {
+        let id = OrderId::new();
+        db.execute(create_order(id, number, customer).into())
+            .unwrap();
+        for (p, q) in lines {
+            db.execute(daybook_testkit::sample::line(id, p, q).into())
+                .unwrap();
+        }
+    }
+    let numbers = |db: &daybook_app::Daybook, s: &str| -> Vec<String> {
+        let q = OrderQuery {
+            search: Some(s.into()),
+            sort: query::OrderSort::Number,
+            ..Default::default()
+        };
+        let page = query::orders(db.conn(), &q).unwrap();
+        let summary = query::order_summary(db.conn(), &q).unwrap();
+        assert_eq!(page.total, page.rows.len() as u64, "count of {s:?}");
+        assert_eq!(summary.count, page.total, "summary count of {s:?}");
+        let gross: i64 = page.rows.iter().map(|r| r.gross.cents()).sum();
+        assert_eq!(summary.gross, Money(gross), "summary gross of {s:?}");
+        page.rows.into_iter().map(|r| r.number).collect()
+    };
+
+    // Digits: the serial without its zeros, as a prefix, on every device's numbers.
+    assert_eq!(
+        numbers(&db, "4321"),
+        ["SO-04321", "SO-43210", "SO-D2-04321"]
+    );
+    assert_eq!(
+        numbers(&db, "04321"),
+        ["SO-04321", "SO-43210", "SO-D2-04321"]
+    );
+    assert_eq!(numbers(&db, "43210"), ["SO-43210"]);
+    assert_eq!(numbers(&db, "7"), ["SO-00007"]);
+    assert!(
+        numbers(&db, "000").is_empty(),
+        "zeros alone match no serial"
+    );
+    assert_eq!(numbers(&db, "so-d2"), ["SO-D2-04321"], "number prefix");
+
+    // Customer name and city; the city follows the address.
+    assert_eq!(
+        numbers(&db, "molen"),
+        ["SO-00007", "SO-14321", "SO-D2-04321"]
+    );
+    assert_eq!(
+        numbers(&db, "bodegr"),
+        ["SO-00007", "SO-14321", "SO-D2-04321"]
+    );
+    db.execute(
+        ChangeCustomerAddress {
+            customer_id: c2,
+            address_id: home,
+            address: Address {
+                city: "Woerden".into(),
+                ..address("Brewery")
+            },
+        }
+        .into(),
+    )
+    .unwrap();
+    assert!(numbers(&db, "bodegraven").is_empty());
+    assert_eq!(numbers(&db, "woerden").len(), 3);
+    db.execute(
+        RemoveCustomerAddress {
+            customer_id: c2,
+            address_id: home,
+        }
+        .into(),
+    )
+    .unwrap();
+    assert!(numbers(&db, "woerden").is_empty());
+
+    // A product's code or description word: the orders holding it.
+    assert_eq!(numbers(&db, "BOLT-M8"), ["SO-04321", "SO-43210"]);
+    assert_eq!(numbers(&db, "hex"), ["SO-04321", "SO-43210"]);
+    assert_eq!(numbers(&db, "nut"), ["SO-14321", "SO-43210", "SO-D2-04321"]);
+    db.execute(update_product(bolt, "Carriage bolt", Money(25)).into())
+        .unwrap();
+    assert_eq!(numbers(&db, "carriage"), ["SO-04321", "SO-43210"]);
+    assert!(numbers(&db, "hex").is_empty());
+
+    // What the user types is never FTS syntax (the query would fail).
+    assert_eq!(numbers(&db, "\"carriage\" OR"), Vec::<String>::new());
+    assert_eq!(numbers(&db, "carriage*"), ["SO-04321", "SO-43210"]);
+    assert!(numbers(&db, "zzz").is_empty());
+}
+
+/// Pages picked over the indexes first and joined after are the same rows, in the
+/// same order, as one long page, for every sort and direction.
+#[test]
+fn order_pages_concatenate_to_the_whole_list_in_every_sort() {
+    let mut db = db();
+    let customers = [
+        customer(&mut db, "C-1", None),
+        customer(&mut db, "C-2", None),
+        customer(&mut db, "C-3", None),
+    ];
+    db.execute(update_customer(customers[1], "Aardappel BV").into())
+        .unwrap();
+    let p = product(&mut db, "P", 100, VatClass::Standard);
+    for i in 0..23 {
+        order(&mut db, customers[i % 3], &[(p, (i % 4 + 1) as i64)]);
+    }
+    for sort in [
+        query::OrderSort::Created,
+        query::OrderSort::Number,
+        query::OrderSort::Customer,
+        query::OrderSort::Status,
+        query::OrderSort::Gross,
+    ] {
+        for descending in [false, true] {
+            let base = OrderQuery {
+                sort,
+                descending,
+                ..Default::default()
+            };
+            let whole: Vec<_> = query::orders(
+                db.conn(),
+                &OrderQuery {
+                    limit: Some(100),
+                    ..base.clone()
+                },
+            )
+            .unwrap()
+            .rows;
+            assert_eq!(whole.len(), 23);
+            let mut paged = Vec::new();
+            for offset in (0..23).step_by(5) {
+                let page = query::orders(
+                    db.conn(),
+                    &OrderQuery {
+                        offset,
+                        limit: Some(5),
+                        ..base.clone()
+                    },
+                )
+                .unwrap();
+                assert_eq!(page.total, 23);
+                paged.extend(page.rows);
+            }
+            assert_eq!(paged, whole, "{sort:?} descending={descending}");
+        }
+    }
+}

@@ -2,10 +2,14 @@
 //! Enter moving on and adding the line (Enter on the quantity adds it at once while
 //! price and discount are as the product brought them; Tab reaches them). The row clears at once so the next line can be
 //! typed while this one is saved; a refusal puts it back with the error at its field.
+//! A code nothing matches offers "Create product …": a compact form with the code filled
+//! in, and Enter there comes back with the new product chosen and the quantity focused.
 
 import { useRef, useState } from "react";
+import { createPortal } from "react-dom";
 import { api } from "../../api";
 import { Combobox } from "../../components/Combobox";
+import { QuickProduct } from "../../components/QuickCreate";
 import { useCommand } from "../../lib/commands";
 import { fieldErrorsOf, type FieldErrors } from "../../lib/errors";
 import { formatMoney, moneyToInput } from "../../lib/money";
@@ -39,10 +43,22 @@ export function NewLine({
   const [errors, setErrors] = useState<FieldErrors>({});
   // Price and discount as the product brought them: Enter on the quantity adds the line.
   const [touched, setTouched] = useState(false);
+  // The code typed when "Create product …" was chosen (the compact form is open).
+  const [creating, setCreating] = useState<string | null>(null);
   const qtyRef = useRef<HTMLInputElement>(null);
   const priceRef = useRef<HTMLInputElement>(null);
   const discRef = useRef<HTMLInputElement>(null);
   const refs = { product_id: productRef, quantity: qtyRef, unit_price: priceRef, discount_bp: discRef };
+
+  const choose = (p: ProductRow) => {
+    setProduct(p);
+    setText(`${p.code} · ${p.description}`);
+    setV((old) => ({ ...old, unit_price: moneyToInput(p.unit_price) }));
+    setTouched(false);
+    setErrors({});
+    // Focus may already be there (Enter before the matches arrived): keep what was typed.
+    if (document.activeElement !== qtyRef.current) setTimeout(() => focusSelect(qtyRef.current), 0);
+  };
 
   const reset = () => {
     setProduct(null);
@@ -123,16 +139,11 @@ export function NewLine({
             search={(s) => api.listProducts({ search: s, limit: 10 }).then((p) => p.rows)}
             itemKey={(p) => p.id}
             renderItem={productLabel}
-            onSelect={(p) => {
-              setProduct(p);
-              setText(`${p.code} · ${p.description}`);
-              setV((old) => ({ ...old, unit_price: moneyToInput(p.unit_price) }));
-              setTouched(false);
-              setErrors({});
-              // Focus may already be there (Enter before the matches arrived): keep what was typed.
-              if (document.activeElement !== qtyRef.current) setTimeout(() => focusSelect(qtyRef.current), 0);
-            }}
+            onSelect={choose}
             onResolving={() => focusSelect(qtyRef.current)}
+            onCreate={(typed) => setCreating(typed)}
+            createLabel={(typed) => `Create product “${typed}”…`}
+            createTestId="product-create"
             onNoMatch={(typed) => {
               setErrors({ product_id: `No product matches “${typed}”.` });
               focusSelect(productRef.current);
@@ -183,6 +194,21 @@ export function NewLine({
         </td>
       </tr>
       <LineError errors={errors} />
+      {creating !== null &&
+        createPortal(
+          <QuickProduct
+            code={creating}
+            onCreated={(p) => {
+              setCreating(null);
+              choose(p);
+            }}
+            onCancel={() => {
+              setCreating(null);
+              focusSelect(productRef.current);
+            }}
+          />,
+          document.body,
+        )}
     </>
   );
 }

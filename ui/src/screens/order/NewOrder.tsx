@@ -1,10 +1,13 @@
 //! `orders/new`: the customer picker. Typing a name or number and Enter picks the
 //! customer; the draft order is created (with the customer's default delivery address,
-//! the first of its addresses) and its screen opens with the focus on a new line.
+//! the first of its addresses) and its screen opens with the focus on a new line. A name
+//! nothing matches offers "Create customer …": a compact form with the name filled in,
+//! and Enter there creates the customer and goes on as if it had been picked.
 
-import { useState } from "react";
+import { useRef, useState } from "react";
 import { api } from "../../api";
 import { Combobox } from "../../components/Combobox";
+import { QuickCustomer } from "../../components/QuickCreate";
 import { ErrorBanner, Field, PageHeader } from "../../components/ui";
 import { useCommand } from "../../lib/commands";
 import { fieldErrorsOf, type FieldErrors } from "../../lib/errors";
@@ -28,6 +31,8 @@ export function NewOrder() {
   const { run, pending } = useCommand();
   const [text, setText] = useState("");
   const [errors, setErrors] = useState<FieldErrors>({});
+  const [creating, setCreating] = useState<string | null>(null);
+  const inputRef = useRef<HTMLInputElement>(null);
   const create = async (c: CustomerRow) => {
     setText(c.name);
     setErrors({});
@@ -64,11 +69,28 @@ export function NewOrder() {
             itemKey={(c) => c.id}
             renderItem={customerLabel}
             onSelect={(c) => void create(c)}
+            onCreate={(typed) => setCreating(typed)}
+            createLabel={(typed) => `Create customer “${typed}”…`}
+            createTestId="customer-create"
+            inputRef={inputRef}
             disabled={pending}
           />
         </Field>
         <ErrorBanner message={errors._form} />
       </div>
+      {creating !== null && (
+        <QuickCustomer
+          name={creating}
+          onCreated={(c) => {
+            setCreating(null);
+            void create(c);
+          }}
+          onCancel={() => {
+            setCreating(null);
+            inputRef.current?.focus();
+          }}
+        />
+      )}
     </section>
   );
 }
