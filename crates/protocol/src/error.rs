@@ -10,7 +10,7 @@
 use chrono::{DateTime, Utc};
 use daybook_domain::money::{MAX_QUANTITY, MAX_UNIT_PRICE};
 use daybook_domain::text::code_point;
-use daybook_domain::{Currency, DomainError, Money, OrderStatus, RecordKind, TotalScope};
+use daybook_domain::{Currency, DomainError, Money, OrderStatus, RecordKind, Role, TotalScope};
 use serde::{Deserialize, Serialize};
 
 macro_rules! codes {
@@ -97,6 +97,11 @@ codes! {
     NotPlaced = "not_placed",
     /// Invoicing follows delivery (`params.status`).
     NotDelivered = "not_delivered",
+    /// Only a held order can be released or refused (`params.status`).
+    NotHeld = "not_held",
+    /// The person's role (`params.role`) may not do this (`params.value`: what, in
+    /// English); `params.required_role` is the least role that may.
+    RoleRequired = "role_required",
     /// The product code is taken (`params.value`).
     DuplicateProductCode = "duplicate_product_code",
     /// The customer number is taken (`params.value`).
@@ -241,6 +246,12 @@ pub struct ErrorParams {
     /// An order's status.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<OrderStatus>,
+    /// The person's role.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<Role>,
+    /// The least role that may do what was refused.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub required_role: Option<Role>,
     /// The text given (an e-mail address, a code, a number).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
@@ -492,6 +503,26 @@ impl From<&DomainError> for ErrorBody {
                     ..p()
                 },
             ),
+            D::NotHeld { status } => (
+                ErrorCode::NotHeld,
+                ErrorParams {
+                    status: Some(*status),
+                    ..p()
+                },
+            ),
+            D::RoleRequired {
+                role,
+                required,
+                action,
+            } => (
+                ErrorCode::RoleRequired,
+                ErrorParams {
+                    role: Some(*role),
+                    required_role: Some(*required),
+                    value: Some((*action).to_string()),
+                    ..p()
+                },
+            ),
             D::DuplicateProductCode { code } => (
                 ErrorCode::DuplicateProductCode,
                 ErrorParams {
@@ -582,6 +613,25 @@ mod tests {
                                    open orders (EUR 0.00) over the spending limit of EUR 0.01",
                        "params": {"currency": "EUR", "limit": 1, "open_total": 0,
                                   "order_total": 2}}),
+            ),
+            (
+                DomainError::RoleRequired {
+                    role: Role::Clerk,
+                    required: Role::Manager,
+                    action: "release a held order",
+                },
+                json!({"code": "role_required",
+                       "message": "a clerk may not release a held order; ask a manager or an admin",
+                       "params": {"role": "clerk", "required_role": "manager",
+                                  "value": "release a held order"}}),
+            ),
+            (
+                DomainError::NotHeld {
+                    status: OrderStatus::Placed,
+                },
+                json!({"code": "not_held",
+                       "message": "the order is placed; only a held order can be released or refused",
+                       "params": {"status": "placed"}}),
             ),
             (
                 DomainError::EmptyOrder,

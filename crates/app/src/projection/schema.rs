@@ -2,7 +2,7 @@
 //! the tables are dropped, recreated and rebuilt from the log on open.
 
 /// Bump when any table below changes shape or meaning.
-pub const PROJECTION_VERSION: &str = "2";
+pub const PROJECTION_VERSION: &str = "3";
 
 /// Every read-model table, for drop and for the rebuild comparison.
 pub const TABLES: &[&str] = &[
@@ -88,6 +88,8 @@ CREATE TABLE p_orders (
     notes               TEXT,
     delivery_address_id BLOB,
     invoice_number      INTEGER,
+    held_at             INTEGER,
+    held_by             TEXT,
     updated_at          INTEGER NOT NULL,
     revision            INTEGER NOT NULL
 );

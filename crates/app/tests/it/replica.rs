@@ -50,6 +50,7 @@ impl Authority {
                     let id = Identity {
                         user: c.user.clone(),
                         device: device.into(),
+                        role: daybook_domain::Role::Admin,
                     };
                     let r = self
                         .db
@@ -413,6 +414,7 @@ fn pushing_again_after_a_lost_answer_duplicates_nothing() {
         let id = Identity {
             user: c.user.clone(),
             device: "a".into(),
+            role: daybook_domain::Role::Admin,
         };
         server.db.write(|w| w.execute(&c.envelope, &id)).unwrap();
         let last_seq = server.last_seq(c.envelope.command_id);

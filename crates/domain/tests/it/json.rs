@@ -5,9 +5,9 @@ use daybook_domain::event::*;
 use daybook_domain::{
     AddCustomerAddress, AddOrderLine, BlockCustomer, CancelOrder, ChangeCustomerAddress,
     ChangeOrderLine, CreateOrder, DeliverOrder, DiscontinueProduct, InvoiceOrder, LineValues,
-    PlaceOrder, RegisterCustomer, RegisterProduct, ReinstateProduct, RemoveCustomerAddress,
-    RemoveOrderLine, SetDeliveryAddress, SetOrderDetails, SetSpendingLimit, UnblockCustomer,
-    UpdateCustomer, UpdateProduct,
+    PlaceOrder, RefuseHeldOrder, RegisterCustomer, RegisterProduct, ReinstateProduct, ReleaseOrder,
+    RemoveCustomerAddress, RemoveOrderLine, SetDeliveryAddress, SetOrderDetails, SetSpendingLimit,
+    UnblockCustomer, UpdateCustomer, UpdateProduct,
 };
 use daybook_domain::{
     Address, Command, CommandEnvelope, Currency, CustomerKind, DomainError, Money, RecordKind,
@@ -124,6 +124,11 @@ fn one_of_every_command() -> Vec<Command> {
             seen: None,
         }),
         Command::PlaceOrder(PlaceOrder { order_id: o }),
+        Command::ReleaseOrder(ReleaseOrder { order_id: o }),
+        Command::RefuseHeldOrder(RefuseHeldOrder {
+            order_id: o,
+            reason: "over the limit".into(),
+        }),
         Command::CancelOrder(CancelOrder {
             order_id: o,
             reason: String::new(),
@@ -142,7 +147,7 @@ fn one_of_every_command() -> Vec<Command> {
 #[test]
 fn every_command_round_trips_with_its_name_as_the_type_tag() {
     let commands = one_of_every_command();
-    assert_eq!(commands.len(), 22);
+    assert_eq!(commands.len(), 24);
     for cmd in commands {
         let value = serde_json::to_value(&cmd).unwrap();
         assert_eq!(value["type"], cmd.name());
