@@ -326,7 +326,7 @@ fn event_type_table_is_consistent() {
         Event::TYPES.len(),
         "duplicate event type names"
     );
-    assert_eq!(Event::TYPES.len(), 25);
+    assert_eq!(Event::TYPES.len(), 28);
     assert_eq!(Event::current_version("OrderLineAdded"), Some(2));
     assert_eq!(Event::current_version("Nope"), None);
     let e = sample_event();
