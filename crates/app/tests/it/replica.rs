@@ -317,6 +317,55 @@ fn spending_limit_used_up_by_a_colleague_holds_the_order_on_sync() {
     assert_converged(&server, &[&a, &b]);
 }
 
+/// A placement refused on sync (the customer was blocked meanwhile) needs attention; a
+/// retry unchanged is refused at once, locally; once unblocked, the retry goes through.
+#[test]
+fn a_placement_refused_on_sync_can_be_retried() {
+    let mut server = Authority::new();
+    let mut a = client(&server, "a", "D1");
+    let c = customer(&mut a, "C-1", None);
+    let p = product(&mut a, "P", 10_000, VatClass::Zero);
+    server.sync("a", &mut a);
+    let mut b = client(&server, "b", "D2");
+    server.sync("b", &mut b);
+
+    let ob = order(&mut b, c, &[(p, 2)]);
+    b.execute(Command::PlaceOrder(PlaceOrder { order_id: ob }))
+        .unwrap();
+    a.execute(Command::BlockCustomer(BlockCustomer {
+        customer_id: c,
+        reason: "unpaid".into(),
+    }))
+    .unwrap();
+    server.sync("a", &mut a);
+    server.sync("b", &mut b);
+
+    let attention = b.read().needs_attention().unwrap();
+    assert_eq!(attention.len(), 1);
+    assert_eq!(attention[0].error.as_ref().unwrap().code, "customer_blocked");
+    assert_eq!(
+        query::order(b.conn(), ob.0).unwrap().order.status,
+        OrderStatus::Draft
+    );
+    let err = b.retry(attention[0].command_id, None).unwrap_err();
+    assert!(matches!(err, AppError::Domain(DomainError::CustomerBlocked)));
+    assert_eq!(b.read().needs_attention().unwrap().len(), 1);
+
+    a.execute(Command::UnblockCustomer(UnblockCustomer { customer_id: c }))
+        .unwrap();
+    server.sync("a", &mut a);
+    server.sync("b", &mut b);
+    b.retry(attention[0].command_id, None).unwrap();
+    server.sync("b", &mut b);
+    server.sync("a", &mut a);
+    assert!(b.read().needs_attention().unwrap().is_empty());
+    assert_eq!(
+        query::order(a.conn(), ob.0).unwrap().order.status,
+        OrderStatus::Placed
+    );
+    assert_converged(&server, &[&a, &b]);
+}
+
 #[test]
 fn invoice_numbers_come_from_the_server() {
     let mut server = Authority::new();
