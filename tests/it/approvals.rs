@@ -14,7 +14,7 @@ fn a_held_order_is_refused_then_released_from_the_approvals_queue() {
     let placed = b.ok(&["order", "place", "SO-00001"]);
     assert!(placed.contains("order SO-00001 is held"), "{placed}");
 
-    let queue = b.json(&["approvals", "--json"]);
+    let queue = b.json(&["approvals"]);
     assert_eq!(queue.as_array().map(Vec::len), Some(1));
     assert_eq!(text(&queue, "/0/number"), "SO-00001");
     assert_eq!(
@@ -29,7 +29,7 @@ fn a_held_order_is_refused_then_released_from_the_approvals_queue() {
         table.contains("SO-00001") && table.contains("181.44") && table.contains("100.00"),
         "{table}"
     );
-    let held = b.json(&["orders", "--status", "held", "--json"]);
+    let held = b.json(&["orders", "--status", "held"]);
     assert_eq!(int(&held, "/total"), 1);
     let shown = b.json(&["show", "SO-00001"]);
     assert_eq!(text(&shown, "/order/status"), "held");

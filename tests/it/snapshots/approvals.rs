@@ -45,9 +45,28 @@ fn snapshots_of_the_approvals_queue_and_a_held_orders_history() {
         ],
     );
     expect![[r#"
+        Number    Held              By      Customer              Amount  Open  Limit
+        SO-00003  2026-03-09 10:00  tester  Brouwerij Noord B.V.   16.34  0.00  10.00
+        1 held order: daybook order release NUMBER, or daybook order refuse NUMBER --reason TEXT
     "#]]
     .assert_eq(&b.ok(&["approvals"]));
     expect![[r#"
+        [
+          {
+            "id": "00000000-0000-0000-0000-000000000003",
+            "number": "SO-00003",
+            "customer_id": "00000000-0000-0000-0000-0000000000c1",
+            "customer_name": "Brouwerij Noord B.V.",
+            "customer_number": "C-00001",
+            "currency": "EUR",
+            "amount": 1634,
+            "limit": 1000,
+            "open_total": 0,
+            "blocked": false,
+            "held_by": "tester",
+            "held_at": "2026-03-09T10:00:00Z"
+          }
+        ]
     "#]]
     .assert_eq(&b.ok(&["approvals", "--json"]));
 
@@ -65,12 +84,32 @@ fn snapshots_of_the_approvals_queue_and_a_held_orders_history() {
         ],
     );
     expect![[r#"
+        no held orders
     "#]]
     .assert_eq(&b.ok(&["approvals"]));
     expect![[r#"
+        Order SO-00003 (00000000-0000-0000-0000-000000000003): 6 changes
+        #1   2026-03-03 10:00:00 UTC  tester on ci  Order created
+              SO-00003 for Brouwerij Noord B.V. (C-00001), in EUR
+        #2   2026-03-03 11:00:00 UTC  tester on ci  Line added
+              Line 1 · 10 × PEN Ballpoint pen, blue at EUR 1.35, VAT 21%
+        #3   2026-03-09 10:00:00 UTC  tester on ci  Held
+              Held over the spending limit: the order (EUR 16.34) and the open orders (EUR 0.00) come to more than the limit of EUR 10.00
+              Status: draft → held for a manager on 9 Mar 2026 10:00
+        #4   2026-03-09 11:00:00 UTC  tester on ci  Refused
+              Reason: Pay the open invoices first
+              Status: held → draft on 9 Mar 2026 11:00
+        #5   2026-03-09 12:00:00 UTC  tester on ci  Held
+              Held over the spending limit: the order (EUR 16.34) and the open orders (EUR 0.00) come to more than the limit of EUR 10.00
+              Status: draft → held for a manager on 9 Mar 2026 12:00
+        #6   2026-03-09 13:00:00 UTC  tester on ci  Released
+              Open orders before it: EUR 0.00
+              Status: held → placed on 9 Mar 2026 13:00
     "#]]
     .assert_eq(&b.ok(&["history", "SO-00003"]));
     expect![[r#"
+        exit 1
+        error: the order is placed; only a held order can be released or refused
     "#]]
     .assert_eq(&seen(&b, &["order", "release", "SO-00003"]));
 }
