@@ -24,7 +24,7 @@ fn snapshots_of_refusals_and_bad_input() {
         line(create_order(so5, "SO-00005", id(CAFE)).into()),
         line(add_order_line(so5, id(0x51), id(TEA), 1).into()),
         line(PlaceOrder { order_id: so5 }.into()),
-        // Over the spending limit (5,000.00 with nothing open).
+        // Over the spending limit (5,000.00 with nothing open): held, not refused.
         line(create_order(so6, "SO-00006", id(ACME)).into()),
         line(add_order_line(so6, id(0x61), id(CHAIR), 40).into()),
         line(PlaceOrder { order_id: so6 }.into()),

@@ -342,13 +342,19 @@ fn a_placement_refused_on_sync_can_be_retried() {
 
     let attention = b.read().needs_attention().unwrap();
     assert_eq!(attention.len(), 1);
-    assert_eq!(attention[0].error.as_ref().unwrap().code, "customer_blocked");
+    assert_eq!(
+        attention[0].error.as_ref().unwrap().code,
+        "customer_blocked"
+    );
     assert_eq!(
         query::order(b.conn(), ob.0).unwrap().order.status,
         OrderStatus::Draft
     );
     let err = b.retry(attention[0].command_id, None).unwrap_err();
-    assert!(matches!(err, AppError::Domain(DomainError::CustomerBlocked)));
+    assert!(matches!(
+        err,
+        AppError::Domain(DomainError::CustomerBlocked)
+    ));
     assert_eq!(b.read().needs_attention().unwrap().len(), 1);
 
     a.execute(Command::UnblockCustomer(UnblockCustomer { customer_id: c }))

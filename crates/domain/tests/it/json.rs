@@ -141,13 +141,40 @@ fn one_of_every_command() -> Vec<Command> {
             order_id: o,
             invoice_id: id(7),
         }),
+        daybook_testkit::set_company_details("Daybook Trading BV").into(),
     ]
+}
+
+/// Every command type's JSON form as first shipped, in `tests/fixtures/commands/`
+/// (`<Type>.v1.json`): a device that is not updated keeps sending it, so it must still
+/// be read as the same command. A new command type gets its fixture from this test
+/// with `UPDATE_EXPECT=1` (written only where none exists; never rewritten).
+#[test]
+fn every_command_type_reads_its_v1_fixture() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/commands");
+    let update = std::env::var_os("UPDATE_EXPECT").is_some();
+    let commands = one_of_every_command();
+    let names: std::collections::BTreeSet<&str> = commands.iter().map(Command::name).collect();
+    assert_eq!(names.len(), Command::NAMES.len(), "one of every command");
+    for cmd in commands {
+        let path = dir.join(format!("{}.v1.json", cmd.name()));
+        if update && !path.exists() {
+            let text = serde_json::to_string_pretty(&cmd).unwrap() + "\n";
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(&path, text).unwrap();
+        }
+        let text = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("{}: {e} (UPDATE_EXPECT=1 writes it)", path.display()));
+        let read: Command =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert_eq!(read, cmd, "{}", path.display());
+    }
 }
 
 #[test]
 fn every_command_round_trips_with_its_name_as_the_type_tag() {
     let commands = one_of_every_command();
-    assert_eq!(commands.len(), 24);
+    assert_eq!(commands.len(), 25);
     for cmd in commands {
         let value = serde_json::to_value(&cmd).unwrap();
         assert_eq!(value["type"], cmd.name());
