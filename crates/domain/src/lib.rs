@@ -16,6 +16,7 @@ pub mod ids;
 pub mod money;
 pub mod order;
 pub mod permission;
+mod placing;
 pub mod product;
 pub mod schema;
 pub mod text;

@@ -8,11 +8,12 @@ use serde::{Deserialize, Serialize};
 use crate::command::{self, OrderCommand};
 use crate::error::DomainError;
 use crate::event::*;
-use crate::facts::{CustomerFacts, FactNeeds, Facts};
+use crate::facts::{FactNeeds, Facts};
 use crate::guard::{merge, show_text};
 use crate::ids::{AddressId, CustomerId, DeliveryId, InvoiceId, LineId, ProductId};
+use crate::money::MAX_ORDER_TOTAL;
 use crate::money::{Currency, Money, RateSums, Totals, VatClass, line_net, percent};
-use crate::money::{MAX_ORDER_TOTAL, MAX_RUNNING_TOTAL};
+use crate::placing::{placeable, running_totals};
 use crate::validate::{discount, free_text, optional, price, quantity, required};
 use crate::values::{GuardedField, HoldReason, OrderStatus, RecordKind, TotalScope};
 
@@ -21,7 +22,7 @@ use crate::values::{GuardedField, HoldReason, OrderStatus, RecordKind, TotalScop
 pub const MAX_LINES: usize = 1000;
 
 /// The totals of an order with these lines, if they stay within [`MAX_ORDER_TOTAL`].
-fn within_order_cap(o: &SalesOrder, sums: &RateSums) -> Result<Totals, DomainError> {
+pub(crate) fn within_order_cap(o: &SalesOrder, sums: &RateSums) -> Result<Totals, DomainError> {
     let totals = Totals::try_from_rate_sums(sums)?;
     if totals.gross > MAX_ORDER_TOTAL {
         return Err(DomainError::TotalTooLarge {
@@ -31,23 +32,6 @@ fn within_order_cap(o: &SalesOrder, sums: &RateSums) -> Result<Totals, DomainErr
         });
     }
     Ok(totals)
-}
-
-/// `running + more`, if it stays within [`MAX_RUNNING_TOTAL`].
-fn within_running_cap(
-    running: Money,
-    more: Money,
-    scope: TotalScope,
-    currency: Currency,
-) -> Result<Money, DomainError> {
-    running
-        .checked_add(more)
-        .filter(|t| *t <= MAX_RUNNING_TOTAL)
-        .ok_or(DomainError::TotalTooLarge {
-            scope,
-            currency,
-            max: MAX_RUNNING_TOTAL,
-        })
 }
 
 /// One line of an order, with the catalogue values copied at the time it was added.
@@ -315,49 +299,6 @@ fn held(o: &SalesOrder) -> Result<(), DomainError> {
     } else {
         Err(DomainError::NotHeld { status: o.status })
     }
-}
-
-/// The order's customer, if it may place this order: it exists, is not blocked and
-/// still has the order's currency.
-fn placeable<'f>(o: &SalesOrder, facts: &'f Facts) -> Result<&'f CustomerFacts, DomainError> {
-    let customer = facts
-        .customer
-        .as_ref()
-        .filter(|c| c.id == o.customer_id)
-        .ok_or(DomainError::NotFound {
-            kind: RecordKind::Customer,
-            id: o.customer_id.0,
-        })?;
-    if customer.blocked {
-        return Err(DomainError::CustomerBlocked);
-    }
-    if customer.currency != o.currency {
-        return Err(DomainError::CurrencyMismatch {
-            order: o.currency,
-            customer: customer.currency,
-        });
-    }
-    Ok(customer)
-}
-
-/// The order's gross total and the customer's open total with it, if placing it keeps
-/// the order, the customer's open total and the day within their caps. Lines were
-/// checked as they came, but an order placed from an older log (before the caps) is
-/// checked again here: placing adds it to running totals.
-fn running_totals(
-    o: &SalesOrder,
-    customer: &CustomerFacts,
-    facts: &Facts,
-) -> Result<(Money, Money), DomainError> {
-    let order_total = within_order_cap(o, &o.rate_sums())?.gross;
-    let after = within_running_cap(
-        customer.open_total,
-        order_total,
-        TotalScope::CustomerOpen,
-        customer.currency,
-    )?;
-    within_running_cap(facts.day_total, order_total, TotalScope::Day, o.currency)?;
-    Ok((order_total, after))
 }
 
 fn line(o: &SalesOrder, id: LineId) -> Result<&OrderLine, DomainError> {
