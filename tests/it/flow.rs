@@ -126,10 +126,15 @@ fn lines_change_and_go_and_rules_are_enforced() {
     assert_eq!(int(&order, "/lines/0/quantity"), 7);
     assert_eq!(int(&order, "/lines/0/discount_bp"), 1250);
 
-    // A spending limit below the order refuses placing (a domain refusal: exit 1).
+    // A spending limit below the order holds it for a manager; refused, it is a draft
+    // again.
     b.ok(&["customer", "limit", "C-00001", "5.00"]);
-    let line = b.fails(&["order", "place", "SO-00001"], 1);
-    assert!(line.contains("spending limit"), "{line}");
+    let line = b.ok(&["order", "place", "SO-00001"]);
+    assert!(
+        line.contains("held") && line.contains("spending limit"),
+        "{line}"
+    );
+    b.ok(&["order", "refuse", "SO-00001", "--reason", "limit first"]);
     b.ok(&["customer", "limit", "C-00001", "none"]);
     // Blocked customers cannot place orders.
     b.ok(&[

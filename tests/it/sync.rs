@@ -395,8 +395,11 @@ fn a_line_added_to_an_order_a_colleague_placed_meanwhile_needs_attention() {
     assert_converged(&server, &[&a, &b]);
 }
 
+/// A placement within the limit on the device that the server finds over it (a
+/// colleague used the limit up meanwhile) is held there, not refused: it reaches a
+/// manager instead of the clerk's "needs attention"; released, it is placed everywhere.
 #[test]
-fn spending_limit_used_up_by_a_colleague_is_refused_on_sync() {
+fn spending_limit_used_up_by_a_colleague_holds_the_order_on_sync() {
     let server = Server::start();
     let a = Client::new(&server.url(), &server.token("laptop"), "alice");
     let b = Client::new(&server.url(), &server.token("tablet"), "bob");
@@ -410,19 +413,32 @@ fn spending_limit_used_up_by_a_colleague_is_refused_on_sync() {
     let ob = order(&b, c, &[(p, 1)]); // 12,100 gross: fine alone, not after a's
     b.exec(Command::PlaceOrder(PlaceOrder { order_id: ob }))
         .unwrap();
+    let status = |cl: &Client| cl.with(|d| query::order(d.conn(), ob.0).unwrap().order.status);
+    assert_eq!(
+        status(&b),
+        OrderStatus::Placed,
+        "within the limit as b knew it"
+    );
     a.sync();
     let report = b.sync();
-    assert_eq!(report.rejected, 1);
-    let attention = b.with(|d| d.read().needs_attention().unwrap());
-    assert_eq!(
-        attention[0].error.as_ref().unwrap().code,
-        "spending_limit_exceeded"
-    );
-    assert_eq!(
-        b.with(|d| query::order(d.conn(), ob.0).unwrap().order.status),
-        OrderStatus::Draft
-    );
+    assert_eq!(report.rejected, 0);
+    assert!(b.with(|d| d.read().needs_attention().unwrap()).is_empty());
+    assert_eq!(status(&b), OrderStatus::Held);
+    let open =
+        |cl: &Client| cl.with(|d| query::customer(d.conn(), c.0).unwrap().customer.open_total);
+    assert_eq!(open(&b), Money(24_200), "a held order counts nowhere");
+
+    // The manager's device sees it waiting, placed by bob, and releases it.
     a.sync();
+    let queue = a.with(|d| d.read().approvals().unwrap());
+    assert_eq!(queue.len(), 1);
+    assert_eq!((queue[0].id, queue[0].held_by.as_str()), (ob.0, "bob"));
+    a.exec(Command::ReleaseOrder(ReleaseOrder { order_id: ob }))
+        .unwrap();
+    a.sync();
+    b.sync();
+    assert_eq!(status(&b), OrderStatus::Placed);
+    assert_eq!(open(&b), Money(36_300));
     assert_converged(&server, &[&a, &b]);
 }
 

@@ -331,6 +331,10 @@ export type Command = {
 } & SetOrderDetails | {
 	type: "PlaceOrder",
 } & PlaceOrder | {
+	type: "ReleaseOrder",
+} & ReleaseOrder | {
+	type: "RefuseHeldOrder",
+} & RefuseHeldOrder | {
 	type: "CancelOrder",
 } & CancelOrder | {
 	type: "DeliverOrder",
@@ -612,6 +616,13 @@ export type ErrorCode =
 "not_placed" | 
 /**  Invoicing follows delivery (`params.status`). */
 "not_delivered" | 
+/**  Only a held order can be released or refused (`params.status`). */
+"not_held" | 
+/**
+ *  The person's role (`params.role`) may not do this (`params.value`: what, in
+ *  English); `params.required_role` is the least role that may.
+ */
+"role_required" | 
 /**  The product code is taken (`params.value`). */
 "duplicate_product_code" | 
 /**  The customer number is taken (`params.value`). */
@@ -728,6 +739,10 @@ export type ErrorParams = {
 	other_currency?: string | null,
 	/**  An order's status. */
 	status?: OrderStatus | null,
+	/**  The person's role. */
+	role?: Role | null,
+	/**  The least role that may do what was refused. */
+	required_role?: Role | null,
 	/**  The text given (an e-mail address, a code, a number). */
 	value?: string | null,
 	/**  The value a user saw before changing it, as a person reads it. */
@@ -1015,6 +1030,12 @@ export type OrderSort =
 export type OrderStatus = 
 /**  Being entered; lines can change. */
 "draft" | 
+/**
+ *  Placing it would have taken the customer over the spending limit: it waits for a
+ *  manager to release it (then placed) or refuse it (then draft again). Lines are
+ *  fixed meanwhile, and it does not count towards the open total.
+ */
+"held" | 
 /**  Confirmed; counts towards the customer's open total. */
 "placed" | 
 /**  Goods delivered; still open until invoiced. */
@@ -1036,7 +1057,10 @@ export type OrderSummary = {
 	gross: Money,
 };
 
-/**  Place the order: checks blocked customer and spending limit. */
+/**
+ *  Place the order: refused for a blocked customer; held (for a manager to release
+ *  or refuse) when it would take the customer over the spending limit.
+ */
 export type PlaceOrder = {
 	/**  Which order. */
 	order_id: OrderId,
@@ -1135,6 +1159,14 @@ export type RecordSync =
 /**  A change was refused or no longer applies: see "needs attention". */
 "attention";
 
+/**  Refuse a held order: it becomes a draft again. */
+export type RefuseHeldOrder = {
+	/**  Which order. */
+	order_id: OrderId,
+	/**  Why (required: the clerk reads it). */
+	reason: string,
+};
+
 /**  Create a customer. */
 export type RegisterCustomer = {
 	/**  New id. */
@@ -1175,6 +1207,15 @@ export type ReinstateProduct = {
 	product_id: ProductId,
 };
 
+/**
+ *  Release a held order (a manager's decision to allow the customer past the
+ *  spending limit): it becomes placed.
+ */
+export type ReleaseOrder = {
+	/**  Which order. */
+	order_id: OrderId,
+};
+
 /**  Remove an address. */
 export type RemoveCustomerAddress = {
 	/**  Which customer. */
@@ -1207,6 +1248,24 @@ export type RestoreReport = {
 	/**  Wall time. */
 	millis: number,
 };
+
+/**
+ *  What a person may do (see `permission`): each role may do all that the one before
+ *  it may. Ordered, so `role >= Role::Manager` reads as "at least a manager".
+ */
+export type Role = 
+/**  Customers and orders: create, lines, place (within the limit), deliver. */
+"clerk" | 
+/**
+ *  A clerk's work plus products and prices, spending limits, blocking, held
+ *  orders, cancelling after delivery, invoicing and the company's details.
+ */
+"manager" | 
+/**
+ *  Everything. The default: the one owner of a store never connected to a
+ *  server has every right, and until people sign in nobody else is known.
+ */
+"admin";
 
 /**
  *  Set the company's own details, as documents show them (full new values; only a

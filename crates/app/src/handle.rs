@@ -211,6 +211,8 @@ pub(crate) fn handle_warm(
         Some(loaded) => loaded,
         None => (Aggregate::new(target_type), 0),
     };
+    // Who may give it is decided before what it does: a refused role changes nothing.
+    daybook_domain::permission::allowed(h.identity.role, &env.command, &agg)?;
     let needs = agg.needs(&env.command);
     let facts = facts::fetch(conn, &needs, h.authority, env.issued_at)?;
     let events = agg.decide(&env.command, &facts, env.issued_at)?;

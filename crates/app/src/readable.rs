@@ -82,6 +82,11 @@ pub fn label(field: &str) -> Option<&'static str> {
         "invoice_number" => "Invoice number",
         "invoiced_at" => "Invoiced",
         "bank_account" => "Bank account",
+        "order_total" => "Order total",
+        "open_total" => "Open orders",
+        "held_at" => "Held",
+        "released_at" => "Released",
+        "refused_at" => "Refused",
         _ => return None,
     })
 }
@@ -431,6 +436,33 @@ fn tell(
             }
             rows.push(format!("Status: draft → placed on {}", day(e.placed_at)));
             "Placed"
+        }
+        Event::OrderHeld(e) => {
+            rows.push(format!(
+                "Held {}: the order ({}) and the open orders ({}) come to more than the limit of {}",
+                e.reason,
+                amount(e.order_total, cur),
+                amount(e.open_total, cur),
+                amount(e.limit, cur)
+            ));
+            rows.push(format!(
+                "Status: draft → held for a manager on {}",
+                day(e.held_at)
+            ));
+            "Held"
+        }
+        Event::OrderReleased(e) => {
+            rows.push(format!(
+                "Open orders before it: {}",
+                amount(e.open_total, cur)
+            ));
+            rows.push(format!("Status: held → placed on {}", day(e.released_at)));
+            "Released"
+        }
+        Event::HeldOrderRefused(e) => {
+            rows.push(format!("Reason: {}", e.reason));
+            rows.push(format!("Status: held → draft on {}", day(e.refused_at)));
+            "Refused"
         }
         Event::OrderCancelled(e) => {
             rows.push(format!("Reason: {}", e.reason));

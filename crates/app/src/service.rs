@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use daybook_domain::{AddOrderLine, Aggregate, Command, CommandEnvelope, CreateOrder};
+use daybook_domain::{AddOrderLine, Aggregate, Command, CommandEnvelope, CreateOrder, Role};
 use daybook_store::{EventStore, StoreError, StoreOptions, StoreTx, settings};
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
@@ -41,13 +41,18 @@ pub fn snapshot_due(state: &daybook_domain::Aggregate, before: u64, after: u64) 
     after / step != before / step
 }
 
-/// Who is working, and on which device: recorded on every event.
+/// Who is working, and on which device: recorded on every event. The role decides
+/// which commands they may give (`daybook_domain::permission`), checked before each
+/// decision.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Identity {
     /// The user's name.
     pub user: String,
     /// The device's name.
     pub device: String,
+    /// What they may do. Until people sign in, every store's user is its owner: admin.
+    #[serde(default)]
+    pub role: Role,
 }
 
 /// How to open a Daybook.
@@ -59,6 +64,9 @@ pub struct OpenOptions {
     pub user: Option<String>,
     /// The device name; defaults to one generated on first open and kept.
     pub device: Option<String>,
+    /// The user's role. The default, admin, is the one owner of a store never
+    /// connected to a server; sign-in will set it for the person signed in.
+    pub role: Role,
     /// The server's own store: decisions are authoritative (it assigns invoice
     /// numbers) and commands are not queued in an outbox for sync.
     pub authority: bool,
@@ -156,6 +164,7 @@ impl Daybook {
             durability: self.durability,
             user: Some(self.identity.user.clone()),
             device: None,
+            role: self.identity.role,
             authority: self.authority,
         }
     }
@@ -180,6 +189,7 @@ impl Daybook {
             identity: Identity {
                 user: "local".into(),
                 device: "none".into(),
+                role: Role::Admin,
             },
             authority: false,
             path: None,
@@ -218,7 +228,11 @@ impl Daybook {
         // user now, before any command of theirs is queued.
         daybook_protocol::check_user(&user)
             .map_err(|e| AppError::invalid(Some("user"), e.to_string()))?;
-        let identity = Identity { user, device };
+        let identity = Identity {
+            user,
+            device,
+            role: options.role,
+        };
         let mut db = Daybook {
             store,
             identity,

@@ -36,6 +36,7 @@ fn daybook(path: &Path, authority: bool) -> Result<Daybook> {
             user: Some("bench".into()),
             device: Some(if authority { "server" } else { "bench" }.into()),
             authority,
+            role: daybook_domain::Role::Admin,
         },
     )?)
 }

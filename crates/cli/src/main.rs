@@ -163,6 +163,8 @@ enum Cmd {
     Stats,
     /// Orders and revenue over a period, top customers, open work
     Dashboard(read::DashboardArgs),
+    /// Held orders waiting for a manager: release or refuse them with `daybook order`
+    Approvals,
     /// Push local changes to the sync server and pull everyone else's
     Sync(sync::SyncArgs),
     /// Changes the server refused, or that no longer apply: what needs you
@@ -435,6 +437,7 @@ fn try_main(cli: Cli) -> anyhow::Result<(String, u8)> {
         Cmd::Rebuild => read::rebuild(&mut ctx)?,
         Cmd::Stats => read::stats(&mut ctx)?,
         Cmd::Dashboard(a) => read::dashboard(&mut ctx, &a)?,
+        Cmd::Approvals => read::approvals(&mut ctx)?,
         Cmd::Sync(a) => sync::sync(&mut ctx, &a)?,
         Cmd::Attention => sync::attention(&mut ctx)?,
         Cmd::Retry(a) => sync::retry(&mut ctx, &a)?,

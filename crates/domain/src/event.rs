@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ids::{AddressId, CustomerId, DeliveryId, InvoiceId, LineId, ProductId};
 use crate::money::{Currency, Money, VatClass};
-use crate::values::{Address, CustomerKind};
+use crate::values::{Address, CustomerKind, HoldReason};
 
 /// A customer was registered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -206,6 +206,44 @@ pub struct OrderPlaced {
     pub placed_at: DateTime<Utc>,
 }
 
+/// Placing the order would have taken its customer over the spending limit, so it
+/// waits for a manager instead: it does not count towards the open total (nor the
+/// day's figures) until released. The amounts are those the decision saw, for the
+/// history and the approvals queue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderHeld {
+    /// Why it is held.
+    pub reason: HoldReason,
+    /// The order's gross total.
+    pub order_total: Money,
+    /// The customer's spending limit then.
+    pub limit: Money,
+    /// The customer's open total then (placed, not yet invoiced orders).
+    pub open_total: Money,
+    /// When it was placed (and held).
+    pub held_at: DateTime<Utc>,
+}
+
+/// A manager released a held order: it is placed now, and counts towards the open
+/// total and the day's figures from now on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderReleased {
+    /// The customer's open total when released (it may still be over the limit: the
+    /// release is the manager's decision to allow that).
+    pub open_total: Money,
+    /// When; the order's placing time from now on.
+    pub released_at: DateTime<Utc>,
+}
+
+/// A manager refused a held order: it is a draft again, to be changed or cancelled.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeldOrderRefused {
+    /// Why, for the clerk and the history.
+    pub reason: String,
+    /// When.
+    pub refused_at: DateTime<Utc>,
+}
+
 /// The order was cancelled.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderCancelled {
@@ -354,6 +392,12 @@ events! {
     OrderDetailsChanged => SalesOrder, 1;
     /// See [`OrderPlaced`].
     OrderPlaced => SalesOrder, 1;
+    /// See [`OrderHeld`].
+    OrderHeld => SalesOrder, 1;
+    /// See [`OrderReleased`].
+    OrderReleased => SalesOrder, 1;
+    /// See [`HeldOrderRefused`].
+    HeldOrderRefused => SalesOrder, 1;
     /// See [`OrderCancelled`].
     OrderCancelled => SalesOrder, 1;
     /// See [`OrderDelivered`].

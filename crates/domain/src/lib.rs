@@ -15,6 +15,8 @@ mod guard;
 pub mod ids;
 pub mod money;
 pub mod order;
+pub mod permission;
+mod placing;
 pub mod product;
 pub mod schema;
 pub mod text;
@@ -35,4 +37,6 @@ pub use money::{
 };
 pub use order::{OrderLine, SalesOrder};
 pub use product::Product;
-pub use values::{Address, CustomerKind, GuardedField, OrderStatus, RecordKind, TotalScope};
+pub use values::{
+    Address, CustomerKind, GuardedField, HoldReason, OrderStatus, RecordKind, Role, TotalScope,
+};

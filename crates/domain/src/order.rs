@@ -1,5 +1,6 @@
-//! The SalesOrder aggregate: draft -> placed -> delivered -> invoiced, or cancelled.
-//! Delivery and invoicing are steps of the order's life, recorded on its stream.
+//! The SalesOrder aggregate: draft -> placed (or held, then released or refused back
+//! to draft) -> delivered -> invoiced, or cancelled. Delivery and invoicing are steps of
+//! the order's life, recorded on its stream.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -10,17 +11,18 @@ use crate::event::*;
 use crate::facts::{FactNeeds, Facts};
 use crate::guard::{merge, show_text};
 use crate::ids::{AddressId, CustomerId, DeliveryId, InvoiceId, LineId, ProductId};
+use crate::money::MAX_ORDER_TOTAL;
 use crate::money::{Currency, Money, RateSums, Totals, VatClass, line_net, percent};
-use crate::money::{MAX_ORDER_TOTAL, MAX_RUNNING_TOTAL};
+use crate::placing::{placeable, running_totals};
 use crate::validate::{discount, free_text, optional, price, quantity, required};
-use crate::values::{GuardedField, OrderStatus, RecordKind, TotalScope};
+use crate::values::{GuardedField, HoldReason, OrderStatus, RecordKind, TotalScope};
 
 /// Most lines one order may have: each command on an order reads and writes the whole
 /// order, so an unbounded order makes every change slower and the documents endless.
 pub const MAX_LINES: usize = 1000;
 
 /// The totals of an order with these lines, if they stay within [`MAX_ORDER_TOTAL`].
-fn within_order_cap(o: &SalesOrder, sums: &RateSums) -> Result<Totals, DomainError> {
+pub(crate) fn within_order_cap(o: &SalesOrder, sums: &RateSums) -> Result<Totals, DomainError> {
     let totals = Totals::try_from_rate_sums(sums)?;
     if totals.gross > MAX_ORDER_TOTAL {
         return Err(DomainError::TotalTooLarge {
@@ -30,23 +32,6 @@ fn within_order_cap(o: &SalesOrder, sums: &RateSums) -> Result<Totals, DomainErr
         });
     }
     Ok(totals)
-}
-
-/// `running + more`, if it stays within [`MAX_RUNNING_TOTAL`].
-fn within_running_cap(
-    running: Money,
-    more: Money,
-    scope: TotalScope,
-    currency: Currency,
-) -> Result<Money, DomainError> {
-    running
-        .checked_add(more)
-        .filter(|t| *t <= MAX_RUNNING_TOTAL)
-        .ok_or(DomainError::TotalTooLarge {
-            scope,
-            currency,
-            max: MAX_RUNNING_TOTAL,
-        })
 }
 
 /// One line of an order, with the catalogue values copied at the time it was added.
@@ -245,6 +230,12 @@ pub fn apply(state: &mut Option<SalesOrder>, event: &Event) {
             o.status = OrderStatus::Placed;
             o.placed_at = Some(e.placed_at);
         }
+        Event::OrderHeld(_) => o.status = OrderStatus::Held,
+        Event::OrderReleased(e) => {
+            o.status = OrderStatus::Placed;
+            o.placed_at = Some(e.released_at);
+        }
+        Event::HeldOrderRefused(_) => o.status = OrderStatus::Draft,
         Event::OrderCancelled(e) => {
             o.status = OrderStatus::Cancelled;
             o.cancelled_at = Some(e.cancelled_at);
@@ -282,7 +273,7 @@ pub fn needs(state: Option<&SalesOrder>, cmd: OrderCommand<'_>) -> FactNeeds {
             customer: own_customer,
             ..FactNeeds::default()
         },
-        OrderCommand::PlaceOrder(_) => FactNeeds {
+        OrderCommand::PlaceOrder(_) | OrderCommand::ReleaseOrder(_) => FactNeeds {
             customer: own_customer,
             day_total: state.is_some(),
             ..FactNeeds::default()
@@ -294,6 +285,7 @@ pub fn needs(state: Option<&SalesOrder>, cmd: OrderCommand<'_>) -> FactNeeds {
         OrderCommand::ChangeOrderLine(_)
         | OrderCommand::RemoveOrderLine(_)
         | OrderCommand::SetOrderDetails(_)
+        | OrderCommand::RefuseHeldOrder(_)
         | OrderCommand::CancelOrder(_)
         | OrderCommand::DeliverOrder(_) => FactNeeds::default(),
     }
@@ -304,6 +296,14 @@ fn draft(o: &SalesOrder) -> Result<(), DomainError> {
         Ok(())
     } else {
         Err(DomainError::OrderNotDraft { status: o.status })
+    }
+}
+
+fn held(o: &SalesOrder) -> Result<(), DomainError> {
+    if o.status == OrderStatus::Held {
+        Ok(())
+    } else {
+        Err(DomainError::NotHeld { status: o.status })
     }
 }
 
@@ -490,7 +490,10 @@ pub fn decide(
         }
         OrderCommand::SetDeliveryAddress(command::SetDeliveryAddress { address_id, .. }) => {
             let o = existing()?;
-            if !matches!(o.status, OrderStatus::Draft | OrderStatus::Placed) {
+            if !matches!(
+                o.status,
+                OrderStatus::Draft | OrderStatus::Held | OrderStatus::Placed
+            ) {
                 return Err(DomainError::OrderNotDraft { status: o.status });
             }
             let owns = facts
@@ -556,50 +559,58 @@ pub fn decide(
             if o.lines.is_empty() {
                 return Err(DomainError::EmptyOrder);
             }
-            let customer = facts
-                .customer
-                .as_ref()
-                .filter(|c| c.id == o.customer_id)
-                .ok_or(DomainError::NotFound {
-                    kind: RecordKind::Customer,
-                    id: o.customer_id.0,
-                })?;
-            if customer.blocked {
-                return Err(DomainError::CustomerBlocked);
-            }
-            if customer.currency != o.currency {
-                return Err(DomainError::CurrencyMismatch {
-                    order: o.currency,
-                    customer: customer.currency,
-                });
-            }
-            // Lines were checked as they came, but an order placed from an older log
-            // (before the caps) is checked again here: placing adds it to running totals.
-            let order_total = within_order_cap(o, &o.rate_sums())?.gross;
-            let after = within_running_cap(
-                customer.open_total,
-                order_total,
-                TotalScope::CustomerOpen,
-                customer.currency,
-            )?;
-            within_running_cap(facts.day_total, order_total, TotalScope::Day, o.currency)?;
+            let customer = placeable(o, facts)?;
+            let (order_total, after) = running_totals(o, customer, facts)?;
             if let Some(limit) = customer.spending_limit
                 && after > limit
             {
-                return Err(DomainError::SpendingLimitExceeded {
-                    currency: customer.currency,
-                    limit,
-                    open_total: customer.open_total,
-                    order_total,
-                });
+                return Ok(vec![
+                    OrderHeld {
+                        reason: HoldReason::SpendingLimit,
+                        order_total,
+                        limit,
+                        open_total: customer.open_total,
+                        held_at: at,
+                    }
+                    .into(),
+                ]);
             }
             Ok(vec![OrderPlaced { placed_at: at }.into()])
+        }
+        // The release is the manager's decision to let the customer past the limit, so
+        // the limit is not checked again (the running caps and a block still are).
+        OrderCommand::ReleaseOrder(_) => {
+            let o = existing()?;
+            held(o)?;
+            let customer = placeable(o, facts)?;
+            running_totals(o, customer, facts)?;
+            Ok(vec![
+                OrderReleased {
+                    open_total: customer.open_total,
+                    released_at: at,
+                }
+                .into(),
+            ])
+        }
+        OrderCommand::RefuseHeldOrder(command::RefuseHeldOrder { reason, .. }) => {
+            let o = existing()?;
+            held(o)?;
+            Ok(vec![
+                HeldOrderRefused {
+                    reason: required("reason", reason, 500)?,
+                    refused_at: at,
+                }
+                .into(),
+            ])
         }
         OrderCommand::CancelOrder(command::CancelOrder { reason, .. }) => {
             match existing()?.status {
                 OrderStatus::Invoiced => Err(DomainError::CannotCancelInvoiced),
                 OrderStatus::Cancelled => Err(DomainError::AlreadyCancelled),
-                OrderStatus::Draft | OrderStatus::Placed | OrderStatus::Delivered => Ok(vec![
+                OrderStatus::Draft
+                | OrderStatus::Held
+                | OrderStatus::Placed
+                | OrderStatus::Delivered => Ok(vec![
                     OrderCancelled {
                         reason: free_text("reason", Some(reason), 500)?.unwrap_or_default(),
                         cancelled_at: at,

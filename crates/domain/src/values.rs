@@ -55,6 +55,10 @@ pub enum OrderStatus {
     /// Being entered; lines can change.
     #[default]
     Draft,
+    /// Placing it would have taken the customer over the spending limit: it waits for a
+    /// manager to release it (then placed) or refuse it (then draft again). Lines are
+    /// fixed meanwhile, and it does not count towards the open total.
+    Held,
     /// Confirmed; counts towards the customer's open total.
     Placed,
     /// Goods delivered; still open until invoiced.
@@ -67,8 +71,9 @@ pub enum OrderStatus {
 
 impl OrderStatus {
     /// Every status.
-    pub const ALL: [OrderStatus; 5] = [
+    pub const ALL: [OrderStatus; 6] = [
         OrderStatus::Draft,
+        OrderStatus::Held,
         OrderStatus::Placed,
         OrderStatus::Delivered,
         OrderStatus::Invoiced,
@@ -79,6 +84,7 @@ impl OrderStatus {
     pub fn as_str(self) -> &'static str {
         match self {
             OrderStatus::Draft => "draft",
+            OrderStatus::Held => "held",
             OrderStatus::Placed => "placed",
             OrderStatus::Delivered => "delivered",
             OrderStatus::Invoiced => "invoiced",
@@ -98,6 +104,69 @@ impl OrderStatus {
 }
 
 impl std::fmt::Display for OrderStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why an order is held instead of placed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum HoldReason {
+    /// Placing it would take the customer's open orders over their spending limit.
+    SpendingLimit,
+}
+
+impl std::fmt::Display for HoldReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            HoldReason::SpendingLimit => "over the spending limit",
+        })
+    }
+}
+
+/// What a person may do (see `permission`): each role may do all that the one before
+/// it may. Ordered, so `role >= Role::Manager` reads as "at least a manager".
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Customers and orders: create, lines, place (within the limit), deliver.
+    Clerk,
+    /// A clerk's work plus products and prices, spending limits, blocking, held
+    /// orders, cancelling after delivery, invoicing and the company's details.
+    Manager,
+    /// Everything. The default: the one owner of a store never connected to a
+    /// server has every right, and until people sign in nobody else is known.
+    #[default]
+    Admin,
+}
+
+impl Role {
+    /// Every role, least first.
+    pub const ALL: [Role; 3] = [Role::Clerk, Role::Manager, Role::Admin];
+
+    /// Stable text form (as in JSON and on the command line).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Clerk => "clerk",
+            Role::Manager => "manager",
+            Role::Admin => "admin",
+        }
+    }
+
+    /// Inverse of [`Role::as_str`].
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for Role {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }

@@ -24,7 +24,7 @@ fn snapshots_of_refusals_and_bad_input() {
         line(create_order(so5, "SO-00005", id(CAFE)).into()),
         line(add_order_line(so5, id(0x51), id(TEA), 1).into()),
         line(PlaceOrder { order_id: so5 }.into()),
-        // Over the spending limit (5,000.00 with nothing open).
+        // Over the spending limit (5,000.00 with nothing open): held, not refused.
         line(create_order(so6, "SO-00006", id(ACME)).into()),
         line(add_order_line(so6, id(0x61), id(CHAIR), 40).into()),
         line(PlaceOrder { order_id: so6 }.into()),
@@ -44,9 +44,9 @@ fn snapshots_of_refusals_and_bad_input() {
         {"command_id":"00000000-0000-0000-0000-000000002003","error":{"code":"customer_blocked","message":"the customer is blocked and cannot place orders"},"line":4,"ok":false}
         {"command_id":"00000000-0000-0000-0000-000000002004","duplicate":false,"events":["OrderCreated"],"line":5,"ok":true,"revision":1,"stream_id":"00000000-0000-0000-0000-000000000006"}
         {"command_id":"00000000-0000-0000-0000-000000002005","duplicate":false,"events":["OrderLineAdded"],"line":6,"ok":true,"revision":2,"stream_id":"00000000-0000-0000-0000-000000000006"}
-        {"command_id":"00000000-0000-0000-0000-000000002006","error":{"code":"spending_limit_exceeded","message":"placing this order (EUR 7,257.58) would take the customer's open orders (EUR 0.00) over the spending limit of EUR 5,000.00","params":{"currency":"EUR","limit":500000,"open_total":0,"order_total":725758}},"line":7,"ok":false}
+        {"command_id":"00000000-0000-0000-0000-000000002006","duplicate":false,"events":["OrderHeld"],"line":7,"ok":true,"revision":3,"stream_id":"00000000-0000-0000-0000-000000000006"}
         {"command_id":"00000000-0000-0000-0000-000000002007","error":{"code":"not_found","field":"order_id","message":"there is no such order","params":{"kind":"order"}},"line":8,"ok":false}
-        {"error":{"code":"invalid_input","field":null,"message":"not a command: unknown variant `ShipEverything`, expected one of `RegisterCustomer`, `UpdateCustomer`, `AddCustomerAddress`, `ChangeCustomerAddress`, `RemoveCustomerAddress`, `SetSpendingLimit`, `BlockCustomer`, `UnblockCustomer`, `RegisterProduct`, `UpdateProduct`, `DiscontinueProduct`, `ReinstateProduct`, `CreateOrder`, `AddOrderLine`, `ChangeOrderLine`, `RemoveOrderLine`, `SetDeliveryAddress`, `SetOrderDetails`, `PlaceOrder`, `CancelOrder`, `DeliverOrder`, `InvoiceOrder`, `SetCompanyDetails`"},"line":9,"ok":false}
+        {"error":{"code":"invalid_input","field":null,"message":"not a command: unknown variant `ShipEverything`, expected one of `RegisterCustomer`, `UpdateCustomer`, `AddCustomerAddress`, `ChangeCustomerAddress`, `RemoveCustomerAddress`, `SetSpendingLimit`, `BlockCustomer`, `UnblockCustomer`, `RegisterProduct`, `UpdateProduct`, `DiscontinueProduct`, `ReinstateProduct`, `CreateOrder`, `AddOrderLine`, `ChangeOrderLine`, `RemoveOrderLine`, `SetDeliveryAddress`, `SetOrderDetails`, `PlaceOrder`, `ReleaseOrder`, `RefuseHeldOrder`, `CancelOrder`, `DeliverOrder`, `InvoiceOrder`, `SetCompanyDetails`"},"line":9,"ok":false}
         {"error":{"code":"invalid_input","field":null,"message":"malformed JSON: key must be a string at line 1 column 2"},"line":10,"ok":false}
         {"command_id":"00000000-0000-0000-0000-000000002008","duplicate":false,"events":["OrderCreated"],"line":11,"ok":true,"revision":1,"stream_id":"00000000-0000-0000-0000-000000000007"}
         {"command_id":"00000000-0000-0000-0000-000000002008","duplicate":true,"events":[],"line":12,"ok":true,"revision":1,"stream_id":"00000000-0000-0000-0000-000000000007"}

@@ -14,6 +14,7 @@
 //! commands' times afterwards (as on a device whose clock was right), so the history
 //! and timeline print the same times on every run.
 
+mod approvals;
 mod errors;
 mod exports;
 mod history;

@@ -10,7 +10,7 @@
 //! text (`invalid_input`, `invalid_backup`, `io_error`, `invalid_query`: the app words
 //! those for a person and has no parameters to give).
 
-import type { ErrorBody, ErrorCode, ErrorParams, OrderStatus, RecordKind, TotalScope } from "../types";
+import type { ErrorBody, ErrorCode, ErrorParams, OrderStatus, RecordKind, Role, TotalScope } from "../types";
 import { formatCount, formatDateTime } from "./format";
 import { userLocale } from "./locale";
 import { formatAmount, formatBp, formatMoney } from "./money";
@@ -31,6 +31,13 @@ const KINDS: Record<RecordKind, string> = {
   company: "company record",
 };
 
+/** Who may do what needs a role, as a person says it. */
+const WHO: Record<Role, string> = {
+  clerk: "anyone",
+  manager: "a manager or an admin",
+  admin: "an admin",
+};
+
 const SCOPES: Record<TotalScope, string> = {
   order: "The order's total",
   customer_open: "The customer's open orders",
@@ -39,6 +46,7 @@ const SCOPES: Record<TotalScope, string> = {
 
 const STATUSES: Record<OrderStatus, string> = {
   draft: "a draft",
+  held: "held for a manager",
   placed: "placed",
   delivered: "delivered",
   invoiced: "invoiced",
@@ -186,6 +194,16 @@ export function errorMessage(body: ErrorBody, locale = userLocale()): string {
       return has(p.status)
         ? `The order is ${status(p.status)}; it can only be invoiced once delivered.`
         : "An order can only be invoiced once delivered.";
+    case "not_held":
+      return has(p.status)
+        ? `The order is ${status(p.status)}; only a held order can be released or refused.`
+        : "Only a held order can be released or refused.";
+    case "role_required": {
+      const ask = has(p.required_role) ? `; ask ${WHO[p.required_role]}` : "";
+      return has(p.role) && has(p.value)
+        ? `A ${p.role} may not ${p.value}${ask}.`
+        : `Your role may not do this${ask}.`;
+    }
     case "duplicate_product_code":
       return has(p.value) ? `Product code ${quoted(p.value)} is already used.` : "This product code is already used.";
     case "duplicate_customer_number":

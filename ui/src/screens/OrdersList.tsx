@@ -16,7 +16,7 @@ import { href, navigate } from "../lib/router";
 import { SYNC_LABEL, syncStateOf, useSyncStatus } from "../lib/sync";
 import type { CustomerRow, OrderQuery, OrderRow, OrderSort, OrderStatus } from "../types";
 
-export const STATUSES: OrderStatus[] = ["draft", "placed", "delivered", "invoiced", "cancelled"];
+export const STATUSES: OrderStatus[] = ["draft", "held", "placed", "delivered", "invoiced", "cancelled"];
 
 interface Filters {
   search: string;

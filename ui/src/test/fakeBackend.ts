@@ -175,8 +175,11 @@ export class FakeBackend {
         if (cust) {
           const limit = cust.customer.spending_limit;
           const open_total = cust.customer.open_total;
-          if (limit !== null && open_total + d.totals.gross > limit)
-            fail(refusal("spending_limit_exceeded", { currency: d.order.currency, limit, open_total, order_total: d.totals.gross }));
+          // Over the limit the order is held for a manager and counts nowhere.
+          if (limit !== null && open_total + d.totals.gross > limit) {
+            d.order = { ...d.order, status: "held", revision: d.order.revision + 1 };
+            break;
+          }
           cust.customer = { ...cust.customer, open_total: cust.customer.open_total + d.totals.gross };
         }
         d.order = { ...d.order, status: "placed", placed_at: "2026-11-23T11:00:00Z", revision: d.order.revision + 1 };

@@ -1,15 +1,17 @@
 //! The orders read model: `p_orders` (with totals), `p_order_lines`, and the day
-//! figures of the dashboard (`p_daily`); placing, cancelling and invoicing move the
-//! customer's open total.
+//! figures of the dashboard (`p_daily`); placing (or releasing a held order),
+//! cancelling and invoicing move the customer's open total. A held order counts
+//! nowhere until released.
 
 use chrono::{DateTime, Utc};
 use daybook_domain::event::{
     DeliveryAddressSet, OrderCancelled, OrderCreated, OrderDelivered, OrderDetailsChanged,
-    OrderInvoiced, OrderLineAdded, OrderLineChanged, OrderLineRemoved, OrderPlaced,
+    OrderHeld, OrderInvoiced, OrderLineAdded, OrderLineChanged, OrderLineRemoved, OrderPlaced,
+    OrderReleased,
 };
 use daybook_domain::money::line_net;
 use daybook_domain::{Aggregate, SalesOrder};
-use daybook_store::{StoreError, to_millis};
+use daybook_store::{RecordedEvent, StoreError, to_millis};
 use rusqlite::{Connection, params};
 use uuid::Uuid;
 
@@ -158,20 +160,69 @@ pub(super) fn placed(
     e: &OrderPlaced,
     state: &Aggregate,
 ) -> Result<(), AppError> {
+    count_placed(conn, w, e.placed_at, state)
+}
+
+/// OrderReleased: placed from now on, as if placed at the release.
+pub(super) fn released(
+    conn: &Connection,
+    w: At,
+    e: &OrderReleased,
+    state: &Aggregate,
+) -> Result<(), AppError> {
+    count_placed(conn, w, e.released_at, state)
+}
+
+/// The order is placed at `placed_at`: it counts towards the customer's open total and
+/// that day's figures.
+fn count_placed(
+    conn: &Connection,
+    w: At,
+    placed_at: DateTime<Utc>,
+    state: &Aggregate,
+) -> Result<(), AppError> {
     let At { id, at, rev } = w;
     let o = order_money(order_state(state, id)?);
     conn.prepare_cached(
         "UPDATE p_orders SET status = 'placed', placed_at = ?2, updated_at = ?3,
                 revision = ?4 WHERE id = ?1",
     )?
-    .execute(params![id, to_millis(e.placed_at), at, rev])?;
+    .execute(params![id, to_millis(placed_at), at, rev])?;
     add_open_total(conn, o.customer_id, o.gross)?;
     conn.prepare_cached(
         "INSERT INTO p_daily (day, orders, net, gross) VALUES (?1, 1, ?2, ?3)
              ON CONFLICT (day) DO UPDATE SET orders = orders + 1, net = net + excluded.net,
                 gross = gross + excluded.gross",
     )?
-    .execute(params![day(e.placed_at), o.net, o.gross])?;
+    .execute(params![day(placed_at), o.net, o.gross])?;
+    Ok(())
+}
+
+/// OrderHeld: waits for a manager, counted nowhere; who placed it is kept for the
+/// approvals queue.
+pub(super) fn held(
+    conn: &Connection,
+    w: At,
+    e: &OrderHeld,
+    r: &RecordedEvent,
+) -> Result<(), AppError> {
+    let At { id, at, rev } = w;
+    conn.prepare_cached(
+        "UPDATE p_orders SET status = 'held', held_at = ?2, held_by = ?3, updated_at = ?4,
+                revision = ?5 WHERE id = ?1",
+    )?
+    .execute(params![id, to_millis(e.held_at), r.metadata.user, at, rev])?;
+    Ok(())
+}
+
+/// HeldOrderRefused: a draft again.
+pub(super) fn refused(conn: &Connection, w: At) -> Result<(), AppError> {
+    let At { id, at, rev } = w;
+    conn.prepare_cached(
+        "UPDATE p_orders SET status = 'draft', held_at = NULL, held_by = NULL,
+                updated_at = ?2, revision = ?3 WHERE id = ?1",
+    )?
+    .execute(params![id, at, rev])?;
     Ok(())
 }
 
@@ -279,7 +330,8 @@ fn order_money(o: &SalesOrder) -> OrderMoney {
         customer_id: o.customer_id.0,
         net: t.net.cents(),
         gross: t.gross.cents(),
-        // Cancel and invoice only follow placing, and an invoiced order cannot be
+        // Cancel and invoice only follow placing (or a release, which sets the placing
+        // time; a held or refused order has none), and an invoiced order cannot be
         // cancelled, so "placed" means it was open until this event.
         was_open: o.placed_at.is_some(),
         placed_at: o.placed_at,

@@ -90,6 +90,8 @@ CREATE TABLE p_orders (
     notes               TEXT,
     delivery_address_id BLOB,
     invoice_number      INTEGER,
+    held_at             INTEGER,
+    held_by             TEXT,
     updated_at          INTEGER NOT NULL,
     revision            INTEGER NOT NULL,
     -- The number's serial digits without leading zeros (SO-D2-04321 -> 4321): a

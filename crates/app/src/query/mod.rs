@@ -1,6 +1,7 @@
 //! Queries for the screens, over the read models only. Names are joined in at query
 //! time; nothing here reads the event log.
 
+mod approvals;
 mod catalog;
 mod dashboard;
 mod orders;
@@ -9,6 +10,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use daybook_domain::Money;
 use daybook_store::from_millis;
 
+pub use approvals::{HeldOrderRow, approvals};
 pub use catalog::{
     AddressRow, CustomerDetail, CustomerPage, CustomerQuery, CustomerRow, ProductPage,
     ProductQuery, ProductRow, customer, customers, product, products,

@@ -24,8 +24,8 @@ use crate::history::{
     self, AsOf, DayCount, RecordAt, RecordHistory, StateAt, TimelineFilter, TimelinePage,
 };
 use crate::query::{
-    self, CustomerDetail, CustomerPage, CustomerQuery, Dashboard, OrderDetail, OrderPage,
-    OrderQuery, OrderSummary, ProductPage, ProductQuery, ProductRow, Stats,
+    self, CustomerDetail, CustomerPage, CustomerQuery, Dashboard, HeldOrderRow, OrderDetail,
+    OrderPage, OrderQuery, OrderSummary, ProductPage, ProductQuery, ProductRow, Stats,
 };
 use crate::readable::ReadableEntry;
 use crate::replica::{self, AttentionItem, Binding, OutboxCounts};
@@ -67,6 +67,11 @@ impl<'c> Reader<'c> {
     /// Count and totals of every order matching the list's filter.
     pub fn order_summary(&self, q: &OrderQuery) -> Result<OrderSummary, AppError> {
         query::order_summary(self.conn, q)
+    }
+
+    /// The approvals queue: held orders, the longest waiting first.
+    pub fn approvals(&self) -> Result<Vec<HeldOrderRow>, AppError> {
+        query::approvals(self.conn)
     }
 
     /// One order with its lines and totals.

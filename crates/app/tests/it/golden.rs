@@ -225,6 +225,24 @@ impl Errors {
         self.cases.push(case);
     }
 
+    /// A refusal of a person whose role may not give the command (a clerk).
+    fn as_clerk(&mut self, name: &str, command: Value) {
+        let parsed: Command = serde_json::from_value(command.clone())
+            .unwrap_or_else(|e| panic!("not a command: {e}: {command}"));
+        let clerk = daybook_app::Identity {
+            user: "clerk".into(),
+            device: "golden".into(),
+            role: daybook_domain::Role::Clerk,
+        };
+        let env = daybook_domain::CommandEnvelope::new(parsed);
+        let body = match self.db.write(|w| w.execute(&env, &clerk)) {
+            Ok(_) => panic!("{name}: the command was accepted: {command}"),
+            Err(e) => e.body(),
+        };
+        self.cases
+            .push(json!({"name": name, "command": command, "error": body}));
+    }
+
     /// A refusal by the application that is not a command (a backup, a restore).
     fn call(&mut self, name: &str, call: &str, error: daybook_app::AppError) {
         self.cases
@@ -459,12 +477,26 @@ fn errors() -> Value {
         "customer_blocked",
         json!({"type": "PlaceOrder", "order_id": OF_BLOCKED}),
     );
-    // 30.00 open + 2 x 12.50 + 21% VAT (30.25) > 50.00.
+    g.state(
+        "release_not_held",
+        json!({"type": "ReleaseOrder", "order_id": PLACED}),
+    );
+    g.state(
+        "refuse_not_held",
+        json!({"type": "RefuseHeldOrder", "order_id": DRAFT, "reason": "no"}),
+    );
+    // 30.00 open + 2 x 12.50 + 21% VAT (30.25) > 50.00: held, not refused.
     let l = g.new_id();
     g.ok(add_line(DRAFT, &l, WIDGET, 1));
-    g.state(
-        "spending_limit_exceeded",
-        json!({"type": "PlaceOrder", "order_id": DRAFT}),
+    g.ok(json!({"type": "PlaceOrder", "order_id": DRAFT}));
+    g.input(
+        "refuse_reason_required",
+        json!({"type": "RefuseHeldOrder", "order_id": DRAFT, "reason": " "}),
+        &["reason"],
+    );
+    g.as_clerk(
+        "role_required",
+        json!({"type": "ReleaseOrder", "order_id": DRAFT}),
     );
 
     // The application's refusals of files (the Data screen).

@@ -6,6 +6,7 @@ mod engine;
 mod fixtures;
 mod flow;
 mod golden;
+mod held;
 mod history;
 mod readable;
 mod rebuild;

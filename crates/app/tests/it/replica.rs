@@ -9,7 +9,7 @@ use daybook_app::query;
 use daybook_app::replica::{Binding, PushAnswer};
 use daybook_app::{AppError, Daybook, Identity, OpenOptions};
 use daybook_domain::*;
-use daybook_domain::{AddOrderLine, CancelOrder, DeliverOrder, InvoiceOrder, PlaceOrder};
+use daybook_domain::{AddOrderLine, DeliverOrder, InvoiceOrder, PlaceOrder};
 use daybook_store::read_raw;
 use daybook_testkit::{dump, sample};
 use uuid::Uuid;
@@ -50,6 +50,7 @@ impl Authority {
                     let id = Identity {
                         user: c.user.clone(),
                         device: device.into(),
+                        role: daybook_domain::Role::Admin,
                     };
                     let r = self
                         .db
@@ -261,8 +262,11 @@ fn interleaved_lines_from_two_devices_are_rebased_not_lost() {
     assert_converged(&server, &[&a, &b]);
 }
 
+/// The authority decides with the same rules: a placement that fit offline but that a
+/// colleague's order took over the limit meanwhile is held there (not refused), so it
+/// never lands in "needs attention"; a manager's release places it everywhere.
 #[test]
-fn spending_limit_used_up_by_a_colleague_is_refused_on_sync_and_can_be_retried() {
+fn spending_limit_used_up_by_a_colleague_holds_the_order_on_sync() {
     let mut server = Authority::new();
     let mut a = client(&server, "a", "D1");
     let c = customer(&mut a, "C-1", Some(20_000));
@@ -278,9 +282,61 @@ fn spending_limit_used_up_by_a_colleague_is_refused_on_sync_and_can_be_retried()
     b.execute(Command::PlaceOrder(PlaceOrder { order_id: ob }))
         .unwrap(); // fine offline: 20,000 of 20,000
     assert_eq!(
-        query::order(b.conn(), ob.0).unwrap().order.sync_state,
-        query::RecordSync::Waiting
+        query::order(b.conn(), ob.0).unwrap().order.status,
+        OrderStatus::Placed
     );
+    server.sync("a", &mut a);
+    server.sync("b", &mut b);
+    server.sync("a", &mut a);
+
+    assert!(b.read().needs_attention().unwrap().is_empty());
+    for db in [&a, &b] {
+        assert_eq!(
+            query::order(db.conn(), ob.0).unwrap().order.status,
+            OrderStatus::Held
+        );
+        assert_eq!(
+            query::customer(db.conn(), c.0).unwrap().customer.open_total,
+            Money(10_000)
+        );
+    }
+    assert_eq!(a.read().approvals().unwrap().len(), 1);
+
+    a.execute(Command::ReleaseOrder(ReleaseOrder { order_id: ob }))
+        .unwrap();
+    server.sync("a", &mut a);
+    server.sync("b", &mut b);
+    assert_eq!(
+        query::order(b.conn(), ob.0).unwrap().order.status,
+        OrderStatus::Placed
+    );
+    assert_eq!(
+        query::customer(b.conn(), c.0).unwrap().customer.open_total,
+        Money(30_000)
+    );
+    assert_converged(&server, &[&a, &b]);
+}
+
+/// A placement refused on sync (the customer was blocked meanwhile) needs attention; a
+/// retry unchanged is refused at once, locally; once unblocked, the retry goes through.
+#[test]
+fn a_placement_refused_on_sync_can_be_retried() {
+    let mut server = Authority::new();
+    let mut a = client(&server, "a", "D1");
+    let c = customer(&mut a, "C-1", None);
+    let p = product(&mut a, "P", 10_000, VatClass::Zero);
+    server.sync("a", &mut a);
+    let mut b = client(&server, "b", "D2");
+    server.sync("b", &mut b);
+
+    let ob = order(&mut b, c, &[(p, 2)]);
+    b.execute(Command::PlaceOrder(PlaceOrder { order_id: ob }))
+        .unwrap();
+    a.execute(Command::BlockCustomer(BlockCustomer {
+        customer_id: c,
+        reason: "unpaid".into(),
+    }))
+    .unwrap();
     server.sync("a", &mut a);
     server.sync("b", &mut b);
 
@@ -288,27 +344,21 @@ fn spending_limit_used_up_by_a_colleague_is_refused_on_sync_and_can_be_retried()
     assert_eq!(attention.len(), 1);
     assert_eq!(
         attention[0].error.as_ref().unwrap().code,
-        "spending_limit_exceeded"
+        "customer_blocked"
     );
     assert_eq!(
         query::order(b.conn(), ob.0).unwrap().order.status,
         OrderStatus::Draft
     );
-
-    // Retrying unchanged is refused at once, locally, and changes nothing.
     let err = b.retry(attention[0].command_id, None).unwrap_err();
     assert!(matches!(
         err,
-        AppError::Domain(DomainError::SpendingLimitExceeded { .. })
+        AppError::Domain(DomainError::CustomerBlocked)
     ));
     assert_eq!(b.read().needs_attention().unwrap().len(), 1);
 
-    // The colleague's order is cancelled; now the retry goes through.
-    a.execute(Command::CancelOrder(CancelOrder {
-        order_id: oa,
-        reason: "dup".into(),
-    }))
-    .unwrap();
+    a.execute(Command::UnblockCustomer(UnblockCustomer { customer_id: c }))
+        .unwrap();
     server.sync("a", &mut a);
     server.sync("b", &mut b);
     b.retry(attention[0].command_id, None).unwrap();
@@ -413,6 +463,7 @@ fn pushing_again_after_a_lost_answer_duplicates_nothing() {
         let id = Identity {
             user: c.user.clone(),
             device: "a".into(),
+            role: daybook_domain::Role::Admin,
         };
         server.db.write(|w| w.execute(&c.envelope, &id)).unwrap();
         let last_seq = server.last_seq(c.envelope.command_id);

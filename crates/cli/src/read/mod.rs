@@ -41,8 +41,8 @@ impl From<Sort> for OrderSort {
 
 #[derive(Debug, Args)]
 pub struct OrdersArgs {
-    /// Only these statuses (repeat, or separate with commas): draft, placed, delivered,
-    /// invoiced, cancelled
+    /// Only these statuses (repeat, or separate with commas): draft, held, placed,
+    /// delivered, invoiced, cancelled
     #[arg(long, value_parser = input::status, value_delimiter = ',', value_name = "STATUS")]
     status: Vec<OrderStatus>,
     /// Only this customer's orders (id or customer number)
@@ -151,6 +151,59 @@ pub fn orders(ctx: &mut Ctx, a: &OrdersArgs) -> anyhow::Result<()> {
     }
     ctx.out
         .line(footer(page.rows.len(), page.total, a.offset, "orders"));
+    Ok(())
+}
+
+/// `daybook approvals`: the held orders, the longest waiting first.
+pub fn approvals(ctx: &mut Ctx) -> anyhow::Result<()> {
+    let rows = ctx.db.read().approvals()?;
+    if ctx.json {
+        return ctx.out.json(&rows);
+    }
+    let foreign = rows.iter().any(|r| r.currency != "EUR");
+    let mut columns = vec![
+        ("Number", Align::Left),
+        ("Held", Align::Left),
+        ("By", Align::Left),
+        ("Customer", Align::Left),
+        ("Amount", Align::Right),
+        ("Open", Align::Right),
+        ("Limit", Align::Right),
+    ];
+    if foreign {
+        columns.push(("Cur", Align::Left));
+    }
+    let mut t = Table::new(&columns);
+    for r in &rows {
+        let customer = if r.blocked {
+            format!("{} (blocked)", clip(&r.customer_name, 26))
+        } else {
+            clip(&r.customer_name, 36)
+        };
+        let mut row = vec![
+            r.number.clone(),
+            time(r.held_at),
+            clip(&r.held_by, 16),
+            customer,
+            money(r.amount),
+            money(r.open_total),
+            r.limit.map_or_else(|| "none".into(), money),
+        ];
+        if foreign {
+            row.push(r.currency.clone());
+        }
+        t.row(row);
+    }
+    if t.is_empty() {
+        ctx.out.line("no held orders");
+    } else {
+        t.render(&mut ctx.out);
+        let n = rows.len();
+        ctx.out.line(format!(
+            "{n} held order{}: daybook order release NUMBER, or daybook order refuse NUMBER --reason TEXT",
+            if n == 1 { "" } else { "s" }
+        ));
+    }
     Ok(())
 }
 

@@ -1,4 +1,4 @@
-//! `daybook order ...`: create, lines, address, details, place, cancel, deliver, invoice, duplicate, show.
+//! `daybook order ...`: create, lines, address, details, place, release, refuse, cancel, deliver, invoice, duplicate, show.
 
 //! The subcommands that change things: one domain command each (friendly flags in,
 //! the command's JSON for `exec`), plus the `list`/`show` of each record kind.
@@ -10,7 +10,8 @@ use clap::Subcommand;
 use daybook_app::NumberSeries;
 use daybook_domain::{
     AddOrderLine, CancelOrder, ChangeOrderLine, CreateOrder, DeliverOrder, DetailsValues,
-    InvoiceOrder, LineValues, PlaceOrder, RemoveOrderLine, SetDeliveryAddress, SetOrderDetails,
+    InvoiceOrder, LineValues, PlaceOrder, RefuseHeldOrder, ReleaseOrder, RemoveOrderLine,
+    SetDeliveryAddress, SetOrderDetails,
 };
 use daybook_domain::{
     AddressId, Command, CustomerId, DeliveryId, InvoiceId, LineId, Money, OrderId, ProductId,
@@ -97,10 +98,24 @@ pub enum OrderCmd {
         #[arg(long)]
         notes: Option<String>,
     },
-    /// Place the order (checks blocked customer and spending limit)
+    /// Place the order (refused for a blocked customer; held for a manager when over
+    /// the spending limit)
     Place {
         /// Order id or number
         order: String,
+    },
+    /// Release a held order (a manager's approval past the spending limit): it is placed
+    Release {
+        /// Order id or number
+        order: String,
+    },
+    /// Refuse a held order: it becomes a draft again
+    Refuse {
+        /// Order id or number
+        order: String,
+        /// Why (the clerk reads it in the history)
+        #[arg(long)]
+        reason: String,
     },
     /// Cancel the order
     Cancel {
@@ -288,7 +303,41 @@ pub fn order(ctx: &mut Ctx, cmd: OrderCmd) -> anyhow::Result<()> {
                 }),
                 Some(number.clone()),
                 None,
-                |_| format!("placed order {number}"),
+                |o| {
+                    if o.events.iter().any(|e| e == "OrderHeld") {
+                        format!(
+                            "order {number} is held: it would take the customer over the \
+                             spending limit; a manager releases or refuses it (daybook approvals)"
+                        )
+                    } else {
+                        format!("placed order {number}")
+                    }
+                },
+            )
+        }
+        OrderCmd::Release { order } => {
+            let (id, number) = order_ref(ctx, &order)?;
+            run(
+                ctx,
+                Command::ReleaseOrder(ReleaseOrder {
+                    order_id: OrderId(id),
+                }),
+                Some(number.clone()),
+                None,
+                |_| format!("released order {number}: it is placed"),
+            )
+        }
+        OrderCmd::Refuse { order, reason } => {
+            let (id, number) = order_ref(ctx, &order)?;
+            run(
+                ctx,
+                Command::RefuseHeldOrder(RefuseHeldOrder {
+                    order_id: OrderId(id),
+                    reason,
+                }),
+                Some(number.clone()),
+                None,
+                |_| format!("refused order {number}: it is a draft again"),
             )
         }
         OrderCmd::Cancel { order, reason } => {

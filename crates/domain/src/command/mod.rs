@@ -177,6 +177,8 @@ commands! {
         SetDeliveryAddress,
         SetOrderDetails,
         PlaceOrder,
+        ReleaseOrder,
+        RefuseHeldOrder,
         CancelOrder,
         DeliverOrder,
         InvoiceOrder,

@@ -138,7 +138,8 @@ pub struct SetOrderDetails {
     pub seen: Option<DetailsValues>,
 }
 
-/// Place the order: checks blocked customer and spending limit.
+/// Place the order: refused for a blocked customer; held (for a manager to release
+/// or refuse) when it would take the customer over the spending limit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -146,6 +147,29 @@ pub struct SetOrderDetails {
 pub struct PlaceOrder {
     /// Which order.
     pub order_id: OrderId,
+}
+
+/// Release a held order (a manager's decision to allow the customer past the
+/// spending limit): it becomes placed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ReleaseOrder {
+    /// Which order.
+    pub order_id: OrderId,
+}
+
+/// Refuse a held order: it becomes a draft again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RefuseHeldOrder {
+    /// Which order.
+    pub order_id: OrderId,
+    /// Why (required: the clerk reads it).
+    pub reason: String,
 }
 
 /// Cancel the order (not once invoiced).

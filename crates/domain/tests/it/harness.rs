@@ -1,12 +1,13 @@
 //! A tiny given/when/then harness: `given(stream, [events]).facts(f).when(cmd)` then
-//! `.then([events])` or `.then_err(DomainError::X { .. })`. Compares typed values only,
+//! `.then([events])` or `.then_err(DomainError::X { .. })`; `.by(role)` decides as a
+//! person of that role would be (the permission check first). Compares typed values only,
 //! at a fixed time. Every decision is also checked to be deterministic, to emit only
 //! events of its own stream, and to survive the store's payload encoding.
 
 use chrono::{DateTime, TimeZone, Utc};
 use daybook_domain::{
     Aggregate, Command, CustomerFacts, CustomerId, DomainError, Event, Facts, Money, ProductFacts,
-    ProductId, StreamType, VatClass,
+    ProductId, Role, StreamType, VatClass, permission,
 };
 
 /// The fixed time every command is decided at.
@@ -23,6 +24,7 @@ pub use daybook_testkit::id;
 pub struct Given {
     state: Aggregate,
     facts: Facts,
+    role: Option<Role>,
 }
 
 /// Starts a scenario on a stream holding `events`.
@@ -31,6 +33,7 @@ pub fn given<E: Into<Event>>(stream: StreamType, events: impl IntoIterator<Item 
     Given {
         state: Aggregate::fold(stream, &events),
         facts: Facts::default(),
+        role: None,
     }
 }
 
@@ -46,6 +49,12 @@ impl Given {
         self
     }
 
+    /// Decides as a person with `role` (whose permission is checked first).
+    pub fn by(mut self, role: Role) -> Given {
+        self.role = Some(role);
+        self
+    }
+
     /// The folded state (for checks on `needs` and totals).
     pub fn state(&self) -> &Aggregate {
         &self.state
@@ -54,8 +63,14 @@ impl Given {
     /// Decides `cmd` at [`at`].
     #[track_caller]
     pub fn when(self, cmd: Command) -> When {
-        let result = self.state.decide(&cmd, &self.facts, at());
-        let again = self.state.decide(&cmd, &self.facts, at());
+        let decide = || {
+            if let Some(role) = self.role {
+                permission::allowed(role, &cmd, &self.state)?;
+            }
+            self.state.decide(&cmd, &self.facts, at())
+        };
+        let result = decide();
+        let again = decide();
         assert_eq!(result, again, "decide is not deterministic for {cmd:?}");
         if let Ok(events) = &result {
             for e in events {

@@ -5,9 +5,9 @@ use daybook_domain::event::*;
 use daybook_domain::{
     AddCustomerAddress, AddOrderLine, BlockCustomer, CancelOrder, ChangeCustomerAddress,
     ChangeOrderLine, CreateOrder, DeliverOrder, DiscontinueProduct, InvoiceOrder, LineValues,
-    PlaceOrder, RegisterCustomer, RegisterProduct, ReinstateProduct, RemoveCustomerAddress,
-    RemoveOrderLine, SetDeliveryAddress, SetOrderDetails, SetSpendingLimit, UnblockCustomer,
-    UpdateCustomer, UpdateProduct,
+    PlaceOrder, RefuseHeldOrder, RegisterCustomer, RegisterProduct, ReinstateProduct, ReleaseOrder,
+    RemoveCustomerAddress, RemoveOrderLine, SetDeliveryAddress, SetOrderDetails, SetSpendingLimit,
+    UnblockCustomer, UpdateCustomer, UpdateProduct,
 };
 use daybook_domain::{
     Address, Command, CommandEnvelope, Currency, CustomerKind, DomainError, Money, RecordKind,
@@ -124,6 +124,11 @@ fn one_of_every_command() -> Vec<Command> {
             seen: None,
         }),
         Command::PlaceOrder(PlaceOrder { order_id: o }),
+        Command::ReleaseOrder(ReleaseOrder { order_id: o }),
+        Command::RefuseHeldOrder(RefuseHeldOrder {
+            order_id: o,
+            reason: "over the limit".into(),
+        }),
         Command::CancelOrder(CancelOrder {
             order_id: o,
             reason: String::new(),
@@ -136,13 +141,40 @@ fn one_of_every_command() -> Vec<Command> {
             order_id: o,
             invoice_id: id(7),
         }),
+        daybook_testkit::set_company_details("Daybook Trading BV").into(),
     ]
+}
+
+/// Every command type's JSON form as first shipped, in `tests/fixtures/commands/`
+/// (`<Type>.v1.json`): a device that is not updated keeps sending it, so it must still
+/// be read as the same command. A new command type gets its fixture from this test
+/// with `UPDATE_EXPECT=1` (written only where none exists; never rewritten).
+#[test]
+fn every_command_type_reads_its_v1_fixture() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/commands");
+    let update = std::env::var_os("UPDATE_EXPECT").is_some();
+    let commands = one_of_every_command();
+    let names: std::collections::BTreeSet<&str> = commands.iter().map(Command::name).collect();
+    assert_eq!(names.len(), Command::NAMES.len(), "one of every command");
+    for cmd in commands {
+        let path = dir.join(format!("{}.v1.json", cmd.name()));
+        if update && !path.exists() {
+            let text = serde_json::to_string_pretty(&cmd).unwrap() + "\n";
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(&path, text).unwrap();
+        }
+        let text = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("{}: {e} (UPDATE_EXPECT=1 writes it)", path.display()));
+        let read: Command =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert_eq!(read, cmd, "{}", path.display());
+    }
 }
 
 #[test]
 fn every_command_round_trips_with_its_name_as_the_type_tag() {
     let commands = one_of_every_command();
-    assert_eq!(commands.len(), 22);
+    assert_eq!(commands.len(), 25);
     for cmd in commands {
         let value = serde_json::to_value(&cmd).unwrap();
         assert_eq!(value["type"], cmd.name());
@@ -321,7 +353,7 @@ fn event_type_table_is_consistent() {
         Event::TYPES.len(),
         "duplicate event type names"
     );
-    assert_eq!(Event::TYPES.len(), 25);
+    assert_eq!(Event::TYPES.len(), 28);
     assert_eq!(Event::current_version("OrderLineAdded"), Some(2));
     assert_eq!(Event::current_version("Nope"), None);
     let e = sample_event();

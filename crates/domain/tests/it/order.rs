@@ -11,8 +11,8 @@ use daybook_domain::{
 };
 use daybook_domain::{
     AddressId, Aggregate, Command, Currency, CustomerFacts, DeliveryId, DomainError, FactNeeds,
-    Facts, InvoiceId, LineId, Money, OrderId, OrderStatus, ProductFacts, RecordKind, SalesOrder,
-    StreamType, TotalScope, Totals, VatClass,
+    Facts, HoldReason, InvoiceId, LineId, Money, OrderId, OrderStatus, ProductFacts, RecordKind,
+    SalesOrder, StreamType, TotalScope, Totals, VatClass,
 };
 use daybook_testkit::{add_order_line, change_order_line, create_order};
 
@@ -69,6 +69,16 @@ fn line_added(line: LineId, quantity: i64) -> OrderLineAdded {
 fn placed() -> Event {
     OrderPlaced { placed_at: at() }.into()
 }
+/// The draft held: its gross total over `limit` with `open` already open.
+fn held_over(limit: Money, open: Money) -> OrderHeld {
+    OrderHeld {
+        reason: HoldReason::SpendingLimit,
+        order_total: DRAFT_GROSS,
+        limit,
+        open_total: open,
+        held_at: at(),
+    }
+}
 fn delivered() -> Event {
     OrderDelivered {
         delivery_id: delivery_id(),
@@ -102,6 +112,7 @@ fn history(status: OrderStatus) -> Vec<Event> {
     let mut h = draft();
     match status {
         OrderStatus::Draft => {}
+        OrderStatus::Held => h.push(held_over(Money(0), DRAFT_GROSS).into()),
         OrderStatus::Placed => h.push(placed()),
         OrderStatus::Delivered => h.extend([placed(), delivered()]),
         OrderStatus::Invoiced => h.extend([placed(), delivered(), invoiced()]),
@@ -692,8 +703,9 @@ fn remove_a_line() {
 // --- No line changes after placing ---
 
 #[test]
-fn lines_cannot_be_added_changed_or_removed_once_placed() {
+fn lines_cannot_be_added_changed_or_removed_once_placed_or_held() {
     for status in [
+        OrderStatus::Held,
         OrderStatus::Placed,
         OrderStatus::Delivered,
         OrderStatus::Invoiced,
@@ -898,39 +910,27 @@ fn placing_exactly_up_to_the_spending_limit_is_allowed() {
 }
 
 #[test]
-fn placing_over_the_spending_limit_is_refused() {
-    given(O, draft())
+fn placing_over_the_spending_limit_holds_the_order() {
+    let open = Money(10_000 - DRAFT_GROSS.0 + 1);
+    let state = given(O, draft())
         .facts(customer_with(|c| {
             c.spending_limit = Some(Money(10_000));
-            c.open_total = Money(10_000 - DRAFT_GROSS.0 + 1);
+            c.open_total = open;
         }))
         .when(place())
-        .then_err(DomainError::SpendingLimitExceeded {
-            currency: Currency::EUR,
-            limit: Money(10_000),
-            open_total: Money(10_000 - DRAFT_GROSS.0 + 1),
-            order_total: DRAFT_GROSS,
-        });
+        .then([held_over(Money(10_000), open)]);
+    assert_eq!(order(&state).status, OrderStatus::Held);
+    assert_eq!(order(&state).placed_at, None, "a held order is not placed");
     // The gross total counts, not the net: 30.24 would cover the net but not the VAT.
     given(O, draft())
         .facts(customer_with(|c| c.spending_limit = Some(Money(3024))))
         .when(place())
-        .then_err(DomainError::SpendingLimitExceeded {
-            currency: Currency::EUR,
-            limit: Money(3024),
-            open_total: Money::ZERO,
-            order_total: DRAFT_GROSS,
-        });
-    // A zero limit allows nothing but free orders.
+        .then([held_over(Money(3024), Money::ZERO)]);
+    // A zero limit holds everything but free orders.
     given(O, draft())
         .facts(customer_with(|c| c.spending_limit = Some(Money::ZERO)))
         .when(place())
-        .then_err(DomainError::SpendingLimitExceeded {
-            currency: Currency::EUR,
-            limit: Money::ZERO,
-            open_total: Money::ZERO,
-            order_total: DRAFT_GROSS,
-        });
+        .then([held_over(Money::ZERO, Money::ZERO)]);
 }
 
 #[test]
@@ -1033,8 +1033,9 @@ fn placing_without_the_customers_facts_is_not_found() {
 }
 
 #[test]
-fn placing_twice_or_after_closing_is_refused() {
+fn placing_twice_or_while_held_or_after_closing_is_refused() {
     for status in [
+        OrderStatus::Held,
         OrderStatus::Placed,
         OrderStatus::Delivered,
         OrderStatus::Invoiced,
@@ -1053,6 +1054,7 @@ fn placing_twice_or_after_closing_is_refused() {
 fn cancel_until_invoiced() {
     for status in [
         OrderStatus::Draft,
+        OrderStatus::Held,
         OrderStatus::Placed,
         OrderStatus::Delivered,
     ] {

@@ -79,6 +79,7 @@ impl AccountCache {
                     durability: Durability::Normal,
                     user: None,
                     device: Some(SERVER_DEVICE.into()),
+                    role: daybook_domain::Role::Admin,
                 },
             )?;
             if db.account_id() != self.account {

@@ -124,6 +124,7 @@ fn open_writer(path: &Path, account_id: Uuid) -> Result<Daybook, ServerError> {
             authority: true,
             user: None,
             device: Some(SERVER_DEVICE.into()),
+            role: daybook_domain::Role::Admin,
             ..Default::default()
         },
     )?;
