@@ -149,6 +149,7 @@ impl Daybook {
             identity: Identity {
                 user: options.user.unwrap_or_else(|| "local".to_string()),
                 device,
+                role: options.role,
             },
             authority: false,
             path: Some(path.to_path_buf()),
