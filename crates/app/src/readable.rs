@@ -86,36 +86,36 @@ pub fn label(field: &str) -> Option<&'static str> {
     })
 }
 
-fn day(t: DateTime<Utc>) -> String {
+pub(crate) fn day(t: DateTime<Utc>) -> String {
     t.format("%-d %b %Y %H:%M").to_string()
 }
 
-fn opt(v: &Option<String>) -> String {
+pub(crate) fn opt(v: &Option<String>) -> String {
     v.as_deref()
         .filter(|s| !s.is_empty())
         .unwrap_or("–")
         .to_string()
 }
 
-fn amount(m: Money, c: Option<Currency>) -> String {
+pub(crate) fn amount(m: Money, c: Option<Currency>) -> String {
     match c {
         Some(c) => m.with_currency(c),
         None => m.grouped(),
     }
 }
 
-fn vat(c: VatClass) -> String {
+pub(crate) fn vat(c: VatClass) -> String {
     format!("{} ({})", c.as_str(), percent(c.rate_bp()))
 }
 
-fn kind(k: CustomerKind) -> &'static str {
+pub(crate) fn kind(k: CustomerKind) -> &'static str {
     match k {
         CustomerKind::Organisation => "organisation",
         CustomerKind::Person => "person",
     }
 }
 
-fn one_line_address(a: &Address) -> String {
+pub(crate) fn one_line_address(a: &Address) -> String {
     let place = format!("{} {}", a.postal_code, a.city);
     [a.street.as_str(), place.trim(), a.country.as_str()]
         .into_iter()

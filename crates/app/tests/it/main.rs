@@ -10,3 +10,4 @@ mod history;
 mod readable;
 mod rebuild;
 mod replica;
+mod view;
