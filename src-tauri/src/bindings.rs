@@ -70,6 +70,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             copy_diagnostics,
             get_company,
             readable_history,
+            customer_history_with_orders,
             record_view,
             document_file_name,
             save_document,

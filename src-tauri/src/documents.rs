@@ -11,7 +11,7 @@
 
 use std::path::{Path, PathBuf};
 
-use daybook_app::readable::ReadableEntry;
+use daybook_app::readable::{CustomerHistoryEntry, ReadableEntry};
 use daybook_app::view::RecordView;
 use daybook_app::{ErrorBody, ErrorCode};
 use daybook_documents::{DocumentError, DocumentKind, Saved};
@@ -230,6 +230,18 @@ pub async fn get_company(state: State<'_, AppState>) -> Res<Option<Company>> {
 #[specta::specta]
 pub async fn readable_history(state: State<'_, AppState>, id: Uuid) -> Res<Vec<ReadableEntry>> {
     state.read(move |r| r.readable_history(id)).await
+}
+
+/// A customer's history in words with the major events of its orders beside it.
+#[tauri::command]
+#[specta::specta]
+pub async fn customer_history_with_orders(
+    state: State<'_, AppState>,
+    id: Uuid,
+) -> Res<Vec<CustomerHistoryEntry>> {
+    state
+        .read(move |r| r.customer_history_with_orders(id))
+        .await
 }
 
 /// A record as it was after `revision` (the current version when `null`), labelled

@@ -162,6 +162,15 @@ impl<'c> Reader<'c> {
         crate::readable::readable_history(self.conn, id)
     }
 
+    /// A customer's history in words with its orders' major events (a filter of the
+    /// customer's history screen).
+    pub fn customer_history_with_orders(
+        &self,
+        customer_id: Uuid,
+    ) -> Result<Vec<crate::readable::CustomerHistoryEntry>, AppError> {
+        crate::readable::customer_history_with_orders(self.conn, customer_id)
+    }
+
     /// A record as it was after `revision` (the newest when `None`), labelled and
     /// formatted for its read-only screen (see [`crate::view`]).
     pub fn record_view(&self, id: Uuid, revision: Option<u64>) -> Result<RecordView, AppError> {

@@ -100,3 +100,41 @@ fn a_customer_product_and_company_as_they_were() {
     let unknown = record_view(db.conn(), Uuid::now_v7(), None);
     assert!(unknown.is_err());
 }
+
+#[test]
+fn a_customers_history_can_show_its_orders_major_events() {
+    let mut db = db();
+    let c = customer(&mut db, "C-3", None);
+    let p = product(&mut db, "BOLT", 250, VatClass::Standard);
+    let placed = order(&mut db, c, &[(p, 2)]);
+    db.execute(PlaceOrder { order_id: placed }.into()).unwrap();
+    db.execute(
+        DeliverOrder {
+            order_id: placed,
+            delivery_id: DeliveryId::new(),
+        }
+        .into(),
+    )
+    .unwrap();
+    let _draft = order(&mut db, c, &[(p, 1)]);
+    db.execute(update_customer(c, "C-3 renamed").into()).unwrap();
+
+    let h = daybook_app::readable::customer_history_with_orders(db.conn(), c.0).unwrap();
+    let seen: Vec<(Option<&str>, &str)> = h
+        .iter()
+        .map(|e| (e.order.as_deref(), e.entry.title.as_str()))
+        .collect();
+    let number = h.iter().find_map(|e| e.order.as_deref()).unwrap();
+    assert_eq!(
+        seen,
+        [
+            (None, "Customer registered"),
+            (Some(number), "Placed"),
+            (Some(number), "Delivered"),
+            (None, "Details changed"),
+        ]
+    );
+    assert_eq!(h[1].stream_id, placed.0);
+    // Oldest first, by the time each was given.
+    assert!(h.windows(2).all(|w| w[0].entry.issued_at <= w[1].entry.issued_at));
+}
