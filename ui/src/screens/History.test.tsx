@@ -129,3 +129,39 @@ describe("record history", () => {
     expect(revisionAt(READABLE, "2026-11-23T10:00:00Z")).toBe(3);
   });
 });
+
+describe("a customer's history with its orders", () => {
+  let be: FakeBackend;
+  beforeEach(() => {
+    be = new FakeBackend().install();
+    const own = { revision: 1, issued_at: "2026-11-20T09:00:00Z", at: "2026-11-20T09:00:00Z", user: "anna", device: "laptop", title: "Customer registered", rows: ["Acme (C-00001), organisation, EUR"] };
+    be.extra.record_history = () => ({
+      stream_id: "c1", stream_type: "Customer",
+      entries: [{ seq: 1, revision: 1, event_id: "e1", event_type: "CustomerRegistered", at: own.at, issued_at: own.at, user: "anna", device: "laptop", command_id: "k1", data: {}, changes: [] }],
+    });
+    be.extra.readable_history = () => [own];
+    be.extra.record_view = () => ({
+      stream_id: "c1", stream_type: "Customer", revision: 1, head: 1, at: null, user: null, device: null,
+      title: "Acme", currency: "EUR", fields: [], lines: [], totals: null,
+    });
+    be.extra.customer_history_with_orders = () => [
+      { stream_id: "c1", order: null, entry: own },
+      { stream_id: "o9", order: "SO-00042", entry: { ...own, revision: 4, issued_at: "2026-11-21T09:00:00Z", title: "Placed", rows: [] } },
+    ];
+  });
+
+  it("shows the orders' major events beside its own changes, on request, each opening its record", async () => {
+    const user = userEvent.setup();
+    renderWithClient(<RecordHistoryScreen id="c1" />);
+    expect(await screen.findAllByTestId("history-entry")).toHaveLength(1);
+    expect(be.callsTo("customer_history_with_orders")).toHaveLength(0);
+    await user.click(screen.getByTestId("history-with-orders"));
+    await waitFor(() => expect(screen.getAllByTestId("history-entry")).toHaveLength(2));
+    const [order, own] = screen.getAllByTestId("history-entry");
+    expect(order).toHaveAttribute("data-order", "SO-00042");
+    expect(within(order!).getByTestId("history-title")).toHaveTextContent("Order SO-00042 · Placed");
+    expect(own).toHaveAttribute("data-event-type", "CustomerRegistered");
+    await user.click(within(order!).getByTestId("history-view"));
+    expect(window.location.hash).toBe("#/history/o9/4");
+  });
+});

@@ -72,6 +72,9 @@ export function DiffTable({ changes }: { changes: FieldChange[] }) {
 interface Row {
   readable: ReadableEntry;
   raw: HistoryEntry | undefined;
+  /** The record the event belongs to; an order of the customer when `order` is set. */
+  streamId: string;
+  order: string | null;
 }
 
 /** The revision a record had at `time` (its last event given at or before it); 0 before its first. */
@@ -87,7 +90,14 @@ export function RecordHistoryScreen({ id }: { id: string }) {
   const raw = useQuery({ queryKey: ["history", id], queryFn: () => api.recordHistory(id) });
   const current = useQuery({ queryKey: ["recordView", id, null], queryFn: () => api.recordView(id, null) });
   const [details, setDetails] = useState(false);
+  const [withOrders, setWithOrders] = useState(false);
   const [asOfTime, setAsOfTime] = useState("");
+  const isCustomer = raw.data?.stream_type === "Customer";
+  const orders = useQuery({
+    queryKey: ["customerHistoryWithOrders", id],
+    queryFn: () => api.customerHistoryWithOrders(id),
+    enabled: isCustomer && withOrders,
+  });
   if (readable.isLoading || raw.isLoading) return <Spinner label="Loading history…" />;
   if (!readable.data || !raw.data) {
     const err = readable.error ?? raw.error;
@@ -95,12 +105,18 @@ export function RecordHistoryScreen({ id }: { id: string }) {
   }
   const type = raw.data.stream_type;
   const byRev = new Map(raw.data.entries.map((e) => [e.revision, e]));
-  const rows: Row[] = readable.data.map((r) => ({ readable: r, raw: byRev.get(r.revision) }));
+  const own = (r: ReadableEntry): Row => ({ readable: r, raw: byRev.get(r.revision), streamId: id, order: null });
+  const rows: Row[] =
+    withOrders && orders.data
+      ? orders.data.map((e) =>
+          e.order === null ? own(e.entry) : { readable: e.entry, raw: undefined, streamId: e.stream_id, order: e.order },
+        )
+      : readable.data.map(own);
   const backTo =
     type === "SalesOrder" ? `orders/${id}` : type === "Customer" ? `customers/${id}` : type === "Product" ? `products/${id}` : "company";
   const kind = type === "SalesOrder" ? "order" : type === "Company" ? "company details" : humanize(type).toLowerCase();
   const title = current.data?.title ?? humanize(kind);
-  const openAt = (rev: number) => navigate(`history/${id}/${rev}`);
+  const openAt = (stream: string, rev: number) => navigate(`history/${stream}/${rev}`);
   return (
     <section className="screen history">
       <PageHeader title={<>History of {title}</>} sub={`${humanize(kind)} · ${rows.length} changes`}>
@@ -115,7 +131,7 @@ export function RecordHistoryScreen({ id }: { id: string }) {
         <button type="button" className="btn" disabled={!asOfTime} data-testid="history-asof-open"
           onClick={() => {
             const rev = revisionAt(readable.data, new Date(asOfTime).toISOString());
-            if (rev > 0) openAt(rev);
+            if (rev > 0) openAt(id, rev);
           }}>
           Show
         </button>
@@ -123,10 +139,17 @@ export function RecordHistoryScreen({ id }: { id: string }) {
           <input type="checkbox" checked={details} onChange={(e) => setDetails(e.target.checked)} data-testid="history-fields" />
           <span>Field details</span>
         </label>
+        {isCustomer && (
+          <label className="check">
+            <input type="checkbox" checked={withOrders} onChange={(e) => setWithOrders(e.target.checked)} data-testid="history-with-orders" />
+            <span>With its orders (placed, delivered, invoiced, cancelled)</span>
+          </label>
+        )}
       </div>
       <ol className="events" data-testid="history-timeline">
         {[...rows].reverse().map((r) => (
-          <EventItem key={r.readable.revision} row={r} details={details} onOpen={() => openAt(r.readable.revision)} />
+          <EventItem key={`${r.streamId}-${r.readable.revision}`} row={r} details={details}
+            onOpen={() => openAt(r.streamId, r.readable.revision)} />
         ))}
       </ol>
     </section>
@@ -136,10 +159,14 @@ export function RecordHistoryScreen({ id }: { id: string }) {
 function EventItem({ row, details, onOpen }: { row: Row; details: boolean; onOpen: () => void }) {
   const e = row.readable;
   return (
-    <li className="event" data-testid="history-entry" data-event-type={row.raw?.event_type} data-revision={e.revision}>
+    <li className="event" data-testid="history-entry" data-event-type={row.raw?.event_type} data-revision={e.revision}
+      data-order={row.order ?? undefined}>
       <button type="button" className="event-head" onClick={onOpen} title="See the record as it was after this change"
         data-testid="history-view">
-        <span className="event-type" data-testid="history-title">{e.title}</span>
+        <span className="event-type" data-testid="history-title">
+          {row.order && <span className="mono" data-testid="history-order">Order {row.order} · </span>}
+          {e.title}
+        </span>
         <span className="muted small">
           {formatDateTime(e.issued_at)} · <span data-testid="history-user">{e.user}</span> on {e.device} · revision {e.revision}
         </span>
