@@ -169,11 +169,9 @@ fn order(
         },
         field(
             "customer_id",
-            customer
-                .as_ref()
-                .map_or("an unknown customer".into(), |c| {
-                    format!("{} ({})", c.name, c.number)
-                }),
+            customer.as_ref().map_or("an unknown customer".into(), |c| {
+                format!("{} ({})", c.name, c.number)
+            }),
         ),
         field("address", address.unwrap_or_else(|| "–".into())),
         field("customer_reference", opt(&o.customer_reference)),
@@ -270,4 +268,3 @@ fn company(c: &Company, v: &mut RecordView) {
         field("phone", opt(&c.phone)),
     ];
 }
-

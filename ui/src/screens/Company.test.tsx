@@ -40,7 +40,7 @@ describe("company settings", () => {
     expect(screen.getByTestId("company-preview")).not.toHaveTextContent("VAT NL");
     await user.click(screen.getByTestId("company-save"));
     expect(await screen.findByTestId("company-saved")).toBeInTheDocument();
-    const sent = be.commands as Command[];
+    const sent: Command[] = be.commands;
     expect(sent).toEqual([
       {
         type: "SetCompanyDetails",

@@ -35,7 +35,8 @@ fn an_order_as_it_was_shows_its_lines_totals_and_customer_then() {
         .unwrap();
     // Renamed afterwards: the order as it was still names the customer as it was.
     std::thread::sleep(std::time::Duration::from_millis(5));
-    db.execute(update_customer(c, "Renamed Ltd").into()).unwrap();
+    db.execute(update_customer(c, "Renamed Ltd").into())
+        .unwrap();
 
     let then = record_view(db.conn(), o.0, Some(2)).unwrap();
     assert_eq!((then.revision, then.head), (2, 4));
@@ -44,7 +45,10 @@ fn an_order_as_it_was_shows_its_lines_totals_and_customer_then() {
     assert_eq!(then.device.as_deref(), Some("laptop"));
     assert_eq!(then.lines.len(), 1, "one line after revision 2");
     let l = &then.lines[0];
-    assert_eq!((l.code.as_str(), l.quantity, l.unit_price), ("BOLT", 2, Money(250)));
+    assert_eq!(
+        (l.code.as_str(), l.quantity, l.unit_price),
+        ("BOLT", 2, Money(250))
+    );
     assert_eq!(l.net, Money(500));
     let totals = then.totals.as_ref().unwrap();
     assert_eq!(totals.net, Money(500));
@@ -56,7 +60,10 @@ fn an_order_as_it_was_shows_its_lines_totals_and_customer_then() {
     assert_eq!(now.revision, 4);
     assert_eq!(now.lines.len(), 2);
     assert_eq!(now.lines[0].key, then.lines[0].key, "lines compare by key");
-    assert_eq!((now.lines[0].quantity, now.lines[0].unit_price), (5, Money(275)));
+    assert_eq!(
+        (now.lines[0].quantity, now.lines[0].unit_price),
+        (5, Money(275))
+    );
     assert_eq!(now.totals.as_ref().unwrap().per_rate.len(), 2);
     // The current order, drawn now, still shows the customer of its last revision.
     assert_eq!(value(&now, "customer_id"), "Customer C-1 (C-1)");
@@ -83,7 +90,10 @@ fn a_customer_product_and_company_as_they_were() {
     let first = record_view(db.conn(), c.0, Some(1)).unwrap();
     assert_eq!(first.title, "Customer C-7");
     assert_eq!(value(&first, "name"), "Customer C-7");
-    assert!(value(&first, "spending_limit").contains("1,000.00"), "{first:?}");
+    assert!(
+        value(&first, "spending_limit").contains("1,000.00"),
+        "{first:?}"
+    );
     assert_eq!(record_view(db.conn(), c.0, None).unwrap().title, "New name");
 
     let p = product(&mut db, "CHAIR", 4_999, VatClass::Standard);
@@ -117,7 +127,8 @@ fn a_customers_history_can_show_its_orders_major_events() {
     )
     .unwrap();
     let _draft = order(&mut db, c, &[(p, 1)]);
-    db.execute(update_customer(c, "C-3 renamed").into()).unwrap();
+    db.execute(update_customer(c, "C-3 renamed").into())
+        .unwrap();
 
     let h = daybook_app::readable::customer_history_with_orders(db.conn(), c.0).unwrap();
     let seen: Vec<(Option<&str>, &str)> = h
@@ -136,5 +147,8 @@ fn a_customers_history_can_show_its_orders_major_events() {
     );
     assert_eq!(h[1].stream_id, placed.0);
     // Oldest first, by the time each was given.
-    assert!(h.windows(2).all(|w| w[0].entry.issued_at <= w[1].entry.issued_at));
+    assert!(
+        h.windows(2)
+            .all(|w| w[0].entry.issued_at <= w[1].entry.issued_at)
+    );
 }

@@ -146,7 +146,12 @@ fn save_writes_the_rendered_bytes_where_it_is_told() {
     let (_, rendered) = print(&db.read(), order, DocumentKind::Confirmation).unwrap();
     assert_eq!(std::fs::read(&dest).unwrap(), rendered.pdf);
     assert_eq!(
-        (saved.title, saved.order_number.as_str(), saved.pages, saved.bytes),
+        (
+            saved.title,
+            saved.order_number.as_str(),
+            saved.pages,
+            saved.bytes
+        ),
         ("Order confirmation", "SO-1", 1, rendered.pdf.len())
     );
     assert_eq!(
