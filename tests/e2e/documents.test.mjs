@@ -71,7 +71,7 @@ describe("documents and history, end to end", () => {
     }
     await (await byId(b, "company-save")).click();
     const err = await byId(b, "error-company_bank_account");
-    assert.match(await err.getText(), /-/);
+    assert.match(await err.getText(), /Bank account contains a character that is not allowed/);
     assert.equal(await (await byId(b, "company-bank_account")).getAttribute("aria-invalid"), "true");
     assert.equal((await allById(b, "company-saved")).length, 0);
 

@@ -30,7 +30,13 @@ describe("company settings", () => {
 
   it("shows the current details and saves changes with empty fields as none", async () => {
     const user = userEvent.setup();
-    be.extra.get_company = () => ACME;
+    // The back end answers what was last saved, as the real one does after the refetch.
+    be.extra.get_company = () => {
+      const last = be.commands.at(-1);
+      if (last?.type !== "SetCompanyDetails") return ACME;
+      const { name, address, vat_number, bank_account, email, phone } = last;
+      return { name, address, vat_number, bank_account, email, phone };
+    };
     renderWithClient(<CompanyScreen />);
     const name = await screen.findByTestId("company-name");
     expect(name).toHaveValue("Daybook Trading BV");
@@ -40,6 +46,10 @@ describe("company settings", () => {
     expect(screen.getByTestId("company-preview")).not.toHaveTextContent("VAT NL");
     await user.click(screen.getByTestId("company-save"));
     expect(await screen.findByTestId("company-saved")).toBeInTheDocument();
+    // Still there once the details were read again.
+    await waitFor(() => expect(be.callsTo("get_company").length).toBeGreaterThan(1));
+    expect(screen.getByTestId("company-saved")).toBeInTheDocument();
+    expect(screen.getByTestId("company-phone")).toHaveValue(" +31 20 555 0100 ");
     const sent: Command[] = be.commands;
     expect(sent).toEqual([
       {

@@ -96,7 +96,8 @@ export function CompanyScreen() {
   const company = useQuery({ queryKey: ["company"], queryFn: api.getCompany });
   if (company.isLoading) return <Spinner />;
   if (company.error) return <ErrorBanner message={messageOf(company.error)} />;
-  return <CompanyForm key={JSON.stringify(company.data ?? null)} existing={company.data ?? null} />;
+  // Not keyed on the data: a save refetches it, and the form (with its "Saved.") stays.
+  return <CompanyForm existing={company.data ?? null} />;
 }
 
 function CompanyForm({ existing }: { existing: Company | null }) {
