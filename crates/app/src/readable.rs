@@ -610,6 +610,6 @@ pub fn customer_history_with_orders(
             }
         }
     }
-    out.sort_by(|a, b| a.entry.issued_at.cmp(&b.entry.issued_at));
+    out.sort_by_key(|e| e.entry.issued_at);
     Ok(out)
 }
