@@ -10,6 +10,7 @@ use tauri_specta::{Builder, ErrorHandlingMode, collect_commands, collect_events}
 
 use crate::commands::*;
 use crate::data::*;
+use crate::documents::*;
 use crate::events::{Changed, Progress};
 use crate::sync::SyncStatus;
 
@@ -67,6 +68,14 @@ pub fn builder() -> Builder<tauri::Wry> {
             export_csv,
             choose_file,
             copy_diagnostics,
+            get_company,
+            readable_history,
+            customer_history_with_orders,
+            record_view,
+            document_file_name,
+            save_document,
+            open_document,
+            email_document,
         ])
         .events(collect_events![Changed, Progress, SyncStatus])
         // Each command resolves to `{status: "ok", data} | {status: "error", error: ErrorBody}`:

@@ -11,6 +11,7 @@ pub mod config;
 pub mod data;
 pub mod demo;
 pub mod diagnostics;
+pub mod documents;
 pub mod events;
 pub mod files;
 pub mod ipc;
@@ -77,6 +78,7 @@ pub fn run(config: Config) -> anyhow::Result<()> {
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_clipboard_manager::init())
+        .plugin(tauri_plugin_opener::init())
         .manage(state)
         .manage(SyncEngine::default())
         .manage(Chosen::default())

@@ -179,18 +179,26 @@ describe("order entry, end to end", () => {
       "OrderLineAdded",
       "OrderCreated",
     ]);
-    // Field-level changes: the status went from draft to placed.
-    const status = await byId(b, "history-change", '[data-path="status"]');
-    assert.match(await status.getText(), /draft/);
-    assert.match(await status.getText(), /placed/);
-    // Each added line shows its quantity as a new field value.
+    // In words: the status went from draft to placed.
+    const placed = (await allById(b, "history-entry"))[0];
+    const placedRows = [];
+    for (const r of await placed.$$('[data-testid="history-row"]')) placedRows.push(await r.getText());
+    assert.ok(placedRows.some((r) => /Status: draft → placed/.test(r)), placedRows.join("\n"));
+    // Each added line tells its quantity and product: "Line 1 · 3 × E2E-CHAIR …".
     const quantities = [];
     for (const e of await allById(b, "history-entry")) {
       if ((await e.getAttribute("data-event-type")) !== "OrderLineAdded") continue;
-      const change = await e.$('[data-testid="history-change"][data-path$=".quantity"]');
-      quantities.push((await (await change.$('[data-testid="change-new"]')).getText()).trim());
+      const row = (await (await e.$('[data-testid="history-row"]')).getText()).trim();
+      const m = /^Line \d+ · (\d+) × (\S+) /.exec(row);
+      assert.ok(m, `a line added reads as words: ${row}`);
+      quantities.push(`${m[2]} ${m[1]}`);
     }
-    assert.deepEqual(quantities.sort(), LINES.map((l) => l.quantity).sort());
+    assert.deepEqual(quantities.sort(), LINES.map((l) => `${l.code} ${l.quantity}`).sort());
+    // The raw field changes stay available on request: the status from draft to placed.
+    await (await byId(b, "history-fields")).click();
+    const status = await byId(b, "history-change", '[data-path="status"]');
+    assert.match(await status.getText(), /draft/);
+    assert.match(await status.getText(), /placed/);
     assert.match(await (await byId(b, "history-user")).getText(), /\S/);
     await settle();
     screenshot("history");

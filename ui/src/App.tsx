@@ -15,6 +15,8 @@ import { CustomerEdit, CustomerForm, CustomerScreen, CustomersList } from "./scr
 import { DashboardScreen } from "./screens/Dashboard";
 import { DataScreen, RecoveryScreen, useDataStatus } from "./screens/Data";
 import { RecordHistoryScreen, TimelineScreen } from "./screens/History";
+import { AsOfScreen } from "./screens/AsOf";
+import { CompanyScreen } from "./screens/Company";
 import { NewOrder, OrderScreen } from "./screens/OrderEntry";
 import { OrdersList } from "./screens/OrdersList";
 import { ProductScreen, ProductsList } from "./screens/Products";
@@ -31,9 +33,10 @@ const NAV = [
   { to: "dashboard", label: "Dashboard", keys: "g d", testId: "nav-dashboard" },
   { to: "sync", label: "Sync", keys: "g s", testId: "nav-sync" },
   { to: "data", label: "Data", keys: "g b", testId: "nav-data" },
+  { to: "company", label: "Company", keys: "g y", testId: "nav-company" },
 ];
 
-const GO: Record<string, string> = { o: "orders", c: "customers", p: "products", t: "timeline", d: "dashboard", s: "sync", b: "data" };
+const GO: Record<string, string> = { o: "orders", c: "customers", p: "products", t: "timeline", d: "dashboard", s: "sync", b: "data", y: "company" };
 
 function CustomerFilterOrders({ id }: { id: string }) {
   const c = useQuery({ queryKey: ["customer", id], queryFn: () => api.getCustomer(id) });
@@ -72,6 +75,7 @@ export function Screen({ route }: { route: Route }) {
       if (b) return <ProductScreen key={b} id={b} />;
       return <ProductsList />;
     case "history":
+      if (b && c && Number(c) > 0) return <AsOfScreen key={b} id={b} revision={Number(c)} />;
       return b ? <RecordHistoryScreen key={b} id={b} /> : <TimelineScreen />;
     case "timeline":
       return <TimelineScreen />;
@@ -81,6 +85,8 @@ export function Screen({ route }: { route: Route }) {
       return <SyncScreen />;
     case "data":
       return <DataScreen />;
+    case "company":
+      return <CompanyScreen />;
     default:
       return <OrdersList />;
   }

@@ -103,6 +103,35 @@ export const commands = {
 	 *  lines, put on the clipboard; returned too, for the screen to show.
 	 */
 	copyDiagnostics: () => typedError<string, ErrorBody>(__TAURI_INVOKE("copy_diagnostics")),
+	/**  The company's own details as documents print them (`null` until first set). */
+	getCompany: () => typedError<Company | null, ErrorBody>(__TAURI_INVOKE("get_company")),
+	/**  A record's history in words, oldest first (who, when, one row per change). */
+	readableHistory: (id: string) => typedError<ReadableEntry[], ErrorBody>(__TAURI_INVOKE("readable_history", { id })),
+	/**  A customer's history in words with the major events of its orders beside it. */
+	customerHistoryWithOrders: (id: string) => typedError<CustomerHistoryEntry[], ErrorBody>(__TAURI_INVOKE("customer_history_with_orders", { id })),
+	/**
+	 *  A record as it was after `revision` (the current version when `null`), labelled
+	 *  for its read-only screen.
+	 */
+	recordView: (id: string, revision: number | null) => typedError<RecordView, ErrorBody>(__TAURI_INVOKE("record_view", { id, revision })),
+	/**  The file name a document suggests ("SO-00042-confirmation.pdf"), for the dialog. */
+	documentFileName: (orderId: string, kind: OrderDocument) => typedError<string, ErrorBody>(__TAURI_INVOKE("document_file_name", { orderId, kind })),
+	/**
+	 *  Writes the document to a path chosen in the file dialog (`choose_file` with
+	 *  purpose `pdf`) or a bare name in the data folder's `documents/`; any other path is
+	 *  refused (`file_not_chosen`).
+	 */
+	saveDocument: (orderId: string, kind: OrderDocument, path: string) => typedError<SavedDocument, ErrorBody>(__TAURI_INVOKE("save_document", { orderId, kind, path })),
+	/**
+	 *  Writes the document into the data folder's `documents/` and opens it in the
+	 *  system's PDF viewer.
+	 */
+	openDocument: (orderId: string, kind: OrderDocument) => typedError<SavedDocument, ErrorBody>(__TAURI_INVOKE("open_document", { orderId, kind })),
+	/**
+	 *  Writes the document into the data folder's `documents/` and opens a new mail in
+	 *  the user's mail client with it attached (`xdg-email`).
+	 */
+	emailDocument: (orderId: string, kind: OrderDocument) => typedError<SavedDocument, ErrorBody>(__TAURI_INVOKE("email_document", { orderId, kind })),
 };
 
 /** Events */
@@ -358,6 +387,22 @@ export type CommandOutcome = {
 	duplicate: boolean,
 };
 
+/**  The company's details, folded from its events. */
+export type Company = {
+	/**  Name. */
+	name: string,
+	/**  Address. */
+	address: Address,
+	/**  VAT number. */
+	vat_number: string | null,
+	/**  Bank account (IBAN). */
+	bank_account: string | null,
+	/**  E-mail. */
+	email: string | null,
+	/**  Telephone. */
+	phone: string | null,
+};
+
 /**
  *  The account's own company record (its details for documents). There is one per
  *  account, always at [`CompanyId::ACCOUNT`], so devices that set it offline write
@@ -381,6 +426,19 @@ export type CustomerDetail = {
 	customer: CustomerRow,
 	/**  Current addresses. */
 	addresses: AddressRow[],
+};
+
+/**
+ *  One row of a customer's history with its orders: its own change, or a major event
+ *  of one of its orders (`order` set).
+ */
+export type CustomerHistoryEntry = {
+	/**  The record the event belongs to (the customer or one of its orders). */
+	stream_id: string,
+	/**  The order's number when the event is an order's. */
+	order: string | null,
+	/**  The event in words. */
+	entry: ReadableEntry,
 };
 
 /**  A customer's stream id. */
@@ -937,6 +995,15 @@ export type OrderDetail = {
 	invoice_number: number | null,
 };
 
+/**  Which of an order's documents. */
+export type OrderDocument = 
+/**  The order as placed. */
+"confirmation" | 
+/**  The order as delivered. */
+"delivery" | 
+/**  The order as invoiced (a pro forma before the server numbered it). */
+"invoice";
+
 /**  A sales order's stream id. */
 export type OrderId = string;
 
@@ -1125,6 +1192,24 @@ export type RateTotal = {
 	vat: Money,
 };
 
+/**  One event, told in words. */
+export type ReadableEntry = {
+	/**  Revision of the record after this event. */
+	revision: number,
+	/**  When the user gave the command. */
+	issued_at: string,
+	/**  When it was committed here (later than `issued_at` for work done offline). */
+	at: string,
+	/**  Who. */
+	user: string,
+	/**  From which device. */
+	device: string,
+	/**  What happened, in words ("Line added", "Placed"). */
+	title: string,
+	/**  One row per meaningful change. */
+	rows: string[],
+};
+
 /**  A record's whole history, oldest first. */
 export type RecordHistory = {
 	/**  The record. */
@@ -1158,6 +1243,34 @@ export type RecordSync =
 "waiting" | 
 /**  A change was refused or no longer applies: see "needs attention". */
 "attention";
+
+/**  A record as it was after one revision, with who made that revision. */
+export type RecordView = {
+	/**  The record. */
+	stream_id: string,
+	/**  Its type. */
+	stream_type: StreamType,
+	/**  The revision shown. */
+	revision: number,
+	/**  The record's newest revision (the current version). */
+	head: number,
+	/**  When the revision's command was given. */
+	at: string | null,
+	/**  Who gave it. */
+	user: string | null,
+	/**  On which device. */
+	device: string | null,
+	/**  What the record is called ("SO-00042", "Acme Ltd", "CHAIR Office chair"). */
+	title: string,
+	/**  The order's or customer's currency. */
+	currency: string | null,
+	/**  Labelled values, in screen order. */
+	fields: ViewField[],
+	/**  An order's lines, in entry order (empty for other records). */
+	lines: ViewLine[],
+	/**  An order's totals, per VAT rate. */
+	totals: Totals | null,
+};
 
 /**  Refuse a held order: it becomes a draft again. */
 export type RefuseHeldOrder = {
@@ -1266,6 +1379,20 @@ export type Role =
  *  server has every right, and until people sign in nobody else is known.
  */
 "admin";
+
+/**  A document written to a file. */
+export type SavedDocument = {
+	/**  Where. */
+	path: string,
+	/**  "Order confirmation", "Pro forma invoice"… */
+	title: string,
+	/**  The order's number. */
+	order_number: string,
+	/**  Pages. */
+	pages: number,
+	/**  Size in bytes. */
+	bytes: number,
+};
 
 /**
  *  Set the company's own details, as documents show them (full new values; only a
@@ -1539,6 +1666,36 @@ export type VatClass =
 "reduced" | 
 /**  0%. */
 "zero";
+
+/**  One labelled value of a record, formatted for people. */
+export type ViewField = {
+	/**  Stable key to compare revisions by (`status`, `address.<label>`). */
+	key: string,
+	/**  What people read ("Reference"). */
+	label: string,
+	/**  The value in words ("–" when empty). */
+	value: string,
+};
+
+/**  One order line as it was. */
+export type ViewLine = {
+	/**  Stable key to compare revisions by (the line's id; never shown). */
+	key: string,
+	/**  Product code. */
+	code: string,
+	/**  Description. */
+	description: string,
+	/**  Units. */
+	quantity: number,
+	/**  Price per unit. */
+	unit_price: Money,
+	/**  Discount in basis points. */
+	discount_bp: number,
+	/**  VAT rate in basis points. */
+	vat_rate_bp: number,
+	/**  The line's net. */
+	net: Money,
+};
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

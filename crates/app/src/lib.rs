@@ -18,6 +18,7 @@ pub mod readable;
 pub mod replica;
 pub mod service;
 pub mod settings;
+pub mod view;
 
 pub use error::{AppError, BadBackup, ErrorBody, ErrorCode, ErrorParams};
 pub use handle::{CommandOutcome, Writer, load_stream};

@@ -91,36 +91,36 @@ pub fn label(field: &str) -> Option<&'static str> {
     })
 }
 
-fn day(t: DateTime<Utc>) -> String {
+pub(crate) fn day(t: DateTime<Utc>) -> String {
     t.format("%-d %b %Y %H:%M").to_string()
 }
 
-fn opt(v: &Option<String>) -> String {
+pub(crate) fn opt(v: &Option<String>) -> String {
     v.as_deref()
         .filter(|s| !s.is_empty())
         .unwrap_or("–")
         .to_string()
 }
 
-fn amount(m: Money, c: Option<Currency>) -> String {
+pub(crate) fn amount(m: Money, c: Option<Currency>) -> String {
     match c {
         Some(c) => m.with_currency(c),
         None => m.grouped(),
     }
 }
 
-fn vat(c: VatClass) -> String {
+pub(crate) fn vat(c: VatClass) -> String {
     format!("{} ({})", c.as_str(), percent(c.rate_bp()))
 }
 
-fn kind(k: CustomerKind) -> &'static str {
+pub(crate) fn kind(k: CustomerKind) -> &'static str {
     match k {
         CustomerKind::Organisation => "organisation",
         CustomerKind::Person => "person",
     }
 }
 
-fn one_line_address(a: &Address) -> String {
+pub(crate) fn one_line_address(a: &Address) -> String {
     let place = format!("{} {}", a.postal_code, a.city);
     [a.street.as_str(), place.trim(), a.country.as_str()]
         .into_iter()
@@ -571,5 +571,67 @@ pub fn readable_history(conn: &Connection, id: Uuid) -> Result<Vec<ReadableEntry
             rows,
         });
     }
+    Ok(out)
+}
+
+/// The order events a customer's history can show beside its own changes.
+pub const MAJOR_ORDER_EVENTS: [&str; 4] = [
+    "OrderPlaced",
+    "OrderCancelled",
+    "OrderDelivered",
+    "OrderInvoiced",
+];
+
+/// One row of a customer's history with its orders: its own change, or a major event
+/// of one of its orders (`order` set).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct CustomerHistoryEntry {
+    /// The record the event belongs to (the customer or one of its orders).
+    pub stream_id: Uuid,
+    /// The order's number when the event is an order's.
+    pub order: Option<String>,
+    /// The event in words.
+    pub entry: ReadableEntry,
+}
+
+/// A customer's history in words with the major events of its orders (placed,
+/// cancelled, delivered, invoiced), oldest first by the time they were given.
+pub fn customer_history_with_orders(
+    conn: &Connection,
+    customer_id: Uuid,
+) -> Result<Vec<CustomerHistoryEntry>, AppError> {
+    let mut out: Vec<CustomerHistoryEntry> = readable_history(conn, customer_id)?
+        .into_iter()
+        .map(|entry| CustomerHistoryEntry {
+            stream_id: customer_id,
+            order: None,
+            entry,
+        })
+        .collect();
+    let orders = conn
+        .prepare_cached("SELECT id, number FROM p_orders WHERE customer_id = ?1")?
+        .query_map([customer_id], |r| Ok((r.get::<_, Uuid>(0)?, r.get(1)?)))?
+        .collect::<Result<Vec<(Uuid, String)>, _>>()?;
+    for (id, number) in orders {
+        let major: Vec<u64> = read_stream(conn, id, 0)?
+            .into_iter()
+            .filter(|e| MAJOR_ORDER_EVENTS.contains(&e.event.event_type()))
+            .map(|e| e.revision)
+            .collect();
+        if major.is_empty() {
+            continue;
+        }
+        for entry in readable_history(conn, id)? {
+            if major.contains(&entry.revision) {
+                out.push(CustomerHistoryEntry {
+                    stream_id: id,
+                    order: Some(number.clone()),
+                    entry,
+                });
+            }
+        }
+    }
+    out.sort_by_key(|e| e.entry.issued_at);
     Ok(out)
 }

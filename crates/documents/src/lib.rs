@@ -14,6 +14,8 @@ pub mod layout;
 pub mod model;
 pub mod render;
 
+use std::path::{Path, PathBuf};
+
 use daybook_app::{AppError, Reader};
 use uuid::Uuid;
 
@@ -45,6 +47,14 @@ pub enum DocumentError {
     /// The PDF writer refused the document.
     #[error("cannot write the PDF: {0}")]
     Pdf(String),
+    /// The file could not be written (a full disk, a folder without permission).
+    #[error("cannot write {path}: {source}")]
+    Io {
+        /// Where.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
 }
 
 fn not_yet(kind: DocumentKind) -> &'static str {
@@ -64,4 +74,55 @@ pub fn print(
     let doc = gather(reader, order_id, kind)?;
     let rendered = render(&doc)?;
     Ok((doc, rendered))
+}
+
+/// What [`save`] wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Saved {
+    /// The file written.
+    pub path: PathBuf,
+    /// The document's title ("Order confirmation", "Pro forma invoice").
+    pub title: &'static str,
+    /// The order's number.
+    pub order_number: String,
+    /// Pages.
+    pub pages: usize,
+    /// Size of the file.
+    pub bytes: usize,
+}
+
+/// The file name a document suggests ("SO-00042-confirmation.pdf"), without
+/// rendering it.
+pub fn file_name(
+    reader: &Reader<'_>,
+    order_id: Uuid,
+    kind: DocumentKind,
+) -> Result<String, DocumentError> {
+    Ok(gather(reader, order_id, kind)?.file_name())
+}
+
+/// Renders the document and writes it to `dest` (a path the edge already checked the
+/// user chose): the desktop's "Save as PDF…", "Open" and "Send by e-mail".
+pub fn save(
+    reader: &Reader<'_>,
+    order_id: Uuid,
+    kind: DocumentKind,
+    dest: &Path,
+) -> Result<Saved, DocumentError> {
+    let (doc, rendered) = print(reader, order_id, kind)?;
+    let io = |source| DocumentError::Io {
+        path: dest.to_path_buf(),
+        source,
+    };
+    if let Some(dir) = dest.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(io)?;
+    }
+    std::fs::write(dest, &rendered.pdf).map_err(io)?;
+    Ok(Saved {
+        path: dest.to_path_buf(),
+        title: doc.title(),
+        order_number: doc.order_number,
+        pages: rendered.pages,
+        bytes: rendered.pdf.len(),
+    })
 }

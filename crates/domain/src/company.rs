@@ -15,6 +15,7 @@ use crate::values::{Address, RecordKind};
 
 /// The company's details, folded from its events.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Company {
     /// Name.
     pub name: String,

@@ -5,8 +5,8 @@ import { formatBp, formatMoney } from "../lib/money";
 import { FakeBackend } from "../test/fakeBackend";
 import { render } from "@testing-library/react";
 import { renderWithClient } from "../test/render";
-import type { RecordHistory } from "../types";
-import { DiffTable, RecordHistoryScreen, formatPath } from "./History";
+import type { ReadableEntry, RecordHistory } from "../types";
+import { DiffTable, RecordHistoryScreen, formatPath, revisionAt } from "./History";
 
 const LINE = "01934b7a-1111-7222-8333-444455556666";
 
@@ -70,41 +70,98 @@ const HISTORY: RecordHistory = {
   ],
 };
 
+const READABLE: ReadableEntry[] = [
+  { revision: 1, issued_at: "2026-11-23T09:00:00Z", at: "2026-11-23T09:00:00Z", user: "anna", device: "laptop-7", title: "Order created", rows: ["SO-00001 for Acme (C-00001), in EUR"] },
+  { revision: 2, issued_at: "2026-11-23T09:01:00Z", at: "2026-11-23T09:01:00Z", user: "anna", device: "laptop-7", title: "Line added", rows: ["Line 1 · 3 × PEN Ballpoint pen, blue at EUR 12.50, VAT 21%"] },
+  { revision: 3, issued_at: "2026-11-23T09:05:00Z", at: "2026-11-23T11:05:00Z", user: "bram", device: "desk-2", title: "Placed", rows: ["1 line, total EUR 45.38", "Status: draft → placed on 23 Nov 2026 09:05"] },
+];
+
 describe("record history", () => {
   let be: FakeBackend;
   beforeEach(() => {
     be = new FakeBackend().install();
     be.extra.record_history = () => HISTORY;
-    be.extra.record_state_at = (args) => {
-      const rev = (args.asOf as { revision: number }).revision;
-      return {
-        stream_id: "o1", stream_type: "SalesOrder", revision: rev, at: HISTORY.entries[rev - 1]?.at ?? null,
-        state: { number: "SO-00001", status: rev >= 3 ? "placed" : "draft", lines: rev >= 2 ? [{ id: LINE, quantity: 3, unit_price: 1250 }] : [] },
-      };
-    };
+    be.extra.readable_history = () => READABLE;
+    be.extra.record_view = () => ({
+      stream_id: "o1", stream_type: "SalesOrder", revision: 3, head: 3, at: null, user: null, device: null,
+      title: "SO-00001", currency: "EUR", fields: [], lines: [], totals: null,
+    });
+    window.location.hash = "#/history/o1";
   });
 
-  it("lists every event newest first with who, device and the field changes", async () => {
+  it("tells every change in words, newest first, with who and which device", async () => {
     renderWithClient(<RecordHistoryScreen id="o1" />);
     const entries = await screen.findAllByTestId("history-entry");
     expect(entries.map((e) => e.dataset.eventType)).toEqual(["OrderPlaced", "OrderLineAdded", "OrderCreated"]);
+    expect(entries.map((e) => within(e).getByTestId("history-title").textContent)).toEqual(["Placed", "Line added", "Order created"]);
     expect(within(entries[0]!).getByTestId("history-user")).toHaveTextContent("bram");
     expect(entries[0]).toHaveTextContent("desk-2");
-    expect(within(entries[2]!).getAllByTestId("history-change")).toHaveLength(2);
+    // Synced two hours later: said so.
+    expect(entries[0]).toHaveTextContent("reached this device");
+    expect(within(entries[1]!).getAllByTestId("history-row").map((r) => r.textContent)).toEqual([
+      "Line 1 · 3 × PEN Ballpoint pen, blue at EUR 12.50, VAT 21%",
+    ]);
+    expect(await screen.findByText(/History of SO-00001/)).toBeInTheDocument();
+    // No raw field paths unless asked for.
+    expect(screen.queryAllByTestId("history-change")).toHaveLength(0);
+    expect(document.body.textContent).not.toContain(LINE.slice(0, 8));
   });
 
-  it("shows the record as it was at the event that is clicked", async () => {
+  it("shows the raw field changes on request", async () => {
     const user = userEvent.setup();
     renderWithClient(<RecordHistoryScreen id="o1" />);
-    const state = await screen.findByTestId("history-state");
-    await waitFor(() => expect(state).toHaveTextContent("As of revision 3"));
-    expect(state).toHaveTextContent("placed");
-
+    await user.click(await screen.findByTestId("history-fields"));
     const created = screen.getAllByTestId("history-entry")[2]!;
-    await user.click(within(created).getByRole("button"));
-    await waitFor(() => expect(state).toHaveTextContent("As of revision 1"));
-    expect(state).toHaveTextContent("draft");
-    expect(state).not.toHaveTextContent("placed");
-    expect(be.callsTo("record_state_at").map((c) => c.args.asOf)).toEqual([{ revision: 3 }, { revision: 1 }]);
+    expect(within(created).getAllByTestId("history-change")).toHaveLength(2);
+  });
+
+  it("opens the record as it was after the change that is clicked", async () => {
+    const user = userEvent.setup();
+    renderWithClient(<RecordHistoryScreen id="o1" />);
+    const entries = await screen.findAllByTestId("history-entry");
+    await user.click(within(entries[1]!).getByTestId("history-view"));
+    expect(window.location.hash).toBe("#/history/o1/2");
+  });
+
+  it("finds the revision a record had at a time", () => {
+    expect(revisionAt(READABLE, "2026-11-23T08:00:00Z")).toBe(0);
+    expect(revisionAt(READABLE, "2026-11-23T09:01:00Z")).toBe(2);
+    expect(revisionAt(READABLE, "2026-11-23T10:00:00Z")).toBe(3);
+  });
+});
+
+describe("a customer's history with its orders", () => {
+  let be: FakeBackend;
+  beforeEach(() => {
+    be = new FakeBackend().install();
+    const own = { revision: 1, issued_at: "2026-11-20T09:00:00Z", at: "2026-11-20T09:00:00Z", user: "anna", device: "laptop", title: "Customer registered", rows: ["Acme (C-00001), organisation, EUR"] };
+    be.extra.record_history = () => ({
+      stream_id: "c1", stream_type: "Customer",
+      entries: [{ seq: 1, revision: 1, event_id: "e1", event_type: "CustomerRegistered", at: own.at, issued_at: own.at, user: "anna", device: "laptop", command_id: "k1", data: {}, changes: [] }],
+    });
+    be.extra.readable_history = () => [own];
+    be.extra.record_view = () => ({
+      stream_id: "c1", stream_type: "Customer", revision: 1, head: 1, at: null, user: null, device: null,
+      title: "Acme", currency: "EUR", fields: [], lines: [], totals: null,
+    });
+    be.extra.customer_history_with_orders = () => [
+      { stream_id: "c1", order: null, entry: own },
+      { stream_id: "o9", order: "SO-00042", entry: { ...own, revision: 4, issued_at: "2026-11-21T09:00:00Z", title: "Placed", rows: [] } },
+    ];
+  });
+
+  it("shows the orders' major events beside its own changes, on request, each opening its record", async () => {
+    const user = userEvent.setup();
+    renderWithClient(<RecordHistoryScreen id="c1" />);
+    expect(await screen.findAllByTestId("history-entry")).toHaveLength(1);
+    expect(be.callsTo("customer_history_with_orders")).toHaveLength(0);
+    await user.click(screen.getByTestId("history-with-orders"));
+    await waitFor(() => expect(screen.getAllByTestId("history-entry")).toHaveLength(2));
+    const [order, own] = screen.getAllByTestId("history-entry");
+    expect(order).toHaveAttribute("data-order", "SO-00042");
+    expect(within(order!).getByTestId("history-title")).toHaveTextContent("Order SO-00042 · Placed");
+    expect(own).toHaveAttribute("data-event-type", "CustomerRegistered");
+    await user.click(within(order!).getByTestId("history-view"));
+    expect(window.location.hash).toBe("#/history/o9/4");
   });
 });

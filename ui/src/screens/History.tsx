@@ -1,17 +1,18 @@
-//! History: a record's timeline of events (who, when, device, field by field old -> new)
-//! with the record as it was at any point; and the account-wide timeline with filters
-//! and an activity chart.
+//! History: a record's changes in words, newest first (who, when, device, one row per
+//! meaningful change, from crates/app/src/readable.rs), each opening the record as it
+//! was after it (`AsOf.tsx`); the raw field changes behind "Field details"; and the
+//! account-wide timeline with filters and an activity chart.
 
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
-import { useState, type ReactNode } from "react";
+import { useState } from "react";
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { api } from "../api";
 import { Empty, ErrorBanner, PageHeader, Spinner } from "../components/ui";
 import { messageOf } from "../lib/errors";
 import { formatCount, formatDateTime, formatDay, humanize } from "../lib/format";
 import { formatBp, formatMoney } from "../lib/money";
-import { href } from "../lib/router";
-import type { FieldChange, HistoryEntry, StreamType, TimelineFilter } from "../types";
+import { href, navigate } from "../lib/router";
+import type { FieldChange, HistoryEntry, ReadableEntry, StreamType, TimelineFilter } from "../types";
 
 const MONEY_KEYS = new Set(["unit_price", "spending_limit", "limit", "net", "vat", "gross", "open_total", "price"]);
 const BP_KEYS = new Set(["discount_bp", "vat_rate_bp", "rate_bp"]);
@@ -67,112 +68,120 @@ export function DiffTable({ changes }: { changes: FieldChange[] }) {
   );
 }
 
-/** Renders a record's JSON state as nested key/value tables. */
-export function StateView({ value, name = "" }: { value: unknown; name?: string }): ReactNode {
-  if (Array.isArray(value)) {
-    if (value.length === 0) return <span className="muted">none</span>;
-    return (
-      <ol className="state-list">
-        {(value as unknown[]).map((item, i) => (
-          <li key={i}>
-            <StateView value={item} />
-          </li>
-        ))}
-      </ol>
-    );
-  }
-  if (value !== null && typeof value === "object") {
-    return (
-      <dl className="state">
-        {Object.entries(value as Record<string, unknown>).map(([k, v]) => (
-          <div key={k} className="state-row">
-            <dt>{humanize(k)}</dt>
-            <dd>
-              <StateView value={v} name={k} />
-            </dd>
-          </div>
-        ))}
-      </dl>
-    );
-  }
-  return <span className={value === null ? "muted" : ""}>{formatValue(name, value)}</span>;
+/** A history entry in words, with its event type and field changes (for details). */
+interface Row {
+  readable: ReadableEntry;
+  raw: HistoryEntry | undefined;
+  /** The record the event belongs to; an order of the customer when `order` is set. */
+  streamId: string;
+  order: string | null;
+}
+
+/** The revision a record had at `time` (its last event given at or before it); 0 before its first. */
+export function revisionAt(entries: ReadableEntry[], time: string): number {
+  const t = Date.parse(time);
+  let rev = 0;
+  for (const e of entries) if (Date.parse(e.issued_at) <= t) rev = e.revision;
+  return rev;
 }
 
 export function RecordHistoryScreen({ id }: { id: string }) {
-  const history = useQuery({ queryKey: ["history", id], queryFn: () => api.recordHistory(id) });
-  const [selected, setSelected] = useState<number | null>(null);
+  const readable = useQuery({ queryKey: ["readableHistory", id], queryFn: () => api.readableHistory(id) });
+  const raw = useQuery({ queryKey: ["history", id], queryFn: () => api.recordHistory(id) });
+  const current = useQuery({ queryKey: ["recordView", id, null], queryFn: () => api.recordView(id, null) });
+  const [details, setDetails] = useState(false);
+  const [withOrders, setWithOrders] = useState(false);
   const [asOfTime, setAsOfTime] = useState("");
-  const entries = history.data?.entries ?? [];
-  const last = entries[entries.length - 1];
-  const revision = selected ?? last?.revision ?? 0;
-  const asOf = asOfTime ? { time: new Date(asOfTime).toISOString() } : { revision };
-  const state = useQuery({
-    queryKey: ["stateAt", id, asOf],
-    queryFn: () => api.recordStateAt(id, asOf),
-    enabled: history.data !== undefined,
+  const isCustomer = raw.data?.stream_type === "Customer";
+  const orders = useQuery({
+    queryKey: ["customerHistoryWithOrders", id],
+    queryFn: () => api.customerHistoryWithOrders(id),
+    enabled: isCustomer && withOrders,
   });
-  if (history.isLoading) return <Spinner label="Loading history…" />;
-  if (!history.data)
-    return <ErrorBanner message={history.error ? messageOf(history.error) : "No history."} />;
-  const type = history.data.stream_type;
-  const backTo = type === "SalesOrder" ? `orders/${id}` : type === "Customer" ? `customers/${id}` : `products/${id}`;
-  const title = recordTitle(state.data?.state) ?? humanize(type);
+  if (readable.isLoading || raw.isLoading) return <Spinner label="Loading history…" />;
+  if (!readable.data || !raw.data) {
+    const err = readable.error ?? raw.error;
+    return <ErrorBanner message={err ? messageOf(err) : "No history."} />;
+  }
+  const type = raw.data.stream_type;
+  const byRev = new Map(raw.data.entries.map((e) => [e.revision, e]));
+  const own = (r: ReadableEntry): Row => ({ readable: r, raw: byRev.get(r.revision), streamId: id, order: null });
+  const rows: Row[] =
+    withOrders && orders.data
+      ? orders.data.map((e) =>
+          e.order === null ? own(e.entry) : { readable: e.entry, raw: undefined, streamId: e.stream_id, order: e.order },
+        )
+      : readable.data.map(own);
+  const backTo =
+    type === "SalesOrder" ? `orders/${id}` : type === "Customer" ? `customers/${id}` : type === "Product" ? `products/${id}` : "company";
+  const kind = type === "SalesOrder" ? "order" : type === "Company" ? "company details" : humanize(type).toLowerCase();
+  const title = current.data?.title ?? humanize(kind);
+  const openAt = (stream: string, rev: number) => navigate(`history/${stream}/${rev}`);
   return (
     <section className="screen history">
-      <PageHeader title={<>History of {title}</>} sub={`${humanize(type === "SalesOrder" ? "order" : type)} · ${entries.length} events`}>
+      <PageHeader title={<>History of {title}</>} sub={`${humanize(kind)} · ${rows.length} changes`}>
         <a className="btn" href={href(backTo)}>Open record</a>
       </PageHeader>
-      <div className="history-body">
-        <ol className="events" data-testid="history-timeline">
-          {[...entries].reverse().map((e) => (
-            <EventItem key={e.event_id} e={e} selected={!asOfTime && e.revision === revision}
-              onSelect={() => {
-                setAsOfTime("");
-                setSelected(e.revision);
-              }} />
-          ))}
-        </ol>
-        <aside className="card state-card" data-testid="history-state">
-          <div className="card-title row">
-            <span>
-              {state.data ? (
-                state.data.revision === 0 ? "Did not exist yet" : <>As of revision {state.data.revision} · {formatDateTime(state.data.at)}</>
-              ) : "State"}
-            </span>
-          </div>
-          <label className="asof">
-            <span>As of time</span>
-            <input type="datetime-local" step={1} value={asOfTime} onChange={(e) => setAsOfTime(e.target.value)} data-testid="history-asof" />
+      <div className="toolbar">
+        <label className="asof">
+          <span>See it as it was at</span>
+          <input type="datetime-local" step={1} value={asOfTime} data-testid="history-asof"
+            onChange={(e) => setAsOfTime(e.target.value)} />
+        </label>
+        <button type="button" className="btn" disabled={!asOfTime} data-testid="history-asof-open"
+          onClick={() => {
+            const rev = revisionAt(readable.data, new Date(asOfTime).toISOString());
+            if (rev > 0) openAt(id, rev);
+          }}>
+          Show
+        </button>
+        <label className="check">
+          <input type="checkbox" checked={details} onChange={(e) => setDetails(e.target.checked)} data-testid="history-fields" />
+          <span>Field details</span>
+        </label>
+        {isCustomer && (
+          <label className="check">
+            <input type="checkbox" checked={withOrders} onChange={(e) => setWithOrders(e.target.checked)} data-testid="history-with-orders" />
+            <span>With its orders (placed, delivered, invoiced, cancelled)</span>
           </label>
-          {state.isLoading ? <Spinner /> : state.data ? <StateView value={state.data.state} /> : null}
-          {state.error && <ErrorBanner message={messageOf(state.error)} />}
-        </aside>
+        )}
       </div>
+      <ol className="events" data-testid="history-timeline">
+        {[...rows].reverse().map((r) => (
+          <EventItem key={`${r.streamId}-${r.readable.revision}`} row={r} details={details}
+            onOpen={() => openAt(r.streamId, r.readable.revision)} />
+        ))}
+      </ol>
     </section>
   );
 }
 
-function recordTitle(state: unknown): string | undefined {
-  if (state && typeof state === "object") {
-    const s = state as Record<string, unknown>;
-    for (const k of ["number", "name", "code"]) if (typeof s[k] === "string") return s[k];
-  }
-  return undefined;
-}
-
-function EventItem({ e, selected, onSelect }: { e: HistoryEntry; selected: boolean; onSelect: () => void }) {
+function EventItem({ row, details, onOpen }: { row: Row; details: boolean; onOpen: () => void }) {
+  const e = row.readable;
   return (
-    <li className={`event ${selected ? "selected" : ""}`} data-testid="history-entry" data-event-type={e.event_type} data-revision={e.revision}>
-      <button type="button" className="event-head" onClick={onSelect} aria-pressed={selected}>
-        <span className="event-type">{humanize(e.event_type)}</span>
-        <span className="muted small">
-          rev {e.revision} · {formatDateTime(e.at)} · <span data-testid="history-user">{e.user}</span> on {e.device}
+    <li className="event" data-testid="history-entry" data-event-type={row.raw?.event_type} data-revision={e.revision}
+      data-order={row.order ?? undefined}>
+      <button type="button" className="event-head" onClick={onOpen} title="See the record as it was after this change"
+        data-testid="history-view">
+        <span className="event-type" data-testid="history-title">
+          {row.order && <span className="mono" data-testid="history-order">Order {row.order} · </span>}
+          {e.title}
         </span>
-        {e.issued_at !== e.at && Math.abs(Date.parse(e.issued_at) - Date.parse(e.at)) > 60_000 && (
-          <span className="muted small">command given {formatDateTime(e.issued_at)}</span>
+        <span className="muted small">
+          {formatDateTime(e.issued_at)} · <span data-testid="history-user">{e.user}</span> on {e.device} · revision {e.revision}
+        </span>
+        {Math.abs(Date.parse(e.issued_at) - Date.parse(e.at)) > 60_000 && (
+          <span className="muted small">reached this device {formatDateTime(e.at)}</span>
         )}
       </button>
-      <DiffTable changes={e.changes} />
+      {e.rows.length > 0 && (
+        <ul className="readable-rows">
+          {e.rows.map((text, i) => (
+            <li key={i} data-testid="history-row">{text}</li>
+          ))}
+        </ul>
+      )}
+      {details && row.raw && <DiffTable changes={row.raw.changes} />}
     </li>
   );
 }

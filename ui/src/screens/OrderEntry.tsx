@@ -13,6 +13,7 @@ import { ErrorBanner, Spinner } from "../components/ui";
 import { messageOf } from "../lib/errors";
 import type { CustomerDetail, OrderDetail } from "../types";
 import { LineGrid } from "./order/LineGrid";
+import { DocumentActions } from "./order/DocumentActions";
 import { CancelForm, OrderActionButtons, useOrderActions } from "./order/OrderActions";
 import { OrderDetails } from "./order/OrderDetails";
 import { OrderHeader } from "./order/OrderHeader";
@@ -61,6 +62,7 @@ function OrderView({
         <OrderActionButtons order={o} actions={actions} />
       </OrderHeader>
       {actions.cancelling && <CancelForm actions={actions} />}
+      <DocumentActions order={o} />
       <OrderWarnings detail={detail} customer={c} />
       <ErrorBanner message={actions.error} testId="order-action-error" />
 

@@ -31,6 +31,7 @@ use crate::readable::ReadableEntry;
 use crate::replica::{self, AttentionItem, Binding, OutboxCounts};
 use crate::service::Daybook;
 use crate::settings;
+use crate::view::RecordView;
 
 pub use names::Named;
 pub use pool::ReadPool;
@@ -164,6 +165,21 @@ impl<'c> Reader<'c> {
     /// A record's history in words, for people (see [`crate::readable`]).
     pub fn readable_history(&self, id: Uuid) -> Result<Vec<ReadableEntry>, AppError> {
         crate::readable::readable_history(self.conn, id)
+    }
+
+    /// A customer's history in words with its orders' major events (a filter of the
+    /// customer's history screen).
+    pub fn customer_history_with_orders(
+        &self,
+        customer_id: Uuid,
+    ) -> Result<Vec<crate::readable::CustomerHistoryEntry>, AppError> {
+        crate::readable::customer_history_with_orders(self.conn, customer_id)
+    }
+
+    /// A record as it was after `revision` (the newest when `None`), labelled and
+    /// formatted for its read-only screen (see [`crate::view`]).
+    pub fn record_view(&self, id: Uuid, revision: Option<u64>) -> Result<RecordView, AppError> {
+        crate::view::record_view(self.conn, id, revision)
     }
 
     /// One event of a record in words (a timeline row's "what changed").

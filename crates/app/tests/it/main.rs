@@ -11,3 +11,4 @@ mod history;
 mod readable;
 mod rebuild;
 mod replica;
+mod view;

@@ -6,7 +6,7 @@
 use std::time::Instant;
 
 use daybook_app::Daybook;
-use daybook_documents::{DocumentError, DocumentKind, gather, print, render};
+use daybook_documents::{DocumentError, DocumentKind, file_name, gather, print, render, save};
 use daybook_domain::*;
 use daybook_testkit::{
     add_order_line, address, create_order, id, open_in_memory, register_customer, register_product,
@@ -129,6 +129,39 @@ fn the_same_document_renders_to_the_same_bytes() {
     assert_eq!(one, two);
     assert!(one.pdf.starts_with(b"%PDF-"));
     assert_eq!(one.pages, 1);
+}
+
+#[test]
+fn save_writes_the_rendered_bytes_where_it_is_told() {
+    let mut db = shop(2);
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("sub").join("doc.pdf");
+    let order = id::<OrderId>(ORDER).0;
+    // A draft has no confirmation: nothing is written.
+    let e = save(&db.read(), order, DocumentKind::Confirmation, &dest).unwrap_err();
+    assert!(matches!(e, DocumentError::NotYet { .. }), "{e:?}");
+    assert!(!dest.exists());
+    place(&mut db);
+    let saved = save(&db.read(), order, DocumentKind::Confirmation, &dest).unwrap();
+    let (_, rendered) = print(&db.read(), order, DocumentKind::Confirmation).unwrap();
+    assert_eq!(std::fs::read(&dest).unwrap(), rendered.pdf);
+    assert_eq!(
+        (
+            saved.title,
+            saved.order_number.as_str(),
+            saved.pages,
+            saved.bytes
+        ),
+        ("Order confirmation", "SO-1", 1, rendered.pdf.len())
+    );
+    assert_eq!(
+        file_name(&db.read(), order, DocumentKind::Confirmation).unwrap(),
+        "SO-1-confirmation.pdf"
+    );
+    // A folder that cannot be made is a typed refusal, not a panic.
+    let blocked = dir.path().join("sub").join("doc.pdf").join("x.pdf");
+    let e = save(&db.read(), order, DocumentKind::Confirmation, &blocked).unwrap_err();
+    assert!(matches!(e, DocumentError::Io { .. }), "{e:?}");
 }
 
 /// Also the figure of the bench's row 11 in a test run (`--release --nocapture`).

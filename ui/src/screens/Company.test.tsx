@@ -1,0 +1,93 @@
+import { screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { beforeEach, describe, expect, it } from "vitest";
+import { FakeBackend } from "../test/fakeBackend";
+import { renderWithClient } from "../test/render";
+import type { Command, Company, ErrorBody } from "../types";
+import { COMPANY_ID, CompanyScreen, printedLines, valuesOf } from "./Company";
+
+const ACME: Company = {
+  name: "Daybook Trading BV",
+  address: { label: "", street: "Keizersgracht 1", postal_code: "1015 CJ", city: "Amsterdam", country: "NL" },
+  vat_number: "NL123456789B01",
+  bank_account: "NL91ABNA0417164300",
+  email: null,
+  phone: null,
+};
+
+describe("company settings", () => {
+  let be: FakeBackend;
+  beforeEach(() => {
+    be = new FakeBackend().install();
+  });
+
+  it("prints what documents show, in their order", () => {
+    expect(printedLines(valuesOf(ACME))).toEqual([
+      "Daybook Trading BV", "Keizersgracht 1", "1015 CJ Amsterdam", "NL", "VAT NL123456789B01", "IBAN NL91ABNA0417164300",
+    ]);
+    expect(printedLines(valuesOf(null))).toEqual([]);
+  });
+
+  it("shows the current details and saves changes with empty fields as none", async () => {
+    const user = userEvent.setup();
+    // The back end answers what was last saved, as the real one does after the refetch.
+    be.extra.get_company = () => {
+      const last = be.commands.at(-1);
+      if (last?.type !== "SetCompanyDetails") return ACME;
+      const { name, address, vat_number, bank_account, email, phone } = last;
+      return { name, address, vat_number, bank_account, email, phone };
+    };
+    renderWithClient(<CompanyScreen />);
+    const name = await screen.findByTestId("company-name");
+    expect(name).toHaveValue("Daybook Trading BV");
+    expect(screen.getByTestId("company-preview")).toHaveTextContent("IBAN NL91ABNA0417164300");
+    await user.clear(screen.getByTestId("company-vat_number"));
+    await user.type(screen.getByTestId("company-phone"), " +31 20 555 0100 ");
+    expect(screen.getByTestId("company-preview")).not.toHaveTextContent("VAT NL");
+    await user.click(screen.getByTestId("company-save"));
+    expect(await screen.findByTestId("company-saved")).toBeInTheDocument();
+    // Still there once the details were read again.
+    await waitFor(() => expect(be.callsTo("get_company").length).toBeGreaterThan(1));
+    expect(screen.getByTestId("company-saved")).toBeInTheDocument();
+    expect(screen.getByTestId("company-phone")).toHaveValue(" +31 20 555 0100 ");
+    const sent: Command[] = be.commands;
+    expect(sent).toEqual([
+      {
+        type: "SetCompanyDetails",
+        company_id: COMPANY_ID,
+        name: "Daybook Trading BV",
+        address: ACME.address,
+        vat_number: null,
+        bank_account: "NL91ABNA0417164300",
+        email: null,
+        phone: "+31 20 555 0100",
+      },
+    ]);
+  });
+
+  it("says what is missing next to the field before sending", async () => {
+    const user = userEvent.setup();
+    be.extra.get_company = () => null;
+    renderWithClient(<CompanyScreen />);
+    await user.type(await screen.findByTestId("company-name"), "Solo");
+    await user.click(screen.getByTestId("company-save"));
+    expect(await screen.findByTestId("error-company_street")).toHaveTextContent("Give the street.");
+    expect(screen.getByTestId("company-street")).toHaveAttribute("aria-invalid", "true");
+    expect(screen.getByTestId("company-street")).toHaveFocus();
+    expect(be.callsTo("execute_command")).toHaveLength(0);
+  });
+
+  it("puts the domain's refusal next to its field, address fields included", async () => {
+    const user = userEvent.setup();
+    be.extra.get_company = () => ACME;
+    be.extra.execute_command = () => {
+      // eslint-disable-next-line @typescript-eslint/only-throw-error
+      throw { code: "too_long", message: "address.city is too long", field: "address.city", params: { max: 100 } } satisfies ErrorBody;
+    };
+    renderWithClient(<CompanyScreen />);
+    await user.click(await screen.findByTestId("company-save"));
+    await waitFor(() => expect(screen.getByTestId("company-city")).toHaveAttribute("aria-invalid", "true"));
+    expect(screen.getByTestId("error-company_city")).toHaveTextContent(/100/);
+    expect(screen.queryByTestId("company-saved")).toBeNull();
+  });
+});
