@@ -92,6 +92,8 @@ pub struct Daybook {
     /// (see `handle::Warm`): kept across transactions only by an authority, whose log
     /// only grows, and only after a commit.
     warm: Option<crate::handle::Warm>,
+    /// Opened by [`Daybook::open_read_only`]: its file cannot be written beside.
+    read_only: bool,
 }
 
 /// Name of the database file inside a data directory.
@@ -155,6 +157,7 @@ impl Daybook {
             path: Some(path.to_path_buf()),
             durability: options.durability,
             warm: None,
+            read_only: true,
         })
     }
 
@@ -196,6 +199,7 @@ impl Daybook {
             path: None,
             durability: Durability::Full,
             warm: None,
+            read_only: false,
         })
     }
 
@@ -241,6 +245,7 @@ impl Daybook {
             path,
             durability: options.durability,
             warm: None,
+            read_only: false,
         };
         let fresh = projection::ensure_schema(db.store.conn())?;
         if fresh {
@@ -249,6 +254,11 @@ impl Daybook {
             db.catch_up()?;
         }
         Ok(db)
+    }
+
+    /// Whether this store was opened read-only ([`Daybook::open_read_only`]).
+    pub fn read_only(&self) -> bool {
+        self.read_only
     }
 
     /// The database file, if on disk.

@@ -228,7 +228,11 @@ mod tests {
     #[test]
     fn names_are_matched_leniently() {
         assert_eq!(status("Placed"), Ok(OrderStatus::Placed));
-        assert!(status("shipped").unwrap_err().contains("draft, held, placed"));
+        assert!(
+            status("shipped")
+                .unwrap_err()
+                .contains("draft, held, placed")
+        );
         assert_eq!(stream_type("salesorder"), Ok(StreamType::SalesOrder));
         assert_eq!(stream_type("Sales-Order"), Ok(StreamType::SalesOrder));
         assert_eq!(stream_type("Customer"), Ok(StreamType::Customer));

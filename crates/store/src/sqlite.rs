@@ -169,9 +169,14 @@ impl EventStore {
     }
 
     /// A second, read-only connection to the same file, for queries off the writer.
-    /// On storage that cannot be written it is [`open_read_only_conn`]'s connection.
+    /// Opened lazily (no read until first used), so while unused it does not keep the
+    /// WAL from being checkpointed and removed when the writer closes; a store on
+    /// storage that cannot be written is read through [`open_read_only_conn`] instead.
     pub fn open_reader(path: &Path) -> Result<Connection, StoreError> {
-        let conn = open_read_only_conn(path)?;
+        let conn = Connection::open_with_flags(
+            path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.set_prepared_statement_cache_capacity(256);
         stable_plans(&conn)?;

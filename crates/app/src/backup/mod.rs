@@ -438,7 +438,11 @@ impl Daybook {
         let path = self
             .path()
             .ok_or_else(|| AppError::invalid(None, "an in-memory store cannot be backed up"))?;
-        let src = daybook_store::EventStore::open_reader(path)?;
+        let src = if self.read_only() {
+            daybook_store::open_read_only_conn(path)?
+        } else {
+            daybook_store::EventStore::open_reader(path)?
+        };
         backup_from(&src, dest)
     }
 
