@@ -180,23 +180,25 @@ describe("order entry", () => {
     await waitFor(() => expect(screen.getByTestId("line-quantity-input")).toHaveFocus());
     await user.keyboard("{Enter}");
     const warning = await screen.findByTestId("spending-warning");
-    expect(warning).toHaveTextContent("over the spending limit");
+    // Amounts in the user's locale, and what placing will do.
+    expect(warning).toHaveTextContent(`over the spending limit of ${formatMoney(5000, "EUR")}.`);
+    expect(warning).toHaveTextContent("held until a manager releases it");
 
-    // Placing anyway: the server refuses, and the reason is shown at the actions.
-    await user.click(screen.getByTestId("order-place"));
-    const refused = await screen.findByTestId("order-action-error");
-    expect(refused).toHaveTextContent(/spending limit/);
-    // Built from the error's parameters: amounts in the user's locale, not the server's "EUR 30.25".
-    expect(refused).toHaveTextContent(`(${formatMoney(3025, "EUR")})`);
-    expect(refused).toHaveTextContent(`over the spending limit of ${formatMoney(5000, "EUR")}.`);
-    expect(refused).not.toHaveTextContent("EUR");
-    expect(be.orders.get(ORDER)?.order.status).toBe("draft");
-
-    // Removing a line removes the cause: the banner goes with it.
+    // Removing a line removes the cause: the warning goes with it.
     const qty = within(screen.getAllByTestId("order-line")[1]!).getByRole("textbox", { name: "Quantity, line 2" });
     qty.focus();
     await user.keyboard("{Control>}{Delete}{/Control}");
     await waitFor(() => expect(screen.getAllByTestId("order-line")).toHaveLength(1));
+    expect(screen.queryByTestId("spending-warning")).not.toBeInTheDocument();
+
+    // Over the limit again and placed anyway: the order is held for a manager, not refused.
+    await user.type(screen.getByTestId("line-product-input"), "P-100{Enter}");
+    await waitFor(() => expect(screen.getByTestId("line-quantity-input")).toHaveFocus());
+    await user.keyboard("{Enter}");
+    expect(await screen.findByTestId("spending-warning")).toHaveTextContent("over the spending limit");
+    await user.click(screen.getByTestId("order-place"));
+    await waitFor(() => expect(be.orders.get(ORDER)?.order.status).toBe("held"));
+    await waitFor(() => expect(screen.getByTestId("order-status")).toHaveAttribute("data-status", "held"));
     expect(screen.queryByTestId("order-action-error")).not.toBeInTheDocument();
   });
 

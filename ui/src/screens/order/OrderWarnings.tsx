@@ -21,7 +21,7 @@ export function OrderWarnings({ detail, customer: c }: { detail: OrderDetail; cu
         <div className="banner banner-warn" role="alert" data-testid="spending-warning">
           Placing this order ({formatMoney(detail.totals.gross, o.currency)}) would take {c?.name}'s open orders (
           {formatMoney(c?.open_total ?? 0, o.currency)}) to {formatMoney(projected, o.currency)}, over the spending
-          limit of {formatMoney(limit, o.currency)}.
+          limit of {formatMoney(limit, o.currency)}. Placed, it is held until a manager releases it.
         </div>
       )}
     </>
