@@ -209,7 +209,9 @@ pub async fn sync_status(
     sync.status(&state).await
 }
 
-/// Tries a command that needs attention again (as a new command).
+/// Tries a command that needs attention again (as a new command): as it was, or
+/// `edited` in its place (as `daybook retry --edited` does). A refused edit changes
+/// nothing and the error names the field.
 #[tauri::command]
 #[specta::specta]
 pub async fn retry_command(
@@ -217,8 +219,9 @@ pub async fn retry_command(
     state: State<'_, AppState>,
     sync: State<'_, SyncEngine>,
     command_id: Uuid,
+    edited: Option<Command>,
 ) -> Res<CommandOutcome> {
-    let outcome = state.write(move |db| db.retry(command_id, None)).await?;
+    let outcome = state.write(move |db| db.retry(command_id, edited)).await?;
     notify(&app, Some(outcome.stream_id), outcome.events.clone());
     sync.wake();
     Ok(outcome)

@@ -11,6 +11,7 @@ use std::sync::Mutex;
 use chrono::{DateTime, Utc};
 use daybook_app::replica::AttentionItem;
 use daybook_app::{ErrorBody, ErrorCode, ErrorParams};
+use daybook_domain::Command;
 use daybook_sync::{Engine, EngineHandle, Phase, ServerConfig, SyncState};
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Emitter, Manager, Runtime};
@@ -59,6 +60,9 @@ pub struct NeedsAttention {
     pub stream_id: Uuid,
     /// The command's type, e.g. `PlaceOrder`.
     pub command: String,
+    /// The command as it was given: the screen offers its values to edit, and the
+    /// edited command is retried in its place.
+    pub sent: Command,
     /// `rejected` (by the server) or `conflict` (no longer applies here).
     pub status: String,
     /// The reason's code, e.g. `spending_limit_exceeded`.
@@ -79,6 +83,7 @@ impl From<AttentionItem> for NeedsAttention {
             command_id: item.command_id,
             stream_id: item.stream_id,
             command: item.command.name().to_string(),
+            sent: item.command,
             status: item.status,
             code,
             reason,

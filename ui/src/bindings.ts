@@ -46,8 +46,12 @@ export const commands = {
 	loadDemo: (orders: number) => typedError<DemoLoaded, ErrorBody>(__TAURI_INVOKE("load_demo", { orders })),
 	/**  The sync badge: online, waiting changes, last sync, needs attention. */
 	syncStatus: () => typedError<SyncStatus, ErrorBody>(__TAURI_INVOKE("sync_status")),
-	/**  Tries a command that needs attention again (as a new command). */
-	retryCommand: (commandId: string) => typedError<CommandOutcome, ErrorBody>(__TAURI_INVOKE("retry_command", { commandId })),
+	/**
+	 *  Tries a command that needs attention again (as a new command): as it was, or
+	 *  `edited` in its place (as `daybook retry --edited` does). A refused edit changes
+	 *  nothing and the error names the field.
+	 */
+	retryCommand: (commandId: string, edited: Command | null) => typedError<CommandOutcome, ErrorBody>(__TAURI_INVOKE("retry_command", { commandId, edited })),
 	/**  Gives up on a command that needs attention. */
 	discardCommand: (commandId: string) => typedError<null, ErrorBody>(__TAURI_INVOKE("discard_command", { commandId })),
 	/**
@@ -962,6 +966,11 @@ export type NeedsAttention = {
 	stream_id: string,
 	/**  The command's type, e.g. `PlaceOrder`. */
 	command: string,
+	/**
+	 *  The command as it was given: the screen offers its values to edit, and the
+	 *  edited command is retried in its place.
+	 */
+	sent: Command,
 	/**  `rejected` (by the server) or `conflict` (no longer applies here). */
 	status: string,
 	/**  The reason's code, e.g. `spending_limit_exceeded`. */

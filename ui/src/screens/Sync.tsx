@@ -1,17 +1,17 @@
 //! Sync status: online or not, changes waiting, last sync, progress, and the commands
-//! the server refused, with retry and discard; and the server card (SyncServer.tsx):
+//! the server refused, with retry, edit and retry, and discard (SyncAttention.tsx); and
+//! the server card (SyncServer.tsx):
 //! connect, change, sync now, sign out, or a demo store's way out.
 
 import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { api } from "../api";
 import { Empty, ErrorBanner, PageHeader, Spinner } from "../components/ui";
 import { messageOf } from "../lib/errors";
-import { errorMessage } from "../lib/messages";
-import { formatCount, formatDateTime, formatRelative, humanize } from "../lib/format";
+import { formatCount, formatDateTime, formatRelative } from "../lib/format";
 import { href } from "../lib/router";
 import { useSyncStatus } from "../lib/sync";
 import type { SyncStatus } from "../types";
+import { AttentionItem } from "./SyncAttention";
 import { ServerCard } from "./SyncServer";
 
 /** The badge's words for each sync state (the list is the engine's, `SyncState`). */
@@ -109,23 +109,7 @@ export function SyncScreen() {
         ) : (
           <ul className="attention" data-testid="attention-list">
             {d.needs_attention.map((n) => (
-              <li key={n.command_id} data-testid="attention-item">
-                <div>
-                  <div className="strong">{humanize(n.command)}</div>
-                  <div>{errorMessage({ code: n.code, message: n.reason, params: n.params })}</div>
-                  <div className="muted small">
-                    <a href={href(`history/${n.stream_id}`)}>Record history</a>
-                  </div>
-                </div>
-                <div className="address-actions">
-                  <button type="button" className="btn small" onClick={() => void act(() => api.retryCommand(n.command_id))} data-testid="attention-retry">
-                    Retry
-                  </button>
-                  <button type="button" className="btn small danger" onClick={() => void act(() => api.discardCommand(n.command_id))} data-testid="attention-discard">
-                    Discard
-                  </button>
-                </div>
-              </li>
+              <AttentionItem key={n.command_id} n={n} act={act} />
             ))}
           </ul>
         )}
