@@ -3,6 +3,8 @@
 //! results for what was typed are not in yet, Enter waits for them), Escape closes.
 //! With `onCreate`, the list ends with "Create “what was typed”…" (the only entry when
 //! nothing matches), so an unknown name or code is created from where it was typed.
+//! With `pageSize`, at most that many matches are shown, then "More…" when there are
+//! more: choosing it shows the next ones, the highlight on the first of them.
 
 import { useQuery } from "@tanstack/react-query";
 import { useId, useState, type KeyboardEvent, type ReactNode, type Ref } from "react";
@@ -11,7 +13,11 @@ import { useDebounced } from "../lib/hooks";
 export interface ComboboxProps<T> {
   /** Cache key prefix for the search results. */
   queryKey: string;
-  search: (text: string) => Promise<T[]>;
+  /** The matches for `text`; with `pageSize`, at most `limit` of them. */
+  search: (text: string, limit: number) => Promise<T[]>;
+  /** Show this many matches at first and this many more with each "More…". */
+  pageSize?: number;
+  moreTestId?: string;
   text: string;
   onTextChange: (text: string) => void;
   onSelect: (item: T) => void;
@@ -53,18 +59,30 @@ export function Combobox<T>(props: ComboboxProps<T>) {
   const [waiting, setWaiting] = useState(false);
   const debounced = useDebounced(text.trim(), 120);
   const enabled = open && (props.searchEmpty === true || debounced !== "");
+  const page = props.pageSize;
+  // How many matches are shown (grows with "More…"; back to one page when the text changes).
+  const [shown, setShown] = useState(page ?? 0);
   const results = useQuery({
-    queryKey: ["combobox", queryKey, debounced],
-    queryFn: () => search(debounced),
+    queryKey: ["combobox", queryKey, debounced, shown],
+    // One more than shown: whether "More…" is needed.
+    queryFn: () => search(debounced, page === undefined ? 0 : shown + 1),
     enabled,
     placeholderData: (prev) => prev,
   });
-  const items = enabled ? (results.data ?? []) : [];
+  const all = enabled ? (results.data ?? []) : [];
+  const items = page === undefined ? all : all.slice(0, shown);
+  const more = page !== undefined && all.length > shown;
   const typedNow = text.trim();
   // The create entry follows the matches once they are in for what is typed.
   const offerCreate =
     props.onCreate !== undefined && open && typedNow !== "" && debounced === typedNow && results.data !== undefined && !results.isFetching;
-  const count = items.length + (offerCreate ? 1 : 0);
+  const moreAt = more ? items.length : -1;
+  const createAt = offerCreate ? items.length + (more ? 1 : 0) : -1;
+  const count = items.length + (more ? 1 : 0) + (offerCreate ? 1 : 0);
+  const showMore = () => {
+    // The highlight stays where "More…" was: on the first of the next matches.
+    setShown((n) => n + (page ?? 0));
+  };
   const create = () => {
     setOpen(false);
     setActive(0);
@@ -98,7 +116,11 @@ export function Combobox<T>(props: ComboboxProps<T>) {
     if (e.key === "Enter" && text.trim() !== "") {
       e.preventDefault();
       const fresh = debounced === text.trim() && !results.isFetching && results.data !== undefined;
-      if (fresh && open && offerCreate && active >= items.length) {
+      if (fresh && open && active === moreAt) {
+        showMore();
+        return;
+      }
+      if (fresh && open && active === createAt) {
         create();
         return;
       }
@@ -112,7 +134,7 @@ export function Combobox<T>(props: ComboboxProps<T>) {
       const typed = text.trim();
       props.onResolving?.();
       try {
-        const found = await search(typed);
+        const found = await search(typed, page ?? 0);
         const first = found[0];
         if (first !== undefined) pick(first);
         else if (props.onCreate) {
@@ -146,9 +168,11 @@ export function Combobox<T>(props: ComboboxProps<T>) {
         aria-activedescendant={
           open && activeItem !== undefined
             ? `${listId}-${itemKey(activeItem)}`
-            : open && offerCreate && active === items.length
-              ? `${listId}-create`
-              : undefined
+            : open && active === moreAt
+              ? `${listId}-more`
+              : open && active === createAt
+                ? `${listId}-create`
+                : undefined
         }
         aria-invalid={props.invalid || undefined}
         aria-describedby={props.describedBy}
@@ -162,6 +186,7 @@ export function Combobox<T>(props: ComboboxProps<T>) {
           onTextChange(e.target.value);
           setOpen(true);
           setActive(0);
+          if (page !== undefined) setShown(page);
         }}
         onFocus={() => props.searchEmpty && setOpen(true)}
         onBlur={() => setTimeout(() => setOpen(false), 150)}
@@ -186,18 +211,35 @@ export function Combobox<T>(props: ComboboxProps<T>) {
               {renderItem(item)}
             </li>
           ))}
+          {more && (
+            <li
+              id={`${listId}-more`}
+              role="option"
+              aria-selected={active === moreAt}
+              className={`combobox-more muted ${active === moreAt ? "active" : ""}`}
+              data-testid={props.moreTestId}
+              onMouseDown={(e) => {
+                e.preventDefault();
+                setActive(moreAt);
+                showMore();
+              }}
+              onMouseEnter={() => setActive(moreAt)}
+            >
+              More…
+            </li>
+          )}
           {offerCreate && (
             <li
               id={`${listId}-create`}
               role="option"
-              aria-selected={active === items.length}
-              className={`combobox-create ${active === items.length ? "active" : ""}`}
+              aria-selected={active === createAt}
+              className={`combobox-create ${active === createAt ? "active" : ""}`}
               data-testid={props.createTestId}
               onMouseDown={(e) => {
                 e.preventDefault();
                 create();
               }}
-              onMouseEnter={() => setActive(items.length)}
+              onMouseEnter={() => setActive(createAt)}
             >
               {props.createLabel ? props.createLabel(typedNow) : `Create “${typedNow}”…`}
             </li>

@@ -128,6 +128,35 @@ describe("order entry", () => {
     expect(be.commands.some((c) => c.type === "RegisterProduct")).toBe(false);
   });
 
+  it("shows 10 products, then the next 10 with More…, the highlight on the first of them", async () => {
+    for (let i = 1; i <= 25; i++) {
+      be.addProduct({ id: `bolt-${i}`, code: `BOLT-${String(i).padStart(2, "0")}`, description: `Bolt M${i}`, unit_price: 100 + i });
+    }
+    const user = userEvent.setup();
+    renderWithClient(<OrderScreen id={ORDER} focusLine />);
+    await user.type(await screen.findByTestId("line-product-input"), "BOLT");
+    await waitFor(() => expect(screen.getAllByTestId("product-option")).toHaveLength(10));
+    const more = screen.getByTestId("product-more");
+    expect(more).toHaveTextContent("More…");
+    // Each entry shows the code, the description and the price per unit.
+    expect(screen.getAllByTestId("product-option")[0]).toHaveTextContent(`BOLT-01Bolt M1${formatMoney(101)}`);
+    // Down to More… and Enter: 10 more, the 11th highlighted; Enter picks it.
+    for (let i = 0; i < 10; i++) await user.keyboard("{ArrowDown}");
+    expect(more).toHaveAttribute("aria-selected", "true");
+    await user.keyboard("{Enter}");
+    await waitFor(() => expect(screen.getAllByTestId("product-option")).toHaveLength(20));
+    expect(screen.getAllByTestId("product-option")[10]).toHaveAttribute("aria-selected", "true");
+    expect(screen.getByTestId("product-more")).toBeInTheDocument();
+    await user.keyboard("{Enter}");
+    await waitFor(() => expect(screen.getByTestId("line-quantity-input")).toHaveFocus());
+    expect(screen.getByTestId("line-product-input")).toHaveValue("BOLT-11 · Bolt M11");
+    // The last page has no More….
+    await user.clear(screen.getByTestId("line-product-input"));
+    await user.type(screen.getByTestId("line-product-input"), "BOLT-2");
+    await waitFor(() => expect(screen.getAllByTestId("product-option")).toHaveLength(6));
+    expect(screen.queryByTestId("product-more")).not.toBeInTheDocument();
+  });
+
   it("shows the domain's error next to the quantity and adds nothing", async () => {
     const user = userEvent.setup();
     renderWithClient(<OrderScreen id={ORDER} focusLine />);
@@ -200,6 +229,19 @@ describe("order entry", () => {
     await waitFor(() => expect(be.orders.get(ORDER)?.order.status).toBe("held"));
     await waitFor(() => expect(screen.getByTestId("order-status")).toHaveAttribute("data-status", "held"));
     expect(screen.queryByTestId("order-action-error")).not.toBeInTheDocument();
+  });
+
+  it("shows a refusal to place until the order changes: adding the missing line removes it", async () => {
+    const user = userEvent.setup();
+    renderWithClient(<OrderScreen id={ORDER} focusLine />);
+    await user.click(await screen.findByTestId("order-place"));
+    expect(await screen.findByTestId("order-action-error")).toHaveTextContent("An order without lines cannot be placed.");
+    await user.type(screen.getByTestId("line-product-input"), "P-100{Enter}");
+    await waitFor(() => expect(screen.getByTestId("line-quantity-input")).toHaveFocus());
+    await user.keyboard("{Enter}");
+    await waitFor(() => expect(screen.getAllByTestId("order-line")).toHaveLength(1));
+    expect(screen.queryByTestId("order-action-error")).not.toBeInTheDocument();
+    expect(screen.getByTestId("order-status")).toHaveAttribute("data-status", "draft");
   });
 
   it("places, and then offers delivery instead of line editing", async () => {

@@ -245,11 +245,12 @@ export class FakeBackend {
         return { rows, total: rows.length };
       }
       case "list_products": {
-        const s = ((args.query as { search?: string | null }).search ?? "").toLowerCase();
+        const q = args.query as { search?: string | null; limit?: number | null };
+        const s = (q.search ?? "").toLowerCase();
         const rows = [...this.products.values()]
           .filter((p) => !s || p.code.toLowerCase().startsWith(s) || p.description.toLowerCase().includes(s))
           .sort((a, b) => Number(b.code.toLowerCase() === s) - Number(a.code.toLowerCase() === s));
-        return { rows, total: rows.length };
+        return { rows: rows.slice(0, q.limit ?? 50), total: rows.length };
       }
       case "sync_status":
         return this.sync;

@@ -4,6 +4,7 @@
 //! typed while this one is saved; a refusal puts it back with the error at its field.
 //! A code nothing matches offers "Create product …": a compact form with the code filled
 //! in, and Enter there comes back with the new product chosen and the quantity focused.
+//! The dropdown shows 10 matches, then "More…" for the next 10.
 
 import { useRef, useState } from "react";
 import { createPortal } from "react-dom";
@@ -136,7 +137,9 @@ export function NewLine({
               setProduct(null);
             }}
             invalid={!!errors.product_id}
-            search={(s) => api.listProducts({ search: s, limit: 10 }).then((p) => p.rows)}
+            search={(s, limit) => api.listProducts({ search: s, limit }).then((p) => p.rows)}
+            pageSize={10}
+            moreTestId="product-more"
             itemKey={(p) => p.id}
             renderItem={productLabel}
             onSelect={choose}
