@@ -3,7 +3,9 @@
 // a new order (the "Create …" entries), both orders placed, found again by the digits
 // of their numbers, their customers and products, and the order list at laptop sizes (1280x800 and
 // 1024x700: no sideways scroll, 32 characters of the customer's name; screenshots of
-// both in docs/screenshots). Run by run.sh (`tests/e2e/run.sh --test desktop.test.mjs`).
+// both in docs/screenshots), and order entry at both sizes (the totals stay in view
+// while the 12th line is typed; a long product name is shown whole in the line grid).
+// Run by run.sh (`tests/e2e/run.sh --test desktop.test.mjs`).
 
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
@@ -12,6 +14,42 @@ import { WAIT, launch, byId, allById, focused, waitFocus, type, enter, waitCell,
 // Longer than 32 characters, so the list must show 32 of them.
 const CUSTOMER = "Brouwerij en Distilleerderij De Gouden Molen";
 const PRODUCT = { code: "MALT-PILS", description: "Pilsner malt, sack", price: "31.40" };
+// Wider than 160 px in the line grid's font.
+const LONG = { code: "BARLEY-25", description: "Roasted barley, dark, in a 25 kg paper sack with a liner", price: "12.00" };
+
+/** Adds a line by keyboard from the new line's product field: code, Enter, quantity,
+ *  Enter; waits until the order has `count` lines and the focus is back on a new line. */
+async function addLine(b, code, quantity, count) {
+  await waitFocus(b, "line-product-input");
+  await type(b, code);
+  await byId(b, "product-option");
+  await enter(b);
+  await waitFocus(b, "line-quantity-input");
+  await type(b, quantity);
+  await enter(b);
+  await b.waitUntil(async () => (await allById(b, "order-line")).length === count, {
+    timeout: WAIT,
+    timeoutMsg: `line ${count} was not added`,
+  });
+}
+
+/** Where the totals card and the focused field are, against the window. */
+function inView(b) {
+  return b.execute(() => {
+    const totals = document.querySelector('[data-testid="order-totals"]').getBoundingClientRect();
+    const el = document.activeElement;
+    const f = el.getBoundingClientRect();
+    const hit = document.elementFromPoint(f.left + f.width / 2, f.top + f.height / 2);
+    return {
+      height: window.innerHeight,
+      totals: { top: totals.top, bottom: totals.bottom },
+      focused: el.getAttribute("data-testid"),
+      field: { top: f.top, bottom: f.bottom },
+      // The focused field is not under the totals card (or anything else).
+      fieldOnTop: hit === el || el.contains(hit),
+    };
+  });
+}
 
 /** Types `text` into the order search and waits until the list shows exactly the
  *  orders numbered `want` (in any order). */
@@ -189,6 +227,77 @@ describe("a new user's first day", () => {
       assert.ok(fit.page <= fit.viewport, `the page scrolls sideways: ${JSON.stringify(fit)}`);
       assert.ok(fit.shown + 0.5 >= fit.need32, `fewer than 32 characters of the name: ${JSON.stringify(fit)}`);
       screenshot(`orders-${width}x${height}`, `${width}x${height}`);
+    });
+  }
+  for (const [width, height] of [
+    [1280, 800],
+    [1024, 700],
+  ]) {
+    it(`keeps the totals in view while the 12th line is typed, and product names whole, at ${width}x${height}`, async () => {
+      await b.setWindowSize(width, height);
+      await b.waitUntil(async () => (await b.execute(() => window.innerWidth)) === width, {
+        timeout: WAIT,
+        timeoutMsg: `the window never became ${width} wide`,
+      });
+      await (await byId(b, "nav-new-order")).click();
+      await waitFocus(b, "order-customer-input");
+      await type(b, "Gouden");
+      await byId(b, "customer-option");
+      await enter(b);
+      await waitFocus(b, "line-product-input");
+      if (width === 1280) {
+        // The long-named product, created from the line.
+        await type(b, LONG.code);
+        await byId(b, "product-create");
+        await enter(b);
+        await waitFocus(b, "quick-product-description");
+        await type(b, LONG.description);
+        await (await byId(b, "quick-product-unit-price")).click();
+        await type(b, LONG.price);
+        await enter(b);
+        await waitFocus(b, "line-quantity-input");
+        await type(b, "2");
+        await enter(b);
+        await b.waitUntil(async () => (await allById(b, "order-line")).length === 1, { timeout: WAIT, timeoutMsg: "line 1 was not added" });
+      } else {
+        await addLine(b, LONG.code, "2", 1);
+      }
+      for (let n = 2; n <= 11; n++) await addLine(b, "MALT", String(n), n);
+      // The 12th line, being typed: product chosen, quantity typed.
+      await waitFocus(b, "line-product-input");
+      await type(b, "MALT");
+      await byId(b, "product-option");
+      await enter(b);
+      await waitFocus(b, "line-quantity-input");
+      await type(b, "12");
+      await settle(300);
+      for (const when of ["typing the 12th line", "after adding it"]) {
+        const v = await inView(b);
+        const at = `${when} at ${width}x${height}: ${JSON.stringify(v)}`;
+        assert.ok(v.totals.top >= 0 && v.totals.bottom <= v.height, `the totals are out of view ${at}`);
+        assert.ok(v.field.top >= 0 && v.field.bottom <= v.height, `the focused field is out of view ${at}`);
+        assert.ok(v.fieldOnTop, `the focused field is covered ${at}`);
+        if (when === "typing the 12th line") {
+          assert.equal(v.focused, "line-quantity-input");
+          screenshot(`order-entry-${width}x${height}`, `${width}x${height}`);
+          await enter(b);
+          await b.waitUntil(async () => (await allById(b, "order-line")).length === 12, { timeout: WAIT, timeoutMsg: "line 12 was not added" });
+          await waitFocus(b, "line-product-input");
+          await settle(300);
+        }
+      }
+      // The long product name is shown whole: nothing of its cell is cut off.
+      const cell = await b.execute((description) => {
+        const td = [...document.querySelectorAll('[data-testid="order-line"] td:nth-child(2)')].find((c) =>
+          c.textContent.includes(description),
+        );
+        if (!td) return null;
+        const r = td.getBoundingClientRect();
+        return { width: r.width, scroll: td.scrollWidth, client: td.clientWidth, scrollH: td.scrollHeight, clientH: td.clientHeight };
+      }, LONG.description);
+      assert.ok(cell, `no line shows "${LONG.description}"`);
+      assert.ok(cell.scroll <= cell.client && cell.scrollH <= cell.clientH, `the product name is cut at ${width}x${height}: ${JSON.stringify(cell)}`);
+      assert.ok(cell.width > 160, `the product column is ${cell.width} px at ${width}x${height}`);
     });
   }
 });

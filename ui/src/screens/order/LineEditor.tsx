@@ -128,7 +128,7 @@ export function LineEditor({
       >
         <td className="col-idx muted">{index + 1}</td>
         <td>
-          <span className="mono">{line.code}</span> <span className="ellipsis">{line.description}</span>
+          <span className="mono">{line.code}</span> <span>{line.description}</span>
         </td>
         <td className="col-qty">
           <input ref={qtyRef} className="num right" inputMode="numeric" aria-label={`Quantity, line ${index + 1}`}
