@@ -494,6 +494,30 @@ mod tests {
     }
 
     #[test]
+    fn the_order_search_help_says_what_it_finds() {
+        let mut cli = Cli::command();
+        let orders = cli
+            .find_subcommand_mut("orders")
+            .expect("the orders command");
+        let help = orders.render_long_help().to_string();
+        for finds in [
+            "number",
+            "digits",
+            "\"4321\" finds SO-04321 and SO-D2-04321",
+            "customer's name",
+            "city",
+            "reference",
+            "product code",
+            "description word",
+        ] {
+            assert!(
+                help.contains(finds),
+                "--search help lacks {finds:?}:\n{help}"
+            );
+        }
+    }
+
+    #[test]
     fn errors_get_exit_codes_and_fields() {
         let domain: anyhow::Error =
             AppError::Domain(daybook_domain::DomainError::InvalidQuantity { quantity: 0 }).into();

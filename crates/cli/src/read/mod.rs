@@ -54,8 +54,11 @@ pub struct OrdersArgs {
     /// Created on or before this day (YYYY-MM-DD, UTC)
     #[arg(long, value_parser = input::date, value_name = "DATE")]
     to: Option<NaiveDate>,
-    /// Order number prefix, customer name or number words, or customer reference
-    #[arg(long)]
+    /// Find orders by the start of their number ("SO-0432") or the digits of it ("4321"
+    /// finds SO-04321 and SO-D2-04321), by the start of a word of the customer's name,
+    /// number or city, by the start of the customer's reference, or by a product code or
+    /// description word on one of their lines
+    #[arg(long, value_name = "TEXT")]
     search: Option<String>,
     /// Sort key
     #[arg(long, value_enum, default_value_t = Sort::Created)]
