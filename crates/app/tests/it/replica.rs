@@ -317,6 +317,61 @@ fn spending_limit_used_up_by_a_colleague_holds_the_order_on_sync() {
     assert_converged(&server, &[&a, &b]);
 }
 
+/// A change the server refused (a product code a colleague took meanwhile) is retried
+/// edited, as the desktop's Edit… and `daybook retry --edited` do: an edit still in
+/// conflict is refused locally at its field and changes nothing; the corrected one takes
+/// the refused one's place and reaches the colleague.
+#[test]
+fn a_refused_change_is_retried_edited() {
+    let mut server = Authority::new();
+    let mut a = client(&server, "a", "D1");
+    let mut b = client(&server, "b", "D2");
+    product(&mut a, "BOLT", 100, VatClass::Standard);
+    let (mine, register) = sample::product("BOLT", 250);
+    b.execute(register.clone().into()).unwrap();
+    server.sync("a", &mut a);
+    server.sync("b", &mut b);
+
+    let attention = b.read().needs_attention().unwrap();
+    assert_eq!(attention.len(), 1);
+    let refused = attention[0].command_id;
+    assert_eq!(
+        attention[0].error.as_ref().unwrap().code,
+        "duplicate_product_code"
+    );
+    let before = dump::content(b.conn());
+    let still_taken = b.retry(refused, Some(register.clone().into())).unwrap_err();
+    assert_eq!(still_taken.body().field.as_deref(), Some("code"));
+    assert_eq!(
+        dump::content(b.conn()),
+        before,
+        "a refused edit changes nothing"
+    );
+    assert_eq!(b.read().needs_attention().unwrap().len(), 1);
+
+    b.retry(
+        refused,
+        Some(
+            RegisterProduct {
+                code: "BOLT-2".into(),
+                ..register
+            }
+            .into(),
+        ),
+    )
+    .unwrap();
+    assert!(b.read().needs_attention().unwrap().is_empty());
+    server.sync("b", &mut b);
+    server.sync("a", &mut a);
+    assert!(b.read().needs_attention().unwrap().is_empty());
+    let theirs = a.read().product(mine.0).unwrap();
+    assert_eq!(
+        (theirs.code.as_str(), theirs.unit_price),
+        ("BOLT-2", Money(250))
+    );
+    assert_converged(&server, &[&a, &b]);
+}
+
 /// A placement refused on sync (the customer was blocked meanwhile) needs attention; a
 /// retry unchanged is refused at once, locally; once unblocked, the retry goes through.
 #[test]
