@@ -209,8 +209,8 @@ export function TimelineScreen() {
                     <span className="event-type">{l.title}</span>
                     {l.change && <span className="muted"> · {l.change}</span>}
                   </td>
-                  <td>{e.user}</td>
-                  <td className="muted">{e.device}</td>
+                  <td className="nowrap">{e.user}</td>
+                  <td className="muted nowrap">{e.device}</td>
                   <td className="right num">
                     <a href={href(`history/${e.stream_id}/${e.revision}`)} data-testid="timeline-asof"
                       title="See the record as it was after this change">
