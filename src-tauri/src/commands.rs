@@ -7,11 +7,12 @@
 //! behave the same.
 
 use chrono::NaiveDate;
-use daybook_app::history::{AsOf, DayCount, RecordHistory, StateAt, TimelineFilter, TimelinePage};
+use daybook_app::history::{AsOf, DayCount, RecordHistory, StateAt, TimelineFilter};
 use daybook_app::query::{
     CustomerDetail, CustomerPage, CustomerQuery, Dashboard, OrderDetail, OrderPage, OrderQuery,
     OrderSummary, ProductPage, ProductQuery, ProductRow,
 };
+use daybook_app::readable::TimelineInWords;
 use daybook_app::{CommandOutcome, ServerConfig};
 use daybook_domain::{Command, CommandEnvelope, OrderId};
 use serde::{Deserialize, Serialize};
@@ -150,11 +151,12 @@ pub async fn record_state_at(state: State<'_, AppState>, id: Uuid, as_of: AsOf) 
     state.read(move |r| r.state_at(id, as_of)).await
 }
 
-/// A page of the account's timeline, newest first.
+/// A page of the account's timeline, newest first, each event told in one line
+/// (what happened and what it changed, names and amounts as they were).
 #[tauri::command]
 #[specta::specta]
-pub async fn timeline(state: State<'_, AppState>, filter: TimelineFilter) -> Res<TimelinePage> {
-    state.read(move |r| r.timeline(&filter)).await
+pub async fn timeline(state: State<'_, AppState>, filter: TimelineFilter) -> Res<TimelineInWords> {
+    state.read(move |r| r.timeline_in_words(&filter)).await
 }
 
 /// Events per day matching the timeline's filter, for the activity chart.

@@ -80,7 +80,9 @@ fn doc_body(e: DocumentError) -> ErrorBody {
         DocumentError::UnknownOrder(_) => {
             ErrorBody::new(ErrorCode::NotFound, "there is no such order")
         }
-        e @ DocumentError::NotYet { .. } => ErrorBody::new(ErrorCode::InvalidInput, e.to_string()),
+        e @ (DocumentError::NotYet { .. } | DocumentError::Cancelled { .. }) => {
+            ErrorBody::new(ErrorCode::InvalidInput, e.to_string())
+        }
         e @ DocumentError::Io { .. } => {
             log::warn!("{e}");
             ErrorBody::new(ErrorCode::IoError, e.to_string()).with_field("path")

@@ -2,15 +2,18 @@
 // details set on their settings screen (a refusal next to its field), an order entered
 // and placed, its confirmation saved as PDF through the file dialog (its test seam) and
 // read back with pdftotext, a path the user did not choose refused by the real command,
-// then the order's history in words and the order as it was, stepped through by
-// keyboard, with its banner and the compare with the current version.
+// "Open" and "E-mail…" handing the PDF to (recording stand-ins of) xdg-open and
+// xdg-email, then the order's history in words and the order as it was, stepped through
+// by keyboard, with its banner and the compare with the current version; the account's
+// timeline in one line per change, a day picked from its chart, a row opening the
+// order; and the order cancelled, its confirmation still printed, marked cancelled.
 
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { WORK, WAIT, launch, byId, allById, waitFocus, type, enter, centsOf, waitCents, screenshot, settle } from "./lib.mjs";
+import { WORK, WAIT, launch, byId, allById, waitFocus, type, enter, centsOf, waitCents, screenshot, settle, pointerClick } from "./lib.mjs";
 
 const COMPANY = {
   name: "Noord Kantoorartikelen BV",
@@ -177,6 +180,51 @@ describe("documents and history, end to end", () => {
     assert.ok(!existsSync(elsewhere));
   });
 
+  it("opens the PDF in the system's viewer and attaches it to a new mail", async () => {
+    // No PDF viewer or mail client runs here: run.sh puts $WORK/bin first on the app's
+    // PATH, and these recording stand-ins of xdg-open and xdg-email go there (the app's
+    // own code, tauri-plugin-opener's launcher and the spawn of xdg-email, runs for real).
+    const opened = join(WORK, "xdg-open.args");
+    const mailed = join(WORK, "xdg-email.args");
+    const attached = join(WORK, "xdg-email-attachment.pdf");
+    const seams = [join(WORK, "bin", "xdg-open"), join(WORK, "bin", "xdg-email")];
+    writeFileSync(seams[0], `#!/bin/sh\nprintf '%s\\n' "$@" > '${opened}.tmp' && mv '${opened}.tmp' '${opened}'\n`, { mode: 0o755 });
+    writeFileSync(
+      seams[1],
+      `#!/bin/sh\nprev=\nfor a in "$@"; do [ "$prev" = --attach ] && cp "$a" '${attached}'; prev=$a; done\n` +
+        `printf '%s\\n' "$@" > '${mailed}.tmp' && mv '${mailed}.tmp' '${mailed}'\n`,
+      { mode: 0o755 },
+    );
+    try {
+      await (await byId(b, "document-open")).click();
+      const done = await waitText(b, "document-done", /opened from /);
+      await b.waitUntil(async () => existsSync(opened), { timeout: WAIT, timeoutMsg: "xdg-open was never called" });
+      const openArgs = readFileSync(opened, "utf8").trimEnd().split("\n");
+      assert.equal(openArgs.length, 1, `xdg-open got one argument: ${JSON.stringify(openArgs)}`);
+      const pdf = openArgs[0];
+      assert.ok(pdf.endsWith(`/documents/${orderNumber}-confirmation.pdf`), pdf);
+      assert.ok(done.includes(`opened from ${pdf}`), done);
+      const shown = execFileSync("pdftotext", ["-layout", pdf, "-"], { encoding: "utf8" });
+      for (const want of ["Order confirmation", orderNumber, CUSTOMER, "171.82"]) {
+        assert.ok(shown.includes(want), `the opened PDF says ${JSON.stringify(want)}:\n${shown}`);
+      }
+
+      await (await byId(b, "document-email")).click();
+      await waitText(b, "document-done", /attached to a new mail from /);
+      await b.waitUntil(async () => existsSync(mailed), { timeout: WAIT, timeoutMsg: "xdg-email was never called" });
+      const mailArgs = readFileSync(mailed, "utf8").trimEnd().split("\n");
+      assert.deepEqual(mailArgs, ["--subject", `Order confirmation ${orderNumber}`, "--attach", pdf]);
+      // What the mail client was handed is a real PDF of the order, there when it was called.
+      assert.ok(readFileSync(attached).subarray(0, 5).equals(Buffer.from("%PDF-")), "the attachment is a PDF");
+      const text = execFileSync("pdftotext", ["-layout", attached, "-"], { encoding: "utf8" });
+      for (const want of ["Order confirmation", orderNumber, COMPANY.name, CUSTOMER, "PEN", "Notepad A5", "171.82", "Page 1 of 1"]) {
+        assert.ok(text.includes(want), `the attached PDF says ${JSON.stringify(want)}:\n${text}`);
+      }
+    } finally {
+      for (const f of seams) rmSync(f, { force: true });
+    }
+  });
+
   it("tells the order's history in words", async () => {
     await (await byId(b, "order-history")).click();
     await byId(b, "history-timeline");
@@ -251,5 +299,59 @@ describe("documents and history, end to end", () => {
     await b.keys(["Escape"]);
     await byId(b, "history-timeline");
     assert.equal((await allById(b, "asof-screen")).length, 0);
+  });
+
+  it("tells each change on the account's timeline in one line, filters a day from its bar, opens the record", async () => {
+    await (await byId(b, "nav-timeline")).click();
+    await byId(b, "timeline-list");
+    const what = () =>
+      b.execute(() => [...document.querySelectorAll('[data-testid="timeline-what"]')].map((e) => e.textContent.trim()));
+    await b.waitUntil(async () => (await what()).length >= 8, { timeout: WAIT, timeoutMsg: "the timeline lists the changes" });
+    const lines = await what();
+    const all = lines.join("\n");
+    assert.match(lines[0], /^Placed · 2 lines, total EUR 171\.82; Status: draft → placed on /, all);
+    assert.ok(lines.includes("Line added · Line 2 · 5 × PAD Notepad A5 at EUR 3.40, VAT 21%"), all);
+    assert.ok(lines.some((l) => l.startsWith(`Order created · ${orderNumber} for ${CUSTOMER}`)), all);
+    assert.ok(lines.some((l) => l.startsWith("Company details changed · Name: – → Noord Kantoorartikelen BV")), all);
+    assert.doesNotMatch(await (await byId(b, "timeline-list")).getText(), /[0-9a-f]{8}-[0-9a-f]{4}|_bp|_id\b/);
+
+    // Everything happened today: its bar filters the list to today, and "every day" undoes it.
+    const today = new Date().toISOString().slice(0, 10);
+    await pointerClick(b, await b.$(".recharts-bar-rectangle path"));
+    assert.equal(await (await byId(b, "timeline-day")).getAttribute("data-day"), today);
+    const days = await b.execute(() =>
+      [...document.querySelectorAll('[data-testid="timeline-entry"]')].map((e) => e.getAttribute("data-day")),
+    );
+    assert.deepEqual([...new Set(days)], [today]);
+    assert.equal(days.length, lines.length);
+    await (await byId(b, "timeline-day-clear")).click();
+    await b.waitUntil(async () => (await allById(b, "timeline-day")).length === 0, { timeout: WAIT, timeoutMsg: "the day filter stays" });
+
+    // The newest row opens the order itself.
+    const placed = await byId(b, "timeline-entry", '[data-event-type="OrderPlaced"]');
+    await (await placed.$('[data-testid="timeline-open"]')).click();
+    await byId(b, "order-screen");
+    assert.equal((await (await byId(b, "order-number")).getText()).trim(), orderNumber);
+  });
+
+  it("still prints a cancelled order's confirmation, marked cancelled, and offers no invoice", async () => {
+    await (await byId(b, "order-cancel")).click();
+    await (await byId(b, "cancel-reason")).setValue("ordered twice");
+    await (await byId(b, "cancel-confirm")).click();
+    await byId(b, "order-status", '[data-status="cancelled"]');
+    await byId(b, "document-cancelled");
+    const kinds = await b.execute(() =>
+      [...document.querySelectorAll('[data-testid="document-kind"] option')].map((o) => o.getAttribute("value")),
+    );
+    assert.deepEqual(kinds, ["confirmation"]);
+    const dest = join(WORK, "chosen", "cancelled.pdf");
+    answerDialog(dest);
+    await (await byId(b, "document-save")).click();
+    await waitText(b, "document-done", /saved as .*cancelled\.pdf/);
+    const text = execFileSync("pdftotext", ["-layout", dest, "-"], { encoding: "utf8" });
+    const today = new Date().toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
+    for (const want of ["Order confirmation", orderNumber, `CANCELLED on ${today}`, "Ballpoint pen, blue", "171.82", "· cancelled"]) {
+      assert.ok(text.includes(want), `the PDF says ${JSON.stringify(want)}:\n${text}`);
+    }
   });
 });

@@ -23,6 +23,7 @@ import {
   waitCell,
   screenshot,
   settle,
+  pointerClick,
 } from "./lib.mjs";
 
 // The catalogue of the scenario, and the totals the domain's rounding rule gives:
@@ -194,14 +195,17 @@ describe("order entry, end to end", () => {
       quantities.push(`${m[2]} ${m[1]}`);
     }
     assert.deepEqual(quantities.sort(), LINES.map((l) => `${l.code} ${l.quantity}`).sort());
+    // The README's picture of the history: in words, as people read it (no field details).
+    assert.doesNotMatch(await (await byId(b, "history-timeline")).getText(), /[0-9a-f]{8}-[0-9a-f]{4}|_bp|_id\b/);
+    await settle();
+    screenshot("history");
     // The raw field changes stay available on request: the status from draft to placed.
     await (await byId(b, "history-fields")).click();
     const status = await byId(b, "history-change", '[data-path="status"]');
     assert.match(await status.getText(), /draft/);
     assert.match(await status.getText(), /placed/);
     assert.match(await (await byId(b, "history-user")).getText(), /\S/);
-    await settle();
-    screenshot("history");
+    await (await byId(b, "history-fields")).click();
   });
 
   it("refuses quantity 0 next to the field and changes nothing", async () => {
@@ -285,6 +289,27 @@ describe("main screens with demo data", () => {
     await byId(b, "activity-chart");
     await settle(1000);
     screenshot("timeline");
+    // The busiest day's bar: the list shows that day's changes only (fewer than all).
+    const listed = (await allById(b, "timeline-entry")).length;
+    const busiest = await b.execute(() => {
+      const bars = [...document.querySelectorAll(".recharts-bar-rectangle path")];
+      const heights = bars.map((g) => g.getBoundingClientRect().height);
+      return heights.indexOf(Math.max(...heights));
+    });
+    await pointerClick(b, (await b.$$(".recharts-bar-rectangle path"))[busiest]);
+    const day = await (await byId(b, "timeline-day")).getAttribute("data-day");
+    assert.match(day, /^\d{4}-\d{2}-\d{2}$/);
+    await b.waitUntil(
+      async () => {
+        const days = await b.execute(() =>
+          [...document.querySelectorAll('[data-testid="timeline-entry"]')].map((e) => e.getAttribute("data-day")),
+        );
+        return days.length > 0 && days.every((d) => d === day);
+      },
+      { timeout: WAIT, timeoutMsg: `the list never showed ${day} only` },
+    );
+    assert.ok((await allById(b, "timeline-entry")).length <= listed);
+    await (await byId(b, "timeline-day-clear")).click();
 
     await (await byId(b, "nav-dashboard")).click();
     await byId(b, "chart-revenue");

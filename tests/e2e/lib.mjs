@@ -167,3 +167,9 @@ export function screenshot(name, crop) {
 /** Lets the UI settle (animations, a refetch after `daybook://changed`) before a screenshot. */
 export const settle = (ms = 600) => new Promise((r) => setTimeout(r, ms));
 
+
+/** Clicks an element with the pointer at its centre (WebDriver actions): for SVG shapes
+ *  such as a chart's bar, which Element Click refuses as "not interactable". */
+export async function pointerClick(b, el) {
+  await b.action("pointer").move({ origin: el }).down({ button: 0 }).up({ button: 0 }).perform();
+}

@@ -48,7 +48,11 @@ native_port=$(free_port)
 # DAYBOOK_DATA points at a throw-away dir: nothing ever touches the user's data. Each
 # test still passes its own fresh `--data DIR`. DAYBOOK_E2E_DIALOG is the file dialogs'
 # test seam (debug builds): each dialog answers with the path written in that file.
-DISPLAY=$display WEBKIT_DISABLE_DMABUF_RENDERER=1 LANG=C.UTF-8 \
+# $work/bin comes first on the app's PATH, empty: the seam for the external programs
+# the app starts (a test puts a recording xdg-open or xdg-email there, as no PDF viewer
+# or mail client runs here; the app's own code path runs for real).
+mkdir -p "$work/bin"
+DISPLAY=$display WEBKIT_DISABLE_DMABUF_RENDERER=1 LANG=C.UTF-8 PATH="$work/bin:$PATH" \
   DAYBOOK_DATA="$work/default-data" DAYBOOK_E2E_DIALOG="$work/dialog-answer" \
   setsid "$driver" --port "$port" --native-port "$native_port" >"$work/driver.log" 2>&1 &
 driver_pid=$!

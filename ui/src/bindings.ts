@@ -32,8 +32,11 @@ export const commands = {
 	recordHistory: (id: string) => typedError<RecordHistory, ErrorBody>(__TAURI_INVOKE("record_history", { id })),
 	/**  A record as it was after a revision or at a moment. */
 	recordStateAt: (id: string, asOf: AsOf) => typedError<StateAt, ErrorBody>(__TAURI_INVOKE("record_state_at", { id, asOf })),
-	/**  A page of the account's timeline, newest first. */
-	timeline: (filter: TimelineFilter) => typedError<TimelinePage, ErrorBody>(__TAURI_INVOKE("timeline", { filter })),
+	/**
+	 *  A page of the account's timeline, newest first, each event told in one line
+	 *  (what happened and what it changed, names and amounts as they were).
+	 */
+	timeline: (filter: TimelineFilter) => typedError<TimelineInWords, ErrorBody>(__TAURI_INVOKE("timeline", { filter })),
 	/**  Events per day matching the timeline's filter, for the activity chart. */
 	activity: (filter: TimelineFilter) => typedError<DayCount[], ErrorBody>(__TAURI_INVOKE("activity", { filter })),
 	/**  The users who appear in the log, for the timeline's filter. */
@@ -1589,12 +1592,25 @@ export type TimelineFilter = {
 	limit?: number | null,
 };
 
-/**  A page of the timeline, newest first. */
-export type TimelinePage = {
-	/**  Entries. */
-	entries: TimelineEntry[],
+/**  A page of the account timeline in words, newest first. */
+export type TimelineInWords = {
+	/**  Lines. */
+	entries: TimelineLine[],
 	/**  Cursor for the next (older) page, if there is one. */
 	next_before: number | null,
+};
+
+/**  One line of the account timeline, told: what happened and what it changed. */
+export type TimelineLine = {
+	/**  The event, where and by whom. */
+	entry: TimelineEntry,
+	/**  What happened, in words ("Line added", "Placed"). */
+	title: string,
+	/**
+	 *  What it changed, in one line: its rows joined by "; " (empty when nothing
+	 *  but the event itself is news, as for "Unblocked").
+	 */
+	change: string,
 };
 
 /**  A customer ranked by revenue. */

@@ -200,12 +200,13 @@ pub fn record_at(conn: &Connection, id: Uuid, as_of: AsOf) -> Result<Option<Reco
     Ok(Some(folded))
 }
 
-/// A record as it was just after its first event of `event_type` (say, an order at
-/// its placing); `None` when it has no such event.
+/// A record as it was just after its first event of one of `event_types` (say, an
+/// order at its placing, or its release when it was held first); `None` when it has no
+/// such event.
 pub fn record_at_event(
     conn: &Connection,
     id: Uuid,
-    event_type: &str,
+    event_types: &[&str],
 ) -> Result<Option<RecordAt>, AppError> {
     let Some((stream_type, _)) = stream_head(conn, id)? else {
         return Ok(None);
@@ -213,7 +214,7 @@ pub fn record_at_event(
     let mut aggregate = Aggregate::new(stream_type);
     for e in read_stream(conn, id, 0)? {
         aggregate.apply(&e.event);
-        if e.event.event_type() == event_type {
+        if event_types.contains(&e.event.event_type()) {
             return Ok(Some(RecordAt {
                 aggregate,
                 revision: e.revision,

@@ -36,7 +36,11 @@ pub fn print(ctx: &mut Ctx, a: &PrintArgs) -> anyhow::Result<()> {
     let (doc, rendered) = match daybook_documents::print(&ctx.db.read(), id, a.document) {
         Ok(done) => done,
         Err(DocumentError::App(e)) => return Err(e.into()),
-        Err(e @ (DocumentError::NotYet { .. } | DocumentError::UnknownOrder(_))) => {
+        Err(
+            e @ (DocumentError::NotYet { .. }
+            | DocumentError::Cancelled { .. }
+            | DocumentError::UnknownOrder(_)),
+        ) => {
             return Err(InputError::new(e.to_string()).into());
         }
         Err(e) => return Err(e.into()),

@@ -232,6 +232,12 @@ fn header(p: &mut Pager<'_>, doc: &Document) {
     };
     p.text(RIGHT, TOP + 16.0, Face::Regular, SIZE, Align::Right, number);
     p.y = TOP + 24.0;
+    // A cancelled order's document says so on every page, under its number.
+    if let Some(t) = doc.cancelled {
+        let mark = format!("CANCELLED on {}", date(t));
+        p.text(RIGHT, TOP + 32.0, Face::Bold, 11.0, Align::Right, mark);
+        p.y = TOP + 38.0;
+    }
 }
 
 fn first_page(p: &mut Pager<'_>, doc: &Document) {
@@ -399,7 +405,10 @@ fn footers(pages: &mut [Page], doc: &Document) {
             size: 8.0,
             face: Face::Regular,
             align: Align::Left,
-            text: format!("{} · {}", doc.title(), doc.order_number),
+            text: match doc.cancelled {
+                Some(_) => format!("{} · {} · cancelled", doc.title(), doc.order_number),
+                None => format!("{} · {}", doc.title(), doc.order_number),
+            },
         });
         page.texts.push(Text {
             x: RIGHT,

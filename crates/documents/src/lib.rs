@@ -4,7 +4,9 @@
 //! **Invariant:** a document is drawn from the records as they were at its moment (the
 //! order just after it was placed, delivered or invoiced; the customer and the
 //! company's details as of then), through the app's typed as-of reads: reprinting last
-//! year's invoice gives the same document. Same input, same bytes: no dates, random ids
+//! year's invoice gives the same document. The one later fact a document takes in is
+//! a cancellation: a cancelled order's confirmation (and delivery note, when it was
+//! delivered first) says "Cancelled on <date>" on every page; it has no invoice. Same input, same bytes: no dates, random ids
 //! or system fonts go into the file (the fonts ship in `fonts/`).
 //!
 //! **Invariant:** no SQL and no database crate here; the records come through
@@ -35,6 +37,13 @@ pub enum DocumentError {
         /// The document asked for.
         kind: DocumentKind,
     },
+    /// The order was cancelled before it reached the document's moment (or, for an
+    /// invoice, at all: an invoiced order cannot be cancelled).
+    #[error("{}", cancelled(*kind))]
+    Cancelled {
+        /// The document asked for.
+        kind: DocumentKind,
+    },
     /// Reading the records failed.
     #[error(transparent)]
     App(#[from] AppError),
@@ -62,6 +71,18 @@ fn not_yet(kind: DocumentKind) -> &'static str {
         DocumentKind::Confirmation => "the order is not placed yet: it has no confirmation",
         DocumentKind::Delivery => "the order is not delivered yet: it has no delivery note",
         DocumentKind::Invoice => "the order is not placed yet: it has no invoice",
+    }
+}
+
+fn cancelled(kind: DocumentKind) -> &'static str {
+    match kind {
+        DocumentKind::Confirmation => {
+            "the order was cancelled before it was placed: it has no confirmation"
+        }
+        DocumentKind::Delivery => {
+            "the order was cancelled before it was delivered: it has no delivery note"
+        }
+        DocumentKind::Invoice => "the order was cancelled: it has no invoice",
     }
 }
 

@@ -1,12 +1,16 @@
 //! What a document shows, gathered from the records as they were at the document's
-//! moment: the order just after it was placed, delivered or invoiced, the customer
-//! and the company's details as of that moment. Pure data; [`crate::render`] draws it.
+//! moment: the order just after it was placed (or released, when it was held first),
+//! delivered or invoiced, the customer and the company's details as of that moment.
+//! An order cancelled since keeps the documents of the moments it reached, marked
+//! cancelled with the date; it has no invoice, not even a pro forma. Pure data;
+//! [`crate::render`] draws it.
 
 use chrono::{DateTime, Utc};
 use daybook_app::Reader;
 use daybook_app::history::AsOf;
 use daybook_domain::{
-    Address, Aggregate, Company, CompanyId, Currency, Customer, OrderLine, SalesOrder, Totals,
+    Address, Aggregate, Company, CompanyId, Currency, Customer, OrderLine, OrderStatus, SalesOrder,
+    Totals,
 };
 use uuid::Uuid;
 
@@ -40,12 +44,13 @@ impl DocumentKind {
         }
     }
 
-    /// The event whose moment the document shows.
-    fn event_type(self) -> &'static str {
+    /// The events whose moment the document shows (the first of them): an order
+    /// held over its customer's limit is placed by its release.
+    fn moment_events(self) -> &'static [&'static str] {
         match self {
-            DocumentKind::Confirmation => "OrderPlaced",
-            DocumentKind::Delivery => "OrderDelivered",
-            DocumentKind::Invoice => "OrderInvoiced",
+            DocumentKind::Confirmation => &["OrderPlaced", "OrderReleased"],
+            DocumentKind::Delivery => &["OrderDelivered"],
+            DocumentKind::Invoice => &["OrderInvoiced"],
         }
     }
 }
@@ -100,6 +105,9 @@ pub struct Document {
     pub lines: Vec<OrderLine>,
     /// Net, VAT per rate and gross.
     pub totals: Totals,
+    /// When the order was cancelled, if it was since this document's moment: the
+    /// document says so on every page.
+    pub cancelled: Option<DateTime<Utc>>,
 }
 
 impl Document {
@@ -126,10 +134,15 @@ impl Document {
                 }
             })
             .collect();
+        let cancelled = if self.cancelled.is_some() {
+            "-cancelled"
+        } else {
+            ""
+        };
         match (self.kind, self.invoice_number) {
             (DocumentKind::Invoice, Some(n)) => format!("INV-{n:05}.pdf"),
             (DocumentKind::Invoice, None) => format!("{safe}-pro-forma.pdf"),
-            (kind, _) => format!("{safe}-{}.pdf", kind.as_str()),
+            (kind, _) => format!("{safe}-{}{cancelled}.pdf", kind.as_str()),
         }
     }
 }
@@ -140,16 +153,29 @@ pub fn gather(
     order_id: Uuid,
     kind: DocumentKind,
 ) -> Result<Document, DocumentError> {
-    let mut moment = reader.record_at_event(order_id, kind.event_type())?;
+    let now = match reader.record_at(order_id, AsOf::Revision(u64::MAX))? {
+        Some(r) => r.aggregate,
+        None => return Err(DocumentError::UnknownOrder(order_id)),
+    };
+    let Aggregate::SalesOrder(Some(now)) = now else {
+        return Err(DocumentError::UnknownOrder(order_id));
+    };
+    let cancelled = now
+        .cancelled_at
+        .filter(|_| now.status == OrderStatus::Cancelled);
+    // An invoiced order cannot be cancelled: a cancelled one has no invoice, and no
+    // pro forma either (nothing is going to be invoiced).
+    if cancelled.is_some() && kind == DocumentKind::Invoice {
+        return Err(DocumentError::Cancelled { kind });
+    }
+    let mut moment = reader.record_at_event(order_id, kind.moment_events())?;
     // An invoice before the order is invoiced is a pro forma of the order as placed.
     if moment.is_none() && kind == DocumentKind::Invoice {
-        moment = reader.record_at_event(order_id, DocumentKind::Confirmation.event_type())?;
+        moment = reader.record_at_event(order_id, DocumentKind::Confirmation.moment_events())?;
     }
     let moment = match moment {
         Some(m) => m,
-        None if reader.record_at(order_id, AsOf::Revision(0))?.is_none() => {
-            return Err(DocumentError::UnknownOrder(order_id));
-        }
+        None if cancelled.is_some() => return Err(DocumentError::Cancelled { kind }),
         None => return Err(DocumentError::NotYet { kind }),
     };
     let Aggregate::SalesOrder(Some(order)) = moment.aggregate else {
@@ -175,7 +201,9 @@ pub fn gather(
             None => None,
         },
     };
-    Ok(assemble(kind, order, customer, company))
+    let mut doc = assemble(kind, order, customer, company);
+    doc.cancelled = cancelled;
+    Ok(doc)
 }
 
 fn assemble(
@@ -258,5 +286,6 @@ fn assemble(
         currency: order.currency,
         lines: order.lines,
         totals,
+        cancelled: None,
     }
 }

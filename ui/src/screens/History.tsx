@@ -1,18 +1,18 @@
 //! History: a record's changes in words, newest first (who, when, device, one row per
 //! meaningful change, from crates/app/src/readable.rs), each opening the record as it
-//! was after it (`AsOf.tsx`); the raw field changes behind "Field details"; and the
-//! account-wide timeline with filters and an activity chart.
+//! was after it (`AsOf.tsx`); the raw field changes behind "Field details"; for a
+//! customer, its orders' major events beside its own changes. (The account-wide
+//! timeline is `Timeline.tsx`.)
 
-import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
-import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { api } from "../api";
-import { Empty, ErrorBanner, PageHeader, Spinner } from "../components/ui";
+import { ErrorBanner, PageHeader, Spinner } from "../components/ui";
 import { messageOf } from "../lib/errors";
-import { formatCount, formatDateTime, formatDay, humanize } from "../lib/format";
+import { formatDateTime, humanize } from "../lib/format";
 import { formatBp, formatMoney } from "../lib/money";
 import { href, navigate } from "../lib/router";
-import type { FieldChange, HistoryEntry, ReadableEntry, StreamType, TimelineFilter } from "../types";
+import type { FieldChange, HistoryEntry, ReadableEntry } from "../types";
 
 const MONEY_KEYS = new Set(["unit_price", "spending_limit", "limit", "net", "vat", "gross", "open_total", "price"]);
 const BP_KEYS = new Set(["discount_bp", "vat_rate_bp", "rate_bp"]);
@@ -142,7 +142,7 @@ export function RecordHistoryScreen({ id }: { id: string }) {
         {isCustomer && (
           <label className="check">
             <input type="checkbox" checked={withOrders} onChange={(e) => setWithOrders(e.target.checked)} data-testid="history-with-orders" />
-            <span>With its orders (placed, delivered, invoiced, cancelled)</span>
+            <span>With its orders (placed, held, released, cancelled, delivered, invoiced)</span>
           </label>
         )}
       </div>
@@ -183,143 +183,5 @@ function EventItem({ row, details, onOpen }: { row: Row; details: boolean; onOpe
       )}
       {details && row.raw && <DiffTable changes={row.raw.changes} />}
     </li>
-  );
-}
-
-export const EVENT_TYPES: Record<StreamType, string[]> = {
-  Customer: [
-    "CustomerRegistered", "CustomerDetailsChanged", "CustomerAddressAdded", "CustomerAddressChanged",
-    "CustomerAddressRemoved", "SpendingLimitChanged", "CustomerBlocked", "CustomerUnblocked",
-  ],
-  Product: [
-    "ProductRegistered", "ProductDescriptionChanged", "ProductPriceChanged", "ProductVatClassChanged",
-    "ProductDiscontinued", "ProductReinstated",
-  ],
-  SalesOrder: [
-    "OrderCreated", "OrderLineAdded", "OrderLineChanged", "OrderLineRemoved", "DeliveryAddressSet",
-    "OrderDetailsChanged", "OrderPlaced", "OrderCancelled", "OrderDelivered", "OrderInvoiced",
-  ],
-  Company: ["CompanyDetailsChanged"],
-};
-
-const TYPE_LABEL: Record<StreamType, string> = {
-  Customer: "Customers", Product: "Products", SalesOrder: "Orders", Company: "Company details",
-};
-
-function recordHref(t: StreamType, id: string) {
-  return href(`history/${id}`) + (t ? "" : "");
-}
-
-export function TimelineScreen() {
-  const [f, setF] = useState<TimelineFilter>({});
-  const users = useQuery({ queryKey: ["timelineUsers"], queryFn: api.timelineUsers });
-  const activity = useQuery({ queryKey: ["activity", f], queryFn: () => api.activity(f) });
-  const pages = useInfiniteQuery({
-    queryKey: ["timeline", f],
-    queryFn: ({ pageParam }) => api.timeline({ ...f, before_seq: pageParam, limit: 100 }),
-    initialPageParam: null as number | null,
-    getNextPageParam: (last) => last.next_before,
-  });
-  const entries = pages.data?.pages.flatMap((p) => p.entries) ?? [];
-  const set = (patch: Partial<TimelineFilter>) => setF((old) => ({ ...old, ...patch }));
-  const eventTypes = f.stream_type ? EVENT_TYPES[f.stream_type] : Object.values(EVENT_TYPES).flat();
-  const chart = (activity.data ?? []).map((d) => ({ day: d.day, label: formatDay(d.day, undefined, "short"), events: d.events }));
-  return (
-    <section className="screen timeline">
-      <PageHeader title="Timeline" sub="Every change in the account, newest first." />
-      <div className="toolbar">
-        <label className="select-filter">
-          <span>Record</span>
-          <select value={f.stream_type ?? ""} data-testid="timeline-type"
-            onChange={(e) => set({ stream_type: (e.target.value || null) as StreamType | null, event_type: null })}>
-            <option value="">All</option>
-            {(Object.keys(TYPE_LABEL) as StreamType[]).map((t) => <option key={t} value={t}>{TYPE_LABEL[t]}</option>)}
-          </select>
-        </label>
-        <label className="select-filter">
-          <span>Event</span>
-          <select value={f.event_type ?? ""} onChange={(e) => set({ event_type: e.target.value || null })} data-testid="timeline-event">
-            <option value="">All</option>
-            {eventTypes.map((t) => <option key={t} value={t}>{humanize(t)}</option>)}
-          </select>
-        </label>
-        <label className="select-filter">
-          <span>User</span>
-          <select value={f.user ?? ""} onChange={(e) => set({ user: e.target.value || null })} data-testid="timeline-user">
-            <option value="">Everyone</option>
-            {(users.data ?? []).map((u) => <option key={u} value={u}>{u}</option>)}
-          </select>
-        </label>
-        <label className="date-filter">
-          <span>From</span>
-          <input type="date" value={f.from ?? ""} onChange={(e) => set({ from: e.target.value || null })} />
-        </label>
-        <label className="date-filter">
-          <span>To</span>
-          <input type="date" value={f.to ?? ""} onChange={(e) => set({ to: e.target.value || null })} />
-        </label>
-      </div>
-      <div className="card chart-card" data-testid="activity-chart">
-        <div className="card-title">Activity per day (UTC)</div>
-        {chart.length === 0 ? (
-          <div className="muted small">No activity in this selection.</div>
-        ) : (
-          <ResponsiveContainer width="100%" height={140}>
-            <BarChart data={chart} margin={{ top: 4, right: 8, bottom: 0, left: 0 }}>
-              <CartesianGrid vertical={false} stroke="var(--grid)" />
-              <XAxis dataKey="label" tick={{ fontSize: 11, fill: "var(--muted)" }} tickLine={false} axisLine={false} minTickGap={24} />
-              <YAxis tick={{ fontSize: 11, fill: "var(--muted)" }} tickLine={false} axisLine={false} width={40} allowDecimals={false} />
-              <Tooltip cursor={{ fill: "var(--hover)" }} contentStyle={{ background: "var(--surface)", border: "1px solid var(--border)" }}
-                formatter={(v) => [formatCount(Number(v)), "Events"]} />
-              <Bar dataKey="events" fill="var(--accent)" radius={[2, 2, 0, 0]} maxBarSize={28} isAnimationActive={false} />
-            </BarChart>
-          </ResponsiveContainer>
-        )}
-      </div>
-      <ErrorBanner message={pages.error ? messageOf(pages.error) : undefined} />
-      {pages.isLoading ? (
-        <Spinner />
-      ) : entries.length === 0 ? (
-        <Empty title="No events" testId="timeline-empty">Nothing matches these filters.</Empty>
-      ) : (
-        <table className="data timeline-table" data-testid="timeline-list">
-          <thead>
-            <tr>
-              <th>When</th>
-              <th>Record</th>
-              <th>Event</th>
-              <th>Who</th>
-              <th>Device</th>
-              <th className="right">Rev</th>
-            </tr>
-          </thead>
-          <tbody>
-            {entries.map((e) => (
-              <tr key={e.seq} data-testid="timeline-entry">
-                <td className="num muted">{formatDateTime(e.at)}</td>
-                <td>
-                  <a href={recordHref(e.stream_type, e.stream_id)}>
-                    <span className="muted">{humanize(e.stream_type === "SalesOrder" ? "order" : e.stream_type)}</span>{" "}
-                    <span className="mono">{e.label ?? e.stream_id.slice(0, 8)}</span>
-                  </a>
-                </td>
-                <td>{humanize(e.event_type)}</td>
-                <td>{e.user}</td>
-                <td className="muted">{e.device}</td>
-                <td className="right num">{e.revision}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-      {pages.hasNextPage && (
-        <div className="center">
-          <button type="button" className="btn" onClick={() => void pages.fetchNextPage()} disabled={pages.isFetchingNextPage}
-            data-testid="timeline-more">
-            {pages.isFetchingNextPage ? "Loading…" : "Load older events"}
-          </button>
-        </div>
-      )}
-    </section>
   );
 }

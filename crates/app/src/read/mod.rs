@@ -133,14 +133,14 @@ impl<'c> Reader<'c> {
         history::record_at(self.conn, id, as_of)
     }
 
-    /// A record just after its first event of `event_type` (an order at its placing,
-    /// delivery or invoice); `None` when it has none.
+    /// A record just after its first event of one of `event_types` (an order at its
+    /// placing or release, delivery or invoice); `None` when it has none.
     pub fn record_at_event(
         &self,
         id: Uuid,
-        event_type: &str,
+        event_types: &[&str],
     ) -> Result<Option<RecordAt>, AppError> {
-        history::record_at_event(self.conn, id, event_type)
+        history::record_at_event(self.conn, id, event_types)
     }
 
     /// The company's own details as they are now (`None` until first set).
@@ -194,6 +194,15 @@ impl<'c> Reader<'c> {
     /// A page of the account's timeline, newest first.
     pub fn timeline(&self, f: &TimelineFilter) -> Result<TimelinePage, AppError> {
         history::timeline(self.conn, f)
+    }
+
+    /// A page of the account's timeline, newest first, each event told in one line
+    /// (the desktop's timeline).
+    pub fn timeline_in_words(
+        &self,
+        f: &TimelineFilter,
+    ) -> Result<crate::readable::TimelineInWords, AppError> {
+        crate::readable::timeline_in_words(self.conn, history::timeline(self.conn, f)?)
     }
 
     /// Events per day matching the timeline's filter.

@@ -529,3 +529,25 @@ fn errors() -> Value {
 fn golden_errors_are_current() {
     check_golden("errors.json", &errors());
 }
+
+// ---------------------------------------------------------------------------------
+// Event types: the timeline's event filter lists every one (History.test.tsx).
+
+/// Every event type by the record type it belongs to, in the domain's order.
+fn event_types() -> Value {
+    let mut by_stream = serde_json::Map::new();
+    for t in daybook_domain::StreamType::ALL {
+        let types: Vec<&str> = daybook_domain::Event::TYPES
+            .iter()
+            .filter(|(_, s, _)| *s == t)
+            .map(|(name, _, _)| *name)
+            .collect();
+        by_stream.insert(t.as_str().to_string(), json!(types));
+    }
+    Value::Object(by_stream)
+}
+
+#[test]
+fn golden_event_types_are_current() {
+    check_golden("event-types.json", &event_types());
+}

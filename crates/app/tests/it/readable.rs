@@ -96,3 +96,127 @@ fn a_changed_line_reads_as_its_number_code_and_description() {
         }
     }
 }
+
+/// The desktop's timeline: each event in one line, newest first, with the names,
+/// amounts and statuses as they were when it happened; paged like the raw timeline.
+#[test]
+fn the_timeline_tells_what_each_event_changed_in_one_line() {
+    use daybook_app::history::TimelineFilter;
+    use daybook_testkit::update_customer;
+
+    let mut db = db();
+    let c = customer(&mut db, "C-7", None);
+    let p = product(&mut db, "BOLT", 250, VatClass::Standard);
+    let o = order(&mut db, c, &[(p, 2)]);
+    db.execute(PlaceOrder { order_id: o }.into()).unwrap();
+    db.execute(update_customer(c, "Renamed B.V.").into())
+        .unwrap();
+
+    let all = db
+        .read()
+        .timeline_in_words(&TimelineFilter::default())
+        .unwrap();
+    let lines: Vec<String> = all
+        .entries
+        .iter()
+        .map(|l| format!("{}: {}", l.title, l.change))
+        .collect();
+    let text = lines.join("\n");
+    assert_eq!(lines.len(), 6, "{text}");
+    assert!(
+        lines[0].starts_with("Details changed: Name: Customer C-7 → Renamed B.V."),
+        "{text}"
+    );
+    assert!(
+        lines[1].starts_with("Placed: 1 line, total EUR 6.05; Status: draft → placed on "),
+        "{text}"
+    );
+    assert_eq!(
+        lines[2],
+        "Line added: Line 1 · 2 × BOLT Product BOLT at EUR 2.50, VAT 21%"
+    );
+    // The customer's name as it was when the order was created, not today's.
+    assert!(lines[3].starts_with("Order created: SO-"), "{text}");
+    assert!(
+        lines[3].contains("for Customer C-7 (C-7), in EUR"),
+        "{text}"
+    );
+    assert!(
+        lines[4].starts_with("Product registered: BOLT Product BOLT at 2.50"),
+        "{text}"
+    );
+    assert!(
+        lines[5].starts_with("Customer registered: Customer C-7 (C-7)"),
+        "{text}"
+    );
+    // The raw entry rides along (the record to open, its revision).
+    assert_eq!(all.entries[1].entry.stream_id, o.0);
+    assert_eq!(all.entries[1].entry.event_type, "OrderPlaced");
+    assert_eq!(all.entries[1].entry.revision, 3);
+    for word in ["_bp", "_id", &o.0.to_string()[..8]] {
+        assert!(!text.contains(word), "{word} in:\n{text}");
+    }
+
+    // Paged as the timeline is: the second page goes on where the first stopped.
+    let first = db
+        .read()
+        .timeline_in_words(&TimelineFilter {
+            limit: Some(4),
+            ..TimelineFilter::default()
+        })
+        .unwrap();
+    assert_eq!(first.entries.len(), 4);
+    let rest = db
+        .read()
+        .timeline_in_words(&TimelineFilter {
+            limit: Some(4),
+            before_seq: first.next_before,
+            ..TimelineFilter::default()
+        })
+        .unwrap();
+    let paged: Vec<String> = first
+        .entries
+        .iter()
+        .chain(&rest.entries)
+        .map(|l| format!("{}: {}", l.title, l.change))
+        .collect();
+    assert_eq!(paged, lines);
+    assert_eq!(rest.next_before, None);
+}
+
+/// The held-order events read in words beside the customer's own changes (the
+/// customer history's "with its orders" filter), in the order they happened.
+#[test]
+fn a_customers_history_shows_its_orders_held_refused_and_released() {
+    use daybook_app::readable::customer_history_with_orders;
+
+    let mut db = db();
+    let c = customer(&mut db, "C-9", Some(100));
+    let p = product(&mut db, "BOLT", 1250, VatClass::Standard);
+    let o = order(&mut db, c, &[(p, 4)]);
+    db.execute(PlaceOrder { order_id: o }.into()).unwrap();
+    db.execute(
+        RefuseHeldOrder {
+            order_id: o,
+            reason: "ask for a prepayment".into(),
+        }
+        .into(),
+    )
+    .unwrap();
+    db.execute(PlaceOrder { order_id: o }.into()).unwrap();
+    db.execute(ReleaseOrder { order_id: o }.into()).unwrap();
+    let h = customer_history_with_orders(db.conn(), c.0).unwrap();
+    let told: Vec<(&str, String)> = h
+        .iter()
+        .filter(|e| e.order.is_some())
+        .map(|e| (e.entry.title.as_str(), e.entry.rows.join("; ")))
+        .collect();
+    let titles: Vec<&str> = told.iter().map(|(t, _)| *t).collect();
+    assert_eq!(titles, ["Held", "Refused", "Held", "Released"], "{told:?}");
+    assert!(
+        told[1].1.contains("Reason: ask for a prepayment"),
+        "{told:?}"
+    );
+    assert!(told[3].1.contains("Status: held → placed on "), "{told:?}");
+    assert!(told[0].1.contains("limit of EUR 1.00"), "{told:?}");
+}

@@ -6,7 +6,9 @@
 use std::time::Instant;
 
 use daybook_app::Daybook;
-use daybook_documents::{DocumentError, DocumentKind, file_name, gather, print, render, save};
+use daybook_documents::{
+    Document, DocumentError, DocumentKind, file_name, gather, print, render, save,
+};
 use daybook_domain::*;
 use daybook_testkit::{
     add_order_line, address, create_order, id, open_in_memory, register_customer, register_product,
@@ -200,4 +202,198 @@ fn a_hundred_and_twenty_lines_fill_three_pages() {
     );
     let doc = gather(&db.read(), id::<OrderId>(ORDER).0, DocumentKind::Invoice).unwrap();
     assert_eq!(render(&doc).unwrap().pages, 3);
+}
+
+/// The PDF's text as `pdftotext -layout` reads it (poppler-utils; `scripts/deps.sh`).
+fn pdf_text(pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("doc.pdf");
+    std::fs::write(&file, pdf).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .arg("-layout")
+        .arg(&file)
+        .arg("-")
+        .output()
+        .expect("pdftotext runs (apt-get install poppler-utils; scripts/deps.sh does)");
+    assert!(out.status.success(), "pdftotext failed");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn cancel(db: &mut Daybook) {
+    db.execute(
+        CancelOrder {
+            order_id: id(ORDER),
+            reason: "the customer found it cheaper elsewhere".into(),
+        }
+        .into(),
+    )
+    .unwrap();
+}
+
+/// A placed order cancelled later: its confirmation still prints the order as it was
+/// placed, marked "CANCELLED on <date>" on every page, the same bytes each time, under
+/// its own file name; it has no delivery note (never delivered) and no invoice, not
+/// even a pro forma.
+#[test]
+fn a_cancelled_order_keeps_its_confirmation_marked_cancelled_and_has_no_invoice() {
+    let mut db = shop(2);
+    place(&mut db);
+    let order = id::<OrderId>(ORDER).0;
+    let placed = gather(&db.read(), order, DocumentKind::Confirmation).unwrap();
+    assert_eq!(placed.cancelled, None);
+    let before = pdf_text(&render(&placed).unwrap().pdf);
+    assert!(!before.contains("CANCELLED"), "{before}");
+    // The records move on: the customer is renamed.
+    db.execute(update_customer(id(0xC1), "Renamed B.V.").into())
+        .unwrap();
+    cancel(&mut db);
+
+    let doc = gather(&db.read(), order, DocumentKind::Confirmation).unwrap();
+    let when = doc.cancelled.expect("marked cancelled");
+    assert_eq!(
+        Document {
+            cancelled: None,
+            ..doc.clone()
+        },
+        placed,
+        "otherwise the order as it was placed"
+    );
+    assert_eq!(doc.file_name(), "SO-1-confirmation-cancelled.pdf");
+    let (_, one) = print(&db.read(), order, DocumentKind::Confirmation).unwrap();
+    let (_, two) = print(&db.read(), order, DocumentKind::Confirmation).unwrap();
+    assert_eq!(one, two, "the same bytes");
+    let text = pdf_text(&one.pdf);
+    let mark = format!("CANCELLED on {}", when.format("%-d %B %Y"));
+    for want in [
+        "Order confirmation",
+        mark.as_str(),
+        "Brouwerij Noord B.V.",
+        "Ballpoint pen, blue",
+        "Order confirmation · SO-1 · cancelled",
+        "Page 1 of 1",
+    ] {
+        assert!(text.contains(want), "{want:?} in:\n{text}");
+    }
+    assert!(!text.contains("Renamed"), "{text}");
+
+    for kind in [DocumentKind::Delivery, DocumentKind::Invoice] {
+        let e = gather(&db.read(), order, kind).unwrap_err();
+        assert!(
+            matches!(e, DocumentError::Cancelled { kind: k } if k == kind),
+            "{e:?}"
+        );
+    }
+    assert_eq!(
+        gather(&db.read(), order, DocumentKind::Invoice)
+            .unwrap_err()
+            .to_string(),
+        "the order was cancelled: it has no invoice"
+    );
+}
+
+/// Every page of a long cancelled document says so, in its header and its footer.
+#[test]
+fn every_page_of_a_cancelled_document_says_so() {
+    let mut db = shop(120);
+    place(&mut db);
+    cancel(&mut db);
+    let (_, rendered) = print(
+        &db.read(),
+        id::<OrderId>(ORDER).0,
+        DocumentKind::Confirmation,
+    )
+    .unwrap();
+    assert_eq!(rendered.pages, 3);
+    let text = pdf_text(&rendered.pdf);
+    let pages: Vec<&str> = text
+        .split('\u{c}')
+        .filter(|p| !p.trim().is_empty())
+        .collect();
+    assert_eq!(pages.len(), 3);
+    for (i, page) in pages.iter().enumerate() {
+        assert!(page.contains("CANCELLED on "), "page {}:\n{page}", i + 1);
+        assert!(page.contains("· cancelled"), "page {}:\n{page}", i + 1);
+    }
+}
+
+/// An order cancelled while a draft was never placed: no document at all, each refusal
+/// saying why.
+#[test]
+fn an_order_cancelled_before_it_was_placed_has_no_documents() {
+    let mut db = shop(1);
+    cancel(&mut db);
+    for kind in DocumentKind::ALL {
+        let e = gather(&db.read(), id::<OrderId>(ORDER).0, kind).unwrap_err();
+        assert!(
+            matches!(e, DocumentError::Cancelled { kind: k } if k == kind),
+            "{e:?}"
+        );
+    }
+    let e = gather(
+        &db.read(),
+        id::<OrderId>(ORDER).0,
+        DocumentKind::Confirmation,
+    )
+    .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "the order was cancelled before it was placed: it has no confirmation"
+    );
+}
+
+/// Cancelled after delivery (a manager may): the goods went, so the delivery note
+/// stays, as delivered and marked cancelled.
+#[test]
+fn an_order_cancelled_after_delivery_keeps_its_delivery_note() {
+    let mut db = shop(2);
+    place(&mut db);
+    db.execute(
+        DeliverOrder {
+            order_id: id(ORDER),
+            delivery_id: id(0xD1),
+        }
+        .into(),
+    )
+    .unwrap();
+    cancel(&mut db);
+    let doc = gather(&db.read(), id::<OrderId>(ORDER).0, DocumentKind::Delivery).unwrap();
+    assert!(doc.cancelled.is_some());
+    assert_eq!(doc.title(), "Delivery note");
+    assert_eq!(doc.file_name(), "SO-1-delivery-cancelled.pdf");
+    let text = pdf_text(&render(&doc).unwrap().pdf);
+    assert!(
+        text.contains("Delivery note") && text.contains("CANCELLED on "),
+        "{text}"
+    );
+}
+
+/// An order held over its customer's limit and then released is placed by the
+/// release: it has its confirmation, of the order as released.
+#[test]
+fn a_released_order_has_its_confirmation() {
+    let mut db = shop(2);
+    db.execute(
+        SetSpendingLimit {
+            customer_id: id(0xC1),
+            limit: Some(Money(100)),
+        }
+        .into(),
+    )
+    .unwrap();
+    place(&mut db);
+    let order = id::<OrderId>(ORDER).0;
+    let e = gather(&db.read(), order, DocumentKind::Confirmation).unwrap_err();
+    assert!(matches!(e, DocumentError::NotYet { .. }), "held: {e:?}");
+    db.execute(
+        ReleaseOrder {
+            order_id: id(ORDER),
+        }
+        .into(),
+    )
+    .unwrap();
+    let doc = gather(&db.read(), order, DocumentKind::Confirmation).unwrap();
+    assert_eq!(doc.lines.len(), 2);
+    assert_eq!(doc.dates.first().map(|(l, _)| *l), Some("Order date"));
+    let invoice = gather(&db.read(), order, DocumentKind::Invoice).unwrap();
+    assert!(invoice.pro_forma);
 }

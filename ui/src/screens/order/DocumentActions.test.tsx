@@ -25,13 +25,32 @@ describe("document actions", () => {
   });
 
   it("offers what the status allows, the first one for Ctrl+P", () => {
-    expect(documentsFor("draft")).toEqual([]);
-    expect(documentsFor("cancelled")).toEqual([]);
-    expect(documentsFor("placed")).toEqual(["confirmation", "invoice"]);
-    expect(documentsFor("delivered")).toEqual(["delivery", "confirmation", "invoice"]);
-    expect(documentsFor("invoiced")[0]).toBe("invoice");
+    const at = "2026-11-23T09:00:00Z";
+    const of = (status: OrderStatus, placed_at: string | null = null, delivered_at: string | null = null) =>
+      documentsFor({ status, placed_at, delivered_at });
+    expect(of("draft")).toEqual([]);
+    expect(of("held")).toEqual([]);
+    expect(of("placed", at)).toEqual(["confirmation", "invoice"]);
+    expect(of("delivered", at, at)).toEqual(["delivery", "confirmation", "invoice"]);
+    expect(of("invoiced", at, at)[0]).toBe("invoice");
+    // Cancelled: what it reached before, never an invoice.
+    expect(of("cancelled")).toEqual([]);
+    expect(of("cancelled", at)).toEqual(["confirmation"]);
+    expect(of("cancelled", at, at)).toEqual(["delivery", "confirmation"]);
     expect(documentLabel("invoice", "placed")).toBe("Pro forma invoice");
     expect(documentLabel("invoice", "invoiced")).toBe("Invoice");
+  });
+
+  it("offers a cancelled order's confirmation, saying it is marked cancelled", async () => {
+    const user = userEvent.setup();
+    order = { ...order, status: "cancelled", placed_at: "2026-11-23T09:00:00Z", cancelled_at: "2026-11-24T09:00:00Z" };
+    renderWithClient(<DocumentActions order={order} />);
+    expect(screen.getByTestId("document-cancelled")).toHaveTextContent("Cancelled: its documents say so on every page.");
+    const kinds = [...screen.getByTestId<HTMLSelectElement>("document-kind").options].map((o) => o.value);
+    expect(kinds).toEqual(["confirmation"]);
+    await user.click(screen.getByTestId("document-open"));
+    expect(await screen.findByTestId("document-done")).toHaveTextContent("opened from /data/documents/");
+    expect(be.callsTo("open_document").map((c) => c.args)).toEqual([{ orderId: "o1", kind: "confirmation" }]);
   });
 
   it("shows nothing for a draft", () => {

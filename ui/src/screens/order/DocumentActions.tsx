@@ -1,6 +1,7 @@
 //! The order's documents: confirmation (once placed), pro forma or invoice (once
 //! placed), delivery note (once delivered), each drawn from the order as it was at that
-//! moment. "Save as PDF…" (Ctrl+P) asks where in the file dialog; "Open" writes it into
+//! moment. A cancelled order keeps the confirmation (and the delivery note, when it was
+//! delivered first), marked cancelled, and has no invoice. "Save as PDF…" (Ctrl+P) asks where in the file dialog; "Open" writes it into
 //! the data folder's documents/ and hands it to the system's PDF viewer; "E-mail"
 //! attaches it to a new mail in the user's mail client.
 
@@ -15,15 +16,19 @@ const LABELS: Record<OrderDocument, string> = {
   invoice: "Invoice",
 };
 
-/** The documents an order of this status has; the first is the one Ctrl+P saves. */
-export function documentsFor(status: OrderStatus): OrderDocument[] {
-  switch (status) {
+/** The documents an order has; the first is the one Ctrl+P saves. */
+export function documentsFor(o: Pick<OrderRow, "status" | "placed_at" | "delivered_at">): OrderDocument[] {
+  switch (o.status) {
     case "placed":
       return ["confirmation", "invoice"];
     case "delivered":
       return ["delivery", "confirmation", "invoice"];
     case "invoiced":
       return ["invoice", "delivery", "confirmation"];
+    case "cancelled":
+      // What it reached before it was cancelled; never an invoice (not even pro forma).
+      if (o.delivered_at) return ["delivery", "confirmation"];
+      return o.placed_at ? ["confirmation"] : [];
     default:
       return [];
   }
@@ -44,7 +49,7 @@ function pages(n: number) {
 }
 
 export function DocumentActions({ order: o }: { order: OrderRow }) {
-  const kinds = documentsFor(o.status);
+  const kinds = documentsFor(o);
   const [kind, setKind] = useState<OrderDocument | undefined>(kinds[0]);
   const chosen = kind && kinds.includes(kind) ? kind : kinds[0];
   const [busy, setBusy] = useState(false);
@@ -89,6 +94,11 @@ export function DocumentActions({ order: o }: { order: OrderRow }) {
   if (kinds.length === 0) return null;
   return (
     <div className="document-actions" data-testid="document-actions" role="group" aria-label="Print / PDF">
+      {o.status === "cancelled" && (
+        <span className="muted small" data-testid="document-cancelled">
+          Cancelled: its documents say so on every page.
+        </span>
+      )}
       <select value={chosen} onChange={(e) => setKind(e.target.value as OrderDocument)} aria-label="Document"
         data-testid="document-kind">
         {kinds.map((k) => (

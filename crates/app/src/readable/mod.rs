@@ -3,6 +3,9 @@
 //! amounts, percentages, dates and statuses formatted and names instead of ids, as
 //! they were at that revision. Shared by the CLI and the desktop.
 //!
+//! `records`: a record's history, one event, a customer's with its orders' major
+//! events, and the account timeline's page, each told by `tell`.
+//!
 //! **Invariant:** every field of every event type has a label ([`label`]); a test over
 //! the domain's event fixtures fails when a new field has none.
 
@@ -13,13 +16,16 @@ use daybook_domain::{
     Address, Aggregate, Company, Currency, Customer, CustomerKind, Money, OrderLine, Product,
     SalesOrder, VatClass,
 };
-use daybook_store::read_stream;
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::error::AppError;
 use crate::history::{AsOf, record_at};
+
+mod records;
+
+pub use records::*;
 
 /// One event, told in words.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -175,8 +181,8 @@ fn line_terms(l: &OrderLine, c: Option<Currency>) -> String {
 }
 
 /// Reads other records as they were (names instead of ids).
-struct Names<'c> {
-    conn: &'c Connection,
+pub(crate) struct Names<'c> {
+    pub(crate) conn: &'c Connection,
 }
 
 impl Names<'_> {
@@ -191,7 +197,7 @@ impl Names<'_> {
 }
 
 /// Title and rows of one event, given the record's state just before it.
-fn tell(
+pub(crate) fn tell(
     names: &Names<'_>,
     before: &Aggregate,
     event: &Event,
@@ -518,120 +524,4 @@ fn tell(
         }
     };
     Ok((title.to_string(), rows))
-}
-
-/// One event of a record, at `revision`, in words (the account timeline's one line);
-/// `None` when the record has no such revision.
-pub fn readable_event(
-    conn: &Connection,
-    id: Uuid,
-    revision: u64,
-) -> Result<Option<ReadableEntry>, AppError> {
-    let Some((stream_type, _)) = daybook_store::stream_head(conn, id)? else {
-        return Ok(None);
-    };
-    let names = Names { conn };
-    let mut agg = Aggregate::new(stream_type);
-    for e in read_stream(conn, id, 0)? {
-        if e.revision == revision {
-            let (title, rows) = tell(&names, &agg, &e.event, e.metadata.issued_at)?;
-            return Ok(Some(ReadableEntry {
-                revision: e.revision,
-                issued_at: e.metadata.issued_at,
-                at: e.committed_at,
-                user: e.metadata.user,
-                device: e.metadata.device,
-                title,
-                rows,
-            }));
-        }
-        agg.apply(&e.event);
-    }
-    Ok(None)
-}
-
-/// A record's history in words, oldest first.
-pub fn readable_history(conn: &Connection, id: Uuid) -> Result<Vec<ReadableEntry>, AppError> {
-    let Some((stream_type, _)) = daybook_store::stream_head(conn, id)? else {
-        return Err(AppError::UnknownRecord(id));
-    };
-    let names = Names { conn };
-    let mut agg = Aggregate::new(stream_type);
-    let mut out = Vec::new();
-    for e in read_stream(conn, id, 0)? {
-        let (title, rows) = tell(&names, &agg, &e.event, e.metadata.issued_at)?;
-        agg.apply(&e.event);
-        out.push(ReadableEntry {
-            revision: e.revision,
-            issued_at: e.metadata.issued_at,
-            at: e.committed_at,
-            user: e.metadata.user,
-            device: e.metadata.device,
-            title,
-            rows,
-        });
-    }
-    Ok(out)
-}
-
-/// The order events a customer's history can show beside its own changes.
-pub const MAJOR_ORDER_EVENTS: [&str; 4] = [
-    "OrderPlaced",
-    "OrderCancelled",
-    "OrderDelivered",
-    "OrderInvoiced",
-];
-
-/// One row of a customer's history with its orders: its own change, or a major event
-/// of one of its orders (`order` set).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct CustomerHistoryEntry {
-    /// The record the event belongs to (the customer or one of its orders).
-    pub stream_id: Uuid,
-    /// The order's number when the event is an order's.
-    pub order: Option<String>,
-    /// The event in words.
-    pub entry: ReadableEntry,
-}
-
-/// A customer's history in words with the major events of its orders (placed,
-/// cancelled, delivered, invoiced), oldest first by the time they were given.
-pub fn customer_history_with_orders(
-    conn: &Connection,
-    customer_id: Uuid,
-) -> Result<Vec<CustomerHistoryEntry>, AppError> {
-    let mut out: Vec<CustomerHistoryEntry> = readable_history(conn, customer_id)?
-        .into_iter()
-        .map(|entry| CustomerHistoryEntry {
-            stream_id: customer_id,
-            order: None,
-            entry,
-        })
-        .collect();
-    let orders = conn
-        .prepare_cached("SELECT id, number FROM p_orders WHERE customer_id = ?1")?
-        .query_map([customer_id], |r| Ok((r.get::<_, Uuid>(0)?, r.get(1)?)))?
-        .collect::<Result<Vec<(Uuid, String)>, _>>()?;
-    for (id, number) in orders {
-        let major: Vec<u64> = read_stream(conn, id, 0)?
-            .into_iter()
-            .filter(|e| MAJOR_ORDER_EVENTS.contains(&e.event.event_type()))
-            .map(|e| e.revision)
-            .collect();
-        if major.is_empty() {
-            continue;
-        }
-        for entry in readable_history(conn, id)? {
-            if major.contains(&entry.revision) {
-                out.push(CustomerHistoryEntry {
-                    stream_id: id,
-                    order: Some(number.clone()),
-                    entry,
-                });
-            }
-        }
-    }
-    out.sort_by_key(|e| e.entry.issued_at);
-    Ok(out)
 }
