@@ -16,7 +16,14 @@ fn add_user(server: &Server, login: &str, name: &str, role: &str) {
     let mut child = Process::new(sibling_bin("daybook-server"))
         .arg("--data")
         .arg(server.data_dir())
-        .args(["user", "add", "--account", &server.account, "--login", login])
+        .args([
+            "user",
+            "add",
+            "--account",
+            &server.account,
+            "--login",
+            login,
+        ])
         .args(["--name", name, "--role", role, "--password-stdin"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -34,7 +41,14 @@ fn add_user(server: &Server, login: &str, name: &str, role: &str) {
 
 fn login(b: &Book, server: &Server, login: &str, password: &str) -> crate::support::Run {
     b.run_with_stdin(
-        &["--server", &server.url(), "login", "--login", login, "--password-stdin"],
+        &[
+            "--server",
+            &server.url(),
+            "login",
+            "--login",
+            login,
+            "--password-stdin",
+        ],
         &format!("{password}\n"),
     )
 }
@@ -44,7 +58,10 @@ fn people_sign_in_work_as_themselves_and_their_unsynced_work_waits_for_them() {
     let mut server = Server::start();
     add_user(&server, "anna@example.com", "Anna de Vries", "clerk");
     add_user(&server, "bob@example.com", "Bob Bakker", "manager");
-    let users = admin(server.data_dir(), &["user", "list", "--account", &server.account]);
+    let users = admin(
+        server.data_dir(),
+        &["user", "list", "--account", &server.account],
+    );
     assert_eq!(
         users,
         "anna@example.com\tAnna de Vries\tclerk\tenabled\nbob@example.com\tBob Bakker\tmanager\tenabled"
@@ -58,39 +75,85 @@ fn people_sign_in_work_as_themselves_and_their_unsynced_work_waits_for_them() {
     assert!(r.stderr.contains("not right"), "{}", r.stderr);
     let r = login(&anna, &server, "Anna@Example.com", PASSWORD);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert_eq!(r.stdout, "Signed in as Anna de Vries (clerk) on device D1 of Acme.\n");
+    assert_eq!(
+        r.stdout,
+        "Signed in as Anna de Vries (clerk) on device D1 of Acme.\n"
+    );
 
     // She works as herself: a customer is hers; a product is a manager's.
     anna.ok(&["customer", "add", "--name", "Brouwerij Noord"]);
     let refused = anna.fails(
-        &["product", "add", "--code", "KEG", "--description", "Keg", "--price", "80.00", "--vat", "standard"],
+        &[
+            "product",
+            "add",
+            "--code",
+            "KEG",
+            "--description",
+            "Keg",
+            "--price",
+            "80.00",
+            "--vat",
+            "standard",
+        ],
         1,
     );
-    assert!(refused.contains("clerk") && refused.contains("manager"), "{refused}");
+    assert!(
+        refused.contains("clerk") && refused.contains("manager"),
+        "{refused}"
+    );
     let history = anna.ok(&["history", "C-00001"]);
     assert!(history.contains("anna@example.com"), "{history}");
     // Nobody else's name can be given while she is signed in.
-    let other = store.as_user("bob@example.com").fails(&["customer", "add", "--name", "X"], 2);
+    let other = store
+        .as_user("bob@example.com")
+        .fails(&["customer", "add", "--name", "X"], 2);
     assert!(other.contains("Anna de Vries is signed in"), "{other}");
 
     // Offline, she adds one more, then signs out: it waits for her.
     server.kill();
     anna.ok(&["customer", "add", "--name", "Café Zuid"]);
     let out = anna.ok(&["logout"]);
-    assert!(out.starts_with("Signed out Anna de Vries.\n1 of their changes are not synced yet"), "{out}");
+    assert!(
+        out.starts_with("Signed out Anna de Vries.\n1 of their changes are not synced yet"),
+        "{out}"
+    );
     server.restart();
 
     // Bob signs in on the same store: the same device; Anna's change is not his to push.
     let bob = store.as_user("bob@example.com");
     let r = login(&bob, &server, "bob@example.com", PASSWORD);
-    assert_eq!(r.stdout, "Signed in as Bob Bakker (manager) on device D1 of Acme.\n", "{}", r.stderr);
-    bob.ok(&["product", "add", "--code", "KEG", "--description", "Keg", "--price", "80.00", "--vat", "standard"]);
+    assert_eq!(
+        r.stdout, "Signed in as Bob Bakker (manager) on device D1 of Acme.\n",
+        "{}",
+        r.stderr
+    );
+    bob.ok(&[
+        "product",
+        "add",
+        "--code",
+        "KEG",
+        "--description",
+        "Keg",
+        "--price",
+        "80.00",
+        "--vat",
+        "standard",
+    ]);
     bob.ok(&["sync"]);
     let pending = bob.json(&["sync", "--status"]);
     assert_eq!(pending["pending"], 1, "{pending}");
-    let devices = admin(server.data_dir(), &["device", "list", "--account", &server.account]);
-    assert!(devices.contains("\tD1\t") && devices.contains("\tBob Bakker\t"), "{devices}");
-    assert!(devices.contains("daybook/"), "the app version is listed: {devices}");
+    let devices = admin(
+        server.data_dir(),
+        &["device", "list", "--account", &server.account],
+    );
+    assert!(
+        devices.contains("\tD1\t") && devices.contains("\tBob Bakker\t"),
+        "{devices}"
+    );
+    assert!(
+        devices.contains("daybook/"),
+        "the app version is listed: {devices}"
+    );
     bob.ok(&["logout"]);
 
     // Anna back: her change goes, under her name.
@@ -100,7 +163,10 @@ fn people_sign_in_work_as_themselves_and_their_unsynced_work_waits_for_them() {
     assert_eq!(anna.json(&["sync", "--status"])["pending"], 0);
     let customers = anna.json(&["customer", "list"]);
     let text = customers.to_string();
-    assert!(text.contains("Café Zuid") && text.contains("Brouwerij Noord"), "{text}");
+    assert!(
+        text.contains("Café Zuid") && text.contains("Brouwerij Noord"),
+        "{text}"
+    );
 
     // Disabled, her session stops at once: the next sync says signed out (exit 7).
     admin(server.data_dir(), &["user", "disable", "anna@example.com"]);

@@ -718,6 +718,18 @@ export type ErrorCode =
 "internal" | 
 /**  No valid token. */
 "unauthorized" | 
+/**  A sign-in with a login and password that do not match an enabled person. */
+"invalid_credentials" | 
+/**
+ *  A sign-in with a device token that is revoked or of another account (then
+ *  `params.value` names the account): start a clean store to sign in there.
+ */
+"device_not_usable" | 
+/**
+ *  A pushed command names another user (`params.value`) than the person whose
+ *  session pushed it.
+ */
+"user_mismatch" | 
 /**  The path exists, the method does not. */
 "method_not_allowed" | 
 /**  The body is not JSON. */

@@ -59,12 +59,13 @@ pub fn login(ctx: &mut Ctx, a: &LoginArgs, server: Option<&str>) -> anyhow::Resu
     if ctx.db.read().holds_demo()? {
         return Err(AppError::DemoData.into());
     }
-    let url = match server {
-        Some(url) => url.to_string(),
-        None => ctx.db.read().server_url()?.ok_or_else(|| {
-            InputError::new("give the sync server to sign in to: --server URL")
-        })?,
-    };
+    let url =
+        match server {
+            Some(url) => url.to_string(),
+            None => ctx.db.read().server_url()?.ok_or_else(|| {
+                InputError::new("give the sync server to sign in to: --server URL")
+            })?,
+        };
     let mut password = String::new();
     std::io::stdin()
         .lock()
@@ -133,7 +134,8 @@ pub fn logout(ctx: &mut Ctx, owner: &str) -> anyhow::Result<()> {
         credentials.token(store, &person.login)?,
         ctx.db.read().server_url()?,
     ) {
-        let client = Client::new(&ServerConfig { url, token }).map_err(|e| InputError::new(e.to_string()))?;
+        let client = Client::new(&ServerConfig { url, token })
+            .map_err(|e| InputError::new(e.to_string()))?;
         match runtime()?.block_on(client.sign_out()) {
             // Ended already (disabled, password reset): nothing more to end.
             Ok(()) | Err(SyncError::Unauthorized(_)) => {}

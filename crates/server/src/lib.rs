@@ -43,8 +43,8 @@ use axum::response::IntoResponse;
 use axum::routing::{delete, get, post};
 use daybook_domain::Role;
 use tokio::net::TcpListener;
-use tower::ServiceExt as _;
 use tokio::sync::watch;
+use tower::ServiceExt as _;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
@@ -53,10 +53,10 @@ use uuid::Uuid;
 
 pub use error::{ApiError, ServerError};
 pub use limits::Limits;
+pub use people::{DeviceRow, Person, User, UserChange};
 pub use pg::{PgOptions, PgStore};
 pub use rate::RateLimit;
 pub use sqlite::SqliteStore;
-pub use people::{DeviceRow, Person, User, UserChange};
 pub use store::{Account, Device, NewSession, NewToken, Pushed, Store};
 pub use sync::PushCounts;
 
@@ -172,7 +172,10 @@ impl AppState {
     /// Creates a service device of `account` acting as an admin (as every device did
     /// before roles) and returns its token.
     pub async fn create_token(&self, account: Uuid, device: &str) -> Result<NewToken, ServerError> {
-        self.inner.store.create_token(account, device, Role::Admin).await
+        self.inner
+            .store
+            .create_token(account, device, Role::Admin)
+            .await
     }
 
     /// Creates a service device of `account` acting with `role`; returns its token.

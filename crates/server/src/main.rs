@@ -402,8 +402,10 @@ fn try_main(cli: Cli) -> Result<()> {
                     d.code,
                     d.name,
                     d.app_version.as_deref().unwrap_or("-"),
-                    d.last_seen
-                        .map_or_else(|| "never".to_string(), |t| t.format("%Y-%m-%d %H:%M").to_string()),
+                    d.last_seen.map_or_else(
+                        || "never".to_string(),
+                        |t| t.format("%Y-%m-%d %H:%M").to_string()
+                    ),
                     if d.revoked { "revoked" } else { "active" }
                 ))?;
             }
@@ -453,7 +455,9 @@ fn people(rt: &tokio::runtime::Runtime, state: &AppState, command: UserCommand) 
             if !rt.block_on(state.change_user(&login, UserChange::Disable))? {
                 return Err(missing(&login));
             }
-            note(format_args!("{login} is disabled; their sessions have ended"));
+            note(format_args!(
+                "{login} is disabled; their sessions have ended"
+            ));
         }
         UserCommand::Enable { login } => {
             if !rt.block_on(state.change_user(&login, UserChange::Enable))? {
@@ -475,7 +479,9 @@ fn people(rt: &tokio::runtime::Runtime, state: &AppState, command: UserCommand) 
             if !rt.block_on(state.reset_password(&login, &password))? {
                 return Err(missing(&login));
             }
-            note(format_args!("{login} has a new password; their sessions have ended"));
+            note(format_args!(
+                "{login} has a new password; their sessions have ended"
+            ));
         }
     }
     Ok(())

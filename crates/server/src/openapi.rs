@@ -88,10 +88,11 @@ impl Modify for BearerAuth {
     fn modify(&self, doc: &mut Document) {
         let components = doc.components.get_or_insert_with(Default::default);
         let mut http = Http::new(HttpAuthScheme::Bearer);
-        http.description =
-            Some("A service device's token, `dbk_...`, made by `daybook-server token create`, \
+        http.description = Some(
+            "A service device's token, `dbk_...`, made by `daybook-server token create`, \
                   or a person's session token, `dbs_...`, from `POST /v1/sessions`"
-                .into());
+                .into(),
+        );
         components.add_security_scheme("bearer", SecurityScheme::Http(http));
     }
 }

@@ -12,8 +12,8 @@ use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use chrono::{DateTime, Utc};
 use daybook_domain::Role;
 use uuid::Uuid;
@@ -285,7 +285,10 @@ mod tests {
 
     #[test]
     fn logins_are_trimmed_lower_case_and_without_spaces() {
-        assert_eq!(check_login("  Anna@Example.COM ").unwrap(), "anna@example.com");
+        assert_eq!(
+            check_login("  Anna@Example.COM ").unwrap(),
+            "anna@example.com"
+        );
         assert!(check_login("   ").is_err());
         assert!(check_login("anna de vries").is_err());
         assert!(check_login("anna\u{7}").is_err());
@@ -305,9 +308,16 @@ mod tests {
             limiter.failed("anna", here, t0 + Duration::from_secs(i as u64));
         }
         let now = t0 + Duration::from_secs(10);
-        assert_eq!(limiter.wait("anna", here, now), Some(Duration::from_secs(50)));
+        assert_eq!(
+            limiter.wait("anna", here, now),
+            Some(Duration::from_secs(50))
+        );
         // The same login from elsewhere is throttled too (per login) ...
-        assert!(limiter.wait("anna", Some([10, 0, 0, 2].into()), now).is_some());
+        assert!(
+            limiter
+                .wait("anna", Some([10, 0, 0, 2].into()), now)
+                .is_some()
+        );
         // ... and another login from this address (per address).
         assert!(limiter.wait("bob", here, now).is_some());
         // Another login from another address is not.

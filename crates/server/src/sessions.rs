@@ -123,17 +123,17 @@ pub async fn sign_in(
                          start a clean store to sign in"
                     .to_string(),
             };
-            return Err(ApiError::new(
-                StatusCode::CONFLICT,
-                ErrorCode::DeviceNotUsable,
-                message,
-            )
-            .with_params(ErrorParams {
-                value: account,
-                ..ErrorParams::default()
-            }));
+            return Err(
+                ApiError::new(StatusCode::CONFLICT, ErrorCode::DeviceNotUsable, message)
+                    .with_params(ErrorParams {
+                        value: account,
+                        ..ErrorParams::default()
+                    }),
+            );
         }
-        Err(ServerError::Invalid(message)) => return Err(ApiError::invalid("device_name", message)),
+        Err(ServerError::Invalid(message)) => {
+            return Err(ApiError::invalid("device_name", message));
+        }
         Err(e) => return Err(e.into()),
     };
     tracing::info!(account = %session.device.account_id, device = %session.device.device_code, "signed in");

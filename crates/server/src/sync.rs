@@ -21,8 +21,7 @@ use daybook_app::{AppError, Identity, Writer};
 use daybook_domain::CommandEnvelope;
 use daybook_protocol::{
     ErrorBody, ErrorCode, ErrorParams, MAX_PUSH_COMMANDS, PushCommand, PushOutcome, PushRequest,
-    PushResult,
-    WireEvent, claims,
+    PushResult, WireEvent, claims,
 };
 use daybook_store::{RawEvent, StoreError};
 use serde_json::value::RawValue;

@@ -179,7 +179,10 @@ impl Client {
             // A 401 here is the person's credentials, not this device's token.
             StatusCode::UNAUTHORIZED => {
                 let body = resp.json::<ErrorBody>().await.unwrap_or_else(|_| {
-                    ErrorBody::new(ErrorCode::InvalidCredentials, "the login or password is not right")
+                    ErrorBody::new(
+                        ErrorCode::InvalidCredentials,
+                        "the login or password is not right",
+                    )
                 });
                 return Err(SyncError::Server {
                     status: 401,

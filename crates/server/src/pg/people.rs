@@ -94,12 +94,18 @@ pub(super) async fn change_user(
     let tx = client.transaction().await?;
     let changed = match change {
         UserChange::Enable => {
-            tx.execute("UPDATE users SET enabled = true WHERE login = $1", &[&login])
-                .await?
+            tx.execute(
+                "UPDATE users SET enabled = true WHERE login = $1",
+                &[&login],
+            )
+            .await?
         }
         UserChange::Disable => {
-            tx.execute("UPDATE users SET enabled = false WHERE login = $1", &[&login])
-                .await?
+            tx.execute(
+                "UPDATE users SET enabled = false WHERE login = $1",
+                &[&login],
+            )
+            .await?
         }
         UserChange::Role(role) => {
             tx.execute(

@@ -133,28 +133,27 @@ pub(super) async fn revoke_device(pool: &Pool, device_id: Uuid) -> Result<bool, 
 /// Whether what authenticated `who` still holds (see `Store::still_valid`).
 pub(super) async fn still_valid(pool: &Pool, who: &Device) -> Result<bool, ServerError> {
     let client = pool.get().await?;
-    let row = match who.session_id {
-        Some(session) => {
-            client
-                .query_one(
-                    "SELECT EXISTS (SELECT 1 FROM sessions s
+    let row =
+        match who.session_id {
+            Some(session) => {
+                client
+                    .query_one(
+                        "SELECT EXISTS (SELECT 1 FROM sessions s
                          JOIN users u ON u.id = s.user_id
                          JOIN devices d ON d.id = s.device_id
                      WHERE s.id = $1 AND s.ended_at IS NULL AND u.enabled
                        AND d.revoked_at IS NULL)",
-                    &[&session],
-                )
-                .await?
-        }
-        None => {
-            client
+                        &[&session],
+                    )
+                    .await?
+            }
+            None => client
                 .query_one(
                     "SELECT EXISTS (SELECT 1 FROM devices WHERE id = $1 AND revoked_at IS NULL)",
                     &[&who.device_id],
                 )
-                .await?
-        }
-    };
+                .await?,
+        };
     Ok(row.try_get(0)?)
 }
 

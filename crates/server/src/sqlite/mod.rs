@@ -128,7 +128,8 @@ impl Store for SqliteStore {
 
     async fn create_user(&self, account: Uuid, user: &NewUser) -> Result<Uuid, ServerError> {
         let user = user.clone();
-        self.on_registry(move |r| r.create_user(account, &user)).await
+        self.on_registry(move |r| r.create_user(account, &user))
+            .await
     }
 
     async fn users(&self, account: Uuid) -> Result<Vec<User>, ServerError> {

@@ -87,14 +87,12 @@ impl Registry {
         self.pool.with(|c| {
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let changed = match change {
-                UserChange::Enable => tx.execute(
-                    "UPDATE users SET enabled = 1 WHERE login = ?1",
-                    [&login],
-                )?,
-                UserChange::Disable => tx.execute(
-                    "UPDATE users SET enabled = 0 WHERE login = ?1",
-                    [&login],
-                )?,
+                UserChange::Enable => {
+                    tx.execute("UPDATE users SET enabled = 1 WHERE login = ?1", [&login])?
+                }
+                UserChange::Disable => {
+                    tx.execute("UPDATE users SET enabled = 0 WHERE login = ?1", [&login])?
+                }
                 UserChange::Role(role) => tx.execute(
                     "UPDATE users SET role = ?2 WHERE login = ?1",
                     params![login, role.as_str()],

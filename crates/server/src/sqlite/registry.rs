@@ -256,9 +256,7 @@ impl Registry {
                          FROM devices d JOIN accounts a ON a.id = d.account_id
                          WHERE d.token_hash = ?1 AND d.revoked_at IS NULL AND d.role IS NOT NULL",
                     )?
-                    .query_row([&hash[..]], |r| {
-                        Ok((device_of(r)?, None::<(Person, Uuid)>))
-                    })
+                    .query_row([&hash[..]], |r| Ok((device_of(r)?, None::<(Person, Uuid)>)))
                     .optional()?,
                 TokenKind::Session => c
                     .prepare_cached(

@@ -864,7 +864,10 @@ async fn a_token_hammering_past_its_limit_gets_429_and_other_tokens_do_not() {
 }
 
 /// Reads a live stream until it ends (`Ok(what it sent)`) or `within` passes (`Err`).
-pub(crate) async fn live_until_end(res: &mut reqwest::Response, within: Duration) -> Result<String, String> {
+pub(crate) async fn live_until_end(
+    res: &mut reqwest::Response,
+    within: Duration,
+) -> Result<String, String> {
     let mut seen = String::new();
     let deadline = Instant::now() + within;
     loop {
