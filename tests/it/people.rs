@@ -173,3 +173,44 @@ fn people_sign_in_work_as_themselves_and_their_unsynced_work_waits_for_them() {
     let r = anna.run(&["sync"]);
     assert_eq!(r.code, 7, "{} {}", r.stdout, r.stderr);
 }
+
+#[test]
+fn work_entered_offline_says_when_it_reached_the_server() {
+    let server = Server::start();
+    let token = server.token("laptop");
+    let b = Book::new();
+    // Given 20 minutes ago on a device that was offline; it reaches the server now.
+    let issued = chrono::Utc::now() - chrono::Duration::minutes(20);
+    let envelope = serde_json::json!({
+        "command_id": uuid::Uuid::now_v7(),
+        "issued_at": issued,
+        "command": {
+            "type": "RegisterCustomer",
+            "customer_id": uuid::Uuid::now_v7(),
+            "number": "K-7",
+            "kind": "organisation",
+            "name": "Late Lunch B.V."
+        }
+    });
+    b.ok(&["exec", &envelope.to_string()]);
+    let local = b.ok(&["history", "K-7"]);
+    assert!(
+        !local.contains("entered offline"),
+        "not synced yet: {local}"
+    );
+    b.ok(&["--server", &server.url(), "--token", &token, "sync"]);
+    let synced = b.ok(&["history", "K-7"]);
+    assert!(synced.contains("(entered offline; synced "), "{synced}");
+    // Work synced as it was given says nothing more.
+    let now = serde_json::json!({
+        "type": "RegisterCustomer",
+        "customer_id": uuid::Uuid::now_v7(),
+        "number": "K-8",
+        "kind": "organisation",
+        "name": "On Time B.V."
+    });
+    b.ok(&["exec", &now.to_string()]);
+    b.ok(&["sync"]);
+    let on_time = b.ok(&["history", "K-8"]);
+    assert!(!on_time.contains("entered offline"), "{on_time}");
+}

@@ -1210,8 +1210,13 @@ export type ReadableEntry = {
 	revision: number,
 	/**  When the user gave the command. */
 	issued_at: string,
-	/**  When it was committed here (later than `issued_at` for work done offline). */
+	/**
+	 *  When it was committed: here, or once `synced`, on the server (later than
+	 *  `issued_at` for work done offline).
+	 */
 	at: string,
+	/**  Whether the server has it (then `at` is when it got there). */
+	synced: boolean,
 	/**  Who. */
 	user: string,
 	/**  From which device. */

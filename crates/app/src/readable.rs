@@ -29,8 +29,11 @@ pub struct ReadableEntry {
     pub revision: u64,
     /// When the user gave the command.
     pub issued_at: DateTime<Utc>,
-    /// When it was committed here (later than `issued_at` for work done offline).
+    /// When it was committed: here, or once `synced`, on the server (later than
+    /// `issued_at` for work done offline).
     pub at: DateTime<Utc>,
+    /// Whether the server has it (then `at` is when it got there).
+    pub synced: bool,
     /// Who.
     pub user: String,
     /// From which device.
@@ -539,6 +542,7 @@ pub fn readable_event(
                 revision: e.revision,
                 issued_at: e.metadata.issued_at,
                 at: e.committed_at,
+                synced: e.server_seq.is_some(),
                 user: e.metadata.user,
                 device: e.metadata.device,
                 title,
@@ -565,6 +569,7 @@ pub fn readable_history(conn: &Connection, id: Uuid) -> Result<Vec<ReadableEntry
             revision: e.revision,
             issued_at: e.metadata.issued_at,
             at: e.committed_at,
+            synced: e.server_seq.is_some(),
             user: e.metadata.user,
             device: e.metadata.device,
             title,
