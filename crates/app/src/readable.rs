@@ -606,12 +606,27 @@ pub fn customer_history_with_orders(
     conn: &Connection,
     customer_id: Uuid,
 ) -> Result<Vec<CustomerHistoryEntry>, AppError> {
-    let mut out: Vec<CustomerHistoryEntry> = readable_history(conn, customer_id)?
+    // Each entry with its place in the log, which orders what was given in the same
+    // millisecond as it happened.
+    let place = |id: Uuid| -> Result<std::collections::HashMap<u64, i64>, AppError> {
+        Ok(read_stream(conn, id, 0)?
+            .into_iter()
+            .map(|e| (e.revision, e.seq))
+            .collect())
+    };
+    let own = place(customer_id)?;
+    let mut out: Vec<(i64, CustomerHistoryEntry)> = readable_history(conn, customer_id)?
         .into_iter()
-        .map(|entry| CustomerHistoryEntry {
-            stream_id: customer_id,
-            order: None,
-            entry,
+        .map(|entry| {
+            let seq = own.get(&entry.revision).copied().unwrap_or_default();
+            (
+                seq,
+                CustomerHistoryEntry {
+                    stream_id: customer_id,
+                    order: None,
+                    entry,
+                },
+            )
         })
         .collect();
     let orders = conn
@@ -619,24 +634,27 @@ pub fn customer_history_with_orders(
         .query_map([customer_id], |r| Ok((r.get::<_, Uuid>(0)?, r.get(1)?)))?
         .collect::<Result<Vec<(Uuid, String)>, _>>()?;
     for (id, number) in orders {
-        let major: Vec<u64> = read_stream(conn, id, 0)?
+        let major: std::collections::HashMap<u64, i64> = read_stream(conn, id, 0)?
             .into_iter()
             .filter(|e| MAJOR_ORDER_EVENTS.contains(&e.event.event_type()))
-            .map(|e| e.revision)
+            .map(|e| (e.revision, e.seq))
             .collect();
         if major.is_empty() {
             continue;
         }
         for entry in readable_history(conn, id)? {
-            if major.contains(&entry.revision) {
-                out.push(CustomerHistoryEntry {
-                    stream_id: id,
-                    order: Some(number.clone()),
-                    entry,
-                });
+            if let Some(seq) = major.get(&entry.revision) {
+                out.push((
+                    *seq,
+                    CustomerHistoryEntry {
+                        stream_id: id,
+                        order: Some(number.clone()),
+                        entry,
+                    },
+                ));
             }
         }
     }
-    out.sort_by_key(|e| e.entry.issued_at);
-    Ok(out)
+    out.sort_by_key(|(seq, e)| (e.entry.issued_at, *seq));
+    Ok(out.into_iter().map(|(_, e)| e).collect())
 }
