@@ -159,7 +159,7 @@ fn a_customers_history_can_show_its_orders_major_events() {
 fn a_customers_history_keeps_the_log_order_of_what_was_given_at_one_time() {
     let mut db = db();
     let at = chrono::Utc::now();
-    let mut given = |db: &mut daybook_app::Daybook, command: Command| {
+    let given = |db: &mut daybook_app::Daybook, command: Command| {
         let mut env = CommandEnvelope::new(command);
         env.issued_at = at;
         db.execute_envelope(env).unwrap();
