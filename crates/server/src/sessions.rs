@@ -16,7 +16,10 @@ use daybook_protocol::{
 };
 
 use crate::error::{ApiError, ServerError};
-use crate::openapi::{BadRequest, Internal, RateLimited, Unauthorized, Unavailable, Unprocessable};
+use crate::openapi::{
+    BadRequest, Internal, RateLimited, RequestTimeout, TooLarge, Unauthorized, Unavailable,
+    Unprocessable, UnsupportedMediaType,
+};
 use crate::people::{SessionDevice, verify_password};
 use crate::routes::{ApiJson, Authed};
 use crate::store::Device;
@@ -65,6 +68,9 @@ fn invalid_credentials() -> ApiError {
         (status = 400, response = BadRequest),
         (status = 401, description = "Wrong login or password, or a disabled person \
             (`invalid_credentials`)", body = daybook_protocol::ErrorBody),
+        (status = 408, response = RequestTimeout),
+        (status = 413, response = TooLarge),
+        (status = 415, response = UnsupportedMediaType),
         (status = 409, description = "The device token is revoked, unknown, or of \
             another account (`device_not_usable`)", body = daybook_protocol::ErrorBody),
         (status = 422, response = Unprocessable),
@@ -153,8 +159,8 @@ pub async fn sign_in(
     responses(
         (status = 204, description = "Signed out"),
         (status = 401, response = Unauthorized),
-        (status = 422, description = "The token is a service device's, not a person's \
-            session (`invalid_input`)", body = daybook_protocol::ErrorBody),
+        (status = 403, description = "The token is a service device's, not a person's \
+            session: nothing to sign out (`invalid_input`)", body = daybook_protocol::ErrorBody),
         (status = 429, response = RateLimited),
         (status = 500, response = Internal),
         (status = 503, response = Unavailable),
@@ -165,10 +171,12 @@ pub async fn sign_out(
     Authed(device, _slot): Authed,
 ) -> Result<StatusCode, ApiError> {
     let Some(session) = device.session_id else {
-        return Err(ApiError::invalid(
-            "authorization",
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            ErrorCode::InvalidInput,
             "this token is a service device's, not a person's session: revoke it instead",
-        ));
+        )
+        .with_field("authorization"));
     };
     state.store().end_session(session).await?;
     tracing::info!("signed out");

@@ -421,7 +421,7 @@ async fn a_store_signs_in_again_as_the_same_device_and_a_foreign_device_is_refus
     // A service token has no session to end.
     send(&f.state, sign_out(&f.token))
         .await
-        .assert_error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input");
+        .assert_error(StatusCode::FORBIDDEN, "invalid_input");
 }
 
 async fn logins_are_unique_on_the_server_and_passwords_are_kept_only_as_argon2id_hashes(
