@@ -177,6 +177,33 @@ pub struct Device {
     pub session_id: Option<Uuid>,
 }
 
+impl Device {
+    /// What a session of `user` on a device authenticates as.
+    pub fn session(
+        user: &User,
+        session_id: Uuid,
+        account_name: String,
+        device_id: Uuid,
+        device_name: String,
+        device_code: String,
+    ) -> Device {
+        Device {
+            account_id: user.account_id,
+            account_name,
+            device_id,
+            device_name,
+            device_code,
+            role: user.role,
+            person: Some(Person {
+                user_id: user.id,
+                login: user.login.clone(),
+                name: user.name.clone(),
+            }),
+            session_id: Some(session_id),
+        }
+    }
+}
+
 /// A session just opened: its token (the only time it exists in clear), the device
 /// and person it speaks for, and the device's own token when the sign-in made it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::registry::{insert_device, stored_role};
 use crate::error::ServerError;
 use crate::people::{
-    Credentials, DeviceRow, NewUser, Person, SessionDevice, User, UserChange, check_login,
+    Credentials, DeviceRow, NewUser, SessionDevice, User, UserChange, check_login,
 };
 use crate::store::{Device, NewSession, check_name, new_session_token, token_hash};
 
@@ -212,20 +212,14 @@ pub(super) async fn open_session(
             &[&device_id],
         )
         .await?;
-    let device = Device {
-        account_id: user.account_id,
-        account_name: r.try_get(0)?,
+    let device = Device::session(
+        user,
+        session_id,
+        r.try_get(0)?,
         device_id,
-        device_name: r.try_get(1)?,
-        device_code: r.try_get(2)?,
-        role: user.role,
-        person: Some(Person {
-            user_id: user.id,
-            login: user.login.clone(),
-            name: user.name.clone(),
-        }),
-        session_id: Some(session_id),
-    };
+        r.try_get(1)?,
+        r.try_get(2)?,
+    );
     tx.commit().await?;
     Ok(NewSession {
         token,

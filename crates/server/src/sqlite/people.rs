@@ -4,10 +4,10 @@
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use uuid::Uuid;
 
-use super::registry::{Registry, insert_device, millis_now, role_column};
+use super::registry::{Registry, insert_device, millis_now, must_exist, role_column};
 use crate::error::ServerError;
 use crate::people::{
-    Credentials, DeviceRow, NewUser, Person, SessionDevice, User, UserChange, check_login,
+    Credentials, DeviceRow, NewUser, SessionDevice, User, UserChange, check_login,
 };
 use crate::store::{Device, NewSession, check_name, new_session_token, token_hash};
 
@@ -37,16 +37,7 @@ impl Registry {
         let name = check_name("name", &user.name).map_err(ServerError::Invalid)?;
         let id = Uuid::now_v7();
         self.pool.with(|c| {
-            let exists: bool = c.query_row(
-                "SELECT EXISTS (SELECT 1 FROM accounts WHERE id = ?1)",
-                [account_id],
-                |r| r.get(0),
-            )?;
-            if !exists {
-                return Err(ServerError::Invalid(format!(
-                    "no account has id {account_id}"
-                )));
-            }
+            must_exist(c, account_id)?;
             match c.execute(
                 "INSERT INTO users (id, account_id, login, name, role, password_hash, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -188,20 +179,14 @@ impl Registry {
                  JOIN accounts a ON a.id = d.account_id WHERE d.id = ?1",
                 [device_id],
                 |r| {
-                    Ok(Device {
-                        account_id: user.account_id,
-                        account_name: r.get(0)?,
+                    Ok(Device::session(
+                        user,
+                        session_id,
+                        r.get(0)?,
                         device_id,
-                        device_name: r.get(1)?,
-                        device_code: r.get(2)?,
-                        role: user.role,
-                        person: Some(Person {
-                            user_id: user.id,
-                            login: user.login.clone(),
-                            name: user.name.clone(),
-                        }),
-                        session_id: Some(session_id),
-                    })
+                        r.get(1)?,
+                        r.get(2)?,
+                    ))
                 },
             )?;
             tx.commit()?;

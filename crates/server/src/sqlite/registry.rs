@@ -324,6 +324,22 @@ pub(super) fn role_column(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<R
     })
 }
 
+/// Refuses an account id the registry does not know (admin input).
+pub(super) fn must_exist(c: &rusqlite::Connection, account_id: Uuid) -> Result<(), ServerError> {
+    let exists: bool = c.query_row(
+        "SELECT EXISTS (SELECT 1 FROM accounts WHERE id = ?1)",
+        [account_id],
+        |r| r.get(0),
+    )?;
+    if exists {
+        Ok(())
+    } else {
+        Err(ServerError::Invalid(format!(
+            "no account has id {account_id}"
+        )))
+    }
+}
+
 /// Adds a device (code `D<n>`, n counting the account's devices, revoked ones too,
 /// so a code is never reused) in `tx`; `role` `None` makes a device people sign in on.
 pub(super) fn insert_device(
@@ -336,16 +352,7 @@ pub(super) fn insert_device(
     let token = new_token()?;
     let hash = token_hash(&token);
     let device_id = Uuid::now_v7();
-    let exists: bool = tx.query_row(
-        "SELECT EXISTS (SELECT 1 FROM accounts WHERE id = ?1)",
-        [account_id],
-        |r| r.get(0),
-    )?;
-    if !exists {
-        return Err(ServerError::Invalid(format!(
-            "no account has id {account_id}"
-        )));
-    }
+    must_exist(tx, account_id)?;
     let n: i64 = tx.query_row(
         "SELECT count(*) FROM devices WHERE account_id = ?1",
         [account_id],
