@@ -21,6 +21,7 @@ mod faults;
 mod flow;
 mod hardening;
 mod history;
+mod people;
 mod print;
 mod proxy;
 mod random;

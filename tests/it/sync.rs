@@ -97,6 +97,11 @@ impl Server {
         self.addr = addr;
     }
 
+    /// The server's data directory (for its admin commands).
+    pub fn data_dir(&self) -> &Path {
+        self.data.path()
+    }
+
     /// The registry's database file (accounts, devices, tokens).
     pub fn registry_db(&self) -> std::path::PathBuf {
         self.data.path().join("server.sqlite3")

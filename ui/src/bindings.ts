@@ -725,6 +725,18 @@ export type ErrorCode =
 "internal" | 
 /**  No valid token. */
 "unauthorized" | 
+/**  A sign-in with a login and password that do not match an enabled person. */
+"invalid_credentials" | 
+/**
+ *  A sign-in with a device token that is revoked or of another account (then
+ *  `params.value` names the account): start a clean store to sign in there.
+ */
+"device_not_usable" | 
+/**
+ *  A pushed command names another user (`params.value`) than the person whose
+ *  session pushed it.
+ */
+"user_mismatch" | 
 /**  The path exists, the method does not. */
 "method_not_allowed" | 
 /**  The body is not JSON. */
@@ -1210,8 +1222,13 @@ export type ReadableEntry = {
 	revision: number,
 	/**  When the user gave the command. */
 	issued_at: string,
-	/**  When it was committed here (later than `issued_at` for work done offline). */
+	/**
+	 *  When it was committed: here, or once `synced`, on the server (later than
+	 *  `issued_at` for work done offline).
+	 */
 	at: string,
+	/**  Whether the server has it (then `at` is when it got there). */
+	synced: boolean,
 	/**  Who. */
 	user: string,
 	/**  From which device. */

@@ -28,4 +28,4 @@ pub use service::{
     DB_FILE, Daybook, Durability, Identity, OpenOptions, RebuildReport, SNAPSHOT_EVERY,
     snapshot_step,
 };
-pub use settings::ServerConfig;
+pub use settings::{ServerConfig, SignedIn};

@@ -228,16 +228,20 @@ impl Daybook {
         if store.setting(settings::STORE_ID)?.is_none() {
             store.set_setting(settings::STORE_ID, &Uuid::now_v7())?;
         }
-        let user = options.user.unwrap_or_else(|| "local".to_string());
+        // A person signed in on the store is who works here, with their role.
+        let person = crate::settings::signed_in(store.conn())?;
+        let (user, role) = match person {
+            Some(p) => (p.login, p.role),
+            None => (
+                options.user.unwrap_or_else(|| "local".to_string()),
+                options.role,
+            ),
+        };
         // The server refuses a pushed command whose user breaks this rule: refuse the
         // user now, before any command of theirs is queued.
         daybook_protocol::check_user(&user)
             .map_err(|e| AppError::invalid(Some("user"), e.to_string()))?;
-        let identity = Identity {
-            user,
-            device,
-            role: options.role,
-        };
+        let identity = Identity { user, device, role };
         let mut db = Daybook {
             store,
             identity,
@@ -316,6 +320,12 @@ impl Daybook {
         f(&tx)?;
         tx.commit()?;
         Ok(())
+    }
+
+    /// Records new commands as `user`, with `role`, from now on.
+    pub(crate) fn act_as(&mut self, user: String, role: Role) {
+        self.identity.user = user;
+        self.identity.role = role;
     }
 
     /// Records new events under this device name from now on.

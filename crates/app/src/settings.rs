@@ -8,6 +8,8 @@ use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use daybook_domain::Role;
+
 use crate::error::AppError;
 use crate::service::Daybook;
 
@@ -18,6 +20,33 @@ pub struct ServerConfig {
     pub url: String,
     /// The device token.
     pub token: String,
+}
+
+/// The person signed in on this store: who its commands are recorded as and what
+/// they may do, kept so they keep working offline (the server checks both again).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct SignedIn {
+    /// Their login: the user recorded on their commands.
+    pub login: String,
+    /// Their name as people read it.
+    pub name: String,
+    /// Their role when they signed in (or when the server last said).
+    pub role: Role,
+}
+
+/// The person signed in, if any.
+pub(crate) fn signed_in(conn: &Connection) -> Result<Option<SignedIn>, AppError> {
+    keys::SIGNED_IN
+        .get(conn)?
+        .map(|json| {
+            serde_json::from_str(&json).map_err(|e| {
+                AppError::Store(daybook_store::StoreError::Corrupt(format!(
+                    "the signed-in person cannot be read: {e}"
+                )))
+            })
+        })
+        .transpose()
 }
 
 /// The remembered server's URL.
@@ -64,6 +93,37 @@ impl Daybook {
     pub fn forget_server(&self) -> Result<(), AppError> {
         keys::SYNC_SERVER.clear(self.conn())?;
         Ok(keys::SYNC_TOKEN.clear(self.conn())?)
+    }
+
+    /// The person signed in on this store, if any.
+    pub fn signed_in(&self) -> Result<Option<SignedIn>, AppError> {
+        signed_in(self.conn())
+    }
+
+    /// How many of `user`'s commands wait to be pushed.
+    pub fn unsynced_of(&self, user: &str) -> Result<u64, AppError> {
+        crate::replica::unsynced_of(self.conn(), user)
+    }
+
+    /// Records `who` as signed in on this store and records commands as them, with
+    /// their role, from now on.
+    pub fn sign_in_as(&mut self, who: &SignedIn) -> Result<(), AppError> {
+        daybook_protocol::check_user(&who.login)
+            .map_err(|e| AppError::invalid(Some("login"), e.to_string()))?;
+        let json = serde_json::to_string(who)
+            .map_err(|e| AppError::invalid(Some("login"), e.to_string()))?;
+        keys::SIGNED_IN.set(self.conn(), &json)?;
+        crate::replica::renumber_others(self.conn(), &who.login)?;
+        self.act_as(who.login.clone(), who.role);
+        Ok(())
+    }
+
+    /// Forgets who was signed in; commands are recorded as `user`, the store's owner,
+    /// from now on. Their unsynced commands stay, for their next sign-in.
+    pub fn forget_signed_in(&mut self, user: &str) -> Result<(), AppError> {
+        keys::SIGNED_IN.clear(self.conn())?;
+        self.act_as(user.to_string(), Role::Admin);
+        Ok(())
     }
 
     /// Clears a token an earlier build kept in the store, once it has been moved out.

@@ -10,6 +10,7 @@ mod data;
 mod demo;
 mod input;
 mod output;
+mod people;
 mod print;
 mod read;
 mod resolve;
@@ -165,6 +166,11 @@ enum Cmd {
     Dashboard(read::DashboardArgs),
     /// Held orders waiting for a manager: release or refuse them with `daybook order`
     Approvals,
+    /// Sign in on this store as a person of the server's account (with --server URL the
+    /// first time); your changes are then recorded as you, with your role
+    Login(people::LoginArgs),
+    /// Sign out; your unsynced changes are kept for your next sign-in
+    Logout,
     /// Push local changes to the sync server and pull everyone else's
     Sync(sync::SyncArgs),
     /// Changes the server refused, or that no longer apply: what needs you
@@ -365,12 +371,11 @@ fn try_main(cli: Cli) -> anyhow::Result<(String, u8)> {
         Cmd::Recover(a) => return data::recover(&dir, cli.json, a).map(|t| (t, 0)),
         _ => {}
     }
-    let user = cli
-        .user
-        .clone()
-        .or_else(|| std::env::var("USER").ok())
+    let owner = std::env::var("USER")
+        .ok()
         .or_else(|| std::env::var("USERNAME").ok())
         .filter(|u| !u.trim().is_empty());
+    let user = cli.user.clone().or_else(|| owner.clone());
     let options = OpenOptions {
         user,
         device: cli.device.clone(),
@@ -406,7 +411,20 @@ fn try_main(cli: Cli) -> anyhow::Result<(String, u8)> {
         }
         Err(e) => return Err(open_error(e, &dir)),
     };
-    sync::configure(&db, &dir, cli.server.as_deref(), cli.token.as_deref())?;
+    // With a person signed in, the user is that person: `--user` cannot name another.
+    if let (Some(given), Some(person)) = (&cli.user, db.signed_in()?)
+        && given.trim() != person.login
+    {
+        return Err(InputError::new(format!(
+            "{} is signed in on this store, so changes are recorded as them; --user cannot \
+             name someone else (sign out first: daybook logout)",
+            person.name
+        ))
+        .into());
+    }
+    if !matches!(cli.command, Cmd::Login(_)) {
+        sync::configure(&db, &dir, cli.server.as_deref(), cli.token.as_deref())?;
+    }
     let mut ctx = Ctx {
         data_dir: dir.clone(),
         db,
@@ -438,6 +456,8 @@ fn try_main(cli: Cli) -> anyhow::Result<(String, u8)> {
         Cmd::Stats => read::stats(&mut ctx)?,
         Cmd::Dashboard(a) => read::dashboard(&mut ctx, &a)?,
         Cmd::Approvals => read::approvals(&mut ctx)?,
+        Cmd::Login(a) => people::login(&mut ctx, &a, cli.server.as_deref())?,
+        Cmd::Logout => people::logout(&mut ctx, owner.as_deref().unwrap_or("local"))?,
         Cmd::Sync(a) => sync::sync(&mut ctx, &a)?,
         Cmd::Attention => sync::attention(&mut ctx)?,
         Cmd::Retry(a) => sync::retry(&mut ctx, &a)?,

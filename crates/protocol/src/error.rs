@@ -139,6 +139,14 @@ codes! {
     // The HTTP API.
     /// No valid token.
     Unauthorized = "unauthorized",
+    /// A sign-in with a login and password that do not match an enabled person.
+    InvalidCredentials = "invalid_credentials",
+    /// A sign-in with a device token that is revoked or of another account (then
+    /// `params.value` names the account): start a clean store to sign in there.
+    DeviceNotUsable = "device_not_usable",
+    /// A pushed command names another user (`params.value`) than the person whose
+    /// session pushed it.
+    UserMismatch = "user_mismatch",
     /// The path exists, the method does not.
     MethodNotAllowed = "method_not_allowed",
     /// The body is not JSON.

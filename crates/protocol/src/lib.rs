@@ -5,6 +5,8 @@
 //! belongs to one account, and a path naming any other account is answered 404):
 //! - `GET  /healthz`, `GET /readyz` -> [`Health`]
 //! - `GET  /v1/me` -> [`DeviceInfo`]
+//! - `POST /v1/sessions` [`SignInRequest`] -> [`SignInResponse`] (no token: this is how
+//!   a person gets one); `DELETE /v1/sessions/current` signs the session's person out
 //! - `POST /v1/accounts/{account}/commands` [`PushRequest`] -> [`PushResponse`]
 //! - `GET  /v1/accounts/{account}/events?after=SEQ&limit=N` -> [`PullResponse`]
 //! - `GET  /v1/accounts/{account}/live` -> server-sent events `head` with [`LiveHead`]
@@ -13,7 +15,7 @@
 //! (the contract of every edge, in [`error`]).
 
 use chrono::{DateTime, Utc};
-use daybook_domain::{CommandEnvelope, StreamType};
+use daybook_domain::{CommandEnvelope, Role, StreamType};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use uuid::Uuid;
@@ -99,6 +101,60 @@ pub struct DeviceInfo {
     /// What the server's build knows (absent from servers older than this field).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schema: Option<SchemaInfo>,
+    /// The role the server decides this token's commands with (absent from servers
+    /// older than roles: they decide every command as an admin's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<Role>,
+    /// The person signed in with this token; absent for a service device's token
+    /// (imports, integrations), whose commands name the device.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub person: Option<PersonInfo>,
+}
+
+/// A person known to the server, as a device shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PersonInfo {
+    /// What they sign in with (unique on the server); recorded as the user of their
+    /// commands.
+    pub login: String,
+    /// Their name as people read it ("Anna de Vries").
+    pub name: String,
+    /// What they may do.
+    pub role: Role,
+}
+
+/// `POST /v1/sessions`: a person signs in on a device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SignInRequest {
+    /// The person's login (case does not matter).
+    pub login: String,
+    /// Their password; checked, never stored or logged.
+    pub password: String,
+    /// The device's token from an earlier sign-in on this store, so the store stays
+    /// one device (its code, its numbers); absent on a store's first sign-in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_token: Option<String>,
+    /// The device's name, for a store's first sign-in ("laptop").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_name: Option<String>,
+}
+
+/// The answer to a sign-in: a session token for this person on this device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SignInResponse {
+    /// The bearer token of the session (`dbs_...`), until sign-out, the person being
+    /// disabled, or their password reset.
+    pub session_token: String,
+    /// The device's own token, only when this sign-in made the device: keep it for
+    /// the next sign-in on this store. It is no bearer token by itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_token: Option<String>,
+    /// The device and account, as `GET /v1/me` gives them.
+    pub device: DeviceInfo,
 }
 
 /// The protocol version and the newest schema version of every event and command type

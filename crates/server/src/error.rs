@@ -51,6 +51,10 @@ pub enum ServerError {
     /// Something stored cannot be understood.
     #[error("corrupt data: {0}")]
     Corrupt(String),
+    /// A sign-in named a device that is revoked or unknown (`None`), or of another
+    /// account (its name).
+    #[error("the device cannot be used for this sign-in")]
+    DeviceNotUsable(Option<String>),
 }
 
 /// An HTTP error answer: a status and an [`ErrorBody`], plus `Retry-After` when the

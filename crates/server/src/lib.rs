@@ -17,9 +17,11 @@ pub mod error;
 pub mod json;
 pub mod limits;
 pub mod openapi;
+pub mod people;
 pub mod pg;
 pub mod rate;
 pub mod routes;
+pub mod sessions;
 pub mod sqlite;
 pub mod store;
 pub mod sync;
@@ -38,9 +40,11 @@ use axum::body::Body;
 use axum::extract::DefaultBodyLimit;
 use axum::http::Request;
 use axum::response::IntoResponse;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
+use daybook_domain::Role;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
+use tower::ServiceExt as _;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
@@ -49,10 +53,11 @@ use uuid::Uuid;
 
 pub use error::{ApiError, ServerError};
 pub use limits::Limits;
+pub use people::{DeviceRow, Person, User, UserChange};
 pub use pg::{PgOptions, PgStore};
 pub use rate::RateLimit;
 pub use sqlite::SqliteStore;
-pub use store::{Account, Device, NewToken, Pushed, Store};
+pub use store::{Account, Device, NewSession, NewToken, Pushed, Store};
 pub use sync::PushCounts;
 
 use rate::RateLimiter;
@@ -89,6 +94,10 @@ impl Default for Config {
 struct Inner {
     store: Arc<dyn Store>,
     limiter: RateLimiter,
+    sign_ins: people::SignInLimiter,
+    /// When each device's last request was noted (`Store::seen`), to note it at most
+    /// once per [`SEEN_EVERY`].
+    seen: std::sync::Mutex<std::collections::HashMap<Uuid, std::time::Instant>>,
     tracker: limits::Tracker,
     revocations: std::sync::OnceLock<watch::Receiver<i64>>,
     config: Config,
@@ -110,6 +119,8 @@ impl AppState {
             inner: Arc::new(Inner {
                 store,
                 limiter: RateLimiter::new(config.rate_limit),
+                sign_ins: people::SignInLimiter::default(),
+                seen: std::sync::Mutex::default(),
                 tracker: limits::Tracker::new(config.limits.clone()),
                 revocations: std::sync::OnceLock::new(),
                 config,
@@ -158,9 +169,91 @@ impl AppState {
         self.inner.store.accounts().await
     }
 
-    /// Creates a device of `account` and returns its token.
+    /// Creates a service device of `account` acting as an admin (as every device did
+    /// before roles) and returns its token.
     pub async fn create_token(&self, account: Uuid, device: &str) -> Result<NewToken, ServerError> {
-        self.inner.store.create_token(account, device).await
+        self.inner
+            .store
+            .create_token(account, device, Role::Admin)
+            .await
+    }
+
+    /// Creates a service device of `account` acting with `role`; returns its token.
+    pub async fn create_service_token(
+        &self,
+        account: Uuid,
+        device: &str,
+        role: Role,
+    ) -> Result<NewToken, ServerError> {
+        self.inner.store.create_token(account, device, role).await
+    }
+
+    /// Adds a person to `account` with this password (checked, then kept only as its
+    /// Argon2id hash); returns their id.
+    pub async fn create_user(
+        &self,
+        account: Uuid,
+        login: &str,
+        name: &str,
+        role: Role,
+        password: &str,
+    ) -> Result<Uuid, ServerError> {
+        let user = people::NewUser {
+            login: people::check_login(login).map_err(ServerError::Invalid)?,
+            name: name.to_string(),
+            role,
+            password_hash: hash_blocking(password).await?,
+        };
+        self.inner.store.create_user(account, &user).await
+    }
+
+    /// The account's users, by login.
+    pub async fn users(&self, account: Uuid) -> Result<Vec<User>, ServerError> {
+        self.inner.store.users(account).await
+    }
+
+    /// Enables, disables or changes the role of the user with this login; false if
+    /// there is none. Use [`AppState::reset_password`] for a password.
+    pub async fn change_user(&self, login: &str, change: UserChange) -> Result<bool, ServerError> {
+        self.inner.store.change_user(login, &change).await
+    }
+
+    /// Gives the user a new password (checked, hashed); their sessions end. False if
+    /// no user has this login.
+    pub async fn reset_password(&self, login: &str, password: &str) -> Result<bool, ServerError> {
+        let hash = hash_blocking(password).await?;
+        self.inner
+            .store
+            .change_user(login, &UserChange::Password(hash))
+            .await
+    }
+
+    /// The account's devices, oldest first, with the person signed in on each.
+    pub async fn devices(&self, account: Uuid) -> Result<Vec<DeviceRow>, ServerError> {
+        self.inner.store.devices(account).await
+    }
+
+    pub(crate) fn sign_ins(&self) -> &people::SignInLimiter {
+        &self.inner.sign_ins
+    }
+
+    /// Notes `device`'s request (at most once per [`SEEN_EVERY`]; a failure is logged,
+    /// never the request's).
+    pub(crate) async fn seen(&self, device: Uuid, app_version: Option<&str>) {
+        let now = std::time::Instant::now();
+        {
+            let mut seen = self.inner.seen.lock().unwrap_or_else(|e| e.into_inner());
+            if seen
+                .get(&device)
+                .is_some_and(|t| now.duration_since(*t) < SEEN_EVERY)
+            {
+                return;
+            }
+            seen.insert(device, now);
+        }
+        if let Err(e) = self.inner.store.seen(device, app_version).await {
+            tracing::warn!(error = %e, "could not note the device's request");
+        }
     }
 
     /// Revokes a device's token; false if no such unrevoked device exists.
@@ -235,6 +328,8 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(routes::healthz))
         .route("/readyz", get(routes::readyz))
         .route("/v1/me", get(routes::me))
+        .route("/v1/sessions", post(sessions::sign_in))
+        .route("/v1/sessions/current", delete(sessions::sign_out))
         .route("/v1/accounts/{account}/commands", post(routes::push))
         .route("/v1/accounts/{account}/events", get(routes::pull))
         .route("/v1/accounts/{account}/live", get(routes::live))
@@ -281,6 +376,24 @@ pub fn app(state: AppState) -> Router {
 /// that dribbles its headers (slowloris), or sends nothing at all, is cut off then, so
 /// an idle or unauthenticated connection holds its descriptor only this long.
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How often a device's last request is written down (`Store::seen`).
+pub const SEEN_EVERY: Duration = Duration::from_secs(60);
+
+/// Hashes a new password (checked first) off the async threads: Argon2id takes tens of
+/// milliseconds on purpose.
+async fn hash_blocking(password: &str) -> Result<String, ServerError> {
+    people::check_password(password).map_err(ServerError::Invalid)?;
+    let password = password.to_string();
+    tokio::task::spawn_blocking(move || people::hash_password(&password))
+        .await
+        .map_err(|e| ServerError::Task(e.to_string()))?
+}
+
+/// The client's address, put on each request by [`serve`] (absent under other
+/// servers and in tests that drive the router directly).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientAddr(pub std::net::IpAddr);
 
 /// How often the revocations are polled while live streams are open.
 pub const REVOCATION_POLL: Duration = Duration::from_millis(500);
@@ -330,7 +443,12 @@ pub async fn serve(
         let conn = http.serve_connection(
             // hyper's own error answers get the `ErrorBody` shape (`crate::wire`).
             TokioIo::new(wire::Framed::new(stream)),
-            TowerToHyperService::new(router.clone()),
+            TowerToHyperService::new(router.clone().map_request(
+                move |mut req: Request<hyper::body::Incoming>| {
+                    req.extensions_mut().insert(ClientAddr(peer.ip()));
+                    req
+                },
+            )),
         );
         let conn = graceful.watch(conn);
         tokio::spawn(async move {

@@ -1,4 +1,5 @@
-//! `daybook-server`: admin subcommands (accounts, device tokens) and `serve`.
+//! `daybook-server`: admin subcommands (accounts, service tokens, people, devices)
+//! and `serve`.
 //! Outputs meant for scripts (an account id, a token) are alone on stdout; everything
 //! else (logs, hints) goes to stderr.
 
@@ -10,7 +11,8 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
-use daybook_server::{AppState, Config, Limits, PgOptions, RateLimit};
+use daybook_domain::Role;
+use daybook_server::{AppState, Config, Limits, PgOptions, RateLimit, UserChange};
 use uuid::Uuid;
 
 #[derive(Parser)]
@@ -49,10 +51,20 @@ enum Command {
         #[command(subcommand)]
         command: AccountCommand,
     },
-    /// Manage device tokens.
+    /// Manage service device tokens (imports, integrations: no person signs in).
     Token {
         #[command(subcommand)]
         command: TokenCommand,
+    },
+    /// Manage the people of an account: they sign in on devices with a password.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// See and revoke an account's devices.
+    Device {
+        #[command(subcommand)]
+        command: DeviceCommand,
     },
     /// Write a checked backup of the data directory (the registry and every account)
     /// to FILE, private to you (0600), while the server may be serving. SQLite only:
@@ -110,6 +122,9 @@ enum TokenCommand {
         /// The device's name (recorded on its events).
         #[arg(long)]
         device: String,
+        /// What the device may do: clerk, manager or admin.
+        #[arg(long, default_value = "admin", value_parser = parse_role)]
+        role: Role,
     },
     /// Revoke a device's token.
     Revoke {
@@ -117,6 +132,94 @@ enum TokenCommand {
         #[arg(long)]
         device: Uuid,
     },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a person; the password is read from standard input (one line).
+    Add {
+        /// The account they belong to.
+        #[arg(long)]
+        account: Uuid,
+        /// What they sign in with, unique on the server (an e-mail address works well).
+        #[arg(long)]
+        login: String,
+        /// Their name as people read it.
+        #[arg(long)]
+        name: String,
+        /// What they may do: clerk, manager or admin.
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// Read the password from standard input (the only way: never on the command line).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+    /// List an account's people (login, name, role, enabled), tab-separated.
+    List {
+        /// The account.
+        #[arg(long)]
+        account: Uuid,
+    },
+    /// Stop a person signing in; their sessions end at once.
+    Disable {
+        /// Their login.
+        login: String,
+    },
+    /// Let a disabled person sign in again.
+    Enable {
+        /// Their login.
+        login: String,
+    },
+    /// Change a person's role; it holds from their next request.
+    SetRole {
+        /// Their login.
+        login: String,
+        /// clerk, manager or admin.
+        #[arg(value_parser = parse_role)]
+        role: Role,
+    },
+    /// Give a person a new password (from standard input); their sessions end.
+    ResetPassword {
+        /// Their login.
+        login: String,
+        /// Read the password from standard input.
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum DeviceCommand {
+    /// List an account's devices: code, name, who is signed in (or the service role),
+    /// app version, last seen, and whether it is revoked; tab-separated.
+    List {
+        /// The account.
+        #[arg(long)]
+        account: Uuid,
+    },
+    /// Revoke a device: its token and sessions stop working at once.
+    Revoke {
+        /// The device id.
+        id: Uuid,
+    },
+}
+
+fn parse_role(text: &str) -> Result<Role, String> {
+    Role::parse(&text.trim().to_lowercase())
+        .ok_or_else(|| format!("{text:?} is not a role; give clerk, manager or admin"))
+}
+
+/// One line of standard input, without its line ending: a password.
+fn read_password() -> Result<String> {
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .context("cannot read the password from standard input")?;
+    let password = line.trim_end_matches(['\n', '\r']).to_string();
+    if password.is_empty() {
+        anyhow::bail!("no password on standard input");
+    }
+    Ok(password)
 }
 
 fn main() -> ExitCode {
@@ -261,9 +364,14 @@ fn try_main(cli: Cli) -> Result<()> {
             }
         }
         Command::Token {
-            command: TokenCommand::Create { account, device },
+            command:
+                TokenCommand::Create {
+                    account,
+                    device,
+                    role,
+                },
         } => {
-            let t = rt.block_on(state.create_token(account, &device))?;
+            let t = rt.block_on(state.create_service_token(account, &device, role))?;
             note(format_args!(
                 "device {} ({}) of account {account}",
                 t.device_code, t.device_id
@@ -278,8 +386,103 @@ fn try_main(cli: Cli) -> Result<()> {
             }
             note(format_args!("revoked device {device}"));
         }
+        Command::User { command } => people(&rt, &state, command)?,
+        Command::Device {
+            command: DeviceCommand::List { account },
+        } => {
+            for d in rt.block_on(state.devices(account))? {
+                let who = match (&d.person, d.service_role) {
+                    (Some(name), _) => name.clone(),
+                    (None, Some(role)) => format!("service ({role})"),
+                    (None, None) => "nobody signed in".to_string(),
+                };
+                say(format_args!(
+                    "{}\t{}\t{}\t{who}\t{}\t{}\t{}",
+                    d.id,
+                    d.code,
+                    d.name,
+                    d.app_version.as_deref().unwrap_or("-"),
+                    d.last_seen.map_or_else(
+                        || "never".to_string(),
+                        |t| t.format("%Y-%m-%d %H:%M").to_string()
+                    ),
+                    if d.revoked { "revoked" } else { "active" }
+                ))?;
+            }
+        }
+        Command::Device {
+            command: DeviceCommand::Revoke { id },
+        } => {
+            if !rt.block_on(state.revoke_device(id))? {
+                anyhow::bail!("no active device has id {id}");
+            }
+            note(format_args!("revoked device {id}"));
+        }
         Command::Serve { listen, .. } => serve(&rt, state, listen)?,
         Command::Backup { .. } | Command::Restore { .. } => {}
+    }
+    Ok(())
+}
+
+/// `user ...`: the admin's commands on people.
+fn people(rt: &tokio::runtime::Runtime, state: &AppState, command: UserCommand) -> Result<()> {
+    let missing = |login: &str| anyhow::anyhow!("no user has the login {login}");
+    match command {
+        UserCommand::Add {
+            account,
+            login,
+            name,
+            role,
+            password_stdin: _,
+        } => {
+            let password = read_password()?;
+            let id = rt.block_on(state.create_user(account, &login, &name, role, &password))?;
+            note(format_args!("added {name} ({role}) to account {account}"));
+            say(id)?;
+        }
+        UserCommand::List { account } => {
+            for u in rt.block_on(state.users(account))? {
+                say(format_args!(
+                    "{}\t{}\t{}\t{}",
+                    u.login,
+                    u.name,
+                    u.role,
+                    if u.enabled { "enabled" } else { "disabled" }
+                ))?;
+            }
+        }
+        UserCommand::Disable { login } => {
+            if !rt.block_on(state.change_user(&login, UserChange::Disable))? {
+                return Err(missing(&login));
+            }
+            note(format_args!(
+                "{login} is disabled; their sessions have ended"
+            ));
+        }
+        UserCommand::Enable { login } => {
+            if !rt.block_on(state.change_user(&login, UserChange::Enable))? {
+                return Err(missing(&login));
+            }
+            note(format_args!("{login} may sign in again"));
+        }
+        UserCommand::SetRole { login, role } => {
+            if !rt.block_on(state.change_user(&login, UserChange::Role(role)))? {
+                return Err(missing(&login));
+            }
+            note(format_args!("{login} is now a {role}"));
+        }
+        UserCommand::ResetPassword {
+            login,
+            password_stdin: _,
+        } => {
+            let password = read_password()?;
+            if !rt.block_on(state.reset_password(&login, &password))? {
+                return Err(missing(&login));
+            }
+            note(format_args!(
+                "{login} has a new password; their sessions have ended"
+            ));
+        }
     }
     Ok(())
 }

@@ -36,6 +36,8 @@ use crate::routes;
         routes::healthz,
         routes::readyz,
         routes::me,
+        crate::sessions::sign_in,
+        crate::sessions::sign_out,
         routes::push,
         routes::pull,
         routes::live,
@@ -58,6 +60,7 @@ use crate::routes;
     tags(
         (name = "health", description = "Whether the server runs and its store answers"),
         (name = "sync", description = "Devices push commands and pull events"),
+        (name = "people", description = "People sign in on devices and out again"),
     ),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
@@ -85,8 +88,11 @@ impl Modify for BearerAuth {
     fn modify(&self, doc: &mut Document) {
         let components = doc.components.get_or_insert_with(Default::default);
         let mut http = Http::new(HttpAuthScheme::Bearer);
-        http.description =
-            Some("A device token, `dbk_...`, made by `daybook-server token create`".into());
+        http.description = Some(
+            "A service device's token, `dbk_...`, made by `daybook-server token create`, \
+                  or a person's session token, `dbs_...`, from `POST /v1/sessions`"
+                .into(),
+        );
         components.add_security_scheme("bearer", SecurityScheme::Http(http));
     }
 }

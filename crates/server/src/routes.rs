@@ -47,6 +47,14 @@ fn bearer(headers: &HeaderMap) -> Option<String> {
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then(|| token.to_string())
 }
 
+/// The app and version a client names in its `User-Agent` (`daybook/0.9.0`), bounded
+/// and without control characters.
+fn app_version(headers: &HeaderMap) -> Option<String> {
+    let text = headers.get(header::USER_AGENT)?.to_str().ok()?;
+    let clean: String = text.chars().filter(|c| !c.is_control()).take(100).collect();
+    (!clean.trim().is_empty()).then(|| clean.trim().to_string())
+}
+
 /// The device whose valid, unrevoked token came with the request (else 401), within
 /// its rate limit (else 429), holding one of its token's request slots until the
 /// handler is done (else 429, or 503 when the server is full: `crate::limits`).
@@ -65,6 +73,10 @@ impl FromRequestParts<AppState> for Authed {
         let span = tracing::Span::current();
         span.record("account", tracing::field::display(device.account_id));
         span.record("device", device.device_code.as_str());
+        // Last seen and app version for `device list`, off the request's path.
+        let version = app_version(&parts.headers);
+        let (seen_by, id) = (state.clone(), device.device_id);
+        tokio::spawn(async move { seen_by.seen(id, version.as_deref()).await });
         if let Err(wait) = state.limiter().check(device.device_id) {
             tracing::info!("rate limited");
             return Err(ApiError::rate_limited(wait.as_secs_f64().ceil() as u64));
@@ -209,14 +221,7 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
     ),
 )]
 pub async fn me(Authed(d, _slot): Authed) -> Json<DeviceInfo> {
-    Json(DeviceInfo {
-        account_id: d.account_id,
-        account_name: d.account_name,
-        device_id: d.device_id,
-        device_name: d.device_name,
-        device_code: d.device_code,
-        schema: Some(daybook_protocol::SchemaInfo::this_build()),
-    })
+    Json(crate::sessions::device_info(d))
 }
 
 /// `POST /v1/accounts/{account}/commands`: applies a batch in one transaction.
@@ -428,7 +433,7 @@ pub async fn live(
         revoked: tokio::sync::watch::Receiver<i64>,
         state: AppState,
         account_id: Uuid,
-        device_id: Uuid,
+        who: Device,
         _slot: Slot,
     }
     let init = Live {
@@ -439,7 +444,7 @@ pub async fn live(
         revoked: state.revocations(),
         state: state.clone(),
         account_id,
-        device_id: device.device_id,
+        who: device,
         _slot: stream_slot,
     };
     let stream = futures_util::stream::unfold(init, |mut s| async move {
@@ -462,8 +467,8 @@ pub async fn live(
                 Some(Err(RecvError::Closed)) => return None,
                 None => {
                     // A registry that cannot answer now is asked again next time.
-                    if let Ok(false) = s.state.store().device_active(s.device_id).await {
-                        tracing::info!("token revoked: live stream ended");
+                    if let Ok(false) = s.state.store().still_valid(&s.who).await {
+                        tracing::info!("token revoked or session ended: live stream ended");
                         return None;
                     }
                     continue;

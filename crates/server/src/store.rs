@@ -12,12 +12,14 @@ use async_trait::async_trait;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
+use daybook_domain::Role;
 use daybook_protocol::{PullResponse, PushRequest, PushResult};
 use sha2::{Digest, Sha256};
 use tokio::sync::broadcast;
 use uuid::Uuid;
 
 use crate::error::ServerError;
+use crate::people::{Credentials, DeviceRow, NewUser, Person, SessionDevice, User, UserChange};
 use crate::sync::PushCounts;
 
 /// Prefix of every device token (lets secret scanners and people recognise one).
@@ -42,25 +44,67 @@ pub trait Store: Send + Sync + 'static {
     /// Every account, oldest first.
     async fn accounts(&self) -> Result<Vec<Account>, ServerError>;
 
-    /// Adds a device to `account` and returns its token (the only time it exists in
-    /// clear). The device code is `D<n>`, n counting the account's devices, revoked
-    /// ones too, so a code is never reused.
-    async fn create_token(&self, account: Uuid, device: &str) -> Result<NewToken, ServerError>;
+    /// Adds a service device (no person: imports, integrations) to `account`, acting
+    /// with `role`, and returns its token (the only time it exists in clear). The
+    /// device code is `D<n>`, n counting the account's devices, revoked ones too, so a
+    /// code is never reused.
+    async fn create_token(
+        &self,
+        account: Uuid,
+        device: &str,
+        role: Role,
+    ) -> Result<NewToken, ServerError>;
 
-    /// Revokes a device's token; false if no such unrevoked device exists.
+    /// Revokes a device's token (and ends its sessions); false if no such unrevoked
+    /// device exists.
     async fn revoke_device(&self, device: Uuid) -> Result<bool, ServerError>;
 
-    /// The device a token belongs to, unless it is unknown or revoked.
+    /// Who a bearer token speaks for: a service device's token, or the session of an
+    /// enabled person on an unrevoked device. `None` for anything else.
     async fn authenticate(&self, token: &str) -> Result<Option<Device>, ServerError>;
 
-    /// Whether the device exists and its token is not revoked (live streams re-check
-    /// this, so a revoked token's open stream ends).
-    async fn device_active(&self, device: Uuid) -> Result<bool, ServerError>;
+    /// Whether what authenticated `who` still holds (the device is not revoked; for a
+    /// session, it was not ended and its person is enabled). Live streams re-check this,
+    /// so a revoked token's or a disabled person's open stream ends.
+    async fn still_valid(&self, who: &Device) -> Result<bool, ServerError>;
 
-    /// How many devices were ever revoked: grows with each revocation, wherever it was
-    /// made (another instance, the admin command line on the same data). Live streams
-    /// follow it (`AppState::revocations`) and then check their own device.
+    /// Grows with each revocation of a device and each session ended (signed out, its
+    /// person disabled or their password reset), wherever it was made (another
+    /// instance, the admin command line on the same data). Live streams follow it
+    /// (`AppState::revocations`) and then check their own token.
     async fn revocations(&self) -> Result<i64, ServerError>;
+
+    /// Adds a user to `account` (login unique on the server); returns the user's id.
+    async fn create_user(&self, account: Uuid, user: &NewUser) -> Result<Uuid, ServerError>;
+
+    /// The account's users, by login.
+    async fn users(&self, account: Uuid) -> Result<Vec<User>, ServerError>;
+
+    /// Changes a user; false if no user has this login. Disabling or a new password
+    /// ends the user's sessions.
+    async fn change_user(&self, login: &str, change: &UserChange) -> Result<bool, ServerError>;
+
+    /// The user with this login and their password hash, for a sign-in.
+    async fn credentials(&self, login: &str) -> Result<Option<Credentials>, ServerError>;
+
+    /// Opens a session of `user` on a device (made now, or known by its device token)
+    /// and returns its token; refuses a device token that is revoked, unknown or of
+    /// another account (`ServerError::DeviceNotUsable`).
+    async fn open_session(
+        &self,
+        user: &User,
+        device: SessionDevice<'_>,
+    ) -> Result<NewSession, ServerError>;
+
+    /// Ends a session (sign-out); false if it had ended already.
+    async fn end_session(&self, session: Uuid) -> Result<bool, ServerError>;
+
+    /// The account's devices, oldest first, with the person signed in on each.
+    async fn devices(&self, account: Uuid) -> Result<Vec<DeviceRow>, ServerError>;
+
+    /// Notes that a device made a request now, with this app version (from its
+    /// `User-Agent`). Callers throttle it (`AppState::seen`).
+    async fn seen(&self, device: Uuid, app_version: Option<&str>) -> Result<(), ServerError>;
 
     /// Applies a push (validated by `crate::sync::validate_push`) of `device` to its
     /// account, in one transaction: every command's events, its recorded outcome and
@@ -123,6 +167,53 @@ pub struct Device {
     pub device_name: String,
     /// Short code unique within the account (`D1`, `D2`, ...).
     pub device_code: String,
+    /// The role its commands are decided with: the person's, for a session, read
+    /// when the token is presented (so a role change holds from the next request);
+    /// a service device's own.
+    pub role: Role,
+    /// The person signed in, for a session token; `None` for a service device.
+    pub person: Option<Person>,
+    /// The session, for a session token.
+    pub session_id: Option<Uuid>,
+}
+
+impl Device {
+    /// What a session of `user` on a device authenticates as.
+    pub fn session(
+        user: &User,
+        session_id: Uuid,
+        account_name: String,
+        device_id: Uuid,
+        device_name: String,
+        device_code: String,
+    ) -> Device {
+        Device {
+            account_id: user.account_id,
+            account_name,
+            device_id,
+            device_name,
+            device_code,
+            role: user.role,
+            person: Some(Person {
+                user_id: user.id,
+                login: user.login.clone(),
+                name: user.name.clone(),
+            }),
+            session_id: Some(session_id),
+        }
+    }
+}
+
+/// A session just opened: its token (the only time it exists in clear), the device
+/// and person it speaks for, and the device's own token when the sign-in made it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSession {
+    /// `dbs_...`.
+    pub token: String,
+    /// What the token authenticates as.
+    pub device: Device,
+    /// The new device's token (kept by the store for its next sign-in).
+    pub device_token: Option<String>,
 }
 
 /// A freshly created device token: the only time the token itself exists.
@@ -144,16 +235,42 @@ pub fn token_hash(token: &str) -> [u8; 32] {
     Sha256::digest(token.as_bytes()).into()
 }
 
-/// A new token: [`TOKEN_PREFIX`] + 32 random bytes in unpadded base64url.
+/// A new device token: [`TOKEN_PREFIX`] + 32 random bytes in unpadded base64url.
 pub(crate) fn new_token() -> Result<String, ServerError> {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| ServerError::Random(e.to_string()))?;
-    Ok(format!("{TOKEN_PREFIX}{}", URL_SAFE_NO_PAD.encode(bytes)))
+    new_secret(TOKEN_PREFIX)
 }
 
-/// Whether `token` has a token's shape (cheap refusal before any lookup).
-pub(crate) fn plausible_token(token: &str) -> bool {
-    token.starts_with(TOKEN_PREFIX) && token.len() <= 128
+/// A new session token ([`crate::people::SESSION_PREFIX`]).
+pub(crate) fn new_session_token() -> Result<String, ServerError> {
+    new_secret(crate::people::SESSION_PREFIX)
+}
+
+fn new_secret(prefix: &str) -> Result<String, ServerError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| ServerError::Random(e.to_string()))?;
+    Ok(format!("{prefix}{}", URL_SAFE_NO_PAD.encode(bytes)))
+}
+
+/// What a bearer token's shape says it is (cheap refusal before any lookup).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TokenKind {
+    /// A device token (`dbk_`).
+    Device,
+    /// A session token (`dbs_`).
+    Session,
+}
+
+/// The kind of `token` by its shape; `None` when it is neither.
+pub(crate) fn token_kind(token: &str) -> Option<TokenKind> {
+    if token.len() > 128 {
+        None
+    } else if token.starts_with(TOKEN_PREFIX) {
+        Some(TokenKind::Device)
+    } else if token.starts_with(crate::people::SESSION_PREFIX) {
+        Some(TokenKind::Session)
+    } else {
+        None
+    }
 }
 
 /// Checks an account or device name: not blank, at most [`MAX_NAME_CHARS`], no

@@ -20,8 +20,8 @@ use chrono::Utc;
 use daybook_app::{AppError, Identity, Writer};
 use daybook_domain::CommandEnvelope;
 use daybook_protocol::{
-    ErrorBody, ErrorCode, MAX_PUSH_COMMANDS, PushCommand, PushOutcome, PushRequest, PushResult,
-    WireEvent, claims,
+    ErrorBody, ErrorCode, ErrorParams, MAX_PUSH_COMMANDS, PushCommand, PushOutcome, PushRequest,
+    PushResult, WireEvent, claims,
 };
 use daybook_store::{RawEvent, StoreError};
 use serde_json::value::RawValue;
@@ -366,20 +366,39 @@ pub(crate) fn apply_push(
     Ok((results, counts))
 }
 
-/// Executes one command as the device's user, in a savepoint; its outcome to record.
+/// Executes one command, in a savepoint, as the person whose session pushed it (a
+/// command naming anyone else is refused) or, for a service device's token, as the
+/// user the device names; with the token's role, read when the token was presented.
+/// Returns its outcome to record.
 fn execute(
     w: &mut Writer<'_>,
     device: &Device,
     c: &PushCommand,
 ) -> Result<PushOutcome, ServerError> {
-    // Recorded as the device gave it (validated not blank), so the canonical events
-    // carry the same user as the device's own.
+    if let Some(person) = &device.person
+        && c.user != person.login
+    {
+        return Ok(rejected(
+            ErrorBody::new(
+                ErrorCode::UserMismatch,
+                format!(
+                    "this command names the user {}, but {} is signed in on this device; \
+                     it can only be sent under its own person's session",
+                    c.user, person.login
+                ),
+            )
+            .with_params(ErrorParams {
+                value: Some(c.user.clone()),
+                ..ErrorParams::default()
+            }),
+        ));
+    }
+    // Recorded as given (validated not blank; for a session, the person's login), so
+    // the canonical events carry the same user as the device's own.
     let identity = Identity {
         user: c.user.clone(),
         device: device.device_name.clone(),
-        // Until tokens carry a signed-in person and their role, a device's token
-        // may give any command, as before roles existed.
-        role: daybook_domain::Role::Admin,
+        role: device.role,
     };
     let command_id = c.envelope.command_id;
     match w.execute(&c.envelope, &identity) {

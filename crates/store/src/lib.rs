@@ -18,9 +18,9 @@ mod types;
 pub use error::{StoreError, is_corruption};
 pub use schema::{SCHEMA_VERSION, STORE_MIGRATIONS, STORE_TABLES, check_schema};
 pub use sqlite::{
-    Durability, EventStore, StoreOptions, StoreTx, for_each_event, head, load_snapshot,
-    open_read_only_conn, outbox, outbox_count, raw_event, read_all, read_raw, read_stream,
-    read_stream_events, stream_head,
+    Durability, EventStore, StoreOptions, StoreTx, cannot_open, for_each_event, head,
+    load_snapshot, open_read_only_conn, outbox, outbox_count, raw_event, read_all, read_raw,
+    read_stream, read_stream_events, stream_head,
 };
 pub use types::{
     Appended, ExpectedRevision, Metadata, NewEvent, OutboxEntry, OutboxStatus, RawEvent,

@@ -41,11 +41,14 @@ pub enum Key {
     CustomerCounter,
     /// When demo data was loaded into the store (it never goes to a server).
     DemoData,
+    /// The person signed in on this store (login, name, role, as JSON), kept so they
+    /// keep working offline; absent on a store nobody signs in on.
+    SignedIn,
 }
 
 impl Key {
     /// Every key.
-    pub const ALL: [Key; 12] = [
+    pub const ALL: [Key; 13] = [
         Key::AccountId,
         Key::StoreId,
         Key::Device,
@@ -58,6 +61,7 @@ impl Key {
         Key::OrderCounter,
         Key::CustomerCounter,
         Key::DemoData,
+        Key::SignedIn,
     ];
 
     /// The key as stored (stable: stores written by every earlier build use it).
@@ -75,6 +79,7 @@ impl Key {
             Key::OrderCounter => "counter.order",
             Key::CustomerCounter => "counter.customer",
             Key::DemoData => "demo_data",
+            Key::SignedIn => "people.signed_in",
         }
     }
 
@@ -88,7 +93,7 @@ impl Key {
     pub fn is_connection(self) -> bool {
         matches!(
             self,
-            Key::Device | Key::DeviceCode | Key::SyncServer | Key::SyncToken
+            Key::Device | Key::DeviceCode | Key::SyncServer | Key::SyncToken | Key::SignedIn
         )
     }
 }
@@ -211,6 +216,9 @@ pub const CUSTOMER_COUNTER: Setting<i64> = Setting::new(Key::CustomerCounter);
 /// When demo data was loaded (milliseconds since the epoch); set, the store is a demo
 /// store for good: it travels with its backups, and nothing in it is ever pushed.
 pub const DEMO_DATA: Setting<i64> = Setting::new(Key::DemoData);
+
+/// The person signed in on this store, as JSON (`daybook_app` reads and writes it).
+pub const SIGNED_IN: Setting<String> = Setting::new(Key::SignedIn);
 
 /// Every setting stored, by key; rows with keys this build does not know are skipped
 /// (a newer build's settings), as are none of this build's.

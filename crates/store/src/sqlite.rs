@@ -109,8 +109,9 @@ pub fn open_read_only_conn(path: &Path) -> Result<Connection, StoreError> {
     Ok(conn)
 }
 
-/// SQLite could not open the file or its WAL index for lack of write access.
-fn cannot_open(e: &rusqlite::Error) -> bool {
+/// SQLite could not open the file or its WAL index for lack of write access (the
+/// store may still be read: `open_read_only_conn`).
+pub fn cannot_open(e: &rusqlite::Error) -> bool {
     matches!(
         e.sqlite_error_code(),
         Some(rusqlite::ErrorCode::CannotOpen | rusqlite::ErrorCode::ReadOnly)

@@ -3,7 +3,8 @@
 use std::time::Duration;
 
 use daybook_protocol::{
-    DeviceInfo, ErrorBody, ErrorCode, LiveHead, PullResponse, PushRequest, PushResponse, VERSION,
+    DeviceInfo, ErrorBody, ErrorCode, LiveHead, PullResponse, PushRequest, PushResponse,
+    SignInRequest, SignInResponse, VERSION,
 };
 use futures_util::{Stream, StreamExt};
 use reqwest::StatusCode;
@@ -151,6 +152,8 @@ impl Client {
         install_tls_provider();
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(5))
+            // The server lists each device's app version (`daybook-server device list`).
+            .user_agent(concat!("daybook/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| SyncError::Config(e.to_string()))?;
         Ok(Client {
@@ -159,6 +162,50 @@ impl Client {
             token: config.token.clone(),
             live_idle: LIVE_IDLE_TIMEOUT,
         })
+    }
+
+    /// Signs a person in (`POST /v1/sessions`; this client's token is not used). A
+    /// wrong login or password is [`SyncError::Server`] with `invalid_credentials`.
+    pub async fn sign_in(&self, req: &SignInRequest) -> Result<SignInResponse, SyncError> {
+        let resp = self
+            .http
+            .post(self.url("sessions"))
+            .json(req)
+            .timeout(Duration::from_secs(60))
+            .send()
+            .await
+            .map_err(unreachable)?;
+        let resp = match resp.status() {
+            // A 401 here is the person's credentials, not this device's token.
+            StatusCode::UNAUTHORIZED => {
+                let body = resp.json::<ErrorBody>().await.unwrap_or_else(|_| {
+                    ErrorBody::new(
+                        ErrorCode::InvalidCredentials,
+                        "the login or password is not right",
+                    )
+                });
+                return Err(SyncError::Server {
+                    status: 401,
+                    body,
+                    retry_after: None,
+                });
+            }
+            _ => Self::check(resp).await?,
+        };
+        answer(resp, "sign-in answer").await
+    }
+
+    /// Ends this client's session (`DELETE /v1/sessions/current`).
+    pub async fn sign_out(&self) -> Result<(), SyncError> {
+        let resp = self
+            .http
+            .delete(self.url("sessions/current"))
+            .bearer_auth(&self.token)
+            .timeout(Duration::from_secs(60))
+            .send()
+            .await
+            .map_err(unreachable)?;
+        Self::check(resp).await.map(drop)
     }
 
     /// The same client, taking a live channel silent for `idle` for dead.

@@ -87,6 +87,10 @@ fn keychain_answers() -> bool {
     })
 }
 
+/// The "user" under which a store keeps its device's own token (from its first
+/// sign-in): logins are trimmed, so none starts with a space.
+const DEVICE_ENTRY: &str = " device";
+
 fn entry_name(store: Uuid, user: &str) -> String {
     format!("store {store} user {user}")
 }
@@ -164,6 +168,17 @@ impl Credentials {
                 Ok(())
             }
         }
+    }
+
+    /// The store's device token from its first sign-in (a device people sign in on),
+    /// sent with every later sign-in so the store stays one device.
+    pub fn device_token(&self, store: Uuid) -> Result<Option<String>, CredentialError> {
+        self.token(store, DEVICE_ENTRY)
+    }
+
+    /// Keeps the store's device token.
+    pub fn set_device_token(&self, store: Uuid, token: &str) -> Result<(), CredentialError> {
+        self.set_token(store, DEVICE_ENTRY, token)
     }
 
     /// The server `db` syncs with: the URL it remembers and the token kept for its

@@ -234,6 +234,16 @@ export function errorMessage(body: ErrorBody, locale = userLocale()): string {
       return "Choose the file in the file dialog first.";
     case "unauthorized":
       return "The server did not accept this device's token; connect the device again.";
+    case "invalid_credentials":
+      return "The login or the password is not right (or this person may not sign in).";
+    case "device_not_usable":
+      return has(p.value)
+        ? `This store belongs to the account ${quoted(p.value)}; sign in there, or start a clean store to join this account.`
+        : "This store's device was revoked or is not known to the server; start a clean store to sign in.";
+    case "user_mismatch":
+      return has(p.value)
+        ? `This change was made by ${quoted(p.value)}; it is sent only when they are signed in.`
+        : "This change was made by someone else; it is sent only when they are signed in.";
     case "method_not_allowed":
     case "unsupported_media_type":
     case "malformed_json":

@@ -71,9 +71,9 @@ const HISTORY: RecordHistory = {
 };
 
 const READABLE: ReadableEntry[] = [
-  { revision: 1, issued_at: "2026-11-23T09:00:00Z", at: "2026-11-23T09:00:00Z", user: "anna", device: "laptop-7", title: "Order created", rows: ["SO-00001 for Acme (C-00001), in EUR"] },
-  { revision: 2, issued_at: "2026-11-23T09:01:00Z", at: "2026-11-23T09:01:00Z", user: "anna", device: "laptop-7", title: "Line added", rows: ["Line 1 · 3 × PEN Ballpoint pen, blue at EUR 12.50, VAT 21%"] },
-  { revision: 3, issued_at: "2026-11-23T09:05:00Z", at: "2026-11-23T11:05:00Z", user: "bram", device: "desk-2", title: "Placed", rows: ["1 line, total EUR 45.38", "Status: draft → placed on 23 Nov 2026 09:05"] },
+  { revision: 1, issued_at: "2026-11-23T09:00:00Z", at: "2026-11-23T09:00:00Z", synced: true, user: "anna", device: "laptop-7", title: "Order created", rows: ["SO-00001 for Acme (C-00001), in EUR"] },
+  { revision: 2, issued_at: "2026-11-23T09:01:00Z", at: "2026-11-23T09:01:00Z", synced: false, user: "anna", device: "laptop-7", title: "Line added", rows: ["Line 1 · 3 × PEN Ballpoint pen, blue at EUR 12.50, VAT 21%"] },
+  { revision: 3, issued_at: "2026-11-23T09:05:00Z", at: "2026-11-23T11:05:00Z", synced: true, user: "bram", device: "desk-2", title: "Placed", rows: ["1 line, total EUR 45.38", "Status: draft → placed on 23 Nov 2026 09:05"] },
 ];
 
 describe("record history", () => {
@@ -97,7 +97,7 @@ describe("record history", () => {
     expect(within(entries[0]!).getByTestId("history-user")).toHaveTextContent("bram");
     expect(entries[0]).toHaveTextContent("desk-2");
     // Synced two hours later: said so.
-    expect(entries[0]).toHaveTextContent("reached this device");
+    expect(entries[0]).toHaveTextContent("entered offline; synced");
     expect(within(entries[1]!).getAllByTestId("history-row").map((r) => r.textContent)).toEqual([
       "Line 1 · 3 × PEN Ballpoint pen, blue at EUR 12.50, VAT 21%",
     ]);
@@ -134,7 +134,7 @@ describe("a customer's history with its orders", () => {
   let be: FakeBackend;
   beforeEach(() => {
     be = new FakeBackend().install();
-    const own = { revision: 1, issued_at: "2026-11-20T09:00:00Z", at: "2026-11-20T09:00:00Z", user: "anna", device: "laptop", title: "Customer registered", rows: ["Acme (C-00001), organisation, EUR"] };
+    const own = { revision: 1, issued_at: "2026-11-20T09:00:00Z", at: "2026-11-20T09:00:00Z", synced: true, user: "anna", device: "laptop", title: "Customer registered", rows: ["Acme (C-00001), organisation, EUR"] };
     be.extra.record_history = () => ({
       stream_id: "c1", stream_type: "Customer",
       entries: [{ seq: 1, revision: 1, event_id: "e1", event_type: "CustomerRegistered", at: own.at, issued_at: own.at, user: "anna", device: "laptop", command_id: "k1", data: {}, changes: [] }],

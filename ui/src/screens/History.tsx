@@ -78,6 +78,10 @@ interface Row {
 }
 
 /** The revision a record had at `time` (its last event given at or before it); 0 before its first. */
+/** How much later than it was given a change must have reached the server for the
+ * history to say it was entered offline (a clock a little off is not worth a word). */
+const OFFLINE_NOTED_MS = 3 * 60_000;
+
 export function revisionAt(entries: ReadableEntry[], time: string): number {
   const t = Date.parse(time);
   let rev = 0;
@@ -170,8 +174,8 @@ function EventItem({ row, details, onOpen }: { row: Row; details: boolean; onOpe
         <span className="muted small">
           {formatDateTime(e.issued_at)} · <span data-testid="history-user">{e.user}</span> on {e.device} · revision {e.revision}
         </span>
-        {Math.abs(Date.parse(e.issued_at) - Date.parse(e.at)) > 60_000 && (
-          <span className="muted small">reached this device {formatDateTime(e.at)}</span>
+        {e.synced && Date.parse(e.at) - Date.parse(e.issued_at) > OFFLINE_NOTED_MS && (
+          <span className="muted small">entered offline; synced {formatDateTime(e.at)}</span>
         )}
       </button>
       {e.rows.length > 0 && (

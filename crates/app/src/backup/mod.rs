@@ -386,12 +386,7 @@ fn open_to_check(path: &Path) -> Result<rusqlite::Result<Connection>, AppError> 
         Ok(c)
     };
     match open_existing(path).and_then(probe) {
-        Err(e)
-            if matches!(
-                e.sqlite_error_code(),
-                Some(rusqlite::ErrorCode::CannotOpen | rusqlite::ErrorCode::ReadOnly)
-            ) =>
-        {
+        Err(e) if daybook_store::cannot_open(&e) => {
             match daybook_store::open_read_only_conn(path) {
                 Ok(conn) => Ok(Ok(conn)),
                 Err(StoreError::Sqlite(e)) => Ok(Err(e)),

@@ -35,8 +35,11 @@ pub struct ReadableEntry {
     pub revision: u64,
     /// When the user gave the command.
     pub issued_at: DateTime<Utc>,
-    /// When it was committed here (later than `issued_at` for work done offline).
+    /// When it was committed: here, or once `synced`, on the server (later than
+    /// `issued_at` for work done offline).
     pub at: DateTime<Utc>,
+    /// Whether the server has it (then `at` is when it got there).
+    pub synced: bool,
     /// Who.
     pub user: String,
     /// From which device.

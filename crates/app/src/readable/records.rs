@@ -33,6 +33,7 @@ pub fn readable_event(
                 revision: e.revision,
                 issued_at: e.metadata.issued_at,
                 at: e.committed_at,
+                synced: e.server_seq.is_some(),
                 user: e.metadata.user,
                 device: e.metadata.device,
                 title,
@@ -59,6 +60,7 @@ pub fn readable_history(conn: &Connection, id: Uuid) -> Result<Vec<ReadableEntry
             revision: e.revision,
             issued_at: e.metadata.issued_at,
             at: e.committed_at,
+            synced: e.server_seq.is_some(),
             user: e.metadata.user,
             device: e.metadata.device,
             title,
@@ -98,12 +100,22 @@ pub fn customer_history_with_orders(
     conn: &Connection,
     customer_id: Uuid,
 ) -> Result<Vec<CustomerHistoryEntry>, AppError> {
-    let mut out: Vec<CustomerHistoryEntry> = readable_history(conn, customer_id)?
+    // Each entry with its place in the log, which orders what was given in the same
+    // millisecond as it happened.
+    let own: HashMap<u64, i64> = read_stream(conn, customer_id, 0)?
         .into_iter()
-        .map(|entry| CustomerHistoryEntry {
-            stream_id: customer_id,
-            order: None,
-            entry,
+        .map(|e| (e.revision, e.seq))
+        .collect();
+    let mut out: Vec<(i64, CustomerHistoryEntry)> = readable_history(conn, customer_id)?
+        .into_iter()
+        .map(|entry| {
+            let seq = own.get(&entry.revision).copied().unwrap_or_default();
+            let e = CustomerHistoryEntry {
+                stream_id: customer_id,
+                order: None,
+                entry,
+            };
+            (seq, e)
         })
         .collect();
     let orders = conn
@@ -111,26 +123,27 @@ pub fn customer_history_with_orders(
         .query_map([customer_id], |r| Ok((r.get::<_, Uuid>(0)?, r.get(1)?)))?
         .collect::<Result<Vec<(Uuid, String)>, _>>()?;
     for (id, number) in orders {
-        let major: Vec<u64> = read_stream(conn, id, 0)?
+        let major: HashMap<u64, i64> = read_stream(conn, id, 0)?
             .into_iter()
             .filter(|e| MAJOR_ORDER_EVENTS.contains(&e.event.event_type()))
-            .map(|e| e.revision)
+            .map(|e| (e.revision, e.seq))
             .collect();
         if major.is_empty() {
             continue;
         }
         for entry in readable_history(conn, id)? {
-            if major.contains(&entry.revision) {
-                out.push(CustomerHistoryEntry {
+            if let Some(seq) = major.get(&entry.revision) {
+                let e = CustomerHistoryEntry {
                     stream_id: id,
                     order: Some(number.clone()),
                     entry,
-                });
+                };
+                out.push((*seq, e));
             }
         }
     }
-    out.sort_by_key(|e| e.entry.issued_at);
-    Ok(out)
+    out.sort_by_key(|(seq, e)| (e.entry.issued_at, *seq));
+    Ok(out.into_iter().map(|(_, e)| e).collect())
 }
 
 /// One line of the account timeline, told: what happened and what it changed.

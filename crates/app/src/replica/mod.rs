@@ -171,6 +171,28 @@ pub(crate) fn outbox_counts(conn: &Connection) -> Result<OutboxCounts, AppError>
     })
 }
 
+/// How many of `user`'s commands wait to be pushed: a person signing out is told, and
+/// they wait for that person's next sign-in.
+pub(crate) fn unsynced_of(conn: &Connection, user: &str) -> Result<u64, AppError> {
+    let n: i64 = conn
+        .prepare_cached("SELECT count(*) FROM outbox WHERE status = 'pending' AND user_id = ?1")?
+        .query_row([user], |r| r.get(0))?;
+    Ok(n as u64)
+}
+
+/// Lets the pending commands of everyone but `user` take new device sequences when
+/// they go: they wait for their own person's session, and the numbers given to them
+/// would fall behind those `user` pushes meanwhile (the server wants them rising).
+/// Safe when one did reach the server unanswered: it is known there by its id.
+pub(crate) fn renumber_others(conn: &Connection, user: &str) -> Result<(), AppError> {
+    conn.prepare_cached(
+        "UPDATE outbox SET device_seq = NULL
+         WHERE status = 'pending' AND user_id <> ?1 AND device_seq IS NOT NULL",
+    )?
+    .execute([user])?;
+    Ok(())
+}
+
 /// Commands that need the user, oldest first.
 pub(crate) fn needs_attention(conn: &Connection) -> Result<Vec<AttentionItem>, AppError> {
     let rows: Vec<(Uuid, String, String, Option<String>, Uuid)> = conn

@@ -19,19 +19,23 @@ use crate::service::Daybook;
 impl Daybook {
     /// The next `limit` pending commands in order, each with its device sequence
     /// (assigned now if it has none, and kept: a retry resends the same number).
+    /// With a person signed in, only their commands: another person's wait for that
+    /// person's own session (their sequence numbers are given when they go).
     /// A store holding demo data pushes nothing: [`AppError::DemoData`].
     pub fn outgoing(&mut self, limit: usize) -> Result<Vec<OutgoingCommand>, AppError> {
         if self.read().holds_demo()? {
             return Err(AppError::DemoData);
         }
+        let person = crate::settings::signed_in(self.conn())?.map(|p| p.login);
         self.write(|w| {
             let conn = w.conn();
             let rows: Vec<(Uuid, String, String, Option<i64>)> = conn
                 .prepare_cached(
                     "SELECT command_id, envelope, user_id, device_seq FROM outbox
-                     WHERE status = 'pending' ORDER BY position LIMIT ?1",
+                     WHERE status = 'pending' AND (?2 IS NULL OR user_id = ?2)
+                     ORDER BY position LIMIT ?1",
                 )?
-                .query_map([limit as i64], |r| {
+                .query_map(params![limit as i64, person], |r| {
                     Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
                 })?
                 .collect::<Result<_, _>>()?;

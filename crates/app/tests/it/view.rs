@@ -152,3 +152,33 @@ fn a_customers_history_can_show_its_orders_major_events() {
             .all(|w| w[0].entry.issued_at <= w[1].entry.issued_at)
     );
 }
+
+/// Given in one millisecond (a fast import, a batch): the customer's history keeps the
+/// order in which they happened, its own changes and its orders' events interleaved.
+#[test]
+fn a_customers_history_keeps_the_log_order_of_what_was_given_at_one_time() {
+    let mut db = db();
+    let at = chrono::Utc::now();
+    let given = |db: &mut daybook_app::Daybook, command: Command| {
+        let mut env = CommandEnvelope::new(command);
+        env.issued_at = at;
+        db.execute_envelope(env).unwrap();
+    };
+    let c = CustomerId::new();
+    let (_, register) = daybook_testkit::sample::customer("C-9", None);
+    given(
+        &mut db,
+        RegisterCustomer {
+            customer_id: c,
+            ..register
+        }
+        .into(),
+    );
+    let p = product(&mut db, "BOLT", 250, VatClass::Standard);
+    let o = order(&mut db, c, &[(p, 1)]);
+    given(&mut db, PlaceOrder { order_id: o }.into());
+    given(&mut db, update_customer(c, "C-9 renamed").into());
+    let h = daybook_app::readable::customer_history_with_orders(db.conn(), c.0).unwrap();
+    let titles: Vec<&str> = h.iter().map(|e| e.entry.title.as_str()).collect();
+    assert_eq!(titles, ["Customer registered", "Placed", "Details changed"]);
+}

@@ -8,6 +8,10 @@ use crate::output::{Align, Table, clip, time, time_long};
 use crate::resolve::{self};
 use crate::{Ctx, input};
 use chrono::NaiveDate;
+
+/// How much later than it was given a change must have been committed for the history
+/// to say it was entered offline.
+const OFFLINE_NOTED_SECS: i64 = 180;
 use clap::Args;
 use daybook_app::history::{AsOf, TimelineFilter};
 use daybook_domain::StreamType;
@@ -86,8 +90,10 @@ pub fn history(ctx: &mut Ctx, a: &HistoryArgs) -> anyhow::Result<()> {
         if n == 1 { "" } else { "s" }
     ));
     for e in &h {
-        let recorded = if (e.at - e.issued_at).num_seconds().abs() > 60 {
-            format!("  (recorded {})", time_long(e.at))
+        // Work given offline reached the server later: say when, once it is more than
+        // a few minutes (a clock a little off is not worth a word).
+        let recorded = if e.synced && (e.at - e.issued_at).num_seconds() > OFFLINE_NOTED_SECS {
+            format!("  (entered offline; synced {})", time_long(e.at))
         } else {
             String::new()
         };

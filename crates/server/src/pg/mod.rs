@@ -27,6 +27,7 @@ mod cache;
 mod events;
 mod listen;
 mod migrate;
+mod people;
 mod push;
 mod registry;
 
@@ -43,7 +44,10 @@ use tokio_postgres::NoTls;
 use uuid::Uuid;
 
 use crate::error::ServerError;
-use crate::store::{Account, Device, NewToken, Pushed, Store};
+use daybook_domain::Role;
+
+use crate::people::{Credentials, DeviceRow, NewUser, SessionDevice, User, UserChange};
+use crate::store::{Account, Device, NewSession, NewToken, Pushed, Store};
 
 use cache::Caches;
 use listen::Hub;
@@ -132,8 +136,13 @@ impl Store for PgStore {
         registry::accounts(&self.pool).await
     }
 
-    async fn create_token(&self, account: Uuid, device: &str) -> Result<NewToken, ServerError> {
-        registry::create_device(&self.pool, account, device).await
+    async fn create_token(
+        &self,
+        account: Uuid,
+        device: &str,
+        role: Role,
+    ) -> Result<NewToken, ServerError> {
+        registry::create_device(&self.pool, account, device, Some(role)).await
     }
 
     async fn revoke_device(&self, device: Uuid) -> Result<bool, ServerError> {
@@ -144,12 +153,48 @@ impl Store for PgStore {
         registry::authenticate(&self.pool, token).await
     }
 
-    async fn device_active(&self, device: Uuid) -> Result<bool, ServerError> {
-        registry::device_active(&self.pool, device).await
+    async fn still_valid(&self, who: &Device) -> Result<bool, ServerError> {
+        registry::still_valid(&self.pool, who).await
     }
 
     async fn revocations(&self) -> Result<i64, ServerError> {
         registry::revocations(&self.pool).await
+    }
+
+    async fn create_user(&self, account: Uuid, user: &NewUser) -> Result<Uuid, ServerError> {
+        people::create_user(&self.pool, account, user).await
+    }
+
+    async fn users(&self, account: Uuid) -> Result<Vec<User>, ServerError> {
+        people::users(&self.pool, account).await
+    }
+
+    async fn change_user(&self, login: &str, change: &UserChange) -> Result<bool, ServerError> {
+        people::change_user(&self.pool, login, change).await
+    }
+
+    async fn credentials(&self, login: &str) -> Result<Option<Credentials>, ServerError> {
+        people::credentials(&self.pool, login).await
+    }
+
+    async fn open_session(
+        &self,
+        user: &User,
+        device: SessionDevice<'_>,
+    ) -> Result<NewSession, ServerError> {
+        people::open_session(&self.pool, user, device).await
+    }
+
+    async fn end_session(&self, session: Uuid) -> Result<bool, ServerError> {
+        people::end_session(&self.pool, session).await
+    }
+
+    async fn devices(&self, account: Uuid) -> Result<Vec<DeviceRow>, ServerError> {
+        people::devices(&self.pool, account).await
+    }
+
+    async fn seen(&self, device: Uuid, app_version: Option<&str>) -> Result<(), ServerError> {
+        people::seen(&self.pool, device, app_version).await
     }
 
     /// PostgreSQL transactions under the account's row lock (see the module docs) of

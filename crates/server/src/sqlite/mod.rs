@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod backup;
 mod ledger;
+mod people;
 mod pool;
 pub mod registry;
 
@@ -19,7 +20,10 @@ use tokio::sync::broadcast;
 use uuid::Uuid;
 
 use crate::error::ServerError;
-use crate::store::{Account, Device, NewToken, Pushed, Store, check_name};
+use daybook_domain::Role;
+
+use crate::people::{Credentials, DeviceRow, NewUser, SessionDevice, User, UserChange};
+use crate::store::{Account, Device, NewSession, NewToken, Pushed, Store, check_name};
 
 pub(crate) use ledger::command_seqs;
 
@@ -93,9 +97,14 @@ impl Store for SqliteStore {
         self.on_registry(|r| r.accounts()).await
     }
 
-    async fn create_token(&self, account: Uuid, device: &str) -> Result<NewToken, ServerError> {
+    async fn create_token(
+        &self,
+        account: Uuid,
+        device: &str,
+        role: Role,
+    ) -> Result<NewToken, ServerError> {
         let device = device.to_string();
-        self.on_registry(move |r| r.create_device(account, &device))
+        self.on_registry(move |r| r.create_device(account, &device, Some(role)))
             .await
     }
 
@@ -108,12 +117,69 @@ impl Store for SqliteStore {
         self.on_registry(move |r| r.authenticate(&token)).await
     }
 
-    async fn device_active(&self, device: Uuid) -> Result<bool, ServerError> {
-        self.on_registry(move |r| r.is_active(device)).await
+    async fn still_valid(&self, who: &Device) -> Result<bool, ServerError> {
+        let who = who.clone();
+        self.on_registry(move |r| r.still_valid(&who)).await
     }
 
     async fn revocations(&self) -> Result<i64, ServerError> {
         self.on_registry(|r| r.revocations()).await
+    }
+
+    async fn create_user(&self, account: Uuid, user: &NewUser) -> Result<Uuid, ServerError> {
+        let user = user.clone();
+        self.on_registry(move |r| r.create_user(account, &user))
+            .await
+    }
+
+    async fn users(&self, account: Uuid) -> Result<Vec<User>, ServerError> {
+        self.on_registry(move |r| r.users(account)).await
+    }
+
+    async fn change_user(&self, login: &str, change: &UserChange) -> Result<bool, ServerError> {
+        let (login, change) = (login.to_string(), change.clone());
+        self.on_registry(move |r| r.change_user(&login, &change))
+            .await
+    }
+
+    async fn credentials(&self, login: &str) -> Result<Option<Credentials>, ServerError> {
+        let login = login.to_string();
+        self.on_registry(move |r| r.credentials(&login)).await
+    }
+
+    async fn open_session(
+        &self,
+        user: &User,
+        device: SessionDevice<'_>,
+    ) -> Result<NewSession, ServerError> {
+        let user = user.clone();
+        let (new, text) = match device {
+            SessionDevice::New(name) => (true, name.to_string()),
+            SessionDevice::Known(token) => (false, token.to_string()),
+        };
+        self.on_registry(move |r| {
+            let device = if new {
+                SessionDevice::New(&text)
+            } else {
+                SessionDevice::Known(&text)
+            };
+            r.open_session(&user, device)
+        })
+        .await
+    }
+
+    async fn end_session(&self, session: Uuid) -> Result<bool, ServerError> {
+        self.on_registry(move |r| r.end_session(session)).await
+    }
+
+    async fn devices(&self, account: Uuid) -> Result<Vec<DeviceRow>, ServerError> {
+        self.on_registry(move |r| r.devices(account)).await
+    }
+
+    async fn seen(&self, device: Uuid, app_version: Option<&str>) -> Result<(), ServerError> {
+        let version = app_version.map(str::to_string);
+        self.on_registry(move |r| r.seen(device, version.as_deref()))
+            .await
     }
 
     async fn push(&self, device: Device, req: PushRequest) -> Result<Pushed, ServerError> {

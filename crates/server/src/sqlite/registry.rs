@@ -13,7 +13,12 @@ use uuid::Uuid;
 
 use super::pool::Pool;
 use crate::error::ServerError;
-use crate::store::{Account, Device, NewToken, check_name, new_token, plausible_token, token_hash};
+use daybook_domain::Role;
+
+use crate::people::Person;
+use crate::store::{
+    Account, Device, NewToken, TokenKind, check_name, new_token, token_hash, token_kind,
+};
 
 /// Name of the registry file inside the data directory.
 pub const REGISTRY_FILE: &str = "server.sqlite3";
@@ -38,11 +43,41 @@ const SCHEMA: &[&str] = &[
         UNIQUE (account_id, code)
     ) WITHOUT ROWID;
     "#,
+    // 2: people (users, their sessions on devices); a device is a service device
+    // with a role of its own, or (role NULL) a device people sign in on.
+    r#"
+    CREATE TABLE users (
+        id            BLOB    PRIMARY KEY,
+        account_id    BLOB    NOT NULL REFERENCES accounts (id),
+        login         TEXT    NOT NULL UNIQUE,
+        name          TEXT    NOT NULL,
+        role          TEXT    NOT NULL,
+        password_hash TEXT    NOT NULL,
+        enabled       INTEGER NOT NULL DEFAULT 1,
+        created_at    INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX users_by_account ON users (account_id, login);
+
+    ALTER TABLE devices ADD COLUMN role TEXT DEFAULT 'admin';
+    ALTER TABLE devices ADD COLUMN app_version TEXT;
+    ALTER TABLE devices ADD COLUMN last_seen INTEGER;
+
+    CREATE TABLE sessions (
+        id         BLOB    PRIMARY KEY,
+        token_hash BLOB    NOT NULL UNIQUE,
+        user_id    BLOB    NOT NULL REFERENCES users (id),
+        device_id  BLOB    NOT NULL REFERENCES devices (id),
+        created_at INTEGER NOT NULL,
+        ended_at   INTEGER
+    ) WITHOUT ROWID;
+    CREATE INDEX sessions_by_user ON sessions (user_id) WHERE ended_at IS NULL;
+    CREATE INDEX sessions_by_device ON sessions (device_id) WHERE ended_at IS NULL;
+    "#,
 ];
 
 /// The registry database.
 pub struct Registry {
-    pool: Pool,
+    pub(super) pool: Pool,
 }
 
 fn open_conn(path: &Path) -> Result<Connection, ServerError> {
@@ -71,7 +106,7 @@ fn migrate(conn: &mut Connection) -> Result<(), ServerError> {
     Ok(())
 }
 
-fn millis_now() -> i64 {
+pub(super) fn millis_now() -> i64 {
     Utc::now().timestamp_millis()
 }
 
@@ -138,95 +173,119 @@ impl Registry {
     /// Adds a device to an account and returns its token (shown only now). The
     /// device code is `D<n>`, n counting the account's devices (revoked ones too,
     /// so a code is never reused).
-    pub fn create_device(&self, account_id: Uuid, name: &str) -> Result<NewToken, ServerError> {
-        let name = check_name("device name", name).map_err(ServerError::Invalid)?;
-        let token = new_token()?;
-        let hash = token_hash(&token);
-        let device_id = Uuid::now_v7();
+    /// `role` is a service device's; `None` makes a device people sign in on.
+    pub fn create_device(
+        &self,
+        account_id: Uuid,
+        name: &str,
+        role: Option<Role>,
+    ) -> Result<NewToken, ServerError> {
         self.pool.with(|c| {
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let exists: bool = tx.query_row(
-                "SELECT EXISTS (SELECT 1 FROM accounts WHERE id = ?1)",
-                [account_id],
-                |r| r.get(0),
-            )?;
-            if !exists {
-                return Err(ServerError::Invalid(format!(
-                    "no account has id {account_id}"
-                )));
-            }
-            let n: i64 = tx.query_row(
-                "SELECT count(*) FROM devices WHERE account_id = ?1",
-                [account_id],
-                |r| r.get(0),
-            )?;
-            let code = format!("D{}", n + 1);
-            tx.execute(
-                "INSERT INTO devices (id, account_id, name, code, token_hash, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![device_id, account_id, name, code, &hash[..], millis_now()],
-            )?;
+            let made = insert_device(&tx, account_id, name, role)?;
             tx.commit()?;
-            Ok(NewToken {
-                token,
-                device_id,
-                device_code: code,
-            })
+            Ok(made)
         })
     }
 
-    /// Revokes a device's token; returns false if no such (unrevoked) device exists.
+    /// Revokes a device's token and ends its sessions; returns false if no such
+    /// (unrevoked) device exists.
     pub fn revoke_device(&self, device_id: Uuid) -> Result<bool, ServerError> {
         self.pool.with(|c| {
-            Ok(c.execute(
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let now = millis_now();
+            let revoked = tx.execute(
                 "UPDATE devices SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
-                params![device_id, millis_now()],
-            )? == 1)
+                params![device_id, now],
+            )? == 1;
+            tx.execute(
+                "UPDATE sessions SET ended_at = ?2 WHERE device_id = ?1 AND ended_at IS NULL",
+                params![device_id, now],
+            )?;
+            tx.commit()?;
+            Ok(revoked)
         })
     }
 
-    /// Whether the device exists and its token is not revoked.
-    pub fn is_active(&self, device_id: Uuid) -> Result<bool, ServerError> {
+    /// Whether what authenticated `who` still holds: its device is not revoked and,
+    /// for a session, the session is open and its person enabled.
+    pub fn still_valid(&self, who: &Device) -> Result<bool, ServerError> {
         self.pool.with(|c| {
-            Ok(c.prepare_cached(
-                "SELECT EXISTS (SELECT 1 FROM devices WHERE id = ?1 AND revoked_at IS NULL)",
-            )?
-            .query_row([device_id], |r| r.get(0))?)
+            Ok(match who.session_id {
+                Some(session) => c
+                    .prepare_cached(
+                        "SELECT EXISTS (SELECT 1 FROM sessions s
+                             JOIN users u ON u.id = s.user_id
+                             JOIN devices d ON d.id = s.device_id
+                         WHERE s.id = ?1 AND s.ended_at IS NULL AND u.enabled = 1
+                           AND d.revoked_at IS NULL)",
+                    )?
+                    .query_row([session], |r| r.get(0))?,
+                None => c
+                    .prepare_cached(
+                        "SELECT EXISTS (SELECT 1 FROM devices WHERE id = ?1 AND revoked_at IS NULL)",
+                    )?
+                    .query_row([who.device_id], |r| r.get(0))?,
+            })
         })
     }
 
-    /// How many devices were ever revoked (grows with each revocation).
+    /// Devices revoked plus sessions ended: grows with each.
     pub fn revocations(&self) -> Result<i64, ServerError> {
         self.pool.with(|c| {
-            Ok(
-                c.prepare_cached("SELECT count(*) FROM devices WHERE revoked_at IS NOT NULL")?
-                    .query_row([], |r| r.get(0))?,
-            )
+            Ok(c.prepare_cached(
+                "SELECT (SELECT count(*) FROM devices WHERE revoked_at IS NOT NULL)
+                      + (SELECT count(*) FROM sessions WHERE ended_at IS NOT NULL)",
+            )?
+            .query_row([], |r| r.get(0))?)
         })
     }
 
-    /// The device a token belongs to, unless it is unknown or revoked.
+    /// Who a token speaks for: a service device, or an open session of an enabled
+    /// person on an unrevoked device. A people device's own token is no bearer token.
     pub fn authenticate(&self, token: &str) -> Result<Option<Device>, ServerError> {
-        if !plausible_token(token) {
+        let Some(kind) = token_kind(token) else {
             return Ok(None);
-        }
+        };
         let hash = token_hash(token);
         self.pool.with(|c| {
-            Ok(c.prepare_cached(
-                "SELECT d.account_id, a.name, d.id, d.name, d.code
-                 FROM devices d JOIN accounts a ON a.id = d.account_id
-                 WHERE d.token_hash = ?1 AND d.revoked_at IS NULL",
-            )?
-            .query_row([&hash[..]], |r| {
-                Ok(Device {
-                    account_id: r.get(0)?,
-                    account_name: r.get(1)?,
-                    device_id: r.get(2)?,
-                    device_name: r.get(3)?,
-                    device_code: r.get(4)?,
-                })
-            })
-            .optional()?)
+            let found = match kind {
+                TokenKind::Device => c
+                    .prepare_cached(
+                        "SELECT d.account_id, a.name, d.id, d.name, d.code, d.role
+                         FROM devices d JOIN accounts a ON a.id = d.account_id
+                         WHERE d.token_hash = ?1 AND d.revoked_at IS NULL AND d.role IS NOT NULL",
+                    )?
+                    .query_row([&hash[..]], |r| Ok((device_of(r)?, None::<(Person, Uuid)>)))
+                    .optional()?,
+                TokenKind::Session => c
+                    .prepare_cached(
+                        "SELECT d.account_id, a.name, d.id, d.name, d.code, u.role,
+                                u.id, u.login, u.name, s.id
+                         FROM sessions s
+                         JOIN users u ON u.id = s.user_id
+                         JOIN devices d ON d.id = s.device_id
+                         JOIN accounts a ON a.id = d.account_id
+                         WHERE s.token_hash = ?1 AND s.ended_at IS NULL AND u.enabled = 1
+                           AND d.revoked_at IS NULL",
+                    )?
+                    .query_row([&hash[..]], |r| {
+                        let person = Person {
+                            user_id: r.get(6)?,
+                            login: r.get(7)?,
+                            name: r.get(8)?,
+                        };
+                        Ok((device_of(r)?, Some((person, r.get::<_, Uuid>(9)?))))
+                    })
+                    .optional()?,
+            };
+            Ok(found.map(|(mut device, session)| {
+                if let Some((person, id)) = session {
+                    device.person = Some(person);
+                    device.session_id = Some(id);
+                }
+                device
+            }))
         })
     }
 
@@ -237,4 +296,85 @@ impl Registry {
             Ok(())
         })
     }
+}
+
+/// The device of a row `account_id, account name, id, name, code, role`.
+fn device_of(r: &rusqlite::Row<'_>) -> rusqlite::Result<Device> {
+    Ok(Device {
+        account_id: r.get(0)?,
+        account_name: r.get(1)?,
+        device_id: r.get(2)?,
+        device_name: r.get(3)?,
+        device_code: r.get(4)?,
+        role: role_column(r, 5)?,
+        person: None,
+        session_id: None,
+    })
+}
+
+/// A role column; an unknown role is a conversion failure (corrupt data).
+pub(super) fn role_column(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Role> {
+    let text: String = r.get(i)?;
+    Role::parse(&text).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            i,
+            rusqlite::types::Type::Text,
+            format!("unknown role {text:?}").into(),
+        )
+    })
+}
+
+/// Refuses an account id the registry does not know (admin input).
+pub(super) fn must_exist(c: &rusqlite::Connection, account_id: Uuid) -> Result<(), ServerError> {
+    let exists: bool = c.query_row(
+        "SELECT EXISTS (SELECT 1 FROM accounts WHERE id = ?1)",
+        [account_id],
+        |r| r.get(0),
+    )?;
+    if exists {
+        Ok(())
+    } else {
+        Err(ServerError::Invalid(format!(
+            "no account has id {account_id}"
+        )))
+    }
+}
+
+/// Adds a device (code `D<n>`, n counting the account's devices, revoked ones too,
+/// so a code is never reused) in `tx`; `role` `None` makes a device people sign in on.
+pub(super) fn insert_device(
+    tx: &rusqlite::Transaction<'_>,
+    account_id: Uuid,
+    name: &str,
+    role: Option<Role>,
+) -> Result<NewToken, ServerError> {
+    let name = check_name("device name", name).map_err(ServerError::Invalid)?;
+    let token = new_token()?;
+    let hash = token_hash(&token);
+    let device_id = Uuid::now_v7();
+    must_exist(tx, account_id)?;
+    let n: i64 = tx.query_row(
+        "SELECT count(*) FROM devices WHERE account_id = ?1",
+        [account_id],
+        |r| r.get(0),
+    )?;
+    let code = format!("D{}", n + 1);
+    tx.execute(
+        "INSERT INTO devices (id, account_id, name, code, token_hash, created_at, role)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            device_id,
+            account_id,
+            name,
+            code,
+            &hash[..],
+            millis_now(),
+            role.map(Role::as_str)
+        ],
+    )?;
+    Ok(NewToken {
+        token,
+        device_id,
+        device_code: code,
+    })
 }

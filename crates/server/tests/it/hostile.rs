@@ -23,14 +23,14 @@ use uuid::Uuid;
 use crate::support::*;
 
 /// The real server (`daybook_server::serve`) on a loopback port.
-struct Server {
+pub(crate) struct Server {
     addr: SocketAddr,
-    base: String,
+    pub(crate) base: String,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: JoinHandle<std::io::Result<()>>,
 }
 
-async fn start(f: &Fixture) -> Server {
+pub(crate) async fn start(f: &Fixture) -> Server {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -46,7 +46,7 @@ async fn start(f: &Fixture) -> Server {
 }
 
 impl Server {
-    async fn shutdown(mut self) {
+    pub(crate) async fn shutdown(mut self) {
         if let Some(s) = self.stop.take() {
             let _ = s.send(());
         }
@@ -864,7 +864,10 @@ async fn a_token_hammering_past_its_limit_gets_429_and_other_tokens_do_not() {
 }
 
 /// Reads a live stream until it ends (`Ok(what it sent)`) or `within` passes (`Err`).
-async fn live_until_end(res: &mut reqwest::Response, within: Duration) -> Result<String, String> {
+pub(crate) async fn live_until_end(
+    res: &mut reqwest::Response,
+    within: Duration,
+) -> Result<String, String> {
     let mut seen = String::new();
     let deadline = Instant::now() + within;
     loop {

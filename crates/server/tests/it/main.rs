@@ -16,6 +16,7 @@ mod floods;
 mod hostile;
 mod isolation;
 mod openapi;
+mod people;
 mod pg_backup;
 mod process;
 mod pull;

@@ -58,6 +58,8 @@ fn the_spec_lists_every_route_and_field() {
         "/healthz",
         "/readyz",
         "/v1/me",
+        "/v1/sessions",
+        "/v1/sessions/current",
         "/v1/accounts/{account}/commands",
         "/v1/accounts/{account}/events",
         "/v1/accounts/{account}/live",
@@ -83,6 +85,12 @@ fn the_spec_lists_every_route_and_field() {
             device_name: "d".into(),
             device_code: "D1".into(),
             schema: Some(daybook_protocol::SchemaInfo::this_build()),
+            role: Some(daybook_domain::Role::Clerk),
+            person: Some(daybook_protocol::PersonInfo {
+                login: "anna@example.com".into(),
+                name: "Anna".into(),
+                role: daybook_domain::Role::Clerk,
+            }),
         },
     );
     let error = ErrorBody::new(ErrorCode::TooLong, "m")

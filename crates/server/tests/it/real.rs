@@ -42,7 +42,11 @@ pub async fn data_with(tenants: usize) -> (TempDir, Vec<Tenant>) {
     let mut out = Vec::new();
     for i in 0..tenants {
         let account = store.create_account(&format!("Tenant {i}")).await.unwrap();
-        let token = store.create_token(account, "laptop").await.unwrap().token;
+        let token = store
+            .create_token(account, "laptop", daybook_domain::Role::Admin)
+            .await
+            .unwrap()
+            .token;
         out.push(Tenant { account, token });
     }
     (dir, out)
@@ -52,7 +56,10 @@ pub async fn data_with(tenants: usize) -> (TempDir, Vec<Tenant>) {
 /// shared through the file).
 pub async fn another_token(dir: &Path, tenant: &Tenant, device: &str) -> (Uuid, String) {
     let store = SqliteStore::open(dir).unwrap();
-    let t = store.create_token(tenant.account, device).await.unwrap();
+    let t = store
+        .create_token(tenant.account, device, daybook_domain::Role::Admin)
+        .await
+        .unwrap();
     (t.device_id, t.token)
 }
 

@@ -27,6 +27,11 @@ pub struct Fixture {
 }
 
 impl Fixture {
+    /// The SQLite adapter's data directory (`None` on PostgreSQL).
+    pub fn sqlite_dir(&self) -> Option<&std::path::Path> {
+        self.sqlite.as_deref().map(SqliteStore::data_dir)
+    }
+
     /// The SQLite adapter (only [`fixture`]s have one).
     pub fn sqlite(&self) -> &SqliteStore {
         self.sqlite
