@@ -7,7 +7,7 @@
 //! more: choosing it shows the next ones, the highlight on the first of them.
 
 import { useQuery } from "@tanstack/react-query";
-import { useId, useState, type KeyboardEvent, type ReactNode, type Ref } from "react";
+import { useId, useRef, useState, type KeyboardEvent, type ReactNode, type Ref } from "react";
 import { useDebounced } from "../lib/hooks";
 
 export interface ComboboxProps<T> {
@@ -57,6 +57,13 @@ export function Combobox<T>(props: ComboboxProps<T>) {
   const [open, setOpen] = useState(false);
   const [active, setActive] = useState(0);
   const [waiting, setWaiting] = useState(false);
+  // Closing on blur waits a moment (a click on the list lands first); coming back to
+  // the field, or typing in it, within that moment must not be closed by it.
+  const closing = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const keepOpen = () => {
+    if (closing.current !== undefined) clearTimeout(closing.current);
+    closing.current = undefined;
+  };
   const debounced = useDebounced(text.trim(), 120);
   const enabled = open && (props.searchEmpty === true || debounced !== "");
   const page = props.pageSize;
@@ -183,13 +190,19 @@ export function Combobox<T>(props: ComboboxProps<T>) {
         autoFocus={props.autoFocus}
         value={text}
         onChange={(e) => {
+          keepOpen();
           onTextChange(e.target.value);
           setOpen(true);
           setActive(0);
           if (page !== undefined) setShown(page);
         }}
-        onFocus={() => props.searchEmpty && setOpen(true)}
-        onBlur={() => setTimeout(() => setOpen(false), 150)}
+        onFocus={() => {
+          keepOpen();
+          if (props.searchEmpty) setOpen(true);
+        }}
+        onBlur={() => {
+          closing.current = setTimeout(() => setOpen(false), 150);
+        }}
         onKeyDown={(e) => void onKeyDown(e)}
       />
       {open && count > 0 && (
