@@ -48,6 +48,19 @@ fn demo_data_fills_the_order_list() {
     );
 }
 
+/// An order held for a manager (over the spending limit) waits in the approvals queue:
+/// the demo neither delivers nor invoices it, so nothing is refused for it.
+#[test]
+fn held_demo_orders_wait_for_a_manager_and_nothing_is_refused_for_them() {
+    let b = Book::new();
+    let report = b.json(&["demo", "--orders", "3000", "--seed", "5"]);
+    let refusals = &report["refusals"];
+    assert!(refusals.get("not_delivered").is_none(), "{refusals}");
+    assert!(refusals.get("not_placed").is_none(), "{refusals}");
+    let held = b.json(&["approvals"]);
+    assert!(held.as_array().is_some_and(|h| !h.is_empty()), "{report}");
+}
+
 #[test]
 fn demo_refuses_a_daybook_with_data_and_filters_work_on_it() {
     let b = Book::new();

@@ -124,7 +124,7 @@ pub(crate) struct Runner {
     pub(crate) batch: Vec<CommandEnvelope>,
     /// Orders whose `PlaceOrder` is in the unrun batch.
     pub(crate) placing: HashSet<OrderId>,
-    /// Orders whose `PlaceOrder` was refused.
+    /// Orders whose `PlaceOrder` was refused, or held for a manager.
     pub(crate) not_placed: HashSet<OrderId>,
     pub(crate) commands: usize,
     pub(crate) accepted: usize,
@@ -179,8 +179,15 @@ impl Runner {
                 Ok(outcome) => {
                     self.accepted += 1;
                     self.events += outcome.events.len();
-                    if let Some((false, _)) = kind {
-                        self.orders_created += 1;
+                    match kind {
+                        Some((false, _)) => self.orders_created += 1,
+                        // Held for a manager (over the spending limit): it waits in the
+                        // approvals queue, as in real life, so it is not delivered or
+                        // invoiced either.
+                        Some((true, order)) if outcome.events.iter().any(|e| e == "OrderHeld") => {
+                            self.not_placed.insert(order);
+                        }
+                        _ => {}
                     }
                 }
                 Err(e) => {
