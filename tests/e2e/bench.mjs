@@ -84,8 +84,14 @@ async function searchMs(b, text, by, total) {
                 .includes(q.toLowerCase());
       const ok = () => {
         if (q === "") return Number(grid.getAttribute("aria-rowcount")) - 1 === all;
+        // The filtered list is on screen: fewer rows than the whole list, and among them
+        // the ones this mode looks for. (Search also finds orders by a product code or
+        // word on their lines, so not every row need match by number or name.)
         const rows = [...document.querySelectorAll('[data-testid="order-row"]')];
-        return rows.length > 0 && rows.every(matches);
+        const filtered = Number(grid.getAttribute("aria-rowcount")) - 1 < all;
+        // Digits also find orders by a product code on a line, listed in the list's
+        // order: the serial's own match may be further down, so any filtered page counts.
+        return filtered && rows.length > 0 && (mode === "digits" || rows.some(matches));
       };
       const t0 = performance.now();
       const obs = new MutationObserver(() => {
