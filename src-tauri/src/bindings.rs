@@ -76,6 +76,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             save_document,
             open_document,
             email_document,
+            set_company_logo,
         ])
         .events(collect_events![Changed, Progress, SyncStatus])
         // Each command resolves to `{status: "ok", data} | {status: "error", error: ErrorBody}`:

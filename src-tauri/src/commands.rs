@@ -26,7 +26,7 @@ use crate::state::{AppInfo, AppState};
 use crate::sync::{SyncEngine, SyncStatus};
 
 /// Tells the windows what a command changed and wakes the sync engine.
-fn changed(app: &AppHandle, sync: &SyncEngine, outcome: &CommandOutcome) {
+pub(crate) fn changed(app: &AppHandle, sync: &SyncEngine, outcome: &CommandOutcome) {
     if !outcome.events.is_empty() {
         notify(app, Some(outcome.stream_id), outcome.events.clone());
         sync.wake();

@@ -15,7 +15,10 @@ use daybook_app::readable::{CustomerHistoryEntry, ReadableEntry};
 use daybook_app::view::RecordView;
 use daybook_app::{ErrorBody, ErrorCode};
 use daybook_documents::{DocumentError, DocumentKind, Saved};
-use daybook_domain::Company;
+use daybook_app::{AppError, CommandOutcome};
+use daybook_domain::{
+    Command, CommandEnvelope, Company, CompanyId, DomainError, Logo, LogoProblem, SetCompanyLogo,
+};
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, State};
 use uuid::Uuid;
@@ -23,6 +26,7 @@ use uuid::Uuid;
 use crate::files::{Chosen, DOCUMENT_DIR, FilePurpose};
 use crate::ipc::{Res, to_body};
 use crate::state::AppState;
+use crate::sync::SyncEngine;
 
 /// Which of an order's documents.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
@@ -225,6 +229,40 @@ fn mail_with_attachment(subject: &str, file: &Path) -> std::io::Result<()> {
 #[specta::specta]
 pub async fn get_company(state: State<'_, AppState>) -> Res<Option<Company>> {
     state.read(|r| r.company()).await
+}
+
+/// Sets the company's logo from an image file chosen in the file dialog (`choose_file`
+/// with purpose `logo`); any other path is refused (`file_not_chosen`). The file is
+/// checked as the domain checks it and drawn once, so an image the PDF writer cannot
+/// read is refused now rather than left out of every document later.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_company_logo(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    chosen: State<'_, Chosen>,
+    sync: State<'_, SyncEngine>,
+    path: String,
+) -> Res<CommandOutcome> {
+    let path = chosen.permit(FilePurpose::Logo, state.data_dir(), PathBuf::from(path.trim()))?;
+    let bytes = std::fs::read(&path).map_err(|e| {
+        ErrorBody::new(ErrorCode::IoError, format!("cannot read {}: {e}", path.display()))
+            .with_field("logo")
+    })?;
+    let refused = |problem| to_body(AppError::Domain(DomainError::InvalidLogo { problem }));
+    let logo = Logo::from_image(&bytes).map_err(refused)?;
+    if !daybook_documents::logo_draws(&logo) {
+        return Err(refused(LogoProblem::NotAnImage));
+    }
+    let command = Command::SetCompanyLogo(SetCompanyLogo {
+        company_id: CompanyId::ACCOUNT,
+        logo: Some(logo.data),
+    });
+    let outcome = state
+        .write(|db| db.execute_envelope(CommandEnvelope::new(command)))
+        .await?;
+    crate::commands::changed(&app, &sync, &outcome);
+    Ok(outcome)
 }
 
 /// A record's history in words, oldest first (who, when, one row per change).

@@ -24,6 +24,9 @@ use crate::data::EXPORT_DIR;
 /// Folder of the data directory where documents (PDFs) go by default.
 pub const DOCUMENT_DIR: &str = "documents";
 
+/// Folder of the data directory a logo may be read from without a dialog.
+pub const LOGO_DIR: &str = "logos";
+
 /// Environment variable of the end-to-end tests' dialog answers (debug builds only).
 pub const DIALOG_SEAM_ENV: &str = "DAYBOOK_E2E_DIALOG";
 
@@ -40,11 +43,13 @@ pub enum FilePurpose {
     Export,
     /// A document (PDF) to write.
     Pdf,
+    /// The company's logo (PNG or JPEG) to read.
+    Logo,
 }
 
 impl FilePurpose {
     fn saves(self) -> bool {
-        !matches!(self, FilePurpose::Restore)
+        !matches!(self, FilePurpose::Restore | FilePurpose::Logo)
     }
 
     /// The app's own folder for this purpose: paths inside it need no dialog.
@@ -53,6 +58,7 @@ impl FilePurpose {
             FilePurpose::Backup | FilePurpose::Restore => backup::BACKUP_DIR,
             FilePurpose::Export => EXPORT_DIR,
             FilePurpose::Pdf => DOCUMENT_DIR,
+            FilePurpose::Logo => LOGO_DIR,
         })
     }
 
@@ -61,6 +67,7 @@ impl FilePurpose {
             FilePurpose::Backup | FilePurpose::Restore => ("Daybook backup", &["sqlite3"]),
             FilePurpose::Export => ("CSV", &["csv"]),
             FilePurpose::Pdf => ("PDF", &["pdf"]),
+            FilePurpose::Logo => ("Image (PNG, JPEG)", &["png", "jpg", "jpeg"]),
         }
     }
 
@@ -69,7 +76,7 @@ impl FilePurpose {
             FilePurpose::Backup => backup::default_backup_path(data_dir, Utc::now())
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned()),
-            FilePurpose::Restore => None,
+            FilePurpose::Restore | FilePurpose::Logo => None,
             FilePurpose::Export => Some(format!("export-{}.csv", Utc::now().format("%Y-%m-%d"))),
             FilePurpose::Pdf => Some("document.pdf".into()),
         }

@@ -369,3 +369,66 @@ fn a_thousand_lines_print_once_each_in_order_over_numbered_pages_with_one_total(
         "the totals close the last page"
     );
 }
+
+/// `pdfimages -list`: the page of each image drawn.
+fn image_pages(file: &Path) -> Vec<u32> {
+    let out = Command::new("pdfimages")
+        .arg("-list")
+        .arg(file)
+        .output()
+        .expect("pdfimages runs (poppler-utils; scripts/deps.sh installs it)");
+    assert!(out.status.success(), "pdfimages failed on {}", file.display());
+    String::from_utf8(out.stdout)
+        .expect("UTF-8 text")
+        .lines()
+        .skip(2)
+        .filter_map(|l| l.split_whitespace().next()?.parse().ok())
+        .collect()
+}
+
+#[test]
+fn a_logo_from_a_file_prints_on_documents_of_its_time_and_bad_files_change_nothing() {
+    let b = shop();
+    let jpeg = out(&b, "logo.jpg");
+    std::fs::write(
+        &jpeg,
+        include_bytes!("../../crates/domain/tests/fixtures/images/logo.jpg"),
+    )
+    .expect("written");
+    let jpeg = jpeg.to_str().unwrap();
+    let e = b.fails(&["company", "logo", jpeg], 1);
+    assert!(e.contains("name and address before its logo"), "{e}");
+    company(&b);
+    let before = b.ok(&["company", "show"]);
+    let notes = out(&b, "notes.txt");
+    std::fs::write(&notes, "not an image").expect("written");
+    let refused = b.json_exiting(&["company", "logo", notes.to_str().unwrap()], 1);
+    assert_eq!(refused["code"], "invalid_logo", "{refused}");
+    assert_eq!(refused["field"], "logo", "{refused}");
+    let e = b.fails(&["company", "logo", out(&b, "missing.png").to_str().unwrap()], 2);
+    assert!(e.contains("cannot read"), "{e}");
+    assert_eq!(b.ok(&["company", "show"]), before, "a refusal changes nothing");
+
+    let said = b.ok(&["company", "logo", jpeg]);
+    assert!(said.contains("logo set (JPEG, 120 × 40 px, 1 KB)"), "{said}");
+    assert!(b.ok(&["company", "show"]).contains("JPEG, 120 × 40 px"));
+    let h = b.ok(&["history", "company"]);
+    assert!(h.contains("Logo set") && h.contains("Logo: JPEG, 120 × 40 px, 1 KB"), "{h}");
+
+    for args in [
+        ["order", "add-line", "SO-00001", "--product", "TEA", "--quantity", "3"].as_slice(),
+        &["order", "place", "SO-00001"],
+    ] {
+        b.ok(args);
+    }
+    let first = out(&b, "with-logo.pdf");
+    b.ok(&["print", "SO-00001", "--out", first.to_str().unwrap()]);
+    assert_eq!(image_pages(&first), [1]);
+    assert!(pdf_text(&first).contains("Daybook Trading BV"));
+    // Removed later: the confirmation keeps the logo of its day.
+    assert!(b.ok(&["company", "logo", "--remove"]).contains("logo removed"));
+    assert!(b.ok(&["history", "company"]).contains("Logo removed"));
+    let again = out(&b, "again.pdf");
+    b.ok(&["print", "SO-00001", "--out", again.to_str().unwrap()]);
+    assert_eq!(std::fs::read(&first).ok(), std::fs::read(&again).ok());
+}

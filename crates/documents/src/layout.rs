@@ -56,13 +56,40 @@ pub struct Text {
     pub text: String,
 }
 
-/// One page: texts and horizontal rules `(x1, x2, y)`.
+/// Where the logo goes: its top-left corner (from the top) and size in points.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Placed {
+    /// Left edge.
+    pub x: f32,
+    /// Top edge, from the top.
+    pub y: f32,
+    /// Width.
+    pub w: f32,
+    /// Height.
+    pub h: f32,
+}
+
+/// One page: texts, horizontal rules `(x1, x2, y)` and the logo, if any.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Page {
     /// Texts.
     pub texts: Vec<Text>,
     /// Rules.
     pub rules: Vec<(f32, f32, f32)>,
+    /// The logo's place on this page.
+    pub logo: Option<Placed>,
+}
+
+/// The logo's box: at most this high and wide, its proportions kept.
+const LOGO_H: f32 = 40.0;
+const LOGO_W: f32 = 160.0;
+
+/// The logo's printed size: as high as [`LOGO_H`] unless that makes it wider than
+/// [`LOGO_W`].
+pub fn logo_size(width_px: u32, height_px: u32) -> (f32, f32) {
+    let (w, h) = (width_px.max(1) as f32, height_px.max(1) as f32);
+    let scale = (LOGO_H / h).min(LOGO_W / w);
+    (w * scale, h * scale)
 }
 
 /// Measures text: the advance widths of the shipped fonts.
@@ -224,19 +251,27 @@ pub fn layout(doc: &Document, m: &dyn Measure) -> Vec<Page> {
 
 fn header(p: &mut Pager<'_>, doc: &Document) {
     let name = doc.company.as_ref().map_or("", |c| c.name.as_str());
-    p.text(LEFT, TOP, Face::Bold, 14.0, Align::Left, name);
+    // The logo sits top left, the company's name under it.
+    let mut name_y = TOP;
+    if let Some(l) = &doc.logo {
+        let (w, h) = logo_size(l.width, l.height);
+        let top = TOP - 24.0;
+        p.page.logo = Some(Placed { x: LEFT, y: top, w, h });
+        name_y = top + h + 16.0;
+    }
+    p.text(LEFT, name_y, Face::Bold, 14.0, Align::Left, name);
     p.text(RIGHT, TOP, Face::Bold, 16.0, Align::Right, doc.title());
     let number = match doc.invoice_number {
         Some(n) => format!("Invoice no. INV-{n:05} · Order {}", doc.order_number),
         None => format!("Order {}", doc.order_number),
     };
     p.text(RIGHT, TOP + 16.0, Face::Regular, SIZE, Align::Right, number);
-    p.y = TOP + 24.0;
+    p.y = (TOP + 24.0).max(name_y + 8.0);
     // A cancelled order's document says so on every page, under its number.
     if let Some(t) = doc.cancelled {
         let mark = format!("CANCELLED on {}", date(t));
         p.text(RIGHT, TOP + 32.0, Face::Bold, 11.0, Align::Right, mark);
-        p.y = TOP + 38.0;
+        p.y = p.y.max(TOP + 38.0);
     }
 }
 

@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use daybook_app::Reader;
 use daybook_app::history::AsOf;
 use daybook_domain::{
+    Logo,
     Address, Aggregate, Company, CompanyId, Currency, Customer, OrderLine, OrderStatus, SalesOrder,
     Totals,
 };
@@ -85,6 +86,8 @@ pub struct Document {
     pub pro_forma: bool,
     /// The seller (`None` while the company's details were never set).
     pub company: Option<Party>,
+    /// The seller's logo, as it was at the document's moment.
+    pub logo: Option<Logo>,
     /// The customer, with the invoice address.
     pub customer: Party,
     /// Where the goods go.
@@ -244,6 +247,7 @@ fn assemble(
             extra: vec![],
         },
     };
+    let logo = company.as_ref().and_then(|c| c.logo.clone());
     let company = company.map(|c| Party {
         extra: [
             c.vat_number.map(|v| format!("VAT {v}")),
@@ -276,6 +280,7 @@ fn assemble(
         kind,
         pro_forma,
         company,
+        logo,
         customer,
         delivery,
         invoice_number: order.invoice_number,

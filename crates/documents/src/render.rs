@@ -3,7 +3,9 @@
 //! dates and no random ids, so the same document gives the same bytes.
 
 use krilla::Document as Pdf;
-use krilla::geom::{PathBuilder, Point};
+use daybook_domain::{ImageFormat, Logo};
+use krilla::geom::{PathBuilder, Point, Size, Transform};
+use krilla::image::Image;
 use krilla::page::PageSettings;
 use krilla::paint::Stroke;
 use krilla::text::{Font, TextDirection};
@@ -67,8 +69,53 @@ pub struct Rendered {
     pub pages: usize,
 }
 
-/// The document as PDF.
+/// The document as PDF. A logo the PDF writer cannot read (damaged in a way its
+/// header did not show when it was set) is left out rather than keep the document
+/// from printing.
 pub fn render(doc: &Document) -> Result<Rendered, DocumentError> {
+    match render_with(doc, logo_image(doc)) {
+        Err(DocumentError::Pdf(_)) if doc.logo.is_some() => render_with(doc, None),
+        other => other,
+    }
+}
+
+/// The logo as the PDF writer takes it; `None` when there is none or it cannot be read.
+fn logo_image(doc: &Document) -> Option<Image> {
+    let logo = doc.logo.as_ref()?;
+    let bytes = logo.image().ok()?;
+    match logo.format {
+        ImageFormat::Png => Image::from_png(bytes.into(), true).ok(),
+        ImageFormat::Jpeg => Image::from_jpeg(bytes.into(), true).ok(),
+    }
+}
+
+/// Whether the PDF writer reads `logo` (the edges check a chosen file with it before
+/// they set it, so a logo that passes the domain's header check but would not draw
+/// is refused up front).
+pub fn logo_draws(logo: &Logo) -> bool {
+    let Ok(bytes) = logo.image() else {
+        return false;
+    };
+    let image = match logo.format {
+        ImageFormat::Png => Image::from_png(bytes.into(), true),
+        ImageFormat::Jpeg => Image::from_jpeg(bytes.into(), true),
+    };
+    let Ok(image) = image else { return false };
+    let mut pdf = Pdf::new();
+    let Some(settings) = PageSettings::from_wh(10.0, 10.0) else {
+        return false;
+    };
+    let mut page = pdf.start_page_with(settings);
+    let mut surface = page.surface();
+    if let Some(size) = Size::from_wh(10.0, 10.0) {
+        surface.draw_image(image, size);
+    }
+    surface.finish();
+    page.finish();
+    pdf.finish().is_ok()
+}
+
+fn render_with(doc: &Document, logo: Option<Image>) -> Result<Rendered, DocumentError> {
     let fonts = Fonts::load()?;
     let pages = layout::layout(doc, &fonts);
     let mut pdf = Pdf::new();
@@ -76,6 +123,13 @@ pub fn render(doc: &Document) -> Result<Rendered, DocumentError> {
     for laid in &pages {
         let mut page = pdf.start_page_with(settings.clone());
         let mut surface = page.surface();
+        if let (Some(image), Some(at)) = (&logo, laid.logo)
+            && let Some(size) = Size::from_wh(at.w, at.h)
+        {
+            surface.push_transform(&Transform::from_translate(at.x, at.y));
+            surface.draw_image(image.clone(), size);
+            surface.pop();
+        }
         for t in &laid.texts {
             if t.text.is_empty() {
                 continue;

@@ -10,6 +10,7 @@ use crate::error::DomainError;
 use crate::event::*;
 use crate::facts::FactNeeds;
 use crate::ids::CompanyId;
+use crate::logo::Logo;
 use crate::validate::{self, optional, required};
 use crate::values::{Address, RecordKind};
 
@@ -29,19 +30,32 @@ pub struct Company {
     pub email: Option<String>,
     /// Telephone.
     pub phone: Option<String>,
+    /// The logo documents print, if one was set.
+    #[serde(default)]
+    pub logo: Option<Logo>,
 }
 
 /// Folds one event into the state. Total and logic-free.
 pub fn apply(state: &mut Option<Company>, event: &Event) {
-    if let Event::CompanyDetailsChanged(e) = event {
-        *state = Some(Company {
-            name: e.name.clone(),
-            address: e.address.clone(),
-            vat_number: e.vat_number.clone(),
-            bank_account: e.bank_account.clone(),
-            email: e.email.clone(),
-            phone: e.phone.clone(),
-        });
+    match event {
+        Event::CompanyDetailsChanged(e) => {
+            let logo = state.take().and_then(|s| s.logo);
+            *state = Some(Company {
+                name: e.name.clone(),
+                address: e.address.clone(),
+                vat_number: e.vat_number.clone(),
+                bank_account: e.bank_account.clone(),
+                email: e.email.clone(),
+                phone: e.phone.clone(),
+                logo,
+            });
+        }
+        Event::CompanyLogoChanged(e) => {
+            if let Some(s) = state {
+                s.logo = e.logo.clone();
+            }
+        }
+        _ => {}
     }
 }
 
@@ -105,6 +119,28 @@ pub fn decide(state: Option<&Company>, cmd: CompanyCommand<'_>) -> Result<Vec<Ev
                 vec![]
             } else {
                 vec![event.into()]
+            })
+        }
+        CompanyCommand::SetCompanyLogo(command::SetCompanyLogo { company_id, logo }) => {
+            if *company_id != CompanyId::ACCOUNT {
+                return Err(DomainError::NotFound {
+                    kind: RecordKind::Company,
+                    id: company_id.0,
+                });
+            }
+            // A logo belongs on a letterhead: with no name and address there is none.
+            let Some(state) = state else {
+                return Err(DomainError::CompanyDetailsMissing);
+            };
+            let logo = logo
+                .as_deref()
+                .map(Logo::parse)
+                .transpose()
+                .map_err(|problem| DomainError::InvalidLogo { problem })?;
+            Ok(if state.logo == logo {
+                vec![]
+            } else {
+                vec![CompanyLogoChanged { logo }.into()]
             })
         }
     }

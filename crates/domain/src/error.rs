@@ -3,6 +3,7 @@
 
 use uuid::Uuid;
 
+use crate::logo::LogoProblem;
 use crate::money::{
     AmountOverflow, Currency, InvalidCurrency, MAX_QUANTITY, MAX_UNIT_PRICE, Money, percent,
 };
@@ -183,6 +184,15 @@ pub enum DomainError {
     /// Invoiced orders are final.
     #[error("an invoiced order cannot be cancelled")]
     CannotCancelInvoiced,
+    /// The image cannot be the company's logo.
+    #[error("{problem}")]
+    InvalidLogo {
+        /// Why.
+        problem: LogoProblem,
+    },
+    /// A logo needs the company's name and address first.
+    #[error("set the company's name and address before its logo")]
+    CompanyDetailsMissing,
     /// Cancelling twice.
     #[error("the order is already cancelled")]
     AlreadyCancelled,
@@ -262,6 +272,7 @@ impl DomainError {
             | DomainError::DuplicateOrderNumber { .. } => Some("number"),
             DomainError::AddressNotOfCustomer { .. } => Some("address_id"),
             DomainError::ProductDiscontinued { .. } => Some("product_id"),
+            DomainError::InvalidLogo { .. } => Some("logo"),
             DomainError::AlreadyExists { .. }
             | DomainError::AmountTooLarge
             | DomainError::TotalTooLarge { .. }
@@ -271,6 +282,7 @@ impl DomainError {
             | DomainError::CustomerBlocked
             | DomainError::SpendingLimitExceeded { .. }
             | DomainError::CannotCancelInvoiced
+            | DomainError::CompanyDetailsMissing
             | DomainError::NotHeld { .. }
             | DomainError::RoleRequired { .. }
             | DomainError::AlreadyCancelled

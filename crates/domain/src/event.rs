@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{AddressId, CustomerId, DeliveryId, InvoiceId, LineId, ProductId};
+use crate::logo::Logo;
 use crate::money::{Currency, Money, VatClass};
 use crate::values::{Address, CustomerKind, HoldReason};
 
@@ -290,6 +291,13 @@ pub struct CompanyDetailsChanged {
     pub phone: Option<String>,
 }
 
+/// The company's logo was set (with what was read off it) or removed (`None`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompanyLogoChanged {
+    /// The new logo, if any.
+    pub logo: Option<Logo>,
+}
+
 macro_rules! events {
     ($($(#[$doc:meta])* $name:ident => $stream:ident, $version:literal;)*) => {
         /// Every domain event. The JSON form is `{"type": "<EventType>", "data": {...}}`.
@@ -406,6 +414,8 @@ events! {
     OrderInvoiced => SalesOrder, 1;
     /// See [`CompanyDetailsChanged`].
     CompanyDetailsChanged => Company, 1;
+    /// See [`CompanyLogoChanged`].
+    CompanyLogoChanged => Company, 1;
 }
 
 impl Event {

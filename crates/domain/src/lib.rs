@@ -13,6 +13,7 @@ pub mod event;
 pub mod facts;
 mod guard;
 pub mod ids;
+pub mod logo;
 pub mod money;
 pub mod order;
 pub mod permission;
@@ -32,6 +33,7 @@ pub use error::DomainError;
 pub use event::{Event, EventDecodeError, StreamType};
 pub use facts::{CustomerFacts, FactNeeds, Facts, ProductFacts};
 pub use ids::*;
+pub use logo::{ImageFormat, Logo, LogoProblem};
 pub use money::{
     AmountOverflow, Currency, InvalidCurrency, Money, RateSums, RateTotal, Totals, VatClass,
 };

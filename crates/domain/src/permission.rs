@@ -48,6 +48,7 @@ pub fn required(command: &Command, state: &Aggregate) -> (Role, &'static str) {
         Command::DeliverOrder(_) => (Clerk, "deliver an order"),
         Command::InvoiceOrder(_) => (Manager, "invoice an order"),
         Command::SetCompanyDetails(_) => (Manager, "change the company's details"),
+        Command::SetCompanyLogo(_) => (Manager, "change the company's logo"),
     }
 }
 

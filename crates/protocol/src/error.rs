@@ -9,6 +9,7 @@
 
 use chrono::{DateTime, Utc};
 use daybook_domain::money::{MAX_QUANTITY, MAX_UNIT_PRICE};
+use daybook_domain::logo::{LogoProblem, MAX_LOGO_BYTES, MAX_LOGO_SIDE};
 use daybook_domain::text::code_point;
 use daybook_domain::{Currency, DomainError, Money, OrderStatus, RecordKind, Role, TotalScope};
 use serde::{Deserialize, Serialize};
@@ -91,6 +92,11 @@ codes! {
     SpendingLimitExceeded = "spending_limit_exceeded",
     /// An invoiced order is final.
     CannotCancelInvoiced = "cannot_cancel_invoiced",
+    /// The image cannot be the company's logo (not a PNG or JPEG, or over
+    /// `params.max` bytes or pixels a side).
+    InvalidLogo = "invalid_logo",
+    /// A logo needs the company's name and address first.
+    CompanyDetailsMissing = "company_details_missing",
     /// The order is cancelled already.
     AlreadyCancelled = "already_cancelled",
     /// Delivery follows placing (`params.status`).
@@ -498,6 +504,18 @@ impl From<&DomainError> for ErrorBody {
                 },
             ),
             D::CannotCancelInvoiced => (ErrorCode::CannotCancelInvoiced, p()),
+            D::InvalidLogo { problem } => (
+                ErrorCode::InvalidLogo,
+                ErrorParams {
+                    max: match problem {
+                        LogoProblem::TooLarge { .. } => i64::try_from(MAX_LOGO_BYTES).ok(),
+                        LogoProblem::TooManyPixels { .. } => Some(i64::from(MAX_LOGO_SIDE)),
+                        LogoProblem::NotBase64 | LogoProblem::NotAnImage => None,
+                    },
+                    ..p()
+                },
+            ),
+            D::CompanyDetailsMissing => (ErrorCode::CompanyDetailsMissing, p()),
             D::AlreadyCancelled => (ErrorCode::AlreadyCancelled, p()),
             D::NotPlaced { status } => (
                 ErrorCode::NotPlaced,

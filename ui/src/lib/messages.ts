@@ -184,6 +184,13 @@ export function errorMessage(body: ErrorBody, locale = userLocale()): string {
         : fallback();
     case "cannot_cancel_invoiced":
       return "An invoiced order cannot be cancelled.";
+    case "invalid_logo":
+      // `max` is the byte limit for a file too large, the pixel limit for an image too big.
+      if (has(p.max) && p.max > 100_000) return `The logo is too large: at most ${n(Math.floor(p.max / 1024))} KB fits.`;
+      if (has(p.max)) return `The logo is too big: at most ${n(p.max)} pixels wide and high fit.`;
+      return "The logo must be a readable PNG or JPEG image.";
+    case "company_details_missing":
+      return "Save the company's name and address before adding a logo.";
     case "already_cancelled":
       return "The order is already cancelled.";
     case "not_placed":

@@ -13,7 +13,16 @@ const ACME: Company = {
   bank_account: "NL91ABNA0417164300",
   email: null,
   phone: null,
+  logo: null,
 };
+
+const LOGO = {
+  format: "png",
+  width: 240,
+  height: 80,
+  bytes: 12_345,
+  data: "iVBORw0KGgo=",
+} as const;
 
 describe("company settings", () => {
   let be: FakeBackend;
@@ -35,7 +44,7 @@ describe("company settings", () => {
       const last = be.commands.at(-1);
       if (last?.type !== "SetCompanyDetails") return ACME;
       const { name, address, vat_number, bank_account, email, phone } = last;
-      return { name, address, vat_number, bank_account, email, phone };
+      return { name, address, vat_number, bank_account, email, phone, logo: null };
     };
     renderWithClient(<CompanyScreen />);
     const name = await screen.findByTestId("company-name");
@@ -89,5 +98,57 @@ describe("company settings", () => {
     await waitFor(() => expect(screen.getByTestId("company-city")).toHaveAttribute("aria-invalid", "true"));
     expect(screen.getByTestId("error-company_city")).toHaveTextContent(/100/);
     expect(screen.queryByTestId("company-saved")).toBeNull();
+  });
+
+  it("shows the logo as documents print it, chooses another in the dialog and removes it", async () => {
+    const user = userEvent.setup();
+    let logo: typeof LOGO | null = LOGO;
+    be.extra.get_company = () => ({ ...ACME, logo });
+    be.extra.choose_file = () => "/home/anna/Pictures/logo.png";
+    be.extra.set_company_logo = () => {
+      logo = { ...LOGO, width: 300 };
+      return { stream_id: COMPANY_ID, revision: 3, events: [], duplicate: false };
+    };
+    renderWithClient(<CompanyScreen />);
+    expect(await screen.findByTestId("company-logo-info")).toHaveTextContent("PNG, 240 × 80 px, 13 KB");
+    expect(screen.getByTestId("company-logo-image")).toHaveAttribute("src", `data:image/png;base64,${LOGO.data}`);
+    await user.click(screen.getByTestId("company-logo-choose"));
+    await waitFor(() => expect(screen.getByTestId("company-logo-info")).toHaveTextContent("PNG, 300 × 80 px"));
+    expect(be.callsTo("choose_file")[0]?.args).toEqual({ purpose: "logo", suggestedName: null });
+    expect(be.callsTo("set_company_logo")[0]?.args).toEqual({ path: "/home/anna/Pictures/logo.png" });
+    be.extra.execute_command = () => {
+      logo = null;
+      return { stream_id: COMPANY_ID, revision: 4, events: [], duplicate: false };
+    };
+    await user.click(screen.getByTestId("company-logo-remove"));
+    await waitFor(() => expect(screen.queryByTestId("company-logo-image")).toBeNull());
+    expect(be.callsTo("execute_command").at(-1)?.args).toEqual({
+      command: { type: "SetCompanyLogo", company_id: COMPANY_ID, logo: null },
+    });
+  });
+
+  it("says why a file cannot be the logo and offers no logo before the details", async () => {
+    const user = userEvent.setup();
+    be.extra.get_company = () => ACME;
+    be.extra.choose_file = () => "/home/anna/notes.txt";
+    be.extra.set_company_logo = () => {
+      // eslint-disable-next-line @typescript-eslint/only-throw-error
+      throw { code: "invalid_logo", message: "the logo must be a readable PNG or JPEG image", field: "logo" } satisfies ErrorBody;
+    };
+    renderWithClient(<CompanyScreen />);
+    await user.click(await screen.findByTestId("company-logo-choose"));
+    expect(await screen.findByText("The logo must be a readable PNG or JPEG image.")).toBeInTheDocument();
+    // A cancelled dialog changes nothing and says nothing.
+    be.extra.choose_file = () => null;
+    await user.click(screen.getByTestId("company-logo-choose"));
+    await waitFor(() => expect(be.callsTo("choose_file")).toHaveLength(2));
+    expect(be.callsTo("set_company_logo")).toHaveLength(1);
+  });
+
+  it("asks for the details before a logo", async () => {
+    be.extra.get_company = () => null;
+    renderWithClient(<CompanyScreen />);
+    expect(await screen.findByTestId("company-logo-choose")).toBeDisabled();
+    expect(screen.getByTestId("company-logo")).toHaveTextContent("Save your details first");
   });
 });

@@ -1,16 +1,18 @@
 //! Company settings: the account's own details (name, address, VAT number, bank
 //! account, e-mail, telephone) as every document prints them. Saved by one command
 //! (`SetCompanyDetails`, full values; synced, with a history of its own); a refusal
-//! lands next to its field. Beside the form, what the documents' header will show.
+//! lands next to its field. Beside the form, what the documents' header will show,
+//! with the logo: chosen in the file dialog (`choose_file` with purpose `logo`, then
+//! `set_company_logo`, which checks and records it), removed by `SetCompanyLogo` with none.
 
-import { useQuery } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { api } from "../api";
 import { ErrorBanner, Field, PageHeader, Spinner, fieldProps } from "../components/ui";
 import { useCommand } from "../lib/commands";
 import { fieldErrorsOf, messageOf, type FieldErrors } from "../lib/errors";
 import { href } from "../lib/router";
-import type { Company } from "../types";
+import type { Company, Logo } from "../types";
 
 /** The company's id: one record per account (`CompanyId::ACCOUNT`). */
 export const COMPANY_ID = "00000000-0000-7000-8000-0000c0a1c0de";
@@ -183,6 +185,7 @@ function CompanyForm({ existing }: { existing: Company | null }) {
         </form>
         <aside className="card company-preview" data-testid="company-preview" aria-label="What documents print">
           <div className="card-title">Documents print</div>
+          <LogoPicker logo={existing?.logo ?? null} detailsSaved={existing !== null} />
           {printedLines(v).length === 0 ? (
             <div className="muted small">Nothing yet: documents carry no company header until you save your details.</div>
           ) : (
@@ -197,5 +200,72 @@ function CompanyForm({ existing }: { existing: Company | null }) {
         </aside>
       </div>
     </section>
+  );
+}
+
+/** "PNG, 240 × 80 px, 12 KB", as the history says it. */
+export function describeLogo(l: Logo): string {
+  return `${l.format.toUpperCase()}, ${l.width} × ${l.height} px, ${Math.ceil(l.bytes / 1024)} KB`;
+}
+
+/** The logo as documents print it, with "Choose logo…" and "Remove logo". */
+function LogoPicker({ logo, detailsSaved }: { logo: Logo | null; detailsSaved: boolean }) {
+  const qc = useQueryClient();
+  const { run, pending } = useCommand();
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const choose = async () => {
+    setError(undefined);
+    setBusy(true);
+    try {
+      const path = await api.chooseFile("logo", null);
+      if (path === null) return;
+      await api.setCompanyLogo(path);
+      await qc.invalidateQueries();
+    } catch (e) {
+      setError(messageOf(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const remove = async () => {
+    setError(undefined);
+    try {
+      await run({ type: "SetCompanyLogo", company_id: COMPANY_ID, logo: null });
+    } catch (e) {
+      setError(messageOf(e));
+    }
+  };
+  return (
+    <div className="company-logo" data-testid="company-logo">
+      {logo ? (
+        <>
+          <img
+            src={`data:image/${logo.format};base64,${logo.data}`}
+            alt="Your logo, as documents print it"
+            data-testid="company-logo-image"
+          />
+          <div className="muted small" data-testid="company-logo-info">
+            {describeLogo(logo)}
+          </div>
+        </>
+      ) : (
+        <div className="muted small">
+          {detailsSaved ? "No logo: documents print your name only." : "Save your details first; then you can add a logo."}
+        </div>
+      )}
+      <div className="form-actions">
+        <button type="button" className="btn" disabled={!detailsSaved || busy} onClick={() => void choose()} data-testid="company-logo-choose">
+          {logo ? "Change logo…" : "Choose logo…"}
+        </button>
+        {logo && (
+          <button type="button" className="btn" disabled={pending} onClick={() => void remove()} data-testid="company-logo-remove">
+            Remove logo
+          </button>
+        )}
+      </div>
+      <ErrorBanner message={error} />
+      <div className="muted small">A PNG or JPEG file of at most 256 KB, printed top left on every page (up to 1.4 cm high, 5.6 cm wide).</div>
+    </div>
   );
 }

@@ -29,7 +29,7 @@ export const EVENT_TYPES: Record<StreamType, string[]> = {
     "OrderDetailsChanged", "OrderPlaced", "OrderHeld", "OrderReleased", "HeldOrderRefused", "OrderCancelled",
     "OrderDelivered", "OrderInvoiced",
   ],
-  Company: ["CompanyDetailsChanged"],
+  Company: ["CompanyDetailsChanged", "CompanyLogoChanged"],
 };
 
 const TYPE_LABEL: Record<StreamType, string> = {

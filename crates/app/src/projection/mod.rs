@@ -155,7 +155,7 @@ pub fn project_lines(
         Event::OrderInvoiced(e) => orders::invoiced(conn, w, e, state)?,
         // One small record, always read as it was at some moment (documents) or now
         // (the settings screen) by folding its stream: no read model.
-        Event::CompanyDetailsChanged(_) => {}
+        Event::CompanyDetailsChanged(_) | Event::CompanyLogoChanged(_) => {}
     }
     Ok(deferred)
 }

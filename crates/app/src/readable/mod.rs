@@ -96,6 +96,13 @@ pub fn label(field: &str) -> Option<&'static str> {
         "held_at" => "Held",
         "released_at" => "Released",
         "refused_at" => "Refused",
+        // The logo and what was read off it.
+        "logo" => "Logo",
+        "format" => "Image format",
+        "width" => "Width",
+        "height" => "Height",
+        "bytes" => "Size",
+        "data" => "Image",
         _ => return None,
     })
 }
@@ -524,6 +531,20 @@ pub(crate) fn tell(
                 ],
             );
             "Company details changed"
+        }
+        Event::CompanyLogoChanged(e) => {
+            let old = company.and_then(|c| c.logo.as_ref());
+            match (old, &e.logo) {
+                (_, None) => "Logo removed",
+                (None, Some(new)) => {
+                    rows.push(format!("Logo: {}", new.describe()));
+                    "Logo set"
+                }
+                (Some(old), Some(new)) => {
+                    rows.push(format!("Logo: {} → {}", old.describe(), new.describe()));
+                    "Logo changed"
+                }
+            }
         }
     };
     Ok((title.to_string(), rows))

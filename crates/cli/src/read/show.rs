@@ -237,6 +237,9 @@ pub fn show_company(ctx: &mut Ctx) -> anyhow::Result<()> {
             field(ctx, name, v);
         }
     }
+    if let Some(l) = &c.logo {
+        field(ctx, "logo", l.describe());
+    }
     Ok(())
 }
 

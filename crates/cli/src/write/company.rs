@@ -1,7 +1,13 @@
 //! `daybook company ...`: the company's own details, as documents print them.
 
 use clap::Subcommand;
-use daybook_domain::{Address, Command, Company, CompanyId, SetCompanyDetails};
+use std::path::PathBuf;
+
+use daybook_app::AppError;
+use daybook_domain::{
+    Address, Command, Company, CompanyId, DomainError, Logo, LogoProblem, SetCompanyDetails,
+    SetCompanyLogo,
+};
 
 use super::{blank_is_none, run};
 use crate::read::show_company;
@@ -43,13 +49,53 @@ pub enum CompanyCmd {
         #[arg(long)]
         phone: Option<String>,
     },
+    /// Set the logo documents print at the top of every page (a PNG or JPEG file, at
+    /// most 256 KB), or remove it with --remove
+    Logo {
+        /// The image file
+        #[arg(required_unless_present = "remove", conflicts_with = "remove")]
+        file: Option<PathBuf>,
+        /// Remove the logo
+        #[arg(long)]
+        remove: bool,
+    },
     /// The company's details
     Show,
+}
+
+/// `daybook company logo FILE | --remove`. The file is checked as the domain checks
+/// it and then drawn once, so an image the PDF writer cannot read is refused here
+/// rather than left out of every document later.
+fn logo(ctx: &mut Ctx, file: Option<PathBuf>) -> anyhow::Result<()> {
+    let logo = match file {
+        None => None,
+        Some(path) => {
+            let bytes = std::fs::read(&path).map_err(|e| {
+                InputError::new(format!("cannot read {}: {e}", path.display()))
+            })?;
+            let refused = |problem| AppError::Domain(DomainError::InvalidLogo { problem });
+            let logo = Logo::from_image(&bytes).map_err(refused)?;
+            if !daybook_documents::logo_draws(&logo) {
+                return Err(refused(LogoProblem::NotAnImage).into());
+            }
+            Some(logo)
+        }
+    };
+    let what = logo.as_ref().map(Logo::describe);
+    let cmd = SetCompanyLogo {
+        company_id: CompanyId::ACCOUNT,
+        logo: logo.map(|l| l.data),
+    };
+    run(ctx, Command::SetCompanyLogo(cmd), None, None, |_| match what {
+        Some(w) => format!("logo set ({w})"),
+        None => "logo removed".to_string(),
+    })
 }
 
 pub fn company(ctx: &mut Ctx, cmd: CompanyCmd) -> anyhow::Result<()> {
     match cmd {
         CompanyCmd::Show => show_company(ctx),
+        CompanyCmd::Logo { file, remove: _ } => logo(ctx, file),
         CompanyCmd::Set {
             name,
             street,

@@ -3,6 +3,8 @@
 //! `pdftotext` in the system tests, `tests/it/print.rs`.)
 #![allow(clippy::unwrap_used)]
 
+mod logo;
+
 use std::time::Instant;
 
 use daybook_app::Daybook;

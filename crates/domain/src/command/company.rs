@@ -27,3 +27,16 @@ pub struct SetCompanyDetails {
     /// Telephone, if any.
     pub phone: Option<String>,
 }
+
+/// Set or remove the logo documents print at the top of every page (a PNG or JPEG
+/// file, base64; `None` removes it). Needs the company's details set first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SetCompanyLogo {
+    /// Always [`CompanyId::ACCOUNT`].
+    pub company_id: CompanyId,
+    /// The image file, base64 (standard alphabet, padded); `None` removes the logo.
+    pub logo: Option<String>,
+}

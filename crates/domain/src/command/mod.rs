@@ -186,6 +186,7 @@ commands! {
     /// The commands of the company's own record.
     Company(CompanyCommand, Company, Company, company_id) {
         SetCompanyDetails,
+        SetCompanyLogo,
     }
 }
 

@@ -118,3 +118,182 @@ fn a_company_command_on_another_kind_of_record_is_unknown() {
             id: CompanyId::ACCOUNT.0,
         });
 }
+
+// The logo.
+
+use daybook_domain::{ImageFormat, Logo, LogoProblem};
+use daybook_testkit::{TINY_PNG, set_company_logo};
+
+const JPEG: &[u8] = include_bytes!("../fixtures/images/logo.jpg");
+
+fn tiny_logo() -> Logo {
+    Logo {
+        format: ImageFormat::Png,
+        width: 4,
+        height: 2,
+        bytes: 73,
+        data: "iVBORw0KGgoAAAANSUhEUgAAAAQAAAACCAIAAADwyuo0AAAAEElEQVR42mOQ9bsBRwzIHAB9egoZks/waQAAAABJRU5ErkJggg==".into(),
+    }
+}
+
+#[test]
+fn setting_a_logo_records_what_was_read_off_the_image() {
+    let state = given(C, [details()])
+        .when(set_company_logo(Some(TINY_PNG)).into())
+        .then([CompanyLogoChanged {
+            logo: Some(tiny_logo()),
+        }]);
+    let Aggregate::Company(Some(c)) = state else {
+        panic!("no company")
+    };
+    assert_eq!(c.logo, Some(tiny_logo()));
+    assert_eq!(tiny_logo().describe(), "PNG, 4 × 2 px, 1 KB");
+}
+
+#[test]
+fn a_jpeg_is_a_logo_too() {
+    let logo = Logo::from_image(JPEG).expect("a JPEG");
+    assert_eq!(
+        (logo.format, logo.width, logo.height, logo.bytes as usize),
+        (ImageFormat::Jpeg, 120, 40, JPEG.len())
+    );
+    assert_eq!(logo.image(), Ok(JPEG.to_vec()));
+    given(C, [details()])
+        .when(set_company_logo(Some(JPEG)).into())
+        .then([CompanyLogoChanged { logo: Some(logo) }]);
+}
+
+#[test]
+fn the_same_logo_again_records_nothing() {
+    given(
+        C,
+        [
+            Event::from(details()),
+            CompanyLogoChanged {
+                logo: Some(tiny_logo()),
+            }
+            .into(),
+        ],
+    )
+    .when(set_company_logo(Some(TINY_PNG)).into())
+    .then_nothing();
+}
+
+#[test]
+fn removing_the_logo_records_none_and_removing_none_records_nothing() {
+    given(
+        C,
+        [
+            Event::from(details()),
+            CompanyLogoChanged {
+                logo: Some(tiny_logo()),
+            }
+            .into(),
+        ],
+    )
+    .when(set_company_logo(None).into())
+    .then([CompanyLogoChanged { logo: None }]);
+    given(C, [details()])
+        .when(set_company_logo(None).into())
+        .then_nothing();
+}
+
+#[test]
+fn changing_the_details_keeps_the_logo() {
+    let mut changed = details();
+    changed.name = "Daybook Trading NV".into();
+    let state = Aggregate::fold(
+        C,
+        &[
+            details().into(),
+            CompanyLogoChanged {
+                logo: Some(tiny_logo()),
+            }
+            .into(),
+            changed.into(),
+        ],
+    );
+    let Aggregate::Company(Some(c)) = state else {
+        panic!("no company")
+    };
+    assert_eq!(c.name, "Daybook Trading NV");
+    assert_eq!(c.logo, Some(tiny_logo()));
+}
+
+#[test]
+fn a_logo_needs_the_details_first() {
+    given_nothing(C)
+        .when(set_company_logo(Some(TINY_PNG)).into())
+        .then_err(DomainError::CompanyDetailsMissing);
+}
+
+#[test]
+fn a_file_that_is_no_png_or_jpeg_is_refused() {
+    given(C, [details()])
+        .when(set_company_logo(Some(b"GIF89a not welcome here")).into())
+        .then_err(DomainError::InvalidLogo {
+            problem: LogoProblem::NotAnImage,
+        });
+    // A PNG cut off before its size.
+    given(C, [details()])
+        .when(set_company_logo(Some(&TINY_PNG[..12])).into())
+        .then_err(DomainError::InvalidLogo {
+            problem: LogoProblem::NotAnImage,
+        });
+}
+
+#[test]
+fn text_that_is_not_base64_is_refused() {
+    let mut cmd = set_company_logo(None);
+    cmd.logo = Some("not base64!".into());
+    given(C, [details()])
+        .when(cmd.into())
+        .then_err(DomainError::InvalidLogo {
+            problem: LogoProblem::NotBase64,
+        });
+}
+
+#[test]
+fn a_logo_over_256_kb_is_refused() {
+    let mut big = TINY_PNG.to_vec();
+    big.resize(256 * 1024 + 1, 0);
+    given(C, [details()])
+        .when(set_company_logo(Some(&big)).into())
+        .then_err(DomainError::InvalidLogo {
+            problem: LogoProblem::TooLarge { bytes: 262_145 },
+        });
+    assert_eq!(
+        DomainError::InvalidLogo {
+            problem: LogoProblem::TooLarge { bytes: 262_145 }
+        }
+        .to_string(),
+        "the logo is 257 KB; at most 256 KB fits"
+    );
+}
+
+#[test]
+fn a_logo_over_4096_pixels_a_side_is_refused() {
+    // The header says 5,000 x 2 (imagesize reads only the header).
+    let mut wide = TINY_PNG.to_vec();
+    wide[16..20].copy_from_slice(&5000u32.to_be_bytes());
+    given(C, [details()])
+        .when(set_company_logo(Some(&wide)).into())
+        .then_err(DomainError::InvalidLogo {
+            problem: LogoProblem::TooManyPixels {
+                width: 5000,
+                height: 2,
+            },
+        });
+}
+
+#[test]
+fn a_logo_for_another_id_is_no_company_record() {
+    let mut cmd = set_company_logo(Some(TINY_PNG));
+    cmd.company_id = CompanyId(id(7));
+    given(C, [details()])
+        .when(cmd.into())
+        .then_err(DomainError::NotFound {
+            kind: RecordKind::Company,
+            id: id(7),
+        });
+}

@@ -17,7 +17,7 @@ use daybook_domain::{
 };
 use daybook_testkit::{
     add_order_line, address, change_order_line, create_order, register_customer, register_product,
-    set_company_details, update_customer, update_product,
+    TINY_PNG, set_company_details, set_company_logo, update_customer, update_product,
 };
 
 use crate::harness::{
@@ -449,6 +449,14 @@ fn matrix() -> Vec<Row> {
                 company_id: CompanyId::ACCOUNT,
                 ..set_company_details("Daybook BV")
             }),
+            Manager,
+        ),
+        row(
+            "set the company's logo",
+            Company,
+            history(Company, &[(set_company_details("Daybook BV").into(), none())]),
+            none(),
+            set_company_logo(Some(TINY_PNG)).into(),
             Manager,
         ),
     ]
