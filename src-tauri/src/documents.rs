@@ -13,12 +13,10 @@ use std::path::{Path, PathBuf};
 
 use daybook_app::readable::{CustomerHistoryEntry, ReadableEntry};
 use daybook_app::view::RecordView;
+use daybook_app::{AppError, CommandOutcome};
 use daybook_app::{ErrorBody, ErrorCode};
 use daybook_documents::{DocumentError, DocumentKind, Saved};
-use daybook_app::{AppError, CommandOutcome};
-use daybook_domain::{
-    Command, CommandEnvelope, Company, CompanyId, DomainError, Logo, LogoProblem, SetCompanyLogo,
-};
+use daybook_domain::{Command, CommandEnvelope, Company, CompanyId, DomainError, SetCompanyLogo};
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, State};
 use uuid::Uuid;
@@ -244,16 +242,20 @@ pub async fn set_company_logo(
     sync: State<'_, SyncEngine>,
     path: String,
 ) -> Res<CommandOutcome> {
-    let path = chosen.permit(FilePurpose::Logo, state.data_dir(), PathBuf::from(path.trim()))?;
+    let path = chosen.permit(
+        FilePurpose::Logo,
+        state.data_dir(),
+        PathBuf::from(path.trim()),
+    )?;
     let bytes = std::fs::read(&path).map_err(|e| {
-        ErrorBody::new(ErrorCode::IoError, format!("cannot read {}: {e}", path.display()))
-            .with_field("logo")
+        ErrorBody::new(
+            ErrorCode::IoError,
+            format!("cannot read {}: {e}", path.display()),
+        )
+        .with_field("logo")
     })?;
-    let refused = |problem| to_body(AppError::Domain(DomainError::InvalidLogo { problem }));
-    let logo = Logo::from_image(&bytes).map_err(refused)?;
-    if !daybook_documents::logo_draws(&logo) {
-        return Err(refused(LogoProblem::NotAnImage));
-    }
+    let logo = daybook_documents::read_logo(&bytes)
+        .map_err(|problem| to_body(AppError::Domain(DomainError::InvalidLogo { problem })))?;
     let command = Command::SetCompanyLogo(SetCompanyLogo {
         company_id: CompanyId::ACCOUNT,
         logo: Some(logo.data),

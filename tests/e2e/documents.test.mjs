@@ -1,5 +1,6 @@
 // Documents and a readable history, end to end in the real window: the company's
-// details set on their settings screen (a refusal next to its field), an order entered
+// details set on their settings screen (a refusal next to its field), a logo chosen in
+// the file dialog (a text file refused first) and shown there, an order entered
 // and placed, its confirmation saved as PDF through the file dialog (its test seam) and
 // read back with pdftotext, a path the user did not choose refused by the real command,
 // "Open" and "E-mail…" handing the PDF to (recording stand-ins of) xdg-open and
@@ -89,6 +90,23 @@ describe("documents and history, end to end", () => {
     screenshot("company");
   });
 
+  it("takes a logo from the file dialog, refusing a file that is no image", async () => {
+    const notes = join(WORK, "notes.txt");
+    writeFileSync(notes, "not an image");
+    answerDialog(notes);
+    await (await byId(b, "company-logo-choose")).click();
+    await waitText(b, "company-logo", /must be a readable PNG or JPEG image/);
+    assert.equal((await allById(b, "company-logo-image")).length, 0);
+
+    const logo = join(WORK, "logo.jpg");
+    writeFileSync(logo, readFileSync(new URL("../../crates/domain/tests/fixtures/images/logo.jpg", import.meta.url)));
+    answerDialog(logo);
+    await (await byId(b, "company-logo-choose")).click();
+    await waitText(b, "company-logo-info", /JPEG, 120 × 40 px, 1 KB/);
+    const img = await byId(b, "company-logo-image");
+    assert.ok(await b.execute((el) => el.complete && el.naturalWidth === 120, img), "the logo is drawn on the screen");
+  });
+
   it("enters and places an order", async () => {
     await (await byId(b, "nav-customers")).click();
     await (await byId(b, "customer-new")).click();
@@ -160,6 +178,9 @@ describe("documents and history, end to end", () => {
     ]) {
       assert.ok(text.includes(want), `the PDF says ${JSON.stringify(want)}:\n${text}`);
     }
+    const images = execFileSync("pdfimages", ["-list", dest], { encoding: "utf8" }).trim().split("\n").slice(2);
+    assert.equal(images.length, 1, `the logo is on the page once:\n${images.join("\n")}`);
+    assert.match(images[0], /^\s*1\s+\d+\s+image\s+120\s+40\b/, "page 1, 120 x 40 pixels");
     await settle();
     screenshot("order-documents");
   });

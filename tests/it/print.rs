@@ -377,7 +377,11 @@ fn image_pages(file: &Path) -> Vec<u32> {
         .arg(file)
         .output()
         .expect("pdfimages runs (poppler-utils; scripts/deps.sh installs it)");
-    assert!(out.status.success(), "pdfimages failed on {}", file.display());
+    assert!(
+        out.status.success(),
+        "pdfimages failed on {}",
+        file.display()
+    );
     String::from_utf8(out.stdout)
         .expect("UTF-8 text")
         .lines()
@@ -405,18 +409,40 @@ fn a_logo_from_a_file_prints_on_documents_of_its_time_and_bad_files_change_nothi
     let refused = b.json_exiting(&["company", "logo", notes.to_str().unwrap()], 1);
     assert_eq!(refused["code"], "invalid_logo", "{refused}");
     assert_eq!(refused["field"], "logo", "{refused}");
-    let e = b.fails(&["company", "logo", out(&b, "missing.png").to_str().unwrap()], 2);
+    let e = b.fails(
+        &["company", "logo", out(&b, "missing.png").to_str().unwrap()],
+        2,
+    );
     assert!(e.contains("cannot read"), "{e}");
-    assert_eq!(b.ok(&["company", "show"]), before, "a refusal changes nothing");
+    assert_eq!(
+        b.ok(&["company", "show"]),
+        before,
+        "a refusal changes nothing"
+    );
 
     let said = b.ok(&["company", "logo", jpeg]);
-    assert!(said.contains("logo set (JPEG, 120 × 40 px, 1 KB)"), "{said}");
+    assert!(
+        said.contains("logo set (JPEG, 120 × 40 px, 1 KB)"),
+        "{said}"
+    );
     assert!(b.ok(&["company", "show"]).contains("JPEG, 120 × 40 px"));
     let h = b.ok(&["history", "company"]);
-    assert!(h.contains("Logo set") && h.contains("Logo: JPEG, 120 × 40 px, 1 KB"), "{h}");
+    assert!(
+        h.contains("Logo set") && h.contains("Logo: JPEG, 120 × 40 px, 1 KB"),
+        "{h}"
+    );
 
     for args in [
-        ["order", "add-line", "SO-00001", "--product", "TEA", "--quantity", "3"].as_slice(),
+        [
+            "order",
+            "add-line",
+            "SO-00001",
+            "--product",
+            "TEA",
+            "--quantity",
+            "3",
+        ]
+        .as_slice(),
         &["order", "place", "SO-00001"],
     ] {
         b.ok(args);
@@ -426,7 +452,10 @@ fn a_logo_from_a_file_prints_on_documents_of_its_time_and_bad_files_change_nothi
     assert_eq!(image_pages(&first), [1]);
     assert!(pdf_text(&first).contains("Daybook Trading BV"));
     // Removed later: the confirmation keeps the logo of its day.
-    assert!(b.ok(&["company", "logo", "--remove"]).contains("logo removed"));
+    assert!(
+        b.ok(&["company", "logo", "--remove"])
+            .contains("logo removed")
+    );
     assert!(b.ok(&["history", "company"]).contains("Logo removed"));
     let again = out(&b, "again.pdf");
     b.ok(&["print", "SO-00001", "--out", again.to_str().unwrap()]);

@@ -620,3 +620,26 @@ fn the_cli_syncs_after_writes_and_on_demand() {
     assert_eq!(offline["pending"], 1);
     assert_eq!(a.json(&["attention"]), serde_json::json!([]));
 }
+
+#[test]
+fn a_logo_set_on_one_device_reaches_the_others_whole() {
+    use daybook_testkit::commands::{TINY_PNG, set_company_details, set_company_logo};
+    let server = Server::start();
+    let a = Client::new(&server.url(), &server.token("laptop"), "alice");
+    let b = Client::new(&server.url(), &server.token("tablet"), "bob");
+    a.exec(set_company_details("Daybook Trading BV").into())
+        .unwrap();
+    a.exec(set_company_logo(Some(TINY_PNG)).into()).unwrap();
+    a.sync();
+    b.sync();
+    let logo = |c: &Client| c.with(|d| d.read().company()).unwrap().and_then(|c| c.logo);
+    let on_b = logo(&b).expect("the logo reached the tablet");
+    assert_eq!(on_b.image().unwrap(), TINY_PNG, "byte for byte");
+    assert_eq!(logo(&a), Some(on_b));
+    // Removed on the tablet: the laptop follows.
+    b.exec(set_company_logo(None).into()).unwrap();
+    b.sync();
+    a.sync();
+    assert_eq!(logo(&a), None);
+    assert_converged(&server, &[&a, &b]);
+}

@@ -139,6 +139,13 @@ export const commands = {
 	 *  the user's mail client with it attached (`xdg-email`).
 	 */
 	emailDocument: (orderId: string, kind: OrderDocument) => typedError<SavedDocument, ErrorBody>(__TAURI_INVOKE("email_document", { orderId, kind })),
+	/**
+	 *  Sets the company's logo from an image file chosen in the file dialog (`choose_file`
+	 *  with purpose `logo`); any other path is refused (`file_not_chosen`). The file is
+	 *  checked as the domain checks it and drawn once, so an image the PDF writer cannot
+	 *  read is refused now rather than left out of every document later.
+	 */
+	setCompanyLogo: (path: string) => typedError<CommandOutcome, ErrorBody>(__TAURI_INVOKE("set_company_logo", { path })),
 };
 
 /** Events */
@@ -378,7 +385,9 @@ export type Command = {
 	type: "InvoiceOrder",
 } & InvoiceOrder | {
 	type: "SetCompanyDetails",
-} & SetCompanyDetails;
+} & SetCompanyDetails | {
+	type: "SetCompanyLogo",
+} & SetCompanyLogo;
 
 /**  What a successful command did. */
 export type CommandOutcome = {
@@ -408,6 +417,8 @@ export type Company = {
 	email: string | null,
 	/**  Telephone. */
 	phone: string | null,
+	/**  The logo documents print, if one was set. */
+	logo?: Logo | null,
 };
 
 /**
@@ -675,6 +686,13 @@ export type ErrorCode =
 "spending_limit_exceeded" | 
 /**  An invoiced order is final. */
 "cannot_cancel_invoiced" | 
+/**
+ *  The image cannot be the company's logo (not a PNG or JPEG, or over
+ *  `params.max` bytes or pixels a side).
+ */
+"invalid_logo" | 
+/**  A logo needs the company's name and address first. */
+"company_details_missing" | 
 /**  The order is cancelled already. */
 "already_cancelled" | 
 /**  Delivery follows placing (`params.status`). */
@@ -877,7 +895,9 @@ export type FilePurpose =
 /**  A CSV export to write. */
 "export" | 
 /**  A document (PDF) to write. */
-"pdf";
+"pdf" | 
+/**  The company's logo (PNG or JPEG) to read. */
+"logo";
 
 /**  What starting again from an empty store did. */
 export type FreshStart = {
@@ -921,6 +941,13 @@ export type HistoryEntry = {
 	/**  Field-level changes to the record's state. */
 	changes: FieldChange[],
 };
+
+/**  The image formats every PDF viewer shows without a plug-in. */
+export type ImageFormat = 
+/**  PNG. */
+"png" | 
+/**  JPEG. */
+"jpeg";
 
 /**  The invoice document created when an order is invoiced. */
 export type InvoiceId = string;
@@ -968,6 +995,20 @@ export type LineValues = {
 	unit_price: Money,
 	/**  Discount in basis points. */
 	discount_bp: number,
+};
+
+/**  A logo as recorded: the image and what was read off it when it was set. */
+export type Logo = {
+	/**  PNG or JPEG. */
+	format: ImageFormat,
+	/**  Width in pixels. */
+	width: number,
+	/**  Height in pixels. */
+	height: number,
+	/**  Size of the image file in bytes. */
+	bytes: number,
+	/**  The image file, base64. */
+	data: string,
 };
 
 /**  An amount in minor units (cents) of the currency of the document it sits on. */
@@ -1442,6 +1483,17 @@ export type SetCompanyDetails = {
 	email: string | null,
 	/**  Telephone, if any. */
 	phone: string | null,
+};
+
+/**
+ *  Set or remove the logo documents print at the top of every page (a PNG or JPEG
+ *  file, base64; `None` removes it). Needs the company's details set first.
+ */
+export type SetCompanyLogo = {
+	/**  Always [`CompanyId::ACCOUNT`]. */
+	company_id: CompanyId,
+	/**  The image file, base64 (standard alphabet, padded); `None` removes the logo. */
+	logo: string | null,
 };
 
 /**  Choose the delivery address among the customer's addresses. */

@@ -256,7 +256,12 @@ fn header(p: &mut Pager<'_>, doc: &Document) {
     if let Some(l) = &doc.logo {
         let (w, h) = logo_size(l.width, l.height);
         let top = TOP - 24.0;
-        p.page.logo = Some(Placed { x: LEFT, y: top, w, h });
+        p.page.logo = Some(Placed {
+            x: LEFT,
+            y: top,
+            w,
+            h,
+        });
         name_y = top + h + 16.0;
     }
     p.text(LEFT, name_y, Face::Bold, 14.0, Align::Left, name);

@@ -22,7 +22,7 @@ use daybook_app::{AppError, Reader};
 use uuid::Uuid;
 
 pub use model::{Document, DocumentKind, Party, gather};
-pub use render::{Rendered, logo_draws, render};
+pub use render::{Rendered, read_logo, render};
 
 /// Why a document cannot be made.
 #[derive(Debug, thiserror::Error)]

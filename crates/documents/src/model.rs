@@ -9,9 +9,8 @@ use chrono::{DateTime, Utc};
 use daybook_app::Reader;
 use daybook_app::history::AsOf;
 use daybook_domain::{
-    Logo,
-    Address, Aggregate, Company, CompanyId, Currency, Customer, OrderLine, OrderStatus, SalesOrder,
-    Totals,
+    Address, Aggregate, Company, CompanyId, Currency, Customer, Logo, OrderLine, OrderStatus,
+    SalesOrder, Totals,
 };
 use uuid::Uuid;
 

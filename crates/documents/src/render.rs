@@ -2,8 +2,8 @@
 //! their Unicode maps, so the text can be searched and extracted), no metadata, no
 //! dates and no random ids, so the same document gives the same bytes.
 
+use daybook_domain::{ImageFormat, Logo, LogoProblem};
 use krilla::Document as Pdf;
-use daybook_domain::{ImageFormat, Logo};
 use krilla::geom::{PathBuilder, Point, Size, Transform};
 use krilla::image::Image;
 use krilla::page::PageSettings;
@@ -81,7 +81,10 @@ pub fn render(doc: &Document) -> Result<Rendered, DocumentError> {
 
 /// The logo as the PDF writer takes it; `None` when there is none or it cannot be read.
 fn logo_image(doc: &Document) -> Option<Image> {
-    let logo = doc.logo.as_ref()?;
+    image_of(doc.logo.as_ref()?)
+}
+
+fn image_of(logo: &Logo) -> Option<Image> {
     let bytes = logo.image().ok()?;
     match logo.format {
         ImageFormat::Png => Image::from_png(bytes.into(), true).ok(),
@@ -89,18 +92,23 @@ fn logo_image(doc: &Document) -> Option<Image> {
     }
 }
 
-/// Whether the PDF writer reads `logo` (the edges check a chosen file with it before
-/// they set it, so a logo that passes the domain's header check but would not draw
-/// is refused up front).
-pub fn logo_draws(logo: &Logo) -> bool {
-    let Ok(bytes) = logo.image() else {
+/// A logo from an image file the user chose, checked as the domain checks it and then
+/// drawn once: a file that passes the header check but that the PDF writer cannot
+/// read is refused when it is chosen rather than left out of every document later.
+/// The CLI and the desktop both set a logo through this.
+pub fn read_logo(file: &[u8]) -> Result<Logo, LogoProblem> {
+    let logo = Logo::from_image(file)?;
+    if draws(&logo) {
+        Ok(logo)
+    } else {
+        Err(LogoProblem::NotAnImage)
+    }
+}
+
+fn draws(logo: &Logo) -> bool {
+    let Some(image) = image_of(logo) else {
         return false;
     };
-    let image = match logo.format {
-        ImageFormat::Png => Image::from_png(bytes.into(), true),
-        ImageFormat::Jpeg => Image::from_jpeg(bytes.into(), true),
-    };
-    let Ok(image) = image else { return false };
     let mut pdf = Pdf::new();
     let Some(settings) = PageSettings::from_wh(10.0, 10.0) else {
         return false;

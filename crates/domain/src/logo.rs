@@ -99,9 +99,8 @@ impl Logo {
             format,
             width,
             height,
-            bytes: u32::try_from(bytes.len()).map_err(|_| LogoProblem::TooLarge {
-                bytes: bytes.len(),
-            })?,
+            bytes: u32::try_from(bytes.len())
+                .map_err(|_| LogoProblem::TooLarge { bytes: bytes.len() })?,
             data: STANDARD.encode(bytes),
         })
     }

@@ -8,8 +8,8 @@
 //! does not know the code. Internal details (SQL, paths, ids of rows) never go in it.
 
 use chrono::{DateTime, Utc};
-use daybook_domain::money::{MAX_QUANTITY, MAX_UNIT_PRICE};
 use daybook_domain::logo::{LogoProblem, MAX_LOGO_BYTES, MAX_LOGO_SIDE};
+use daybook_domain::money::{MAX_QUANTITY, MAX_UNIT_PRICE};
 use daybook_domain::text::code_point;
 use daybook_domain::{Currency, DomainError, Money, OrderStatus, RecordKind, Role, TotalScope};
 use serde::{Deserialize, Serialize};

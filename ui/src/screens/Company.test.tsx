@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it } from "vitest";
 import { FakeBackend } from "../test/fakeBackend";
 import { renderWithClient } from "../test/render";
-import type { Command, Company, ErrorBody } from "../types";
+import type { Command, Company, ErrorBody, Logo } from "../types";
 import { COMPANY_ID, CompanyScreen, printedLines, valuesOf } from "./Company";
 
 const ACME: Company = {
@@ -16,13 +16,13 @@ const ACME: Company = {
   logo: null,
 };
 
-const LOGO = {
+const LOGO: Logo = {
   format: "png",
   width: 240,
   height: 80,
   bytes: 12_345,
   data: "iVBORw0KGgo=",
-} as const;
+};
 
 describe("company settings", () => {
   let be: FakeBackend;
@@ -102,7 +102,7 @@ describe("company settings", () => {
 
   it("shows the logo as documents print it, chooses another in the dialog and removes it", async () => {
     const user = userEvent.setup();
-    let logo: typeof LOGO | null = LOGO;
+    let logo: Logo | null = LOGO;
     be.extra.get_company = () => ({ ...ACME, logo });
     be.extra.choose_file = () => "/home/anna/Pictures/logo.png";
     be.extra.set_company_logo = () => {

@@ -5,8 +5,7 @@ use std::path::PathBuf;
 
 use daybook_app::AppError;
 use daybook_domain::{
-    Address, Command, Company, CompanyId, DomainError, Logo, LogoProblem, SetCompanyDetails,
-    SetCompanyLogo,
+    Address, Command, Company, CompanyId, DomainError, Logo, SetCompanyDetails, SetCompanyLogo,
 };
 
 use super::{blank_is_none, run};
@@ -70,14 +69,10 @@ fn logo(ctx: &mut Ctx, file: Option<PathBuf>) -> anyhow::Result<()> {
     let logo = match file {
         None => None,
         Some(path) => {
-            let bytes = std::fs::read(&path).map_err(|e| {
-                InputError::new(format!("cannot read {}: {e}", path.display()))
-            })?;
-            let refused = |problem| AppError::Domain(DomainError::InvalidLogo { problem });
-            let logo = Logo::from_image(&bytes).map_err(refused)?;
-            if !daybook_documents::logo_draws(&logo) {
-                return Err(refused(LogoProblem::NotAnImage).into());
-            }
+            let bytes = std::fs::read(&path)
+                .map_err(|e| InputError::new(format!("cannot read {}: {e}", path.display())))?;
+            let logo = daybook_documents::read_logo(&bytes)
+                .map_err(|problem| AppError::Domain(DomainError::InvalidLogo { problem }))?;
             Some(logo)
         }
     };
@@ -86,10 +81,16 @@ fn logo(ctx: &mut Ctx, file: Option<PathBuf>) -> anyhow::Result<()> {
         company_id: CompanyId::ACCOUNT,
         logo: logo.map(|l| l.data),
     };
-    run(ctx, Command::SetCompanyLogo(cmd), None, None, |_| match what {
-        Some(w) => format!("logo set ({w})"),
-        None => "logo removed".to_string(),
-    })
+    run(
+        ctx,
+        Command::SetCompanyLogo(cmd),
+        None,
+        None,
+        |_| match what {
+            Some(w) => format!("logo set ({w})"),
+            None => "logo removed".to_string(),
+        },
+    )
 }
 
 pub fn company(ctx: &mut Ctx, cmd: CompanyCmd) -> anyhow::Result<()> {

@@ -142,6 +142,7 @@ fn one_of_every_command() -> Vec<Command> {
             invoice_id: id(7),
         }),
         daybook_testkit::set_company_details("Daybook Trading BV").into(),
+        daybook_testkit::set_company_logo(Some(daybook_testkit::TINY_PNG)).into(),
     ]
 }
 
@@ -174,7 +175,7 @@ fn every_command_type_reads_its_v1_fixture() {
 #[test]
 fn every_command_round_trips_with_its_name_as_the_type_tag() {
     let commands = one_of_every_command();
-    assert_eq!(commands.len(), 25);
+    assert_eq!(commands.len(), 26);
     for cmd in commands {
         let value = serde_json::to_value(&cmd).unwrap();
         assert_eq!(value["type"], cmd.name());
@@ -353,7 +354,7 @@ fn event_type_table_is_consistent() {
         Event::TYPES.len(),
         "duplicate event type names"
     );
-    assert_eq!(Event::TYPES.len(), 28);
+    assert_eq!(Event::TYPES.len(), 29);
     assert_eq!(Event::current_version("OrderLineAdded"), Some(2));
     assert_eq!(Event::current_version("Nope"), None);
     let e = sample_event();

@@ -16,8 +16,8 @@ use daybook_domain::{
     Aggregate, Command, CustomerFacts, DomainError, Facts, Money, Role, StreamType, permission,
 };
 use daybook_testkit::{
-    add_order_line, address, change_order_line, create_order, register_customer, register_product,
-    TINY_PNG, set_company_details, set_company_logo, update_customer, update_product,
+    TINY_PNG, add_order_line, address, change_order_line, create_order, register_customer,
+    register_product, set_company_details, set_company_logo, update_customer, update_product,
 };
 
 use crate::harness::{
@@ -454,7 +454,10 @@ fn matrix() -> Vec<Row> {
         row(
             "set the company's logo",
             Company,
-            history(Company, &[(set_company_details("Daybook BV").into(), none())]),
+            history(
+                Company,
+                &[(set_company_details("Daybook BV").into(), none())],
+            ),
             none(),
             set_company_logo(Some(TINY_PNG)).into(),
             Manager,
@@ -535,6 +538,7 @@ fn an_admin_may_do_everything_and_a_clerk_no_managers_work() {
             "cancel after delivery",
             "invoice",
             "set the company's details",
+            "set the company's logo",
         ]
     );
 }
