@@ -3,7 +3,9 @@
 
 use chrono::Duration;
 use daybook_domain::*;
-use daybook_testkit::{Envelopes, address, id, set_company_details, update_customer};
+use daybook_testkit::{
+    Envelopes, TINY_PNG, address, id, set_company_details, set_company_logo, update_customer,
+};
 use expect_test::expect;
 use serde_json::Value;
 
@@ -11,7 +13,7 @@ use super::*;
 
 /// The changes the shop's week lacks: details, address changes and removals, limits,
 /// unblocking, a product's description, price and VAT, reinstating, a removed line,
-/// the company's details set and changed.
+/// the company's details set and changed, its logo set, changed and removed.
 fn second_week() -> Vec<Command> {
     let (acme, cafe) = (id(ACME), id(CAFE));
     let mut company = set_company_details("Daybook Trading BV");
@@ -20,6 +22,12 @@ fn second_week() -> Vec<Command> {
     vec![
         first.into(),
         company.into(),
+        set_company_logo(Some(TINY_PNG)).into(),
+        set_company_logo(Some(include_bytes!(
+            "../../../crates/domain/tests/fixtures/images/logo.jpg"
+        )))
+        .into(),
+        set_company_logo(None).into(),
         UpdateCustomer {
             vat_number: Some("NL123456789B01".into()),
             email: Some("inkoop@noord.example".into()),
@@ -110,36 +118,36 @@ fn snapshots_of_the_history_of_every_event_type() {
               Head office: Damrak 1, 1012 LG Amsterdam, NL
         #3   2026-03-02 11:00:00 UTC  tester on ci  Address added
               Warehouse: Havenweg 8, 1041 AB Amsterdam, NL
-        #4   2026-03-09 11:00:00 UTC  tester on ci  Details changed
+        #4   2026-03-09 14:00:00 UTC  tester on ci  Details changed
               Name: Brouwerij Noord B.V. → Brouwerij Noord Holding B.V.
-        #5   2026-03-09 12:00:00 UTC  tester on ci  Address changed
+        #5   2026-03-09 15:00:00 UTC  tester on ci  Address changed
               Address Warehouse: street Havenweg 8 → Havenweg 10
-        #6   2026-03-09 13:00:00 UTC  tester on ci  Spending limit changed
+        #6   2026-03-09 16:00:00 UTC  tester on ci  Spending limit changed
               Spending limit: EUR 5,000.00 → none
         Customer C-00003 Café Zoë & Co (00000000-0000-0000-0000-0000000000c3): 5 changes
         #1   2026-03-02 13:00:00 UTC  tester on ci  Customer registered
               Café Zoë & Co (C-00003), organisation, EUR
         #2   2026-03-02 14:00:00 UTC  tester on ci  Blocked
               Reason: unpaid invoices
-        #3   2026-03-09 14:00:00 UTC  tester on ci  Unblocked
-        #4   2026-03-09 15:00:00 UTC  tester on ci  Address added
+        #3   2026-03-09 17:00:00 UTC  tester on ci  Unblocked
+        #4   2026-03-09 18:00:00 UTC  tester on ci  Address added
               Kiosk: Main street 1, 1234 AB Amsterdam, NL
-        #5   2026-03-09 16:00:00 UTC  tester on ci  Address removed
+        #5   2026-03-09 19:00:00 UTC  tester on ci  Address removed
               Kiosk: Main street 1, 1234 AB Amsterdam, NL
         Product TEA (00000000-0000-0000-0000-0000000000b3): 4 changes
         #1   2026-03-02 17:00:00 UTC  tester on ci  Product registered
               TEA Tea assortment at 4.50, VAT reduced (9%)
-        #2   2026-03-09 17:00:00 UTC  tester on ci  Description changed
+        #2   2026-03-09 20:00:00 UTC  tester on ci  Description changed
               Description: Tea assortment → Tea assortment, organic
-        #3   2026-03-09 17:00:00 UTC  tester on ci  Price changed
+        #3   2026-03-09 20:00:00 UTC  tester on ci  Price changed
               Price: 4.50 → 4.95
-        #4   2026-03-09 17:00:00 UTC  tester on ci  VAT changed
+        #4   2026-03-09 20:00:00 UTC  tester on ci  VAT changed
               VAT: reduced (9%) → standard (21%)
         Product LAMP (00000000-0000-0000-0000-0000000000b4): 3 changes
         #1   2026-03-02 18:00:00 UTC  tester on ci  Product registered
               LAMP Desk lamp at 39.00, VAT standard (21%)
         #2   2026-03-02 19:00:00 UTC  tester on ci  Discontinued
-        #3   2026-03-09 18:00:00 UTC  tester on ci  Reinstated
+        #3   2026-03-09 21:00:00 UTC  tester on ci  Reinstated
         Order SO-00001 (00000000-0000-0000-0000-000000000001): 10 changes
         #1   2026-03-02 20:00:00 UTC  tester on ci  Order created
               SO-00001 for Brouwerij Noord B.V. (C-00001), in EUR
@@ -169,9 +177,9 @@ fn snapshots_of_the_history_of_every_event_type() {
               SO-00003 for Brouwerij Noord B.V. (C-00001), in EUR
         #2   2026-03-03 11:00:00 UTC  tester on ci  Line added
               Line 1 · 10 × PEN Ballpoint pen, blue at EUR 1.35, VAT 21%
-        #3   2026-03-09 19:00:00 UTC  tester on ci  Line added
+        #3   2026-03-09 22:00:00 UTC  tester on ci  Line added
               Line 2 · 4 × CHAIR Ergonomic office chair at EUR 149.95, VAT 21%
-        #4   2026-03-09 20:00:00 UTC  tester on ci  Line removed
+        #4   2026-03-09 23:00:00 UTC  tester on ci  Line removed
               Line 1 · 10 × PEN Ballpoint pen, blue at EUR 1.35, VAT 21%
         Order SO-00004 (00000000-0000-0000-0000-000000000004): 4 changes
         #1   2026-03-03 12:00:00 UTC  tester on ci  Order created
@@ -184,7 +192,7 @@ fn snapshots_of_the_history_of_every_event_type() {
         #4   2026-03-03 15:00:00 UTC  tester on ci  Cancelled
               Reason: customer changed their mind
               Cancelled on 3 Mar 2026 15:00
-        Company details (00000000-0000-7000-8000-0000c0a1c0de): 2 changes
+        Company details (00000000-0000-7000-8000-0000c0a1c0de): 5 changes
         #1   2026-03-09 09:00:00 UTC  tester on ci  Company details changed
               Name: – → Daybook Trading BV
               Address: – → Herengracht 100, 1015 BS Amsterdam, NL
@@ -192,5 +200,11 @@ fn snapshots_of_the_history_of_every_event_type() {
               Bank account: – → NL91 ABNA 0417 1643 00
         #2   2026-03-09 10:00:00 UTC  tester on ci  Company details changed
               Bank account: NL91 ABNA 0417 1643 00 → NL02 RABO 0123 4567 89
+        #3   2026-03-09 11:00:00 UTC  tester on ci  Logo set
+              Logo: PNG, 4 × 2 px, 1 KB
+        #4   2026-03-09 12:00:00 UTC  tester on ci  Logo changed
+              Logo: PNG, 4 × 2 px, 1 KB → JPEG, 120 × 40 px, 1 KB
+        #5   2026-03-09 13:00:00 UTC  tester on ci  Logo removed
+              Logo: JPEG, 120 × 40 px, 1 KB → –
     "#]].assert_eq(&all);
 }

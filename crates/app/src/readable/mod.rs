@@ -535,7 +535,11 @@ pub(crate) fn tell(
         Event::CompanyLogoChanged(e) => {
             let old = company.and_then(|c| c.logo.as_ref());
             match (old, &e.logo) {
-                (_, None) => "Logo removed",
+                (Some(old), None) => {
+                    rows.push(format!("Logo: {} → –", old.describe()));
+                    "Logo removed"
+                }
+                (None, None) => "Logo removed",
                 (None, Some(new)) => {
                     rows.push(format!("Logo: {}", new.describe()));
                     "Logo set"
