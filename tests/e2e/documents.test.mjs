@@ -86,8 +86,6 @@ describe("documents and history, end to end", () => {
     await byId(b, "company-saved");
     const preview = await waitText(b, "company-preview", /IBAN NL91 ABNA 0417 1643 00/);
     assert.match(preview, /VAT NL859999999B01/);
-    await settle();
-    screenshot("company");
   });
 
   it("takes a logo from the file dialog, refusing a file that is no image", async () => {
@@ -105,6 +103,8 @@ describe("documents and history, end to end", () => {
     await waitText(b, "company-logo-info", /JPEG, 120 × 40 px, 1 KB/);
     const img = await byId(b, "company-logo-image");
     assert.ok(await b.execute((el) => el.complete && el.naturalWidth === 120, img), "the logo is drawn on the screen");
+    await settle();
+    screenshot("company");
   });
 
   it("enters and places an order", async () => {

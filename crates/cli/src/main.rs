@@ -142,7 +142,7 @@ enum Cmd {
     /// Sales orders: create, lines, address, details, place, cancel, deliver, invoice, show
     #[command(subcommand)]
     Order(write::OrderCmd),
-    /// The company's own details, printed on every document: set, show
+    /// The company's own details, printed on every document: set, logo, show
     #[command(subcommand)]
     Company(write::CompanyCmd),
     /// The order list: filter, search, sort and page
