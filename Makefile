@@ -61,7 +61,7 @@ smoke: deps ui-dist
 ## End-to-end tests of the real app binary in a real window (Xvfb, tauri-driver,
 ## WebDriver); they also refresh the screenshots in docs/screenshots.
 e2e: deps ui-dist
-	$(CARGO) build -p daybook-desktop
+	$(CARGO) build -p daybook-desktop -p daybook-server
 	@[ tests/e2e/node_modules/.package-lock.json -nt tests/e2e/package-lock.json ] \
 		|| (cd tests/e2e && npm ci --no-audit --no-fund)
 	timeout 1200 tests/e2e/run.sh

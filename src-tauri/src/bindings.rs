@@ -12,6 +12,7 @@ use crate::commands::*;
 use crate::data::*;
 use crate::documents::*;
 use crate::events::{Changed, Progress};
+use crate::people::*;
 use crate::sync::SyncStatus;
 
 /// The bindings file, relative to the workspace root.
@@ -51,6 +52,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             activity,
             timeline_users,
             dashboard,
+            approvals,
             is_empty,
             load_demo,
             sync_status,
@@ -58,6 +60,8 @@ pub fn builder() -> Builder<tauri::Wry> {
             discard_command,
             configure_sync,
             forget_server,
+            sign_in,
+            sign_out,
             sync_now,
             app_info,
             data_status,

@@ -9,8 +9,8 @@
 use chrono::NaiveDate;
 use daybook_app::history::{AsOf, DayCount, RecordHistory, StateAt, TimelineFilter};
 use daybook_app::query::{
-    CustomerDetail, CustomerPage, CustomerQuery, Dashboard, OrderDetail, OrderPage, OrderQuery,
-    OrderSummary, ProductPage, ProductQuery, ProductRow,
+    CustomerDetail, CustomerPage, CustomerQuery, Dashboard, HeldOrderRow, OrderDetail, OrderPage,
+    OrderQuery, OrderSummary, ProductPage, ProductQuery, ProductRow,
 };
 use daybook_app::readable::TimelineInWords;
 use daybook_app::{CommandOutcome, ServerConfig};
@@ -184,6 +184,14 @@ pub async fn dashboard(
     state.read(move |r| r.dashboard(from, to)).await
 }
 
+/// The approvals queue: held orders waiting for a manager, the longest waiting first,
+/// with the customer's limit and open total as they are now.
+#[tauri::command]
+#[specta::specta]
+pub async fn approvals(state: State<'_, AppState>) -> Res<Vec<HeldOrderRow>> {
+    state.read(|r| r.approvals()).await
+}
+
 /// True when the store has no events yet: the UI then offers demo data.
 #[tauri::command]
 #[specta::specta]
@@ -299,9 +307,14 @@ pub async fn sync_now(sync: State<'_, SyncEngine>) -> Res<()> {
 #[tauri::command]
 #[specta::specta]
 pub async fn app_info(state: State<'_, AppState>) -> Res<AppInfo> {
-    let demo_data = state.read(|r| r.holds_demo()).await?;
+    // Who is signed in changes while the app runs (the Sync screen's sign-in).
+    let (demo_data, user, person) = state
+        .write(|db| Ok((db.read().holds_demo()?, db.identity().user.clone(), db.signed_in()?)))
+        .await?;
     Ok(AppInfo {
         demo_data,
+        user,
+        person,
         ..state.info()
     })
 }

@@ -15,6 +15,7 @@ pub mod documents;
 pub mod events;
 pub mod files;
 pub mod ipc;
+pub mod people;
 pub mod state;
 pub mod sync;
 

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use daybook_app::backup::CheckReport;
 use daybook_app::{
-    AppError, DB_FILE, Daybook, ErrorBody, OpenOptions, ReadPool, Reader, ServerConfig,
+    AppError, DB_FILE, Daybook, ErrorBody, OpenOptions, ReadPool, Reader, ServerConfig, SignedIn,
 };
 use daybook_sync::Credentials;
 use serde::{Deserialize, Serialize};
@@ -35,6 +35,9 @@ pub struct AppInfo {
     pub account_id: Uuid,
     /// The store holds demo data (never connected to a server).
     pub demo_data: bool,
+    /// The person signed in on this store, if anyone is (`daybook login` or the Sync
+    /// screen's sign-in); nobody on a store that was never connected.
+    pub person: Option<SignedIn>,
 }
 
 /// Read connections: a screen fires a few queries at once (page, totals, sync badge).
@@ -115,6 +118,11 @@ impl AppState {
     /// The app's facts.
     pub fn info(&self) -> AppInfo {
         lock(&self.inner.info).clone()
+    }
+
+    /// The store's owner: who commands are recorded as while nobody is signed in.
+    pub fn owner(&self) -> &str {
+        &self.inner.user
     }
 
     /// The data directory.
@@ -278,6 +286,7 @@ fn info_of(db: &Daybook, data_dir: &Path) -> AppInfo {
         device: db.identity().device.clone(),
         account_id: db.account_id(),
         demo_data: db.read().holds_demo().unwrap_or(false),
+        person: db.signed_in().ok().flatten(),
     }
 }
 

@@ -223,15 +223,28 @@ impl SyncEngine {
 
     /// The status now: the engine's view plus the outbox.
     pub async fn status(&self, state: &AppState) -> Res<SyncStatus> {
-        let (needs_attention, pending) = state
-            .read(|r| Ok((r.needs_attention()?, r.outbox_counts()?.pending)))
+        let (needs_attention, pending, remembered) = state
+            .read(|r| {
+                Ok((
+                    r.needs_attention()?,
+                    r.outbox_counts()?.pending,
+                    r.server_url()?,
+                ))
+            })
             .await?;
         let engine = self.handle();
         let live = engine.as_ref().map(|(h, _)| h.status());
+        // A store that remembers its server but runs no engine has nobody signed in
+        // (signed out, or a token no longer kept): it waits for a sign-in.
+        let idle = if remembered.is_some() {
+            SyncState::SignedOut
+        } else {
+            SyncState::LocalOnly
+        };
         Ok(SyncStatus {
-            state: live.as_ref().map_or(SyncState::LocalOnly, |s| s.state),
-            configured: engine.is_some(),
-            server: engine.map(|(_, url)| url),
+            state: live.as_ref().map_or(idle, |s| s.state),
+            configured: engine.is_some() || remembered.is_some(),
+            server: engine.map(|(_, url)| url).or(remembered),
             online: live.as_ref().is_some_and(|s| s.online),
             pending,
             needs_attention: needs_attention

@@ -16,6 +16,7 @@ import { DashboardScreen } from "./screens/Dashboard";
 import { DataScreen, RecoveryScreen, useDataStatus } from "./screens/Data";
 import { RecordHistoryScreen } from "./screens/History";
 import { TimelineScreen } from "./screens/Timeline";
+import { ApprovalsCount, ApprovalsScreen } from "./screens/Approvals";
 import { AsOfScreen } from "./screens/AsOf";
 import { CompanyScreen } from "./screens/Company";
 import { NewOrder, OrderScreen } from "./screens/OrderEntry";
@@ -30,6 +31,7 @@ const NAV = [
   { to: "orders/new", label: "New order", keys: "n", testId: "nav-new-order" },
   { to: "customers", label: "Customers", keys: "g c", testId: "nav-customers" },
   { to: "products", label: "Products", keys: "g p", testId: "nav-products" },
+  { to: "approvals", label: "Approvals", keys: "g a", testId: "nav-approvals" },
   { to: "timeline", label: "Timeline", keys: "g t", testId: "nav-timeline" },
   { to: "dashboard", label: "Dashboard", keys: "g d", testId: "nav-dashboard" },
   { to: "sync", label: "Sync", keys: "g s", testId: "nav-sync" },
@@ -37,7 +39,7 @@ const NAV = [
   { to: "company", label: "Company", keys: "g y", testId: "nav-company" },
 ];
 
-const GO: Record<string, string> = { o: "orders", c: "customers", p: "products", t: "timeline", d: "dashboard", s: "sync", b: "data", y: "company" };
+const GO: Record<string, string> = { a: "approvals", o: "orders", c: "customers", p: "products", t: "timeline", d: "dashboard", s: "sync", b: "data", y: "company" };
 
 function CustomerFilterOrders({ id }: { id: string }) {
   const c = useQuery({ queryKey: ["customer", id], queryFn: () => api.getCustomer(id) });
@@ -52,6 +54,18 @@ function DemoBadge() {
   return (
     <a href={href("sync")} className="badge status-draft" data-testid="demo-badge" title="Demo data never goes to a server">
       Demo data
+    </a>
+  );
+}
+
+/** Who is signed in (a store connected to a server); the Sync screen signs them out. */
+function PersonBadge() {
+  const info = useAppInfo();
+  const p = info.data?.person;
+  if (!p) return null;
+  return (
+    <a href={href("sync")} className="muted small" data-testid="person-badge" title="Signed in: sign out on the Sync screen">
+      {p.name} · {p.role}
     </a>
   );
 }
@@ -82,6 +96,8 @@ export function Screen({ route }: { route: Route }) {
       return <TimelineScreen />;
     case "dashboard":
       return <DashboardScreen />;
+    case "approvals":
+      return <ApprovalsScreen />;
     case "sync":
       return <SyncScreen />;
     case "data":
@@ -200,7 +216,10 @@ function Shell() {
             return (
               <li key={n.to}>
                 <a href={href(n.to)} className={active ? "active" : ""} aria-current={active ? "page" : undefined} data-testid={n.testId}>
-                  <span>{n.label}</span>
+                  <span>
+                    {n.label}
+                    {n.to === "approvals" && <ApprovalsCount />}
+                  </span>
                   <span className="nav-keys">{n.keys}</span>
                 </a>
               </li>
@@ -209,6 +228,7 @@ function Shell() {
         </ul>
         <div className="sidebar-foot">
           <DemoBadge />
+          <PersonBadge />
           <SyncBadge />
           <div className="foot-buttons">
             <button type="button" className="btn ghost small" onClick={theme.toggle} data-testid="theme-toggle"

@@ -10,9 +10,7 @@
 use std::io::BufRead as _;
 
 use clap::Args;
-use daybook_app::{AppError, ServerConfig, SignedIn};
-use daybook_protocol::SignInRequest;
-use daybook_sync::{Client, Credentials, SyncError};
+use daybook_sync::{Credentials, SignIn, SignOut, SyncError};
 use serde::Serialize;
 
 use crate::{Ctx, InputError};
@@ -46,6 +44,8 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 fn refused(e: SyncError) -> anyhow::Error {
     match e {
         SyncError::Server { body, .. } => InputError::new(body.message).into(),
+        // The store's own refusals (demo data, a blank field) keep their codes.
+        SyncError::App(e) => e.into(),
         SyncError::Unreachable(why) => InputError::new(format!(
             "the server cannot be reached ({why}); signing in needs it, working afterwards does not"
         ))
@@ -56,9 +56,6 @@ fn refused(e: SyncError) -> anyhow::Error {
 
 /// `daybook login --server URL --login NAME --password-stdin`.
 pub fn login(ctx: &mut Ctx, a: &LoginArgs, server: Option<&str>) -> anyhow::Result<()> {
-    if ctx.db.read().holds_demo()? {
-        return Err(AppError::DemoData.into());
-    }
     let url =
         match server {
             Some(url) => url.to_string(),
@@ -75,48 +72,23 @@ pub fn login(ctx: &mut Ctx, a: &LoginArgs, server: Option<&str>) -> anyhow::Resu
     if password.is_empty() {
         return Err(InputError::new("no password on standard input").into());
     }
-    let store = ctx.db.read().store_id()?;
     let credentials = Credentials::open(&ctx.data_dir);
-    let device_token = credentials.device_token(store)?;
-    let req = SignInRequest {
-        login: a.login.clone(),
-        password,
-        device_name: device_token
-            .is_none()
-            .then(|| ctx.db.identity().device.clone()),
-        device_token,
-    };
-    let client = Client::new(&ServerConfig {
-        url: url.clone(),
-        token: String::new(),
-    })
-    .map_err(|e| InputError::new(e.to_string()))?;
-    let answer = runtime()?.block_on(client.sign_in(&req)).map_err(refused)?;
-    let Some(person) = answer.device.person.clone() else {
-        return Err(InputError::new("the server answered a sign-in without a person").into());
-    };
-    if let Some(token) = &answer.device_token {
-        credentials.set_device_token(store, token)?;
-    }
-    credentials.set_token(store, &person.login, &answer.session_token)?;
-    ctx.db.remember_server(&url)?;
-    ctx.db.sign_in_as(&SignedIn {
-        login: person.login.clone(),
-        name: person.name.clone(),
-        role: person.role,
-    })?;
+    let sign_in = SignIn::prepare(&ctx.db, &credentials, &url, &a.login, password)
+        .map_err(refused)?;
+    let answer = runtime()?.block_on(sign_in.send()).map_err(refused)?;
+    let done = sign_in.keep(&mut ctx.db, &credentials, answer).map_err(refused)?;
     if ctx.json {
         return ctx.out.json(&SignedInOut {
-            login: &person.login,
-            name: &person.name,
-            role: person.role,
-            account: &answer.device.account_name,
-            device_code: &answer.device.device_code,
+            login: &done.person.login,
+            name: &done.person.name,
+            role: done.person.role,
+            account: &done.account_name,
+            device_code: &done.device_code,
         });
     }
     ctx.out.line(format!(
         "Signed in as {} ({}) on device {} of {}.",
-        person.name, person.role, answer.device.device_code, answer.device.account_name
+        done.person.name, done.person.role, done.device_code, done.account_name
     ));
     Ok(())
 }
@@ -124,41 +96,27 @@ pub fn login(ctx: &mut Ctx, a: &LoginArgs, server: Option<&str>) -> anyhow::Resu
 /// `daybook logout`: ends the session (on the server too, when it can be reached) and
 /// says how many of the person's changes wait for their next sign-in.
 pub fn logout(ctx: &mut Ctx, owner: &str) -> anyhow::Result<()> {
-    let Some(person) = ctx.db.signed_in()? else {
+    let credentials = Credentials::open(&ctx.data_dir);
+    let Some(sign_out) = SignOut::prepare(&ctx.db, &credentials)? else {
         return Err(InputError::new("nobody is signed in on this store").into());
     };
-    let store = ctx.db.read().store_id()?;
-    let credentials = Credentials::open(&ctx.data_dir);
-    let mut server_told = true;
-    if let (Some(token), Some(url)) = (
-        credentials.token(store, &person.login)?,
-        ctx.db.read().server_url()?,
-    ) {
-        let client = Client::new(&ServerConfig { url, token })
-            .map_err(|e| InputError::new(e.to_string()))?;
-        match runtime()?.block_on(client.sign_out()) {
-            // Ended already (disabled, password reset): nothing more to end.
-            Ok(()) | Err(SyncError::Unauthorized(_)) => {}
-            Err(_) => server_told = false,
-        }
-    }
-    credentials.forget(store, &person.login)?;
-    let waiting = ctx.db.unsynced_of(&person.login)?;
-    ctx.db.forget_signed_in(owner)?;
+    let server_told = runtime()?.block_on(sign_out.tell_server());
+    let out = sign_out.finish(&mut ctx.db, &credentials, owner, server_told)?;
     if ctx.json {
         return ctx.out.json(&serde_json::json!({
-            "signed_out": person.login,
-            "unsynced": waiting,
-            "server_told": server_told,
+            "signed_out": out.person.login,
+            "unsynced": out.unsynced,
+            "server_told": out.server_told,
         }));
     }
-    ctx.out.line(format!("Signed out {}.", person.name));
-    if waiting > 0 {
+    ctx.out.line(format!("Signed out {}.", out.person.name));
+    if out.unsynced > 0 {
         ctx.out.line(format!(
-            "{waiting} of their changes are not synced yet; they are kept for their next sign-in on this device."
+            "{} of their changes are not synced yet; they are kept for their next sign-in on this device.",
+            out.unsynced
         ));
     }
-    if !server_told {
+    if !out.server_told {
         ctx.out.line(
             "The server could not be reached: the session was forgotten here; an administrator can revoke it there.",
         );

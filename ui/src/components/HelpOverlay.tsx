@@ -13,6 +13,7 @@ export const SHORTCUTS: { group: string; keys: string[][]; what: string }[] = [
   { group: "Anywhere", keys: [["Shift", "P"]], what: "New product" },
   { group: "Anywhere", keys: [["g", "c"]], what: "Go to customers" },
   { group: "Anywhere", keys: [["g", "p"]], what: "Go to products" },
+  { group: "Anywhere", keys: [["g", "a"]], what: "Go to approvals (held orders)" },
   { group: "Anywhere", keys: [["g", "t"]], what: "Go to the timeline" },
   { group: "Anywhere", keys: [["g", "d"]], what: "Go to the dashboard" },
   { group: "Anywhere", keys: [["g", "s"]], what: "Go to sync status" },
@@ -28,6 +29,8 @@ export const SHORTCUTS: { group: string; keys: string[][]; what: string }[] = [
   { group: "Order entry", keys: [["Ctrl", "Delete"]], what: "Remove the line" },
   { group: "Order entry", keys: [["Ctrl", "↵"]], what: "Place the order (a line being edited is saved first)" },
   { group: "Order entry", keys: [["h"]], what: "Open the record's history" },
+  { group: "Approvals", keys: [["r"]], what: "Release the chosen held order (it is placed)" },
+  { group: "Approvals", keys: [["f"]], what: "Refuse it, with a reason (it is a draft again)" },
 ];
 
 export function HelpOverlay({ onClose }: { onClose: () => void }) {

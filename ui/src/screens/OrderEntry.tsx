@@ -14,7 +14,7 @@ import { messageOf } from "../lib/errors";
 import type { CustomerDetail, OrderDetail } from "../types";
 import { LineGrid } from "./order/LineGrid";
 import { DocumentActions } from "./order/DocumentActions";
-import { CancelForm, OrderActionButtons, useOrderActions } from "./order/OrderActions";
+import { CancelForm, OrderActionButtons, RefuseForm, useOrderActions } from "./order/OrderActions";
 import { OrderDetails } from "./order/OrderDetails";
 import { OrderHeader } from "./order/OrderHeader";
 import { OrderWarnings } from "./order/OrderWarnings";
@@ -62,6 +62,7 @@ function OrderView({
         <OrderActionButtons order={o} actions={actions} />
       </OrderHeader>
       {actions.cancelling && <CancelForm actions={actions} />}
+      {actions.refusing && o.status === "held" && <RefuseForm actions={actions} />}
       <DocumentActions order={o} />
       <OrderWarnings detail={detail} customer={c} />
       <ErrorBanner message={actions.error} testId="order-action-error" />

@@ -27,6 +27,8 @@ describe("sync screen: the server", () => {
     };
     const user = userEvent.setup();
     renderWithClient(<SyncScreen />);
+    // Signing in is what a person does; a service device connects with its token.
+    await user.click(await screen.findByTestId("signin-use-token"));
     await user.type(await screen.findByTestId("sync-server"), "https://sync.example");
     await user.type(screen.getByTestId("sync-token"), "dbk_bad");
     await user.click(screen.getByTestId("sync-connect-submit"));
@@ -63,7 +65,7 @@ describe("sync screen: the server", () => {
     expect(be.callsTo("forget_server")).toHaveLength(0);
     await user.click(screen.getByTestId("sync-signout-confirm"));
     await waitFor(() => expect(be.callsTo("forget_server")).toHaveLength(1));
-    expect(await screen.findByTestId("sync-connect")).toBeInTheDocument();
+    expect(await screen.findByTestId("sync-signin")).toBeInTheDocument();
   });
 
   it("says a demo store is never connected, and offers a clean store instead", async () => {
@@ -75,11 +77,50 @@ describe("sync screen: the server", () => {
     const user = userEvent.setup();
     renderWithClient(<SyncScreen />);
     expect(await screen.findByTestId("sync-demo")).toHaveTextContent("never goes to a server");
-    expect(screen.queryByTestId("sync-connect")).not.toBeInTheDocument();
+    expect(screen.queryByTestId("sync-signin")).not.toBeInTheDocument();
     await user.click(screen.getByTestId("start-clean-open"));
     expect(be.callsTo("start_clean")).toHaveLength(0);
     await user.click(screen.getByTestId("start-clean-confirm"));
     await waitFor(() => expect(be.callsTo("start_clean")).toHaveLength(1));
-    expect(await screen.findByTestId("sync-connect")).toBeInTheDocument();
+    expect(await screen.findByTestId("sync-signin")).toBeInTheDocument();
+  });
+
+  it("signs a person in, a wrong password at its field, and signs them out saying what waits", async () => {
+    be.extra.sign_in = (args) => {
+      if (args.password !== "right horse") {
+        // eslint-disable-next-line @typescript-eslint/only-throw-error
+        throw { code: "invalid_credentials", message: "the login or password is not right", field: "password" };
+      }
+      be.person = { login: String(args.login), name: "Anna de Vries", role: "clerk" };
+      be.sync = { ...connected, server: String(args.server) };
+      return { person: be.person, account_name: "Noord BV", device_code: "D1", status: be.sync };
+    };
+    be.extra.sign_out = () => {
+      const person = be.person!;
+      be.person = null;
+      be.sync = { ...connected, state: "signed_out", online: false };
+      return { person, unsynced: 2, server_told: true, status: be.sync };
+    };
+    const user = userEvent.setup();
+    renderWithClient(<SyncScreen />);
+    await user.type(await screen.findByTestId("signin-server"), "https://sync.example");
+    await user.type(screen.getByTestId("signin-login"), "anna");
+    await user.type(screen.getByTestId("signin-password"), "wrong");
+    await user.click(screen.getByTestId("signin-submit"));
+    expect(await screen.findByTestId("error-password")).toHaveTextContent("login or password");
+    expect(screen.getByTestId("signin-password")).toHaveAttribute("aria-invalid", "true");
+    await user.clear(screen.getByTestId("signin-password"));
+    await user.type(screen.getByTestId("signin-password"), "right horse");
+    await user.click(screen.getByTestId("signin-submit"));
+    expect(await screen.findByTestId("sync-person")).toHaveTextContent("Signed in as Anna de Vries (clerk, login anna)");
+    expect(be.callsTo("sign_in").at(-1)?.args).toEqual({ server: "https://sync.example", login: "anna", password: "right horse" });
+
+    await user.click(screen.getByTestId("sync-signout-person"));
+    expect(await screen.findByTestId("signed-out-note")).toHaveTextContent(
+      "Signed out Anna de Vries. 2 of their changes are not synced yet; they are kept for their next sign-in on this device.",
+    );
+    // The store keeps its server: the next person signs in on it.
+    expect(screen.getByTestId("signin-server")).toHaveValue("https://sync.example");
+    expect(screen.getByTestId("signin-login")).toHaveFocus();
   });
 });

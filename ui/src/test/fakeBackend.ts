@@ -10,11 +10,13 @@ import type {
   CustomerDetail,
   CustomerRow,
   ErrorBody,
+  HeldOrderRow,
   LineRow,
   OrderDetail,
   OrderQuery,
   OrderRow,
   ProductRow,
+  SignedIn,
   SyncStatus,
 } from "../types";
 import { inputRefusal, lineNet, refusal, totalsOf, vatRateOf } from "./golden";
@@ -37,6 +39,8 @@ export class FakeBackend {
   counters = { order: 0, customer: 0 };
   /** The store holds demo data (app_info). */
   demoData = false;
+  /** The person signed in (app_info). */
+  person: SignedIn | null = null;
   /** Replaces list_orders, e.g. to simulate 100,000 orders. */
   listOrders?: (q: OrderQuery) => { rows: OrderRow[]; total: number };
   /** Extra handlers per IPC command (history, timeline...). */
@@ -185,6 +189,20 @@ export class FakeBackend {
         d.order = { ...d.order, status: "placed", placed_at: "2026-11-23T11:00:00Z", revision: d.order.revision + 1 };
         break;
       }
+      case "ReleaseOrder": {
+        const d = this.order(c.order_id);
+        if (d.order.status !== "held") fail(refusal("not_held", { status: d.order.status }));
+        const cust = this.customers.get(d.order.customer_id);
+        if (cust) cust.customer = { ...cust.customer, open_total: cust.customer.open_total + d.totals.gross };
+        d.order = { ...d.order, status: "placed", placed_at: "2026-11-23T11:05:00Z", revision: d.order.revision + 1 };
+        break;
+      }
+      case "RefuseHeldOrder": {
+        const d = this.order(c.order_id);
+        if (d.order.status !== "held") fail(refusal("not_held", { status: d.order.status }));
+        d.order = { ...d.order, status: "draft", revision: d.order.revision + 1 };
+        break;
+      }
       case "SetSpendingLimit": {
         const cust = this.customers.get(c.customer_id) ?? fail(refusal("not_found", { kind: "customer" }));
         cust.customer = { ...cust.customer, spending_limit: c.limit };
@@ -255,11 +273,13 @@ export class FakeBackend {
       case "sync_status":
         return this.sync;
       case "app_info":
-        return { version: "0.1.0", user: "tester", device: "jsdom", data_dir: "/tmp/daybook", account_id: "00000000-0000-7000-8000-000000000000", demo_data: this.demoData };
+        return { version: "0.1.0", user: "tester", device: "jsdom", data_dir: "/tmp/daybook", account_id: "00000000-0000-7000-8000-000000000000", demo_data: this.demoData, person: this.person };
       case "is_empty":
         return this.orders.size === 0 && this.customers.size === 0 && this.products.size === 0;
       case "timeline_users":
         return ["tester"];
+      case "approvals":
+        return this.approvals();
       default:
         // eslint-disable-next-line @typescript-eslint/only-throw-error
         throw { code: "unknown", message: `fake backend has no ${cmd}` } satisfies ErrorBody;
@@ -273,6 +293,29 @@ export class FakeBackend {
     if (q.customer_id) rows = rows.filter((r) => r.customer_id === q.customer_id);
     if (s) rows = rows.filter((r) => r.number.toLowerCase().startsWith(s) || r.customer_name.toLowerCase().includes(s));
     return rows;
+  }
+
+  /** The held orders, as the approvals queue lists them (in the order they were added). */
+  approvals(): HeldOrderRow[] {
+    return [...this.orders.values()]
+      .filter((d) => d.order.status === "held")
+      .map((d) => {
+        const c = this.customers.get(d.order.customer_id)?.customer;
+        return {
+          id: d.order.id,
+          number: d.order.number,
+          customer_id: d.order.customer_id,
+          customer_name: d.order.customer_name,
+          customer_number: c?.number ?? "",
+          currency: d.order.currency,
+          amount: d.totals.gross,
+          limit: c?.spending_limit ?? null,
+          open_total: c?.open_total ?? 0,
+          blocked: c?.blocked ?? false,
+          held_by: "anna",
+          held_at: "2026-11-23T10:59:00Z",
+        };
+      });
   }
 
   /** The calls made to one IPC command. */

@@ -1,5 +1,6 @@
-//! The order's life-cycle actions: place (also Ctrl+Enter on a draft), deliver, invoice,
-//! cancel (with a reason), duplicate, and the history link. A refusal is shown in the
+//! The order's life-cycle actions: place (also Ctrl+Enter on a draft), release or refuse
+//! (with a reason) a held order, deliver, invoice, cancel (with a reason), duplicate,
+//! and the history link. A refusal is shown in the
 //! action error banner, built from the error's code and parameters.
 
 import { useEffect, useState } from "react";
@@ -23,6 +24,7 @@ export function useOrderActions(o: OrderRow) {
   const setError = (message?: string) => setRefusal(message === undefined ? undefined : { message, revision: o.revision });
   const error = refusal && refusal.revision === o.revision ? refusal.message : undefined;
   const [cancelling, setCancelling] = useState(false);
+  const [refusing, setRefusing] = useState(false);
   const [reason, setReason] = useState("");
 
   const act = async (f: () => Promise<unknown>) => {
@@ -34,6 +36,13 @@ export function useOrderActions(o: OrderRow) {
     }
   };
   const place = () => act(() => run({ type: "PlaceOrder", order_id: o.id }));
+  const release = () => act(() => run({ type: "ReleaseOrder", order_id: o.id }));
+  const refuse = () =>
+    act(async () => {
+      await run({ type: "RefuseHeldOrder", order_id: o.id, reason });
+      setRefusing(false);
+      setReason("");
+    });
   const deliver = () => act(() => run({ type: "DeliverOrder", order_id: o.id, delivery_id: uuidv7() }));
   const invoice = () => act(() => run({ type: "InvoiceOrder", order_id: o.id, invoice_id: uuidv7() }));
   const cancel = () =>
@@ -68,7 +77,23 @@ export function useOrderActions(o: OrderRow) {
     };
   });
 
-  return { pending, error, place, deliver, invoice, cancel, duplicate, cancelling, setCancelling, reason, setReason };
+  return {
+    pending,
+    error,
+    place,
+    release,
+    refuse,
+    deliver,
+    invoice,
+    cancel,
+    duplicate,
+    cancelling,
+    setCancelling,
+    refusing,
+    setRefusing,
+    reason,
+    setReason,
+  };
 }
 
 /** The header's buttons: what the order's status allows. */
@@ -80,6 +105,16 @@ export function OrderActionButtons({ order: o, actions: a }: { order: OrderRow; 
         <button type="button" className="btn primary" onClick={() => void a.place()} disabled={a.pending} data-testid="order-place">
           Place order <kbd className="kbd">Ctrl ↵</kbd>
         </button>
+      )}
+      {o.status === "held" && (
+        <>
+          <button type="button" className="btn primary" onClick={() => void a.release()} disabled={a.pending} data-testid="order-release">
+            Release
+          </button>
+          <button type="button" className="btn" onClick={() => a.setRefusing((v) => !v)} data-testid="order-refuse">
+            Refuse…
+          </button>
+        </>
       )}
       {o.status === "placed" && (
         <button type="button" className="btn primary" onClick={() => void a.deliver()} disabled={a.pending} data-testid="order-deliver">
@@ -123,6 +158,28 @@ export function CancelForm({ actions: a }: { actions: OrderActions }) {
       </button>
       <button type="button" className="btn ghost" onClick={() => a.setCancelling(false)}>
         Keep it
+      </button>
+    </form>
+  );
+}
+
+/** Asks for the reason before refusing a held order (the clerk reads it in the history). */
+export function RefuseForm({ actions: a }: { actions: OrderActions }) {
+  return (
+    <form
+      className="inline-form card"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void a.refuse();
+      }}
+    >
+      <label htmlFor="order-refuse-reason">Why is it refused?</label>
+      <input id="order-refuse-reason" autoFocus value={a.reason} onChange={(e) => a.setReason(e.target.value)} data-testid="order-refuse-reason" />
+      <button type="submit" className="btn danger" data-testid="order-refuse-confirm">
+        Refuse
+      </button>
+      <button type="button" className="btn ghost" onClick={() => a.setRefusing(false)}>
+        Keep it held
       </button>
     </form>
   );

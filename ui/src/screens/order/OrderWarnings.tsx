@@ -1,5 +1,6 @@
 //! Warnings shown on a draft before it is placed: a blocked customer, and a spending
-//! limit this order would take the customer's open orders over.
+//! limit this order would take the customer's open orders over; on a held order, what
+//! it waits for.
 
 import { formatMoney } from "../../lib/money";
 import type { CustomerRow, OrderDetail } from "../../types";
@@ -22,6 +23,14 @@ export function OrderWarnings({ detail, customer: c }: { detail: OrderDetail; cu
           Placing this order ({formatMoney(detail.totals.gross, o.currency)}) would take {c?.name}'s open orders (
           {formatMoney(c?.open_total ?? 0, o.currency)}) to {formatMoney(projected, o.currency)}, over the spending
           limit of {formatMoney(limit, o.currency)}. Placed, it is held until a manager releases it.
+        </div>
+      )}
+      {o.status === "held" && (
+        <div className="banner banner-warn" role="status" data-testid="held-notice">
+          Held for a manager: with this order ({formatMoney(o.gross, o.currency)}) {c?.name ?? "the customer"}'s open
+          orders ({formatMoney(c?.open_total ?? 0, o.currency)}) would go over the spending limit
+          {limit !== null ? ` of ${formatMoney(limit, o.currency)}` : ""}. A manager releases it (it is placed) or refuses
+          it (it is a draft again), here or under Approvals.
         </div>
       )}
     </>
