@@ -309,7 +309,13 @@ pub async fn sync_now(sync: State<'_, SyncEngine>) -> Res<()> {
 pub async fn app_info(state: State<'_, AppState>) -> Res<AppInfo> {
     // Who is signed in changes while the app runs (the Sync screen's sign-in).
     let (demo_data, user, person) = state
-        .write(|db| Ok((db.read().holds_demo()?, db.identity().user.clone(), db.signed_in()?)))
+        .write(|db| {
+            Ok((
+                db.read().holds_demo()?,
+                db.identity().user.clone(),
+                db.signed_in()?,
+            ))
+        })
         .await?;
     Ok(AppInfo {
         demo_data,

@@ -50,7 +50,9 @@ fn refused(e: SyncError, server: &str) -> ErrorBody {
         },
         SyncError::Unreachable(why) => invalid(
             "server",
-            format!("no answer from {server} ({why}); signing in needs the server, working afterwards does not"),
+            format!(
+                "no answer from {server} ({why}); signing in needs the server, working afterwards does not"
+            ),
         ),
         SyncError::Config(why) | SyncError::Protocol(why) => invalid(
             "server",

@@ -93,7 +93,7 @@ describe("people signing in on one store, end to end", () => {
     await (await byId(b, "signin-login")).setValue(MANAGER.login);
     await (await byId(b, "signin-password")).setValue("not it");
     await (await byId(b, "signin-submit")).click();
-    assert.match(await (await byId(b, "error-password")).getText(), /login or password/i);
+    assert.match(await (await byId(b, "error-password")).getText(), /The login or the password is not right/);
     await signIn(MANAGER, true);
     await settle();
     screenshot("signed-in");

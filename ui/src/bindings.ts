@@ -43,6 +43,11 @@ export const commands = {
 	timelineUsers: () => typedError<string[], ErrorBody>(__TAURI_INVOKE("timeline_users")),
 	/**  Orders and revenue per day in `[from, to]` (UTC days), top customers, open work. */
 	dashboard: (from: string, to: string) => typedError<Dashboard, ErrorBody>(__TAURI_INVOKE("dashboard", { from, to })),
+	/**
+	 *  The approvals queue: held orders waiting for a manager, the longest waiting first,
+	 *  with the customer's limit and open total as they are now.
+	 */
+	approvals: () => typedError<HeldOrderRow[], ErrorBody>(__TAURI_INVOKE("approvals")),
 	/**  True when the store has no events yet: the UI then offers demo data. */
 	isEmpty: () => typedError<boolean, ErrorBody>(__TAURI_INVOKE("is_empty")),
 	/**  Fills an empty store with demo data, sending `daybook://progress` as it goes. */
@@ -68,6 +73,18 @@ export const commands = {
 	 *  The store goes on as local only; changes not yet pushed stay waiting.
 	 */
 	forgetServer: () => typedError<SyncStatus, ErrorBody>(__TAURI_INVOKE("forget_server")),
+	/**
+	 *  Signs `login` in on this store at `server`: checked by the server, then kept; the
+	 *  sync engine restarts under the person's session. A store holding demo data is
+	 *  refused before anything is sent.
+	 */
+	signIn: (server: string, login: string, password: string) => typedError<SignedInInfo, ErrorBody>(__TAURI_INVOKE("sign_in", { server, login, password })),
+	/**
+	 *  Signs the person out: the session ends (on the server too, when it answers), the
+	 *  engine stops, and their unsynced changes stay for their next sign-in. The store
+	 *  stays connected to its server: the next person signs in on it.
+	 */
+	signOut: () => typedError<SignedOutInfo, ErrorBody>(__TAURI_INVOKE("sign_out")),
 	/**  Syncs now instead of waiting for the next trigger. */
 	syncNow: () => typedError<null, ErrorBody>(__TAURI_INVOKE("sync_now")),
 	/**  Version, data directory, user, device, account, and whether it holds demo data. */
@@ -231,6 +248,11 @@ export type AppInfo = {
 	account_id: string,
 	/**  The store holds demo data (never connected to a server). */
 	demo_data: boolean,
+	/**
+	 *  The person signed in on this store, if anyone is (`daybook login` or the Sync
+	 *  screen's sign-in); nobody on a store that was never connected.
+	 */
+	person: SignedIn | null,
 };
 
 /**  Which moment of a record to show. */
@@ -916,6 +938,34 @@ export type FreshStart = {
 	unsynced: number | null,
 };
 
+/**  One held order. */
+export type HeldOrderRow = {
+	/**  Order id. */
+	id: string,
+	/**  Order number. */
+	number: string,
+	/**  Customer id. */
+	customer_id: string,
+	/**  Customer name. */
+	customer_name: string,
+	/**  Customer number. */
+	customer_number: string,
+	/**  The order's currency. */
+	currency: string,
+	/**  The order's gross total. */
+	amount: Money,
+	/**  The customer's spending limit now (`None`: unlimited since it was held). */
+	limit: Money | null,
+	/**  The customer's open total now (placed, not yet invoiced orders). */
+	open_total: Money,
+	/**  Whether the customer is blocked now (a release would be refused). */
+	blocked: boolean,
+	/**  Who placed it. */
+	held_by: string,
+	/**  When it was placed (and held). */
+	held_at: string,
+};
+
 /**  One event in a record's history. */
 export type HistoryEntry = {
 	/**  Local sequence. */
@@ -1522,6 +1572,43 @@ export type SetSpendingLimit = {
 	customer_id: CustomerId,
 	/**  New limit; `null` is unlimited. */
 	limit: Money | null,
+};
+
+/**
+ *  The person signed in on this store: who its commands are recorded as and what
+ *  they may do, kept so they keep working offline (the server checks both again).
+ */
+export type SignedIn = {
+	/**  Their login: the user recorded on their commands. */
+	login: string,
+	/**  Their name as people read it. */
+	name: string,
+	/**  Their role when they signed in (or when the server last said). */
+	role: Role,
+};
+
+/**  Who signed in, as the Sync screen says it. */
+export type SignedInInfo = {
+	/**  The person. */
+	person: SignedIn,
+	/**  The account's name on the server. */
+	account_name: string,
+	/**  This store's device code in the account. */
+	device_code: string,
+	/**  The sync status with the engine running under the new session. */
+	status: SyncStatus,
+};
+
+/**  What signing out left behind. */
+export type SignedOutInfo = {
+	/**  Who signed out. */
+	person: SignedIn,
+	/**  Their changes not yet synced, kept for their next sign-in on this device. */
+	unsynced: number,
+	/**  Whether the server ended the session (`false`: it could not be reached). */
+	server_told: boolean,
+	/**  The sync status now. */
+	status: SyncStatus,
 };
 
 /**  A record as it was at some moment. */

@@ -73,10 +73,12 @@ pub fn login(ctx: &mut Ctx, a: &LoginArgs, server: Option<&str>) -> anyhow::Resu
         return Err(InputError::new("no password on standard input").into());
     }
     let credentials = Credentials::open(&ctx.data_dir);
-    let sign_in = SignIn::prepare(&ctx.db, &credentials, &url, &a.login, password)
-        .map_err(refused)?;
+    let sign_in =
+        SignIn::prepare(&ctx.db, &credentials, &url, &a.login, password).map_err(refused)?;
     let answer = runtime()?.block_on(sign_in.send()).map_err(refused)?;
-    let done = sign_in.keep(&mut ctx.db, &credentials, answer).map_err(refused)?;
+    let done = sign_in
+        .keep(&mut ctx.db, &credentials, answer)
+        .map_err(refused)?;
     if ctx.json {
         return ctx.out.json(&SignedInOut {
             login: &done.person.login,

@@ -15,7 +15,7 @@ pub mod session;
 
 pub use client::{Client, LIVE_IDLE_TIMEOUT, ServerConfig, SyncError};
 pub use credentials::{CredentialError, Credentials};
-pub use session::{SignIn, SignOut, SignedInAs, SignedOut};
 pub use engine::{
     Engine, EngineHandle, Phase, Progress, SharedDb, SyncReport, SyncState, SyncStatus,
 };
+pub use session::{SignIn, SignOut, SignedInAs, SignedOut};

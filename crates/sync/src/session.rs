@@ -66,9 +66,7 @@ impl SignIn {
             request: SignInRequest {
                 login: login.trim().to_string(),
                 password,
-                device_name: device_token
-                    .is_none()
-                    .then(|| db.identity().device.clone()),
+                device_name: device_token.is_none().then(|| db.identity().device.clone()),
                 device_token,
             },
         })

@@ -16,18 +16,18 @@ const SECOND = "01900000-0000-7000-8000-0000000000a2";
 
 let be: FakeBackend;
 
-/** Two orders placed over their customers' limits, so both are held. */
+/** Two orders of 7 x 12.50 + 21 % VAT = 105.88, placed over their customers' limits, so both held. */
 beforeEach(() => {
   be = new FakeBackend().install();
   be.addCustomer({ id: ACME, name: "Acme Trading", spending_limit: 10_000, open_total: 5_000 });
   be.addCustomer({ id: BETA, name: "Beta Supplies", spending_limit: 1_000 });
-  be.addProduct({ id: "p1", code: "P-100", description: "Widget", unit_price: 10_000, vat_class: "standard" });
+  be.addProduct({ id: "p1", code: "P-100", description: "Widget", unit_price: 1250, vat_class: "standard" });
   for (const [order, customer, number] of [
     [FIRST, ACME, "SO-00001"],
     [SECOND, BETA, "SO-00002"],
   ] as const) {
     be.addOrder(order, customer, number);
-    be.execute({ type: "AddOrderLine", order_id: order, line_id: `${order}-1`, product_id: "p1", quantity: 1, unit_price: null, discount_bp: 0, description: null });
+    be.execute({ type: "AddOrderLine", order_id: order, line_id: `${order}-1`, product_id: "p1", quantity: 7, unit_price: null, discount_bp: 0, description: null });
     be.execute({ type: "PlaceOrder", order_id: order });
   }
   be.commands = [];
@@ -42,7 +42,7 @@ describe("approvals", () => {
     await waitFor(() => expect(rows()).toEqual(["SO-00001", "SO-00002"]));
     const first = screen.getAllByTestId("approval-row")[0]!;
     expect(first).toHaveTextContent("Acme Trading");
-    expect(first).toHaveTextContent(formatMoney(12_100));
+    expect(first).toHaveTextContent(formatMoney(10_588));
     expect(first).toHaveTextContent(formatMoney(5_000));
     expect(first).toHaveTextContent(formatMoney(10_000));
     expect(first).toHaveTextContent("anna");
@@ -96,8 +96,10 @@ describe("approvals", () => {
   it("shows a held order's wait on the order screen, with Release and Refuse", async () => {
     const user = userEvent.setup();
     renderWithClient(<OrderScreen id={FIRST} focusLine={false} />);
-    expect(await screen.findByTestId("held-notice")).toHaveTextContent(
-      `Held for a manager: with this order (${formatMoney(12_100)}) Acme Trading's open orders (${formatMoney(5_000)}) would go over the spending limit of ${formatMoney(10_000)}.`,
+    await waitFor(() =>
+      expect(screen.getByTestId("held-notice")).toHaveTextContent(
+        `Held for a manager: with this order (${formatMoney(10_588)}) Acme Trading's open orders (${formatMoney(5_000)}) would go over the spending limit of ${formatMoney(10_000)}.`,
+      ),
     );
     await user.click(screen.getByTestId("order-refuse"));
     await user.type(screen.getByTestId("order-refuse-reason"), "Not this month{Enter}");

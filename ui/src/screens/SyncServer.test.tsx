@@ -107,7 +107,7 @@ describe("sync screen: the server", () => {
     await user.type(screen.getByTestId("signin-login"), "anna");
     await user.type(screen.getByTestId("signin-password"), "wrong");
     await user.click(screen.getByTestId("signin-submit"));
-    expect(await screen.findByTestId("error-password")).toHaveTextContent("login or password");
+    expect(await screen.findByTestId("error-password")).toHaveTextContent("The login or the password is not right");
     expect(screen.getByTestId("signin-password")).toHaveAttribute("aria-invalid", "true");
     await user.clear(screen.getByTestId("signin-password"));
     await user.type(screen.getByTestId("signin-password"), "right horse");

@@ -27,10 +27,15 @@ export function OrderWarnings({ detail, customer: c }: { detail: OrderDetail; cu
       )}
       {o.status === "held" && (
         <div className="banner banner-warn" role="status" data-testid="held-notice">
-          Held for a manager: with this order ({formatMoney(o.gross, o.currency)}) {c?.name ?? "the customer"}'s open
-          orders ({formatMoney(c?.open_total ?? 0, o.currency)}) would go over the spending limit
-          {limit !== null ? ` of ${formatMoney(limit, o.currency)}` : ""}. A manager releases it (it is placed) or refuses
-          it (it is a draft again), here or under Approvals.
+          Held for a manager
+          {c && (
+            <>
+              : with this order ({formatMoney(o.gross, o.currency)}) {c.name}'s open orders (
+              {formatMoney(c.open_total, o.currency)}) would go over the spending limit
+              {limit !== null ? ` of ${formatMoney(limit, o.currency)}` : ""}
+            </>
+          )}
+          . A manager releases it (it is placed) or refuses it (it is a draft again), here or under Approvals.
         </div>
       )}
     </>
