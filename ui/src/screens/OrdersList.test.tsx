@@ -98,6 +98,10 @@ describe("orders list", () => {
     await screen.findAllByTestId("order-row");
     const searched = () => [...new Set(queries.filter((q) => q.search).map((q) => q.search))];
     const input = screen.getByTestId("orders-search");
+    // A pause first, on the real clock: the mount's own quiet period (100 ms, on real
+    // timers) must be over, or the first key below lands inside it (it did whenever the
+    // rows came back within 100 ms of mounting).
+    await new Promise((r) => setTimeout(r, 150));
     // The clock is the test's: every wait below is exact, however loaded the machine.
     vi.useFakeTimers();
     try {
