@@ -104,7 +104,9 @@ describe("held orders and approvals, end to end", () => {
     let titles = "";
     await b.waitUntil(
       async () => {
-        titles = (await Promise.all((await allById(b, "history-entry")).map((e) => e.getText()))).join("\n");
+        const texts = [];
+        for (const e of await allById(b, "history-entry")) texts.push(await e.getText());
+        titles = texts.join("\n");
         return /Ask for a prepayment/.test(titles);
       },
       { timeout: WAIT, timeoutMsg: `the refusal's reason is not in the history:\n${titles}` },

@@ -164,7 +164,8 @@ describe("people signing in on one store, end to end", () => {
     let users = [];
     await b.waitUntil(
       async () => {
-        users = await Promise.all((await allById(b, "history-user")).map((e) => e.getText()));
+        users = [];
+        for (const e of await allById(b, "history-user")) users.push(await e.getText());
         return users.includes(MANAGER.login) && users.includes(CLERK.login);
       },
       { timeout: WAIT, timeoutMsg: `the history does not name both people: ${users.join(", ")}` },
