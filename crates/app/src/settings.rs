@@ -3,6 +3,8 @@
 //! alike. The device's token is not here: it lives outside the store (the OS keychain
 //! or a private file, `daybook_sync::credentials`), so no backup ever carries it.
 
+use std::collections::BTreeMap;
+
 use daybook_store::settings::{self as keys};
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
@@ -47,6 +49,41 @@ pub(crate) fn signed_in(conn: &Connection) -> Result<Option<SignedIn>, AppError>
             })
         })
         .transpose()
+}
+
+/// The account's people as last listed (login -> the name people read); empty until
+/// a sync or a sign-in told this store any.
+pub(crate) fn people(conn: &Connection) -> Result<BTreeMap<String, String>, AppError> {
+    keys::PEOPLE
+        .get(conn)?
+        .map(|json| {
+            serde_json::from_str(&json).map_err(|e| {
+                AppError::Store(daybook_store::StoreError::Corrupt(format!(
+                    "the account's people cannot be read: {e}"
+                )))
+            })
+        })
+        .transpose()
+        .map(Option::unwrap_or_default)
+}
+
+/// Adds `people` (login, name) to the directory, a newer name replacing an older one;
+/// nobody is dropped, so a person removed since keeps their name on their old work.
+fn remember_people<'p>(
+    conn: &Connection,
+    people: impl IntoIterator<Item = (&'p str, &'p str)>,
+) -> Result<(), AppError> {
+    let mut all = self::people(conn)?;
+    let before = all.clone();
+    for (login, name) in people {
+        all.insert(login.to_string(), name.to_string());
+    }
+    if all != before {
+        let json = serde_json::to_string(&all)
+            .map_err(|e| AppError::invalid(Some("people"), e.to_string()))?;
+        keys::PEOPLE.set(conn, &json)?;
+    }
+    Ok(())
 }
 
 /// The remembered server's URL.
@@ -100,6 +137,15 @@ impl Daybook {
         signed_in(self.conn())
     }
 
+    /// Keeps the account's people (login, name) as the server lists them, so histories
+    /// name them (the sync engine calls this after each pull that brought events).
+    pub fn remember_people<'p>(
+        &self,
+        people: impl IntoIterator<Item = (&'p str, &'p str)>,
+    ) -> Result<(), AppError> {
+        remember_people(self.conn(), people)
+    }
+
     /// How many of `user`'s commands wait to be pushed.
     pub fn unsynced_of(&self, user: &str) -> Result<u64, AppError> {
         crate::replica::unsynced_of(self.conn(), user)
@@ -113,6 +159,7 @@ impl Daybook {
         let json = serde_json::to_string(who)
             .map_err(|e| AppError::invalid(Some("login"), e.to_string()))?;
         keys::SIGNED_IN.set(self.conn(), &json)?;
+        remember_people(self.conn(), [(who.login.as_str(), who.name.as_str())])?;
         crate::replica::renumber_others(self.conn(), &who.login)?;
         self.act_as(who.login.clone(), who.role);
         Ok(())

@@ -124,6 +124,16 @@ pub struct PersonInfo {
     pub role: Role,
 }
 
+/// `GET /v1/accounts/{account}/people`: the account's people, so devices show who did
+/// what by name rather than by login.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PeopleResponse {
+    /// Everyone with a login in the account, disabled people too (their earlier work
+    /// keeps their name).
+    pub people: Vec<PersonInfo>,
+}
+
 /// `POST /v1/sessions`: a person signs in on a device.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

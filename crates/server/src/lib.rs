@@ -333,6 +333,7 @@ pub fn app(state: AppState) -> Router {
         .route("/v1/accounts/{account}/commands", post(routes::push))
         .route("/v1/accounts/{account}/events", get(routes::pull))
         .route("/v1/accounts/{account}/live", get(routes::live))
+        .route("/v1/accounts/{account}/people", get(routes::people))
         .fallback(routes::not_found)
         .method_not_allowed_fallback(routes::method_not_allowed)
         .with_state(state)

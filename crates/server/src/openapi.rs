@@ -41,6 +41,7 @@ use crate::routes;
         routes::push,
         routes::pull,
         routes::live,
+        routes::people,
     ),
     components(
         schemas(LiveHead),

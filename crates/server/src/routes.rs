@@ -19,6 +19,7 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use daybook_protocol::{
     DEFAULT_PULL_LIMIT, DeviceInfo, ErrorBody, Health, LiveHead, MAX_BODY_BYTES, MAX_PULL_LIMIT,
+    PeopleResponse, PersonInfo,
     PullResponse, PushRequest, PushResponse,
 };
 use futures_util::Stream;
@@ -378,6 +379,48 @@ pub async fn pull(
         .map_err(|e| ApiError::from(crate::ServerError::Task(e.to_string())))?
         .map_err(|e| ApiError::from(crate::ServerError::Corrupt(e.to_string())))?;
     Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
+}
+
+/// `GET /v1/accounts/{account}/people`: the account's people (login, name, role).
+#[utoipa::path(
+    get,
+    path = "/v1/accounts/{account}/people",
+    tag = "sync",
+    summary = "The account's people, so devices show names rather than logins",
+    description = "Everyone with a login in the account, disabled people included (their \
+        earlier work keeps its name), ordered by login. Nothing about passwords or \
+        sessions is listed.",
+    params(AccountPath),
+    responses(
+        (status = 200, description = "The people", body = PeopleResponse),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 429, response = RateLimited),
+        (status = 500, response = Internal),
+        (status = 503, response = Unavailable),
+    ),
+)]
+pub async fn people(
+    State(state): State<AppState>,
+    OwnAccount {
+        account_id,
+        device: _,
+        slot: _slot,
+    }: OwnAccount,
+) -> Result<Json<PeopleResponse>, ApiError> {
+    let mut people: Vec<PersonInfo> = state
+        .store()
+        .users(account_id)
+        .await?
+        .into_iter()
+        .map(|u| PersonInfo {
+            login: u.login,
+            name: u.name,
+            role: u.role,
+        })
+        .collect();
+    people.sort_by(|a, b| a.login.cmp(&b.login));
+    Ok(Json(PeopleResponse { people }))
 }
 
 fn head_event(head: i64) -> Event {

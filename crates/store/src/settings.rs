@@ -44,11 +44,14 @@ pub enum Key {
     /// The person signed in on this store (login, name, role, as JSON), kept so they
     /// keep working offline; absent on a store nobody signs in on.
     SignedIn,
+    /// The account's people by login, with the names people read (JSON), as the
+    /// server last listed them: histories name people, not logins.
+    People,
 }
 
 impl Key {
     /// Every key.
-    pub const ALL: [Key; 13] = [
+    pub const ALL: [Key; 14] = [
         Key::AccountId,
         Key::StoreId,
         Key::Device,
@@ -62,6 +65,7 @@ impl Key {
         Key::CustomerCounter,
         Key::DemoData,
         Key::SignedIn,
+        Key::People,
     ];
 
     /// The key as stored (stable: stores written by every earlier build use it).
@@ -80,6 +84,7 @@ impl Key {
             Key::CustomerCounter => "counter.customer",
             Key::DemoData => "demo_data",
             Key::SignedIn => "people.signed_in",
+            Key::People => "people.directory",
         }
     }
 
@@ -219,6 +224,9 @@ pub const DEMO_DATA: Setting<i64> = Setting::new(Key::DemoData);
 
 /// The person signed in on this store, as JSON (`daybook_app` reads and writes it).
 pub const SIGNED_IN: Setting<String> = Setting::new(Key::SignedIn);
+
+/// The account's people (login -> name, as JSON; `daybook_app` reads and writes it).
+pub const PEOPLE: Setting<String> = Setting::new(Key::People);
 
 /// Every setting stored, by key; rows with keys this build does not know are skipped
 /// (a newer build's settings), as are none of this build's.

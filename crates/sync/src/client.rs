@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use daybook_protocol::{
-    DeviceInfo, ErrorBody, ErrorCode, LiveHead, PullResponse, PushRequest, PushResponse,
+    DeviceInfo, ErrorBody, ErrorCode, LiveHead, PeopleResponse, PullResponse, PushRequest, PushResponse,
     SignInRequest, SignInResponse, VERSION,
 };
 use futures_util::{Stream, StreamExt};
@@ -257,6 +257,19 @@ impl Client {
             .await
             .map_err(unreachable)?;
         answer(Self::check(resp).await?, "answer").await
+    }
+
+    /// The account's people (login, name, role).
+    pub async fn people(&self, account: Uuid) -> Result<PeopleResponse, SyncError> {
+        let resp = self
+            .http
+            .get(self.url(&format!("accounts/{account}/people")))
+            .bearer_auth(&self.token)
+            .timeout(Duration::from_secs(30))
+            .send()
+            .await
+            .map_err(unreachable)?;
+        answer(Self::check(resp).await?, "people").await
     }
 
     /// Pushes commands; the answers come back in the same order.

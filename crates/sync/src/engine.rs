@@ -381,7 +381,39 @@ impl Engine {
                 break;
             }
         }
+        self.refresh_people(account, report.pulled > 0).await;
         Ok(report)
+    }
+
+    /// The account's people, so histories name them: after a pull that brought events
+    /// (someone may have joined or been renamed), or while this store knows nobody.
+    /// Best effort: a server older than the list, or a failure here, never fails a
+    /// sync (histories then show logins).
+    async fn refresh_people(&self, account: Uuid, pulled: bool) {
+        let known = self
+            .with_db(|d| d.read().people())
+            .await
+            .is_ok_and(|p| !p.is_empty());
+        if known && !pulled {
+            return;
+        }
+        match self.client.people(account).await {
+            Ok(list) => {
+                let kept = self
+                    .with_db(move |d| {
+                        d.remember_people(
+                            list.people
+                                .iter()
+                                .map(|p| (p.login.as_str(), p.name.as_str())),
+                        )
+                    })
+                    .await;
+                if let Err(e) = kept {
+                    tracing::warn!("the account's people were not kept: {e}");
+                }
+            }
+            Err(e) => tracing::debug!("no list of the account's people: {e}"),
+        }
     }
 
     async fn push_all(&self, account: Uuid, report: &mut SyncReport) -> Result<(), SyncError> {

@@ -172,7 +172,7 @@ function EventItem({ row, details, onOpen }: { row: Row; details: boolean; onOpe
           {e.title}
         </span>
         <span className="muted small">
-          {formatDateTime(e.issued_at)} · <span data-testid="history-user">{e.user}</span> on {e.device} · revision {e.revision}
+          {formatDateTime(e.issued_at)} · <span data-testid="history-user" data-login={e.user} title={e.user}>{e.name ?? e.user}</span> on {e.device} · revision {e.revision}
         </span>
         {e.synced && Date.parse(e.at) - Date.parse(e.issued_at) > OFFLINE_NOTED_MS && (
           <span className="muted small">entered offline; synced {formatDateTime(e.at)}</span>

@@ -209,7 +209,7 @@ export function TimelineScreen() {
                     <span className="event-type">{l.title}</span>
                     {l.change && <span className="muted"> · {l.change}</span>}
                   </td>
-                  <td className="nowrap">{e.user}</td>
+                  <td className="nowrap" title={e.user} data-testid="timeline-user">{l.name ?? e.user}</td>
                   <td className="muted nowrap">{e.device}</td>
                   <td className="right num">
                     <a href={href(`history/${e.stream_id}/${e.revision}`)} data-testid="timeline-asof"

@@ -291,6 +291,11 @@ impl<'c> Reader<'c> {
         replica::binding(self.conn)
     }
 
+    /// The account's people this store knows (login -> the name people read).
+    pub fn people(&self) -> Result<std::collections::BTreeMap<String, String>, AppError> {
+        settings::people(self.conn)
+    }
+
     /// The URL of the server this store syncs with, if one is set.
     pub fn server_url(&self) -> Result<Option<String>, AppError> {
         settings::server_url(self.conn)

@@ -9,6 +9,8 @@
 //! **Invariant:** every field of every event type has a label ([`label`]); a test over
 //! the domain's event fixtures fails when a new field has none.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use daybook_domain::event::*;
 use daybook_domain::money::percent;
@@ -40,8 +42,11 @@ pub struct ReadableEntry {
     pub at: DateTime<Utc>,
     /// Whether the server has it (then `at` is when it got there).
     pub synced: bool,
-    /// Who.
+    /// Who: the login recorded on the event.
     pub user: String,
+    /// Who, as people read it ("Anna de Vries"), when the account's directory knows
+    /// the login.
+    pub name: Option<String>,
     /// From which device.
     pub device: String,
     /// What happened, in words ("Line added", "Placed").
@@ -193,9 +198,23 @@ fn line_terms(l: &OrderLine, c: Option<Currency>) -> String {
 /// Reads other records as they were (names instead of ids).
 pub(crate) struct Names<'c> {
     pub(crate) conn: &'c Connection,
+    /// The account's people: login -> name.
+    people: BTreeMap<String, String>,
 }
 
-impl Names<'_> {
+impl<'c> Names<'c> {
+    pub(crate) fn new(conn: &'c Connection) -> Result<Names<'c>, AppError> {
+        Ok(Names {
+            conn,
+            people: crate::settings::people(conn)?,
+        })
+    }
+
+    /// The name people read for `login`, when the directory knows it.
+    pub(crate) fn person(&self, login: &str) -> Option<String> {
+        self.people.get(login).filter(|n| *n != login).cloned()
+    }
+
     fn customer(&self, id: Uuid, at: DateTime<Utc>) -> Result<Option<Customer>, AppError> {
         Ok(
             match record_at(self.conn, id, AsOf::Time(at))?.map(|r| r.aggregate) {

@@ -24,7 +24,7 @@ pub fn readable_event(
     let Some((stream_type, _)) = daybook_store::stream_head(conn, id)? else {
         return Ok(None);
     };
-    let names = Names { conn };
+    let names = Names::new(conn)?;
     let mut agg = Aggregate::new(stream_type);
     for e in read_stream(conn, id, 0)? {
         if e.revision == revision {
@@ -34,6 +34,7 @@ pub fn readable_event(
                 issued_at: e.metadata.issued_at,
                 at: e.committed_at,
                 synced: e.server_seq.is_some(),
+                name: names.person(&e.metadata.user),
                 user: e.metadata.user,
                 device: e.metadata.device,
                 title,
@@ -50,7 +51,7 @@ pub fn readable_history(conn: &Connection, id: Uuid) -> Result<Vec<ReadableEntry
     let Some((stream_type, _)) = daybook_store::stream_head(conn, id)? else {
         return Err(AppError::UnknownRecord(id));
     };
-    let names = Names { conn };
+    let names = Names::new(conn)?;
     let mut agg = Aggregate::new(stream_type);
     let mut out = Vec::new();
     for e in read_stream(conn, id, 0)? {
@@ -61,6 +62,7 @@ pub fn readable_history(conn: &Connection, id: Uuid) -> Result<Vec<ReadableEntry
             issued_at: e.metadata.issued_at,
             at: e.committed_at,
             synced: e.server_seq.is_some(),
+            name: names.person(&e.metadata.user),
             user: e.metadata.user,
             device: e.metadata.device,
             title,
@@ -152,6 +154,8 @@ pub fn customer_history_with_orders(
 pub struct TimelineLine {
     /// The event, where and by whom.
     pub entry: TimelineEntry,
+    /// Who, as people read it, when the account's directory knows the login.
+    pub name: Option<String>,
     /// What happened, in words ("Line added", "Placed").
     pub title: String,
     /// What it changed, in one line: its rows joined by "; " (empty when nothing
@@ -184,7 +188,7 @@ pub fn timeline_in_words(
             .1
             .insert(e.revision);
     }
-    let names = Names { conn };
+    let names = Names::new(conn)?;
     let mut told: HashMap<(Uuid, u64), (String, Vec<String>)> = HashMap::new();
     for (id, (stream_type, revisions)) in wanted {
         let last = revisions.last().copied().unwrap_or(0);
@@ -208,6 +212,7 @@ pub fn timeline_in_words(
                 .remove(&(entry.stream_id, entry.revision))
                 .unwrap_or_else(|| (entry.event_type.clone(), Vec::new()));
             TimelineLine {
+                name: names.person(&entry.user),
                 entry,
                 title,
                 change: rows.join("; "),

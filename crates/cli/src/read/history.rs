@@ -101,7 +101,7 @@ pub fn history(ctx: &mut Ctx, a: &HistoryArgs) -> anyhow::Result<()> {
             "#{:<3} {}  {} on {}  {}{recorded}",
             e.revision,
             time_long(e.issued_at),
-            e.user,
+            e.name.as_deref().unwrap_or(&e.user),
             e.device,
             e.title
         ));
@@ -126,6 +126,7 @@ pub fn timeline(ctx: &mut Ctx, a: &TimelineArgs) -> anyhow::Result<()> {
     if ctx.json {
         return ctx.out.json(&page);
     }
+    let people = ctx.db.read().people()?;
     let mut t = Table::new(&[
         ("Seq", Align::Right),
         ("Committed", Align::Left),
@@ -148,7 +149,7 @@ pub fn timeline(ctx: &mut Ctx, a: &TimelineArgs) -> anyhow::Result<()> {
         t.row(vec![
             e.seq.to_string(),
             time(e.at),
-            e.user.clone(),
+            people.get(&e.user).cloned().unwrap_or_else(|| e.user.clone()),
             e.device.clone(),
             e.stream_type.to_string(),
             clip(e.label.as_deref().unwrap_or(""), 32),
