@@ -3,7 +3,7 @@
 // customer with a spending limit; the clerk enters an order over it and sees it held,
 // and may not release it; the manager signs in on the same computer and releases it
 // from the approvals screen. Every change reaches the server under its own person's
-// session; the order's history names both.
+// session; the order's history names both, by name.
 
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
@@ -166,7 +166,7 @@ describe("people signing in on one store, end to end", () => {
       async () => {
         users = [];
         for (const e of await allById(b, "history-user")) users.push(await e.getText());
-        return users.includes(MANAGER.login) && users.includes(CLERK.login);
+        return users.includes(MANAGER.name) && users.includes(CLERK.name);
       },
       { timeout: WAIT, timeoutMsg: `the history does not name both people: ${users.join(", ")}` },
     );

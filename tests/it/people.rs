@@ -101,8 +101,9 @@ fn people_sign_in_work_as_themselves_and_their_unsynced_work_waits_for_them() {
         refused.contains("clerk") && refused.contains("manager"),
         "{refused}"
     );
+    // The history names her (her login stays in --json).
     let history = anna.ok(&["history", "C-00001"]);
-    assert!(history.contains("anna@example.com"), "{history}");
+    assert!(history.contains("  Anna de Vries on "), "{history}");
     // Nobody else's name can be given while she is signed in.
     let other = store
         .as_user("bob@example.com")
@@ -213,4 +214,30 @@ fn work_entered_offline_says_when_it_reached_the_server() {
     b.ok(&["sync"]);
     let on_time = b.ok(&["history", "K-8"]);
     assert!(!on_time.contains("entered offline"), "{on_time}");
+}
+
+/// Another person's work, synced to a store they never signed in on, is named there by
+/// the account's people list (the server's): the history and the timeline say "Anna de
+/// Vries", not her login.
+#[test]
+fn a_colleagues_work_is_named_on_another_store_by_the_accounts_people() {
+    let server = Server::start();
+    add_user(&server, "anna@example.com", "Anna de Vries", "clerk");
+    add_user(&server, "bob@example.com", "Bob Bakker", "manager");
+    let annas = Book::new().as_user("anna@example.com");
+    let bobs = Book::new().as_user("bob@example.com");
+    for (b, who) in [(&annas, "anna@example.com"), (&bobs, "bob@example.com")] {
+        let r = login(b, &server, who, PASSWORD);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+    }
+    annas.ok(&["customer", "add", "--name", "Brouwerij Noord"]);
+    annas.ok(&["sync"]);
+    bobs.ok(&["sync"]);
+    let history = bobs.ok(&["history", "C-00001"]);
+    assert!(history.contains("  Anna de Vries on "), "{history}");
+    assert!(!history.contains("anna@example.com"), "{history}");
+    let timeline = bobs.ok(&["timeline"]);
+    assert!(timeline.contains("Anna de Vries"), "{timeline}");
+    let json = bobs.json(&["history", "C-00001"]);
+    assert!(json.to_string().contains("anna@example.com"), "the login stays in --json: {json}");
 }

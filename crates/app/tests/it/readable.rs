@@ -220,3 +220,59 @@ fn a_customers_history_shows_its_orders_held_refused_and_released() {
     assert!(told[3].1.contains("Status: held → placed on "), "{told:?}");
     assert!(told[0].1.contains("limit of EUR 1.00"), "{told:?}");
 }
+
+/// Histories name people as the account's directory knows them (kept by the sync
+/// engine from the server, and at a sign-in); a login nobody named stays a login.
+#[test]
+fn histories_name_people_the_directory_knows_and_keep_logins_otherwise() {
+    use daybook_app::{Daybook, SignedIn};
+    use daybook_app::history::TimelineFilter;
+
+    let mut db = db();
+    let c = customer(&mut db, "C-1", None);
+    let id = c.0;
+    let who = |db: &Daybook| -> Vec<(String, Option<String>)> {
+        db.read()
+            .readable_history(id)
+            .unwrap()
+            .into_iter()
+            .map(|e| (e.user, e.name))
+            .collect()
+    };
+    assert_eq!(who(&db), [("alice".to_string(), None)]);
+    db.remember_people([("alice", "Alice Jansen"), ("bob", "Bob Bakker")])
+        .unwrap();
+    assert_eq!(
+        who(&db),
+        [("alice".to_string(), Some("Alice Jansen".to_string()))]
+    );
+    // A sign-in adds the person; a later list renames without dropping anyone.
+    db.sign_in_as(&SignedIn {
+        login: "carla".into(),
+        name: "Carla de Wit".into(),
+        role: Role::Manager,
+    })
+    .unwrap();
+    db.execute(daybook_testkit::update_customer(c, "Renamed").into())
+        .unwrap();
+    db.remember_people([("alice", "Alice de Vries")]).unwrap();
+    assert_eq!(
+        who(&db),
+        [
+            ("alice".to_string(), Some("Alice de Vries".to_string())),
+            ("carla".to_string(), Some("Carla de Wit".to_string())),
+        ]
+    );
+    let people = db.read().people().unwrap();
+    assert_eq!(people.get("bob").map(String::as_str), Some("Bob Bakker"));
+    let timeline = db
+        .read()
+        .timeline_in_words(&TimelineFilter::default())
+        .unwrap();
+    let names: Vec<Option<&str>> = timeline
+        .entries
+        .iter()
+        .map(|l| l.name.as_deref())
+        .collect();
+    assert_eq!(names, [Some("Carla de Wit"), Some("Alice de Vries")]);
+}

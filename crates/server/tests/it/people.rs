@@ -11,7 +11,8 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use daybook_domain::{CommandEnvelope, Role};
 use daybook_protocol::{
-    DeviceInfo, PushCommand, PushRequest, PushResponse, SignInRequest, SignInResponse,
+    DeviceInfo, PeopleResponse, PushCommand, PushRequest, PushResponse, SignInRequest,
+    SignInResponse,
 };
 use daybook_server::{ClientAddr, UserChange};
 use uuid::Uuid;
@@ -574,7 +575,47 @@ async fn a_disabled_persons_live_stream_ends_within_a_second(f: Fixture) {
     server.shutdown().await;
 }
 
+async fn devices_list_the_accounts_people_by_name_disabled_ones_too_and_no_other_accounts(
+    f: Fixture,
+) {
+    let anna = add(&f, "Anna", Role::Clerk).await;
+    let bob = add(&f, "Bob", Role::Manager).await;
+    f.state
+        .change_user(&bob, UserChange::Disable)
+        .await
+        .unwrap();
+    // A session and a service device of the account both read it.
+    let s = sign_in(&f, &anna).await;
+    let uri = format!("/v1/accounts/{}/people", f.account);
+    for token in [s.session_token.as_str(), f.token.as_str()] {
+        let r = send(&f.state, get(&uri, Some(token))).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.raw));
+        let list: PeopleResponse = r.json();
+        let named: Vec<(&str, &str, Role)> = list
+            .people
+            .iter()
+            .filter(|p| p.login == anna || p.login == bob)
+            .map(|p| (p.login.as_str(), p.name.as_str(), p.role))
+            .collect();
+        // Ordered by login ("anna-…" before "bob-…").
+        let want = vec![
+            (anna.as_str(), "Anna Example", Role::Clerk),
+            (bob.as_str(), "Bob Example", Role::Manager),
+        ];
+        assert_eq!(named, want);
+        assert!(!String::from_utf8_lossy(&r.raw).contains("argon2"));
+    }
+    // Another account's device is told nothing, as for its events.
+    send(&f.state, get(&uri, Some(&f.other_token)))
+        .await
+        .assert_error(StatusCode::NOT_FOUND, "not_found");
+    send(&f.state, get(&uri, None))
+        .await
+        .assert_error(StatusCode::UNAUTHORIZED, "unauthorized");
+}
+
 contract!(
+    devices_list_the_accounts_people_by_name_disabled_ones_too_and_no_other_accounts,
     a_person_signs_in_and_their_session_pushes_as_them_with_their_role,
     a_command_naming_another_user_is_refused_under_a_session,
     a_wrong_password_an_unknown_login_and_a_disabled_person_get_the_same_401,
