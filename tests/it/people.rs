@@ -239,5 +239,8 @@ fn a_colleagues_work_is_named_on_another_store_by_the_accounts_people() {
     let timeline = bobs.ok(&["timeline"]);
     assert!(timeline.contains("Anna de Vries"), "{timeline}");
     let json = bobs.json(&["history", "C-00001"]);
-    assert!(json.to_string().contains("anna@example.com"), "the login stays in --json: {json}");
+    assert!(
+        json.to_string().contains("anna@example.com"),
+        "the login stays in --json: {json}"
+    );
 }

@@ -1320,8 +1320,13 @@ export type ReadableEntry = {
 	at: string,
 	/**  Whether the server has it (then `at` is when it got there). */
 	synced: boolean,
-	/**  Who. */
+	/**  Who: the login recorded on the event. */
 	user: string,
+	/**
+	 *  Who, as people read it ("Anna de Vries"), when the account's directory knows
+	 *  the login.
+	 */
+	name: string | null,
 	/**  From which device. */
 	device: string,
 	/**  What happened, in words ("Line added", "Placed"). */
@@ -1760,6 +1765,8 @@ export type TimelineInWords = {
 export type TimelineLine = {
 	/**  The event, where and by whom. */
 	entry: TimelineEntry,
+	/**  Who, as people read it, when the account's directory knows the login. */
+	name: string | null,
 	/**  What happened, in words ("Line added", "Placed"). */
 	title: string,
 	/**

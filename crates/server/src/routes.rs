@@ -19,8 +19,7 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use daybook_protocol::{
     DEFAULT_PULL_LIMIT, DeviceInfo, ErrorBody, Health, LiveHead, MAX_BODY_BYTES, MAX_PULL_LIMIT,
-    PeopleResponse, PersonInfo,
-    PullResponse, PushRequest, PushResponse,
+    PeopleResponse, PersonInfo, PullResponse, PushRequest, PushResponse,
 };
 use futures_util::Stream;
 use serde::Deserialize;

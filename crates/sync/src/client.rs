@@ -3,8 +3,8 @@
 use std::time::Duration;
 
 use daybook_protocol::{
-    DeviceInfo, ErrorBody, ErrorCode, LiveHead, PeopleResponse, PullResponse, PushRequest, PushResponse,
-    SignInRequest, SignInResponse, VERSION,
+    DeviceInfo, ErrorBody, ErrorCode, LiveHead, PeopleResponse, PullResponse, PushRequest,
+    PushResponse, SignInRequest, SignInResponse, VERSION,
 };
 use futures_util::{Stream, StreamExt};
 use reqwest::StatusCode;

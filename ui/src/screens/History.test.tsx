@@ -71,9 +71,9 @@ const HISTORY: RecordHistory = {
 };
 
 const READABLE: ReadableEntry[] = [
-  { revision: 1, issued_at: "2026-11-23T09:00:00Z", at: "2026-11-23T09:00:00Z", synced: true, user: "anna", device: "laptop-7", title: "Order created", rows: ["SO-00001 for Acme (C-00001), in EUR"] },
-  { revision: 2, issued_at: "2026-11-23T09:01:00Z", at: "2026-11-23T09:01:00Z", synced: false, user: "anna", device: "laptop-7", title: "Line added", rows: ["Line 1 · 3 × PEN Ballpoint pen, blue at EUR 12.50, VAT 21%"] },
-  { revision: 3, issued_at: "2026-11-23T09:05:00Z", at: "2026-11-23T11:05:00Z", synced: true, user: "bram", device: "desk-2", title: "Placed", rows: ["1 line, total EUR 45.38", "Status: draft → placed on 23 Nov 2026 09:05"] },
+  { revision: 1, issued_at: "2026-11-23T09:00:00Z", at: "2026-11-23T09:00:00Z", synced: true, user: "anna", name: "Anna de Vries", device: "laptop-7", title: "Order created", rows: ["SO-00001 for Acme (C-00001), in EUR"] },
+  { revision: 2, issued_at: "2026-11-23T09:01:00Z", at: "2026-11-23T09:01:00Z", synced: false, user: "anna", name: "Anna de Vries", device: "laptop-7", title: "Line added", rows: ["Line 1 · 3 × PEN Ballpoint pen, blue at EUR 12.50, VAT 21%"] },
+  { revision: 3, issued_at: "2026-11-23T09:05:00Z", at: "2026-11-23T11:05:00Z", synced: true, user: "bram", name: null, device: "desk-2", title: "Placed", rows: ["1 line, total EUR 45.38", "Status: draft → placed on 23 Nov 2026 09:05"] },
 ];
 
 describe("record history", () => {
@@ -94,7 +94,11 @@ describe("record history", () => {
     const entries = await screen.findAllByTestId("history-entry");
     expect(entries.map((e) => e.dataset.eventType)).toEqual(["OrderPlaced", "OrderLineAdded", "OrderCreated"]);
     expect(entries.map((e) => within(e).getByTestId("history-title").textContent)).toEqual(["Placed", "Line added", "Order created"]);
+    // A person the account's directory names reads by name (the login on hover); one it
+    // does not, by login.
     expect(within(entries[0]!).getByTestId("history-user")).toHaveTextContent("bram");
+    expect(within(entries[2]!).getByTestId("history-user")).toHaveTextContent("Anna de Vries");
+    expect(within(entries[2]!).getByTestId("history-user")).toHaveAttribute("data-login", "anna");
     expect(entries[0]).toHaveTextContent("desk-2");
     // Synced two hours later: said so.
     expect(entries[0]).toHaveTextContent("entered offline; synced");

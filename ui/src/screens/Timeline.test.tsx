@@ -23,17 +23,20 @@ const LINES: TimelineLine[] = [
     entry: entry(4, { revision: 3, event_type: "OrderPlaced", at: "2026-11-24T10:00:00Z" }),
     title: "Placed",
     change: "1 line, total EUR 45.38; Status: draft → placed on 24 Nov 2026 10:00",
+    name: "Anna de Vries",
   },
   {
     entry: entry(3, { revision: 2, event_type: "OrderLineAdded", at: "2026-11-23T09:01:00Z" }),
     title: "Line added",
     change: "Line 1 · 3 × PEN Ballpoint pen, blue at EUR 12.50, VAT 21%",
+    name: null,
   },
-  { entry: entry(2, {}), title: "Order created", change: "SO-00042 for Acme B.V. (C-00001), in EUR" },
+  { entry: entry(2, {}), title: "Order created", change: "SO-00042 for Acme B.V. (C-00001), in EUR", name: null },
   {
     entry: entry(1, { stream_id: CUSTOMER, stream_type: "Customer", label: "Acme B.V.", event_type: "CustomerUnblocked", at: "2026-11-22T08:00:00Z" }),
     title: "Unblocked",
     change: "",
+    name: null,
   },
 ];
 
@@ -73,6 +76,8 @@ describe("the account timeline", () => {
     // The record by its name or number, never its id.
     expect(within(rows[3]!).getByTestId("timeline-open")).toHaveTextContent("Customer Acme B.V.");
     expect(document.body.textContent).not.toContain(ORDER.slice(0, 8));
+    // Who, by name where the account's directory knows the login.
+    expect(rows.map((r) => within(r).getByTestId("timeline-user").textContent)).toEqual(["Anna de Vries", "anna", "anna", "anna"]);
   });
 
   it("opens the record itself from a row, and the record as it was from its revision", async () => {

@@ -225,8 +225,8 @@ fn a_customers_history_shows_its_orders_held_refused_and_released() {
 /// engine from the server, and at a sign-in); a login nobody named stays a login.
 #[test]
 fn histories_name_people_the_directory_knows_and_keep_logins_otherwise() {
-    use daybook_app::{Daybook, SignedIn};
     use daybook_app::history::TimelineFilter;
+    use daybook_app::{Daybook, SignedIn};
 
     let mut db = db();
     let c = customer(&mut db, "C-1", None);
@@ -269,10 +269,6 @@ fn histories_name_people_the_directory_knows_and_keep_logins_otherwise() {
         .read()
         .timeline_in_words(&TimelineFilter::default())
         .unwrap();
-    let names: Vec<Option<&str>> = timeline
-        .entries
-        .iter()
-        .map(|l| l.name.as_deref())
-        .collect();
+    let names: Vec<Option<&str>> = timeline.entries.iter().map(|l| l.name.as_deref()).collect();
     assert_eq!(names, [Some("Carla de Wit"), Some("Alice de Vries")]);
 }

@@ -149,7 +149,10 @@ pub fn timeline(ctx: &mut Ctx, a: &TimelineArgs) -> anyhow::Result<()> {
         t.row(vec![
             e.seq.to_string(),
             time(e.at),
-            people.get(&e.user).cloned().unwrap_or_else(|| e.user.clone()),
+            people
+                .get(&e.user)
+                .cloned()
+                .unwrap_or_else(|| e.user.clone()),
             e.device.clone(),
             e.stream_type.to_string(),
             clip(e.label.as_deref().unwrap_or(""), 32),

@@ -589,7 +589,12 @@ async fn devices_list_the_accounts_people_by_name_disabled_ones_too_and_no_other
     let uri = format!("/v1/accounts/{}/people", f.account);
     for token in [s.session_token.as_str(), f.token.as_str()] {
         let r = send(&f.state, get(&uri, Some(token))).await;
-        assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.raw));
+        assert_eq!(
+            r.status,
+            StatusCode::OK,
+            "{}",
+            String::from_utf8_lossy(&r.raw)
+        );
         let list: PeopleResponse = r.json();
         let named: Vec<(&str, &str, Role)> = list
             .people
