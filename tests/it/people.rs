@@ -6,7 +6,7 @@
 use std::io::Write as _;
 use std::process::{Command as Process, Stdio};
 
-use crate::support::{Book, sibling_bin};
+use crate::support::{Book, sibling_bin, text};
 use crate::sync::{Server, admin};
 
 const PASSWORD: &str = "correct horse battery";
@@ -243,4 +243,64 @@ fn a_colleagues_work_is_named_on_another_store_by_the_accounts_people() {
         json.to_string().contains("anna@example.com"),
         "the login stays in --json: {json}"
     );
+}
+
+/// The three devices, with the real binaries: a clerk on device A places an
+/// order over the customer's limit (held, by the store's own decision, and again by the
+/// server's when it arrives); a manager on device B releases it (placed everywhere); a
+/// third person's device C names both in the order's history.
+#[test]
+fn a_clerks_held_order_is_released_by_a_manager_elsewhere_and_a_third_device_names_both() {
+    let server = Server::start();
+    add_user(&server, "anna@example.com", "Anna de Vries", "clerk");
+    add_user(&server, "bob@example.com", "Bob Bakker", "manager");
+    add_user(&server, "cees@example.com", "Cees Smit", "clerk");
+    let a = Book::new().as_user("anna@example.com");
+    let b = Book::new().as_user("bob@example.com");
+    let c = Book::new().as_user("cees@example.com");
+    for (book, who) in [(&b, "bob@example.com"), (&a, "anna@example.com"), (&c, "cees@example.com")] {
+        let r = login(book, &server, who, PASSWORD);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+    }
+    // The manager sets up the customer's limit and the product.
+    b.ok(&["customer", "add", "--name", "Brouwerij Noord"]);
+    b.ok(&["customer", "limit", "C-00001", "100.00"]);
+    b.ok(&[
+        "product", "add", "--code", "KEG", "--description", "Keg", "--price", "80.00", "--vat",
+        "standard",
+    ]);
+    b.ok(&["sync"]);
+    // The clerk: 2 x 80.00 + 21 % = 193.60, over 100.00: held, not refused.
+    a.ok(&["sync"]);
+    let created = a.ok(&["order", "create", "--customer", "C-00001"]);
+    let number = created
+        .split_whitespace()
+        .nth(2)
+        .expect("created order SO-… (id …)")
+        .to_string();
+    a.ok(&["order", "add-line", &number, "--product", "KEG", "--quantity", "2"]);
+    let placed = a.ok(&["order", "place", &number]);
+    assert!(placed.contains("is held"), "{placed}");
+    let refused = a.fails(&["order", "release", &number], 1);
+    assert!(refused.contains("clerk") && refused.contains("manager"), "{refused}");
+    a.ok(&["sync"]);
+    assert_eq!(a.ok(&["attention"]).trim(), "nothing needs attention", "held, not refused");
+
+    // The manager's device: waiting in the queue, placed by Anna; released.
+    b.ok(&["sync"]);
+    let queue = b.json(&["approvals"]);
+    assert_eq!(text(&queue, "/0/number"), number);
+    assert_eq!(text(&queue, "/0/held_by"), "anna@example.com");
+    assert!(b.ok(&["order", "release", &number]).contains("released order"));
+    b.ok(&["sync"]);
+
+    // Placed on every device; the third one names both people.
+    for book in [&a, &c] {
+        book.ok(&["sync"]);
+        assert_eq!(text(&book.json(&["show", &number]), "/order/status"), "placed");
+    }
+    let history = c.ok(&["history", &number]);
+    for want in ["Anna de Vries on ci  Held", "Bob Bakker on ci  Released"] {
+        assert!(history.contains(want), "{want} in:\n{history}");
+    }
 }
