@@ -7,7 +7,7 @@
 
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { WAIT, launch, byId, allById, waitFocus, waitCell, type, enter, screenshot, settle } from "./lib.mjs";
+import { WAIT, launch, byId, allById, waitFocus, waitCell, type, enter, screenshot, settle, createCustomer, createProduct, enterOrder } from "./lib.mjs";
 
 describe("held orders and approvals, end to end", () => {
   let b;
@@ -27,36 +27,10 @@ describe("held orders and approvals, end to end", () => {
   }
 
   it("holds an order placed over the customer's spending limit", async () => {
-    await (await byId(b, "nav-customers")).click();
-    await (await byId(b, "customer-new")).click();
-    await (await byId(b, "customer-name")).setValue("Kantoor Noord BV");
-    await (await byId(b, "customer-spending-limit")).setValue("100");
-    await (await byId(b, "customer-save")).click();
-    await byId(b, "customer-screen");
-    await (await byId(b, "nav-products")).click();
-    await (await byId(b, "product-new")).click();
-    await (await byId(b, "product-code")).setValue("DESK");
-    await (await byId(b, "product-description")).setValue("Standing desk");
-    await (await byId(b, "product-unit-price")).setValue("450");
-    await (await byId(b, "product-save")).click();
-    await byId(b, "product-row", '[data-code="DESK"]');
-
+    await createCustomer(b, "Kantoor Noord BV", "100");
+    await createProduct(b, { code: "DESK", description: "Standing desk", price: "450" });
     for (let i = 0; i < 2; i++) {
-      await (await byId(b, "nav-new-order")).click();
-      await (await byId(b, "order-customer-input")).click();
-      await type(b, "Kantoor");
-      await byId(b, "customer-option");
-      await enter(b);
-      await byId(b, "order-screen");
-      numbers.push((await (await byId(b, "order-number")).getText()).trim());
-      await waitFocus(b, "line-product-input");
-      await type(b, "DESK");
-      await byId(b, "product-option");
-      await enter(b);
-      await waitFocus(b, "line-quantity-input");
-      await type(b, "1");
-      await enter(b);
-      await b.waitUntil(async () => (await allById(b, "order-line")).length === 1, { timeout: WAIT, timeoutMsg: "the line was not added" });
+      numbers.push(await enterOrder(b, "Kantoor", "DESK", "1"));
       await (await byId(b, "order-place")).click();
       await byId(b, "order-status", '[data-status="held"]');
       const notice = await byId(b, "held-notice");

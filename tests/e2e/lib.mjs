@@ -173,3 +173,45 @@ export const settle = (ms = 600) => new Promise((r) => setTimeout(r, ms));
 export async function pointerClick(b, el) {
   await b.action("pointer").move({ origin: el }).down({ button: 0 }).up({ button: 0 }).perform();
 }
+
+/** Creates a customer on the Customers screen, with a spending limit when given. */
+export async function createCustomer(b, name, limit) {
+  await (await byId(b, "nav-customers")).click();
+  await (await byId(b, "customer-new")).click();
+  await (await byId(b, "customer-name")).setValue(name);
+  if (limit !== undefined) await (await byId(b, "customer-spending-limit")).setValue(limit);
+  await (await byId(b, "customer-save")).click();
+  await byId(b, "customer-screen");
+}
+
+/** Creates a product on the Products screen. */
+export async function createProduct(b, { code, description, price }) {
+  await (await byId(b, "nav-products")).click();
+  await (await byId(b, "product-new")).click();
+  await (await byId(b, "product-code")).setValue(code);
+  await (await byId(b, "product-description")).setValue(description);
+  await (await byId(b, "product-unit-price")).setValue(price);
+  await (await byId(b, "product-save")).click();
+  await byId(b, "product-row", `[data-code="${code}"]`);
+}
+
+/** A new order for the customer `search` finds, with one line (`code` x `quantity`,
+ *  typed as a person would); returns the order's number. */
+export async function enterOrder(b, search, code, quantity) {
+  await (await byId(b, "nav-new-order")).click();
+  await (await byId(b, "order-customer-input")).click();
+  await type(b, search);
+  await byId(b, "customer-option");
+  await enter(b);
+  await byId(b, "order-screen");
+  const number = (await (await byId(b, "order-number")).getText()).trim();
+  await waitFocus(b, "line-product-input");
+  await type(b, code);
+  await byId(b, "product-option");
+  await enter(b);
+  await waitFocus(b, "line-quantity-input");
+  await type(b, quantity);
+  await enter(b);
+  await b.waitUntil(async () => (await allById(b, "order-line")).length === 1, { timeout: WAIT, timeoutMsg: "the line was not added" });
+  return number;
+}

@@ -11,7 +11,7 @@ import { mkdtempSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { after, before, describe, it } from "node:test";
-import { APP, WORK, WAIT, launch, byId, allById, waitFocus, type, enter, settle, screenshot } from "./lib.mjs";
+import { APP, WORK, WAIT, launch, byId, allById, settle, screenshot, createCustomer, createProduct, enterOrder } from "./lib.mjs";
 
 const SERVER_BIN = join(dirname(APP), "daybook-server");
 const PASSWORD = "correct horse battery";
@@ -100,40 +100,15 @@ describe("people signing in on one store, end to end", () => {
   });
 
   it("the manager sets up a customer with a spending limit and a product; they reach the server", async () => {
-    await (await byId(b, "nav-customers")).click();
-    await (await byId(b, "customer-new")).click();
-    await (await byId(b, "customer-name")).setValue("Brouwerij Noord");
-    await (await byId(b, "customer-spending-limit")).setValue("100");
-    await (await byId(b, "customer-save")).click();
-    await byId(b, "customer-screen");
-    await (await byId(b, "nav-products")).click();
-    await (await byId(b, "product-new")).click();
-    await (await byId(b, "product-code")).setValue("DESK");
-    await (await byId(b, "product-description")).setValue("Standing desk");
-    await (await byId(b, "product-unit-price")).setValue("450");
-    await (await byId(b, "product-save")).click();
-    await byId(b, "product-row", '[data-code="DESK"]');
+    await createCustomer(b, "Brouwerij Noord", "100");
+    await createProduct(b, { code: "DESK", description: "Standing desk", price: "450" });
     await synced();
     await signOut(MANAGER);
   });
 
   it("the clerk signs in, places an order over the limit and sees it held, and may not release it", async () => {
     await signIn(CLERK, true);
-    await (await byId(b, "nav-new-order")).click();
-    await (await byId(b, "order-customer-input")).click();
-    await type(b, "Brouwerij");
-    await byId(b, "customer-option");
-    await enter(b);
-    await byId(b, "order-screen");
-    orderNumber = (await (await byId(b, "order-number")).getText()).trim();
-    await waitFocus(b, "line-product-input");
-    await type(b, "DESK");
-    await byId(b, "product-option");
-    await enter(b);
-    await waitFocus(b, "line-quantity-input");
-    await type(b, "1");
-    await enter(b);
-    await b.waitUntil(async () => (await allById(b, "order-line")).length === 1, { timeout: WAIT, timeoutMsg: "the line was not added" });
+    orderNumber = await enterOrder(b, "Brouwerij", "DESK", "1");
     await (await byId(b, "order-place")).click();
     await byId(b, "order-status", '[data-status="held"]');
     await byId(b, "held-notice");

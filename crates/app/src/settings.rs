@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use daybook_store::settings::{self as keys};
 use rusqlite::Connection;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -37,34 +38,33 @@ pub struct SignedIn {
     pub role: Role,
 }
 
-/// The person signed in, if any.
-pub(crate) fn signed_in(conn: &Connection) -> Result<Option<SignedIn>, AppError> {
-    keys::SIGNED_IN
+/// A setting kept as JSON; one that does not read back is a damaged store, named.
+fn json_setting<T: DeserializeOwned>(
+    conn: &Connection,
+    setting: keys::Setting<String>,
+    what: &str,
+) -> Result<Option<T>, AppError> {
+    setting
         .get(conn)?
         .map(|json| {
             serde_json::from_str(&json).map_err(|e| {
                 AppError::Store(daybook_store::StoreError::Corrupt(format!(
-                    "the signed-in person cannot be read: {e}"
+                    "{what} cannot be read: {e}"
                 )))
             })
         })
         .transpose()
 }
 
+/// The person signed in, if any.
+pub(crate) fn signed_in(conn: &Connection) -> Result<Option<SignedIn>, AppError> {
+    json_setting(conn, keys::SIGNED_IN, "the signed-in person")
+}
+
 /// The account's people as last listed (login -> the name people read); empty until
 /// a sync or a sign-in told this store any.
 pub(crate) fn people(conn: &Connection) -> Result<BTreeMap<String, String>, AppError> {
-    keys::PEOPLE
-        .get(conn)?
-        .map(|json| {
-            serde_json::from_str(&json).map_err(|e| {
-                AppError::Store(daybook_store::StoreError::Corrupt(format!(
-                    "the account's people cannot be read: {e}"
-                )))
-            })
-        })
-        .transpose()
-        .map(Option::unwrap_or_default)
+    Ok(json_setting(conn, keys::PEOPLE, "the account's people")?.unwrap_or_default())
 }
 
 /// Adds `people` (login, name) to the directory, a newer name replacing an older one;
