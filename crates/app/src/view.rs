@@ -68,8 +68,10 @@ pub struct RecordView {
     pub head: u64,
     /// When the revision's command was given.
     pub at: Option<DateTime<Utc>>,
-    /// Who gave it.
+    /// Who gave it (their login).
     pub user: Option<String>,
+    /// Who gave it, as people read it, when the account's people list knows them.
+    pub name: Option<String>,
     /// On which device.
     pub device: Option<String>,
     /// What the record is called ("SO-00042", "Acme Ltd", "CHAIR Office chair").
@@ -114,6 +116,7 @@ pub fn record_view(
         head,
         at: None,
         user: None,
+        name: None,
         device: None,
         title: String::new(),
         currency: None,
@@ -130,6 +133,11 @@ pub fn record_view(
         view.at = Some(e.metadata.issued_at);
         view.user = Some(e.metadata.user);
         view.device = Some(e.metadata.device);
+    }
+    if let Some(user) = &view.user {
+        view.name = crate::settings::people(conn)?
+            .remove(user)
+            .filter(|n| n != user);
     }
     match &agg {
         Aggregate::SalesOrder(Some(o)) => order(conn, o, view.at, &mut view)?,

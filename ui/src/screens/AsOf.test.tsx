@@ -16,7 +16,7 @@ function view(revision: number): RecordView {
   const net = lines.reduce((s, l) => s + l.net, 0);
   return {
     stream_id: "o1", stream_type: "SalesOrder", revision, head: 3,
-    at: `2026-12-03T14:0${revision}:00Z`, user: revision === 3 ? "bram" : "anna", device: "laptop",
+    at: `2026-12-03T14:0${revision}:00Z`, user: revision === 3 ? "bram" : "anna", name: revision === 3 ? "Bram Visser" : null, device: "laptop",
     title: "SO-00042", currency: "EUR",
     fields: [
       { key: "number", label: "Number", value: "SO-00042" },
@@ -36,7 +36,8 @@ describe("the record as it was", () => {
 
   it("says whose revision it is and that it is not the current one", () => {
     expect(bannerText(view(2))).toMatch(/^As of .+, by anna on laptop — revision 2 of 3, not the current version$/);
-    expect(bannerText(view(3))).toMatch(/revision 3 of 3, the current version$/);
+    // By name where the account's people list knows the login.
+    expect(bannerText(view(3))).toMatch(/, by Bram Visser on laptop — revision 3 of 3, the current version$/);
     expect(bannerText({ ...view(1), revision: 0, fields: [] })).toMatch(/did not exist yet/);
   });
 

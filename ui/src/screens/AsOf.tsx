@@ -18,7 +18,7 @@ import type { RecordView, ViewLine } from "../types";
 /** The banner's words for a revision. */
 export function bannerText(v: RecordView): string {
   if (v.revision === 0) return "Before its first revision: the record did not exist yet.";
-  const who = v.user ? `, by ${v.user}${v.device ? ` on ${v.device}` : ""}` : "";
+  const who = v.user ? `, by ${v.name ?? v.user}${v.device ? ` on ${v.device}` : ""}` : "";
   const when = v.at ? formatDateTime(v.at) : "an unknown time";
   return v.revision === v.head
     ? `As of ${when}${who} — revision ${v.revision} of ${v.head}, the current version`

@@ -83,7 +83,7 @@ describe("record history", () => {
     be.extra.record_history = () => HISTORY;
     be.extra.readable_history = () => READABLE;
     be.extra.record_view = () => ({
-      stream_id: "o1", stream_type: "SalesOrder", revision: 3, head: 3, at: null, user: null, device: null,
+      stream_id: "o1", stream_type: "SalesOrder", revision: 3, head: 3, at: null, user: null, name: null, device: null,
       title: "SO-00001", currency: "EUR", fields: [], lines: [], totals: null,
     });
     window.location.hash = "#/history/o1";
@@ -145,7 +145,7 @@ describe("a customer's history with its orders", () => {
     });
     be.extra.readable_history = () => [own];
     be.extra.record_view = () => ({
-      stream_id: "c1", stream_type: "Customer", revision: 1, head: 1, at: null, user: null, device: null,
+      stream_id: "c1", stream_type: "Customer", revision: 1, head: 1, at: null, user: null, name: null, device: null,
       title: "Acme", currency: "EUR", fields: [], lines: [], totals: null,
     });
     be.extra.customer_history_with_orders = () => [
