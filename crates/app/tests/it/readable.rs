@@ -265,6 +265,12 @@ fn histories_name_people_the_directory_knows_and_keep_logins_otherwise() {
     );
     let people = db.read().people().unwrap();
     assert_eq!(people.get("bob").map(String::as_str), Some("Bob Bakker"));
+    // The record as it was says who by name as well.
+    let view = db.read().record_view(id, Some(1)).unwrap();
+    assert_eq!(
+        (view.user.as_deref(), view.name.as_deref()),
+        (Some("alice"), Some("Alice de Vries"))
+    );
     let timeline = db
         .read()
         .timeline_in_words(&TimelineFilter::default())
