@@ -258,7 +258,11 @@ fn a_clerks_held_order_is_released_by_a_manager_elsewhere_and_a_third_device_nam
     let a = Book::new().as_user("anna@example.com");
     let b = Book::new().as_user("bob@example.com");
     let c = Book::new().as_user("cees@example.com");
-    for (book, who) in [(&b, "bob@example.com"), (&a, "anna@example.com"), (&c, "cees@example.com")] {
+    for (book, who) in [
+        (&b, "bob@example.com"),
+        (&a, "anna@example.com"),
+        (&c, "cees@example.com"),
+    ] {
         let r = login(book, &server, who, PASSWORD);
         assert_eq!(r.code, 0, "{}", r.stderr);
     }
@@ -266,7 +270,15 @@ fn a_clerks_held_order_is_released_by_a_manager_elsewhere_and_a_third_device_nam
     b.ok(&["customer", "add", "--name", "Brouwerij Noord"]);
     b.ok(&["customer", "limit", "C-00001", "100.00"]);
     b.ok(&[
-        "product", "add", "--code", "KEG", "--description", "Keg", "--price", "80.00", "--vat",
+        "product",
+        "add",
+        "--code",
+        "KEG",
+        "--description",
+        "Keg",
+        "--price",
+        "80.00",
+        "--vat",
         "standard",
     ]);
     b.ok(&["sync"]);
@@ -278,26 +290,47 @@ fn a_clerks_held_order_is_released_by_a_manager_elsewhere_and_a_third_device_nam
         .nth(2)
         .expect("created order SO-… (id …)")
         .to_string();
-    a.ok(&["order", "add-line", &number, "--product", "KEG", "--quantity", "2"]);
+    a.ok(&[
+        "order",
+        "add-line",
+        &number,
+        "--product",
+        "KEG",
+        "--quantity",
+        "2",
+    ]);
     let placed = a.ok(&["order", "place", &number]);
     assert!(placed.contains("is held"), "{placed}");
     let refused = a.fails(&["order", "release", &number], 1);
-    assert!(refused.contains("clerk") && refused.contains("manager"), "{refused}");
+    assert!(
+        refused.contains("clerk") && refused.contains("manager"),
+        "{refused}"
+    );
     a.ok(&["sync"]);
-    assert_eq!(a.ok(&["attention"]).trim(), "nothing needs attention", "held, not refused");
+    assert_eq!(
+        a.ok(&["attention"]).trim(),
+        "nothing needs attention",
+        "held, not refused"
+    );
 
     // The manager's device: waiting in the queue, placed by Anna; released.
     b.ok(&["sync"]);
     let queue = b.json(&["approvals"]);
     assert_eq!(text(&queue, "/0/number"), number);
     assert_eq!(text(&queue, "/0/held_by"), "anna@example.com");
-    assert!(b.ok(&["order", "release", &number]).contains("released order"));
+    assert!(
+        b.ok(&["order", "release", &number])
+            .contains("released order")
+    );
     b.ok(&["sync"]);
 
     // Placed on every device; the third one names both people.
     for book in [&a, &c] {
         book.ok(&["sync"]);
-        assert_eq!(text(&book.json(&["show", &number]), "/order/status"), "placed");
+        assert_eq!(
+            text(&book.json(&["show", &number]), "/order/status"),
+            "placed"
+        );
     }
     let history = c.ok(&["history", &number]);
     for want in ["Anna de Vries on ci  Held", "Bob Bakker on ci  Released"] {

@@ -1381,8 +1381,10 @@ export type RecordView = {
 	head: number,
 	/**  When the revision's command was given. */
 	at: string | null,
-	/**  Who gave it. */
+	/**  Who gave it (their login). */
 	user: string | null,
+	/**  Who gave it, as people read it, when the account's people list knows them. */
+	name: string | null,
 	/**  On which device. */
 	device: string | null,
 	/**  What the record is called ("SO-00042", "Acme Ltd", "CHAIR Office chair"). */
