@@ -307,16 +307,14 @@ pub async fn sync_now(sync: State<'_, SyncEngine>) -> Res<()> {
 #[tauri::command]
 #[specta::specta]
 pub async fn app_info(state: State<'_, AppState>) -> Res<AppInfo> {
-    // Who is signed in changes while the app runs (the Sync screen's sign-in).
-    let (demo_data, user, person) = state
-        .write(|db| {
-            Ok((
-                db.read().holds_demo()?,
-                db.identity().user.clone(),
-                db.signed_in()?,
-            ))
-        })
+    // Who is signed in changes while the app runs (the Sync screen's sign-in). Read
+    // on a reader: the writer may be busy for a while (demo data, a first sync).
+    let (demo_data, person) = state
+        .read(|r| Ok((r.holds_demo()?, r.signed_in()?)))
         .await?;
+    let user = person
+        .as_ref()
+        .map_or_else(|| state.owner().to_string(), |p| p.login.clone());
     Ok(AppInfo {
         demo_data,
         user,

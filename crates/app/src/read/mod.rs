@@ -291,6 +291,11 @@ impl<'c> Reader<'c> {
         replica::binding(self.conn)
     }
 
+    /// The person signed in on this store, if anyone is.
+    pub fn signed_in(&self) -> Result<Option<crate::SignedIn>, AppError> {
+        settings::signed_in(self.conn)
+    }
+
     /// The account's people this store knows (login -> the name people read).
     pub fn people(&self) -> Result<std::collections::BTreeMap<String, String>, AppError> {
         settings::people(self.conn)
