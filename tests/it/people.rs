@@ -11,6 +11,20 @@ use crate::sync::{Server, admin};
 
 const PASSWORD: &str = "correct horse battery";
 
+/// A product, which only a manager may add.
+const ADD_KEG: [&str; 10] = [
+    "product",
+    "add",
+    "--code",
+    "KEG",
+    "--description",
+    "Keg",
+    "--price",
+    "80.00",
+    "--vat",
+    "standard",
+];
+
 /// `daybook-server user add ... --password-stdin` on the server's data.
 fn add_user(server: &Server, login: &str, name: &str, role: &str) {
     let mut child = Process::new(sibling_bin("daybook-server"))
@@ -82,21 +96,7 @@ fn people_sign_in_work_as_themselves_and_their_unsynced_work_waits_for_them() {
 
     // She works as herself: a customer is hers; a product is a manager's.
     anna.ok(&["customer", "add", "--name", "Brouwerij Noord"]);
-    let refused = anna.fails(
-        &[
-            "product",
-            "add",
-            "--code",
-            "KEG",
-            "--description",
-            "Keg",
-            "--price",
-            "80.00",
-            "--vat",
-            "standard",
-        ],
-        1,
-    );
+    let refused = anna.fails(&ADD_KEG, 1);
     assert!(
         refused.contains("clerk") && refused.contains("manager"),
         "{refused}"
@@ -128,18 +128,7 @@ fn people_sign_in_work_as_themselves_and_their_unsynced_work_waits_for_them() {
         "{}",
         r.stderr
     );
-    bob.ok(&[
-        "product",
-        "add",
-        "--code",
-        "KEG",
-        "--description",
-        "Keg",
-        "--price",
-        "80.00",
-        "--vat",
-        "standard",
-    ]);
+    bob.ok(&ADD_KEG);
     bob.ok(&["sync"]);
     let pending = bob.json(&["sync", "--status"]);
     assert_eq!(pending["pending"], 1, "{pending}");
@@ -269,18 +258,7 @@ fn a_clerks_held_order_is_released_by_a_manager_elsewhere_and_a_third_device_nam
     // The manager sets up the customer's limit and the product.
     b.ok(&["customer", "add", "--name", "Brouwerij Noord"]);
     b.ok(&["customer", "limit", "C-00001", "100.00"]);
-    b.ok(&[
-        "product",
-        "add",
-        "--code",
-        "KEG",
-        "--description",
-        "Keg",
-        "--price",
-        "80.00",
-        "--vat",
-        "standard",
-    ]);
+    b.ok(&ADD_KEG);
     b.ok(&["sync"]);
     // The clerk: 2 x 80.00 + 21 % = 193.60, over 100.00: held, not refused.
     a.ok(&["sync"]);
