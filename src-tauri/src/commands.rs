@@ -42,10 +42,21 @@ pub async fn execute_command(
     sync: State<'_, SyncEngine>,
     command: Command,
 ) -> Res<CommandOutcome> {
+    run(&app, &state, &sync, command).await
+}
+
+/// Runs `command` as given now and tells the windows and the sync engine (every IPC
+/// command that records one goes through here).
+pub(crate) async fn run(
+    app: &AppHandle,
+    state: &AppState,
+    sync: &SyncEngine,
+    command: Command,
+) -> Res<CommandOutcome> {
     let outcome = state
         .write(|db| db.execute_envelope(CommandEnvelope::new(command)))
         .await?;
-    changed(&app, &sync, &outcome);
+    changed(app, sync, &outcome);
     Ok(outcome)
 }
 

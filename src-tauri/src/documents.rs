@@ -16,7 +16,7 @@ use daybook_app::view::RecordView;
 use daybook_app::{AppError, CommandOutcome};
 use daybook_app::{ErrorBody, ErrorCode};
 use daybook_documents::{DocumentError, DocumentKind, Saved};
-use daybook_domain::{Command, CommandEnvelope, Company, CompanyId, DomainError, SetCompanyLogo};
+use daybook_domain::{Command, Company, CompanyId, DomainError, SetCompanyLogo};
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, State};
 use uuid::Uuid;
@@ -260,11 +260,7 @@ pub async fn set_company_logo(
         company_id: CompanyId::ACCOUNT,
         logo: Some(logo.data),
     });
-    let outcome = state
-        .write(|db| db.execute_envelope(CommandEnvelope::new(command)))
-        .await?;
-    crate::commands::changed(&app, &sync, &outcome);
-    Ok(outcome)
+    crate::commands::run(&app, &state, &sync, command).await
 }
 
 /// A record's history in words, oldest first (who, when, one row per change).

@@ -9,29 +9,13 @@
 
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { WAIT, launch, byId, allById, focused, waitFocus, type, enter, waitCell, screenshot, settle } from "./lib.mjs";
+import { WAIT, launch, byId, allById, focused, waitFocus, type, enter, waitCell, screenshot, settle, addLine } from "./lib.mjs";
 
 // Longer than 32 characters, so the list must show 32 of them.
 const CUSTOMER = "Brouwerij en Distilleerderij De Gouden Molen";
 const PRODUCT = { code: "MALT-PILS", description: "Pilsner malt, sack", price: "31.40" };
 // Wider than 160 px in the line grid's font.
 const LONG = { code: "BARLEY-25", description: "Roasted barley, dark, in a 25 kg paper sack with a liner", price: "12.00" };
-
-/** Adds a line by keyboard from the new line's product field: code, Enter, quantity,
- *  Enter; waits until the order has `count` lines and the focus is back on a new line. */
-async function addLine(b, code, quantity, count) {
-  await waitFocus(b, "line-product-input");
-  await type(b, code);
-  await byId(b, "product-option");
-  await enter(b);
-  await waitFocus(b, "line-quantity-input");
-  await type(b, quantity);
-  await enter(b);
-  await b.waitUntil(async () => (await allById(b, "order-line")).length === count, {
-    timeout: WAIT,
-    timeoutMsg: `line ${count} was not added`,
-  });
-}
 
 /** Where the totals card and the focused field are, against the window. */
 function inView(b) {

@@ -205,6 +205,13 @@ export async function enterOrder(b, search, code, quantity) {
   await enter(b);
   await byId(b, "order-screen");
   const number = (await (await byId(b, "order-number")).getText()).trim();
+  await addLine(b, code, quantity, 1);
+  return number;
+}
+
+/** Adds a line by keyboard from the new line's product field: code, Enter, quantity,
+ *  Enter; waits until the order has `count` lines. */
+export async function addLine(b, code, quantity, count) {
   await waitFocus(b, "line-product-input");
   await type(b, code);
   await byId(b, "product-option");
@@ -212,6 +219,8 @@ export async function enterOrder(b, search, code, quantity) {
   await waitFocus(b, "line-quantity-input");
   await type(b, quantity);
   await enter(b);
-  await b.waitUntil(async () => (await allById(b, "order-line")).length === 1, { timeout: WAIT, timeoutMsg: "the line was not added" });
-  return number;
+  await b.waitUntil(async () => (await allById(b, "order-line")).length === count, {
+    timeout: WAIT,
+    timeoutMsg: `line ${count} was not added`,
+  });
 }

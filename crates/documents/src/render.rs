@@ -73,17 +73,13 @@ pub struct Rendered {
 /// header did not show when it was set) is left out rather than keep the document
 /// from printing.
 pub fn render(doc: &Document) -> Result<Rendered, DocumentError> {
-    match render_with(doc, logo_image(doc)) {
+    match render_with(doc, doc.logo.as_ref().and_then(image_of)) {
         Err(DocumentError::Pdf(_)) if doc.logo.is_some() => render_with(doc, None),
         other => other,
     }
 }
 
-/// The logo as the PDF writer takes it; `None` when there is none or it cannot be read.
-fn logo_image(doc: &Document) -> Option<Image> {
-    image_of(doc.logo.as_ref()?)
-}
-
+/// The logo as the PDF writer takes it; `None` when it cannot be read.
 fn image_of(logo: &Logo) -> Option<Image> {
     let bytes = logo.image().ok()?;
     match logo.format {
