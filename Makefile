@@ -58,10 +58,15 @@ smoke: deps ui-dist
 	$(CARGO) build -p daybook-desktop
 	./scripts/desktop-smoke.sh
 
+## The feature set of every debug build `make test` makes: the version-skew tests need
+## `next-schema` (inert unless DAYBOOK_NEXT_SCHEMA is set), and building every step with
+## the same features compiles the workspace once instead of twice.
+TEST_FEATURES := --features daybook-domain/next-schema
+
 ## End-to-end tests of the real app binary in a real window (Xvfb, tauri-driver,
 ## WebDriver); they also refresh the screenshots in docs/screenshots.
 e2e: deps ui-dist
-	$(CARGO) build -p daybook-desktop -p daybook-server
+	$(CARGO) build -p daybook-desktop -p daybook-server $(TEST_FEATURES)
 	@[ tests/e2e/node_modules/.package-lock.json -nt tests/e2e/package-lock.json ] \
 		|| (cd tests/e2e && npm ci --no-audit --no-fund)
 	timeout 1200 tests/e2e/run.sh
@@ -82,10 +87,10 @@ lint: ui-dist
 unit: ui-dist
 	# The version-skew tests' "next build" is these binaries with DAYBOOK_NEXT_SCHEMA
 	# set (a test-only feature; release builds do not have it).
-	$(CARGO) build --workspace --bins --features daybook-domain/next-schema
-	./scripts/pg.sh run $(CARGO) test --workspace --features daybook-domain/next-schema
+	$(CARGO) build --workspace --bins $(TEST_FEATURES)
+	./scripts/pg.sh run $(CARGO) test --workspace $(TEST_FEATURES)
 	# Latency measurements, alone on the machine (ignored in the parallel run).
-	$(CARGO) test -p daybook-server --features daybook-domain/next-schema --test it fairness -- --ignored --test-threads 1
+	$(CARGO) test -p daybook-server $(TEST_FEATURES) --test it fairness -- --ignored --test-threads 1
 
 ## The benchmark table (release build, full workload), then the desktop app's figures.
 bench: deps
@@ -121,11 +126,11 @@ fuzz-quick: deps
 ## daybook-server by a property-based tester (schemathesis, in a venv under .build/):
 ## any 5xx or disagreement fails (scripts/api-check.sh; API_CHECK_SECONDS, default 90).
 api-check: deps
-	./scripts/api-check.sh
+	API_CHECK_FEATURES="$(TEST_FEATURES)" ./scripts/api-check.sh
 
 ## A tiny run of the benchmark harness, to prove it works (part of `make test`).
 bench-quick:
-	./scripts/pg.sh run $(CARGO) run -p daybook-bench -- --quick
+	./scripts/pg.sh run $(CARGO) run -p daybook-bench $(TEST_FEATURES) -- --quick
 
 fmt:
 	$(CARGO) fmt --all

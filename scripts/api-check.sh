@@ -16,7 +16,10 @@ SECONDS_BUDGET=${API_CHECK_SECONDS:-90}
 VENV=.build/api-check-venv
 
 ./scripts/deps.sh api-check
-$CARGO build --quiet -p daybook-server
+# API_CHECK_FEATURES: `make test` passes its own feature set, so the binary it already
+# built is reused instead of compiling the workspace a second way.
+# shellcheck disable=SC2086
+$CARGO build --quiet -p daybook-server ${API_CHECK_FEATURES:-}
 SERVER=target/debug/daybook-server
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/daybook-api-check.XXXXXX")
