@@ -320,8 +320,8 @@ pub async fn sync_now(sync: State<'_, SyncEngine>) -> Res<()> {
 pub async fn app_info(state: State<'_, AppState>) -> Res<AppInfo> {
     // Who is signed in changes while the app runs (the Sync screen's sign-in). Read
     // on a reader: the writer may be busy for a while (demo data, a first sync).
-    let (demo_data, person) = state
-        .read(|r| Ok((r.holds_demo()?, r.signed_in()?)))
+    let (demo_data, person, sign_in_required) = state
+        .read(|r| Ok((r.holds_demo()?, r.signed_in()?, r.sign_in_required()?)))
         .await?;
     let user = person
         .as_ref()
@@ -330,6 +330,7 @@ pub async fn app_info(state: State<'_, AppState>) -> Res<AppInfo> {
         demo_data,
         user,
         person,
+        sign_in_required,
         ..state.info()
     })
 }

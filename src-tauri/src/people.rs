@@ -118,9 +118,8 @@ pub async fn sign_out(
         .ok_or_else(|| invalid("login", "nobody is signed in on this store"))?;
     sync.stop();
     let server_told = step.tell_server().await;
-    let owner = state.owner().to_string();
     let out = state
-        .write(move |db| Ok(step.finish(db, &credentials, &owner, server_told)))
+        .write(move |db| Ok(step.finish(db, &credentials, server_told)))
         .await?
         .map_err(sync_error)?;
     log::info!("{} signed out", out.person.login);

@@ -38,6 +38,9 @@ pub struct AppInfo {
     /// The person signed in on this store, if anyone is (`daybook login` or the Sync
     /// screen's sign-in); nobody on a store that was never connected.
     pub person: Option<SignedIn>,
+    /// An account's store with nobody signed in: it can be read; changes wait for a
+    /// sign-in (the Sync screen).
+    pub sign_in_required: bool,
 }
 
 /// Read connections: a screen fires a few queries at once (page, totals, sync badge).
@@ -287,6 +290,7 @@ fn info_of(db: &Daybook, data_dir: &Path) -> AppInfo {
         account_id: db.account_id(),
         demo_data: db.read().holds_demo().unwrap_or(false),
         person: db.signed_in().ok().flatten(),
+        sign_in_required: db.signed_out(),
     }
 }
 

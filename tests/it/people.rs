@@ -146,6 +146,16 @@ fn people_sign_in_work_as_themselves_and_their_unsynced_work_waits_for_them() {
     );
     bob.ok(&["logout"]);
 
+    // Nobody signed in: the store is read, never written, whatever --user says.
+    let nobody = store.as_user("ci");
+    let refused = nobody.fails(&["customer", "add", "--name", "Stowaway"], 2);
+    assert!(refused.contains("nobody is signed in"), "{refused}");
+    let listed = nobody.json(&["customer", "list"]).to_string();
+    assert!(
+        listed.contains("Brouwerij Noord") && !listed.contains("Stowaway"),
+        "{listed}"
+    );
+
     // Anna back: her change goes, under her name.
     let r = login(&anna, &server, "anna@example.com", PASSWORD);
     assert_eq!(r.code, 0, "{}", r.stderr);

@@ -41,6 +41,14 @@ describe("app shell", () => {
     expect(await screen.findByTestId("demo-badge")).toHaveTextContent("Demo data");
   });
 
+  it("says nobody is signed in on an account's store, and points to the Sync screen", async () => {
+    be.signInRequired = true;
+    render(<App client={createQueryClient()} />);
+    const badge = await screen.findByTestId("person-badge");
+    expect(badge).toHaveTextContent("Not signed in");
+    expect(badge).toHaveAttribute("href", "#/sync");
+  });
+
   it("documents its shortcuts in a help overlay opened with ?", async () => {
     const user = userEvent.setup();
     render(<App client={createQueryClient()} />);

@@ -62,7 +62,14 @@ function DemoBadge() {
 function PersonBadge() {
   const info = useAppInfo();
   const p = info.data?.person;
-  if (!p) return null;
+  if (!p) {
+    if (!info.data?.sign_in_required) return null;
+    return (
+      <a href={href("sync")} className="badge status-held" data-testid="person-badge" title="Changes wait for a sign-in">
+        Not signed in
+      </a>
+    );
+  }
   return (
     <a href={href("sync")} className="muted small" data-testid="person-badge" title="Signed in: sign out on the Sync screen">
       {p.name} · {p.role}

@@ -253,6 +253,11 @@ export type AppInfo = {
 	 *  screen's sign-in); nobody on a store that was never connected.
 	 */
 	person: SignedIn | null,
+	/**
+	 *  An account's store with nobody signed in: it can be read; changes wait for a
+	 *  sign-in (the Sync screen).
+	 */
+	sign_in_required: boolean,
 };
 
 /**  Which moment of a record to show. */
@@ -759,6 +764,8 @@ export type ErrorCode =
 "io_error" | 
 /**  The store holds demo data: it is never connected to a server, nor pushed. */
 "demo_data" | 
+/**  Nobody is signed in on a store people sign in to: changes wait for a sign-in. */
+"sign_in_required" | 
 /**  A file the user did not choose (in a file dialog) for this action. */
 "file_not_chosen" | 
 /**  Something failed that the user cannot fix; details are in the log. */

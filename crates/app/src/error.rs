@@ -47,6 +47,13 @@ pub enum AppError {
          store; on the command line, another --data directory"
     )]
     DemoData,
+    /// The store belongs to an account and nobody is signed in: changes are recorded
+    /// as the person signed in, so none is made until someone signs in. Reading works.
+    #[error(
+        "nobody is signed in on this store, so no change can be recorded; sign in first \
+         (in the app: the Sync screen; on the command line: daybook login)"
+    )]
+    SignInRequired,
     /// Reading or writing a file (backup, export) failed.
     #[error("{what}: {source}")]
     Io {
@@ -173,6 +180,7 @@ impl AppError {
             }
             AppError::Io { .. } => ErrorBody::new(ErrorCode::IoError, message).with_field("path"),
             AppError::DemoData => ErrorBody::new(ErrorCode::DemoData, message).with_field("server"),
+            AppError::SignInRequired => ErrorBody::new(ErrorCode::SignInRequired, message),
             AppError::Store(_) => ErrorBody::new(
                 ErrorCode::Internal,
                 "the local store could not do this (an internal error); no data was changed",

@@ -94,6 +94,9 @@ pub struct Daybook {
     warm: Option<crate::handle::Warm>,
     /// Opened by [`Daybook::open_read_only`]: its file cannot be written beside.
     read_only: bool,
+    /// An account's store with nobody signed in: new commands are refused
+    /// ([`AppError::SignInRequired`]) until someone signs in.
+    signed_out: bool,
 }
 
 /// Name of the database file inside a data directory.
@@ -158,6 +161,7 @@ impl Daybook {
             durability: options.durability,
             warm: None,
             read_only: true,
+            signed_out: false,
         })
     }
 
@@ -200,6 +204,7 @@ impl Daybook {
             durability: Durability::Full,
             warm: None,
             read_only: false,
+            signed_out: false,
         })
     }
 
@@ -230,6 +235,11 @@ impl Daybook {
         }
         // A person signed in on the store is who works here, with their role.
         let person = crate::settings::signed_in(store.conn())?;
+        let signed_out = person.is_none() && crate::settings::sign_in_required(store.conn())?;
+        if person.is_some() {
+            // A store signed in on by an earlier build: an account's store all the same.
+            crate::settings::require_sign_in(store.conn())?;
+        }
         let (user, role) = match person {
             Some(p) => (p.login, p.role),
             None => (
@@ -250,6 +260,7 @@ impl Daybook {
             durability: options.durability,
             warm: None,
             read_only: false,
+            signed_out,
         };
         let fresh = projection::ensure_schema(db.store.conn())?;
         if fresh {
@@ -298,11 +309,29 @@ impl Daybook {
 
     /// Runs one command in its own durable transaction.
     pub fn execute_envelope(&mut self, env: CommandEnvelope) -> Result<CommandOutcome, AppError> {
+        self.check_signed_in()?;
         let ctx = self.ctx();
         let tx = self.store.begin()?;
         let outcome = handle(&tx, &env, &ctx.with(&self.identity))?;
         tx.commit()?;
         Ok(outcome)
+    }
+
+    /// Whether this is an account's store with nobody signed in: it can be read, and
+    /// takes no new command until someone signs in.
+    pub fn signed_out(&self) -> bool {
+        self.signed_out
+    }
+
+    fn check_signed_in(&self) -> Result<(), AppError> {
+        if self.signed_out {
+            return Err(AppError::SignInRequired);
+        }
+        Ok(())
+    }
+
+    pub(crate) fn set_signed_out(&mut self, signed_out: bool) {
+        self.signed_out = signed_out;
     }
 
     fn ctx(&self) -> HandleMode {
@@ -363,6 +392,7 @@ impl Daybook {
         &mut self,
         envs: impl IntoIterator<Item = CommandEnvelope>,
     ) -> Result<Vec<Result<CommandOutcome, AppError>>, AppError> {
+        self.check_signed_in()?;
         let identity = self.identity.clone();
         let ctx = self.ctx();
         let mut tx = self.store.begin()?;
@@ -385,6 +415,7 @@ impl Daybook {
         &mut self,
         envs: impl IntoIterator<Item = CommandEnvelope>,
     ) -> Result<Vec<CommandOutcome>, AppError> {
+        self.check_signed_in()?;
         let ctx = self.ctx();
         let tx = self.store.begin()?;
         let outcomes = envs

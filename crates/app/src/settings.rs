@@ -61,6 +61,20 @@ pub(crate) fn signed_in(conn: &Connection) -> Result<Option<SignedIn>, AppError>
     json_setting(conn, keys::SIGNED_IN, "the signed-in person")
 }
 
+/// Whether a person has ever signed in on this store (then nobody works in it
+/// without signing in).
+pub(crate) fn sign_in_required(conn: &Connection) -> Result<bool, AppError> {
+    Ok(keys::SIGN_IN_REQUIRED.get(conn)?.is_some())
+}
+
+/// Marks the store as an account's, for good: no more work without a sign-in.
+pub(crate) fn require_sign_in(conn: &Connection) -> Result<(), AppError> {
+    if !sign_in_required(conn)? {
+        keys::SIGN_IN_REQUIRED.set(conn, &chrono::Utc::now().timestamp_millis())?;
+    }
+    Ok(())
+}
+
 /// The account's people as last listed (login -> the name people read); empty until
 /// a sync or a sign-in told this store any.
 pub(crate) fn people(conn: &Connection) -> Result<BTreeMap<String, String>, AppError> {
@@ -159,17 +173,22 @@ impl Daybook {
         let json = serde_json::to_string(who)
             .map_err(|e| AppError::invalid(Some("login"), e.to_string()))?;
         keys::SIGNED_IN.set(self.conn(), &json)?;
+        require_sign_in(self.conn())?;
+        self.set_signed_out(false);
         remember_people(self.conn(), [(who.login.as_str(), who.name.as_str())])?;
         crate::replica::renumber_others(self.conn(), &who.login)?;
         self.act_as(who.login.clone(), who.role);
         Ok(())
     }
 
-    /// Forgets who was signed in; commands are recorded as `user`, the store's owner,
-    /// from now on. Their unsynced commands stay, for their next sign-in.
-    pub fn forget_signed_in(&mut self, user: &str) -> Result<(), AppError> {
+    /// Forgets who was signed in: the store takes no new command until someone signs
+    /// in again ([`AppError::SignInRequired`]); it can still be read. Their unsynced
+    /// commands stay, for their next sign-in.
+    pub fn forget_signed_in(&mut self) -> Result<(), AppError> {
         keys::SIGNED_IN.clear(self.conn())?;
-        self.act_as(user.to_string(), Role::Admin);
+        require_sign_in(self.conn())?;
+        self.act_as("local".to_string(), Role::Clerk);
+        self.set_signed_out(true);
         Ok(())
     }
 

@@ -320,7 +320,8 @@ fn describe(e: &anyhow::Error) -> (u8, String) {
             | AppError::UnknownRecord(_)
             | AppError::InvalidInput { .. }
             | AppError::BadBackup(_)
-            | AppError::DemoData => (2, message),
+            | AppError::DemoData
+            | AppError::SignInRequired => (2, message),
             AppError::Io { .. } => (3, message),
             AppError::Store(_) if body.code == "conflict" => (1, message),
             // The cause (SQLite's words, table and column names) is for whoever
@@ -457,7 +458,7 @@ fn try_main(cli: Cli) -> anyhow::Result<(String, u8)> {
         Cmd::Dashboard(a) => read::dashboard(&mut ctx, &a)?,
         Cmd::Approvals => read::approvals(&mut ctx)?,
         Cmd::Login(a) => people::login(&mut ctx, &a, cli.server.as_deref())?,
-        Cmd::Logout => people::logout(&mut ctx, owner.as_deref().unwrap_or("local"))?,
+        Cmd::Logout => people::logout(&mut ctx)?,
         Cmd::Sync(a) => sync::sync(&mut ctx, &a)?,
         Cmd::Attention => sync::attention(&mut ctx)?,
         Cmd::Retry(a) => sync::retry(&mut ctx, &a)?,

@@ -97,13 +97,13 @@ pub fn login(ctx: &mut Ctx, a: &LoginArgs, server: Option<&str>) -> anyhow::Resu
 
 /// `daybook logout`: ends the session (on the server too, when it can be reached) and
 /// says how many of the person's changes wait for their next sign-in.
-pub fn logout(ctx: &mut Ctx, owner: &str) -> anyhow::Result<()> {
+pub fn logout(ctx: &mut Ctx) -> anyhow::Result<()> {
     let credentials = Credentials::open(&ctx.data_dir);
     let Some(sign_out) = SignOut::prepare(&ctx.db, &credentials)? else {
         return Err(InputError::new("nobody is signed in on this store").into());
     };
     let server_told = runtime()?.block_on(sign_out.tell_server());
-    let out = sign_out.finish(&mut ctx.db, &credentials, owner, server_told)?;
+    let out = sign_out.finish(&mut ctx.db, &credentials, server_told)?;
     if ctx.json {
         return ctx.out.json(&serde_json::json!({
             "signed_out": out.person.login,

@@ -138,6 +138,8 @@ codes! {
     IoError = "io_error",
     /// The store holds demo data: it is never connected to a server, nor pushed.
     DemoData = "demo_data",
+    /// Nobody is signed in on a store people sign in to: changes wait for a sign-in.
+    SignInRequired = "sign_in_required",
     /// A file the user did not choose (in a file dialog) for this action.
     FileNotChosen = "file_not_chosen",
     /// Something failed that the user cannot fix; details are in the log.

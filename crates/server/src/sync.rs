@@ -464,7 +464,11 @@ fn refusal(e: &AppError) -> Option<ErrorBody> {
             .with_field("command_id"))
         }
         // Files (backups, exports) are never touched by a push.
-        AppError::Store(_) | AppError::BadBackup(_) | AppError::Io { .. } | AppError::DemoData => {
+        AppError::Store(_)
+        | AppError::BadBackup(_)
+        | AppError::Io { .. }
+        | AppError::DemoData
+        | AppError::SignInRequired => {
             None
         }
     }

@@ -47,11 +47,14 @@ pub enum Key {
     /// The account's people by login, with the names people read (JSON), as the
     /// server last listed them: histories name people, not logins.
     People,
+    /// When a person first signed in on this store: from then on it is an account's
+    /// store, and nobody works in it without signing in (no local owner any more).
+    SignInRequired,
 }
 
 impl Key {
     /// Every key.
-    pub const ALL: [Key; 14] = [
+    pub const ALL: [Key; 15] = [
         Key::AccountId,
         Key::StoreId,
         Key::Device,
@@ -66,6 +69,7 @@ impl Key {
         Key::DemoData,
         Key::SignedIn,
         Key::People,
+        Key::SignInRequired,
     ];
 
     /// The key as stored (stable: stores written by every earlier build use it).
@@ -85,6 +89,7 @@ impl Key {
             Key::DemoData => "demo_data",
             Key::SignedIn => "people.signed_in",
             Key::People => "people.directory",
+            Key::SignInRequired => "people.sign_in_required",
         }
     }
 
@@ -227,6 +232,10 @@ pub const SIGNED_IN: Setting<String> = Setting::new(Key::SignedIn);
 
 /// The account's people (login -> name, as JSON; `daybook_app` reads and writes it).
 pub const PEOPLE: Setting<String> = Setting::new(Key::People);
+
+/// When a person first signed in here (milliseconds since the epoch); set, nobody
+/// works in the store without signing in (`daybook_app` reads and writes it).
+pub const SIGN_IN_REQUIRED: Setting<i64> = Setting::new(Key::SignInRequired);
 
 /// Every setting stored, by key; rows with keys this build does not know are skipped
 /// (a newer build's settings), as are none of this build's.

@@ -173,18 +173,17 @@ impl SignOut {
         )
     }
 
-    /// Forgets the session here; commands are recorded as `owner` from now on. The
-    /// person's unsynced changes stay for their next sign-in.
+    /// Forgets the session here: the store takes no new change until someone signs
+    /// in. The person's unsynced changes stay for their next sign-in.
     pub fn finish(
         self,
         db: &mut Daybook,
         credentials: &Credentials,
-        owner: &str,
         server_told: bool,
     ) -> Result<SignedOut, SyncError> {
         credentials.forget(self.store, &self.person.login)?;
         let unsynced = db.unsynced_of(&self.person.login)?;
-        db.forget_signed_in(owner)?;
+        db.forget_signed_in()?;
         Ok(SignedOut {
             person: self.person,
             unsynced,

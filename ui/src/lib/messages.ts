@@ -239,6 +239,8 @@ export function errorMessage(body: ErrorBody, locale = userLocale()): string {
       return "This store holds demo data, which never goes to a server. Start a clean store (keeping none of the demo data) to connect.";
     case "file_not_chosen":
       return "Choose the file in the file dialog first.";
+    case "sign_in_required":
+      return "Nobody is signed in, so no change can be made: sign in on the Sync screen first.";
     case "unauthorized":
       return "The server did not accept this device's token; connect the device again.";
     case "invalid_credentials":

@@ -41,6 +41,8 @@ export class FakeBackend {
   demoData = false;
   /** The person signed in (app_info). */
   person: SignedIn | null = null;
+  /** An account's store with nobody signed in (app_info). */
+  signInRequired = false;
   /** Replaces list_orders, e.g. to simulate 100,000 orders. */
   listOrders?: (q: OrderQuery) => { rows: OrderRow[]; total: number };
   /** Extra handlers per IPC command (history, timeline...). */
@@ -273,7 +275,7 @@ export class FakeBackend {
       case "sync_status":
         return this.sync;
       case "app_info":
-        return { version: "0.1.0", user: "tester", device: "jsdom", data_dir: "/tmp/daybook", account_id: "00000000-0000-7000-8000-000000000000", demo_data: this.demoData, person: this.person };
+        return { version: "0.1.0", user: "tester", device: "jsdom", data_dir: "/tmp/daybook", account_id: "00000000-0000-7000-8000-000000000000", demo_data: this.demoData, person: this.person, sign_in_required: this.signInRequired };
       case "is_empty":
         return this.orders.size === 0 && this.customers.size === 0 && this.products.size === 0;
       case "timeline_users":

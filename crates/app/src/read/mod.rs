@@ -296,6 +296,12 @@ impl<'c> Reader<'c> {
         settings::signed_in(self.conn)
     }
 
+    /// Whether a person must sign in before any change: an account's store (someone
+    /// signed in on it once) with nobody signed in now.
+    pub fn sign_in_required(&self) -> Result<bool, AppError> {
+        Ok(settings::signed_in(self.conn)?.is_none() && settings::sign_in_required(self.conn)?)
+    }
+
     /// The account's people this store knows (login -> the name people read).
     pub fn people(&self) -> Result<std::collections::BTreeMap<String, String>, AppError> {
         settings::people(self.conn)

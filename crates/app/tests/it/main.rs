@@ -8,6 +8,7 @@ mod flow;
 mod golden;
 mod held;
 mod history;
+mod people;
 mod readable;
 mod rebuild;
 mod replica;

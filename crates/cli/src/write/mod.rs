@@ -161,6 +161,10 @@ fn is_refusal(e: &daybook_app::AppError) -> bool {
         | AppError::InvalidInput { .. } => true,
         // Commands never touch backup or export files; a demo store's refusal to sync
         // stops the stream (nothing of it may reach a server).
-        AppError::BadBackup(_) | AppError::Io { .. } | AppError::DemoData => false,
+        // Nor does a signed-out store take any command of the stream.
+        AppError::BadBackup(_)
+        | AppError::Io { .. }
+        | AppError::DemoData
+        | AppError::SignInRequired => false,
     }
 }
