@@ -9,6 +9,7 @@
 // clippy.toml already covers) may unwrap.
 #![allow(clippy::unwrap_used)]
 
+mod adopt;
 mod approvals;
 mod backup;
 mod bad_input;

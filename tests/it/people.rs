@@ -9,7 +9,7 @@ use std::process::{Command as Process, Stdio};
 use crate::support::{Book, sibling_bin, text};
 use crate::sync::{Server, admin};
 
-const PASSWORD: &str = "correct horse battery";
+pub(crate) const PASSWORD: &str = "correct horse battery";
 
 /// A product, which only a manager may add.
 const ADD_KEG: [&str; 10] = [
@@ -26,7 +26,7 @@ const ADD_KEG: [&str; 10] = [
 ];
 
 /// `daybook-server user add ... --password-stdin` on the server's data.
-fn add_user(server: &Server, login: &str, name: &str, role: &str) {
+pub(crate) fn add_user(server: &Server, login: &str, name: &str, role: &str) {
     let mut child = Process::new(sibling_bin("daybook-server"))
         .arg("--data")
         .arg(server.data_dir())
@@ -53,7 +53,7 @@ fn add_user(server: &Server, login: &str, name: &str, role: &str) {
     );
 }
 
-fn login(b: &Book, server: &Server, login: &str, password: &str) -> crate::support::Run {
+pub(crate) fn login(b: &Book, server: &Server, login: &str, password: &str) -> crate::support::Run {
     b.run_with_stdin(
         &[
             "--server",

@@ -780,6 +780,11 @@ export type ErrorCode =
  */
 "device_not_usable" | 
 /**
+ *  A sign-in from a store holding work of its own into an account that has data
+ *  already (`params.value`: the account): joining needs an empty store.
+ */
+"account_not_empty" | 
+/**
  *  A pushed command names another user (`params.value`) than the person whose
  *  session pushed it.
  */

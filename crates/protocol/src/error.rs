@@ -152,6 +152,9 @@ codes! {
     /// A sign-in with a device token that is revoked or of another account (then
     /// `params.value` names the account): start a clean store to sign in there.
     DeviceNotUsable = "device_not_usable",
+    /// A sign-in from a store holding work of its own into an account that has data
+    /// already (`params.value`: the account): joining needs an empty store.
+    AccountNotEmpty = "account_not_empty",
     /// A pushed command names another user (`params.value`) than the person whose
     /// session pushed it.
     UserMismatch = "user_mismatch",

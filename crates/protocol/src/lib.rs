@@ -150,6 +150,12 @@ pub struct SignInRequest {
     /// The device's name, for a store's first sign-in ("laptop").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_name: Option<String>,
+    /// The store holds work of its own that never reached a server (its owner's,
+    /// from before it was connected): the sign-in brings it into the account, which
+    /// must then be empty, and only an admin may (the owner becomes the account's
+    /// admin). A store joining an account with data needs to be empty itself.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub local_work: bool,
 }
 
 /// The answer to a sign-in: a session token for this person on this device.

@@ -11,6 +11,7 @@ use std::time::Instant;
 use axum::Json;
 use axum::extract::{Extension, FromRequest, Request, State};
 use axum::http::StatusCode;
+use daybook_domain::Role;
 use daybook_protocol::{
     DeviceInfo, ErrorCode, ErrorParams, PersonInfo, SchemaInfo, SignInRequest, SignInResponse,
 };
@@ -20,7 +21,7 @@ use crate::openapi::{
     BadRequest, Internal, RateLimited, RequestTimeout, TooLarge, Unauthorized, Unavailable,
     Unprocessable, UnsupportedMediaType,
 };
-use crate::people::{SessionDevice, verify_password};
+use crate::people::{SessionDevice, User, verify_password};
 use crate::routes::{ApiJson, Authed};
 use crate::store::Device;
 use crate::{AppState, ClientAddr};
@@ -61,7 +62,9 @@ fn invalid_credentials() -> ApiError {
         (`device_name`) and gets the device's own token back, which it sends \
         (`device_token`) on every later sign-in so the store stays one device. Five \
         failures a minute per login or per address, then 429 until the oldest is a \
-        minute old. Opening a session ends any other open session on that device.",
+        minute old. Opening a session ends any other open session on that device. A \
+        store holding work of its own (`local_work`) brings it into the account: only an \
+        empty account, only its admin.",
     request_body = SignInRequest,
     responses(
         (status = 200, description = "Signed in", body = SignInResponse),
@@ -71,8 +74,13 @@ fn invalid_credentials() -> ApiError {
         (status = 408, response = RequestTimeout),
         (status = 413, response = TooLarge),
         (status = 415, response = UnsupportedMediaType),
+        (status = 403, description = "The store brings work of its own \
+            (`local_work`) and the person is not the account's admin (`role_required`)",
+            body = daybook_protocol::ErrorBody),
         (status = 409, description = "The device token is revoked, unknown, or of \
-            another account (`device_not_usable`)", body = daybook_protocol::ErrorBody),
+            another account (`device_not_usable`); or the store brings work of its own \
+            into an account that has data (`account_not_empty`)",
+            body = daybook_protocol::ErrorBody),
         (status = 422, response = Unprocessable),
         (status = 429, response = RateLimited),
         (status = 500, response = Internal),
@@ -107,6 +115,9 @@ pub async fn sign_in(
         }
     };
     state.sign_ins().succeeded(&login);
+    if req.local_work {
+        check_adoption(&state, &user).await?;
+    }
     let device = match (&req.device_token, &req.device_name) {
         (Some(token), _) => SessionDevice::Known(token),
         (None, Some(name)) => SessionDevice::New(name),
@@ -148,6 +159,50 @@ pub async fn sign_in(
         device_token: session.device_token,
         device: device_info(session.device),
     }))
+}
+
+/// A store bringing work of its own (never synced) into the account: only into an
+/// empty account, by its admin, so the store's log, history and numbers become the
+/// account's whole and nothing is merged with other data. Checked before any device or
+/// session is made, so a refusal leaves nothing behind.
+async fn check_adoption(state: &AppState, user: &User) -> Result<(), ApiError> {
+    if user.role != Role::Admin {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            ErrorCode::RoleRequired,
+            "this store holds work of its own, which only the account's admin can bring into \
+             the account; an admin signs in here first, or start a clean store to join it",
+        )
+        .with_params(ErrorParams {
+            role: Some(user.role),
+            required_role: Some(Role::Admin),
+            value: Some("bring a store's work into the account".into()),
+            ..ErrorParams::default()
+        }));
+    }
+    if state.store().head(user.account_id).await? > 0 {
+        let account = state
+            .store()
+            .accounts()
+            .await?
+            .into_iter()
+            .find(|a| a.id == user.account_id)
+            .map(|a| a.name);
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            ErrorCode::AccountNotEmpty,
+            format!(
+                "this store holds work of its own, and the account {} has data already: \
+                 joining it needs an empty store (start a clean store; this one is kept aside)",
+                account.as_deref().unwrap_or("you sign in to")
+            ),
+        )
+        .with_params(ErrorParams {
+            value: account,
+            ..ErrorParams::default()
+        }));
+    }
+    Ok(())
 }
 
 /// `DELETE /v1/sessions/current`: the caller's session ends (sign-out).

@@ -68,6 +68,7 @@ impl SignIn {
                 password,
                 device_name: device_token.is_none().then(|| db.identity().device.clone()),
                 device_token,
+                local_work: db.read().local_work()?,
             },
         })
     }
@@ -99,6 +100,11 @@ impl SignIn {
         }
         credentials.set_token(self.store, &person.login, &answer.session_token)?;
         db.remember_server(&self.url)?;
+        if self.request.local_work {
+            // The server took the store's own work into the (empty) account, for this
+            // admin: it goes under their session.
+            db.adopt_local_work(&person.login)?;
+        }
         let signed_in = SignedIn {
             login: person.login,
             name: person.name,

@@ -249,6 +249,8 @@ export function errorMessage(body: ErrorBody, locale = userLocale()): string {
       return has(p.value)
         ? `This store belongs to the account ${quoted(p.value)}; sign in there, or start a clean store to join this account.`
         : "This store's device was revoked or is not known to the server; start a clean store to sign in.";
+    case "account_not_empty":
+      return `This computer holds work of its own, and the account${has(p.value) ? ` ${quoted(p.value)}` : ""} has data already: joining it needs an empty store. Start a clean store (this one is kept aside as a file), then sign in.`;
     case "user_mismatch":
       return has(p.value)
         ? `This change was made by ${quoted(p.value)}; it is sent only when they are signed in.`

@@ -286,6 +286,12 @@ impl<'c> Reader<'c> {
         settings::sync_cursor(self.conn)
     }
 
+    /// Whether the store holds work of its own that never reached a server (it never
+    /// synced, and commands wait): its first sign-in brings the work into the account.
+    pub fn local_work(&self) -> Result<bool, AppError> {
+        replica::local_work(self.conn)
+    }
+
     /// The account and device the server knows this store as, once it has synced.
     pub fn binding(&self) -> Result<Option<Binding>, AppError> {
         replica::binding(self.conn)

@@ -140,6 +140,29 @@ impl Daybook {
     }
 }
 
+impl Daybook {
+    /// The account adopts this never-synced store's work: every waiting command, its
+    /// owner's under whatever name it was given, is now `login`'s (the account's admin
+    /// signing in), so it goes under their session and the server records them. Only
+    /// the outbox changes; the events' own user follows from the server's copies.
+    pub fn adopt_local_work(&mut self, login: &str) -> Result<u64, AppError> {
+        if !local_work(self.conn())? {
+            return Ok(0);
+        }
+        let mut adopted = 0;
+        self.with_tx(|tx| {
+            adopted = tx
+                .conn()
+                .prepare_cached(
+                    "UPDATE outbox SET user_id = ?1, device_seq = NULL WHERE status = 'pending'",
+                )?
+                .execute([login])? as u64;
+            Ok(())
+        })?;
+        Ok(adopted)
+    }
+}
+
 /// The binding, if this store has synced before.
 pub(crate) fn binding(conn: &Connection) -> Result<Option<Binding>, AppError> {
     let Some(device_code) = settings::DEVICE_CODE.get(conn)? else {
@@ -169,6 +192,18 @@ pub(crate) fn outbox_counts(conn: &Connection) -> Result<OutboxCounts, AppError>
         needs_attention: attention as u64,
         cursor: crate::settings::sync_cursor(conn)?,
     })
+}
+
+/// Whether the store holds work of its own that never reached a server: it never
+/// synced (no binding) and commands wait in its outbox. Such a store's sign-in brings
+/// the work into the account (adoption).
+pub(crate) fn local_work(conn: &Connection) -> Result<bool, AppError> {
+    if binding(conn)?.is_some() {
+        return Ok(false);
+    }
+    Ok(conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM outbox WHERE status = 'pending')")?
+        .query_row([], |r| r.get(0))?)
 }
 
 /// How many of `user`'s commands wait to be pushed: a person signing out is told, and

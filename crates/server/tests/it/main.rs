@@ -5,6 +5,7 @@
 // Helpers outside `#[test]` functions unwrap too: a failed fixture is a failed test.
 #![allow(clippy::unwrap_used)]
 
+mod adopt;
 mod backup;
 mod bad_input;
 mod below;

@@ -19,10 +19,10 @@ use uuid::Uuid;
 
 use crate::support::*;
 
-const PASSWORD: &str = "correct horse battery";
+pub(crate) const PASSWORD: &str = "correct horse battery";
 
 /// A login no other test (nor an earlier run on the shared PostgreSQL database) has.
-fn fresh_login(who: &str) -> String {
+pub(crate) fn fresh_login(who: &str) -> String {
     format!(
         "{}-{}@example.com",
         who.to_lowercase(),
@@ -30,7 +30,7 @@ fn fresh_login(who: &str) -> String {
     )
 }
 
-async fn add(f: &Fixture, who: &str, role: Role) -> String {
+pub(crate) async fn add(f: &Fixture, who: &str, role: Role) -> String {
     let login = fresh_login(who);
     f.state
         .create_user(f.account, &login, &format!("{who} Example"), role, PASSWORD)
@@ -39,7 +39,7 @@ async fn add(f: &Fixture, who: &str, role: Role) -> String {
     login
 }
 
-fn sign_in_request(body: &SignInRequest, from: Option<IpAddr>) -> Request<Body> {
+pub(crate) fn sign_in_request(body: &SignInRequest, from: Option<IpAddr>) -> Request<Body> {
     let mut req = post(
         "/v1/sessions",
         None,
@@ -52,12 +52,13 @@ fn sign_in_request(body: &SignInRequest, from: Option<IpAddr>) -> Request<Body> 
     req
 }
 
-fn credentials(login: &str, password: &str) -> SignInRequest {
+pub(crate) fn credentials(login: &str, password: &str) -> SignInRequest {
     SignInRequest {
         login: login.into(),
         password: password.into(),
         device_token: None,
         device_name: Some("front desk".into()),
+        local_work: false,
     }
 }
 
@@ -76,7 +77,7 @@ async fn sign_in(f: &Fixture, login: &str) -> SignInResponse {
     r.json()
 }
 
-async fn push_as(
+pub(crate) async fn push_as(
     f: &Fixture,
     token: &str,
     seq: u64,
