@@ -144,6 +144,11 @@ fn people_sign_in_work_as_themselves_and_their_unsynced_work_waits_for_them() {
         devices.contains("daybook/"),
         "the app version is listed: {devices}"
     );
+    // Anna's change is stranded here until she signs in again: the admin sees it.
+    assert!(
+        devices.contains("\tAnna de Vries: 1 waiting (not signed in)"),
+        "{devices}"
+    );
     bob.ok(&["logout"]);
 
     // Nobody signed in: the store is read, never written, whatever --user says.
@@ -161,6 +166,11 @@ fn people_sign_in_work_as_themselves_and_their_unsynced_work_waits_for_them() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     anna.ok(&["sync"]);
     assert_eq!(anna.json(&["sync", "--status"])["pending"], 0);
+    let devices = admin(
+        server.data_dir(),
+        &["device", "list", "--account", &server.account],
+    );
+    assert!(devices.ends_with("\tactive\t-"), "nothing waits now: {devices}");
     let customers = anna.json(&["customer", "list"]);
     let text = customers.to_string();
     assert!(

@@ -10,6 +10,8 @@
 //! - `POST /v1/accounts/{account}/commands` [`PushRequest`] -> [`PushResponse`]
 //! - `GET  /v1/accounts/{account}/events?after=SEQ&limit=N` -> [`PullResponse`]
 //! - `GET  /v1/accounts/{account}/live` -> server-sent events `head` with [`LiveHead`]
+//! - `PUT  /v1/accounts/{account}/devices/current/waiting` [`WaitingReport`] (the
+//!   device's unsynced work per person, for the admin's device list)
 //!
 //! Errors are `4xx`/`5xx` with an [`ErrorBody`] `{code, message, field?, params?}`
 //! (the contract of every edge, in [`error`]).
@@ -132,6 +134,39 @@ pub struct PeopleResponse {
     /// Everyone with a login in the account, disabled people too (their earlier work
     /// keeps their name).
     pub people: Vec<PersonInfo>,
+}
+
+/// Most people in one [`WaitingReport`].
+pub const MAX_WAITING_PEOPLE: usize = 100;
+
+/// `PUT /v1/accounts/{account}/devices/current/waiting`: the device's unsynced work, per
+/// person, as it is now (it replaces the last report). A person's work goes only under
+/// their own session, so an admin's device list shows what waits for someone who is
+/// not signed in there (stranded work).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct WaitingReport {
+    /// One entry per person with work waiting (none: nothing waits), at most
+    /// [`MAX_WAITING_PEOPLE`]; a user named twice counts once, with the sum.
+    #[cfg_attr(feature = "openapi", schema(max_items = 100))]
+    pub people: Vec<WaitingWork>,
+}
+
+/// One person's unsynced work on a device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct WaitingWork {
+    /// The user their commands name (a login; the same rule as a pushed user).
+    #[cfg_attr(feature = "openapi", schema(schema_with = user_schema))]
+    pub user: String,
+    /// How many of their commands wait (at least one).
+    #[cfg_attr(
+        feature = "openapi",
+        schema(minimum = 1, maximum = 9223372036854775807_i64)
+    )]
+    pub commands: u64,
 }
 
 /// `POST /v1/sessions`: a person signs in on a device.

@@ -40,7 +40,7 @@ use axum::body::Body;
 use axum::extract::DefaultBodyLimit;
 use axum::http::Request;
 use axum::response::IntoResponse;
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 use daybook_domain::Role;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -334,6 +334,10 @@ pub fn app(state: AppState) -> Router {
         .route("/v1/accounts/{account}/events", get(routes::pull))
         .route("/v1/accounts/{account}/live", get(routes::live))
         .route("/v1/accounts/{account}/people", get(routes::people))
+        .route(
+            "/v1/accounts/{account}/devices/current/waiting",
+            put(routes::report_waiting),
+        )
         .fallback(routes::not_found)
         .method_not_allowed_fallback(routes::method_not_allowed)
         .with_state(state)

@@ -191,7 +191,9 @@ enum UserCommand {
 #[derive(Subcommand)]
 enum DeviceCommand {
     /// List an account's devices: code, name, who is signed in (or the service role),
-    /// app version, last seen, and whether it is revoked; tab-separated.
+    /// app version, last seen, whether it is revoked, and the work waiting on it per
+    /// person (as it last reported; "(not signed in)" marks stranded work);
+    /// tab-separated.
     List {
         /// The account.
         #[arg(long)]
@@ -390,14 +392,35 @@ fn try_main(cli: Cli) -> Result<()> {
         Command::Device {
             command: DeviceCommand::List { account },
         } => {
+            let names: std::collections::HashMap<String, String> = rt
+                .block_on(state.users(account))?
+                .into_iter()
+                .map(|u| (u.login, u.name))
+                .collect();
             for d in rt.block_on(state.devices(account))? {
+                // Work of anyone but the person signed in is stranded until they sign
+                // in there again.
+                let waiting = d
+                    .waiting
+                    .iter()
+                    .map(|w| {
+                        let name = names.get(&w.user).unwrap_or(&w.user);
+                        let stranded = d.person.as_ref() != Some(name);
+                        format!(
+                            "{name}: {} waiting{}",
+                            w.commands,
+                            if stranded { " (not signed in)" } else { "" }
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ");
                 let who = match (&d.person, d.service_role) {
                     (Some(name), _) => name.clone(),
                     (None, Some(role)) => format!("service ({role})"),
                     (None, None) => "nobody signed in".to_string(),
                 };
                 say(format_args!(
-                    "{}\t{}\t{}\t{who}\t{}\t{}\t{}",
+                    "{}\t{}\t{}\t{who}\t{}\t{}\t{}\t{}",
                     d.id,
                     d.code,
                     d.name,
@@ -406,7 +429,8 @@ fn try_main(cli: Cli) -> Result<()> {
                         || "never".to_string(),
                         |t| t.format("%Y-%m-%d %H:%M").to_string()
                     ),
-                    if d.revoked { "revoked" } else { "active" }
+                    if d.revoked { "revoked" } else { "active" },
+                    if waiting.is_empty() { "-" } else { &waiting }
                 ))?;
             }
         }

@@ -42,6 +42,7 @@ use crate::routes;
         routes::pull,
         routes::live,
         routes::people,
+        routes::report_waiting,
     ),
     components(
         schemas(LiveHead),

@@ -16,6 +16,7 @@ use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use chrono::{DateTime, Utc};
 use daybook_domain::Role;
+use daybook_protocol::{MAX_WAITING_PEOPLE, WaitingReport, WaitingWork};
 use uuid::Uuid;
 
 use crate::error::ServerError;
@@ -127,6 +128,43 @@ pub struct DeviceRow {
     pub last_seen: Option<DateTime<Utc>>,
     /// Whether its token was revoked.
     pub revoked: bool,
+    /// Its unsynced work per person (login, commands), as it last reported it.
+    pub waiting: Vec<WaitingWork>,
+}
+
+/// A device's report as stored: JSON of its [`WaitingWork`] list. A report that does not
+/// read back (written by a newer build) lists nothing rather than failing the list.
+pub(crate) fn waiting_from_json(json: Option<&str>) -> Vec<WaitingWork> {
+    json.and_then(|j| serde_json::from_str(j).ok())
+        .unwrap_or_default()
+}
+
+/// Checks a device's report and folds it to one entry per user, by login; the JSON
+/// kept for the device list.
+pub(crate) fn waiting_to_json(report: &WaitingReport) -> Result<String, String> {
+    if report.people.len() > MAX_WAITING_PEOPLE {
+        return Err(format!("at most {MAX_WAITING_PEOPLE} people in one report"));
+    }
+    let mut by_user: std::collections::BTreeMap<&str, u64> = Default::default();
+    for (i, w) in report.people.iter().enumerate() {
+        daybook_protocol::check_user(&w.user).map_err(|e| format!("people[{i}].user: {e}"))?;
+        if w.commands == 0 || w.commands > i64::MAX as u64 {
+            return Err(format!(
+                "people[{i}].commands must be between 1 and {}",
+                i64::MAX
+            ));
+        }
+        let n = by_user.entry(w.user.as_str()).or_default();
+        *n = n.saturating_add(w.commands).min(i64::MAX as u64);
+    }
+    let folded: Vec<WaitingWork> = by_user
+        .into_iter()
+        .map(|(user, commands)| WaitingWork {
+            user: user.to_string(),
+            commands,
+        })
+        .collect();
+    serde_json::to_string(&folded).map_err(|e| e.to_string())
 }
 
 /// Normalises and checks a login: trimmed, lower case, 1 to [`MAX_LOGIN_CHARS`]

@@ -19,7 +19,7 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use daybook_protocol::{
     DEFAULT_PULL_LIMIT, DeviceInfo, ErrorBody, Health, LiveHead, MAX_BODY_BYTES, MAX_PULL_LIMIT,
-    PeopleResponse, PersonInfo, PullResponse, PushRequest, PushResponse,
+    PeopleResponse, PersonInfo, PullResponse, PushRequest, PushResponse, WaitingReport,
 };
 use futures_util::Stream;
 use serde::Deserialize;
@@ -224,6 +224,20 @@ pub async fn me(Authed(d, _slot): Authed) -> Json<DeviceInfo> {
     Json(crate::sessions::device_info(d))
 }
 
+/// Reserves a body's memory before it is read (its declared length, or the largest
+/// body when it declares none): `crate::limits`.
+fn reserve_body(state: &AppState, device: &Device, body: &Request) -> Result<Slot, ApiError> {
+    let declared = body
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or(MAX_BODY_BYTES);
+    state
+        .tracker()
+        .body(device.device_id, declared.min(MAX_BODY_BYTES))
+}
+
 /// `POST /v1/accounts/{account}/commands`: applies a batch in one transaction.
 #[utoipa::path(
     post,
@@ -256,17 +270,7 @@ pub async fn push(
     }: OwnAccount,
     body: Request,
 ) -> Result<Json<PushResponse>, ApiError> {
-    // The body's memory is reserved before it is read (its declared length, or the
-    // largest body when it declares none): `crate::limits`.
-    let declared = body
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok())
-        .unwrap_or(MAX_BODY_BYTES);
-    let _bytes = state
-        .tracker()
-        .body(device.device_id, declared.min(MAX_BODY_BYTES))?;
+    let _bytes = reserve_body(&state, &device, &body)?;
     let ApiJson(raw) = ApiJson::<Box<RawValue>>::from_request(body, &state).await?;
     // Commands of a type or version this build does not know are refused alone.
     let (req, unknown) = sync::read_push(raw.get())?;
@@ -420,6 +424,52 @@ pub async fn people(
         .collect();
     people.sort_by(|a, b| a.login.cmp(&b.login));
     Ok(Json(PeopleResponse { people }))
+}
+
+/// `PUT /v1/accounts/{account}/devices/current/waiting`: the calling device's unsynced
+/// work per person.
+#[utoipa::path(
+    put,
+    path = "/v1/accounts/{account}/devices/current/waiting",
+    tag = "people",
+    summary = "Report the device's unsynced work per person (for the admin's device list)",
+    description = "Replaces the device's last report. A person's commands go only under \
+        their own session, so work of someone not signed in on the device waits there; \
+        `daybook-server device list` shows it. A user named twice counts once, with the sum.",
+    params(AccountPath),
+    request_body = WaitingReport,
+    responses(
+        (status = 204, description = "Kept"),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 404, response = NotFound),
+        (status = 408, response = RequestTimeout),
+        (status = 413, response = TooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Unprocessable),
+        (status = 429, response = RateLimited),
+        (status = 500, response = Internal),
+        (status = 503, response = Unavailable),
+    ),
+)]
+pub async fn report_waiting(
+    State(state): State<AppState>,
+    OwnAccount {
+        device,
+        account_id: _,
+        slot: _slot,
+    }: OwnAccount,
+    body: Request,
+) -> Result<StatusCode, ApiError> {
+    let _bytes = reserve_body(&state, &device, &body)?;
+    let ApiJson(report) = ApiJson::<WaitingReport>::from_request(body, &state).await?;
+    let json = crate::people::waiting_to_json(&report)
+        .map_err(|message| ApiError::invalid("people", message))?;
+    state
+        .store()
+        .report_waiting(device.device_id, &json)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 fn head_event(head: i64) -> Event {

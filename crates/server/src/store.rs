@@ -106,6 +106,10 @@ pub trait Store: Send + Sync + 'static {
     /// `User-Agent`). Callers throttle it (`AppState::seen`).
     async fn seen(&self, device: Uuid, app_version: Option<&str>) -> Result<(), ServerError>;
 
+    /// Keeps a device's report of its unsynced work per person (checked and folded JSON,
+    /// `people::waiting_to_json`), replacing the last one; listed by [`Store::devices`].
+    async fn report_waiting(&self, device: Uuid, waiting: &str) -> Result<(), ServerError>;
+
     /// Applies a push (validated by `crate::sync::validate_push`) of `device` to its
     /// account, in one transaction: every command's events, its recorded outcome and
     /// the device's last sequence commit together or not at all.

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use daybook_protocol::{
     DeviceInfo, ErrorBody, ErrorCode, LiveHead, PeopleResponse, PullResponse, PushRequest,
-    PushResponse, SignInRequest, SignInResponse, VERSION,
+    PushResponse, SignInRequest, SignInResponse, VERSION, WaitingReport,
 };
 use futures_util::{Stream, StreamExt};
 use reqwest::StatusCode;
@@ -270,6 +270,25 @@ impl Client {
             .await
             .map_err(unreachable)?;
         answer(Self::check(resp).await?, "people").await
+    }
+
+    /// Reports this device's unsynced work per person (replacing the last report).
+    pub async fn report_waiting(
+        &self,
+        account: Uuid,
+        report: &WaitingReport,
+    ) -> Result<(), SyncError> {
+        let resp = self
+            .http
+            .put(self.url(&format!("accounts/{account}/devices/current/waiting")))
+            .bearer_auth(&self.token)
+            .timeout(Duration::from_secs(30))
+            .json(report)
+            .send()
+            .await
+            .map_err(unreachable)?;
+        Self::check(resp).await?;
+        Ok(())
     }
 
     /// Pushes commands; the answers come back in the same order.

@@ -10,7 +10,7 @@ use daybook_app::replica::{Binding, PushAnswer};
 use daybook_app::{AppError, Daybook};
 use daybook_protocol::{
     ErrorBody, ErrorCode, MAX_PULL_LIMIT, PullResponse, PushCommand, PushOutcome, PushRequest,
-    WireEvent,
+    WaitingWork, WireEvent,
 };
 use daybook_store::{Metadata, RawEvent};
 use futures_util::StreamExt;
@@ -185,9 +185,11 @@ fn is_whole_refusal(body: &ErrorBody) -> bool {
 #[derive(Clone)]
 pub struct Engine {
     db: SharedDb,
-    client: Client,
+    pub(crate) client: Client,
     status: Arc<watch::Sender<SyncStatus>>,
     wake: Arc<Notify>,
+    /// The unsynced work per person last reported to the server (`crate::directory`).
+    pub(crate) reported: Arc<std::sync::Mutex<Option<Vec<WaitingWork>>>>,
 }
 
 /// What the rest of the app keeps: status updates and a way to ask for a sync now.
@@ -292,6 +294,7 @@ impl Engine {
             client: Client::new(config)?,
             status: Arc::new(tx),
             wake: wake.clone(),
+            reported: Arc::default(),
         };
         Ok((engine, EngineHandle { status: rx, wake }))
     }
@@ -304,7 +307,7 @@ impl Engine {
         self
     }
 
-    async fn with_db<T: Send + 'static>(
+    pub(crate) async fn with_db<T: Send + 'static>(
         &self,
         f: impl FnOnce(&mut Daybook) -> Result<T, AppError> + Send + 'static,
     ) -> Result<T, SyncError> {
@@ -382,38 +385,8 @@ impl Engine {
             }
         }
         self.refresh_people(account, report.pulled > 0).await;
+        self.report_waiting(account).await;
         Ok(report)
-    }
-
-    /// The account's people, so histories name them: after a pull that brought events
-    /// (someone may have joined or been renamed), or while this store knows nobody.
-    /// Best effort: a server older than the list, or a failure here, never fails a
-    /// sync (histories then show logins).
-    async fn refresh_people(&self, account: Uuid, pulled: bool) {
-        let known = self
-            .with_db(|d| d.read().people())
-            .await
-            .is_ok_and(|p| !p.is_empty());
-        if known && !pulled {
-            return;
-        }
-        match self.client.people(account).await {
-            Ok(list) => {
-                let kept = self
-                    .with_db(move |d| {
-                        d.remember_people(
-                            list.people
-                                .iter()
-                                .map(|p| (p.login.as_str(), p.name.as_str())),
-                        )
-                    })
-                    .await;
-                if let Err(e) = kept {
-                    tracing::warn!("the account's people were not kept: {e}");
-                }
-            }
-            Err(e) => tracing::debug!("no list of the account's people: {e}"),
-        }
     }
 
     async fn push_all(&self, account: Uuid, report: &mut SyncReport) -> Result<(), SyncError> {

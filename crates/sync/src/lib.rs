@@ -10,6 +10,7 @@
 
 mod client;
 pub mod credentials;
+mod directory;
 mod engine;
 pub mod session;
 

@@ -286,6 +286,12 @@ impl<'c> Reader<'c> {
         settings::sync_cursor(self.conn)
     }
 
+    /// The commands waiting to be pushed, per user (login), by login: each goes only
+    /// under its own person's session.
+    pub fn waiting_by_user(&self) -> Result<Vec<(String, u64)>, AppError> {
+        replica::waiting_by_user(self.conn)
+    }
+
     /// Whether the store holds work of its own that never reached a server (it never
     /// synced, and commands wait): its first sign-in brings the work into the account.
     pub fn local_work(&self) -> Result<bool, AppError> {

@@ -206,6 +206,17 @@ pub(crate) fn local_work(conn: &Connection) -> Result<bool, AppError> {
         .query_row([], |r| r.get(0))?)
 }
 
+/// The pending commands per user, by user.
+pub(crate) fn waiting_by_user(conn: &Connection) -> Result<Vec<(String, u64)>, AppError> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT user_id, count(*) FROM outbox WHERE status = 'pending'
+             GROUP BY user_id ORDER BY user_id",
+        )?
+        .query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))?
+        .collect::<Result<_, _>>()?)
+}
+
 /// How many of `user`'s commands wait to be pushed: a person signing out is told, and
 /// they wait for that person's next sign-in.
 pub(crate) fn unsynced_of(conn: &Connection, user: &str) -> Result<u64, AppError> {

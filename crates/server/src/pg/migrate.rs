@@ -12,6 +12,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_init.sql"),
     include_str!("migrations/0002_envelope_hash.sql"),
     include_str!("migrations/0003_people.sql"),
+    include_str!("migrations/0004_waiting.sql"),
 ];
 /// Advisory lock key held while migrating, so instances starting together migrate once.
 const MIGRATION_LOCK: i64 = 0x6461_7962_6f6f_6b01;

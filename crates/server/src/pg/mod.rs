@@ -197,6 +197,10 @@ impl Store for PgStore {
         people::seen(&self.pool, device, app_version).await
     }
 
+    async fn report_waiting(&self, device: Uuid, waiting: &str) -> Result<(), ServerError> {
+        people::report_waiting(&self.pool, device, waiting).await
+    }
+
     /// PostgreSQL transactions under the account's row lock (see the module docs) of
     /// about `crate::sync::PUSH_SLICE` of work each, on a blocking thread (the cache is
     /// SQLite); each new head is announced here and, through `NOTIFY`, on every other

@@ -249,7 +249,7 @@ pub(super) async fn devices(pool: &Pool, account_id: Uuid) -> Result<Vec<DeviceR
                     (SELECT u.name FROM sessions s JOIN users u ON u.id = s.user_id
                      WHERE s.device_id = d.id AND s.ended_at IS NULL
                      ORDER BY s.created_at DESC LIMIT 1),
-                    d.app_version, d.last_seen, d.revoked_at IS NOT NULL
+                    d.app_version, d.last_seen, d.revoked_at IS NOT NULL, d.waiting
              FROM devices d WHERE d.account_id = $1 ORDER BY d.created_at, d.id",
             &[&account_id],
         )
@@ -268,6 +268,7 @@ pub(super) async fn devices(pool: &Pool, account_id: Uuid) -> Result<Vec<DeviceR
                 app_version: r.try_get(5)?,
                 last_seen: r.try_get(6)?,
                 revoked: r.try_get(7)?,
+                waiting: crate::people::waiting_from_json(r.try_get(8)?),
             })
         })
         .collect()
@@ -285,6 +286,22 @@ pub(super) async fn seen(
             "UPDATE devices SET last_seen = now(), app_version = coalesce($2, app_version)
              WHERE id = $1",
             &[&device, &app_version],
+        )
+        .await?;
+    Ok(())
+}
+
+/// Keeps a device's report of its unsynced work (see `Store::report_waiting`).
+pub(super) async fn report_waiting(
+    pool: &Pool,
+    device: Uuid,
+    waiting: &str,
+) -> Result<(), ServerError> {
+    let client = pool.get().await?;
+    client
+        .execute(
+            "UPDATE devices SET waiting = $2, waiting_at = now() WHERE id = $1",
+            &[&device, &waiting],
         )
         .await?;
     Ok(())

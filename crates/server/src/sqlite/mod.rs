@@ -182,6 +182,12 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn report_waiting(&self, device: Uuid, waiting: &str) -> Result<(), ServerError> {
+        let waiting = waiting.to_string();
+        self.on_registry(move |r| r.report_waiting(device, &waiting))
+            .await
+    }
+
     async fn push(&self, device: Device, req: PushRequest) -> Result<Pushed, ServerError> {
         let db = self.account(device.account_id).await?;
         run_blocking(move || ledger::push(&db, &device, &req)).await

@@ -216,7 +216,7 @@ impl Registry {
                         (SELECT u.name FROM sessions s JOIN users u ON u.id = s.user_id
                          WHERE s.device_id = d.id AND s.ended_at IS NULL
                          ORDER BY s.created_at DESC LIMIT 1),
-                        d.app_version, d.last_seen, d.revoked_at IS NOT NULL
+                        d.app_version, d.last_seen, d.revoked_at IS NOT NULL, d.waiting
                  FROM devices d WHERE d.account_id = ?1 ORDER BY d.created_at, d.id",
             )?;
             let rows = stmt.query_map([account_id], |r| {
@@ -233,9 +233,21 @@ impl Registry {
                     app_version: r.get(5)?,
                     last_seen: r.get::<_, Option<i64>>(6)?.map(daybook_store::from_millis),
                     revoked: r.get(7)?,
+                    waiting: crate::people::waiting_from_json(
+                        r.get::<_, Option<String>>(8)?.as_deref(),
+                    ),
                 })
             })?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+    }
+
+    /// Keeps a device's report of its unsynced work (see `Store::report_waiting`).
+    pub fn report_waiting(&self, device: Uuid, waiting: &str) -> Result<(), ServerError> {
+        self.pool.with(|c| {
+            c.prepare_cached("UPDATE devices SET waiting = ?2, waiting_at = ?3 WHERE id = ?1")?
+                .execute(params![device, waiting, millis_now()])?;
+            Ok(())
         })
     }
 

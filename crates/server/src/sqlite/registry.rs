@@ -73,6 +73,12 @@ const SCHEMA: &[&str] = &[
     CREATE INDEX sessions_by_user ON sessions (user_id) WHERE ended_at IS NULL;
     CREATE INDEX sessions_by_device ON sessions (device_id) WHERE ended_at IS NULL;
     "#,
+    // 3: each device's unsynced work per person, as it last reported it (JSON), so an
+    // admin sees work stranded on a device for someone not signed in there.
+    r#"
+    ALTER TABLE devices ADD COLUMN waiting TEXT;
+    ALTER TABLE devices ADD COLUMN waiting_at INTEGER;
+    "#,
 ];
 
 /// The registry database.

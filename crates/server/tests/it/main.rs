@@ -27,3 +27,4 @@ mod scaleout;
 mod socket;
 mod support;
 mod tenancy;
+mod waiting;
