@@ -72,7 +72,11 @@ fn an_owners_store_becomes_an_empty_accounts_log_with_its_numbers_under_the_admi
     other.ok(&["customer", "add", "--name", "Somebody Else B.V."]);
     let r = login(&other, &server, "olivia@example.com", PASSWORD);
     assert_eq!(r.code, 2, "{}{}", r.stdout, r.stderr);
-    assert!(r.stderr.contains("needs an empty store"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("needs an empty store") && r.stderr.contains("another --data directory"),
+        "{}",
+        r.stderr
+    );
     // Nothing was kept: it is still its owner's, and works on.
     other.ok(&["customer", "add", "--name", "Another One"]);
     assert_eq!(int(&other.json(&["sync", "--status"]), "/pending"), 2);

@@ -170,7 +170,10 @@ fn people_sign_in_work_as_themselves_and_their_unsynced_work_waits_for_them() {
         server.data_dir(),
         &["device", "list", "--account", &server.account],
     );
-    assert!(devices.ends_with("\tactive\t-"), "nothing waits now: {devices}");
+    assert!(
+        devices.ends_with("\tactive\t-"),
+        "nothing waits now: {devices}"
+    );
     let customers = anna.json(&["customer", "list"]);
     let text = customers.to_string();
     assert!(

@@ -43,6 +43,14 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 /// What a refused sign-in says to the person at the keyboard.
 fn refused(e: SyncError) -> anyhow::Error {
     match e {
+        // On the command line a clean store is another data directory; this one stays.
+        SyncError::Server { body, .. } if body.code == "account_not_empty" => {
+            InputError::new(format!(
+                "{}; here: give another --data directory to sign in with (this one stays as it is)",
+                body.message
+            ))
+            .into()
+        }
         SyncError::Server { body, .. } => InputError::new(body.message).into(),
         // The store's own refusals (demo data, a blank field) keep their codes.
         SyncError::App(e) => e.into(),

@@ -85,6 +85,27 @@ describe("sync screen: the server", () => {
     expect(await screen.findByTestId("sync-signin")).toBeInTheDocument();
   });
 
+  it("a store with work of its own cannot join an account with data: it says so and offers a clean store", async () => {
+    be.extra.sign_in = () => {
+      // eslint-disable-next-line @typescript-eslint/only-throw-error
+      throw { code: "account_not_empty", message: "joining it needs an empty store", params: { value: "Noord BV" } };
+    };
+    be.extra.start_clean = () => ({ kept_aside: "/data/daybook.sqlite3.kept-20261204", server: null });
+    const user = userEvent.setup();
+    renderWithClient(<SyncScreen />);
+    await user.type(await screen.findByTestId("signin-server"), "https://sync.example");
+    await user.type(screen.getByTestId("signin-login"), "anna");
+    await user.type(screen.getByTestId("signin-password"), "right horse");
+    await user.click(screen.getByTestId("signin-submit"));
+    expect(await screen.findByRole("alert")).toHaveTextContent(
+      "This computer holds work of its own, and the account “Noord BV” has data already: joining it needs an empty store.",
+    );
+    await user.click(screen.getByTestId("start-clean-open"));
+    await user.click(screen.getByTestId("start-clean-confirm"));
+    await waitFor(() => expect(be.callsTo("start_clean")).toHaveLength(1));
+    expect(await screen.findByRole("status")).toHaveTextContent("This computer's store is kept as /data/daybook.sqlite3.kept-20261204.");
+  });
+
   it("signs a person in, a wrong password at its field, and signs them out saying what waits", async () => {
     be.extra.sign_in = (args) => {
       if (args.password !== "right horse") {

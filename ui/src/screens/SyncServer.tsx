@@ -83,10 +83,13 @@ export function SignInForm({
   const [login, setLogin] = useState("");
   const [password, setPassword] = useState("");
   const [errors, setErrors] = useState<{ server?: string; login?: string; password?: string; form?: string }>({});
+  // This store cannot join that account as it is: the way out is a clean store.
+  const [needsClean, setNeedsClean] = useState(false);
   const [busy, setBusy] = useState(false);
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
     setErrors({});
+    setNeedsClean(false);
     setBusy(true);
     try {
       await api.signIn(server, login, password);
@@ -97,6 +100,7 @@ export function SignInForm({
       const message = errorMessage(body);
       const field = body.field === "server" || body.field === "login" || body.field === "password" ? body.field : "form";
       setErrors({ [field]: message });
+      setNeedsClean(body.code === "account_not_empty" || body.code === "device_not_usable");
     } finally {
       setBusy(false);
     }
@@ -128,6 +132,7 @@ export function SignInForm({
         {input("password", password, setPassword, { type: "password", autoComplete: "current-password" })}
       </label>
       <ErrorBanner message={errors.form} />
+      {needsClean && <StartClean kept="This computer's store" />}
       <div className="address-actions">
         <button type="submit" className="btn primary" disabled={busy} data-testid="signin-submit">
           {busy ? "Signing in…" : "Sign in"}
@@ -153,8 +158,8 @@ export function signedOutText(o: SignedOutInfo): string {
   return `Signed out ${o.person.name}.${waiting}${server}`;
 }
 
-/** A demo store: why it is not connected, and the way out. */
-function DemoCard() {
+/** Starts a clean store, the current one kept aside as a file (asked first). */
+function StartClean({ kept: keptWhat }: { kept: string }) {
   const qc = useQueryClient();
   const [confirm, setConfirm] = useState(false);
   const [error, setError] = useState<string>();
@@ -170,13 +175,8 @@ function DemoCard() {
     }
   };
   return (
-    <div className="card" data-testid="sync-demo">
-      <div className="card-title">This store holds demo data</div>
-      <p className="muted small">
-        Demo data never goes to a server, so this store is not connected to one. To sync, start a clean store: it keeps
-        none of the demo data (the demo store is kept aside, not deleted).
-      </p>
-      {kept !== undefined && <p className="small" role="status">Started a clean store.{kept ? ` The demo store is kept as ${kept}.` : ""}</p>}
+    <>
+      {kept !== undefined && <p className="small" role="status">Started a clean store.{kept ? ` ${keptWhat} is kept as ${kept}.` : ""}</p>}
       <ErrorBanner message={error} />
       {confirm ? (
         <div className="address-actions">
@@ -190,6 +190,20 @@ function DemoCard() {
           Start a clean store…
         </button>
       )}
+    </>
+  );
+}
+
+/** A demo store: why it is not connected, and the way out. */
+function DemoCard() {
+  return (
+    <div className="card" data-testid="sync-demo">
+      <div className="card-title">This store holds demo data</div>
+      <p className="muted small">
+        Demo data never goes to a server, so this store is not connected to one. To sync, start a clean store: it keeps
+        none of the demo data (the demo store is kept aside, not deleted).
+      </p>
+      <StartClean kept="The demo store" />
     </div>
   );
 }
