@@ -85,6 +85,14 @@ describe("people signing in on one store, end to end", () => {
     await (await byId(b, "sync-signout-person")).click();
     const note = await byId(b, "signed-out-note");
     assert.match(await note.getText(), new RegExp(`Signed out ${p.name}\\.`));
+    // Nobody signed in: the store is read, not written, and says so.
+    await b.waitUntil(async () => {
+      const badge = await b.$('[data-testid="person-badge"]');
+      return (await badge.isExisting()) && (await badge.getText()).includes("Not signed in");
+    }, {
+      timeout: WAIT,
+      timeoutMsg: "the title bar does not say nobody is signed in",
+    });
   }
 
   it("refuses a wrong password at its field, then signs the manager in", async () => {
