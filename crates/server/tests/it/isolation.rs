@@ -180,12 +180,17 @@ async fn every_endpoint_with_every_token_reaches_only_its_own_account(f: Fixture
                         ob.seq = *seq - 1;
                         let cmd = ob.cmd(register_product(&format!("P-{tried}"), 1).1);
                         let command_id = cmd.envelope.command_id;
-                        let body = (method == Method::POST).then(|| {
-                            serde_json::to_vec(&PushRequest {
-                                commands: vec![cmd],
-                            })
-                            .unwrap()
-                        });
+                        // A push on every POST; an empty report on every PUT.
+                        let body = match *method {
+                            Method::POST => Some(
+                                serde_json::to_vec(&PushRequest {
+                                    commands: vec![cmd],
+                                })
+                                .unwrap(),
+                            ),
+                            Method::PUT => Some(br#"{"people": []}"#.to_vec()),
+                            _ => None,
+                        };
                         tried += 1;
                         let answer = call(state, request(method, &uri, token, body.clone())).await;
                         let text = String::from_utf8_lossy(&answer.body).into_owned();

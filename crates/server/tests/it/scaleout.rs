@@ -248,8 +248,8 @@ async fn instances_starting_together_migrate_once() {
         .await
         .unwrap()
         .get(0);
-    // Each migration once (0001 to 0003), not once per instance.
-    assert_eq!(applied, 3);
+    // Each migration once (0001 to 0004), not once per instance.
+    assert_eq!(applied, 4);
     // Both work.
     let id = a.create_account("Acme").await.unwrap();
     assert_eq!(b.accounts().await.unwrap()[0].id, id);
