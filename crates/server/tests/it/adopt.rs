@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use daybook_domain::{CommandEnvelope, Role};
 use daybook_protocol::SignInResponse;
 
-use crate::people::{PASSWORD, add, credentials, push_as, sign_in_request};
+use crate::people::{PASSWORD, add, credentials, push_as, sign_in, sign_in_request};
 use crate::support::*;
 
 async fn a_stores_own_work_comes_only_into_an_empty_account_by_its_admin(f: Fixture) {
@@ -48,12 +48,7 @@ async fn a_stores_own_work_comes_only_into_an_empty_account_by_its_admin(f: Fixt
     // store still joins it.
     let admin = add(&f, "Ada", Role::Admin).await;
     let (_, customer) = register_customer("C-1", None);
-    let joined = send(
-        &f.state,
-        sign_in_request(&credentials(&admin, PASSWORD), None),
-    )
-    .await;
-    let joined: SignInResponse = joined.json();
+    let joined = sign_in(&f, &admin).await;
     let pushed = push_as(
         &f,
         &joined.session_token,
@@ -73,17 +68,7 @@ async fn a_stores_own_work_comes_only_into_an_empty_account_by_its_admin(f: Fixt
         r.body
     );
     assert_eq!(f.state.devices(f.account).await.unwrap().len(), devices);
-    let r = send(
-        &f.state,
-        sign_in_request(&credentials(&admin, PASSWORD), None),
-    )
-    .await;
-    assert_eq!(
-        r.status,
-        StatusCode::OK,
-        "{}",
-        String::from_utf8_lossy(&r.raw)
-    );
+    sign_in(&f, &admin).await;
 }
 
 contract!(a_stores_own_work_comes_only_into_an_empty_account_by_its_admin);

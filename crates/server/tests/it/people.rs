@@ -62,7 +62,7 @@ pub(crate) fn credentials(login: &str, password: &str) -> SignInRequest {
     }
 }
 
-async fn sign_in(f: &Fixture, login: &str) -> SignInResponse {
+pub(crate) async fn sign_in(f: &Fixture, login: &str) -> SignInResponse {
     let r = send(
         &f.state,
         sign_in_request(&credentials(login, PASSWORD), None),
