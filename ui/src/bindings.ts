@@ -465,6 +465,23 @@ export type CreateOrder = {
 	customer_id: CustomerId,
 };
 
+/**
+ *  Sums of orders in one currency: no figure anywhere adds two currencies, so lists
+ *  and the dashboard give one of these per currency.
+ */
+export type CurrencyTotals = {
+	/**  The currency (`EUR`). */
+	currency: string,
+	/**  Orders in it. */
+	count: number,
+	/**  Their net total. */
+	net: Money,
+	/**  Their VAT. */
+	vat: Money,
+	/**  Their gross total. */
+	gross: Money,
+};
+
 /**  A customer with addresses. */
 export type CustomerDetail = {
 	/**  The list row. */
@@ -548,14 +565,14 @@ export type CustomerRow = {
 
 /**  The dashboard's figures for a period. */
 export type Dashboard = {
-	/**  One entry per day with activity, ascending. */
+	/**  One entry per day and currency with activity, ascending. */
 	days: DayFigure[],
-	/**  Top ten customers by gross in the period. */
+	/**  Top ten customers by gross in the period (each in its own currency). */
 	top_customers: TopCustomer[],
 	/**  Orders currently placed or delivered (not invoiced). */
 	open_orders: number,
-	/**  Their gross total. */
-	open_gross: Money,
+	/**  Their totals per currency, the one with most orders first. */
+	open: CurrencyTotals[],
 	/**  Draft orders. */
 	drafts: number,
 };
@@ -590,6 +607,8 @@ export type DayCount = {
 export type DayFigure = {
 	/**  The day. */
 	day: string,
+	/**  The currency of the amounts (a day with orders in two currencies has two). */
+	currency: string,
 	/**  Orders placed that day and not cancelled. */
 	orders: number,
 	/**  Their net total. */
@@ -1239,16 +1258,12 @@ export type OrderStatus =
 /**  Cancelled; final. */
 "cancelled";
 
-/**  Sums over every order matching a filter. */
+/**  Count and sums over every order matching a filter, one set of sums per currency. */
 export type OrderSummary = {
-	/**  Orders. */
+	/**  Orders, in every currency. */
 	count: number,
-	/**  Net. */
-	net: Money,
-	/**  VAT. */
-	vat: Money,
-	/**  Gross. */
-	gross: Money,
+	/**  Per currency, the one with most orders first. */
+	totals: CurrencyTotals[],
 };
 
 /**
@@ -1796,6 +1811,8 @@ export type TopCustomer = {
 	id: string,
 	/**  Name. */
 	name: string,
+	/**  The customer's currency, the one of its gross. */
+	currency: string,
 	/**  Placed (not cancelled) orders in the period. */
 	orders: number,
 	/**  Their gross total. */

@@ -24,9 +24,12 @@ pub fn fetch(
     let mut facts = Facts::default();
     if needs.day_total {
         facts.day_total = conn
-            .prepare_cached("SELECT gross FROM p_daily WHERE day = ?1")?
-            .query_row([crate::projection::orders::day(at)], |r| r.get(0))
-            .optional()?
+            // The day's rows are per currency; the cap guards each, so the largest
+            // stands for the order's own (a conservative check, never a looser one).
+            .prepare_cached("SELECT max(gross) FROM p_daily WHERE day = ?1")?
+            .query_row([crate::projection::orders::day(at)], |r| {
+                r.get::<_, Option<i64>>(0)
+            })?
             .map_or(Money::ZERO, Money);
     }
     if needs.invoice_number && authority {

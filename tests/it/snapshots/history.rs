@@ -261,16 +261,16 @@ fn snapshots_of_the_dashboard_and_the_counts() {
     let period = ["--from", "2026-03-01", "--to", "2026-03-31"];
     expect![[r#"
         Dashboard 2026-03-01 .. 2026-03-31
-          open orders  1 (24.53)
+          open orders  1 (EUR 24.53)
           drafts       1
 
-        Month    Orders     Net   Gross
-        2026-03       2  455.91  547.34
-        total         2  455.91  547.34
+        Month    Currency  Orders     Net   Gross
+        2026-03  EUR            2  455.91  547.34
+        total    EUR            2  455.91  547.34
 
-        Top customers         Orders   Gross
-        Brouwerij Noord B.V.       1  522.81
-        Anna de Vries              1   24.53
+        Top customers         Orders       Gross
+        Brouwerij Noord B.V.       1  EUR 522.81
+        Anna de Vries              1   EUR 24.53
     "#]]
     .assert_eq(&b.ok(&[&["dashboard"][..], &period].concat()));
     expect![[r#"
@@ -278,6 +278,7 @@ fn snapshots_of_the_dashboard_and_the_counts() {
           "days": [
             {
               "day": "2026-03-03",
+              "currency": "EUR",
               "orders": 2,
               "net": 45591,
               "gross": 54734
@@ -287,18 +288,28 @@ fn snapshots_of_the_dashboard_and_the_counts() {
             {
               "id": "00000000-0000-0000-0000-0000000000c1",
               "name": "Brouwerij Noord B.V.",
+              "currency": "EUR",
               "orders": 1,
               "gross": 52281
             },
             {
               "id": "00000000-0000-0000-0000-0000000000c2",
               "name": "Anna de Vries",
+              "currency": "EUR",
               "orders": 1,
               "gross": 2453
             }
           ],
           "open_orders": 1,
-          "open_gross": 2453,
+          "open": [
+            {
+              "currency": "EUR",
+              "count": 1,
+              "net": 2250,
+              "vat": 203,
+              "gross": 2453
+            }
+          ],
           "drafts": 1
         }
     "#]]

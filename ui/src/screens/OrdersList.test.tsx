@@ -45,7 +45,7 @@ beforeEach(() => {
     const n = Math.max(0, Math.min(q.limit ?? 50, total - offset));
     return { rows: Array.from({ length: n }, (_, k) => row(offset + k)), total };
   };
-  be.extra.order_summary = () => ({ count: TOTAL, net: 123456789, vat: 25925925, gross: 149382714 });
+  be.extra.order_summary = () => ({ count: TOTAL, totals: [{ currency: "EUR", count: TOTAL, net: 123456789, vat: 25925925, gross: 149382714 }] });
   be.sync = {
     state: "offline",
     online: false,
@@ -91,6 +91,20 @@ describe("orders list", () => {
     await screen.findByTestId("orders-total-gross");
     await waitFor(() => expect(screen.queryByTestId("order-row-sync")).not.toBeInTheDocument());
     expect(screen.queryByText("Waiting")).not.toBeInTheDocument();
+  });
+
+  it("sums each currency on its own: one set of totals per currency, never added", async () => {
+    be.extra.order_summary = () => ({
+      count: 3,
+      totals: [
+        { currency: "EUR", count: 2, net: 20000, vat: 4200, gross: 24200 },
+        { currency: "USD", count: 1, net: 10000, vat: 0, gross: 10000 },
+      ],
+    });
+    renderWithClient(<OrdersList />);
+    expect(await screen.findByTestId("orders-total-gross")).toHaveTextContent(formatMoney(24200, "EUR"));
+    expect(screen.getByTestId("orders-total-gross-USD")).toHaveTextContent(formatMoney(10000, "USD"));
+    expect(screen.getByTestId("orders-totals")).not.toHaveTextContent(formatMoney(34200, "EUR"));
   });
 
   it("searches as you type, debounced: the key after a pause at once, a burst as one query", async () => {

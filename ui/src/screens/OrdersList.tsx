@@ -350,16 +350,26 @@ export function OrdersList({ initialCustomer }: { initialCustomer?: { id: string
             <span className="muted">Orders</span>{" "}
             <span className="num" data-testid="orders-total-count">{formatCount(summary.data.count)}</span>
           </span>
-          <span>
-            <span className="muted">Net</span> <MoneyText cents={summary.data.net} testId="orders-total-net" />
-          </span>
-          <span>
-            <span className="muted">VAT</span> <MoneyText cents={summary.data.vat} testId="orders-total-vat" />
-          </span>
-          <span>
-            <span className="muted">Gross</span>{" "}
-            <MoneyText cents={summary.data.gross} testId="orders-total-gross" className="strong" />
-          </span>
+          {/* One set of sums per currency (the one with most orders first): no total adds two. */}
+          {summary.data.totals.map((t, i) => {
+            const id = (what: string) => `orders-total-${what}${i === 0 ? "" : `-${t.currency}`}`;
+            const multi = summary.data.totals.length > 1;
+            return (
+              <span key={t.currency} className="totals-currency" data-currency={t.currency}>
+                {multi && <span className="muted small">{t.currency} · {formatCount(t.count)}</span>}
+                <span>
+                  <span className="muted">Net</span> <MoneyText cents={t.net} currency={t.currency} testId={id("net")} />
+                </span>
+                <span>
+                  <span className="muted">VAT</span> <MoneyText cents={t.vat} currency={t.currency} testId={id("vat")} />
+                </span>
+                <span>
+                  <span className="muted">Gross</span>{" "}
+                  <MoneyText cents={t.gross} currency={t.currency} testId={id("gross")} className="strong" />
+                </span>
+              </span>
+            );
+          })}
           {pages.isFetching && <span className="muted small">Updating…</span>}
         </footer>
       )}

@@ -242,12 +242,14 @@ export class FakeBackend {
         if (cmd === "order_summary") {
           const rows = all ?? this.listOrders!({ ...q, offset: 0, limit: 1 }).rows;
           const total = all ? all.length : this.listOrders!(q).total;
-          return {
-            count: total,
-            net: rows.reduce((s, r) => s + r.net, 0),
-            vat: rows.reduce((s, r) => s + r.vat, 0),
-            gross: rows.reduce((s, r) => s + r.gross, 0),
-          };
+          // One set of sums per currency, the one with most orders first (as the app).
+          const by = new Map<string, { currency: string; count: number; net: number; vat: number; gross: number }>();
+          for (const r of rows) {
+            const t = by.get(r.currency) ?? { currency: r.currency, count: 0, net: 0, vat: 0, gross: 0 };
+            by.set(r.currency, { ...t, count: t.count + 1, net: t.net + r.net, vat: t.vat + r.vat, gross: t.gross + r.gross });
+          }
+          const totals = [...by.values()].sort((a, b) => b.count - a.count || a.currency.localeCompare(b.currency));
+          return { count: total, totals };
         }
         if (this.listOrders) return this.listOrders(q);
         const offset = q.offset ?? 0;

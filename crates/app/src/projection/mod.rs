@@ -167,22 +167,31 @@ pub fn project_lines(
 pub fn remove_records(conn: &Connection, ids: &[Uuid]) -> Result<Vec<Uuid>, AppError> {
     let mut customers = Vec::new();
     for id in ids {
-        let order: Option<(Uuid, Option<i64>, String, i64, i64)> = conn
+        type Row = (Uuid, Option<i64>, String, i64, i64, String);
+        let order: Option<Row> = conn
             .prepare_cached(
-                "SELECT customer_id, placed_at, status, net, gross FROM p_orders WHERE id = ?1",
+                "SELECT customer_id, placed_at, status, net, gross, currency FROM p_orders
+                 WHERE id = ?1",
             )?
             .query_row([id], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
             })
             .optional()?;
-        if let Some((customer, placed_at, status, net, gross)) = order {
+        if let Some((customer, placed_at, status, net, gross, currency)) = order {
             if let (Some(placed), false) = (placed_at, status == "cancelled") {
                 let placed = daybook_store::from_millis(placed);
                 conn.prepare_cached(
                     "UPDATE p_daily SET orders = orders - 1, net = net - ?2, gross = gross - ?3
-                     WHERE day = ?1",
+                     WHERE day = ?1 AND currency = ?4",
                 )?
-                .execute(params![orders::day(placed), net, gross])?;
+                .execute(params![orders::day(placed), net, gross, currency])?;
                 orders::drop_empty_day(conn, placed)?;
             }
             conn.prepare_cached("DELETE FROM p_order_lines WHERE order_id = ?1")?

@@ -190,11 +190,11 @@ fn count_placed(
     .execute(params![id, to_millis(placed_at), at, rev])?;
     add_open_total(conn, o.customer_id, o.gross)?;
     conn.prepare_cached(
-        "INSERT INTO p_daily (day, orders, net, gross) VALUES (?1, 1, ?2, ?3)
-             ON CONFLICT (day) DO UPDATE SET orders = orders + 1, net = net + excluded.net,
-                gross = gross + excluded.gross",
+        "INSERT INTO p_daily (day, currency, orders, net, gross) VALUES (?1, ?4, 1, ?2, ?3)
+             ON CONFLICT (day, currency) DO UPDATE SET orders = orders + 1,
+                net = net + excluded.net, gross = gross + excluded.gross",
     )?
-    .execute(params![day(placed_at), o.net, o.gross])?;
+    .execute(params![day(placed_at), o.net, o.gross, o.currency])?;
     Ok(())
 }
 
@@ -246,9 +246,9 @@ pub(super) fn cancelled(
     if let Some(placed) = o.placed_at {
         conn.prepare_cached(
             "UPDATE p_daily SET orders = orders - 1, net = net - ?2, gross = gross - ?3
-                 WHERE day = ?1",
+                 WHERE day = ?1 AND currency = ?4",
         )?
-        .execute(params![day(placed), o.net, o.gross])?;
+        .execute(params![day(placed), o.net, o.gross, o.currency])?;
         drop_empty_day(conn, placed)?;
     }
     Ok(())
@@ -315,6 +315,7 @@ fn order_state(state: &Aggregate, id: Uuid) -> Result<&SalesOrder, AppError> {
 
 struct OrderMoney {
     customer_id: Uuid,
+    currency: String,
     net: i64,
     gross: i64,
     /// Counted in the customer's open total just before this event.
@@ -328,6 +329,7 @@ fn order_money(o: &SalesOrder) -> OrderMoney {
     let t = o.totals();
     OrderMoney {
         customer_id: o.customer_id.0,
+        currency: o.currency.to_string(),
         net: t.net.cents(),
         gross: t.gross.cents(),
         // Cancel and invoice only follow placing (or a release, which sets the placing

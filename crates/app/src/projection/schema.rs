@@ -2,7 +2,7 @@
 //! the tables are dropped, recreated and rebuilt from the log on open.
 
 /// Bump when any table below changes shape or meaning.
-pub const PROJECTION_VERSION: &str = "3";
+pub const PROJECTION_VERSION: &str = "4";
 
 /// Every read-model table, for drop and for the rebuild comparison.
 pub const TABLES: &[&str] = &[
@@ -127,10 +127,12 @@ CREATE TABLE p_order_lines (
 CREATE INDEX p_order_lines_product ON p_order_lines (product_id);
 
 CREATE TABLE p_daily (
-    day    TEXT    PRIMARY KEY,
-    orders INTEGER NOT NULL,
-    net    INTEGER NOT NULL,
-    gross  INTEGER NOT NULL
+    day      TEXT    NOT NULL,
+    currency TEXT    NOT NULL,
+    orders   INTEGER NOT NULL,
+    net      INTEGER NOT NULL,
+    gross    INTEGER NOT NULL,
+    PRIMARY KEY (day, currency)
 ) WITHOUT ROWID;
 
 CREATE TABLE p_checkpoint (

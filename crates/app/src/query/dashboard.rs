@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::error::AppError;
 
-use super::{day_start, wide, wide_sum};
+use super::{CurrencyTotals, currency_totals, currency_totals_sql, day_start, wide, wide_sum};
 
 /// Orders placed and revenue on one day (UTC), net of later cancellations.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -16,6 +16,8 @@ use super::{day_start, wide, wide_sum};
 pub struct DayFigure {
     /// The day.
     pub day: NaiveDate,
+    /// The currency of the amounts (a day with orders in two currencies has two).
+    pub currency: String,
     /// Orders placed that day and not cancelled.
     pub orders: i64,
     /// Their net total.
@@ -32,6 +34,8 @@ pub struct TopCustomer {
     pub id: Uuid,
     /// Name.
     pub name: String,
+    /// The customer's currency, the one of its gross.
+    pub currency: String,
     /// Placed (not cancelled) orders in the period.
     pub orders: i64,
     /// Their gross total.
@@ -42,14 +46,14 @@ pub struct TopCustomer {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Dashboard {
-    /// One entry per day with activity, ascending.
+    /// One entry per day and currency with activity, ascending.
     pub days: Vec<DayFigure>,
-    /// Top ten customers by gross in the period.
+    /// Top ten customers by gross in the period (each in its own currency).
     pub top_customers: Vec<TopCustomer>,
     /// Orders currently placed or delivered (not invoiced).
     pub open_orders: i64,
-    /// Their gross total.
-    pub open_gross: Money,
+    /// Their totals per currency, the one with most orders first.
+    pub open: Vec<CurrencyTotals>,
     /// Draft orders.
     pub drafts: i64,
 }
@@ -58,20 +62,21 @@ pub struct Dashboard {
 pub fn dashboard(conn: &Connection, from: NaiveDate, to: NaiveDate) -> Result<Dashboard, AppError> {
     let days = conn
         .prepare_cached(
-            "SELECT day, orders, net, gross FROM p_daily WHERE day >= ?1 AND day <= ?2
-             AND orders > 0 ORDER BY day",
+            "SELECT day, orders, net, gross, currency FROM p_daily WHERE day >= ?1
+             AND day <= ?2 AND orders > 0 ORDER BY day, currency",
         )?
         .query_map([from.to_string(), to.to_string()], |r| {
             let d: String = r.get(0)?;
-            Ok((d, r.get(1)?, Money(r.get(2)?), Money(r.get(3)?)))
+            Ok((d, r.get(1)?, Money(r.get(2)?), Money(r.get(3)?), r.get(4)?))
         })?
         .map(|row| {
-            let (d, orders, net, gross) = row?;
+            let (d, orders, net, gross, currency) = row?;
             let day = NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(|e| {
                 rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, e.into())
             })?;
             Ok(DayFigure {
                 day,
+                currency,
                 orders,
                 net,
                 gross,
@@ -80,7 +85,7 @@ pub fn dashboard(conn: &Connection, from: NaiveDate, to: NaiveDate) -> Result<Da
         .collect::<Result<Vec<_>, rusqlite::Error>>()?;
     let top_customers = conn
         .prepare_cached(&format!(
-            "SELECT o.customer_id, c.name, count(*), {} FROM p_orders o
+            "SELECT o.customer_id, c.name, count(*), {}, c.currency FROM p_orders o
                  JOIN p_customers c ON c.id = o.customer_id
                  WHERE o.placed_at >= ?1 AND o.placed_at < ?2 AND o.status <> 'cancelled'
                  GROUP BY o.customer_id ORDER BY total(o.gross) DESC LIMIT 10",
@@ -92,15 +97,19 @@ pub fn dashboard(conn: &Connection, from: NaiveDate, to: NaiveDate) -> Result<Da
                 name: r.get(1)?,
                 orders: r.get(2)?,
                 gross: wide(r.get(3)?, r.get(4)?),
+                currency: r.get(5)?,
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;
-    let (open_orders, open_gross) = conn
+    let open = conn
         .prepare_cached(&format!(
-            "SELECT count(*), {} FROM p_orders WHERE status IN ('placed', 'delivered')",
-            wide_sum("gross")
+            "SELECT {} FROM p_orders o WHERE o.status IN ('placed', 'delivered')
+             GROUP BY o.currency ORDER BY count(*) DESC, o.currency",
+            currency_totals_sql()
         ))?
-        .query_row([], |r| Ok((r.get(0)?, wide(r.get(1)?, r.get(2)?))))?;
+        .query_map([], currency_totals)?
+        .collect::<Result<Vec<_>, _>>()?;
+    let open_orders = open.iter().map(|t| t.count as i64).sum();
     let drafts = conn
         .prepare_cached("SELECT count(*) FROM p_orders WHERE status = 'draft'")?
         .query_row([], |r| r.get(0))?;
@@ -108,7 +117,7 @@ pub fn dashboard(conn: &Connection, from: NaiveDate, to: NaiveDate) -> Result<Da
         days,
         top_customers,
         open_orders,
-        open_gross,
+        open,
         drafts,
     })
 }

@@ -9,6 +9,7 @@ mod orders;
 use chrono::{DateTime, NaiveDate, Utc};
 use daybook_domain::Money;
 use daybook_store::from_millis;
+use serde::{Deserialize, Serialize};
 
 pub use approvals::{HeldOrderRow, approvals};
 pub use catalog::{
@@ -20,6 +21,45 @@ pub use orders::{
     LineRow, OrderDetail, OrderPage, OrderQuery, OrderRow, OrderSort, OrderSummary, RecordSync,
     order, order_summary, orders,
 };
+
+/// Sums of orders in one currency: no figure anywhere adds two currencies, so lists
+/// and the dashboard give one of these per currency.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct CurrencyTotals {
+    /// The currency (`EUR`).
+    pub currency: String,
+    /// Orders in it.
+    pub count: u64,
+    /// Their net total.
+    pub net: Money,
+    /// Their VAT.
+    pub vat: Money,
+    /// Their gross total.
+    pub gross: Money,
+}
+
+/// The `SELECT` list that [`currency_totals`] reads: currency, count, net, vat, gross
+/// (each amount a [`wide_sum`]), over rows aliased `o` and grouped by currency.
+pub(crate) fn currency_totals_sql() -> String {
+    format!(
+        "o.currency, count(*), {}, {}, {}",
+        wide_sum("o.net"),
+        wide_sum("o.vat"),
+        wide_sum("o.gross")
+    )
+}
+
+/// One [`CurrencyTotals`] from a row of [`currency_totals_sql`].
+pub(crate) fn currency_totals(r: &rusqlite::Row<'_>) -> rusqlite::Result<CurrencyTotals> {
+    Ok(CurrencyTotals {
+        currency: r.get(0)?,
+        count: r.get::<_, i64>(1)? as u64,
+        net: wide(r.get(2)?, r.get(3)?),
+        vat: wide(r.get(4)?, r.get(5)?),
+        gross: wide(r.get(6)?, r.get(7)?),
+    })
+}
 
 /// Largest page a query returns.
 pub const MAX_PAGE: u64 = 1000;

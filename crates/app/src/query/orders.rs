@@ -11,7 +11,10 @@ use uuid::Uuid;
 use crate::error::AppError;
 
 use super::catalog::{AddressRow, address_row};
-use super::{day_start, fts_query, opt_time, page_limit, serial_query, wide, wide_sum};
+use super::{
+    CurrencyTotals, currency_totals, currency_totals_sql, day_start, fts_query, opt_time,
+    page_limit, serial_query,
+};
 
 /// How to sort the order list.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -122,18 +125,14 @@ pub struct OrderPage {
     pub total: u64,
 }
 
-/// Sums over every order matching a filter.
+/// Count and sums over every order matching a filter, one set of sums per currency.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct OrderSummary {
-    /// Orders.
+    /// Orders, in every currency.
     pub count: u64,
-    /// Net.
-    pub net: Money,
-    /// VAT.
-    pub vat: Money,
-    /// Gross.
-    pub gross: Money,
+    /// Per currency, the one with most orders first.
+    pub totals: Vec<CurrencyTotals>,
 }
 
 const ORDER_COLUMNS: &str = "o.id, o.number, o.customer_id, c.name, o.status, o.currency, \
@@ -299,21 +298,18 @@ pub fn orders(conn: &Connection, q: &OrderQuery) -> Result<OrderPage, AppError> 
 pub fn order_summary(conn: &Connection, q: &OrderQuery) -> Result<OrderSummary, AppError> {
     let (filter, args) = order_filter(q);
     let sql = format!(
-        "SELECT count(*), {}, {}, {} FROM p_orders o {filter}",
-        wide_sum("o.net"),
-        wide_sum("o.vat"),
-        wide_sum("o.gross")
+        "SELECT {} FROM p_orders o {filter} GROUP BY o.currency
+         ORDER BY count(*) DESC, o.currency",
+        currency_totals_sql()
     );
-    Ok(conn
+    let totals = conn
         .prepare_cached(&sql)?
-        .query_row(params_from_iter(args.iter()), |r| {
-            Ok(OrderSummary {
-                count: r.get::<_, i64>(0)? as u64,
-                net: wide(r.get(1)?, r.get(2)?),
-                vat: wide(r.get(3)?, r.get(4)?),
-                gross: wide(r.get(5)?, r.get(6)?),
-            })
-        })?)
+        .query_map(params_from_iter(args.iter()), currency_totals)?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(OrderSummary {
+        count: totals.iter().map(|t| t.count).sum(),
+        totals,
+    })
 }
 
 /// A line on the order screen.

@@ -182,3 +182,70 @@ fn a_customers_history_keeps_the_log_order_of_what_was_given_at_one_time() {
     let titles: Vec<&str> = h.iter().map(|e| e.entry.title.as_str()).collect();
     assert_eq!(titles, ["Customer registered", "Placed", "Details changed"]);
 }
+
+/// No figure adds two currencies: the order list's sums, the dashboard's open work,
+/// its days and its top customers are each in one currency, and a rebuild agrees.
+#[test]
+fn totals_are_per_currency_never_added_across_currencies() {
+    use daybook_app::query::{self, CurrencyTotals, OrderQuery};
+    use daybook_domain::{Currency, Money, PlaceOrder};
+
+    let mut db = crate::fixtures::db();
+    let (eur, register) = daybook_testkit::sample::customer("C-EUR", None);
+    db.execute(register.into()).unwrap();
+    let (usd, register) = daybook_testkit::sample::customer("C-USD", None);
+    db.execute(
+        daybook_domain::RegisterCustomer {
+            currency: Currency::parse("USD").unwrap(),
+            ..register
+        }
+        .into(),
+    )
+    .unwrap();
+    let bolt = crate::fixtures::product(&mut db, "BOLT", 10_000, daybook_domain::VatClass::Zero);
+    for (customer, quantity) in [(eur, 1), (usd, 1), (eur, 2)] {
+        let order = crate::fixtures::order(&mut db, customer, &[(bolt, quantity)]);
+        db.execute(PlaceOrder { order_id: order }.into()).unwrap();
+    }
+
+    let totals = |t: &[CurrencyTotals]| -> Vec<(String, u64, i64)> {
+        t.iter()
+            .map(|t| (t.currency.clone(), t.count, t.gross.cents()))
+            .collect()
+    };
+    let want = vec![
+        ("EUR".to_string(), 2, 30_000),
+        ("USD".to_string(), 1, 10_000),
+    ];
+    let summary = query::order_summary(db.conn(), &OrderQuery::default()).unwrap();
+    assert_eq!(summary.count, 3);
+    assert_eq!(totals(&summary.totals), want);
+
+    let today = chrono::Utc::now().date_naive();
+    let check = |db: &daybook_app::Daybook| {
+        let d = query::dashboard(db.conn(), today, today).unwrap();
+        assert_eq!(d.open_orders, 3);
+        assert_eq!(totals(&d.open), want);
+        let days: Vec<(String, i64, Money)> = d
+            .days
+            .iter()
+            .map(|x| (x.currency.clone(), x.orders, x.gross))
+            .collect();
+        assert_eq!(
+            days,
+            [
+                ("EUR".into(), 2, Money(30_000)),
+                ("USD".into(), 1, Money(10_000))
+            ]
+        );
+        let top: Vec<(String, i64)> = d
+            .top_customers
+            .iter()
+            .map(|c| (c.currency.clone(), c.gross.cents()))
+            .collect();
+        assert_eq!(top, [("EUR".into(), 30_000), ("USD".into(), 10_000)]);
+    };
+    check(&db);
+    db.rebuild().unwrap();
+    check(&db);
+}

@@ -277,50 +277,73 @@ pub fn dashboard(ctx: &mut Ctx, a: &DashboardArgs) -> anyhow::Result<()> {
         return ctx.out.json(&d);
     }
     ctx.out.line(format!("Dashboard {from} .. {to}"));
+    // Amounts stay in their currency: no figure adds two.
+    let open: Vec<String> = d
+        .open
+        .iter()
+        .map(|t| format!("{} {}", t.currency, money(t.gross)))
+        .collect();
     field(
         ctx,
         "open orders",
-        format!("{} ({})", d.open_orders, money(d.open_gross)),
+        if open.is_empty() {
+            d.open_orders.to_string()
+        } else {
+            format!("{} ({})", d.open_orders, open.join(", "))
+        },
     );
     field(ctx, "drafts", d.drafts.to_string());
     ctx.out.line("");
-    // Placed orders per month.
-    let mut months: Vec<((i32, u32), i64, i64, i64)> = Vec::new();
+    // Placed orders per month and currency.
+    type Month<'a> = ((i32, u32), &'a str, i64, i64, i64);
+    let mut months: Vec<Month<'_>> = Vec::new();
     for day in &d.days {
         let key = (day.day.year(), day.day.month());
-        match months.last_mut() {
-            Some(m) if m.0 == key => {
-                m.1 += day.orders;
-                m.2 += day.net.0;
-                m.3 += day.gross.0;
+        match months
+            .iter_mut()
+            .rev()
+            .take_while(|m| m.0 == key)
+            .find(|m| m.1 == day.currency)
+        {
+            Some(m) => {
+                m.2 += day.orders;
+                m.3 = m.3.saturating_add(day.net.0);
+                m.4 = m.4.saturating_add(day.gross.0);
             }
-            _ => months.push((key, day.orders, day.net.0, day.gross.0)),
+            None => months.push((key, &day.currency, day.orders, day.net.0, day.gross.0)),
         }
     }
+    months.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
     let mut t = Table::new(&[
         ("Month", Align::Left),
+        ("Currency", Align::Left),
         ("Orders", Align::Right),
         ("Net", Align::Right),
         ("Gross", Align::Right),
     ]);
-    let (mut orders, mut net, mut gross) = (0i64, 0i64, 0i64);
-    for ((y, m), o, n, g) in &months {
+    let mut totals: std::collections::BTreeMap<&str, (i64, i64, i64)> = Default::default();
+    for ((y, m), currency, o, n, g) in &months {
         t.row(vec![
             format!("{y}-{m:02}"),
+            currency.to_string(),
             o.to_string(),
             money(Money(*n)),
             money(Money(*g)),
         ]);
-        orders += o;
-        net = net.saturating_add(*n);
-        gross = gross.saturating_add(*g);
+        let total = totals.entry(currency).or_default();
+        total.0 += o;
+        total.1 = total.1.saturating_add(*n);
+        total.2 = total.2.saturating_add(*g);
     }
-    t.row(vec![
-        "total".into(),
-        orders.to_string(),
-        money(Money(net)),
-        money(Money(gross)),
-    ]);
+    for (currency, (orders, net, gross)) in &totals {
+        t.row(vec![
+            "total".into(),
+            currency.to_string(),
+            orders.to_string(),
+            money(Money(*net)),
+            money(Money(*gross)),
+        ]);
+    }
     t.render(&mut ctx.out);
     ctx.out.line("");
     if d.top_customers.is_empty() {
@@ -336,7 +359,7 @@ pub fn dashboard(ctx: &mut Ctx, a: &DashboardArgs) -> anyhow::Result<()> {
         t.row(vec![
             clip(&c.name, 40),
             c.orders.to_string(),
-            money(c.gross),
+            format!("{} {}", c.currency, money(c.gross)),
         ]);
     }
     t.render(&mut ctx.out);
