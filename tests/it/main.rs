@@ -22,6 +22,7 @@ mod faults;
 mod flow;
 mod hardening;
 mod history;
+mod import;
 mod people;
 mod print;
 mod proxy;

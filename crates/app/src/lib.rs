@@ -5,6 +5,7 @@
 //! history and the timeline are the exception, as the log is what they show.
 
 pub mod backup;
+pub mod catalog_csv;
 pub mod error;
 pub mod export;
 pub mod facts;

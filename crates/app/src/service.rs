@@ -392,6 +392,23 @@ impl Daybook {
         &mut self,
         envs: impl IntoIterator<Item = CommandEnvelope>,
     ) -> Result<Vec<Result<CommandOutcome, AppError>>, AppError> {
+        self.batch(envs, true)
+    }
+
+    /// What [`Daybook::execute_batch`] would answer for each command, then everything
+    /// rolled back: nothing is written (dry runs of imports).
+    pub fn try_batch(
+        &mut self,
+        envs: impl IntoIterator<Item = CommandEnvelope>,
+    ) -> Result<Vec<Result<CommandOutcome, AppError>>, AppError> {
+        self.batch(envs, false)
+    }
+
+    fn batch(
+        &mut self,
+        envs: impl IntoIterator<Item = CommandEnvelope>,
+        commit: bool,
+    ) -> Result<Vec<Result<CommandOutcome, AppError>>, AppError> {
         self.check_signed_in()?;
         let identity = self.identity.clone();
         let ctx = self.ctx();
@@ -406,7 +423,9 @@ impl Daybook {
                 r => out.push(r),
             }
         }
-        tx.commit()?;
+        if commit {
+            tx.commit()?;
+        }
         Ok(out)
     }
 

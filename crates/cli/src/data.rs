@@ -9,6 +9,7 @@ use chrono::{NaiveDate, Utc};
 use clap::{Args, ValueEnum};
 use daybook_app::backup::{self, BackupReport, Thoroughness};
 
+use daybook_app::catalog_csv::CatalogKind;
 use daybook_app::history::TimelineFilter;
 use daybook_app::query::OrderQuery;
 use daybook_app::{AppError, DB_FILE, Export};
@@ -63,6 +64,10 @@ pub enum ExportWhat {
     /// The account's timeline (one row per event), or with --record one record's
     /// history (one row per changed field)
     History,
+    /// Every customer, in the columns `daybook import customers` reads
+    Customers,
+    /// Every product, in the columns `daybook import products` reads
+    Products,
 }
 
 #[derive(Debug, Args)]
@@ -301,7 +306,7 @@ pub fn export(ctx: &mut Ctx, a: &ExportArgs) -> anyhow::Result<()> {
     if a.record.is_some() && !matches!(a.what, ExportWhat::History) {
         return Err(InputError::new("--record only goes with `export history`").into());
     }
-    if !a.status.is_empty() && matches!(a.what, ExportWhat::History) {
+    if !a.status.is_empty() && !matches!(a.what, ExportWhat::Orders | ExportWhat::Lines) {
         return Err(InputError::new("--status only goes with `export orders` or `lines`").into());
     }
     let record = a
@@ -325,6 +330,8 @@ pub fn export(ctx: &mut Ctx, a: &ExportArgs) -> anyhow::Result<()> {
         (ExportWhat::Lines, _) => Export::Lines(orders),
         (ExportWhat::History, Some(r)) => Export::RecordHistory(r.id()),
         (ExportWhat::History, None) => Export::Timeline(timeline),
+        (ExportWhat::Customers, _) => Export::Catalog(CatalogKind::Customers),
+        (ExportWhat::Products, _) => Export::Catalog(CatalogKind::Products),
     };
     let read = ctx.db.read();
     let write = |w: &mut dyn std::io::Write| read.export(&what, w);

@@ -8,6 +8,7 @@
 
 mod data;
 mod demo;
+mod import;
 mod input;
 mod output;
 mod people;
@@ -194,8 +195,11 @@ enum Cmd {
     Check(data::CheckArgs),
     /// Move a damaged store aside and start an empty one that syncs from the server
     Recover(data::RecoverArgs),
-    /// Write orders, order lines or history as CSV (UTF-8, decimal amounts, ISO-8601 UTC)
+    /// Write orders, order lines, history, customers or products as CSV (UTF-8,
+    /// decimal amounts, ISO-8601 UTC)
     Export(data::ExportArgs),
+    /// Read customers or products from CSV (the export's columns); --dry-run checks only
+    Import(import::ImportArgs),
 }
 
 /// Input that cannot be used: exit code 2, nothing changed.
@@ -435,7 +439,12 @@ fn try_main(cli: Cli) -> anyhow::Result<(String, u8)> {
     };
     let writes = matches!(
         cli.command,
-        Cmd::Exec { .. } | Cmd::Customer(_) | Cmd::Product(_) | Cmd::Order(_) | Cmd::Company(_)
+        Cmd::Exec { .. }
+            | Cmd::Customer(_)
+            | Cmd::Product(_)
+            | Cmd::Order(_)
+            | Cmd::Company(_)
+            | Cmd::Import(_)
     );
     match cli.command {
         Cmd::Demo(a) => demo::run(&mut ctx, &a)?,
@@ -465,6 +474,7 @@ fn try_main(cli: Cli) -> anyhow::Result<(String, u8)> {
         Cmd::Discard { command_id } => sync::discard(&mut ctx, command_id)?,
         Cmd::Backup(a) => data::backup(&mut ctx, &dir, &a)?,
         Cmd::Export(a) => data::export(&mut ctx, &a)?,
+        Cmd::Import(a) => import::import(&mut ctx, &a)?,
         Cmd::Restore(_) | Cmd::Check(_) | Cmd::Recover(_) => {}
     }
     if writes {

@@ -47,6 +47,8 @@ pub enum Export {
     Timeline(TimelineFilter),
     /// One record's field-level history.
     RecordHistory(Uuid),
+    /// Every customer or product, in the columns an import reads.
+    Catalog(crate::catalog_csv::CatalogKind),
 }
 
 /// Typed reads over one connection; cheap to make, borrow-only.
@@ -245,6 +247,7 @@ impl<'c> Reader<'c> {
             Export::Lines(q) => export::lines_csv(self.conn, q, out),
             Export::Timeline(f) => export::timeline_csv(self.conn, f, out),
             Export::RecordHistory(id) => export::record_history_csv(self.conn, *id, out),
+            Export::Catalog(kind) => crate::catalog_csv::export(self.conn, *kind, out),
         }
     }
 
