@@ -70,6 +70,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             start_fresh,
             start_clean,
             export_csv,
+            import_catalog,
             choose_file,
             copy_diagnostics,
             get_company,

@@ -10,6 +10,7 @@ use chrono::Utc;
 use daybook_app::backup::{
     self, BackupFile, BackupReport, CheckReport, FreshStart, RestoreReport, Thoroughness,
 };
+use daybook_app::catalog_csv::{CatalogKind, ImportReport};
 use daybook_app::export::{ExportKind, ExportReport};
 use daybook_app::history::TimelineFilter;
 use daybook_app::query::OrderQuery;
@@ -19,8 +20,8 @@ use tauri::{AppHandle, Manager, State};
 use uuid::Uuid;
 
 use crate::diagnostics;
-use crate::events::notify;
-use crate::files::{self, Chosen, FilePurpose};
+use crate::events::{PROGRESS_EVENT, Progress, notify};
+use crate::files::{self, Chosen, FilePurpose, IMPORT_DIR};
 use crate::ipc::{Res, to_body};
 use crate::state::AppState;
 use crate::sync::SyncEngine;
@@ -279,8 +280,43 @@ pub async fn export_csv(
         (ExportKind::Orders, None) => Export::Orders(OrderQuery::default()),
         (ExportKind::Lines, None) => Export::Lines(OrderQuery::default()),
         (ExportKind::Timeline, None) => Export::Timeline(TimelineFilter::default()),
+        (ExportKind::Customers, None) => Export::Catalog(CatalogKind::Customers),
+        (ExportKind::Products, None) => Export::Catalog(CatalogKind::Products),
     };
     state.read(move |r| r.export_to_file(&what, &dest)).await
+}
+
+/// Imports customers or products from a CSV file chosen in the dialog (or in the
+/// imports folder): a dry run says what would change and each row's problem; a real
+/// run writes only a file without problems, reporting progress as
+/// [`crate::events::PROGRESS_EVENT`].
+#[tauri::command]
+#[specta::specta]
+pub async fn import_catalog(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    chosen: State<'_, Chosen>,
+    kind: CatalogKind,
+    path: String,
+    dry_run: bool,
+) -> Res<ImportReport> {
+    use tauri::Emitter;
+    let file = permitted(&state, &chosen, FilePurpose::Import, &path, IMPORT_DIR)?;
+    let bytes = std::fs::read(&file)
+        .map_err(|e| AppError::io("cannot read the import file", e).body())?;
+    let emitter = app.clone();
+    let report = state
+        .write(move |db| {
+            db.import_catalog(kind, bytes.as_slice(), dry_run, |done, total| {
+                // A failed emit only means no window listens.
+                let _ = emitter.emit(PROGRESS_EVENT, Progress { done, total });
+            })
+        })
+        .await?;
+    if report.written {
+        notify(&app, None, Vec::new());
+    }
+    Ok(report)
 }
 
 /// Runs `PRAGMA quick_check` on its own connection a few seconds after start, so a

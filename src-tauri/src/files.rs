@@ -27,6 +27,9 @@ pub const DOCUMENT_DIR: &str = "documents";
 /// Folder of the data directory a logo may be read from without a dialog.
 pub const LOGO_DIR: &str = "logos";
 
+/// Folder of the data directory an import may be read from without a dialog.
+pub const IMPORT_DIR: &str = "imports";
+
 /// Environment variable of the end-to-end tests' dialog answers (debug builds only).
 pub const DIALOG_SEAM_ENV: &str = "DAYBOOK_E2E_DIALOG";
 
@@ -45,11 +48,16 @@ pub enum FilePurpose {
     Pdf,
     /// The company's logo (PNG or JPEG) to read.
     Logo,
+    /// A CSV file of customers or products to import.
+    Import,
 }
 
 impl FilePurpose {
     fn saves(self) -> bool {
-        !matches!(self, FilePurpose::Restore | FilePurpose::Logo)
+        !matches!(
+            self,
+            FilePurpose::Restore | FilePurpose::Logo | FilePurpose::Import
+        )
     }
 
     /// The app's own folder for this purpose: paths inside it need no dialog.
@@ -59,13 +67,14 @@ impl FilePurpose {
             FilePurpose::Export => EXPORT_DIR,
             FilePurpose::Pdf => DOCUMENT_DIR,
             FilePurpose::Logo => LOGO_DIR,
+            FilePurpose::Import => IMPORT_DIR,
         })
     }
 
     fn filter(self) -> (&'static str, &'static [&'static str]) {
         match self {
             FilePurpose::Backup | FilePurpose::Restore => ("Daybook backup", &["sqlite3"]),
-            FilePurpose::Export => ("CSV", &["csv"]),
+            FilePurpose::Export | FilePurpose::Import => ("CSV", &["csv"]),
             FilePurpose::Pdf => ("PDF", &["pdf"]),
             FilePurpose::Logo => ("Image (PNG, JPEG)", &["png", "jpg", "jpeg"]),
         }
@@ -76,7 +85,7 @@ impl FilePurpose {
             FilePurpose::Backup => backup::default_backup_path(data_dir, Utc::now())
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned()),
-            FilePurpose::Restore | FilePurpose::Logo => None,
+            FilePurpose::Restore | FilePurpose::Logo | FilePurpose::Import => None,
             FilePurpose::Export => Some(format!("export-{}.csv", Utc::now().format("%Y-%m-%d"))),
             FilePurpose::Pdf => Some("document.pdf".into()),
         }

@@ -118,6 +118,13 @@ export const commands = {
 	 */
 	exportCsv: (kind: ExportKind, path: string, record: string | null) => typedError<ExportReport, ErrorBody>(__TAURI_INVOKE("export_csv", { kind, path, record })),
 	/**
+	 *  Imports customers or products from a CSV file chosen in the dialog (or in the
+	 *  imports folder): a dry run says what would change and each row's problem; a real
+	 *  run writes only a file without problems, reporting progress as
+	 *  [`crate::events::PROGRESS_EVENT`].
+	 */
+	importCatalog: (kind: CatalogKind, path: string, dryRun: boolean) => typedError<ImportReport, ErrorBody>(__TAURI_INVOKE("import_catalog", { kind, path, dryRun })),
+	/**
 	 *  Opens the file dialog for `purpose` and returns the path chosen (`null` when the
 	 *  user cancelled); the commands that then write or read it accept that path.
 	 */
@@ -310,6 +317,13 @@ export type CancelOrder = {
 	/**  Why. */
 	reason?: string,
 };
+
+/**  Which records a catalogue CSV holds. */
+export type CatalogKind = 
+/**  Customers, by number. */
+"customers" | 
+/**  Products, by code. */
+"products";
 
 /**  Correct an address. */
 export type ChangeCustomerAddress = {
@@ -918,7 +932,11 @@ export type ExportKind =
 /**  One row per order line. */
 "lines" | 
 /**  The account's timeline: one row per event, oldest first. */
-"timeline";
+"timeline" | 
+/**  Every customer, in the columns an import reads. */
+"customers" | 
+/**  Every product, in the columns an import reads. */
+"products";
 
 /**  Rows written. */
 export type ExportReport = {
@@ -950,7 +968,9 @@ export type FilePurpose =
 /**  A document (PDF) to write. */
 "pdf" | 
 /**  The company's logo (PNG or JPEG) to read. */
-"logo";
+"logo" | 
+/**  A CSV file of customers or products to import. */
+"import";
 
 /**  What starting again from an empty store did. */
 export type FreshStart = {
@@ -1029,6 +1049,32 @@ export type ImageFormat =
 "png" | 
 /**  JPEG. */
 "jpeg";
+
+/**  One problem of an import file: where, and what, in the person's terms. */
+export type ImportProblem = {
+	/**  The line of the file (the header is line 1). */
+	line: number,
+	/**  The column, when the problem is one field's. */
+	column: string | null,
+	/**  What is wrong. */
+	message: string,
+};
+
+/**  What an import did (or, for a dry run or a file with problems, would do). */
+export type ImportReport = {
+	/**  Data rows read. */
+	rows: number,
+	/**  Rows that add a record. */
+	created: number,
+	/**  Rows that change a record. */
+	updated: number,
+	/**  Rows equal to their record (nothing to do). */
+	unchanged: number,
+	/**  Every problem found; when there is any, nothing was written. */
+	problems: ImportProblem[],
+	/**  True when the changes were written (not a dry run, no problems). */
+	written: boolean,
+};
 
 /**  The invoice document created when an order is invoiced. */
 export type InvoiceId = string;

@@ -30,6 +30,10 @@ pub enum ExportKind {
     Lines,
     /// The account's timeline: one row per event, oldest first.
     Timeline,
+    /// Every customer, in the columns an import reads.
+    Customers,
+    /// Every product, in the columns an import reads.
+    Products,
 }
 
 /// Rows written.

@@ -4,12 +4,12 @@
 //! is never connected to a server (the Sync screen offers a clean store instead).
 
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useState } from "react";
-import { api, onProgress } from "../api";
+import { useState } from "react";
+import { api } from "../api";
 import { messageOf } from "../lib/errors";
 import { formatCount } from "../lib/format";
 import { href } from "../lib/router";
-import type { Progress } from "../types";
+import { ProgressBar, useProgress } from "../lib/useProgress";
 import { Empty, ErrorBanner } from "./ui";
 
 export const DEMO_ORDERS = 5000;
@@ -22,20 +22,8 @@ export function useStoreEmpty(): boolean | undefined {
 export function DemoOffer() {
   const qc = useQueryClient();
   const [busy, setBusy] = useState(false);
-  const [progress, setProgress] = useState<Progress | null>(null);
+  const progress = useProgress(busy);
   const [error, setError] = useState<string>();
-  useEffect(() => {
-    if (!busy) return;
-    let unlisten: (() => void) | undefined;
-    let live = true;
-    onProgress((p) => live && setProgress(p))
-      .then((u) => (live ? (unlisten = u) : u()))
-      .catch(() => undefined);
-    return () => {
-      live = false;
-      unlisten?.();
-    };
-  }, [busy]);
   const load = async () => {
     setBusy(true);
     setError(undefined);
@@ -46,10 +34,8 @@ export function DemoOffer() {
       setError(messageOf(e));
     } finally {
       setBusy(false);
-      setProgress(null);
     }
   };
-  const pct = progress && progress.total > 0 ? Math.round((progress.done / progress.total) * 100) : 0;
   return (
     <Empty title="Your daybook is empty" testId="empty-store">
       <p>Start by creating a customer and a product, or explore Daybook with demo data.</p>
@@ -65,14 +51,7 @@ export function DemoOffer() {
         </button>
       </div>
       <p className="muted small">A store with demo data stays on this computer: it is never connected to a sync server.</p>
-      {busy && (
-        <div className="demo-progress">
-          <div className="bar" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct} data-testid="demo-progress">
-            <div className="bar-fill" style={{ width: `${pct}%` }} />
-          </div>
-          {progress && <span className="muted small">{formatCount(progress.done)} of {formatCount(progress.total)}</span>}
-        </div>
-      )}
+      {busy && <ProgressBar progress={progress} testId="demo-progress" />}
       <ErrorBanner message={error} />
     </Empty>
   );

@@ -11,6 +11,7 @@ import { api } from "../api";
 import { Empty, ErrorBanner, PageHeader, Spinner } from "../components/ui";
 import { messageOf, sentence } from "../lib/errors";
 import { formatCount, formatDateTime } from "../lib/format";
+import { ImportCard } from "./ImportCard";
 import type { BackupFile, DataStatus, ExportKind, FilePurpose } from "../types";
 
 /** `12.3 MB`. */
@@ -25,6 +26,8 @@ const EXPORTS: { kind: ExportKind; label: string; file: string }[] = [
   { kind: "orders", label: "Orders", file: "orders.csv" },
   { kind: "lines", label: "Order lines", file: "order-lines.csv" },
   { kind: "timeline", label: "History (timeline)", file: "history.csv" },
+  { kind: "customers", label: "Customers", file: "customers.csv" },
+  { kind: "products", label: "Products", file: "products.csv" },
 ];
 
 export function useDataStatus() {
@@ -179,6 +182,7 @@ function DataBody({ d }: { d: DataStatus }) {
           ))}
         </div>
       </div>
+      <ImportCard />
       <div className="card">
         <div className="card-title">Health</div>
         <div className="muted small" data-testid="data-health">
