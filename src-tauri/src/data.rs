@@ -302,8 +302,8 @@ pub async fn import_catalog(
 ) -> Res<ImportReport> {
     use tauri::Emitter;
     let file = permitted(&state, &chosen, FilePurpose::Import, &path, IMPORT_DIR)?;
-    let bytes = std::fs::read(&file)
-        .map_err(|e| AppError::io("cannot read the import file", e).body())?;
+    let bytes =
+        std::fs::read(&file).map_err(|e| AppError::io("cannot read the import file", e).body())?;
     let emitter = app.clone();
     let report = state
         .write(move |db| {

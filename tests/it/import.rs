@@ -39,7 +39,11 @@ fn products_come_from_a_spreadsheet_and_go_back_to_one() {
     );
 
     // One bad row: refused whole, each problem named; exit code 1.
-    std::fs::write(&file, "code,description,price\nBOLT,Bout M8,1.40\nNUT,Moer,twee\n").unwrap();
+    std::fs::write(
+        &file,
+        "code,description,price\nBOLT,Bout M8,1.40\nNUT,Moer,twee\n",
+    )
+    .unwrap();
     let r = b.run(&["import", "products", path]);
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert_eq!(

@@ -16,6 +16,7 @@ macro_rules! progress {
 mod bare;
 mod documents;
 mod harness;
+mod import;
 mod rows;
 mod server;
 mod sync;
@@ -155,7 +156,7 @@ Usage: daybook-bench [--quick] [options]
                        fsync-bound rows to mean anything.
   --keep               keep the databases afterwards
   --only LIST          run only these rows, e.g. --only 1,2 (profiling); 11 is the
-                       3-page invoice as PDF
+                       3-page invoice as PDF, 12 the import of 10,000 products
   --qpsg               experiment: enable SQLITE_DBCONFIG_ENABLE_QPSG on Daybook's
                        connection (stops per-use re-preparing of cached statements)
 ";
@@ -204,9 +205,11 @@ fn parse_args() -> Result<Option<Config>> {
                 cfg.only = v.split(',').map(|r| r.trim().to_string()).collect();
                 for r in &cfg.only {
                     ensure!(
-                        ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11"]
-                            .contains(&r.as_str()),
-                        "--only: no row '{r}' (rows are 1 to 11)"
+                        [
+                            "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12"
+                        ]
+                        .contains(&r.as_str()),
+                        "--only: no row '{r}' (rows are 1 to 12)"
                     );
                 }
             }
@@ -351,6 +354,13 @@ fn run(cfg: Config) -> Result<()> {
     // After the sort: "11" goes last, not between "1" and "1b".
     if cfg.runs("11") {
         rows.push(documents::row(if cfg.quick { 2 } else { 30 })?);
+    }
+    if cfg.runs("12") {
+        rows.push(if cfg.quick {
+            import::row(200, 1)?
+        } else {
+            import::row(10_000, 5)?
+        });
     }
     let server_table = if cfg.runs("10") {
         Some(server::table(&server::ServerSizes {
