@@ -31,6 +31,11 @@ fn an_owners_store_becomes_an_empty_accounts_log_with_its_numbers_under_the_admi
     store.ok(&["order", "deliver", "SO-00001"]);
     let id = text(&store.json(&["show", "SO-00001"]), "/order/id").to_string();
     store.ok(&["order", "invoice", &id]);
+    // A store of its own numbers its invoices; the account keeps the number.
+    assert_eq!(
+        int(&store.json(&["show", "SO-00001"]), "/invoice_number"),
+        1
+    );
     let waiting = int(&store.json(&["sync", "--status"]), "/pending");
     assert!(waiting >= 8, "{waiting} commands wait");
 

@@ -12,9 +12,23 @@ use uuid::Uuid;
 
 use crate::error::AppError;
 
-/// Fetches exactly the facts asked for. Only the `authority` (the server) answers the
-/// next invoice number: the largest assigned plus one, gap-free because the server
-/// has one writer per account and the number commits with the invoice.
+/// Whether the store numbers its own invoices: one never connected to a server (no
+/// server remembered, never synced, nobody ever signed in) is its own authority, and
+/// an account made from it adopts its series (`local_work` at the first sign-in: only
+/// an empty account, so the server, deciding the same commands in order, gives the
+/// same numbers). A connected store's invoices are pro forma until the server numbers
+/// them.
+fn own_authority(conn: &Connection) -> Result<bool, AppError> {
+    use daybook_store::settings;
+    Ok(settings::SYNC_SERVER.get(conn)?.is_none()
+        && settings::DEVICE_CODE.get(conn)?.is_none()
+        && settings::SIGN_IN_REQUIRED.get(conn)?.is_none())
+}
+
+/// Fetches exactly the facts asked for. Only an authority (the server, or a store
+/// that is its own: [`own_authority`]) answers the next invoice number: the largest
+/// assigned plus one, gap-free because it has one writer and the number commits with
+/// the invoice.
 pub fn fetch(
     conn: &Connection,
     needs: &FactNeeds,
@@ -32,7 +46,7 @@ pub fn fetch(
             })?
             .map_or(Money::ZERO, Money);
     }
-    if needs.invoice_number && authority {
+    if needs.invoice_number && (authority || own_authority(conn)?) {
         let max: i64 = conn
             .prepare_cached("SELECT coalesce(max(invoice_number), 0) FROM p_orders")?
             .query_row([], |r| r.get(0))?;

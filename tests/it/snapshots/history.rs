@@ -32,7 +32,7 @@ fn snapshots_of_a_history() {
         #9   2026-03-03 04:00:00 UTC  tester on ci  Delivered
               Status: placed → delivered on 3 Mar 2026 04:00
         #10  2026-03-03 05:00:00 UTC  tester on ci  Invoiced
-              Invoice number: given by the server when it syncs
+              Invoice INV-00001
               Status: delivered → invoiced on 3 Mar 2026 05:00
     "#]]
     .assert_eq(&b.ok(&["history", "SO-00001"]));
@@ -174,7 +174,7 @@ fn snapshots_of_the_timeline() {
          24  2026-03-03 08:00  tester  ci      SalesOrder  SO-00002    2  Line added: Line 1 · 5 × TEA Tea assortment at EUR 4.50, VA…
          23  2026-03-03 07:00  tester  ci      SalesOrder  SO-00002    1  Order created: SO-00002 for Anna de Vries (C-00002), in EUR
          22  2026-03-03 06:00  tester  ci      Product     PEN         2  Price changed: Price: 1.25 → 1.35
-         21  2026-03-03 05:00  tester  ci      SalesOrder  SO-00001   10  Invoiced: Invoice number: given by the server when it syncs
+         21  2026-03-03 05:00  tester  ci      SalesOrder  SO-00001   10  Invoiced: Invoice INV-00001
          20  2026-03-03 04:00  tester  ci      SalesOrder  SO-00001    9  Delivered: Status: placed → delivered on 3 Mar 2026 04:00
         more: --before 20
     "#]]

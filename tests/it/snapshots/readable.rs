@@ -170,7 +170,7 @@ fn snapshots_of_the_history_of_every_event_type() {
         #9   2026-03-03 04:00:00 UTC  tester on ci  Delivered
               Status: placed → delivered on 3 Mar 2026 04:00
         #10  2026-03-03 05:00:00 UTC  tester on ci  Invoiced
-              Invoice number: given by the server when it syncs
+              Invoice INV-00001
               Status: delivered → invoiced on 3 Mar 2026 05:00
         Order SO-00003 (00000000-0000-0000-0000-000000000003): 4 changes
         #1   2026-03-03 10:00:00 UTC  tester on ci  Order created

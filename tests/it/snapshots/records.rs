@@ -15,6 +15,7 @@ fn snapshots_of_an_order() {
           placed       2026-03-03 03:00
           delivered    2026-03-03 04:00
           invoiced     2026-03-03 05:00
+          invoice no.  1
           reference    PO-2026-031
           deliver to   Warehouse: Havenweg 8, 1041 AB Amsterdam, NL
           notes        Deliver before noon
@@ -117,7 +118,7 @@ fn snapshots_of_an_order() {
             "country": "NL"
           },
           "notes": "Deliver before noon",
-          "invoice_number": null
+          "invoice_number": 1
         }
     "#]]
     .assert_eq(&b.ok(&["show", "SO-00001", "--json"]));

@@ -289,3 +289,43 @@ fn order_pages_concatenate_to_the_whole_list_in_every_sort() {
         }
     }
 }
+
+/// A store never connected to a server is its own authority: it numbers its own
+/// invoices, gap-free; once it is connected, new invoices are pro forma until the
+/// server numbers them.
+#[test]
+fn a_store_of_its_own_numbers_its_invoices_and_a_connected_one_waits_for_the_server() {
+    use daybook_domain::{DeliverOrder, DeliveryId, InvoiceId, InvoiceOrder, PlaceOrder, VatClass};
+    let mut db = crate::fixtures::db();
+    let c = crate::fixtures::customer(&mut db, "C-1", None);
+    let p = crate::fixtures::product(&mut db, "P", 100, VatClass::Standard);
+    let mut invoice = |db: &mut daybook_app::Daybook| {
+        let o = crate::fixtures::order(db, c, &[(p, 1)]);
+        db.execute(PlaceOrder { order_id: o }.into()).unwrap();
+        db.execute(
+            DeliverOrder {
+                order_id: o,
+                delivery_id: DeliveryId::new(),
+            }
+            .into(),
+        )
+        .unwrap();
+        db.execute(
+            InvoiceOrder {
+                order_id: o,
+                invoice_id: InvoiceId::new(),
+            }
+            .into(),
+        )
+        .unwrap();
+        query::order(db.conn(), o.0).unwrap().invoice_number
+    };
+    assert_eq!(invoice(&mut db), Some(1));
+    assert_eq!(invoice(&mut db), Some(2));
+    db.remember_server("https://sync.example").unwrap();
+    assert_eq!(
+        invoice(&mut db),
+        None,
+        "pro forma until the server numbers it"
+    );
+}
