@@ -299,7 +299,7 @@ fn a_store_of_its_own_numbers_its_invoices_and_a_connected_one_waits_for_the_ser
     let mut db = crate::fixtures::db();
     let c = crate::fixtures::customer(&mut db, "C-1", None);
     let p = crate::fixtures::product(&mut db, "P", 100, VatClass::Standard);
-    let mut invoice = |db: &mut daybook_app::Daybook| {
+    let invoice = |db: &mut daybook_app::Daybook| {
         let o = crate::fixtures::order(db, c, &[(p, 1)]);
         db.execute(PlaceOrder { order_id: o }.into()).unwrap();
         db.execute(
