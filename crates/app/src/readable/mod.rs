@@ -101,6 +101,8 @@ pub fn label(field: &str) -> Option<&'static str> {
         "held_at" => "Held",
         "released_at" => "Released",
         "refused_at" => "Refused",
+        "delivery_address_id" => "Delivery address",
+        "discarded_at" => "Discarded",
         // The logo and what was read off it.
         "logo" => "Logo",
         "format" => "Image format",

@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] fns unwrap freely
 
 mod backup;
+mod drafts;
 mod engine;
 mod fixtures;
 mod flow;

@@ -1,4 +1,5 @@
-//! `daybook order ...`: create, lines, address, details, place, release, refuse, cancel, deliver, invoice, duplicate, show.
+//! `daybook order ...`: create, customer, discard, lines, address, details, place, release,
+//! refuse, cancel, deliver, invoice, duplicate, show.
 
 //! The subcommands that change things: one domain command each (friendly flags in,
 //! the command's JSON for `exec`), plus the `list`/`show` of each record kind.
@@ -9,9 +10,9 @@ use crate::{Ctx, InputError, input, read, resolve};
 use clap::Subcommand;
 use daybook_app::NumberSeries;
 use daybook_domain::{
-    AddOrderLine, CancelOrder, ChangeOrderLine, CreateOrder, DeliverOrder, DetailsValues,
-    InvoiceOrder, LineValues, PlaceOrder, RefuseHeldOrder, ReleaseOrder, RemoveOrderLine,
-    SetDeliveryAddress, SetOrderDetails,
+    AddOrderLine, CancelOrder, ChangeOrderCustomer, ChangeOrderLine, CreateOrder, DeliverOrder,
+    DetailsValues, DiscardOrder, InvoiceOrder, LineValues, PlaceOrder, RefuseHeldOrder,
+    ReleaseOrder, RemoveOrderLine, SetDeliveryAddress, SetOrderDetails,
 };
 use daybook_domain::{
     AddressId, Command, CustomerId, DeliveryId, InvoiceId, LineId, Money, OrderId, ProductId,
@@ -30,6 +31,19 @@ pub enum OrderCmd {
         /// Order number [default: the next free one, e.g. SO-00042]
         #[arg(long)]
         number: Option<String>,
+    },
+    /// Give a draft to another customer; the delivery address becomes the new
+    /// customer's first address (or none)
+    Customer {
+        /// Order id or number
+        order: String,
+        /// The new customer's id or number
+        customer: String,
+    },
+    /// Discard a draft that was never placed: it leaves the lists, its history stays
+    Discard {
+        /// Order id or number
+        order: String,
     },
     /// Add a line; price, VAT and description default to the catalogue's
     AddLine {
@@ -168,6 +182,33 @@ pub fn order(ctx: &mut Ctx, cmd: OrderCmd) -> anyhow::Result<()> {
                 Some(shown.clone()),
                 None,
                 |_| format!("created order {shown} (id {id})"),
+            )
+        }
+        OrderCmd::Customer { order, customer } => {
+            let (id, number) = order_ref(ctx, &order)?;
+            let customer_id = resolve::customer(&ctx.db, &customer)?;
+            let name = ctx.db.read().customer(customer_id)?.customer.name;
+            run(
+                ctx,
+                Command::ChangeOrderCustomer(ChangeOrderCustomer {
+                    order_id: OrderId(id),
+                    customer_id: CustomerId(customer_id),
+                }),
+                Some(number.clone()),
+                None,
+                |_| format!("order {number} is now for {name}"),
+            )
+        }
+        OrderCmd::Discard { order } => {
+            let (id, number) = order_ref(ctx, &order)?;
+            run(
+                ctx,
+                Command::DiscardOrder(DiscardOrder {
+                    order_id: OrderId(id),
+                }),
+                Some(number.clone()),
+                None,
+                |_| format!("discarded draft order {number}; its history stays"),
             )
         }
         OrderCmd::AddLine {
