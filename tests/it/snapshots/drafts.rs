@@ -67,7 +67,8 @@ fn snapshots_of_a_drafts_customer_and_discarding() {
               Customer: Anna de Vries (C-00002) → Brouwerij Noord B.V. (C-00001)
               Delivery address: Head office: Damrak 1, 1012 LG Amsterdam, NL
         #5  <now>  tester on ci  Discarded
-              Status: draft → discarded on <now>"#]].assert_eq(&masked(&b.ok(&["history", "SO-00003"])));
+              Status: draft → discarded on <now>"#]]
+    .assert_eq(&masked(&b.ok(&["history", "SO-00003"])));
 }
 
 /// The history with the times of what was done now (entries 3 on) masked.
@@ -88,4 +89,38 @@ fn masked(history: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+#[test]
+fn a_new_order_delivers_to_the_customers_first_address() {
+    let b = shop_week();
+    let created = b.ok(&[
+        "order",
+        "create",
+        "--customer",
+        "C-00001",
+        "--number",
+        "SO-00009",
+    ]);
+    assert!(
+        created.starts_with("created order SO-00009 (id ")
+            && created.trim_end().ends_with("), delivering to Head office"),
+        "{created}"
+    );
+    let shown = b.ok(&["show", "SO-00009"]);
+    assert!(
+        shown.contains("deliver to   Head office: Damrak 1, 1012 LG Amsterdam, NL"),
+        "{shown}"
+    );
+    // A customer without addresses: none.
+    let created = b.ok(&[
+        "order",
+        "create",
+        "--customer",
+        "C-00002",
+        "--number",
+        "SO-00010",
+    ]);
+    assert!(created.trim_end().ends_with(')'), "{created}");
+    assert!(!b.ok(&["show", "SO-00010"]).contains("deliver to"));
 }

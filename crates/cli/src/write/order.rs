@@ -15,11 +15,12 @@ use daybook_domain::{
     ReleaseOrder, RemoveOrderLine, SetDeliveryAddress, SetOrderDetails,
 };
 use daybook_domain::{
-    AddressId, Command, CustomerId, DeliveryId, InvoiceId, LineId, Money, OrderId, ProductId,
+    AddressId, Command, CommandEnvelope, CustomerId, DeliveryId, InvoiceId, LineId, Money, OrderId,
+    ProductId,
 };
 use uuid::Uuid;
 
-use super::{blank_is_none, run};
+use super::{blank_is_none, report, run};
 
 #[derive(Debug, Subcommand)]
 pub enum OrderCmd {
@@ -172,17 +173,46 @@ pub fn order(ctx: &mut Ctx, cmd: OrderCmd) -> anyhow::Result<()> {
             };
             let id = OrderId::new();
             let shown = number.trim().to_string();
-            run(
-                ctx,
-                Command::CreateOrder(CreateOrder {
-                    order_id: id,
-                    number,
-                    customer_id: CustomerId(customer_id),
-                }),
-                Some(shown.clone()),
-                None,
-                |_| format!("created order {shown} (id {id})"),
-            )
+            let create = Command::CreateOrder(CreateOrder {
+                order_id: id,
+                number,
+                customer_id: CustomerId(customer_id),
+            });
+            // The customer's default delivery address (the first of theirs), in the same
+            // transaction as the order.
+            let first = ctx
+                .db
+                .read()
+                .customer(customer_id)?
+                .addresses
+                .into_iter()
+                .next();
+            let Some(address) = first else {
+                return run(ctx, create, Some(shown.clone()), None, |_| {
+                    format!("created order {shown} (id {id})")
+                });
+            };
+            let deliver = Command::SetDeliveryAddress(SetDeliveryAddress {
+                order_id: id,
+                address_id: AddressId(address.id),
+            });
+            let outcomes = ctx
+                .db
+                .execute_atomic([create, deliver].map(CommandEnvelope::new))?;
+            let mut joined = outcomes.into_iter();
+            let Some(mut outcome) = joined.next() else {
+                return Err(InputError::new("the order was not created").into());
+            };
+            for o in joined {
+                outcome.revision = o.revision;
+                outcome.events.extend(o.events);
+            }
+            report(ctx, id.0, Some(shown.clone()), None, outcome, |_| {
+                format!(
+                    "created order {shown} (id {id}), delivering to {}",
+                    address.label
+                )
+            })
         }
         OrderCmd::Customer { order, customer } => {
             let (id, number) = order_ref(ctx, &order)?;
