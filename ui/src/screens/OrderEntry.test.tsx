@@ -472,6 +472,8 @@ describe("a draft's customer and discarding", () => {
     const user = userEvent.setup();
     renderWithClient(<OrderScreen id={ORDER} />);
     const button = await screen.findByTestId("order-discard");
+    // A draft is discarded, not cancelled.
+    expect(screen.queryByTestId("order-cancel")).not.toBeInTheDocument();
     button.focus();
     await user.keyboard("{Enter}");
     const confirm = await screen.findByTestId("discard-confirm");

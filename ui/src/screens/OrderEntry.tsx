@@ -71,7 +71,10 @@ function OrderView({
   const c = customer?.customer;
   return (
     <section className="screen order-entry" data-testid="order-screen" data-order-id={o.id}>
-      <OrderHeader detail={detail}>
+      <OrderHeader
+        detail={detail}
+        onChangeCustomer={draft ? () => actions.setDraftForm((f) => (f === "customer" ? null : "customer")) : undefined}
+      >
         <OrderActionButtons order={o} actions={actions} />
       </OrderHeader>
       {actions.cancelling && <CancelForm actions={actions} />}

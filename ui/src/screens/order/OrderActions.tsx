@@ -1,7 +1,7 @@
 //! The order's life-cycle actions: place (also Ctrl+Enter on a draft), release or refuse
 //! (with a reason) a held order, deliver, invoice, cancel (with a reason), duplicate,
-//! the history link, and on a draft "Change customer…" and "Discard draft…"
-//! (`DraftForms.tsx`). A refusal is shown in the
+//! the history link; a draft is discarded ("Discard draft…", `DraftForms.tsx`) rather
+//! than cancelled. A refusal is shown in the
 //! action error banner, built from the error's code and parameters.
 
 import { useEffect, useState } from "react";
@@ -131,19 +131,14 @@ export function OrderActionButtons({ order: o, actions: a }: { order: OrderRow; 
           Invoice
         </button>
       )}
+      {/* A draft was never placed: it is discarded (out of the lists) rather than cancelled. */}
       {draft && (
-        <>
-          <button type="button" className="btn" onClick={() => a.setDraftForm((f) => (f === "customer" ? null : "customer"))}
-            data-testid="order-change-customer">
-            Change customer…
-          </button>
-          <button type="button" className="btn" onClick={() => a.setDraftForm((f) => (f === "discard" ? null : "discard"))}
-            data-testid="order-discard">
-            Discard draft…
-          </button>
-        </>
+        <button type="button" className="btn" onClick={() => a.setDraftForm((f) => (f === "discard" ? null : "discard"))}
+          data-testid="order-discard">
+          Discard draft…
+        </button>
       )}
-      {o.status !== "invoiced" && o.status !== "cancelled" && o.status !== "discarded" && (
+      {!draft && o.status !== "invoiced" && o.status !== "cancelled" && o.status !== "discarded" && (
         <button type="button" className="btn" onClick={() => a.setCancelling((v) => !v)} data-testid="order-cancel">
           Cancel order…
         </button>
