@@ -31,9 +31,9 @@ export function OrderHeader({
           <a href={href(`customers/${o.customer_id}`)} data-testid="order-customer">{o.customer_name}</a>
           {onChangeCustomer && (
             <>
-              {" "}
-              <button type="button" className="btn ghost small" onClick={onChangeCustomer} data-testid="order-change-customer">
-                Change customer…
+              {" · "}
+              <button type="button" className="link-button" onClick={onChangeCustomer} data-testid="order-change-customer">
+                change customer…
               </button>
             </>
           )}
