@@ -37,6 +37,7 @@ pub fn builder() -> Builder<tauri::Wry> {
     Builder::new()
         .commands(collect_commands![
             execute_command,
+            execute_commands,
             next_number,
             list_orders,
             order_summary,

@@ -45,6 +45,25 @@ pub async fn execute_command(
     run(&app, &state, &sync, command).await
 }
 
+/// Runs several commands the user gave now, all or none (one transaction): a new
+/// order is recorded with its first line, so picking a customer alone writes nothing.
+#[tauri::command]
+#[specta::specta]
+pub async fn execute_commands(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    sync: State<'_, SyncEngine>,
+    commands: Vec<Command>,
+) -> Res<Vec<CommandOutcome>> {
+    let outcomes = state
+        .write(|db| db.execute_atomic(commands.into_iter().map(CommandEnvelope::new)))
+        .await?;
+    for outcome in &outcomes {
+        changed(&app, &sync, outcome);
+    }
+    Ok(outcomes)
+}
+
 /// Runs `command` as given now and tells the windows and the sync engine (every IPC
 /// command that records one goes through here).
 pub(crate) async fn run(

@@ -127,8 +127,6 @@ describe("documents and history, end to end", () => {
     await type(b, "Brouwerij");
     await byId(b, "customer-option");
     await enter(b);
-    await byId(b, "order-screen");
-    orderNumber = (await (await byId(b, "order-number")).getText()).trim();
     await waitFocus(b, "line-product-input");
     for (const [i, p] of PRODUCTS.entries()) {
       await type(b, p.code);
@@ -142,7 +140,10 @@ describe("documents and history, end to end", () => {
         timeout: WAIT,
         timeoutMsg: `line ${i + 1} was not added`,
       });
+      // The first line records the order: its own screen opens, the focus on the next line.
+      await waitFocus(b, "line-product-input");
     }
+    orderNumber = (await (await byId(b, "order-number")).getText()).trim();
     await waitCents(b, "order-total-gross", GROSS);
     // A draft has no documents yet.
     assert.equal((await allById(b, "document-actions")).length, 0);

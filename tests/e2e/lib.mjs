@@ -203,10 +203,11 @@ export async function enterOrder(b, search, code, quantity) {
   await type(b, search);
   await byId(b, "customer-option");
   await enter(b);
-  await byId(b, "order-screen");
-  const number = (await (await byId(b, "order-number")).getText()).trim();
+  // Picking writes nothing: the order is recorded with its first line.
+  await byId(b, "new-order-draft");
   await addLine(b, code, quantity, 1);
-  return number;
+  await waitFocus(b, "line-product-input");
+  return (await (await byId(b, "order-number")).getText()).trim();
 }
 
 /** Adds a line by keyboard from the new line's product field: code, Enter, quantity,

@@ -56,7 +56,8 @@ fn an_envelope_is_applied_once() {
     assert_eq!(b.json(&["stats"]), stats);
     // The envelope's time is the event's business time.
     let history = b.json(&["history", "SO-00001"]);
-    let last = &history["entries"][1];
+    // Created (with the customer's first address), then the line.
+    let last = &history["entries"][2];
     assert_eq!(text(last, "/issued_at"), "2025-03-01T10:00:00Z");
     assert_eq!(text(last, "/user"), "tester");
     assert_eq!(text(last, "/device"), "ci");

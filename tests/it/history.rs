@@ -115,7 +115,8 @@ fn the_timeline_filters_by_type_event_and_user() {
 
     let orders = b.json(&["timeline", "--type", "SalesOrder"]);
     let entries = orders["entries"].as_array().expect("entries");
-    assert_eq!(entries.len(), 3, "{orders}");
+    // Created with the customer's first address as its delivery address, a line, placed.
+    assert_eq!(entries.len(), 4, "{orders}");
     assert!(entries.iter().all(|e| e["stream_type"] == "SalesOrder"));
     assert!(entries.iter().all(|e| e["label"] == "SO-00001"));
     // Newest first.

@@ -82,7 +82,10 @@ export function Screen({ route }: { route: Route }) {
   switch (a) {
     case "orders":
       if (b === "new") return <NewOrder />;
-      if (b) return <OrderScreen key={b} id={b} focusLine={route.params.get("focus") === "line"} />;
+      if (b)
+        return (
+          <OrderScreen key={b} id={b} focusLine={route.params.get("focus") === "line"} place={route.params.get("place") === "1"} />
+        );
       {
         const customer = route.params.get("customer");
         return customer ? <CustomerFilterOrders id={customer} /> : <OrdersList />;

@@ -10,6 +10,11 @@ import * as __TAURI_EVENT from "@tauri-apps/api/event";
 export const commands = {
 	/**  Runs a command the user gave now (a fresh command id and time). */
 	executeCommand: (command: Command) => typedError<CommandOutcome, ErrorBody>(__TAURI_INVOKE("execute_command", { command })),
+	/**
+	 *  Runs several commands the user gave now, all or none (one transaction): a new
+	 *  order is recorded with its first line, so picking a customer alone writes nothing.
+	 */
+	executeCommands: (commands: Command[]) => typedError<CommandOutcome[], ErrorBody>(__TAURI_INVOKE("execute_commands", { commands })),
 	/**  The next free number of a series, for a new order or customer form. */
 	nextNumber: (series: NumberSeries) => typedError<string, ErrorBody>(__TAURI_INVOKE("next_number", { series })),
 	/**  A page of the order list. */
@@ -335,6 +340,17 @@ export type ChangeCustomerAddress = {
 	address: Address,
 };
 
+/**
+ *  Give a draft to another customer: the delivery address becomes the new customer's
+ *  default (their first address), or none.
+ */
+export type ChangeOrderCustomer = {
+	/**  Which order. */
+	order_id: OrderId,
+	/**  The new customer. */
+	customer_id: CustomerId,
+};
+
 /**  Change a line's quantity, price or discount (full new values). */
 export type ChangeOrderLine = {
 	/**  Which order. */
@@ -403,6 +419,10 @@ export type Command = {
 } & ReinstateProduct | {
 	type: "CreateOrder",
 } & CreateOrder | {
+	type: "ChangeOrderCustomer",
+} & ChangeOrderCustomer | {
+	type: "DiscardOrder",
+} & DiscardOrder | {
 	type: "AddOrderLine",
 } & AddOrderLine | {
 	type: "ChangeOrderLine",
@@ -666,6 +686,15 @@ export type DetailsValues = {
 	notes?: string | null,
 };
 
+/**
+ *  Drop a draft that was never placed (a held order a manager refused is one): it
+ *  leaves the lists and counts; its history stays.
+ */
+export type DiscardOrder = {
+	/**  Which order. */
+	order_id: OrderId,
+};
+
 /**  Stop offering a product. */
 export type DiscontinueProduct = {
 	/**  Which product. */
@@ -755,6 +784,8 @@ export type ErrorCode =
 "company_details_missing" | 
 /**  The order is cancelled already. */
 "already_cancelled" | 
+/**  The order was discarded (a draft dropped): nothing more can be done to it. */
+"order_discarded" | 
 /**  Delivery follows placing (`params.status`). */
 "not_placed" | 
 /**  Invoicing follows delivery (`params.status`). */
@@ -1209,7 +1240,7 @@ export type OrderPage = {
 
 /**  Filters, sort and page of the order list. */
 export type OrderQuery = {
-	/**  Only these statuses (all when empty). */
+	/**  Only these statuses (all but discarded when empty). */
 	status?: OrderStatus[],
 	/**  Only this customer's orders. */
 	customer_id?: CustomerId | null,
@@ -1302,7 +1333,12 @@ export type OrderStatus =
 /**  Invoiced; final. */
 "invoiced" | 
 /**  Cancelled; final. */
-"cancelled";
+"cancelled" | 
+/**
+ *  A draft dropped before it was ever placed: out of the lists and counts, its
+ *  history kept; final.
+ */
+"discarded";
 
 /**  Count and sums over every order matching a filter, one set of sums per currency. */
 export type OrderSummary = {

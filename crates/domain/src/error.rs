@@ -193,6 +193,9 @@ pub enum DomainError {
     /// A logo needs the company's name and address first.
     #[error("set the company's name and address before its logo")]
     CompanyDetailsMissing,
+    /// A discarded draft is final: nothing more can be done to it.
+    #[error("the order was discarded; it can no longer be changed")]
+    OrderDiscarded,
     /// Cancelling twice.
     #[error("the order is already cancelled")]
     AlreadyCancelled,
@@ -286,6 +289,7 @@ impl DomainError {
             | DomainError::NotHeld { .. }
             | DomainError::RoleRequired { .. }
             | DomainError::AlreadyCancelled
+            | DomainError::OrderDiscarded
             | DomainError::NotPlaced { .. }
             | DomainError::NotDelivered { .. }
             | DomainError::CurrencyMismatch { .. } => None,

@@ -200,6 +200,25 @@ pub struct OrderDetailsChanged {
     pub notes: Option<String>,
 }
 
+/// A draft went to another customer; its currency and delivery address are the new
+/// customer's (the address their default, the first of their addresses, or none).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderCustomerChanged {
+    /// The new customer.
+    pub customer_id: CustomerId,
+    /// The new customer's currency (the same unless the draft had no lines).
+    pub currency: Currency,
+    /// The new delivery address.
+    pub delivery_address_id: Option<AddressId>,
+}
+
+/// A draft never placed was discarded: final; it leaves the lists and counts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderDiscarded {
+    /// When.
+    pub discarded_at: DateTime<Utc>,
+}
+
 /// The order was placed: lines are now fixed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderPlaced {
@@ -412,6 +431,10 @@ events! {
     OrderDelivered => SalesOrder, 1;
     /// See [`OrderInvoiced`].
     OrderInvoiced => SalesOrder, 1;
+    /// See [`OrderCustomerChanged`].
+    OrderCustomerChanged => SalesOrder, 1;
+    /// See [`OrderDiscarded`].
+    OrderDiscarded => SalesOrder, 1;
     /// See [`CompanyDetailsChanged`].
     CompanyDetailsChanged => Company, 1;
     /// See [`CompanyLogoChanged`].

@@ -8,6 +8,7 @@ pub mod aggregate;
 pub mod command;
 pub mod company;
 pub mod customer;
+mod draft;
 pub mod error;
 pub mod event;
 pub mod facts;

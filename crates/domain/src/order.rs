@@ -1,11 +1,12 @@
 //! The SalesOrder aggregate: draft -> placed (or held, then released or refused back
-//! to draft) -> delivered -> invoiced, or cancelled. Delivery and invoicing are steps of
-//! the order's life, recorded on its stream.
+//! to draft) -> delivered -> invoiced, or cancelled; a draft may be discarded (see
+//! `draft.rs`). Delivery and invoicing are steps of the order's life, on its stream.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::command::{self, OrderCommand};
+use crate::draft::{change_customer, create, discard, draft};
 use crate::error::DomainError;
 use crate::event::*;
 use crate::facts::{FactNeeds, Facts};
@@ -236,6 +237,12 @@ pub fn apply(state: &mut Option<SalesOrder>, event: &Event) {
             o.placed_at = Some(e.released_at);
         }
         Event::HeldOrderRefused(_) => o.status = OrderStatus::Draft,
+        Event::OrderCustomerChanged(e) => {
+            o.customer_id = e.customer_id;
+            o.currency = e.currency;
+            o.delivery_address_id = e.delivery_address_id;
+        }
+        Event::OrderDiscarded(_) => o.status = OrderStatus::Discarded,
         Event::OrderCancelled(e) => {
             o.status = OrderStatus::Cancelled;
             o.cancelled_at = Some(e.cancelled_at);
@@ -265,6 +272,10 @@ pub fn needs(state: Option<&SalesOrder>, cmd: OrderCommand<'_>) -> FactNeeds {
             order_number: Some(c.number.trim().to_string()),
             ..FactNeeds::default()
         },
+        OrderCommand::ChangeOrderCustomer(c) => FactNeeds {
+            customer: Some(c.customer_id),
+            ..FactNeeds::default()
+        },
         OrderCommand::AddOrderLine(c) => FactNeeds {
             product: Some(c.product_id),
             ..FactNeeds::default()
@@ -287,15 +298,8 @@ pub fn needs(state: Option<&SalesOrder>, cmd: OrderCommand<'_>) -> FactNeeds {
         | OrderCommand::SetOrderDetails(_)
         | OrderCommand::RefuseHeldOrder(_)
         | OrderCommand::CancelOrder(_)
+        | OrderCommand::DiscardOrder(_)
         | OrderCommand::DeliverOrder(_) => FactNeeds::default(),
-    }
-}
-
-fn draft(o: &SalesOrder) -> Result<(), DomainError> {
-    if o.status == OrderStatus::Draft {
-        Ok(())
-    } else {
-        Err(DomainError::OrderNotDraft { status: o.status })
     }
 }
 
@@ -317,42 +321,6 @@ fn line(o: &SalesOrder, id: LineId) -> Result<&OrderLine, DomainError> {
         })
 }
 
-/// Opens a draft: the only command that needs the stream to be empty.
-fn create(
-    state: Option<&SalesOrder>,
-    c: &command::CreateOrder,
-    facts: &Facts,
-    at: DateTime<Utc>,
-) -> Result<Vec<Event>, DomainError> {
-    if state.is_some() {
-        return Err(DomainError::AlreadyExists {
-            kind: RecordKind::Order,
-            id: c.order_id.0,
-        });
-    }
-    let number = required("number", &c.number, 32)?;
-    if matches!(facts.order_number_owner, Some(owner) if owner != c.order_id) {
-        return Err(DomainError::DuplicateOrderNumber { number });
-    }
-    let customer = facts
-        .customer
-        .as_ref()
-        .filter(|f| f.id == c.customer_id)
-        .ok_or(DomainError::NotFound {
-            kind: RecordKind::Customer,
-            id: c.customer_id.0,
-        })?;
-    Ok(vec![
-        OrderCreated {
-            number,
-            customer_id: c.customer_id,
-            currency: customer.currency,
-            created_at: at,
-        }
-        .into(),
-    ])
-}
-
 /// All order rules. `at` is the command's time (from its envelope).
 pub fn decide(
     state: Option<&SalesOrder>,
@@ -360,15 +328,19 @@ pub fn decide(
     facts: &Facts,
     at: DateTime<Utc>,
 ) -> Result<Vec<Event>, DomainError> {
-    // Every command but creation needs the order to exist.
-    let existing = || {
-        state.ok_or(DomainError::NotFound {
+    // Every command but creation needs the order to exist and not to be discarded.
+    let existing = || match state {
+        None => Err(DomainError::NotFound {
             kind: RecordKind::Order,
             id: cmd.stream_id(),
-        })
+        }),
+        Some(o) if o.status == OrderStatus::Discarded => Err(DomainError::OrderDiscarded),
+        Some(o) => Ok(o),
     };
     match cmd {
         OrderCommand::CreateOrder(c) => create(state, c, facts, at),
+        OrderCommand::ChangeOrderCustomer(c) => change_customer(existing()?, c, facts),
+        OrderCommand::DiscardOrder(_) => discard(existing()?, at),
         OrderCommand::AddOrderLine(command::AddOrderLine {
             line_id,
             product_id,
@@ -606,6 +578,7 @@ pub fn decide(
         OrderCommand::CancelOrder(command::CancelOrder { reason, .. }) => {
             match existing()?.status {
                 OrderStatus::Invoiced => Err(DomainError::CannotCancelInvoiced),
+                OrderStatus::Discarded => Err(DomainError::OrderDiscarded),
                 OrderStatus::Cancelled => Err(DomainError::AlreadyCancelled),
                 OrderStatus::Draft
                 | OrderStatus::Held

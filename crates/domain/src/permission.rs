@@ -3,8 +3,9 @@
 //! server refuses. One exhaustive match: a new command does not compile until it has
 //! its rule.
 //!
-//! Clerk: customers (without a spending limit) and orders: create, lines, details,
-//! place (over the limit it is held), deliver, cancel before delivery. Manager: all that
+//! Clerk: customers (without a spending limit) and orders: create, change a draft's
+//! customer, lines, details, discard a draft, place (over the limit it is held),
+//! deliver, cancel before delivery. Manager: all that
 //! plus products and prices, spending limits, blocking, releasing and refusing held
 //! orders, cancelling after delivery, invoicing and the company's details. Admin:
 //! everything (and later people and devices).
@@ -35,6 +36,8 @@ pub fn required(command: &Command, state: &Aggregate) -> (Role, &'static str) {
         Command::DiscontinueProduct(_) => (Manager, "discontinue a product"),
         Command::ReinstateProduct(_) => (Manager, "reinstate a product"),
         Command::CreateOrder(_) => (Clerk, "create an order"),
+        Command::ChangeOrderCustomer(_) => (Clerk, "change an order's customer"),
+        Command::DiscardOrder(_) => (Clerk, "discard a draft order"),
         Command::AddOrderLine(_) => (Clerk, "add an order line"),
         Command::ChangeOrderLine(_) => (Clerk, "change an order line"),
         Command::RemoveOrderLine(_) => (Clerk, "remove an order line"),

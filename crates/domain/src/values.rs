@@ -67,17 +67,21 @@ pub enum OrderStatus {
     Invoiced,
     /// Cancelled; final.
     Cancelled,
+    /// A draft dropped before it was ever placed: out of the lists and counts, its
+    /// history kept; final.
+    Discarded,
 }
 
 impl OrderStatus {
     /// Every status.
-    pub const ALL: [OrderStatus; 6] = [
+    pub const ALL: [OrderStatus; 7] = [
         OrderStatus::Draft,
         OrderStatus::Held,
         OrderStatus::Placed,
         OrderStatus::Delivered,
         OrderStatus::Invoiced,
         OrderStatus::Cancelled,
+        OrderStatus::Discarded,
     ];
 
     /// Stable text form (as in JSON and the read model).
@@ -89,6 +93,7 @@ impl OrderStatus {
             OrderStatus::Delivered => "delivered",
             OrderStatus::Invoiced => "invoiced",
             OrderStatus::Cancelled => "cancelled",
+            OrderStatus::Discarded => "discarded",
         }
     }
 

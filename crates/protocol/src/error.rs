@@ -99,6 +99,8 @@ codes! {
     CompanyDetailsMissing = "company_details_missing",
     /// The order is cancelled already.
     AlreadyCancelled = "already_cancelled",
+    /// The order was discarded (a draft dropped): nothing more can be done to it.
+    OrderDiscarded = "order_discarded",
     /// Delivery follows placing (`params.status`).
     NotPlaced = "not_placed",
     /// Invoicing follows delivery (`params.status`).
@@ -522,6 +524,7 @@ impl From<&DomainError> for ErrorBody {
             ),
             D::CompanyDetailsMissing => (ErrorCode::CompanyDetailsMissing, p()),
             D::AlreadyCancelled => (ErrorCode::AlreadyCancelled, p()),
+            D::OrderDiscarded => (ErrorCode::OrderDiscarded, p()),
             D::NotPlaced { status } => (
                 ErrorCode::NotPlaced,
                 ErrorParams {

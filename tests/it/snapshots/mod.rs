@@ -15,6 +15,7 @@
 //! and timeline print the same times on every run.
 
 mod approvals;
+mod drafts;
 mod errors;
 mod exports;
 mod history;

@@ -51,6 +51,7 @@ const STATUSES: Record<OrderStatus, string> = {
   delivered: "delivered",
   invoiced: "invoiced",
   cancelled: "cancelled",
+  discarded: "discarded",
 };
 
 /** The values guarded against lost updates, by the field an error marks. */
@@ -193,6 +194,8 @@ export function errorMessage(body: ErrorBody, locale = userLocale()): string {
       return "Save the company's name and address before adding a logo.";
     case "already_cancelled":
       return "The order is already cancelled.";
+    case "order_discarded":
+      return "The order was discarded: nothing more can be done to it.";
     case "not_placed":
       return has(p.status)
         ? `The order is ${status(p.status)}; it can only be delivered once placed.`

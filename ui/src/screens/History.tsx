@@ -146,7 +146,7 @@ export function RecordHistoryScreen({ id }: { id: string }) {
         {isCustomer && (
           <label className="check">
             <input type="checkbox" checked={withOrders} onChange={(e) => setWithOrders(e.target.checked)} data-testid="history-with-orders" />
-            <span>With its orders (placed, held, released, cancelled, delivered, invoiced)</span>
+            <span>With its orders (customer changed, placed, held, released, cancelled, delivered, invoiced, discarded)</span>
           </label>
         )}
       </div>

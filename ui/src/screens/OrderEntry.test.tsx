@@ -307,7 +307,22 @@ describe("placing with Ctrl+Enter while a line is edited", () => {
 });
 
 describe("new order", () => {
-  it("creates the draft for the customer picked by typing", async () => {
+  /** The commands recorded together by the one `execute_commands` call. */
+  const batches = () => be.calls.filter((c) => c.cmd === "execute_commands").map((c) => c.args.commands as Command[]);
+
+  /** Picks Acme by typing, then types a first line of `qty` x P-100 and Enter. */
+  async function firstLine(user: ReturnType<typeof userEvent.setup>, qty = "2") {
+    await user.type(screen.getByTestId("order-customer-input"), "acme");
+    await screen.findByTestId("customer-option");
+    await user.keyboard("{Enter}");
+    const product = await screen.findByTestId("line-product-input");
+    await waitFor(() => expect(product).toHaveFocus());
+    await user.keyboard("P-100{Enter}");
+    await waitFor(() => expect(screen.getByTestId("line-quantity-input")).toHaveFocus());
+    await user.keyboard(`{Control>}a{/Control}${qty}{Enter}`);
+  }
+
+  it("writes nothing when the customer is picked; the order is recorded with its first line", async () => {
     const user = userEvent.setup();
     renderWithClient(<NewOrder />);
     const input = screen.getByTestId("order-customer-input");
@@ -318,13 +333,37 @@ describe("new order", () => {
     // The city tells two customers of the same name apart.
     expect(within(option).getByTestId("customer-option-city")).toHaveTextContent("Rotterdam");
     await user.keyboard("{Enter}");
-    await waitFor(() => expect(be.commands.some((c) => c.type === "CreateOrder")).toBe(true));
-    const cmd = be.commands.find((c) => c.type === "CreateOrder");
-    expect(cmd).toMatchObject({ type: "CreateOrder", customer_id: CUSTOMER, number: "SO-00001" });
-    expect(cmd && "order_id" in cmd && cmd.order_id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7/);
-    await waitFor(() => expect(window.location.hash).toMatch(/^#\/orders\/[0-9a-f-]{36}\?focus=line$/));
-    // No address: none is set.
-    expect(be.commands.some((c) => c.type === "SetDeliveryAddress")).toBe(false);
+    expect(await screen.findByTestId("new-order-customer")).toHaveTextContent("Acme Trading");
+    await waitFor(() => expect(screen.getByTestId("line-product-input")).toHaveFocus());
+    // Picking wrote nothing, not even a number.
+    expect(be.commands).toEqual([]);
+    expect(be.calls.some((c) => c.cmd === "next_number")).toBe(false);
+
+    await user.keyboard("P-100{Enter}");
+    await waitFor(() => expect(screen.getByTestId("line-quantity-input")).toHaveFocus());
+    await user.keyboard("{Control>}a{/Control}2{Enter}");
+    await waitFor(() => expect(batches()).toHaveLength(1));
+    const [batch] = batches();
+    expect(batch?.map((c) => c.type)).toEqual(["CreateOrder", "AddOrderLine"]);
+    expect(batch?.[0]).toMatchObject({ type: "CreateOrder", customer_id: CUSTOMER, number: "SO-00001" });
+    const id = batch?.[0] && "order_id" in batch[0] ? batch[0].order_id : "?";
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7/);
+    expect(batch?.[1]).toMatchObject({ order_id: id, product_id: "p1", quantity: 2 });
+    await waitFor(() => expect(window.location.hash).toBe(`#/orders/${id}?focus=line`));
+    expect(be.orders.get(id)?.lines).toHaveLength(1);
+  });
+
+  it("leaves no draft when the first line is refused, and keeps what was typed", async () => {
+    const user = userEvent.setup();
+    renderWithClient(<NewOrder />);
+    const before = be.orders.size;
+    await firstLine(user, "0");
+    expect(await screen.findByTestId("error-quantity")).toBeInTheDocument();
+    expect(be.orders.size).toBe(before);
+    expect(be.commands).toEqual([]);
+    expect(screen.getByTestId("line-quantity-input")).toHaveValue("0");
+    expect(screen.getByTestId("line-product-input")).toHaveValue("P-100 · Widget");
+    expect(screen.getByTestId("new-order-draft")).toBeInTheDocument();
   });
 
   it("creates a customer nobody matches from the picker and starts the order for it", async () => {
@@ -337,26 +376,128 @@ describe("new order", () => {
     expect(await screen.findByTestId("quick-customer-name")).toHaveValue("De Gouden Molen");
     expect(screen.getByTestId("quick-customer-name")).toHaveFocus();
     await user.keyboard("{Enter}");
-    await waitFor(() => expect(be.commands.some((c) => c.type === "CreateOrder")).toBe(true));
+    expect(await screen.findByTestId("new-order-customer")).toHaveTextContent("De Gouden Molen");
     const register = be.commands.find((c) => c.type === "RegisterCustomer");
     expect(register).toMatchObject({ name: "De Gouden Molen", number: "C-00002" });
-    expect(be.commands.find((c) => c.type === "CreateOrder")).toMatchObject({
+    expect(be.commands.some((c) => c.type === "CreateOrder")).toBe(false);
+    await waitFor(() => expect(screen.getByTestId("line-product-input")).toHaveFocus());
+    await user.keyboard("P-100{Enter}");
+    await waitFor(() => expect(screen.getByTestId("line-quantity-input")).toHaveFocus());
+    await user.keyboard("{Enter}");
+    await waitFor(() => expect(batches()).toHaveLength(1));
+    expect(batches()[0]?.[0]).toMatchObject({
+      type: "CreateOrder",
       customer_id: register && "customer_id" in register ? register.customer_id : "?",
     });
     await waitFor(() => expect(window.location.hash).toMatch(/^#\/orders\/[0-9a-f-]{36}\?focus=line$/));
   });
 
-  it("chooses the customer's default delivery address for the new order", async () => {
+  it("chooses the customer's default delivery address for the new order, in the same batch", async () => {
     be.customers.get(CUSTOMER)!.addresses = [
       { id: "addr-1", label: "Warehouse", street: "Kade 1", postal_code: "3011", city: "Rotterdam", country: "NL" },
       { id: "addr-2", label: "Office", street: "Plein 2", postal_code: "1012", city: "Amsterdam", country: "NL" },
     ];
     const user = userEvent.setup();
     renderWithClient(<NewOrder />);
+    await firstLine(user);
+    await waitFor(() => expect(batches()).toHaveLength(1));
+    expect(batches()[0]?.map((c) => c.type)).toEqual(["CreateOrder", "SetDeliveryAddress", "AddOrderLine"]);
+    expect(batches()[0]?.[1]).toMatchObject({ address_id: "addr-1" });
+  });
+
+  it("Ctrl+Enter on the first line records the order and has its screen place it", async () => {
+    const user = userEvent.setup();
+    renderWithClient(<NewOrder />);
     await user.type(screen.getByTestId("order-customer-input"), "acme");
     await screen.findByTestId("customer-option");
     await user.keyboard("{Enter}");
-    await waitFor(() => expect(be.commands.some((c) => c.type === "SetDeliveryAddress")).toBe(true));
-    expect(be.commands.find((c) => c.type === "SetDeliveryAddress")).toMatchObject({ address_id: "addr-1" });
+    await waitFor(() => expect(screen.getByTestId("line-product-input")).toHaveFocus());
+    await user.keyboard("P-100{Enter}");
+    await waitFor(() => expect(screen.getByTestId("line-quantity-input")).toHaveFocus());
+    await user.keyboard("{Control>}{Enter}{/Control}");
+    await waitFor(() => expect(window.location.hash).toMatch(/^#\/orders\/[0-9a-f-]{36}\?focus=line&place=1$/));
+    const id = window.location.hash.slice("#/orders/".length, "#/orders/".length + 36);
+    renderWithClient(<OrderScreen id={id} focusLine place />);
+    await waitFor(() => expect(be.orders.get(id)?.order.status).toBe("placed"));
+    expect(window.location.hash).toBe(`#/orders/${id}?focus=line`);
+  });
+
+  it("goes back to the customer picker before the first line, writing nothing", async () => {
+    const user = userEvent.setup();
+    renderWithClient(<NewOrder />);
+    await user.type(screen.getByTestId("order-customer-input"), "acme");
+    await screen.findByTestId("customer-option");
+    await user.keyboard("{Enter}");
+    await user.click(await screen.findByTestId("new-order-change-customer"));
+    await waitFor(() => expect(screen.getByTestId("order-customer-input")).toHaveFocus());
+    expect(be.calls.filter((c) => c.cmd === "execute_command" || c.cmd === "execute_commands")).toEqual([]);
+  });
+});
+
+describe("a draft's customer and discarding", () => {
+  const OTHER = "01900000-0000-7000-8000-0000000000c3";
+
+  it("changes the draft's customer from the order screen", async () => {
+    be.addCustomer({ id: OTHER, name: "Bakkerij Jansen", number: "C-00002", city: "Utrecht" });
+    be.customers.get(OTHER)!.addresses = [
+      { id: "addr-9", label: "Shop", street: "Markt 9", postal_code: "3511", city: "Utrecht", country: "NL" },
+    ];
+    const user = userEvent.setup();
+    renderWithClient(<OrderScreen id={ORDER} />);
+    await user.click(await screen.findByTestId("order-change-customer"));
+    const input = await screen.findByTestId("change-customer-input");
+    await waitFor(() => expect(input).toHaveFocus());
+    await user.type(input, "bakker");
+    await screen.findByTestId("customer-option");
+    await user.keyboard("{Enter}");
+    await waitFor(() => expect(screen.getByTestId("order-customer")).toHaveTextContent("Bakkerij Jansen"));
+    expect(lastCommand()).toEqual({ type: "ChangeOrderCustomer", order_id: ORDER, customer_id: OTHER });
+    expect(screen.queryByTestId("change-customer-form")).not.toBeInTheDocument();
+    expect(be.orders.get(ORDER)?.delivery_address?.id).toBe("addr-9");
+  });
+
+  it("shows why a blocked customer cannot take the draft", async () => {
+    be.addCustomer({ id: OTHER, name: "Bakkerij Jansen", number: "C-00002", blocked: true });
+    const user = userEvent.setup();
+    renderWithClient(<OrderScreen id={ORDER} />);
+    await user.click(await screen.findByTestId("order-change-customer"));
+    await user.type(await screen.findByTestId("change-customer-input"), "bakker");
+    await screen.findByTestId("customer-option");
+    await user.keyboard("{Enter}");
+    expect(await screen.findByTestId("change-customer-error")).toHaveTextContent(/blocked/i);
+    expect(screen.getByTestId("order-customer")).toHaveTextContent("Acme Trading");
+  });
+
+  it("discards a draft after a confirmation, by keyboard, and goes to the list", async () => {
+    const user = userEvent.setup();
+    renderWithClient(<OrderScreen id={ORDER} />);
+    const button = await screen.findByTestId("order-discard");
+    // A draft is discarded, not cancelled.
+    expect(screen.queryByTestId("order-cancel")).not.toBeInTheDocument();
+    button.focus();
+    await user.keyboard("{Enter}");
+    const confirm = await screen.findByTestId("discard-confirm");
+    await waitFor(() => expect(confirm).toHaveFocus());
+    // Esc keeps it.
+    await user.keyboard("{Escape}");
+    await waitFor(() => expect(screen.queryByTestId("discard-form")).not.toBeInTheDocument());
+    expect(be.commands).toEqual([]);
+    screen.getByTestId("order-discard").focus();
+    await user.keyboard("{Enter}");
+    await waitFor(() => expect(screen.getByTestId("discard-confirm")).toHaveFocus());
+    await user.keyboard("{Enter}");
+    await waitFor(() => expect(lastCommand()).toEqual({ type: "DiscardOrder", order_id: ORDER }));
+    await waitFor(() => expect(window.location.hash).toBe("#/orders"));
+    expect(be.orders.get(ORDER)?.order.status).toBe("discarded");
+  });
+
+  it("shows a discarded order without draft actions", async () => {
+    be.orders.get(ORDER)!.order.status = "discarded";
+    renderWithClient(<OrderScreen id={ORDER} />);
+    expect(await screen.findByTestId("order-status")).toHaveAttribute("data-status", "discarded");
+    expect(screen.queryByTestId("order-discard")).not.toBeInTheDocument();
+    expect(screen.queryByTestId("order-cancel")).not.toBeInTheDocument();
+    expect(screen.queryByTestId("order-place")).not.toBeInTheDocument();
+    expect(screen.queryByTestId("new-line")).not.toBeInTheDocument();
   });
 });

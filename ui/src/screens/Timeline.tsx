@@ -27,7 +27,7 @@ export const EVENT_TYPES: Record<StreamType, string[]> = {
   SalesOrder: [
     "OrderCreated", "OrderLineAdded", "OrderLineChanged", "OrderLineRemoved", "DeliveryAddressSet",
     "OrderDetailsChanged", "OrderPlaced", "OrderHeld", "OrderReleased", "HeldOrderRefused", "OrderCancelled",
-    "OrderDelivered", "OrderInvoiced",
+    "OrderDelivered", "OrderInvoiced", "OrderCustomerChanged", "OrderDiscarded",
   ],
   Company: ["CompanyDetailsChanged", "CompanyLogoChanged"],
 };

@@ -119,6 +119,9 @@ export class FakeBackend {
     // Input the domain refuses whatever the state (quantity 0, discount 150 %, no name...).
     const refused = inputRefusal(c);
     if (refused) fail(refused);
+    // A discarded draft refuses every command.
+    if ("order_id" in c && c.type !== "CreateOrder" && this.orders.get(c.order_id)?.order.status === "discarded")
+      fail(refusal("order_discarded"));
     switch (c.type) {
       case "RegisterCustomer": {
         if ([...this.customers.values()].some((x) => x.customer.number === c.number))
@@ -205,6 +208,22 @@ export class FakeBackend {
         d.order = { ...d.order, status: "draft", revision: d.order.revision + 1 };
         break;
       }
+      case "ChangeOrderCustomer": {
+        const d = this.order(c.order_id);
+        if (d.order.status !== "draft") fail(refusal("order_not_draft", { status: d.order.status }));
+        const cust = this.customers.get(c.customer_id) ?? fail(refusal("not_found", { kind: "customer" }));
+        if (cust.customer.blocked) fail(refusal("customer_blocked"));
+        d.order = { ...d.order, customer_id: c.customer_id, customer_name: cust.customer.name, revision: d.order.revision + 1 };
+        // The new customer's default delivery address: the first of theirs, or none.
+        d.delivery_address = cust.addresses[0] ?? null;
+        break;
+      }
+      case "DiscardOrder": {
+        const d = this.order(c.order_id);
+        if (d.order.status !== "draft") fail(refusal("order_not_draft", { status: d.order.status }));
+        d.order = { ...d.order, status: "discarded", revision: d.order.revision + 1 };
+        break;
+      }
       case "SetSpendingLimit": {
         const cust = this.customers.get(c.customer_id) ?? fail(refusal("not_found", { kind: "customer" }));
         cust.customer = { ...cust.customer, spending_limit: c.limit };
@@ -215,6 +234,23 @@ export class FakeBackend {
     }
     this.commands.push(c);
     return { command_id: "00000000-0000-7000-8000-000000000000", stream_id: "", revision: 1, events: [], duplicate: false };
+  }
+
+  /** Runs commands all or none, as `execute_commands` does in one transaction. */
+  executeAll(commands: Command[]): unknown[] {
+    const before = {
+      customers: structuredClone(this.customers),
+      orders: structuredClone(this.orders),
+      commands: this.commands.length,
+    };
+    try {
+      return commands.map((c) => this.execute(c));
+    } catch (e) {
+      this.customers = before.customers;
+      this.orders = before.orders;
+      this.commands.length = before.commands;
+      throw e;
+    }
   }
 
   /** Answers like IPC does: a fresh copy of the data (JSON over the bridge). */
@@ -230,6 +266,8 @@ export class FakeBackend {
     switch (cmd) {
       case "execute_command":
         return this.execute(args.command as Command);
+      case "execute_commands":
+        return this.executeAll(args.commands as Command[]);
       case "next_number": {
         const series = args.series as "order" | "customer";
         this.counters[series] += 1;
@@ -294,6 +332,7 @@ export class FakeBackend {
     const s = (q.search ?? "").toLowerCase();
     let rows = [...this.orders.values()].map((d) => d.order);
     if (q.status && q.status.length) rows = rows.filter((r) => q.status!.includes(r.status));
+    else rows = rows.filter((r) => r.status !== "discarded");
     if (q.customer_id) rows = rows.filter((r) => r.customer_id === q.customer_id);
     if (s) rows = rows.filter((r) => r.number.toLowerCase().startsWith(s) || r.customer_name.toLowerCase().includes(s));
     return rows;

@@ -163,7 +163,8 @@ pub fn recompute_customers(conn: &Connection, ids: &[Uuid]) -> Result<(), AppErr
             "UPDATE p_customers SET
                 open_total = (SELECT coalesce(sum(gross), 0) FROM p_orders
                               WHERE customer_id = ?1 AND status IN ('placed', 'delivered')),
-                order_count = (SELECT count(*) FROM p_orders WHERE customer_id = ?1)
+                order_count = (SELECT count(*) FROM p_orders
+                               WHERE customer_id = ?1 AND status <> 'discarded')
              WHERE id = ?1",
         )?
         .execute([id])?;

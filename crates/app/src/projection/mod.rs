@@ -153,6 +153,8 @@ pub fn project_lines(
         Event::OrderCancelled(e) => orders::cancelled(conn, w, e, state)?,
         Event::OrderDelivered(e) => orders::delivered(conn, w, e)?,
         Event::OrderInvoiced(e) => orders::invoiced(conn, w, e, state)?,
+        Event::OrderCustomerChanged(e) => orders::customer_changed(conn, w, e)?,
+        Event::OrderDiscarded(_) => orders::discarded(conn, w)?,
         // One small record, always read as it was at some moment (documents) or now
         // (the settings screen) by folding its stream: no read model.
         Event::CompanyDetailsChanged(_) | Event::CompanyLogoChanged(_) => {}

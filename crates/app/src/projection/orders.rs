@@ -1,13 +1,13 @@
 //! The orders read model: `p_orders` (with totals), `p_order_lines`, and the day
 //! figures of the dashboard (`p_daily`); placing (or releasing a held order),
 //! cancelling and invoicing move the customer's open total. A held order counts
-//! nowhere until released.
+//! nowhere until released. A discarded draft keeps its row, left out of every list.
 
 use chrono::{DateTime, Utc};
 use daybook_domain::event::{
-    DeliveryAddressSet, OrderCancelled, OrderCreated, OrderDelivered, OrderDetailsChanged,
-    OrderHeld, OrderInvoiced, OrderLineAdded, OrderLineChanged, OrderLineRemoved, OrderPlaced,
-    OrderReleased,
+    DeliveryAddressSet, OrderCancelled, OrderCreated, OrderCustomerChanged, OrderDelivered,
+    OrderDetailsChanged, OrderHeld, OrderInvoiced, OrderLineAdded, OrderLineChanged,
+    OrderLineRemoved, OrderPlaced, OrderReleased,
 };
 use daybook_domain::money::line_net;
 use daybook_domain::{Aggregate, SalesOrder};
@@ -221,6 +221,53 @@ pub(super) fn refused(conn: &Connection, w: At) -> Result<(), AppError> {
     conn.prepare_cached(
         "UPDATE p_orders SET status = 'draft', held_at = NULL, held_by = NULL,
                 updated_at = ?2, revision = ?3 WHERE id = ?1",
+    )?
+    .execute(params![id, at, rev])?;
+    Ok(())
+}
+
+/// OrderCustomerChanged: the draft and its count move to the new customer (a draft
+/// counts in no open total).
+pub(super) fn customer_changed(
+    conn: &Connection,
+    w: At,
+    e: &OrderCustomerChanged,
+) -> Result<(), AppError> {
+    let At { id, at, rev } = w;
+    conn.prepare_cached(
+        "UPDATE p_customers SET order_count = order_count - 1
+             WHERE id = (SELECT customer_id FROM p_orders WHERE id = ?1)",
+    )?
+    .execute([id])?;
+    conn.prepare_cached(
+        "UPDATE p_orders SET customer_id = ?2, currency = ?3, delivery_address_id = ?4,
+                updated_at = ?5, revision = ?6 WHERE id = ?1",
+    )?
+    .execute(params![
+        id,
+        e.customer_id.0,
+        e.currency.as_str(),
+        e.delivery_address_id.map(|a| a.0),
+        at,
+        rev
+    ])?;
+    conn.prepare_cached("UPDATE p_customers SET order_count = order_count + 1 WHERE id = ?1")?
+        .execute([e.customer_id.0])?;
+    Ok(())
+}
+
+/// OrderDiscarded: the row stays (its number stays taken, its history named) with
+/// status `discarded`, which every list, search and count leaves out.
+pub(super) fn discarded(conn: &Connection, w: At) -> Result<(), AppError> {
+    let At { id, at, rev } = w;
+    conn.prepare_cached(
+        "UPDATE p_customers SET order_count = order_count - 1
+             WHERE id = (SELECT customer_id FROM p_orders WHERE id = ?1)",
+    )?
+    .execute([id])?;
+    conn.prepare_cached(
+        "UPDATE p_orders SET status = 'discarded', updated_at = ?2, revision = ?3
+             WHERE id = ?1",
     )?
     .execute(params![id, at, rev])?;
     Ok(())

@@ -98,9 +98,10 @@ CREATE TABLE p_orders (
     -- person types "4321", and prefix search on it stays an index range.
     serial              TEXT    NOT NULL DEFAULT ''
 );
--- With `id`, the list's own order (ties broken by id): a page is an index range.
-CREATE INDEX p_orders_created ON p_orders (created_at, id);
-CREATE INDEX p_orders_gross ON p_orders (gross, id);
+-- With `id`, the list's own order (ties broken by id): a page is an index range; with
+-- `status`, the list leaves discarded drafts out from the index alone.
+CREATE INDEX p_orders_created ON p_orders (created_at, id, status);
+CREATE INDEX p_orders_gross ON p_orders (gross, id, status);
 CREATE INDEX p_orders_status ON p_orders (status, created_at);
 CREATE INDEX p_orders_customer ON p_orders (customer_id, created_at);
 CREATE INDEX p_orders_number ON p_orders (number);

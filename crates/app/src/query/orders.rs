@@ -39,7 +39,7 @@ pub enum OrderSort {
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
 pub struct OrderQuery {
-    /// Only these statuses (all when empty).
+    /// Only these statuses (all but discarded when empty).
     pub status: Vec<OrderStatus>,
     /// Only this customer's orders.
     pub customer_id: Option<CustomerId>,
@@ -184,7 +184,10 @@ fn order_row(r: &Row<'_>) -> rusqlite::Result<OrderRow> {
 fn order_filter(q: &OrderQuery) -> (String, Vec<Value>) {
     let mut clauses: Vec<String> = Vec::new();
     let mut args: Vec<Value> = Vec::new();
-    if !q.status.is_empty() {
+    if q.status.is_empty() {
+        // A discarded draft is in no list unless asked for by its status.
+        clauses.push("o.status <> 'discarded'".into());
+    } else {
         let marks = vec!["?"; q.status.len()].join(", ");
         clauses.push(format!("o.status IN ({marks})"));
         args.extend(q.status.iter().map(|s| Value::Text(s.as_str().into())));

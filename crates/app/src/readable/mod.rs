@@ -101,6 +101,8 @@ pub fn label(field: &str) -> Option<&'static str> {
         "held_at" => "Held",
         "released_at" => "Released",
         "refused_at" => "Refused",
+        "delivery_address_id" => "Delivery address",
+        "discarded_at" => "Discarded",
         // The logo and what was read off it.
         "logo" => "Logo",
         "format" => "Image format",
@@ -521,6 +523,41 @@ pub(crate) fn tell(
                 day(e.invoiced_at)
             ));
             "Invoiced"
+        }
+        Event::OrderCustomerChanged(e) => {
+            let name = |id: Uuid| -> Result<String, AppError> {
+                Ok(names.customer(id, at)?.map_or_else(
+                    || "an unknown customer".to_string(),
+                    |c| format!("{} ({})", c.name, c.number),
+                ))
+            };
+            let old = match order {
+                Some(o) => name(o.customer_id.0)?,
+                None => "–".into(),
+            };
+            rows.push(format!("Customer: {old} → {}", name(e.customer_id.0)?));
+            if cur.is_some_and(|c| c != e.currency) {
+                rows.push(format!("Currency: {}", e.currency));
+            }
+            let addr = match e.delivery_address_id {
+                Some(a) => names
+                    .customer(e.customer_id.0, at)?
+                    .and_then(|c| c.addresses.into_iter().find(|x| x.id == a))
+                    .map_or_else(
+                        || "an address no longer on file".into(),
+                        |a| format!("{}: {}", a.address.label, one_line_address(&a.address)),
+                    ),
+                None => "none (the customer has no address)".into(),
+            };
+            rows.push(format!("Delivery address: {addr}"));
+            "Customer changed"
+        }
+        Event::OrderDiscarded(e) => {
+            rows.push(format!(
+                "Status: draft → discarded on {}",
+                day(e.discarded_at)
+            ));
+            "Discarded"
         }
         Event::CompanyDetailsChanged(e) => {
             let o = company.cloned();

@@ -73,7 +73,9 @@ pub fn readable_history(conn: &Connection, id: Uuid) -> Result<Vec<ReadableEntry
 }
 
 /// The order events a customer's history can show beside its own changes.
-pub const MAJOR_ORDER_EVENTS: [&str; 7] = [
+pub const MAJOR_ORDER_EVENTS: [&str; 9] = [
+    "OrderCustomerChanged",
+    "OrderDiscarded",
     "OrderPlaced",
     "OrderHeld",
     "OrderReleased",

@@ -154,6 +154,7 @@ const EMPTY: &str = "01900000-0000-7000-8000-0000000000a3";
 const CANCELLED: &str = "01900000-0000-7000-8000-0000000000a4";
 const INVOICED: &str = "01900000-0000-7000-8000-0000000000a5";
 const OF_BLOCKED: &str = "01900000-0000-7000-8000-0000000000a6";
+const DISCARDED: &str = "01900000-0000-7000-8000-0000000000a7";
 const LINE: &str = "01900000-0000-7000-8000-0000000000d1";
 const UNKNOWN: &str = "01900000-0000-7000-8000-00000000dead";
 
@@ -498,6 +499,23 @@ fn errors() -> Value {
         "role_required",
         json!({"type": "ReleaseOrder", "order_id": DRAFT}),
     );
+
+    // A draft's customer and a discarded draft.
+    g.state(
+        "change_customer_blocked",
+        json!({"type": "ChangeOrderCustomer", "order_id": EMPTY, "customer_id": BLOCKED}),
+    );
+    g.state(
+        "change_customer_not_draft",
+        json!({"type": "ChangeOrderCustomer", "order_id": PLACED, "customer_id": CUSTOMER}),
+    );
+    g.ok(
+        json!({"type": "CreateOrder", "order_id": DISCARDED, "number": "SO-00007",
+                "customer_id": CUSTOMER}),
+    );
+    g.ok(json!({"type": "DiscardOrder", "order_id": DISCARDED}));
+    let l = g.new_id();
+    g.state("order_discarded", add_line(DISCARDED, &l, WIDGET, 1));
 
     // The application's refusals of files (the Data screen).
     let dir = tempfile::tempdir().unwrap();

@@ -3,6 +3,7 @@
 
 mod backup;
 mod catalog;
+mod drafts;
 mod engine;
 mod fixtures;
 mod flow;

@@ -5,9 +5,9 @@ use chrono::{Duration, TimeZone, Utc};
 use daybook_app::Daybook;
 use daybook_domain::*;
 use daybook_domain::{
-    AddCustomerAddress, BlockCustomer, CancelOrder, DeliverOrder, DiscontinueProduct, InvoiceOrder,
-    PlaceOrder, RegisterProduct, RemoveOrderLine, SetDeliveryAddress, SetSpendingLimit,
-    UnblockCustomer, UpdateCustomer,
+    AddCustomerAddress, BlockCustomer, CancelOrder, ChangeOrderCustomer, DeliverOrder,
+    DiscardOrder, DiscontinueProduct, InvoiceOrder, PlaceOrder, RegisterProduct, RemoveOrderLine,
+    SetDeliveryAddress, SetSpendingLimit, UnblockCustomer, UpdateCustomer,
 };
 use daybook_testkit::{
     add_order_line, address, change_order_line, create_order, dump, sample, update_customer,
@@ -85,6 +85,13 @@ pub enum Action {
     Invoice {
         o: usize,
     },
+    ChangeCustomer {
+        o: usize,
+        c: usize,
+    },
+    Discard {
+        o: usize,
+    },
 }
 
 pub fn action() -> impl Strategy<Value = Action> {
@@ -115,7 +122,9 @@ pub fn action() -> impl Strategy<Value = Action> {
         i.clone().prop_map(|o| Action::Place { o }),
         i.clone().prop_map(|o| Action::Cancel { o }),
         i.clone().prop_map(|o| Action::Deliver { o }),
-        i.prop_map(|o| Action::Invoice { o }),
+        i.clone().prop_map(|o| Action::Invoice { o }),
+        (i.clone(), i.clone()).prop_map(|(o, c)| Action::ChangeCustomer { o, c }),
+        i.prop_map(|o| Action::Discard { o }),
     ]
 }
 
@@ -242,6 +251,13 @@ pub fn command(w: &mut World, a: &Action, n: usize) -> Option<Command> {
         Action::Invoice { o } => Command::InvoiceOrder(InvoiceOrder {
             order_id: w.orders.get(o % w.orders.len().max(1))?.0,
             invoice_id: InvoiceId::new(),
+        }),
+        Action::ChangeCustomer { o, c } => Command::ChangeOrderCustomer(ChangeOrderCustomer {
+            order_id: w.orders.get(o % w.orders.len().max(1))?.0,
+            customer_id: pick(&w.customers, c)?,
+        }),
+        Action::Discard { o } => Command::DiscardOrder(DiscardOrder {
+            order_id: w.orders.get(o % w.orders.len().max(1))?.0,
         }),
     })
 }

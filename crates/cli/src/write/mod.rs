@@ -44,6 +44,18 @@ pub(crate) fn run(
 ) -> anyhow::Result<()> {
     let id = command.target().1;
     let outcome = ctx.db.execute(command)?;
+    report(ctx, id, number, created, outcome, text)
+}
+
+/// Reports what a command (or commands on one record, their outcomes joined) did.
+pub(crate) fn report(
+    ctx: &mut Ctx,
+    id: Uuid,
+    number: Option<String>,
+    created: Option<Uuid>,
+    outcome: CommandOutcome,
+    text: impl FnOnce(&CommandOutcome) -> String,
+) -> anyhow::Result<()> {
     if ctx.json {
         ctx.out.json(&Written {
             id,

@@ -1,4 +1,5 @@
-//! `daybook order ...`: create, lines, address, details, place, release, refuse, cancel, deliver, invoice, duplicate, show.
+//! `daybook order ...`: create, customer, discard, lines, address, details, place, release,
+//! refuse, cancel, deliver, invoice, duplicate, show.
 
 //! The subcommands that change things: one domain command each (friendly flags in,
 //! the command's JSON for `exec`), plus the `list`/`show` of each record kind.
@@ -9,16 +10,17 @@ use crate::{Ctx, InputError, input, read, resolve};
 use clap::Subcommand;
 use daybook_app::NumberSeries;
 use daybook_domain::{
-    AddOrderLine, CancelOrder, ChangeOrderLine, CreateOrder, DeliverOrder, DetailsValues,
-    InvoiceOrder, LineValues, PlaceOrder, RefuseHeldOrder, ReleaseOrder, RemoveOrderLine,
-    SetDeliveryAddress, SetOrderDetails,
+    AddOrderLine, CancelOrder, ChangeOrderCustomer, ChangeOrderLine, CreateOrder, DeliverOrder,
+    DetailsValues, DiscardOrder, InvoiceOrder, LineValues, PlaceOrder, RefuseHeldOrder,
+    ReleaseOrder, RemoveOrderLine, SetDeliveryAddress, SetOrderDetails,
 };
 use daybook_domain::{
-    AddressId, Command, CustomerId, DeliveryId, InvoiceId, LineId, Money, OrderId, ProductId,
+    AddressId, Command, CommandEnvelope, CustomerId, DeliveryId, InvoiceId, LineId, Money, OrderId,
+    ProductId,
 };
 use uuid::Uuid;
 
-use super::{blank_is_none, run};
+use super::{blank_is_none, report, run};
 
 #[derive(Debug, Subcommand)]
 pub enum OrderCmd {
@@ -30,6 +32,19 @@ pub enum OrderCmd {
         /// Order number [default: the next free one, e.g. SO-00042]
         #[arg(long)]
         number: Option<String>,
+    },
+    /// Give a draft to another customer; the delivery address becomes the new
+    /// customer's first address (or none)
+    Customer {
+        /// Order id or number
+        order: String,
+        /// The new customer's id or number
+        customer: String,
+    },
+    /// Discard a draft that was never placed: it leaves the lists, its history stays
+    Discard {
+        /// Order id or number
+        order: String,
     },
     /// Add a line; price, VAT and description default to the catalogue's
     AddLine {
@@ -158,16 +173,72 @@ pub fn order(ctx: &mut Ctx, cmd: OrderCmd) -> anyhow::Result<()> {
             };
             let id = OrderId::new();
             let shown = number.trim().to_string();
+            let create = Command::CreateOrder(CreateOrder {
+                order_id: id,
+                number,
+                customer_id: CustomerId(customer_id),
+            });
+            // The customer's default delivery address (the first of theirs), in the same
+            // transaction as the order.
+            let first = ctx
+                .db
+                .read()
+                .customer(customer_id)?
+                .addresses
+                .into_iter()
+                .next();
+            let Some(address) = first else {
+                return run(ctx, create, Some(shown.clone()), None, |_| {
+                    format!("created order {shown} (id {id})")
+                });
+            };
+            let deliver = Command::SetDeliveryAddress(SetDeliveryAddress {
+                order_id: id,
+                address_id: AddressId(address.id),
+            });
+            let outcomes = ctx
+                .db
+                .execute_atomic([create, deliver].map(CommandEnvelope::new))?;
+            let mut joined = outcomes.into_iter();
+            let Some(mut outcome) = joined.next() else {
+                return Err(InputError::new("the order was not created").into());
+            };
+            for o in joined {
+                outcome.revision = o.revision;
+                outcome.events.extend(o.events);
+            }
+            report(ctx, id.0, Some(shown.clone()), None, outcome, |_| {
+                format!(
+                    "created order {shown} (id {id}), delivering to {}",
+                    address.label
+                )
+            })
+        }
+        OrderCmd::Customer { order, customer } => {
+            let (id, number) = order_ref(ctx, &order)?;
+            let customer_id = resolve::customer(&ctx.db, &customer)?;
+            let name = ctx.db.read().customer(customer_id)?.customer.name;
             run(
                 ctx,
-                Command::CreateOrder(CreateOrder {
-                    order_id: id,
-                    number,
+                Command::ChangeOrderCustomer(ChangeOrderCustomer {
+                    order_id: OrderId(id),
                     customer_id: CustomerId(customer_id),
                 }),
-                Some(shown.clone()),
+                Some(number.clone()),
                 None,
-                |_| format!("created order {shown} (id {id})"),
+                |_| format!("order {number} is now for {name}"),
+            )
+        }
+        OrderCmd::Discard { order } => {
+            let (id, number) = order_ref(ctx, &order)?;
+            run(
+                ctx,
+                Command::DiscardOrder(DiscardOrder {
+                    order_id: OrderId(id),
+                }),
+                Some(number.clone()),
+                None,
+                |_| format!("discarded draft order {number}; its history stays"),
             )
         }
         OrderCmd::AddLine {

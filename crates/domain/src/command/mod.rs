@@ -171,6 +171,8 @@ commands! {
     /// The commands of a sales order's stream.
     Order(OrderCommand, SalesOrder, Order, order_id) {
         CreateOrder,
+        ChangeOrderCustomer,
+        DiscardOrder,
         AddOrderLine,
         ChangeOrderLine,
         RemoveOrderLine,

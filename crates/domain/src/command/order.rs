@@ -19,6 +19,30 @@ pub struct CreateOrder {
     pub customer_id: CustomerId,
 }
 
+/// Give a draft to another customer: the delivery address becomes the new customer's
+/// default (their first address), or none.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ChangeOrderCustomer {
+    /// Which order.
+    pub order_id: OrderId,
+    /// The new customer.
+    pub customer_id: CustomerId,
+}
+
+/// Drop a draft that was never placed (a held order a manager refused is one): it
+/// leaves the lists and counts; its history stays.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct DiscardOrder {
+    /// Which order.
+    pub order_id: OrderId,
+}
+
 /// Add a line; price, VAT and description default to the catalogue's.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]

@@ -3,6 +3,7 @@
 
 mod company;
 mod customer;
+mod draft;
 mod edge_json;
 mod guard;
 mod harness;

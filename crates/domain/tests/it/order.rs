@@ -117,6 +117,7 @@ fn history(status: OrderStatus) -> Vec<Event> {
         OrderStatus::Delivered => h.extend([placed(), delivered()]),
         OrderStatus::Invoiced => h.extend([placed(), delivered(), invoiced()]),
         OrderStatus::Cancelled => h.push(cancelled()),
+        OrderStatus::Discarded => h.push(OrderDiscarded { discarded_at: at() }.into()),
     }
     h
 }

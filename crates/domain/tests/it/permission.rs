@@ -7,10 +7,10 @@ use std::collections::BTreeSet;
 
 use daybook_domain::event::Event;
 use daybook_domain::{
-    AddCustomerAddress, BlockCustomer, CancelOrder, ChangeCustomerAddress, CompanyId, DeliverOrder,
-    DiscontinueProduct, InvoiceOrder, PlaceOrder, RefuseHeldOrder, ReinstateProduct, ReleaseOrder,
-    RemoveCustomerAddress, RemoveOrderLine, SetDeliveryAddress, SetOrderDetails, SetSpendingLimit,
-    UnblockCustomer,
+    AddCustomerAddress, BlockCustomer, CancelOrder, ChangeCustomerAddress, ChangeOrderCustomer,
+    CompanyId, DeliverOrder, DiscardOrder, DiscontinueProduct, InvoiceOrder, PlaceOrder,
+    RefuseHeldOrder, ReinstateProduct, ReleaseOrder, RemoveCustomerAddress, RemoveOrderLine,
+    SetDeliveryAddress, SetOrderDetails, SetSpendingLimit, UnblockCustomer,
 };
 use daybook_domain::{
     Aggregate, Command, CustomerFacts, DomainError, Facts, Money, Role, StreamType, permission,
@@ -296,6 +296,26 @@ fn matrix() -> Vec<Row> {
             vec![],
             cf(),
             create_order(o, "SO-1", c).into(),
+            Clerk,
+        ),
+        row(
+            "change a draft's customer",
+            SalesOrder,
+            order_draft.clone(),
+            customer(|f| f.id = id(0xC2)),
+            ChangeOrderCustomer {
+                order_id: o,
+                customer_id: id(0xC2),
+            }
+            .into(),
+            Clerk,
+        ),
+        row(
+            "discard a draft",
+            SalesOrder,
+            order_draft.clone(),
+            none(),
+            DiscardOrder { order_id: o }.into(),
             Clerk,
         ),
         row(

@@ -1,8 +1,8 @@
 //! The line grid: the saved lines (edited in place on a draft) and, on a draft, the new
 //! line. Enter on a saved line's discount moves to the next line's quantity, or to the
-//! new line's product after the last one.
+//! new line's product after the last one; a line added keeps the new line in view.
 
-import { useRef, type RefObject } from "react";
+import { useEffect, useRef, type RefObject } from "react";
 import type { OrderDetail } from "../../types";
 import { LineEditor } from "./LineEditor";
 import { NewLine } from "./NewLine";
@@ -17,6 +17,14 @@ export function LineGrid({
   const o = detail.order;
   const draft = o.status === "draft";
   const lineQtyRefs = useRef<Map<string, HTMLInputElement>>(new Map());
+
+  // A line just added pushes the new line (focused already, for the next one) down:
+  // keep it in view.
+  const count = detail.lines.length;
+  useEffect(() => {
+    const el = newLineProductRef.current;
+    if (el && document.activeElement === el && "scrollIntoView" in el) el.scrollIntoView({ block: "nearest" });
+  }, [count, newLineProductRef]);
 
   const focusAfterLine = (index: number) => {
     const next = detail.lines[index + 1];

@@ -4,7 +4,8 @@
 //! typed while this one is saved; a refusal puts it back with the error at its field.
 //! A code nothing matches offers "Create product …": a compact form with the code filled
 //! in, and Enter there comes back with the new product chosen and the quantity focused.
-//! The dropdown shows 10 matches, then "More…" for the next 10.
+//! The dropdown shows 10 matches, then "More…" for the next 10. A new order's first row
+//! is recorded with the order (`record`, see `NewOrder.tsx`).
 
 import { useRef, useState } from "react";
 import { createPortal } from "react-dom";
@@ -15,7 +16,10 @@ import { useCommand } from "../../lib/commands";
 import { fieldErrorsOf, type FieldErrors } from "../../lib/errors";
 import { formatMoney, moneyToInput } from "../../lib/money";
 import { uuidv7 } from "../../lib/uuid";
-import type { ProductRow } from "../../types";
+import type { Command, ProductRow } from "../../types";
+
+/** The line a new-line row records. */
+export type AddLine = Extract<Command, { type: "AddOrderLine" }>;
 import { LINE_FIELDS, LineError, focusSelect, isPlaceKey, onLineKey, parseLine, placeAfter, type LineInputs } from "./lineInputs";
 
 function productLabel(p: ProductRow) {
@@ -32,10 +36,13 @@ export function NewLine({
   orderId,
   index,
   productRef,
+  record,
 }: {
   orderId: string;
   index: number;
   productRef: React.RefObject<HTMLInputElement | null>;
+  /** Records the line some other way (a new order records itself with it). */
+  record?: (line: AddLine) => Promise<unknown>;
 }) {
   const { run, pending } = useCommand();
   const [product, setProduct] = useState<ProductRow | null>(null);
@@ -88,16 +95,17 @@ export function NewLine({
     // is saved; put it back with the error if the back end refuses it.
     const saved = { product, text, v };
     reset();
+    const line: AddLine = {
+      type: "AddOrderLine",
+      order_id: orderId,
+      line_id: uuidv7(),
+      product_id: product.id,
+      quantity: parsed.quantity,
+      unit_price: parsed.unit_price,
+      discount_bp: parsed.discount_bp,
+    };
     try {
-      await run({
-        type: "AddOrderLine",
-        order_id: orderId,
-        line_id: uuidv7(),
-        product_id: product.id,
-        quantity: parsed.quantity,
-        unit_price: parsed.unit_price,
-        discount_bp: parsed.discount_bp,
-      });
+      await (record ? record(line) : run(line));
       return true;
     } catch (e) {
       setProduct(saved.product);

@@ -1,6 +1,7 @@
 //! The order's life-cycle actions: place (also Ctrl+Enter on a draft), release or refuse
 //! (with a reason) a held order, deliver, invoice, cancel (with a reason), duplicate,
-//! and the history link. A refusal is shown in the
+//! the history link; a draft is discarded ("Discard draft…", `DraftForms.tsx`) rather
+//! than cancelled. A refusal is shown in the
 //! action error banner, built from the error's code and parameters.
 
 import { useEffect, useState } from "react";
@@ -24,6 +25,8 @@ export function useOrderActions(o: OrderRow) {
   const setError = (message?: string) => setRefusal(message === undefined ? undefined : { message, revision: o.revision });
   const error = refusal && refusal.revision === o.revision ? refusal.message : undefined;
   const [cancelling, setCancelling] = useState(false);
+  // The draft's own forms: another customer, or discard it.
+  const [draftForm, setDraftForm] = useState<"customer" | "discard" | null>(null);
   const [refusing, setRefusing] = useState(false);
   const [reason, setReason] = useState("");
 
@@ -89,6 +92,8 @@ export function useOrderActions(o: OrderRow) {
     duplicate,
     cancelling,
     setCancelling,
+    draftForm,
+    setDraftForm,
     refusing,
     setRefusing,
     reason,
@@ -126,7 +131,14 @@ export function OrderActionButtons({ order: o, actions: a }: { order: OrderRow; 
           Invoice
         </button>
       )}
-      {o.status !== "invoiced" && o.status !== "cancelled" && (
+      {/* A draft was never placed: it is discarded (out of the lists) rather than cancelled. */}
+      {draft && (
+        <button type="button" className="btn" onClick={() => a.setDraftForm((f) => (f === "discard" ? null : "discard"))}
+          data-testid="order-discard">
+          Discard draft…
+        </button>
+      )}
+      {!draft && o.status !== "invoiced" && o.status !== "cancelled" && o.status !== "discarded" && (
         <button type="button" className="btn" onClick={() => a.setCancelling((v) => !v)} data-testid="order-cancel">
           Cancel order…
         </button>

@@ -1,5 +1,5 @@
-//! The order's header: number, status, customer, the moments of its life cycle, and the
-//! action buttons.
+//! The order's header: number, status, customer (on a draft, "Change customer…"), the
+//! moments of its life cycle, and the action buttons.
 
 import type { ReactNode } from "react";
 import { PageHeader, StatusBadge } from "../../components/ui";
@@ -7,7 +7,16 @@ import { formatDateTime } from "../../lib/format";
 import { href } from "../../lib/router";
 import type { OrderDetail } from "../../types";
 
-export function OrderHeader({ detail, children }: { detail: OrderDetail; children: ReactNode }) {
+export function OrderHeader({
+  detail,
+  onChangeCustomer,
+  children,
+}: {
+  detail: OrderDetail;
+  /** A draft's "Change customer…" (see `DraftForms.tsx`). */
+  onChangeCustomer?: () => void;
+  children: ReactNode;
+}) {
   const o = detail.order;
   return (
     <PageHeader
@@ -20,6 +29,14 @@ export function OrderHeader({ detail, children }: { detail: OrderDetail; childre
       sub={
         <>
           <a href={href(`customers/${o.customer_id}`)} data-testid="order-customer">{o.customer_name}</a>
+          {onChangeCustomer && (
+            <>
+              {" · "}
+              <button type="button" className="link-button" onClick={onChangeCustomer} data-testid="order-change-customer">
+                change customer…
+              </button>
+            </>
+          )}
           <span className="muted"> · created {formatDateTime(o.created_at)}</span>
           {o.placed_at && <span className="muted"> · placed {formatDateTime(o.placed_at)}</span>}
           {o.delivered_at && <span className="muted"> · delivered {formatDateTime(o.delivered_at)}</span>}
