@@ -239,8 +239,9 @@ impl<'a> BareWriter<'a> {
                 )?
                 .execute(params![full.customer, gross])?;
                 conn.prepare_cached(
-                    "INSERT INTO p_daily (day, orders, net, gross) VALUES (?1, 1, ?2, ?3)
-                     ON CONFLICT (day) DO UPDATE SET orders = orders + 1,
+                    "INSERT INTO p_daily (day, currency, orders, net, gross)
+                     VALUES (?1, 'EUR', 1, ?2, ?3)
+                     ON CONFLICT (day, currency) DO UPDATE SET orders = orders + 1,
                         net = net + excluded.net, gross = gross + excluded.gross",
                 )?
                 .execute(params!["2025-01-01", gross, gross])?;
@@ -480,8 +481,9 @@ pub fn replay_by_hand(source: &Connection, target: &mut Connection) -> Result<u6
                 )?
                 .execute(params![customer, net + vat])?;
                 tx.prepare_cached(
-                    "INSERT INTO p_daily (day, orders, net, gross) VALUES (?1, 1, ?2, ?3)
-                     ON CONFLICT (day) DO UPDATE SET orders = orders + 1,
+                    "INSERT INTO p_daily (day, currency, orders, net, gross)
+                     VALUES (?1, 'EUR', 1, ?2, ?3)
+                     ON CONFLICT (day, currency) DO UPDATE SET orders = orders + 1,
                         net = net + excluded.net, gross = gross + excluded.gross",
                 )?
                 .execute(params![
