@@ -85,4 +85,20 @@ fn an_owners_store_becomes_an_empty_accounts_log_with_its_numbers_under_the_admi
     // Nothing was kept: it is still its owner's, and works on.
     other.ok(&["customer", "add", "--name", "Another One"]);
     assert_eq!(int(&other.json(&["sync", "--status"]), "/pending"), 2);
+
+    // Nor does a device token merge it: its first sync refuses, before anything moves.
+    let token = server.token("integration");
+    let r = other.run(&["--server", &server.url(), "--token", &token, "sync"]);
+    assert_ne!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let said = format!("{}{}", r.stdout, r.stderr);
+    assert!(said.contains("needs an empty store"), "{said}");
+    assert_eq!(int(&other.json(&["sync", "--status"]), "/pending"), 2);
+    let theirs = colleague.json(&["customer", "list"]).to_string();
+    assert!(!theirs.contains("Somebody Else"), "{theirs}");
+    colleague.ok(&["sync"]);
+    let theirs = colleague.json(&["customer", "list"]).to_string();
+    assert!(
+        !theirs.contains("Somebody Else"),
+        "nothing reached the account: {theirs}"
+    );
 }

@@ -517,6 +517,29 @@ fn crash_client_sigkill_during_sync() {
             }
         }
     };
+    // The store joins the account empty (a store with work of its own joins only an
+    // empty account), then works offline: its syncs push that work.
+    let joined = Process::new(bin())
+        .arg("--data")
+        .arg(dir.path())
+        .args([
+            "--user",
+            "cli",
+            "--server",
+            &server.url(),
+            "--token",
+            &token,
+            "sync",
+        ])
+        .env_remove("DAYBOOK_DATA")
+        .env_remove("DAYBOOK_DEVICE")
+        .output()
+        .expect("daybook sync runs");
+    assert!(
+        joined.status.success(),
+        "the empty store joins: {}",
+        String::from_utf8_lossy(&joined.stderr)
+    );
     local_work(&mut generator, &mut acked, 400);
     let (mut kills, mut completed, mut max_delay) = (0u64, 0u64, 800u64);
     let mut first = true;

@@ -136,6 +136,11 @@ impl Daybook {
         if holds_demo(self.conn())? {
             return Err(AppError::DemoData);
         }
+        // Work of its own goes only into an empty account: the first sync checks.
+        if crate::replica::local_work(self.conn())? && keys::BRINGS_WORK.get(self.conn())?.is_none()
+        {
+            keys::BRINGS_WORK.set(self.conn(), &chrono::Utc::now().timestamp_millis())?;
+        }
         Ok(keys::SYNC_SERVER.set(self.conn(), &url.to_string())?)
     }
 

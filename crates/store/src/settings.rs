@@ -50,11 +50,14 @@ pub enum Key {
     /// When a person first signed in on this store: from then on it is an account's
     /// store, and nobody works in it without signing in (no local owner any more).
     SignInRequired,
+    /// When the store was connected to a server while it held work of its own (never
+    /// synced): its first sync joins only an empty account.
+    BringsWork,
 }
 
 impl Key {
     /// Every key.
-    pub const ALL: [Key; 15] = [
+    pub const ALL: [Key; 16] = [
         Key::AccountId,
         Key::StoreId,
         Key::Device,
@@ -70,6 +73,7 @@ impl Key {
         Key::SignedIn,
         Key::People,
         Key::SignInRequired,
+        Key::BringsWork,
     ];
 
     /// The key as stored (stable: stores written by every earlier build use it).
@@ -90,6 +94,7 @@ impl Key {
             Key::SignedIn => "people.signed_in",
             Key::People => "people.directory",
             Key::SignInRequired => "people.sign_in_required",
+            Key::BringsWork => "sync.brings_work",
         }
     }
 
@@ -236,6 +241,10 @@ pub const PEOPLE: Setting<String> = Setting::new(Key::People);
 /// When a person first signed in here (milliseconds since the epoch); set, nobody
 /// works in the store without signing in (`daybook_app` reads and writes it).
 pub const SIGN_IN_REQUIRED: Setting<i64> = Setting::new(Key::SignInRequired);
+
+/// When the store was connected while holding work of its own (milliseconds since the
+/// epoch); `daybook_app` sets it, the sync engine reads it before its first bind.
+pub const BRINGS_WORK: Setting<i64> = Setting::new(Key::BringsWork);
 
 /// Every setting stored, by key; rows with keys this build does not know are skipped
 /// (a newer build's settings), as are none of this build's.

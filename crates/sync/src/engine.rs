@@ -341,6 +341,18 @@ impl Engine {
             return Ok(b.account_id);
         }
         let me = self.client.me().await?;
+        // A store connected with work of its own joins only an account without data (a
+        // sign-in checked this; a token, or an account filled since, is checked here,
+        // before anything is bound): no silent merge, no printed number changing.
+        if self.with_db(|d| d.read().brings_work()).await?
+            && self.client.pull(me.account_id, 0, 1).await?.head > 0
+        {
+            return Err(SyncError::Config(format!(
+                "this store holds work of its own, and the account {} has data already: \
+                 joining it needs an empty store (start a clean store; this one is kept aside)",
+                me.account_name
+            )));
+        }
         let binding = Binding {
             account_id: me.account_id,
             device_name: me.device_name,

@@ -301,6 +301,15 @@ impl<'c> Reader<'c> {
         replica::local_work(self.conn)
     }
 
+    /// Whether the store was connected holding work of its own and has not synced yet:
+    /// its first sync may join only an account without data (no silent merge).
+    pub fn brings_work(&self) -> Result<bool, AppError> {
+        Ok(replica::binding(self.conn)?.is_none()
+            && daybook_store::settings::BRINGS_WORK
+                .get(self.conn)?
+                .is_some())
+    }
+
     /// The account and device the server knows this store as, once it has synced.
     pub fn binding(&self) -> Result<Option<Binding>, AppError> {
         replica::binding(self.conn)
