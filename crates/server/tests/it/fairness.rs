@@ -194,42 +194,57 @@ async fn a_colleagues_small_push_is_not_stalled_by_a_1000_line_push() {
     let (customer, c) = register_customer("C-1", None);
     let (product, p) = register_product("BOLT", 100);
     push_ok(&http, &server, &t, vec![ob.cmd(c), ob.cmd(p)]).await;
-    let (order, o) = create_order("SO-1", customer);
-    let mut big = vec![ob.cmd(o)];
-    big.extend((0..999).map(|_| ob.cmd(add_line(order, product, 1))));
-    let big_push = {
-        let (http, t) = (http.clone(), t.clone());
-        let uri = server.commands_uri(&t);
-        tokio::spawn(async move {
-            let started = Instant::now();
-            let r = http
-                .post(uri)
-                .bearer_auth(&t.token)
-                .json(&daybook_protocol::PushRequest { commands: big })
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(r.status(), 200);
-            let answer: daybook_protocol::PushResponse = r.json().await.unwrap();
-            assert!(accepted_all(&answer));
-            started.elapsed()
-        })
-    };
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    // One big push can be over before a few small ones are timed (a fast machine):
+    // push 1,000-line orders one after another until enough small pushes ran during
+    // them, timing only those.
     let mut theirs = Outbox::new();
     let mut times = Vec::new();
-    while !big_push.is_finished() {
-        let cmd = theirs.cmd(register_product(&format!("Q-{}", times.len()), 1).1);
-        let (answer, took) = timed_push(&http, &server, &colleague, vec![cmd]).await;
-        assert!(accepted_all(&answer.expect("answered 200")));
-        times.push(took);
+    let mut bigs = Vec::new();
+    for n in 0..8 {
+        if times.len() >= 10 {
+            break;
+        }
+        let (order, o) = create_order(&format!("SO-{n}"), customer);
+        let mut big = vec![ob.cmd(o)];
+        big.extend((0..999).map(|_| ob.cmd(add_line(order, product, 1))));
+        let big_push = {
+            let (http, t) = (http.clone(), t.clone());
+            let uri = server.commands_uri(&t);
+            tokio::spawn(async move {
+                let started = Instant::now();
+                let r = http
+                    .post(uri)
+                    .bearer_auth(&t.token)
+                    .json(&daybook_protocol::PushRequest { commands: big })
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(r.status(), 200);
+                let answer: daybook_protocol::PushResponse = r.json().await.unwrap();
+                assert!(accepted_all(&answer));
+                started.elapsed()
+            })
+        };
+        // Let the big push reach the server's writer first.
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        while !big_push.is_finished() {
+            let cmd = theirs.cmd(register_product(&format!("Q-{}", times.len()), 1).1);
+            let (answer, took) = timed_push(&http, &server, &colleague, vec![cmd]).await;
+            assert!(accepted_all(&answer.expect("answered 200")));
+            times.push(took);
+        }
+        bigs.push(big_push.await.unwrap());
     }
-    let big = big_push.await.unwrap();
-    assert!(times.len() >= 3, "the big push ran long enough to measure");
+    assert!(
+        times.len() >= 3,
+        "the big pushes ran long enough to measure"
+    );
+    let big = bigs.iter().max().copied().unwrap_or_default();
     let p95 = percentile(&mut times, 95);
     println!(
-        "1,000-line push took {} ms; the colleague's {} small pushes meanwhile: p95 {} ms, \
-         worst {} ms",
+        "{} 1,000-line pushes, the longest {} ms; the colleague's {} small pushes meanwhile: \
+         p95 {} ms, worst {} ms",
+        bigs.len(),
         big.as_millis(),
         times.len(),
         p95.as_millis(),
