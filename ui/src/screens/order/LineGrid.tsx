@@ -36,18 +36,7 @@ export function LineGrid({
   return (
     <div className="card lines-card">
       <table className="lines" data-testid="order-lines">
-        <thead>
-          <tr>
-            <th className="col-idx">#</th>
-            <th>Product</th>
-            <th className="right col-qty">Qty</th>
-            <th className="right col-price">Unit price</th>
-            <th className="right col-disc">Discount</th>
-            <th className="right col-vat">VAT</th>
-            <th className="right col-net">Net</th>
-            <th className="col-act" aria-label="Actions" />
-          </tr>
-        </thead>
+        <LinesHead />
         <tbody>
           {detail.lines.map((l, i) => (
             <LineEditor
@@ -79,5 +68,23 @@ export function LineGrid({
         </p>
       )}
     </div>
+  );
+}
+
+/** The line grid's column headings (the order screen's and a new order's). */
+export function LinesHead() {
+  return (
+    <thead>
+      <tr>
+        <th className="col-idx">#</th>
+        <th>Product</th>
+        <th className="right col-qty">Qty</th>
+        <th className="right col-price">Unit price</th>
+        <th className="right col-disc">Discount</th>
+        <th className="right col-vat">VAT</th>
+        <th className="right col-net">Net</th>
+        <th className="col-act" aria-label="Actions" />
+      </tr>
+    </thead>
   );
 }

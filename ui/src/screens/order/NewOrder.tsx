@@ -16,6 +16,7 @@ import { navigate } from "../../lib/router";
 import { uuidv7 } from "../../lib/uuid";
 import type { Command, CustomerRow } from "../../types";
 import { CustomerPicker } from "./CustomerPicker";
+import { LinesHead } from "./LineGrid";
 import { NewLine, type AddLine } from "./NewLine";
 import { PLACE_EVENT } from "./lineInputs";
 
@@ -141,18 +142,7 @@ function FirstLine({ customer, onChangeCustomer }: { customer: CustomerRow; onCh
       <div className="order-body">
         <div className="card lines-card">
           <table className="lines" data-testid="order-lines">
-            <thead>
-              <tr>
-                <th className="col-idx">#</th>
-                <th>Product</th>
-                <th className="right col-qty">Qty</th>
-                <th className="right col-price">Unit price</th>
-                <th className="right col-disc">Discount</th>
-                <th className="right col-vat">VAT</th>
-                <th className="right col-net">Net</th>
-                <th className="col-act" aria-label="Actions" />
-              </tr>
-            </thead>
+            <LinesHead />
             <tbody>
               <NewLine orderId="" index={0} productRef={productRef} record={record} />
             </tbody>
