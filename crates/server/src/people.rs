@@ -139,6 +139,21 @@ pub(crate) fn waiting_from_json(json: Option<&str>) -> Vec<WaitingWork> {
         .unwrap_or_default()
 }
 
+/// Reads a device's report from its JSON, objects where the document says objects:
+/// serde would also take a struct written as an array (`[[]]`), which the API
+/// description does not allow.
+pub(crate) fn waiting_from_value(value: serde_json::Value) -> Result<WaitingReport, String> {
+    let objects = value.as_object().is_some_and(|o| {
+        o.get("people")
+            .and_then(serde_json::Value::as_array)
+            .is_none_or(|people| people.iter().all(serde_json::Value::is_object))
+    });
+    if !objects {
+        return Err("the report is an object {\"people\": [{\"user\", \"commands\"}, ...]}".into());
+    }
+    serde_json::from_value(value).map_err(|e| format!("the report cannot be read: {e}"))
+}
+
 /// Checks a device's report and folds it to one entry per user, by login; the JSON
 /// kept for the device list.
 pub(crate) fn waiting_to_json(report: &WaitingReport) -> Result<String, String> {

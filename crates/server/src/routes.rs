@@ -19,7 +19,7 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use daybook_protocol::{
     DEFAULT_PULL_LIMIT, DeviceInfo, ErrorBody, Health, LiveHead, MAX_BODY_BYTES, MAX_PULL_LIMIT,
-    PeopleResponse, PersonInfo, PullResponse, PushRequest, PushResponse, WaitingReport,
+    PeopleResponse, PersonInfo, PullResponse, PushRequest, PushResponse,
 };
 use futures_util::Stream;
 use serde::Deserialize;
@@ -149,6 +149,13 @@ where
         // text with whole numbers spelled as integers (`crate::json`).
         let read = Json::<Box<RawValue>>::from_request(req, state);
         match tokio::time::timeout(state.body_read_timeout(), read).await {
+            // Every body the API describes is an object; serde would also take a
+            // struct written as an array (`[[]]`), which the document does not allow.
+            Ok(Ok(Json(raw))) if !raw.get().trim_start().starts_with('{') => Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                daybook_protocol::ErrorCode::InvalidBody,
+                "the body must be a JSON object",
+            )),
             Ok(Ok(Json(raw))) => Json::<T>::from_bytes(whole_numbers(raw.get()).as_bytes())
                 .map(|Json(v)| ApiJson(v))
                 .map_err(|r| ApiError::from_json_rejection(&r)),
@@ -437,7 +444,7 @@ pub async fn people(
         their own session, so work of someone not signed in on the device waits there; \
         `daybook-server device list` shows it. A user named twice counts once, with the sum.",
     params(AccountPath),
-    request_body = WaitingReport,
+    request_body = daybook_protocol::WaitingReport,
     responses(
         (status = 204, description = "Kept"),
         (status = 400, response = BadRequest),
@@ -462,7 +469,14 @@ pub async fn report_waiting(
     body: Request,
 ) -> Result<StatusCode, ApiError> {
     let _bytes = reserve_body(&state, &device, &body)?;
-    let ApiJson(report) = ApiJson::<WaitingReport>::from_request(body, &state).await?;
+    let ApiJson(value) = ApiJson::<serde_json::Value>::from_request(body, &state).await?;
+    let report = crate::people::waiting_from_value(value).map_err(|message| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            daybook_protocol::ErrorCode::InvalidBody,
+            message,
+        )
+    })?;
     let json = crate::people::waiting_to_json(&report)
         .map_err(|message| ApiError::invalid("people", message))?;
     state

@@ -87,6 +87,9 @@ async fn a_devices_unsynced_work_per_person_is_kept_for_the_admins_list(f: Fixtu
             json!({"people": [{"user": anna, "commands": -1}]}),
             "invalid_body",
         ),
+        // Objects written as arrays: serde would take them, the document does not.
+        (json!([[]]), "invalid_body"),
+        (json!({"people": [[anna, 1]]}), "invalid_body"),
     ] {
         send(&f.state, report(f.account, Some(&s.session_token), bad))
             .await
