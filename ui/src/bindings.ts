@@ -803,6 +803,8 @@ export type ErrorCode =
 "duplicate_customer_number" | 
 /**  The order number is taken (`params.value`). */
 "duplicate_order_number" | 
+/**  The customer already has an address with this label (`params.value`). */
+"duplicate_address_label" | 
 /**  The address is not one of the customer's. */
 "address_not_of_customer" | 
 /**  The product is discontinued (`params.value`: its code). */

@@ -135,6 +135,25 @@ fn existing(state: Option<&Customer>, id: CustomerId) -> Result<&Customer, Domai
     })
 }
 
+/// A customer's address labels are unique, compared without case (the label names
+/// the address on orders and documents); `except` is the address being changed.
+fn unique_label(
+    c: &Customer,
+    address: &crate::Address,
+    except: Option<crate::AddressId>,
+) -> Result<(), DomainError> {
+    let label = address.label.trim().to_lowercase();
+    if c.addresses
+        .iter()
+        .any(|a| Some(a.id) != except && a.address.label.trim().to_lowercase() == label)
+    {
+        return Err(DomainError::DuplicateAddressLabel {
+            label: address.label.clone(),
+        });
+    }
+    Ok(())
+}
+
 /// All customer rules. Pure: the same state, command and facts give the same events.
 pub fn decide(
     state: Option<&Customer>,
@@ -211,10 +230,12 @@ pub fn decide(
                     id: address_id.0,
                 });
             }
+            let address = validate::address(address)?;
+            unique_label(c, &address, None)?;
             Ok(vec![
                 CustomerAddressAdded {
                     address_id: *address_id,
-                    address: validate::address(address)?,
+                    address,
                 }
                 .into(),
             ])
@@ -237,6 +258,7 @@ pub fn decide(
             if current.address == address {
                 return Ok(vec![]);
             }
+            unique_label(c, &address, Some(*address_id))?;
             Ok(vec![
                 CustomerAddressChanged {
                     address_id: *address_id,

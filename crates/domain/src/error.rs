@@ -229,6 +229,13 @@ pub enum DomainError {
         /// The number given.
         number: String,
     },
+    /// A customer's address labels are unique (case and surrounding blanks aside), so
+    /// a label names one address on an order or a document.
+    #[error("the customer already has an address labelled '{label}'")]
+    DuplicateAddressLabel {
+        /// The label given.
+        label: String,
+    },
     /// The address belongs to someone else (or to nobody).
     #[error("the address is not one of this customer's addresses")]
     AddressNotOfCustomer {
@@ -274,6 +281,7 @@ impl DomainError {
             DomainError::DuplicateCustomerNumber { .. }
             | DomainError::DuplicateOrderNumber { .. } => Some("number"),
             DomainError::AddressNotOfCustomer { .. } => Some("address_id"),
+            DomainError::DuplicateAddressLabel { .. } => Some("label"),
             DomainError::ProductDiscontinued { .. } => Some("product_id"),
             DomainError::InvalidLogo { .. } => Some("logo"),
             DomainError::AlreadyExists { .. }

@@ -127,6 +127,13 @@ pub fn decide(
                     .into(),
                 );
             }
+            // A discontinued product can be reinstated, not changed (its old orders
+            // keep what they copied; a change would be for nobody).
+            if p.discontinued && !out.is_empty() {
+                return Err(DomainError::ProductDiscontinued {
+                    code: p.code.clone(),
+                });
+            }
             Ok(out)
         }
         ProductCommand::DiscontinueProduct(command::DiscontinueProduct { product_id }) => {

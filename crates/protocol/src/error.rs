@@ -116,6 +116,8 @@ codes! {
     DuplicateCustomerNumber = "duplicate_customer_number",
     /// The order number is taken (`params.value`).
     DuplicateOrderNumber = "duplicate_order_number",
+    /// The customer already has an address with this label (`params.value`).
+    DuplicateAddressLabel = "duplicate_address_label",
     /// The address is not one of the customer's.
     AddressNotOfCustomer = "address_not_of_customer",
     /// The product is discontinued (`params.value`: its code).
@@ -581,6 +583,13 @@ impl From<&DomainError> for ErrorBody {
                 },
             ),
             D::AddressNotOfCustomer { .. } => (ErrorCode::AddressNotOfCustomer, p()),
+            D::DuplicateAddressLabel { label } => (
+                ErrorCode::DuplicateAddressLabel,
+                ErrorParams {
+                    value: Some(label.clone()),
+                    ..p()
+                },
+            ),
             D::ProductDiscontinued { code } => (
                 ErrorCode::ProductDiscontinued,
                 ErrorParams {

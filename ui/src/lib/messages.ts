@@ -216,6 +216,8 @@ export function errorMessage(body: ErrorBody, locale = userLocale()): string {
     }
     case "duplicate_product_code":
       return has(p.value) ? `Product code ${quoted(p.value)} is already used.` : "This product code is already used.";
+    case "duplicate_address_label":
+      return has(p.value) ? `This customer already has an address labelled ${quoted(p.value)}; give it another label.` : "This customer already has an address with this label.";
     case "duplicate_customer_number":
       return has(p.value) ? `Customer number ${quoted(p.value)} is already used.` : "This customer number is already used.";
     case "duplicate_order_number":

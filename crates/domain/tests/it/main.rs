@@ -1,6 +1,7 @@
 //! The domain crate's one integration-test binary: every rule as given/when/then,
 //! upcaster fixtures and JSON shapes.
 
+mod address_label;
 mod company;
 mod customer;
 mod draft;

@@ -251,6 +251,19 @@ fn discontinue_twice_and_reinstate_an_offered_product_emit_nothing() {
         .then_nothing();
 }
 
+#[test]
+fn a_discontinued_product_can_be_reinstated_not_changed() {
+    given(P, discontinued())
+        .when(update("Widget", 1300, VatClass::Standard))
+        .then_err(DomainError::ProductDiscontinued {
+            code: "P-100".into(),
+        });
+    // The same values again change nothing, so they are no change to refuse.
+    given(P, discontinued())
+        .when(update("Widget", 1250, VatClass::Standard))
+        .then_nothing();
+}
+
 // --- Unknown product and wrong stream ---
 
 fn every_command_on_an_existing_product() -> Vec<Command> {
