@@ -139,17 +139,16 @@ pub(crate) fn waiting_from_json(json: Option<&str>) -> Vec<WaitingWork> {
         .unwrap_or_default()
 }
 
-/// Reads a device's report from its JSON, objects where the document says objects:
-/// serde would also take a struct written as an array (`[[]]`), which the API
-/// description does not allow.
+/// Reads a device's report from its JSON (an object: `ApiJson` refuses anything
+/// else), its people objects too: serde would also take a struct written as an
+/// array (`[["anna", 1]]`), which the API description does not allow.
 pub(crate) fn waiting_from_value(value: serde_json::Value) -> Result<WaitingReport, String> {
-    let objects = value.as_object().is_some_and(|o| {
-        o.get("people")
-            .and_then(serde_json::Value::as_array)
-            .is_none_or(|people| people.iter().all(serde_json::Value::is_object))
-    });
-    if !objects {
-        return Err("the report is an object {\"people\": [{\"user\", \"commands\"}, ...]}".into());
+    let arrays = value
+        .get("people")
+        .and_then(serde_json::Value::as_array)
+        .is_some_and(|people| !people.iter().all(serde_json::Value::is_object));
+    if arrays {
+        return Err("each of people is an object {\"user\", \"commands\"}".into());
     }
     serde_json::from_value(value).map_err(|e| format!("the report cannot be read: {e}"))
 }

@@ -64,7 +64,9 @@ impl Engine {
             people: people.clone(),
         };
         match self.client.report_waiting(account, &report).await {
-            Ok(()) => {
+            // A server older than the report (404) is not asked again with the same
+            // counts on every sync.
+            Ok(()) | Err(crate::SyncError::Server { status: 404, .. }) => {
                 if let Ok(mut last) = self.reported.lock() {
                     *last = Some(people);
                 }
